@@ -1,0 +1,158 @@
+"""The composition root: builds every adapter from settings, once per process, lazily."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from bot.evidence import PolicyFinder
+from bot.ports import Embedder
+from bot.service import AccessRequestService, ServicePorts
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportReport:
+    users: int
+    applications: int
+    roles: int
+    grants: int
+    rules: int
+    history: int
+    policies: int
+    passages: int
+    indexed_history: int
+    catalog_version: int
+    model_metrics: dict[str, float]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class Application:
+    """Everything a channel needs, built on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._closed = False
+
+    @cached_property
+    def database_url(self) -> str:
+        from validators.db import migrate, start_embedded  # noqa: PLC0415 - adapters load only when used
+
+        url = self.settings.database_url or start_embedded(self.settings.home)
+        migrate(url)
+        self._ensure_index_tables(url)
+        return url
+
+    def _ensure_index_tables(self, url: str) -> None:
+        import psycopg  # noqa: PLC0415
+
+        from retrieval.pgvector_index import ensure_tables  # noqa: PLC0415
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            ensure_tables(conn, self.embedder.dimension)  # type: ignore[arg-type]
+
+    @cached_property
+    def database(self):  # type: ignore[no-untyped-def]
+        from validators.db import Database  # noqa: PLC0415
+
+        return Database(self.database_url, pool_size=self.settings.pool_size)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from retrieval.embeddings.minilm import MiniLMEmbedder  # noqa: PLC0415
+
+        return MiniLMEmbedder()
+
+    @cached_property
+    def executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=max(4, self.settings.pool_size * 2), thread_name_prefix="askiam")
+
+    @cached_property
+    def history_index(self):  # type: ignore[no-untyped-def]
+        from retrieval.pgvector_index import PgHistoryIndex  # noqa: PLC0415
+
+        return PgHistoryIndex(self.database)
+
+    @cached_property
+    def policy_index(self):  # type: ignore[no-untyped-def]
+        from retrieval.pgvector_index import PgPolicyIndex  # noqa: PLC0415
+
+        return PgPolicyIndex(self.database)
+
+    @cached_property
+    def store(self):  # type: ignore[no-untyped-def]
+        from validators.decisions import SqlDecisionStore  # noqa: PLC0415
+
+        return SqlDecisionStore(self.database)
+
+    @cached_property
+    def service(self) -> AccessRequestService:
+        from validators.confidence import SqlConfidenceEstimator  # noqa: PLC0415
+        from validators.directory import SqlCatalogSource, SqlDirectory  # noqa: PLC0415
+        from validators.rules import SqlRulesChecker  # noqa: PLC0415
+
+        ports = ServicePorts(
+            directory=SqlDirectory(self.database),
+            catalog=SqlCatalogSource(self.database),
+            rules=SqlRulesChecker(self.database, self.settings.delegate_role_id),
+            confidence=SqlConfidenceEstimator(self.database, self.history_index, self.settings.history_neighbours),
+            policies=PolicyFinder(self.embedder, self.policy_index, self.settings.policy_passages),
+            store=self.store,
+        )
+        return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
+                                    self.settings.retrieval_timeout_s)
+
+    def import_bundle(self, folder: Path) -> ImportReport:
+        """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
+        from retrieval.ingestion import index_policies  # noqa: PLC0415
+        from validators.bundle import read_bundle  # noqa: PLC0415
+        from validators.confidence import fit_from_store  # noqa: PLC0415
+        from validators.importer import write_bundle  # noqa: PLC0415
+
+        seconds: dict[str, float] = {}
+        started = time.perf_counter()
+        bundle = read_bundle(folder)
+        seconds["validate"] = time.perf_counter() - started
+        started = time.perf_counter()
+        counts = write_bundle(self.database, bundle)
+        seconds["load"] = time.perf_counter() - started
+        started = time.perf_counter()
+        indexed = self.history_index.rebuild()
+        seconds["index_history"] = time.perf_counter() - started
+        started = time.perf_counter()
+        passages = index_policies(self.policy_index.documents(), self.embedder, self.policy_index)
+        seconds["index_policies"] = time.perf_counter() - started
+        started = time.perf_counter()
+        model = fit_from_store(self.database)
+        seconds["fit_confidence"] = time.perf_counter() - started
+        return ImportReport(
+            users=counts.users, applications=counts.applications, roles=counts.roles, grants=counts.grants,
+            rules=counts.rules, history=counts.history, policies=counts.policies, passages=passages,
+            indexed_history=indexed, catalog_version=counts.catalog_version, model_metrics=model.metrics,
+            seconds=seconds,
+        )
+
+    def is_empty(self) -> bool:
+        with self.database.connection() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM users").fetchone()
+        return not row or int(row["n"]) == 0
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if "executor" in self.__dict__:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        if "database" in self.__dict__:
+            self.database.close()
+
+
+def build(settings: Settings | None = None) -> Application:
+    """The application for these settings (environment variables when none are given)."""
+    return Application(settings or Settings())

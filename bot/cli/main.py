@@ -1,0 +1,273 @@
+"""The `askiam` command line: import, ask, chat, demo, db, audit and bench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import ValidationError
+
+from bot.bootstrap import Application, build
+from bot.conversation import ConversationState
+from bot.domain import Outcome
+from bot.errors import AskIamError, InvalidRequestError
+from bot.settings import Settings
+
+log = logging.getLogger("askiam")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_REFUSED = 4
+MAX_TEXT_BYTES = 16_000
+
+
+def out(text: str = "", stream: TextIO | None = None) -> None:
+    target = stream or sys.stdout
+    target.write(text + "\n")
+    target.flush()
+
+
+def err(text: str) -> None:
+    out(text, sys.stderr)
+
+
+def _check_text(text: str) -> str:
+    if not text or not text.strip():
+        raise InvalidRequestError("the request text is empty")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise InvalidRequestError(f"the request text is longer than {MAX_TEXT_BYTES} bytes")
+    return text
+
+
+def cmd_import(app: Application, args: argparse.Namespace) -> int:
+    report = app.import_bundle(Path(args.folder))
+    out(f"imported {args.folder}: {report.users} people, {report.applications} applications, {report.roles} roles, "
+        f"{report.grants} grants, {report.rules} rules, {report.history} past decisions, "
+        f"{report.policies} policies ({report.passages} passages); catalog version {report.catalog_version}")
+    metrics = report.model_metrics
+    if metrics:
+        out(f"approval confidence fitted on {int(metrics.get('samples', 0))} past decisions "
+            f"(leave-one-out AUC {metrics.get('auc', float('nan')):.3f}, "
+            f"calibration error {metrics.get('ece', float('nan')):.3f})")
+    return EXIT_OK
+
+
+def _render(outcome: Outcome, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(outcome.public_dict(), ensure_ascii=False)
+    return f"[{outcome.decision.value} / {outcome.reason.value}] {outcome.message}"
+
+
+def cmd_ask(app: Application, args: argparse.Namespace) -> int:
+    if args.jsonl is not None:
+        return _ask_jsonl(app, args.jsonl)
+    if not args.as_user or args.text is None:
+        err("askiam ask: give --as USER_ID and the request text, or --jsonl FILE")
+        return EXIT_USAGE
+    turn = app.service.handle(args.as_user, _check_text(args.text), channel="cli")
+    out(_render(turn.outcome, args.json))
+    return EXIT_OK
+
+
+def _lines(source: str) -> Iterator[str]:
+    if source == "-":
+        yield from sys.stdin
+        return
+    with open(source, encoding="utf-8", errors="replace") as handle:
+        yield from handle
+
+
+def _ask_jsonl(app: Application, source: str) -> int:
+    for number, line in enumerate(_lines(source), 1):
+        if not line.strip():
+            continue
+        out(json.dumps(_ask_one_line(app, line, number), ensure_ascii=False))
+    return EXIT_OK
+
+
+def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _error("INVALID_JSON", f"line {number}: not JSON ({exc.msg})", number)
+    if not isinstance(item, dict) or not isinstance(item.get("as"), str) or not isinstance(item.get("text"), str):
+        return _error("INVALID_REQUEST", f"line {number}: expected an object with string fields 'as' and 'text'",
+                      number)
+    try:
+        turn = app.service.handle(item["as"], _check_text(item["text"]), channel="cli")
+    except AskIamError as exc:
+        return _error(exc.code, str(exc), number)
+    return turn.outcome.public_dict()
+
+
+def _error(code: str, message: str, line: int) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}, "line": line}
+
+
+def chat_loop(app: Application, user_id: str, reader: Callable[[str], str]) -> int:
+    """An interactive conversation; a reply to a question continues the same request."""
+    app.service.requester(user_id, "cli-chat", "(chat opened)")
+    out(f"AskIAM: Hello {user_id}. What access do you need? (type 'quit' to leave)")
+    state: ConversationState | None = None
+    while True:
+        try:
+            text = reader("you> ")
+        except EOFError:
+            out()
+            return EXIT_OK
+        if text.strip().lower() in {"quit", "exit", "bye", ":q"}:
+            return EXIT_OK
+        if not text.strip():
+            continue
+        try:
+            turn = app.service.handle(user_id, _check_text(text), channel="cli-chat", state=state)
+        except InvalidRequestError as exc:
+            out(f"AskIAM: {exc}")
+            continue
+        state = turn.state
+        outcome = turn.outcome
+        out(f"AskIAM [{outcome.decision.value}]: {outcome.message}")
+        for item in outcome.evidence[:4]:
+            out(f"    - {item.kind}: {item.summary[:160]}")
+
+
+def cmd_chat(app: Application, args: argparse.Namespace) -> int:
+    return chat_loop(app, args.as_user, input)
+
+
+def cmd_demo(app: Application, args: argparse.Namespace) -> int:
+    from bot.demo.loader import ensure_demo_org  # noqa: PLC0415
+
+    demo = ensure_demo_org(app, reset=args.reset)
+    user = args.as_user or demo.default_user
+    out(f"Demo org loaded ({demo.summary}). Database: {app.database_url}")
+    out("Try these as the demo users:")
+    for line in demo.suggestions:
+        out(f"  {line}")
+    if args.no_chat:
+        return EXIT_OK
+    return chat_loop(app, user, input)
+
+
+def cmd_db(app: Application, args: argparse.Namespace) -> int:
+    out(app.database_url)
+    return EXIT_OK
+
+
+def cmd_audit(app: Application, args: argparse.Namespace) -> int:
+    from validators.audit import verify  # noqa: PLC0415
+
+    report = verify(app.database)
+    if report.ok:
+        out(f"audit log OK: {report.records} records, chain head {report.head_hash}")
+        return EXIT_OK
+    out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
+        f"({report.records} records verified before it)")
+    return EXIT_FAILED
+
+
+def cmd_bench(app: Application, args: argparse.Namespace) -> int:
+    from bot.bench import run_bench  # noqa: PLC0415
+
+    result = run_bench(app, requests=args.requests, warmup=args.warmup, concurrency=args.concurrency)
+    if args.json:
+        out(json.dumps(result))
+    else:
+        for key, value in result.items():
+            out(f"{key:>24}: {value}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="askiam", description="Chat-first access-request validator.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("import", help="load an org bundle (all or nothing)")
+    p.add_argument("folder")
+    p.set_defaults(handler=cmd_import)
+
+    p = commands.add_parser("ask", help="handle one request, or many with --jsonl")
+    p.add_argument("--as", dest="as_user", help="the authenticated requester's user id")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.add_argument("--jsonl", metavar="FILE", help="one {\"as\", \"text\"} object a line ('-' for stdin)")
+    p.add_argument("text", nargs="?")
+    p.set_defaults(handler=cmd_ask)
+
+    p = commands.add_parser("chat", help="an interactive conversation")
+    p.add_argument("--as", dest="as_user", required=True)
+    p.set_defaults(handler=cmd_chat)
+
+    p = commands.add_parser("demo", help="load the built-in demo org and chat")
+    p.add_argument("--as", dest="as_user")
+    p.add_argument("--reset", action="store_true", help="reload the demo org even if one is loaded")
+    p.add_argument("--no-chat", action="store_true", help="load and print the suggestions only")
+    p.set_defaults(handler=cmd_demo)
+
+    p = commands.add_parser("db", help="database commands")
+    db = p.add_subparsers(dest="db_command", required=True)
+    db.add_parser("url", help="print the URL of the database in use").set_defaults(handler=cmd_db)
+
+    p = commands.add_parser("audit", help="audit log commands")
+    audit = p.add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="walk the hash chain").set_defaults(handler=cmd_audit)
+
+    p = commands.add_parser("bench", help="latency of ask after warm-up, and the parallel speed-up")
+    p.add_argument("--requests", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_bench)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        err(f"askiam: invalid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        return EXIT_USAGE
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = build(settings)
+    try:
+        code: int = args.handler(app, args)
+        return code
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    except Exception as exc:  # the one place that turns any failure into a message instead of a traceback
+        return _report(exc)
+    finally:
+        app.close()
+
+
+def _report(exc: Exception) -> int:
+    from bot.errors import RequesterError, ServiceUnavailableError  # noqa: PLC0415
+    from validators.errors import ImportRowError, StoreUnavailableError  # noqa: PLC0415
+
+    if isinstance(exc, ImportRowError):
+        err(f"askiam: import failed: {exc}")
+        return EXIT_USAGE
+    if isinstance(exc, StoreUnavailableError | ServiceUnavailableError):
+        err(f"askiam: {exc}. Nothing was changed; please try again.")
+        return EXIT_UNAVAILABLE
+    if isinstance(exc, RequesterError):
+        err(f"askiam: refused: {exc}")
+        return EXIT_REFUSED
+    if isinstance(exc, AskIamError):
+        err(f"askiam: {exc}")
+        return EXIT_USAGE
+    log.debug("unexpected failure", exc_info=exc)
+    err(f"askiam: unexpected error ({type(exc).__name__}: {exc}). Set ASKIAM_LOG_LEVEL=DEBUG for details.")
+    return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""The vocabulary of AskIAM: people, catalog entries, checks, evidence and decisions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Decision(StrEnum):
+    APPROVED = "APPROVED"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    DENIED = "DENIED"
+    ALREADY_GRANTED = "ALREADY_GRANTED"
+    NEEDS_CLARIFICATION = "NEEDS_CLARIFICATION"
+
+
+class Reason(StrEnum):
+    AUTO_APPROVED = "AUTO_APPROVED"
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    PRIVILEGED_ROLE = "PRIVILEGED_ROLE"
+    ALREADY_GRANTED = "ALREADY_GRANTED"
+    NOT_AUTHORIZED_FOR_TARGET = "NOT_AUTHORIZED_FOR_TARGET"
+    USER_INACTIVE = "USER_INACTIVE"
+    SOD_CONFLICT = "SOD_CONFLICT"
+    PREREQUISITE_MISSING = "PREREQUISITE_MISSING"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    AMBIGUOUS_OR_MISSING_ENTITY = "AMBIGUOUS_OR_MISSING_ENTITY"
+
+
+class CheckName(StrEnum):
+    """The hard checks, in the order in which the first failure becomes the reason."""
+
+    AUTHORIZED_FOR_TARGET = "AUTHORIZED_FOR_TARGET"
+    TARGET_ACTIVE = "TARGET_ACTIVE"
+    NOT_ALREADY_GRANTED = "NOT_ALREADY_GRANTED"
+    NO_SOD_CONFLICT = "NO_SOD_CONFLICT"
+    PREREQUISITES_MET = "PREREQUISITES_MET"
+    ELIGIBLE = "ELIGIBLE"
+
+
+CHECK_ORDER: tuple[CheckName, ...] = tuple(CheckName)
+
+FAILURE_REASON: dict[CheckName, Reason] = {
+    CheckName.AUTHORIZED_FOR_TARGET: Reason.NOT_AUTHORIZED_FOR_TARGET,
+    CheckName.TARGET_ACTIVE: Reason.USER_INACTIVE,
+    CheckName.NOT_ALREADY_GRANTED: Reason.ALREADY_GRANTED,
+    CheckName.NO_SOD_CONFLICT: Reason.SOD_CONFLICT,
+    CheckName.PREREQUISITES_MET: Reason.PREREQUISITE_MISSING,
+    CheckName.ELIGIBLE: Reason.NOT_ELIGIBLE,
+}
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Person(Frozen):
+    user_id: str
+    email: str
+    display_name: str
+    status: str
+    employment_type: str = ""
+    department: str = ""
+    title: str = ""
+    manager_id: str | None = None
+    location: str = ""
+    attributes: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    def attribute(self, name: str) -> str | None:
+        """The value of a directory attribute, standard column or extra one."""
+        standard = {
+            "user_id": self.user_id,
+            "email": self.email,
+            "display_name": self.display_name,
+            "status": self.status,
+            "employment_type": self.employment_type,
+            "department": self.department,
+            "title": self.title,
+            "manager_id": self.manager_id,
+            "location": self.location,
+        }
+        if name in standard:
+            return standard[name]
+        return self.attributes.get(name)
+
+    def profile(self) -> dict[str, str]:
+        """Attributes that describe the person's position, as used for peer similarity."""
+        values = {
+            "department": self.department,
+            "title": self.title,
+            "manager_id": self.manager_id or "",
+            "location": self.location,
+            "employment_type": self.employment_type,
+            **self.attributes,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+class Application(Frozen):
+    app_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    owner_id: str | None = None
+    description: str = ""
+
+
+class Role(Frozen):
+    role_id: str
+    app_id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    privileged: bool = False
+    description: str = ""
+
+
+class CheckResult(Frozen):
+    name: CheckName
+    passed: bool
+    detail: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Evidence(Frozen):
+    """One piece of retrieved evidence: a similar past decision, a peer statistic or a policy passage."""
+
+    evidence_id: str
+    kind: str
+    summary: str
+    score: float | None = None
+    source: str | None = None
+
+
+class Confidence(Frozen):
+    probability: float
+    evidence: tuple[Evidence, ...] = ()
+    features: dict[str, float] = Field(default_factory=dict)
+    available: bool = True
+    note: str = ""
+
+
+class MatchedEntity(Frozen):
+    kind: str
+    id: str
+    label: str
+    score: float
+    matched_text: str
+
+
+class Candidate(Frozen):
+    id: str
+    label: str
+
+
+class Clarification(Frozen):
+    """What is missing or ambiguous, and the one question that settles it."""
+
+    slot: str
+    question: str
+    candidates: tuple[Candidate, ...] = ()
+    mentioned: str = ""
+
+
+class ResolvedRequest(Frozen):
+    """The entities understood from the text, complete or with one clarification outstanding."""
+
+    target: Person | None = None
+    application: Application | None = None
+    role: Role | None = None
+    matches: tuple[MatchedEntity, ...] = ()
+    clarification: Clarification | None = None
+    target_is_requester: bool = False
+
+    @property
+    def is_complete(self) -> bool:
+        return self.clarification is None and None not in (self.target, self.application, self.role)
+
+
+class Outcome(BaseModel):
+    """The result of one request, in the shape every channel renders."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str
+    decision: Decision
+    reason: Reason
+    user_id: str | None
+    app_id: str | None
+    role_id: str | None
+    confidence: float | None
+    checks: list[CheckResult]
+    evidence: list[Evidence]
+    message: str
+    requester_id: str
+    clarification: Clarification | None = None
+    repeated: bool = False
+
+    def public_dict(self) -> dict[str, Any]:
+        """The JSON object `askiam ask --json` prints."""
+        return self.model_dump(mode="json", exclude={"requester_id", "clarification", "repeated"})

@@ -1,0 +1,25 @@
+"""Errors the core raises; channels map each to their own response (exit code, HTTP status, Lex message)."""
+
+
+class AskIamError(Exception):
+    """Base class of every error meant to be shown to the caller."""
+
+    code = "ERROR"
+
+
+class RequesterError(AskIamError):
+    """The requester is unknown or not active; the refusal was audited."""
+
+    code = "REQUESTER_NOT_ALLOWED"
+
+
+class InvalidRequestError(AskIamError):
+    """The input cannot be handled as it is (empty, too long, malformed)."""
+
+    code = "INVALID_REQUEST"
+
+
+class ServiceUnavailableError(AskIamError):
+    """A store the decision depends on is down; nothing was written, and the caller may retry."""
+
+    code = "TRY_AGAIN"

@@ -1,0 +1,62 @@
+"""What the chat says to the person: one short answer with its reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import CheckResult, Decision, Evidence, Person, Reason, Role
+
+_PEER_KINDS = ("peer_share", "similar_requests", "team_share")
+
+
+def _who(target: Person, is_requester: bool) -> str:
+    return "you" if is_requester else target.display_name
+
+
+def decision_message(
+    decision: Decision,
+    reason: Reason,
+    target: Person,
+    is_requester: bool,
+    role: Role,
+    app_name: str,
+    request_id: str | None,
+    failed: CheckResult | None,
+    confidence: float | None,
+    evidence: Sequence[Evidence],
+) -> str:
+    """The answer for a complete request."""
+    who = _who(target, is_requester)
+    what = f"{role.name} in {app_name}"
+    ref = f" (request {request_id})" if request_id else ""
+    policy = next((item for item in evidence if item.kind == "policy"), None)
+    cite = f" See {policy.summary.split(':', 1)[0]}." if policy else ""
+    if decision is Decision.APPROVED:
+        support = "; ".join(item.summary for item in evidence if item.kind in _PEER_KINDS)
+        because = f" Approval confidence {confidence:.0%}" + (f": {support}." if support else ".")
+        return f"Approved: {who} now {'have' if is_requester else 'has'} {what}{ref}.{because}"
+    if decision is Decision.ALREADY_GRANTED:
+        return f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {what}. Nothing to do."
+    if decision is Decision.DENIED:
+        detail = failed.detail if failed else reason.value
+        return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{cite}"
+    if reason is Reason.PRIVILEGED_ROLE:
+        return (f"Sent for approval{ref}: {what} is a privileged role, so the application owner must approve it "
+                f"for {who}.{cite}")
+    shown = "unavailable" if confidence is None else f"{confidence:.0%}"
+    return (f"Sent for approval{ref}: {what} for {who}. The approval confidence ({shown}) is below the "
+            "auto-approval threshold, so an approver will decide.")
+
+
+def _denial_text(reason: Reason) -> str:
+    return {
+        Reason.NOT_AUTHORIZED_FOR_TARGET: "you may only request access for yourself, your reports, or as a delegate",
+        Reason.USER_INACTIVE: "the person is not active",
+        Reason.SOD_CONFLICT: "it would create a segregation-of-duties conflict",
+        Reason.PREREQUISITE_MISSING: "a prerequisite role is missing",
+        Reason.NOT_ELIGIBLE: "the person is not eligible for this role",
+    }.get(reason, reason.value)
+
+
+def pending_again_message(request_id: str, role: Role, app_name: str) -> str:
+    return f"This request is already waiting for approval as {request_id} ({role.name} in {app_name})."

@@ -1,0 +1,145 @@
+"""The ports the core talks to. Adapters live in validators/ (PostgreSQL) and retrieval/ (vectors, embeddings)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from bot.domain import (
+    Application,
+    CheckResult,
+    Confidence,
+    Decision,
+    Evidence,
+    Outcome,
+    Person,
+    Reason,
+    ResolvedRequest,
+    Role,
+)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A snapshot of the applications and roles, keyed by id, with the version it was read at."""
+
+    version: int
+    applications: dict[str, Application]
+    roles: dict[str, Role]
+
+    def roles_of(self, app_id: str) -> list[Role]:
+        return [role for role in self.roles.values() if role.app_id == app_id]
+
+
+class Directory(Protocol):
+    """People lookups for understanding requests and checking the requester."""
+
+    def get_person(self, user_id: str) -> Person | None: ...
+
+    def find_people(self, *, emails: Sequence[str], names: Sequence[str], user_ids: Sequence[str]) -> list[Person]:
+        """People whose email, folded display name or user id is one of the given values."""
+        ...
+
+    def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
+        """The people whose names are closest to a phrase that matched nobody exactly."""
+        ...
+
+
+class CatalogSource(Protocol):
+    def catalog(self) -> Catalog:
+        """The current catalog; cheap to call per request (adapters cache by version)."""
+        ...
+
+
+class RulesChecker(Protocol):
+    def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
+        """Every hard check, in CHECK_ORDER, evaluated against the rules store."""
+        ...
+
+
+class Embedder(Protocol):
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def model_id(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class PastDecision:
+    """One historical access decision retrieved as similar to the request at hand."""
+
+    history_id: str
+    role_id: str
+    approved: bool
+    similarity: float
+    attributes: dict[str, str]
+
+
+class HistoryIndex(Protocol):
+    """The vector index of past access decisions."""
+
+    def similar(self, role_id: str, profile: dict[str, str], k: int) -> list[PastDecision]: ...
+
+
+@dataclass(frozen=True)
+class PolicyPassage:
+    passage_id: str
+    document: str
+    title: str
+    text: str
+    score: float
+
+
+class PolicyIndex(Protocol):
+    """The vector index of policy passages."""
+
+    def search(self, vector: np.ndarray, k: int) -> list[PolicyPassage]: ...
+
+
+class ConfidenceEstimator(Protocol):
+    def estimate(self, target: Person, role: Role) -> Confidence: ...
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """Everything one request writes, in one transaction."""
+
+    request_id: str
+    requester_id: str
+    channel: str
+    text: str
+    resolved: ResolvedRequest
+    decision: Decision
+    reason: Reason
+    checks: Sequence[CheckResult]
+    evidence: Sequence[Evidence]
+    confidence: float | None
+    message: str
+    grant: bool
+    conversation_id: str | None = None
+    idempotency_key: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+class DecisionStore(Protocol):
+    def pending_request(self, target_id: str, role_id: str) -> Outcome | None:
+        """The open PENDING_APPROVAL request for this person and role, if any."""
+        ...
+
+    def new_request_id(self) -> str:
+        """A fresh request id (ids are never reused; a failed write leaves a gap)."""
+        ...
+
+    def record(self, record: DecisionRecord) -> None:
+        """Write the request, its checks, evidence, decision, grant and audit record atomically."""
+        ...
+
+    def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
+        """Audit a request refused before it was understood (unknown or inactive requester)."""
+        ...

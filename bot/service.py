@@ -1,0 +1,279 @@
+"""The access-request service: understand, check and retrieve in parallel, decide, record, answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+from bot.conversation import ConversationState, choose_candidate, remember
+from bot.decision import decide, first_failure
+from bot.domain import (
+    Application,
+    Clarification,
+    Confidence,
+    Decision,
+    Evidence,
+    MatchedEntity,
+    Outcome,
+    Person,
+    Reason,
+    ResolvedRequest,
+)
+from bot.errors import RequesterError
+from bot.evidence import PolicyFinder, passage_evidence
+from bot.messages import decision_message, pending_again_message
+from bot.ports import (
+    CatalogSource,
+    ConfidenceEstimator,
+    DecisionRecord,
+    DecisionStore,
+    Directory,
+    PolicyPassage,
+    RulesChecker,
+)
+from bot.understanding.catalog_matcher import winners
+from bot.understanding.people import find_target
+from bot.understanding.resolver import (
+    CatalogVocabulary,
+    request_words,
+    resolve,
+    resolve_app_and_role,
+    resolve_role,
+)
+from bot.understanding.text import clean, phrase_tokens
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Timings:
+    rules_ms: float = 0.0
+    retrieval_ms: float = 0.0
+    parallel_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+@dataclass
+class Turn:
+    """One answered turn: the outcome, and the conversation state to pass into the next turn."""
+
+    outcome: Outcome
+    state: ConversationState | None
+    timings: Timings = field(default_factory=Timings)
+
+
+@dataclass(frozen=True)
+class ServicePorts:
+    directory: Directory
+    catalog: CatalogSource
+    rules: RulesChecker
+    confidence: ConfidenceEstimator
+    policies: PolicyFinder
+    store: DecisionStore
+
+
+class AccessRequestService:
+    """Handles one turn of one requester's conversation."""
+
+    def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float) -> None:
+        self._ports = ports
+        self._executor = executor
+        self._threshold = threshold
+        self._retrieval_timeout_s = retrieval_timeout_s
+        self._vocabulary: CatalogVocabulary | None = None
+
+    def vocabulary(self) -> CatalogVocabulary:
+        catalog = self._ports.catalog.catalog()
+        if self._vocabulary is None or self._vocabulary.catalog.version != catalog.version:
+            self._vocabulary = CatalogVocabulary.build(catalog)
+        return self._vocabulary
+
+    def requester(self, requester_id: str, channel: str, text: str) -> Person:
+        """The authenticated requester, who must exist and be active (rule 0); a refusal is audited."""
+        person = self._ports.directory.get_person(requester_id)
+        if person is None or not person.is_active:
+            why = "unknown requester" if person is None else f"requester is {person.status}"
+            self._ports.store.record_refusal(requester_id[:200], channel, clean(text), why)
+            raise RequesterError(f"{requester_id!r} cannot make requests: {why}")
+        return person
+
+    def handle(self, requester_id: str, text: str, *, channel: str = "cli", state: ConversationState | None = None,
+               conversation_id: str | None = None) -> Turn:
+        """Answer one turn. `state` carries what earlier turns of the same conversation settled."""
+        started = time.perf_counter()
+        requester = self.requester(requester_id, channel, text)
+        vocabulary = self.vocabulary()
+        if state is not None and state.waiting and state.turns < 12:
+            resolved = self._follow_up(text, requester, vocabulary, state)
+            full_text = " / ".join([*state.texts, clean(text)])
+        else:
+            resolved = resolve(text, requester, vocabulary, self._ports.directory)
+            full_text = clean(text)
+        if not resolved.is_complete:
+            turn = self._clarify(requester, resolved, full_text, channel, conversation_id, state, text)
+        else:
+            turn = self._evaluate(requester, resolved, full_text, channel, conversation_id)
+        turn.timings.total_ms = (time.perf_counter() - started) * 1000
+        return turn
+
+    def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
+                   state: ConversationState) -> ResolvedRequest:
+        """Fill what the last question asked for from the reply, keeping what was already settled."""
+        catalog = vocabulary.catalog
+        directory = self._ports.directory
+        target = directory.get_person(state.target_id) if state.target_id else None
+        app = catalog.applications.get(state.app_id or "")
+        role = catalog.roles.get(state.role_id or "")
+        asked = state.asked
+        matches: list[MatchedEntity] = []
+        chosen = choose_candidate(text, asked.candidates) if asked else None
+        if asked and chosen:
+            if asked.slot == "user":
+                target = directory.get_person(chosen.id)
+            elif asked.slot == "application":
+                app = catalog.applications.get(chosen.id)
+            elif asked.slot == "role":
+                role = catalog.roles.get(chosen.id)
+            matches.append(MatchedEntity(kind=asked.slot, id=chosen.id, label=chosen.label, score=1.0,
+                                         matched_text=clean(text)))
+            clarification = None
+        else:
+            words = request_words(text)
+            named = find_target(clean(text), requester, directory, set(vocabulary.words))
+            if named.clarification is not None:
+                return ResolvedRequest(target=target, application=app, role=role, clarification=named.clarification)
+            if named.person is not None and (named.person.user_id != requester.user_id or
+                                             any(m.matched_text for m in named.matches) or target is None):
+                target = named.person
+            # The reply may name the application, the role, or both; what it leaves out comes from earlier turns.
+            reply_apps = winners(vocabulary.apps.find(words))
+            clarification = None
+            if len(reply_apps) == 1:
+                app = catalog.applications[reply_apps[0].entity_id]
+            elif len(reply_apps) > 1:
+                _, _, _, clarification = resolve_app_and_role(words, vocabulary)
+            if role is not None and app is not None and role.app_id != app.app_id:
+                role = None
+            if app is not None and clarification is None:
+                earlier = request_words(" ".join(state.texts))
+                attempts = [words] if role is not None else [words, earlier]
+                new_role, found, question = resolve_role(vocabulary, app, *attempts)
+                matches.extend(found)
+                if new_role is not None:
+                    role = new_role
+                elif role is None:
+                    clarification = question
+        if app is not None and role is None and clarification is None:
+            role, found, clarification = resolve_role(vocabulary, app, request_words(" ".join(state.texts)))
+            matches.extend(found)
+        if target is None or app is None or role is None:
+            clarification = clarification or self._missing(target, app, vocabulary, state)
+        else:
+            clarification = None
+        return ResolvedRequest(target=target, application=app, role=role, matches=tuple(matches),
+                               clarification=clarification,
+                               target_is_requester=target is not None and target.user_id == requester.user_id)
+
+    def _missing(self, target: Person | None, app: Application | None, vocabulary: CatalogVocabulary,
+                 state: ConversationState) -> Clarification | None:
+        """The question for whatever is still missing after a follow-up filled one slot."""
+        if target is None:
+            return Clarification(slot="user", question="Who should get the access? Please give their name or email.")
+        if app is None:
+            return resolve_app_and_role(request_words(" ".join(state.texts)), vocabulary)[3]
+        return resolve_app_and_role(list(phrase_tokens(app.name)), vocabulary)[3]
+
+    def _clarify(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
+                 conversation_id: str | None, state: ConversationState | None, text: str) -> Turn:
+        question = resolved.clarification.question if resolved.clarification else \
+            "Which application and role do you need?"
+        record = DecisionRecord(
+            request_id=self._ports.store.new_request_id(),
+            requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
+            decision=Decision.NEEDS_CLARIFICATION, reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY, checks=[],
+            evidence=[], confidence=None, message=question, grant=False, conversation_id=conversation_id,
+        )
+        self._ports.store.record(record)
+        outcome = Outcome(
+            request_id=record.request_id, decision=Decision.NEEDS_CLARIFICATION,
+            reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY,
+            user_id=resolved.target.user_id if resolved.target else None,
+            app_id=resolved.application.app_id if resolved.application else None,
+            role_id=resolved.role.role_id if resolved.role else None, confidence=None, checks=[], evidence=[],
+            message=question, requester_id=requester.user_id, clarification=resolved.clarification,
+        )
+        return Turn(outcome=outcome, state=remember(state, resolved, text))
+
+    def _retrieve(self, target: Person, resolved: ResolvedRequest) -> tuple[Confidence, list[PolicyPassage], float]:
+        started = time.perf_counter()
+        assert resolved.application is not None and resolved.role is not None
+        confidence = self._ports.confidence.estimate(target, resolved.role)
+        passages = self._ports.policies.for_request(resolved.application, resolved.role)
+        return confidence, passages, (time.perf_counter() - started) * 1000
+
+    def _checks(self, requester_id: str, target_id: str, role_id: str) -> tuple[list, float]:  # type: ignore[type-arg]
+        started = time.perf_counter()
+        checks = self._ports.rules.run_checks(requester_id, target_id, role_id)
+        return checks, (time.perf_counter() - started) * 1000
+
+    def _evaluate(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
+                  conversation_id: str | None) -> Turn:
+        target, app, role = resolved.target, resolved.application, resolved.role
+        assert target is not None and app is not None and role is not None
+        timings = Timings()
+        pending = self._ports.store.pending_request(target.user_id, role.role_id)
+        if pending is not None:
+            pending.message = pending_again_message(pending.request_id, role, app.name)
+            pending.repeated = True
+            return Turn(outcome=pending, state=None, timings=timings)
+
+        parallel_started = time.perf_counter()
+        rules_future = self._executor.submit(self._checks, requester.user_id, target.user_id, role.role_id)
+        retrieval_future = self._executor.submit(self._retrieve, target, resolved)
+        checks, timings.rules_ms = rules_future.result()
+        confidence: Confidence | None
+        passages: list[PolicyPassage]
+        try:
+            confidence, passages, timings.retrieval_ms = retrieval_future.result(timeout=self._retrieval_timeout_s)
+        except FutureTimeout:
+            log.warning("retrieval timed out after %.1fs; deciding on the hard checks alone",
+                        self._retrieval_timeout_s)
+            confidence, passages = None, []
+        except Exception:  # the index failing must not stop a decision, only auto-approval
+            log.exception("retrieval failed; deciding on the hard checks alone")
+            confidence, passages = None, []
+        timings.parallel_ms = (time.perf_counter() - parallel_started) * 1000
+
+        probability = confidence.probability if confidence is not None else None
+        verdict = decide(checks, role, probability, self._threshold)
+        failed = first_failure(checks)
+        reason_passages: list[PolicyPassage] = []
+        try:
+            reason_passages = self._ports.policies.for_reason(verdict.reason, app, role, failed)
+        except Exception:  # a citation is helpful, never required
+            log.exception("policy lookup for the reason failed")
+        evidence: list[Evidence] = passage_evidence(reason_passages + passages)
+        if confidence is not None:
+            evidence.extend(confidence.evidence)
+        else:
+            evidence.append(Evidence(evidence_id="retrieval:unavailable", kind="notice",
+                                     summary="similar decisions could not be retrieved; an approver will decide"))
+        request_id = self._ports.store.new_request_id()
+        message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
+                                   app.name, request_id, failed, probability, evidence)
+        record = DecisionRecord(
+            request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
+            decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
+            confidence=probability, message=message, grant=verdict.decision is Decision.APPROVED,
+            conversation_id=conversation_id,
+        )
+        self._ports.store.record(record)
+        outcome = Outcome(
+            request_id=request_id, decision=verdict.decision, reason=verdict.reason, user_id=target.user_id,
+            app_id=app.app_id, role_id=role.role_id, confidence=probability, checks=checks, evidence=evidence,
+            message=message, requester_id=requester.user_id,
+        )
+        return Turn(outcome=outcome, state=None, timings=timings)

@@ -1,0 +1,171 @@
+"""Finding applications and roles in a request by name, alias or a close misspelling."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.understanding.text import phrase_tokens
+
+# Words that carry no name on their own: a fuzzy match may not begin or end on one of them.
+FILLER_WORDS = frozenset(
+    """
+    i me my myself mine id im we us our you your he she they them it its this that these those a an the
+    to in on at of for with as by from into onto and or but not no yes is am are be been being was were
+    do does did have has had can could would should will shall may might must please pls plz thanks
+    thank thx hi hello hey ok okay asap urgent urgently now today need needs want wants like would get
+    give grant add provision request requesting require required role roles access permission
+    permissions rights right app application applications system tool account some any all same also
+    just only new more
+    """.split()
+)
+
+FUZZY_CUTOFF = 86.0
+FUZZY_MIN_CHARS = 5
+
+
+@dataclass(frozen=True)
+class PhraseHit:
+    """A catalog entity named in the text: which one, where, how closely."""
+
+    entity_id: str
+    phrase: tuple[str, ...]
+    start: int
+    end: int
+    score: float
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, other: PhraseHit) -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+class PhraseMatcher:
+    """Matches a fixed set of named entities against token sequences.
+
+    Exact matches are hash lookups over every window of the text; fuzzy ones compare the joined
+    window with every joined phrase in one vectorised call, so a catalog of thousands of names stays fast.
+    """
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        self._exact: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        self._joined: dict[str, set[str]] = defaultdict(set)
+        self._joined_phrase: dict[str, tuple[str, ...]] = {}
+        for entity_id, name in names:
+            phrase = phrase_tokens(name)
+            if not phrase:
+                continue
+            self._exact[phrase].add(entity_id)
+            joined = "".join(phrase)
+            self._joined[joined].add(entity_id)
+            self._joined_phrase.setdefault(joined, phrase)
+        self._max_len = max((len(phrase) for phrase in self._exact), default=0)
+        self._fuzzy_keys = [key for key in self._joined if len(key) >= FUZZY_MIN_CHARS]
+
+    def exact(self, words: Sequence[str]) -> list[PhraseHit]:
+        """Names typed as in the catalog, or with the spaces between their words left out ("sysadmin")."""
+        hits: list[PhraseHit] = []
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + self._max_len + 1) + 1):
+                window = tuple(words[start:end])
+                exact_ids = self._exact.get(window, set())
+                hits.extend(PhraseHit(entity_id, window, start, end, 1.0) for entity_id in exact_ids)
+                joined = "".join(window)
+                for entity_id in self._joined.get(joined, set()) - exact_ids:
+                    hits.append(PhraseHit(entity_id, self._joined_phrase[joined], start, end, 0.97))
+        return hits
+
+    def fuzzy(self, words: Sequence[str]) -> list[PhraseHit]:
+        """Close misspellings of a name, for windows that do not start or end on a filler word."""
+        if not self._fuzzy_keys:
+            return []
+        windows: list[tuple[int, int, str]] = []
+        for start in range(len(words)):
+            if words[start] in FILLER_WORDS:
+                continue
+            for size in range(1, self._max_len + 2):
+                end = start + size
+                if end > len(words) or words[end - 1] in FILLER_WORDS:
+                    continue
+                joined = "".join(words[start:end])
+                if len(joined) >= FUZZY_MIN_CHARS:
+                    windows.append((start, end, joined))
+        if not windows:
+            return []
+        scores = process.cdist(
+            [joined for _, _, joined in windows], self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        )
+        hits: list[PhraseHit] = []
+        for row, (start, end, _) in enumerate(windows):
+            for column in scores[row].nonzero()[0]:
+                key = self._fuzzy_keys[int(column)]
+                score = float(scores[row][column]) / 100.0 * 0.9
+                for entity_id in self._joined[key]:
+                    hits.append(PhraseHit(entity_id, self._joined_phrase[key], start, end, score))
+        return hits
+
+    def find(self, words: Sequence[str]) -> list[PhraseHit]:
+        """Exact hits when there are any, otherwise fuzzy ones."""
+        return self.exact(words) or self.fuzzy(words)
+
+    def closest(self, text: str, choices: dict[str, str], limit: int = 3) -> list[str]:
+        """Entity ids whose label is nearest to the text, for suggesting names when nothing matched."""
+        found = process.extract(text, choices, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=50)
+        return [key for _, _, key in found]
+
+
+# Words around a role name that mark it as the thing asked for ("the approver role", "as admin").
+_CUES_AFTER = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "profile"})
+_CUES_BEFORE = frozenset({"as", "the", "an", "a"})
+CUE_BONUS = 0.01
+
+
+def with_cues(hits: Sequence[PhraseHit], words: Sequence[str]) -> list[PhraseHit]:
+    """Hits standing where a request names its role score a little higher, so that they win a tie."""
+    cued: list[PhraseHit] = []
+    for hit in hits:
+        after = words[hit.end] if hit.end < len(words) else ""
+        before = words[hit.start - 1] if hit.start > 0 else ""
+        if after in _CUES_AFTER or before in _CUES_BEFORE:
+            hit = PhraseHit(hit.entity_id, hit.phrase, hit.start, hit.end, hit.score + CUE_BONUS)
+        cued.append(hit)
+    return cued
+
+
+def best_hits(hits: Sequence[PhraseHit]) -> list[PhraseHit]:
+    """The strongest hit per entity, strongest first; longer spans beat shorter ones at equal score."""
+    by_entity: dict[str, PhraseHit] = {}
+    for hit in hits:
+        current = by_entity.get(hit.entity_id)
+        if current is None or (hit.score, hit.length) > (current.score, current.length):
+            by_entity[hit.entity_id] = hit
+    ranked = sorted(by_entity.values(), key=lambda hit: (hit.score, hit.length), reverse=True)
+    # A hit inside a longer hit for another entity is that other name's word, not a name of its own.
+    kept: list[PhraseHit] = []
+    for hit in ranked:
+        swallowed = any(
+            other.start <= hit.start and hit.end <= other.end and other.length > hit.length and other.score >= 0.95
+            for other in ranked
+        )
+        if not swallowed:
+            kept.append(hit)
+    return kept
+
+
+def winners(hits: Sequence[PhraseHit]) -> list[PhraseHit]:
+    """The hits tied for first place (by score, then span length).
+
+    Exact names tie only when equally cued; misspellings tie within a wider margin, because a slightly
+    closer misspelling is no reason to pick one name over another.
+    """
+    ranked = best_hits(hits)
+    if not ranked:
+        return []
+    top = ranked[0]
+    tolerance = CUE_BONUS / 2 if top.score >= 0.95 else 0.03
+    return [hit for hit in ranked if top.score - hit.score <= tolerance and hit.length == top.length]

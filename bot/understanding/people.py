@@ -1,0 +1,188 @@
+"""Working out for whom access is asked: the requester, or a person named by email, id or display name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.domain import Candidate, Clarification, MatchedEntity, Person
+from bot.ports import Directory
+from bot.understanding.catalog_matcher import FILLER_WORDS
+from bot.understanding.text import emails, fold, tokens
+
+_SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
+_NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
+# Places in a sentence where a third person's name stands, typed in capitals as names usually are.
+_NAMED_SLOTS = (
+    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|let|allow)\s+(?P<name>{_NAME})"),
+    re.compile(rf"^(?:\W*)(?:can|could|may|should)\s+(?P<name>{_NAME})\s+(?:get|have|be|receive|obtain)\b", re.I),
+    re.compile(rf"(?P<name>{_NAME})['\u2019]s\b"),
+)
+# A bare user id after a verb; not the first word of a capitalised full name ("give Lou Burg ...").
+_ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nboard)\s+(?:user\s+)?@?(?P<id>[\w.-]+)"
+                      r"(?![\w.-])(?!\s+[A-Z][\w'-])")
+_NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it"}
+_MAX_NAME_TOKENS = 4
+
+
+@dataclass
+class TargetFinding:
+    """The target person, or the question to ask about them."""
+
+    person: Person | None = None
+    is_requester: bool = False
+    clarification: Clarification | None = None
+    matches: list[MatchedEntity] = field(default_factory=list)
+
+
+def person_label(person: Person) -> str:
+    details = ", ".join(part for part in (person.email, person.department, person.title) if part)
+    return f"{person.display_name} ({details})"
+
+
+def _name_windows(text: str) -> list[str]:
+    """Every run of 2 to 4 words, folded: the display names a sentence might contain."""
+    words = [token.text for token in tokens(text) if token.text != "'s"]
+    return sorted(
+        {" ".join(words[start : start + size]) for size in range(2, _MAX_NAME_TOKENS + 1)
+         for start in range(len(words) - size + 1)}
+    )
+
+
+def _unresolved_names(text: str, catalog_words: set[str]) -> list[str]:
+    """Name-like phrases in a target slot: someone is named, whether or not the directory knows them."""
+    found: list[str] = []
+    for pattern in _NAMED_SLOTS:
+        for match in pattern.finditer(text):
+            name = match.group("name").strip(".'\u2019 ")
+            words = fold(name).split()
+            if not words or words[0] in _NOT_A_NAME_START:
+                continue
+            if all(word in catalog_words or word in FILLER_WORDS for word in words):
+                continue
+            found.append(name)
+    return found
+
+
+def find_target(text: str, requester: Person, directory: Directory, catalog_words: set[str]) -> TargetFinding:
+    """Decide whose access this is, or what to ask to find out.
+
+    Parameters
+    ----------
+    text:
+        The cleaned request text.
+    requester:
+        The authenticated person asking.
+    directory:
+        Where people are looked up.
+    catalog_words:
+        Folded words of application and role names, which are never taken for a person's name.
+    """
+    mentioned_emails = emails(text)
+    id_slots = [match.group("id").casefold() for match in _ID_SLOT.finditer(text)]
+    people = directory.find_people(emails=mentioned_emails, names=_name_windows(text), user_ids=id_slots)
+    by_id = {person.user_id: person for person in people}
+
+    unknown_emails = [email for email in mentioned_emails if all(p.email.casefold() != email for p in people)]
+    if unknown_emails:
+        return _ask_unknown(unknown_emails[0], directory)
+
+    groups = _group_by_mention(text, list(by_id.values()), mentioned_emails, id_slots)
+    # A name outside the places where the beneficiary is named ("approved by my manager X") is not the target.
+    folded_text = fold(text)
+    slotted = {mention: group for mention, group in groups.items()
+               if mention in mentioned_emails or mention in id_slots or _in_target_slot(folded_text, mention)}
+    if slotted:
+        groups = slotted
+    elif _SELF.search(text):
+        groups = {}
+    if len(groups) > 1:
+        distinct = [person for group in groups.values() for person in group]
+        return TargetFinding(clarification=_ask_which(distinct, "Your request names several people.", ""))
+    if len(groups) == 1:
+        mention, candidates = next(iter(groups.items()))
+        if len(candidates) > 1:
+            question = f"More than one person is called {candidates[0].display_name}."
+            return TargetFinding(clarification=_ask_which(candidates, question, mention))
+        person = candidates[0]
+        match = MatchedEntity(kind="user", id=person.user_id, label=person.display_name, score=1.0,
+                              matched_text=mention)
+        return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
+
+    unresolved = _unresolved_names(text, catalog_words)
+    if unresolved:
+        return _ask_unknown(unresolved[0], directory)
+    self_text = _SELF.search(text)
+    match = MatchedEntity(kind="user", id=requester.user_id, label=requester.display_name, score=1.0,
+                          matched_text=self_text.group(0) if self_text else "")
+    return TargetFinding(person=requester, is_requester=True, matches=[match])
+
+
+_SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|let|allow|enable|set up)"
+
+
+def _in_target_slot(folded_text: str, mention: str) -> bool:
+    name = re.escape(mention)
+    patterns = (
+        rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b",
+        rf"^\W*(?:can|could|may|should|would)\s+{name}\s+(?:get|have|be|receive|obtain)\b",
+        rf"\b{name}['\u2019]s\b",
+        rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:needs|wants|requires|should get|must get|is asking)\b",
+    )
+    return any(re.search(pattern, folded_text) for pattern in patterns)
+
+
+def _group_by_mention(
+    text: str, people: Sequence[Person], mentioned_emails: Sequence[str], id_slots: Sequence[str]
+) -> dict[str, list[Person]]:
+    """People found, grouped by the words that named them; one group per distinct mention."""
+    folded_names = set(_name_windows(text))
+    groups: dict[str, list[Person]] = {}
+    for person in people:
+        if person.email.casefold() in mentioned_emails:
+            mention = person.email.casefold()
+        elif person.user_id.casefold() in id_slots:
+            mention = person.user_id
+        elif fold(person.display_name) in folded_names:
+            mention = fold(person.display_name)
+        else:
+            continue
+        groups.setdefault(mention, []).append(person)
+    # A display name that is also part of a longer display name found in the text is not a mention of its own.
+    for mention in list(groups):
+        if any(mention != other and mention in other for other in groups):
+            del groups[mention]
+    # Several mentions of one and the same person (name and email) are one mention.
+    unique: dict[str, list[Person]] = {}
+    seen: set[tuple[str, ...]] = set()
+    for mention, group in groups.items():
+        key = tuple(sorted(person.user_id for person in group))
+        if key not in seen:
+            seen.add(key)
+            unique[mention] = sorted(group, key=lambda person: person.user_id)
+    return unique
+
+
+def _ask_which(candidates: Sequence[Person], lead: str, mention: str) -> Clarification:
+    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in candidates)
+    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+    return Clarification(
+        slot="user",
+        question=f"{lead} Which one do you mean? {listing}. Reply with the number or the email address.",
+        candidates=options,
+        mentioned=mention,
+    )
+
+
+def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
+    suggestions = directory.suggest_people(mention)
+    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in suggestions)
+    if options:
+        listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+        question = (f"I could not find anyone called '{mention}'. Did you mean one of these? {listing}. "
+                    "Reply with the number or the person's email address.")
+    else:
+        question = f"I could not find anyone called '{mention}'. Who should get the access? Please give their email."
+    return TargetFinding(clarification=Clarification(slot="user", question=question, candidates=options,
+                                                     mentioned=mention))

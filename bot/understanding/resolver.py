@@ -1,0 +1,168 @@
+"""From a sentence to (person, application, role), or to the one question that settles what is missing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
+from bot.ports import Catalog, Directory
+from bot.understanding.catalog_matcher import FILLER_WORDS, PhraseHit, PhraseMatcher, winners, with_cues
+from bot.understanding.people import find_target
+from bot.understanding.text import clean, emails, fold, phrase_tokens, tokens
+
+MAX_LISTED = 8
+
+
+@dataclass(frozen=True)
+class CatalogVocabulary:
+    """Matchers over one catalog version, built once and reused for every request."""
+
+    catalog: Catalog
+    apps: PhraseMatcher
+    roles: PhraseMatcher
+    words: frozenset[str]
+    roles_by_word: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> CatalogVocabulary:
+        app_names = [(app.app_id, name) for app in catalog.applications.values() for name in (app.name, *app.aliases)]
+        role_names = [(role.role_id, name) for role in catalog.roles.values() for name in (role.name, *role.aliases)]
+        words = {word for _, name in app_names + role_names for word in phrase_tokens(name)}
+        roles_by_word: dict[str, set[str]] = {}
+        for role_id, name in role_names:
+            for word in phrase_tokens(name):
+                roles_by_word.setdefault(word, set()).add(role_id)
+        return cls(catalog, PhraseMatcher(app_names), PhraseMatcher(role_names), frozenset(words),
+                   {word: frozenset(ids) for word, ids in roles_by_word.items()})
+
+
+def request_words(text: str) -> list[str]:
+    """Folded words of the request with email addresses taken out (their parts are not catalog names)."""
+    without_emails = text
+    for email in emails(text):
+        start = fold(without_emails).find(email)
+        if start >= 0:
+            without_emails = without_emails[:start] + " " + without_emails[start + len(email):]
+    return [token.text for token in tokens(without_emails) if token.text != "'s"]
+
+
+def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directory: Directory) -> ResolvedRequest:
+    """Understand one request sentence.
+
+    Parameters
+    ----------
+    text:
+        What the person typed.
+    requester:
+        The authenticated requester ("I", "me" and "my" refer to them).
+    vocabulary:
+        Matchers for the current catalog.
+    directory:
+        People lookups.
+    """
+    text = clean(text)
+    words = request_words(text)
+    target = find_target(text, requester, directory, set(vocabulary.words))
+    app, role, app_role_matches, app_role_question = resolve_app_and_role(words, vocabulary)
+    matches = tuple(target.matches + app_role_matches)
+    clarification = target.clarification or app_role_question
+    return ResolvedRequest(
+        target=target.person,
+        application=app,
+        role=role,
+        matches=matches,
+        clarification=clarification,
+        target_is_requester=target.is_requester,
+    )
+
+
+def resolve_app_and_role(
+    words: Sequence[str], vocabulary: CatalogVocabulary
+) -> tuple[Application | None, Role | None, list[MatchedEntity], Clarification | None]:
+    """The application and role named in the words, with the question to ask if either is unclear."""
+    catalog = vocabulary.catalog
+    app_hits = winners(vocabulary.apps.find(words))
+    if len(app_hits) > 1:
+        options = [catalog.applications[hit.entity_id] for hit in app_hits]
+        return None, None, [], _ask_app(options, "Your request could mean more than one application.")
+    if not app_hits:
+        return None, None, [], _ask_missing_app(words, vocabulary)
+
+    app_hit = app_hits[0]
+    app = catalog.applications[app_hit.entity_id]
+    app_match = _matched("application", app.app_id, app.name, app_hit, words)
+    outside = [word if not (app_hit.start <= index < app_hit.end) else "\x00" for index, word in enumerate(words)]
+    # Words of the application's name are tried last: "the access delegate role" may name both.
+    role, role_matches, question = resolve_role(vocabulary, app, outside, words)
+    return app, role, [app_match, *role_matches], question
+
+
+def resolve_role(vocabulary: CatalogVocabulary, app: Application, *attempts: Sequence[str]
+                 ) -> tuple[Role | None, list[MatchedEntity], Clarification | None]:
+    """The role of `app` named in the first word list that names any, or the question listing what fits."""
+    catalog = vocabulary.catalog
+    role_ids = {role.role_id for role in catalog.roles_of(app.app_id)}
+    role_hits: list[PhraseHit] = []
+    words: Sequence[str] = ()
+    for words in attempts:
+        role_hits = _role_hits(words, vocabulary, role_ids)
+        if role_hits:
+            break
+    if len(role_hits) == 1:
+        role = catalog.roles[role_hits[0].entity_id]
+        return role, [_matched("role", role.role_id, role.name, role_hits[0], words)], None
+    if role_hits:
+        roles = [catalog.roles[hit.entity_id] for hit in role_hits]
+        return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
+    return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} do you need?")
+
+
+def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[PhraseHit]:
+    hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
+    if not hits:
+        hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids]
+    return winners(with_cues(hits, words))
+
+
+def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Sequence[str]) -> MatchedEntity:
+    return MatchedEntity(kind=kind, id=entity_id, label=label, score=round(hit.score, 3),
+                         matched_text=" ".join(words[hit.start:hit.end]))
+
+
+def _ask_app(options: Sequence[Application], lead: str) -> Clarification:
+    candidates = tuple(Candidate(id=app.app_id, label=app.name) for app in options[:MAX_LISTED])
+    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
+    return Clarification(slot="application", question=f"{lead} Which application do you mean? {listing}.",
+                         candidates=candidates)
+
+
+def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Clarification:
+    """No application named: list the applications where a role of that name exists, or the closest names."""
+    catalog = vocabulary.catalog
+    role_ids = {hit.entity_id for hit in vocabulary.roles.exact(words)}
+    meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
+    for word in meaningful:
+        role_ids |= vocabulary.roles_by_word.get(word, frozenset())
+    if not role_ids:
+        role_ids = {hit.entity_id for hit in vocabulary.roles.fuzzy(words)}
+    app_ids = sorted({catalog.roles[role_id].app_id for role_id in role_ids})
+    if app_ids:
+        options = [catalog.applications[app_id] for app_id in app_ids]
+        return _ask_app(options, "Your request does not say which application.")
+    phrase = " ".join(words)
+    closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()})
+    if closest:
+        options = [catalog.applications[app_id] for app_id in closest]
+        return _ask_app(options, "I could not find that application. The closest names I know:")
+    names = ", ".join(sorted(app.name for app in catalog.applications.values())[:MAX_LISTED])
+    return Clarification(slot="application",
+                         question=f"Which application is this for? For example: {names}.", candidates=())
+
+
+def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:
+    ordered = sorted(roles, key=lambda role: role.name.casefold())[:MAX_LISTED * 2]
+    candidates = tuple(Candidate(id=role.role_id, label=role.name) for role in ordered)
+    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
+    return Clarification(slot="role", question=f"{lead} Options: {listing}.", candidates=candidates,
+                         mentioned=app.app_id)

@@ -1,0 +1,62 @@
+"""Folding and tokenising free text so that names match however they are typed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+# Control characters and zero-width marks are dropped before anything else looks at the text.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+MAX_TEXT_CHARS = 4000
+
+
+def clean(text: str) -> str:
+    """Remove invisible characters and squeeze white space; long input is cut at MAX_TEXT_CHARS."""
+    visible = "".join(
+        " " if ch in "\t\r\n" else ch for ch in text[: MAX_TEXT_CHARS * 2] if ch in "\t\r\n" or
+        unicodedata.category(ch) not in _INVISIBLE
+    )
+    return " ".join(visible.split())[:MAX_TEXT_CHARS]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and compatibility forms ("Ｗｏｒｋｄａｙ" and "workday" fold alike)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """Word tokens of the folded text with their positions; possessive 's is split off."""
+    folded = fold(text)
+    found: list[Token] = []
+    for match in _TOKEN.finditer(folded):
+        word = match.group(0)
+        start = match.start()
+        if word.endswith("'s"):
+            found.append(Token(word[:-2], start, match.end() - 2))
+            found.append(Token("'s", match.end() - 2, match.end()))
+        else:
+            found.append(Token(word.replace("'", ""), start, match.end()))
+    return found
+
+
+def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    return tuple(token.text for token in tokens(phrase) if token.text != "'s")
+
+
+def emails(text: str) -> list[str]:
+    return [match.group(0).casefold() for match in _EMAIL.finditer(text)]

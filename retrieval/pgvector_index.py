@@ -1,0 +1,117 @@
+"""The embedded vector index: pgvector tables in the same PostgreSQL, behind the HistoryIndex and PolicyIndex ports.
+
+An OpenSearch index can replace either class; the core sees only the ports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from bot.ports import PastDecision, PolicyPassage
+from retrieval.attributes import PROFILE_DIMENSION, profile_vector, shared_share
+from retrieval.policies import Passage
+from validators.db import Database
+
+HISTORY_TABLE = "vector_history"
+POLICY_TABLE = "vector_policy"
+
+
+def _literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{value:.6g}" for value in vector.tolist()) + "]"
+
+
+def ensure_tables(conn: psycopg.Connection[Any], policy_dimension: int) -> None:
+    """Create the index tables if missing (idempotent); recreate the policy table if the model's dimension changed."""
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (history_id text PRIMARY KEY, role_id text NOT NULL, "
+        f"approved boolean NOT NULL, attributes jsonb NOT NULL, embedding vector({PROFILE_DIMENSION}) NOT NULL)"
+    )
+    conn.execute(f"CREATE INDEX IF NOT EXISTS {HISTORY_TABLE}_role_idx ON {HISTORY_TABLE} (role_id)")
+    row = conn.execute(
+        "SELECT atttypmod FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'embedding'",
+        (POLICY_TABLE,),
+    ).fetchone()
+    current = None if row is None else (row["atttypmod"] if isinstance(row, dict) else row[0])
+    if current is not None and current != policy_dimension:
+        conn.execute(f"DROP TABLE {POLICY_TABLE}")
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {POLICY_TABLE} (passage_id text PRIMARY KEY, document text NOT NULL, "
+        f"title text NOT NULL, text text NOT NULL, model text NOT NULL, embedding vector({policy_dimension}) NOT NULL)"
+    )
+
+
+class PgHistoryIndex:
+    """Past decisions as profile vectors; k-NN within the requested role (a B-tree narrows, the vector orders)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def similar(self, role_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
+        vector = profile_vector(profile)
+        with self._database.connection() as conn:
+            rows = conn.execute(
+                f"SELECT history_id, role_id, approved, attributes FROM {HISTORY_TABLE} WHERE role_id = %s "
+                "ORDER BY embedding <=> %s::vector, history_id LIMIT %s",
+                (role_id, _literal(vector), k),
+            ).fetchall()
+        return [
+            PastDecision(history_id=row["history_id"], role_id=row["role_id"], approved=row["approved"],
+                         similarity=shared_share(profile, row["attributes"]), attributes=row["attributes"])
+            for row in rows
+        ]
+
+    def rebuild(self, batch: int = 5000) -> int:
+        """Re-index every past decision from the access_history table; returns the number indexed."""
+        count = 0
+        with self._database.connection() as conn, conn.transaction():
+            conn.execute(f"DELETE FROM {HISTORY_TABLE}")
+            with conn.cursor(name="history_scan") as scan:
+                scan.execute("SELECT history_id, role_id, approved, attributes FROM access_history")
+                # Read a batch, then copy it: a connection cannot fetch from a cursor while a COPY is open.
+                while rows := scan.fetchmany(batch):
+                    with conn.cursor().copy(
+                        f"COPY {HISTORY_TABLE} (history_id, role_id, approved, attributes, embedding) FROM STDIN"
+                    ) as copy:
+                        for row in rows:
+                            copy.write_row((row["history_id"], row["role_id"], row["approved"],
+                                            json.dumps(row["attributes"]), _literal(profile_vector(row["attributes"]))))
+                    count += len(rows)
+        return count
+
+
+class PgPolicyIndex:
+    """Policy passages with their text embeddings; cosine distance, exact (a policy set is small)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def search(self, vector: np.ndarray, k: int) -> list[PolicyPassage]:
+        with self._database.connection() as conn:
+            rows = conn.execute(
+                f"SELECT passage_id, document, title, text, 1 - (embedding <=> %s::vector) AS score "
+                f"FROM {POLICY_TABLE} ORDER BY embedding <=> %s::vector, passage_id LIMIT %s",
+                (_literal(vector), _literal(vector), k),
+            ).fetchall()
+        return [PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
+                              text=row["text"], score=float(row["score"])) for row in rows]
+
+    def replace_all(self, passages: Sequence[Passage], vectors: np.ndarray, model_id: str) -> int:
+        with self._database.connection() as conn, conn.transaction():
+            conn.execute(f"DELETE FROM {POLICY_TABLE}")
+            with conn.cursor().copy(
+                f"COPY {POLICY_TABLE} (passage_id, document, title, text, model, embedding) FROM STDIN"
+            ) as copy:
+                for passage, vector in zip(passages, vectors, strict=True):
+                    copy.write_row((passage.passage_id, passage.document, passage.title, passage.text, model_id,
+                                    _literal(vector)))
+        return len(passages)
+
+    def documents(self) -> Iterable[tuple[str, str, str]]:
+        with self._database.connection() as conn:
+            rows = conn.execute("SELECT document, title, body FROM policy_documents ORDER BY document").fetchall()
+        return [(row["document"], row["title"], row["body"]) for row in rows]

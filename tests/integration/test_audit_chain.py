@@ -1,0 +1,93 @@
+"""The hash-chained audit log: verify passes on an honest log and finds the first tampered record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.fakes.bundles import rules_org
+from validators.audit import verify
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app_with_log(app_factory, tmp_path: Path, fresh_database_url: str):  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(rules_org(tmp_path / "org"))
+    for text in ("I need Editor in WikiWiki", "I need the approver role in Ledgerly", "I need admin access",
+                 "Viewer in WikiWiki please", "Period Closer in Ledgerly please"):
+        app.service.handle("ana", text)
+    return app, fresh_database_url
+
+
+def _as_owner(url: str, *statements: str) -> None:
+    """Tamper the way a database administrator could: with the append-only triggers bypassed."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        for statement in statements:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+
+def test_an_honest_log_verifies(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, _ = app_with_log
+    report = verify(app.database)
+    assert report.ok and report.records == 5
+
+
+def test_an_edited_payload_is_found(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, url = app_with_log
+    _as_owner(url, "UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 2")
+    report = verify(app.database)
+    assert not report.ok and report.first_bad_seq == 2 and "altered" in report.problem
+
+
+def test_an_edited_query_column_is_found(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, url = app_with_log
+    _as_owner(url, "UPDATE audit_log SET decision = 'APPROVED' WHERE seq = 3")
+    report = verify(app.database)
+    assert not report.ok and report.first_bad_seq == 3 and "column decision" in report.problem
+
+
+def test_a_deleted_record_is_found(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, url = app_with_log
+    _as_owner(url, "DELETE FROM audit_log WHERE seq = 4")
+    report = verify(app.database)
+    assert not report.ok and report.first_bad_seq == 5 and "record 4 is missing" in report.problem
+
+
+def test_a_rehashed_record_breaks_the_next_link(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, url = app_with_log
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT payload, prev_hash FROM audit_log WHERE seq = 2").fetchone()
+    from validators.audit import chain_hash
+
+    forged = row[0].replace("DENIED", "APPROVED")
+    assert forged != row[0]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE audit_log SET payload = %s, hash = %s, decision = 'APPROVED' WHERE seq = 2",
+                     (forged, chain_hash(row[1], forged)))
+    report = verify(app.database)
+    assert not report.ok and report.first_bad_seq == 3 and "does not link" in report.problem
+
+
+def test_a_truncated_tail_is_found_against_the_head(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    app, url = app_with_log
+    _as_owner(url, "DELETE FROM audit_log WHERE seq = 5")
+    report = verify(app.database)
+    assert not report.ok and "ends at record 4" in report.problem
+
+
+def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli.main import main
+
+    app, url = app_with_log
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", url)
+    assert main(["audit", "verify"]) == 0
+    assert "audit log OK: 5 records" in capsys.readouterr().out
+    _as_owner(url, "UPDATE audit_log SET payload = payload || ' ' WHERE seq = 1")
+    assert main(["audit", "verify"]) == 1
+    assert "BROKEN at record 1" in capsys.readouterr().out

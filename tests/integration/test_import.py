@@ -1,0 +1,107 @@
+"""Importing org bundles: all or nothing, errors as file:line, re-import keeps the audit log."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.bundles import rules_org
+from validators.errors import ImportRowError
+
+pytestmark = pytest.mark.integration
+
+
+def _counts(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        return {table: conn.execute(f"SELECT count(*) AS n FROM {table}").fetchone()["n"]
+                for table in ("users", "roles", "user_roles", "access_history", "audit_log", "vector_history",
+                              "vector_policy")} | {
+            "version": conn.execute("SELECT version FROM catalog_meta").fetchone()["version"]}
+
+
+@pytest.fixture
+def loaded(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    app = app_factory()
+    folder = rules_org(tmp_path / "org")
+    app.import_bundle(folder)
+    return app, folder
+
+
+def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
+    path = folder / file
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("users.csv", "ana,ana@corp.test", "ana,not-an-email", "users.csv:3: email"),
+    ("users.csv", "rui,rui@corp.test,Rui Costa,active", "rui,rui@corp.test,Rui Costa,retired", "users.csv:4: status"),
+    ("users.csv", "Accountant,boss", "Accountant,nobody-here", "unknown manager_id 'nobody-here'"),
+    ("roles.csv", "ldg-viewer,ledgerly,Viewer,read only,false", "ldg-viewer,ledgerly,Viewer,read only,maybe",
+     "roles.csv:4: privileged"),
+    ("roles.csv", "wiki-editor,wikiwiki", "wiki-editor,nowhere", "roles.csv:7: unknown app_id 'nowhere'"),
+    ("sod_rules.csv", "ldg-poster,ldg-approver", "ldg-poster,ldg-ghost", "sod_rules.csv:2: unknown role_b"),
+    ("eligibility.csv", "ldg-closer,clearance", "ldg-closer,shoe_size", "is not a column of users.csv"),
+    ("access_history.csv", "p0,fin1,ldg-viewer,approved", "p0,fin1,ldg-viewer,perhaps", "access_history.csv:2: "),
+    ("user_roles.csv", "ana,ldg-poster,2025-01-01", "ana,ldg-poster,yesterday", "user_roles.csv:2: granted_at"),
+    ("users.csv", "rui,rui@corp.test", "ana,rui@corp.test", "duplicate user_id 'ana'"),
+    ("roles.csv", "role_id,app_id,name", "role_id,application,name", "roles.csv:1: missing column(s): app_id"),
+    ("users.csv", "Rui Costa,active", "Rui Costa,active,extra", "users.csv:4: expected 11 cells, found 12"),
+])
+def test_a_bad_row_is_reported_as_file_line_and_nothing_changes(loaded, tmp_path: Path, file: str, old: str,
+                                                                 new: str, expected: str) -> None:
+    app, folder = loaded
+    before = _counts(app)
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    _corrupt(broken, file, old, new)
+    with pytest.raises(ImportRowError) as caught:
+        app.import_bundle(broken)
+    assert expected in str(caught.value)
+    assert _counts(app) == before
+
+
+def test_missing_required_file_and_not_a_folder(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    folder = rules_org(tmp_path / "org")
+    (folder / "roles.csv").unlink()
+    with pytest.raises(ImportRowError, match="roles.csv:0: required file is missing"):
+        app.import_bundle(folder)
+    with pytest.raises(ImportRowError, match="not a folder"):
+        app.import_bundle(tmp_path / "nowhere")
+    assert _counts(app)["users"] == 0
+
+
+def test_reimport_replaces_the_catalog_and_keeps_the_audit_log(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, folder = loaded
+    app.service.handle("ana", "I need Editor in WikiWiki")
+    before = _counts(app)
+    smaller = tmp_path / "smaller"
+    shutil.copytree(folder, smaller)
+    rows = (smaller / "roles.csv").read_text().splitlines()
+    (smaller / "roles.csv").write_text("\n".join(line for line in rows if not line.startswith("wiki-viewer")) + "\n")
+    app.import_bundle(smaller)
+    after = _counts(app)
+    assert after["roles"] == before["roles"] - 1
+    assert after["audit_log"] == before["audit_log"]
+    assert after["version"] == before["version"] + 1
+    assert "wiki-viewer" not in app.service.vocabulary().catalog.roles
+
+
+def test_unknown_extra_columns_are_kept_as_attributes(loaded) -> None:  # type: ignore[no-untyped-def]
+    app, _ = loaded
+    person = app.service.requester("ana", "test", "")
+    assert person.attributes["clearance"] == "basic"
+    assert person.attributes["cost_center"] == "CC-9"
+
+
+def test_the_shared_sample_imports(app_factory) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import SAMPLE_ORG
+
+    if not SAMPLE_ORG.exists():
+        pytest.skip("no shared sample")
+    report = app_factory().import_bundle(SAMPLE_ORG)
+    assert (report.users, report.applications, report.roles, report.history) == (60, 9, 34, 400)
+    assert report.passages >= report.policies == 8
+    assert report.indexed_history == 400

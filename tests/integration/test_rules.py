@@ -1,0 +1,134 @@
+"""Each decision rule on an org written by the test, through the service and a real PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.domain import CheckName, Decision, Reason
+from bot.errors import RequesterError
+from tests.fakes.bundles import rules_org
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    application = app_factory()
+    application.import_bundle(rules_org(tmp_path / "org"))
+    return application
+
+
+def ask(app, requester: str, text: str):  # type: ignore[no-untyped-def]
+    return app.service.handle(requester, text).outcome
+
+
+def test_asking_for_someone_else_needs_manager_or_delegate(app) -> None:  # type: ignore[no-untyped-def]
+    denied = ask(app, "rui", "please give Ana Ferreira the viewer role in Ledgerly")
+    assert (denied.decision, denied.reason) == (Decision.DENIED, Reason.NOT_AUTHORIZED_FOR_TARGET)
+    assert denied.user_id == "ana"
+    by_manager = ask(app, "boss", "please give ana@corp.test the viewer role in Ledgerly")
+    assert by_manager.reason is not Reason.NOT_AUTHORIZED_FOR_TARGET
+    by_delegate = ask(app, "dele", "Rui Costa needs Editor in WikiWiki")
+    assert by_delegate.user_id == "rui"
+    assert by_delegate.reason is not Reason.NOT_AUTHORIZED_FOR_TARGET
+
+
+def test_inactive_target_is_denied(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "boss", "I need Editor in WikiWiki for Gil Santos")
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.USER_INACTIVE)
+
+
+def test_held_role_is_already_granted(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "ana", "can I get Journal Poster in the ledger")
+    assert (outcome.decision, outcome.reason) == (Decision.ALREADY_GRANTED, Reason.ALREADY_GRANTED)
+
+
+def test_sod_conflict_is_denied_and_cites_the_policy(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "ana", "I need the approver role in Ledgerly")
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.SOD_CONFLICT)
+    sod = next(check for check in outcome.checks if check.name is CheckName.NO_SOD_CONFLICT)
+    assert not sod.passed and "ldg-poster" in sod.detail
+    cited = [item for item in outcome.evidence if item.kind == "policy"]
+    assert cited and cited[0].source == "ledger-duties"
+    assert all(item.source != "office" for item in cited)
+
+
+def test_missing_prerequisite_is_denied(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "ana", "Period Closer in Ledgerly please")
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.PREREQUISITE_MISSING)
+
+
+def test_eligibility_on_an_extra_attribute_and_on_department(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "boss", "give Tess Okoro the Journal Approver role in Ledgerly")
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.NOT_ELIGIBLE)
+    closer = ask(app, "rui", "I need Period Closer in LDG")  # rui holds the viewer prerequisite, clearance basic
+    assert closer.reason is not Reason.NOT_ELIGIBLE
+
+
+def test_privileged_role_goes_to_an_approver_even_with_high_confidence(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "ana", "I need admin in Ledgerly")
+    assert (outcome.decision, outcome.reason) == (Decision.PENDING_APPROVAL, Reason.PRIVILEGED_ROLE)
+
+
+def test_all_checks_reported_and_reason_is_the_first_failure(app) -> None:  # type: ignore[no-untyped-def]
+    # tess: asked by a non-manager, contractor (not eligible) and no SoD: the first failure in order wins.
+    outcome = ask(app, "rui", "give Tess Okoro the Journal Approver role in Ledgerly")
+    assert [check.name for check in outcome.checks] == list(CheckName)
+    assert outcome.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
+    assert not next(c for c in outcome.checks if c.name is CheckName.ELIGIBLE).passed
+
+
+def test_confident_request_is_approved_and_granted_in_the_same_transaction(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = ask(app, "fin1", "I need Journal Poster in Ledgerly")
+    assert outcome.decision in (Decision.APPROVED, Decision.PENDING_APPROVAL)
+    viewer = ask(app, "ana", "I need the Viewer role in Ledgerly")  # 12 of 12 Finance accountants hold it
+    assert (viewer.decision, viewer.reason) == (Decision.APPROVED, Reason.AUTO_APPROVED), viewer.confidence
+    with app.database.connection() as conn:
+        grant = conn.execute("SELECT source FROM user_roles WHERE user_id = 'ana' AND role_id = 'ldg-viewer'"
+                             ).fetchone()
+        audit = conn.execute("SELECT decision FROM audit_log WHERE request_id = %s", (viewer.request_id,)).fetchone()
+    assert grant["source"] == f"request:{viewer.request_id}"
+    assert audit["decision"] == "APPROVED"
+    again = ask(app, "ana", "I need the Viewer role in Ledgerly")
+    assert again.decision is Decision.ALREADY_GRANTED
+
+
+def test_low_confidence_goes_to_an_approver_and_a_repeat_returns_the_same_request(app) -> None:  # type: ignore[no-untyped-def]
+    first = ask(app, "tess", "I need the Viewer role in Ledgerly")  # people like tess were always denied
+    assert (first.decision, first.reason) == (Decision.PENDING_APPROVAL, Reason.LOW_CONFIDENCE)
+    assert first.confidence is not None and first.confidence < 0.5
+    second = ask(app, "tess", "can I have ledgerly viewer access")
+    assert second.request_id == first.request_id
+    with app.database.connection() as conn:
+        count = conn.execute("SELECT count(*) AS n FROM requests WHERE target_id = 'tess'").fetchone()
+    assert count["n"] == 1
+
+
+def test_unknown_or_inactive_requester_is_refused_and_only_the_refusal_is_audited(app) -> None:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        before = conn.execute("SELECT count(*) AS n FROM requests").fetchone()["n"]
+    for requester in ("nobody", "gone"):
+        with pytest.raises(RequesterError):
+            ask(app, requester, "I need Viewer in WikiWiki")
+    with app.database.connection() as conn:
+        after = conn.execute("SELECT count(*) AS n FROM requests").fetchone()["n"]
+        refusals = conn.execute("SELECT requester_id FROM audit_log WHERE event_type = 'access_request.refused' "
+                                "ORDER BY seq").fetchall()
+    assert after == before
+    assert [row["requester_id"] for row in refusals] == ["nobody", "gone"]
+
+
+def test_application_role_cannot_rewrite_the_audit_log(app) -> None:  # type: ignore[no-untyped-def]
+    ask(app, "ana", "I need Editor in WikiWiki")
+    with app.database.connection() as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE audit_log SET decision = 'APPROVED'")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM audit_log")
+        conn.rollback()
+        user = conn.execute("SELECT current_user AS u").fetchone()
+    assert user["u"] == "askiam_app"

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import choose_candidate
+from bot.domain import Candidate
+
+CANDIDATES = (Candidate(id="sam1", label="Sam Ortiz (sam1@x.test, Sales)"),
+              Candidate(id="sam2", label="Sam Ortiz (sam2@x.test, Legal)"),
+              Candidate(id="crm", label="Orbit CRM"))
+
+
+@pytest.mark.parametrize(("reply", "chosen"), [
+    ("2", "sam2"), ("#1", "sam1"), ("option 3", "crm"), ("the second", "sam2"), ("last", "crm"),
+    ("sam2@x.test", "sam2"), ("sam1", "sam1"), ("Orbit CRM", "crm"), ("7", None), ("Sam Ortiz", None),
+    ("something else entirely", None),
+])
+def test_a_short_reply_picks_a_candidate(reply: str, chosen: str | None) -> None:
+    found = choose_candidate(reply, CANDIDATES)
+    assert (found.id if found else None) == chosen

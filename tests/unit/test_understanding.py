@@ -1,0 +1,95 @@
+"""Request understanding as pure logic: names, aliases, misspellings, people, and what is left unclear."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.understanding.resolver import CatalogVocabulary, resolve
+from tests.fakes.directory import MemoryDirectory, catalog, person
+
+ME = person("kim", "Kim Tanaka", department="Sales")
+PEOPLE = [ME, person("lou", "Lou Berg"), person("sam1", "Sam Ortiz"), person("sam2", "Sam Ortiz"),
+          person("zoe", "Zoé Müller")]
+VOCAB = CatalogVocabulary.build(catalog())
+DIRECTORY = MemoryDirectory(PEOPLE)
+
+
+def understand(text: str):  # type: ignore[no-untyped-def]
+    return resolve(text, ME, VOCAB, DIRECTORY)
+
+
+@pytest.mark.parametrize(("text", "app", "role"), [
+    ("I need the Sales Rep role in Orbit CRM", "crm", "crm-rep"),
+    ("give me orbit - sys admin", "crm", "crm-admin"),
+    ("can I get sysadmin in CRM?", "crm", "crm-admin"),
+    ("standard user access to orbit please", "crm", "crm-rep"),
+    ("need accounts payable clerk in finanz s/4 asap", "s4", "s4-clerk"),
+    ("AP Approver on S4", "s4", "s4-approver"),
+    ("I'd like hr reporting in people hub", "hr", "hr-analyst"),
+    ("Viewer in PeopleHub", "hr", "hr-viewer"),
+    ("I need the Sales Rpe role in Orbbit CRM", "crm", "crm-rep"),
+    ("ＶＩＥＷＥＲ in ＰｅｏｐｌｅＨｕｂ", "hr", "hr-viewer"),
+])
+def test_applications_and_roles_by_name_alias_and_misspelling(text: str, app: str, role: str) -> None:
+    resolved = understand(text)
+    assert resolved.is_complete, resolved.clarification
+    assert (resolved.application.app_id, resolved.role.role_id) == (app, role)
+    assert resolved.target.user_id == "kim"
+
+
+@pytest.mark.parametrize(("text", "slot"), [
+    ("I need admin access", "application"),
+    ("I need viewer", "application"),
+    ("Orbit CRM please", "role"),
+    ("I need the Quantum role in Nowhere Portal", "application"),
+    ("Viewer in Orbit and PeopleHub", "application"),
+])
+def test_missing_or_ambiguous_catalog_entities_ask_one_question(text: str, slot: str) -> None:
+    resolved = understand(text)
+    assert not resolved.is_complete
+    assert resolved.clarification is not None and resolved.clarification.slot == slot
+    assert resolved.clarification.question.endswith((".", "?"))
+
+
+def test_a_role_name_shared_by_apps_lists_both_apps() -> None:
+    resolved = understand("I need viewer")
+    assert {c.id for c in resolved.clarification.candidates} == {"crm", "hr"}
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("Please give Lou Berg the Viewer role in Orbit", "lou"),
+    ("Viewer in Orbit for lou@unit.test", "lou"),
+    ("Can Zoe Muller get Viewer in Orbit?", "zoe"),
+    ("I need Viewer in Orbit", "kim"),
+    ("viewer in orbit for me, my manager Lou Berg agreed", "kim"),
+    ("add lou to Orbit as viewer", "lou"),
+])
+def test_the_target_person(text: str, target: str) -> None:
+    resolved = understand(text)
+    assert resolved.target is not None and resolved.target.user_id == target
+
+
+def test_a_shared_display_name_is_never_guessed() -> None:
+    resolved = understand("Please give Sam Ortiz the Viewer role in Orbit")
+    assert resolved.clarification is not None and resolved.clarification.slot == "user"
+    assert [c.id for c in resolved.clarification.candidates] == ["sam1", "sam2"]
+
+
+def test_an_unknown_person_is_asked_about_with_the_closest_names() -> None:
+    resolved = understand("Please give Lou Burg the Viewer role in Orbit")
+    assert resolved.clarification is not None and resolved.clarification.slot == "user"
+    assert resolved.clarification.candidates[0].id == "lou"
+
+
+def test_an_unknown_email_is_asked_about() -> None:
+    resolved = understand("Viewer in Orbit for nobody@unit.test")
+    assert resolved.clarification is not None and "nobody@unit.test" in resolved.clarification.question
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_resolves_without_error(text: str) -> None:
+    resolved = understand(text)
+    assert resolved.is_complete or resolved.clarification is not None

@@ -1,0 +1,448 @@
+"""Reading and validating an org bundle (a folder of CSV files and policies/*.md) before anything is written."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.understanding.text import fold
+from validators.errors import ImportRowError
+
+LIST_SEPARATOR = "|"
+STANDARD_USER_COLUMNS = ("user_id", "email", "display_name", "status", "employment_type", "department", "title",
+                         "manager_id", "location")
+IDENTITY_COLUMNS = frozenset({"user_id", "email", "display_name", "status"})
+MAX_CELL_CHARS = 10_000
+MAX_POLICY_BYTES = 2_000_000
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n"}
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(LIST_SEPARATOR) if part.strip())
+
+
+def _check_id(value: str) -> str:
+    value = value.strip()
+    if not _ID.match(value):
+        raise ValueError(f"'{value[:60]}' is not a valid id (letters, digits and ._@:+- only, at most 128)")
+    return value
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+RowT = TypeVar("RowT", bound=Row)
+
+
+class UserRow(Row):
+    user_id: str
+    email: str
+    display_name: str = Field(min_length=1, max_length=200)
+    status: str
+    employment_type: str = ""
+    department: str = ""
+    title: str = ""
+    manager_id: str | None = None
+    location: str = ""
+
+    _id = field_validator("user_id")(_check_id)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError(f"'{value[:60]}' is not an email address")
+        return value
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, value: str) -> str:
+        value = value.lower()
+        if value not in {"active", "inactive", "suspended"}:
+            raise ValueError(f"status must be active, inactive or suspended, not '{value[:30]}'")
+        return value
+
+    @field_validator("manager_id", mode="before")
+    @classmethod
+    def _manager(cls, value: str | None) -> str | None:
+        return _check_id(value) if value and value.strip() else None
+
+
+class ApplicationRow(Row):
+    app_id: str
+    name: str = Field(min_length=1, max_length=200)
+    aliases: tuple[str, ...] = ()
+    owner_id: str | None = None
+    description: str = ""
+
+    _id = field_validator("app_id")(_check_id)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value: str) -> tuple[str, ...]:
+        return _split(value or "")
+
+    @field_validator("owner_id", mode="before")
+    @classmethod
+    def _owner(cls, value: str | None) -> str | None:
+        return _check_id(value) if value and value.strip() else None
+
+
+class RoleRow(Row):
+    role_id: str
+    app_id: str
+    name: str = Field(min_length=1, max_length=200)
+    aliases: tuple[str, ...] = ()
+    privileged: bool
+    description: str = ""
+
+    _ids = field_validator("role_id", "app_id")(_check_id)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value: str) -> tuple[str, ...]:
+        return _split(value or "")
+
+    @field_validator("privileged", mode="before")
+    @classmethod
+    def _privileged(cls, value: str) -> bool:
+        text = (value or "").strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"privileged must be true or false, not '{text[:30]}'")
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"'{value[:40]}' is not an ISO date or timestamp") from exc
+
+
+class UserRoleRow(Row):
+    user_id: str
+    role_id: str
+    granted_at: datetime | None = None
+    expires_at: datetime | None = None
+    status: str = "active"
+
+    _ids = field_validator("user_id", "role_id")(_check_id)
+    _dates = field_validator("granted_at", "expires_at", mode="before")(_timestamp)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: str | None) -> str:
+        return (value or "active").strip().lower() or "active"
+
+
+class SodRuleRow(Row):
+    rule_id: str
+    role_a: str
+    role_b: str
+    description: str = ""
+
+    _ids = field_validator("rule_id", "role_a", "role_b")(_check_id)
+
+
+class PrerequisiteRow(Row):
+    role_id: str
+    requires_role_id: str
+
+    _ids = field_validator("role_id", "requires_role_id")(_check_id)
+
+
+class EligibilityRow(Row):
+    role_id: str
+    attribute: str = Field(min_length=1, max_length=100)
+    allowed_values: tuple[str, ...]
+
+    _id = field_validator("role_id")(_check_id)
+
+    @field_validator("allowed_values", mode="before")
+    @classmethod
+    def _values(cls, value: str) -> tuple[str, ...]:
+        values = _split(value or "")
+        if not values:
+            raise ValueError("allowed_values is empty")
+        return values
+
+
+class HistoryRow(Row):
+    request_id: str
+    user_id: str
+    role_id: str
+    decision: bool
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+
+    _ids = field_validator("request_id", "user_id", "role_id")(_check_id)
+    _date = field_validator("decided_at", mode="before")(_timestamp)
+
+    @field_validator("decision", mode="before")
+    @classmethod
+    def _decision(cls, value: str) -> bool:
+        text = (value or "").strip().lower()
+        if text in {"approved", "approve", "1", "true"}:
+            return True
+        if text in {"denied", "deny", "rejected", "0", "false"}:
+            return False
+        raise ValueError(f"decision must be approved or denied, not '{text[:30]}'")
+
+
+@dataclass(frozen=True)
+class ParsedUser:
+    row: UserRow
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    document: str
+    title: str
+    body: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Bundle:
+    users: list[ParsedUser] = field(default_factory=list)
+    applications: list[ApplicationRow] = field(default_factory=list)
+    roles: list[RoleRow] = field(default_factory=list)
+    user_roles: list[UserRoleRow] = field(default_factory=list)
+    sod_rules: list[SodRuleRow] = field(default_factory=list)
+    prerequisites: list[PrerequisiteRow] = field(default_factory=list)
+    eligibility: list[EligibilityRow] = field(default_factory=list)
+    history: list[HistoryRow] = field(default_factory=list)
+    policies: list[PolicyDocument] = field(default_factory=list)
+    source: str = ""
+
+    def folded_eligibility(self) -> list[tuple[EligibilityRow, list[str]]]:
+        return [(row, [fold(value) for value in row.allowed_values]) for row in self.eligibility]
+
+
+REQUIRED_FILES = ("users.csv", "applications.csv", "roles.csv")
+OPTIONAL_FILES = ("user_roles.csv", "sod_rules.csv", "prerequisites.csv", "eligibility.csv", "access_history.csv")
+_REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users.csv": ("user_id", "email", "display_name", "status"),
+    "applications.csv": ("app_id", "name"),
+    "roles.csv": ("role_id", "app_id", "name", "privileged"),
+    "user_roles.csv": ("user_id", "role_id"),
+    "sod_rules.csv": ("rule_id", "role_a", "role_b"),
+    "prerequisites.csv": ("role_id", "requires_role_id"),
+    "eligibility.csv": ("role_id", "attribute", "allowed_values"),
+    "access_history.csv": ("request_id", "user_id", "role_id", "decision"),
+}
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, file: str, line: int, message: str) -> None:
+        self.items.append(f"{file}:{line}: {message}")
+
+
+def _rows(path: Path, problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
+    """CSV rows with their line numbers; structural problems are recorded, not raised."""
+    name = path.name
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        problems.add(name, 0, f"cannot read: {exc.strerror}")
+        return
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.add(name, 1, f"unreadable header: {exc}")
+            return
+        if header is None:
+            problems.add(name, 1, "the file is empty (a header row is required)")
+            return
+        header = [column.strip() for column in header]
+        missing = [column for column in _REQUIRED_COLUMNS[name] if column not in header]
+        if missing:
+            problems.add(name, 1, f"missing column(s): {', '.join(missing)}")
+            return
+        duplicates = sorted({column for column in header if header.count(column) > 1})
+        if duplicates:
+            problems.add(name, 1, f"duplicate column(s): {', '.join(duplicates)}")
+            return
+        try:
+            for cells in reader:
+                line = reader.line_num
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    problems.add(name, line, f"expected {len(header)} cells, found {len(cells)}")
+                    continue
+                if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+                    problems.add(name, line, f"a cell is longer than {MAX_CELL_CHARS} characters")
+                    continue
+                if any("\x00" in cell for cell in cells):
+                    problems.add(name, line, "a cell contains a NUL character")
+                    continue
+                yield line, dict(zip(header, cells, strict=True))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problems.add(name, reader.line_num + 1, f"unreadable row: {exc}")
+
+
+def _explain(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems) -> list[tuple[int, RowT, dict[str, str]]]:
+    path = folder / name
+    if not path.exists():
+        if name in REQUIRED_FILES:
+            problems.add(name, 0, "required file is missing")
+        return []
+    parsed: list[tuple[int, RowT, dict[str, str]]] = []
+    for line, cells in _rows(path, problems):
+        try:
+            parsed.append((line, model.model_validate(cells), cells))
+        except ValidationError as exc:
+            problems.add(name, line, _explain(exc))
+    return parsed
+
+
+def _duplicates(rows: Sequence[tuple[int, Row, dict[str, str]]], key: str, file: str, problems: _Problems) -> None:
+    seen: dict[str, int] = {}
+    for line, _, cells in rows:
+        value = cells[key].strip().casefold() if key == "email" else cells[key].strip()
+        if value in seen:
+            problems.add(file, line, f"duplicate {key} '{value}' (first on line {seen[value]})")
+        else:
+            seen[value] = line
+
+
+def read_bundle(folder: Path) -> Bundle:
+    """Parse and cross-check a bundle; raise ImportRowError listing every problem as `file:line: what`."""
+    problems = _Problems()
+    if not folder.is_dir():
+        raise ImportRowError([f"{folder}: not a folder"])
+    users = _parse(folder, "users.csv", UserRow, problems)
+    apps = _parse(folder, "applications.csv", ApplicationRow, problems)
+    roles = _parse(folder, "roles.csv", RoleRow, problems)
+    grants = _parse(folder, "user_roles.csv", UserRoleRow, problems)
+    sod = _parse(folder, "sod_rules.csv", SodRuleRow, problems)
+    prereqs = _parse(folder, "prerequisites.csv", PrerequisiteRow, problems)
+    eligibility = _parse(folder, "eligibility.csv", EligibilityRow, problems)
+    history = _parse(folder, "access_history.csv", HistoryRow, problems)
+
+    _duplicates(users, "user_id", "users.csv", problems)
+    _duplicates(users, "email", "users.csv", problems)
+    _duplicates(apps, "app_id", "applications.csv", problems)
+    _duplicates(roles, "role_id", "roles.csv", problems)
+    _duplicates(sod, "rule_id", "sod_rules.csv", problems)
+    _duplicates(history, "request_id", "access_history.csv", problems)
+
+    _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems)
+    policies = _read_policies(folder / "policies", problems)
+    if problems.items:
+        raise ImportRowError(problems.items)
+
+    parsed_users = [
+        ParsedUser(row, {key: value.strip() for key, value in cells.items() if value is not None and value.strip()})
+        for _, row, cells in users
+    ]
+    return Bundle(
+        users=parsed_users,
+        applications=[row for _, row, _ in apps],
+        roles=[row for _, row, _ in roles],
+        user_roles=[row for _, row, _ in grants],
+        sod_rules=[row for _, row, _ in sod],
+        prerequisites=[row for _, row, _ in prereqs],
+        eligibility=[row for _, row, _ in eligibility],
+        history=[row for _, row, _ in history],
+        policies=policies,
+        source=str(folder),
+    )
+
+
+def _check_references(users: list[Any], apps: list[Any], roles: list[Any], grants: list[Any], sod: list[Any],
+                      prereqs: list[Any], eligibility: list[Any], history: list[Any], problems: _Problems) -> None:
+    """Every id a row refers to must exist in the bundle; a few rules must make sense on their own."""
+    user_ids = {row.user_id for _, row, _ in users}
+    app_ids = {row.app_id for _, row, _ in apps}
+    role_ids = {row.role_id for _, row, _ in roles}
+    user_columns = set(next((cells.keys() for _, _, cells in users), ())) | set(STANDARD_USER_COLUMNS)
+
+    def refer(file: str, line: int, kind: str, value: str | None, known: set[str]) -> None:
+        if value is not None and value not in known:
+            problems.add(file, line, f"unknown {kind} '{value}'")
+
+    for line, user, _ in users:
+        refer("users.csv", line, "manager_id", user.manager_id, user_ids)
+    for line, app, _ in apps:
+        refer("applications.csv", line, "owner_id", app.owner_id, user_ids)
+    for line, role, _ in roles:
+        refer("roles.csv", line, "app_id", role.app_id, app_ids)
+    for line, grant, _ in grants:
+        refer("user_roles.csv", line, "user_id", grant.user_id, user_ids)
+        refer("user_roles.csv", line, "role_id", grant.role_id, role_ids)
+    for line, rule, _ in sod:
+        refer("sod_rules.csv", line, "role_a", rule.role_a, role_ids)
+        refer("sod_rules.csv", line, "role_b", rule.role_b, role_ids)
+        if rule.role_a == rule.role_b:
+            problems.add("sod_rules.csv", line, "role_a and role_b are the same role")
+    for line, prereq, _ in prereqs:
+        refer("prerequisites.csv", line, "role_id", prereq.role_id, role_ids)
+        refer("prerequisites.csv", line, "requires_role_id", prereq.requires_role_id, role_ids)
+        if prereq.role_id == prereq.requires_role_id:
+            problems.add("prerequisites.csv", line, "a role cannot require itself")
+    for line, rule_row, _ in eligibility:
+        refer("eligibility.csv", line, "role_id", rule_row.role_id, role_ids)
+        if rule_row.attribute not in user_columns:
+            problems.add("eligibility.csv", line, f"attribute '{rule_row.attribute}' is not a column of users.csv")
+    for line, past, _ in history:
+        refer("access_history.csv", line, "user_id", past.user_id, user_ids)
+        refer("access_history.csv", line, "role_id", past.role_id, role_ids)
+
+
+def _read_policies(folder: Path, problems: _Problems) -> list[PolicyDocument]:
+    if not folder.is_dir():
+        return []
+    documents: list[PolicyDocument] = []
+    for path in sorted(folder.glob("*.md")):
+        name = f"policies/{path.name}"
+        if path.stat().st_size > MAX_POLICY_BYTES:
+            problems.add(name, 0, f"larger than {MAX_POLICY_BYTES} bytes")
+            continue
+        try:
+            body = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(name, 1, f"not UTF-8 text: {exc.reason}")
+            continue
+        if "\x00" in body:
+            problems.add(name, 1, "contains a NUL character")
+            continue
+        title = next((line.lstrip("# ").strip() for line in body.splitlines() if line.strip()), path.stem)
+        documents.append(PolicyDocument(document=path.stem, title=title[:200], body=body))
+    return documents

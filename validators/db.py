@@ -1,0 +1,135 @@
+"""Connections to the rules store: an embedded PostgreSQL on a laptop, any PostgreSQL given by URL elsewhere."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from validators.errors import EmbeddedServerError, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+APP_ROLE = "askiam_app"
+_MIGRATION_LOCK = 781_240_017
+
+
+def start_embedded(home: Path) -> str:
+    """Start (or join) the embedded PostgreSQL under `home` and return its URL.
+
+    The server is shared by every AskIAM process using the same home and stops when the last one exits.
+    """
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
+            warnings.simplefilter("ignore")
+            import pgserver  # noqa: PLC0415 - optional local extra, absent from the Lambda package
+    except ImportError as exc:
+        raise EmbeddedServerError(
+            "the embedded PostgreSQL needs the 'local' extra (pip install 'askiam[local]'), "
+            "or set ASKIAM_DATABASE_URL to use another PostgreSQL"
+        ) from exc
+    home.mkdir(parents=True, exist_ok=True)
+    # pgserver logs its own progress at INFO; keep the terminal for the conversation.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    try:
+        server = pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+    except Exception as exc:  # pgserver raises bare subprocess and assertion errors
+        raise EmbeddedServerError(f"could not start the embedded PostgreSQL in {home / 'pgdata'}: {exc}") from exc
+    uri: str = server.get_uri()
+    return uri
+
+
+def migrations() -> list[tuple[str, str]]:
+    """The versioned SQL migrations shipped with the package, in order."""
+    folder = resources.files("validators") / "migrations"
+    files = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".sql"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in files]
+
+
+def migrate(url: str) -> list[str]:
+    """Apply pending migrations as the connecting (owner) user; safe to run concurrently and repeatedly."""
+    applied: list[str] = []
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
+                    "applied_at timestamptz NOT NULL DEFAULT now())"
+                )
+                done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+                for name, sql in migrations():
+                    if name in done:
+                        continue
+                    with conn.transaction():
+                        conn.execute(sql)  # type: ignore[arg-type]  # trusted SQL shipped with the package
+                        conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
+                    applied.append(name)
+                    log.info("applied migration %s", name)
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailableError(f"cannot reach PostgreSQL to migrate: {exc}") from exc
+    return applied
+
+
+def _enter_app_role(conn: psycopg.Connection[Any]) -> None:
+    """Run as the application role when the login user may, so the audit log cannot be rewritten."""
+    row = conn.execute(
+        "SELECT pg_has_role(current_user, oid, 'MEMBER') AS member FROM pg_roles WHERE rolname = %s", (APP_ROLE,)
+    ).fetchone()
+    if row and (row["member"] if isinstance(row, dict) else row[0]):
+        conn.execute(f"SET ROLE {APP_ROLE}")
+    conn.commit()
+
+
+class Database:
+    """A pool of connections running as the application role."""
+
+    def __init__(self, url: str, *, pool_size: int = 8, timeout_s: float = 10.0) -> None:
+        self.url = url
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            timeout=timeout_s,
+            configure=_enter_app_role,
+            kwargs={"row_factory": dict_row},
+            open=False,
+            check=ConnectionPool.check_connection,
+        )
+        self._opened = False
+
+    def open(self) -> None:
+        if not self._opened:
+            try:
+                self._pool.open(wait=True, timeout=30)
+            except PoolTimeout as exc:
+                raise StoreUnavailableError(f"cannot connect to PostgreSQL: {exc}") from exc
+            self._opened = True
+
+    def close(self) -> None:
+        if self._opened:
+            self._pool.close()
+            self._opened = False
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A pooled connection; a transaction commits when the block ends without an error."""
+        self.open()
+        try:
+            with self._pool.connection() as conn:
+                yield conn  # type: ignore[misc]
+        except (PoolTimeout, psycopg.OperationalError, pg_errors.AdminShutdown) as exc:
+            raise StoreUnavailableError(f"the rules store is unavailable, please try again: {exc}") from exc

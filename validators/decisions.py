@@ -1,0 +1,144 @@
+"""Recording requests and decisions: the request, its checks, evidence, grant, audit record and event, atomically."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason
+from bot.ports import DecisionRecord
+from validators import audit
+from validators.db import Database
+
+SYSTEM_DECIDER = "askiam"
+
+
+class SqlDecisionStore:
+    """The DecisionStore port over PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def pending_request(self, target_id: str, role_id: str) -> Outcome | None:
+        with self._database.connection() as conn:
+            row = conn.execute(
+                "SELECT request_id FROM requests WHERE target_id = %s AND role_id = %s "
+                "AND status = 'PENDING_APPROVAL' ORDER BY created_at LIMIT 1",
+                (target_id, role_id),
+            ).fetchone()
+        return self.get(row["request_id"]) if row else None
+
+    def by_idempotency_key(self, key: str) -> Outcome | None:
+        with self._database.connection() as conn:
+            row = conn.execute("SELECT request_id FROM requests WHERE idempotency_key = %s", (key,)).fetchone()
+        return self.get(row["request_id"]) if row else None
+
+    def get(self, request_id: str) -> Outcome | None:
+        """A recorded request as an outcome, with its checks and evidence."""
+        with self._database.connection() as conn:
+            row = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
+            if row is None:
+                return None
+            checks = conn.execute(
+                "SELECT name, passed, detail, data FROM request_checks WHERE request_id = %s ORDER BY position",
+                (request_id,),
+            ).fetchall()
+            evidence = conn.execute(
+                "SELECT evidence_id, kind, summary, score, source FROM request_evidence WHERE request_id = %s "
+                "ORDER BY position", (request_id,),
+            ).fetchall()
+        return Outcome(
+            request_id=row["request_id"], decision=Decision(row["status"]), reason=Reason(row["reason"]),
+            user_id=row["target_id"], app_id=row["app_id"], role_id=row["role_id"], confidence=row["confidence"],
+            checks=[CheckResult(**check) for check in checks], evidence=[Evidence(**item) for item in evidence],
+            message=row["message"], requester_id=row["requester_id"],
+        )
+
+    def new_request_id(self) -> str:
+        with self._database.connection() as conn:
+            row = conn.execute("SELECT nextval('request_number_seq') AS n").fetchone()
+        assert row is not None
+        return f"R-{row['n']}"
+
+    def record(self, record: DecisionRecord) -> None:
+        resolved = record.resolved
+        target_id = resolved.target.user_id if resolved.target else None
+        role = resolved.role
+        app_id = resolved.application.app_id if resolved.application else None
+        entities = {"matches": [m.model_dump(mode="json") for m in resolved.matches],
+                    "clarification": resolved.clarification.model_dump(mode="json") if resolved.clarification
+                    else None}
+        with self._database.connection() as conn, conn.transaction():
+            request_id = record.request_id
+            try:
+                conn.execute(
+                    "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
+                    "status, reason, confidence, message, entities, conversation_id, idempotency_key) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    (request_id, record.requester_id, target_id, app_id, role.role_id if role else None,
+                     record.channel, record.text, record.decision.value, record.reason.value, record.confidence,
+                     record.message, json.dumps(entities), record.conversation_id, record.idempotency_key),
+                )
+            except pg_errors.UniqueViolation as exc:
+                raise DuplicateRequestError(record.idempotency_key or "") from exc
+            _insert_details(conn, request_id, record.checks, record.evidence)
+            conn.execute(
+                "INSERT INTO request_decisions (request_id, decision, reason, decided_by) VALUES (%s, %s, %s, %s)",
+                (request_id, record.decision.value, record.reason.value, SYSTEM_DECIDER),
+            )
+            if record.grant and target_id and role:
+                conn.execute(
+                    "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
+                    "VALUES (%s, %s, now(), 'active', %s) "
+                    "ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', granted_at = now(), "
+                    "expires_at = NULL, source = EXCLUDED.source",
+                    (target_id, role.role_id, f"request:{request_id}"),
+                )
+            event = {
+                "event_type": "access_request.decided", "request_id": request_id,
+                "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,
+                "role_id": role.role_id if role else None, "decision": record.decision.value,
+                "reason": record.reason.value, "channel": record.channel,
+                "details": {
+                    "text": record.text, "entities": entities, "confidence": record.confidence,
+                    "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in record.checks],
+                    "evidence_ids": [item.evidence_id for item in record.evidence],
+                    "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER, **(record.extra or {}),
+                },
+            }
+            audit.append(conn, event)
+            conn.execute(
+                "INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
+                (request_id, event["event_type"], json.dumps({k: v for k, v in event.items() if k != "details"})),
+            )
+
+    def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
+        with self._database.connection() as conn, conn.transaction():
+            audit.append(conn, {
+                "event_type": "access_request.refused", "requester_id": requester_id, "channel": channel,
+                "details": {"text": text, "why": why},
+            })
+
+
+class DuplicateRequestError(Exception):
+    """A request with this idempotency key was already recorded."""
+
+
+def _insert_details(
+    conn: psycopg.Connection[Any], request_id: str, checks: Any, evidence: Any
+) -> None:
+    for position, check in enumerate(checks):
+        conn.execute(
+            "INSERT INTO request_checks (request_id, position, name, passed, detail, data) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            (request_id, position, check.name.value, check.passed, check.detail, json.dumps(check.data, default=str)),
+        )
+    for position, item in enumerate(evidence):
+        conn.execute(
+            "INSERT INTO request_evidence (request_id, position, evidence_id, kind, summary, score, source) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (request_id, position, item.evidence_id, item.kind, item.summary, item.score, item.source),
+        )

@@ -1,0 +1,27 @@
+"""Errors raised by the PostgreSQL adapters."""
+
+
+class StoreError(Exception):
+    """The rules store could not do what was asked."""
+
+
+class StoreUnavailableError(StoreError):
+    """PostgreSQL is down or unreachable; nothing was written and the caller may retry."""
+
+
+class EmbeddedServerError(StoreUnavailableError):
+    """The embedded PostgreSQL could not be started."""
+
+
+class ImportRowError(StoreError):
+    """Rows of an org bundle are invalid; nothing was imported."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "\n".join(problems[:50])
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the bundle; nothing was imported:\n{shown}{more}")
+
+
+class AuditChainError(StoreError):
+    """The audit log could not be appended to."""

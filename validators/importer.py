@@ -1,0 +1,113 @@
+"""Writing a validated org bundle into the rules store, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from bot.understanding.text import fold
+from validators.bundle import IDENTITY_COLUMNS, Bundle
+from validators.db import Database
+
+log = logging.getLogger(__name__)
+
+# Replaced on every import. Requests, decisions, the audit log and the outbox are kept.
+_CATALOG_TABLES = ("role_attribute_stats", "role_stats", "access_history", "eligibility", "prerequisites",
+                   "sod_rules", "user_roles", "roles", "applications", "users", "policy_documents")
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    users: int
+    applications: int
+    roles: int
+    grants: int
+    rules: int
+    history: int
+    policies: int
+    catalog_version: int
+
+
+def similarity_attributes(attributes: dict[str, str]) -> dict[str, str]:
+    """The attributes that describe a requester's position (identity columns are left out)."""
+    return {key: value for key, value in attributes.items() if key not in IDENTITY_COLUMNS and value}
+
+
+def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
+    """Replace the catalog with the bundle's contents in one transaction."""
+    with database.connection() as conn, conn.transaction():
+        for table in _CATALOG_TABLES:
+            conn.execute(f"DELETE FROM {table}")  # table names are constants above
+        _copy(conn, "users", ("user_id", "email", "display_name", "folded_name", "status", "employment_type",
+                              "department", "title", "manager_id", "location", "attributes"),
+              ((u.row.user_id, u.row.email, u.row.display_name, fold(u.row.display_name), u.row.status,
+                u.row.employment_type, u.row.department, u.row.title, u.row.manager_id, u.row.location,
+                json.dumps(u.attributes)) for u in bundle.users))
+        _copy(conn, "applications", ("app_id", "name", "aliases", "owner_id", "description"),
+              ((a.app_id, a.name, list(a.aliases), a.owner_id, a.description) for a in bundle.applications))
+        _copy(conn, "roles", ("role_id", "app_id", "name", "aliases", "privileged", "description"),
+              ((r.role_id, r.app_id, r.name, list(r.aliases), r.privileged, r.description) for r in bundle.roles))
+        grants = {(g.user_id, g.role_id): g for g in bundle.user_roles}
+        _copy(conn, "user_roles", ("user_id", "role_id", "granted_at", "expires_at", "status", "source"),
+              ((g.user_id, g.role_id, g.granted_at, g.expires_at, g.status, "import") for g in grants.values()))
+        _copy(conn, "sod_rules", ("rule_id", "role_a", "role_b", "description"),
+              ((s.rule_id, s.role_a, s.role_b, s.description) for s in bundle.sod_rules))
+        prerequisites = {(p.role_id, p.requires_role_id) for p in bundle.prerequisites}
+        _copy(conn, "prerequisites", ("role_id", "requires_role_id"), sorted(prerequisites))
+        merged: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        for rule, folded in bundle.folded_eligibility():
+            # Several rows for one role and attribute must all hold: keep the values every row allows.
+            key = (rule.role_id, rule.attribute)
+            if key in merged:
+                kept = [(v, f) for v, f in zip(*merged[key], strict=True) if f in folded]
+                merged[key] = ([v for v, _ in kept], [f for _, f in kept])
+            else:
+                merged[key] = (list(rule.allowed_values), folded)
+        _copy(conn, "eligibility", ("role_id", "attribute", "allowed_values", "allowed_folded"),
+              ((role_id, attribute, values, folded) for (role_id, attribute), (values, folded) in merged.items()))
+        attributes_of = {u.row.user_id: similarity_attributes(u.attributes) for u in bundle.users}
+        _copy(conn, "access_history", ("history_id", "user_id", "role_id", "approved", "decided_at", "decided_by",
+                                       "attributes"),
+              ((h.request_id, h.user_id, h.role_id, h.decision, h.decided_at, h.decided_by,
+                json.dumps(attributes_of.get(h.user_id, {}))) for h in bundle.history))
+        _copy(conn, "policy_documents", ("document", "title", "body", "sha256"),
+              ((p.document, p.title, p.body, p.sha256) for p in bundle.policies))
+        rebuild_history_stats(conn)
+        row = conn.execute(
+            "UPDATE catalog_meta SET version = version + 1, imported_at = now(), source = %s WHERE id = 1 "
+            "RETURNING version", (bundle.source[:500],)
+        ).fetchone()
+    assert row is not None
+    return ImportCounts(
+        users=len(bundle.users), applications=len(bundle.applications), roles=len(bundle.roles),
+        grants=len(grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
+        history=len(bundle.history), policies=len(bundle.policies), catalog_version=int(row["version"]),
+    )
+
+
+def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:
+    """Aggregate the history per role and per (role, attribute, value); the confidence reads these."""
+    conn.execute("DELETE FROM role_attribute_stats")
+    conn.execute("DELETE FROM role_stats")
+    conn.execute(
+        "INSERT INTO role_stats (role_id, approved, denied) "
+        "SELECT role_id, count(*) FILTER (WHERE approved), count(*) FILTER (WHERE NOT approved) "
+        "FROM access_history GROUP BY role_id"
+    )
+    conn.execute(
+        "INSERT INTO role_attribute_stats (role_id, attribute, value, approved, denied) "
+        "SELECT h.role_id, a.key, a.value, count(*) FILTER (WHERE h.approved), count(*) FILTER (WHERE NOT h.approved) "
+        "FROM access_history h CROSS JOIN LATERAL jsonb_each_text(h.attributes) AS a(key, value) "
+        "GROUP BY h.role_id, a.key, a.value"
+    )
+
+
+def _copy(conn: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: Any) -> None:
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # identifiers are constants of this module
+    with conn.cursor().copy(statement) as copy:  # type: ignore[arg-type]
+        for row in rows:
+            copy.write_row(row)

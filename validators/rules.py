@@ -1,0 +1,106 @@
+"""The hard checks, as one SQL query against the rules store. This is the only copy of these rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import CheckName, CheckResult
+from validators.db import Database
+
+# Every check is computed every time, in one round trip. A grant counts while it is active and unexpired.
+CHECKS_SQL = """
+WITH target AS (
+    SELECT user_id, status, manager_id, attributes FROM users WHERE user_id = %(target)s
+), held AS (
+    SELECT role_id FROM user_roles
+    WHERE user_id = %(target)s AND status = 'active' AND (expires_at IS NULL OR expires_at > now())
+)
+SELECT
+    (SELECT status FROM target) AS target_status,
+    %(requester)s = %(target)s AS is_self,
+    coalesce((SELECT manager_id FROM target) = %(requester)s, false) AS is_manager,
+    EXISTS (
+        SELECT 1 FROM user_roles
+        WHERE user_id = %(requester)s AND role_id = %(delegate_role)s AND status = 'active'
+          AND (expires_at IS NULL OR expires_at > now())
+    ) AS requester_is_delegate,
+    EXISTS (SELECT 1 FROM held WHERE role_id = %(role)s) AS already_granted,
+    (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+            'rule_id', s.rule_id,
+            'held_role_id', CASE WHEN s.role_a = %(role)s THEN s.role_b ELSE s.role_a END,
+            'description', s.description) ORDER BY s.rule_id), '[]'::jsonb)
+        FROM sod_rules s
+        WHERE (s.role_a = %(role)s AND s.role_b IN (SELECT role_id FROM held))
+           OR (s.role_b = %(role)s AND s.role_a IN (SELECT role_id FROM held))
+    ) AS sod_conflicts,
+    (
+        SELECT coalesce(jsonb_agg(p.requires_role_id ORDER BY p.requires_role_id), '[]'::jsonb)
+        FROM prerequisites p
+        WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
+    ) AS missing_prerequisites,
+    (
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+            'attribute', e.attribute,
+            'allowed', to_jsonb(e.allowed_values),
+            'actual', t.attributes ->> e.attribute) ORDER BY e.attribute), '[]'::jsonb)
+        FROM eligibility e CROSS JOIN target t
+        WHERE e.role_id = %(role)s
+          AND NOT (lower(coalesce(t.attributes ->> e.attribute, '')) = ANY (e.allowed_folded))
+    ) AS failed_eligibility
+"""
+
+
+class SqlRulesChecker:
+    """Evaluates the hard checks in PostgreSQL."""
+
+    def __init__(self, database: Database, delegate_role_id: str) -> None:
+        self._database = database
+        self._delegate_role_id = delegate_role_id
+
+    def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
+        params = {"requester": requester_id, "target": target_id, "role": role_id,
+                  "delegate_role": self._delegate_role_id}
+        with self._database.connection() as conn:
+            row = conn.execute(CHECKS_SQL, params).fetchone()
+        assert row is not None
+        return interpret(row, requester_id, target_id, self._delegate_role_id)
+
+
+def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_role_id: str) -> list[CheckResult]:
+    """Turn the query's row into check results with human-readable details."""
+    is_self = bool(row["is_self"])
+    is_manager = bool(row["is_manager"])
+    authorized = is_self or is_manager or bool(row["requester_is_delegate"])
+    if is_self:
+        why = "you are asking for yourself"
+    elif is_manager:
+        why = f"you are {target_id}'s manager"
+    elif row["requester_is_delegate"]:
+        why = f"you hold the {delegate_role_id} role"
+    else:
+        why = f"you are neither {target_id}'s manager nor an access delegate"
+    status = row["target_status"] or "unknown"
+    sod = row["sod_conflicts"]
+    missing = row["missing_prerequisites"]
+    ineligible = row["failed_eligibility"]
+    return [
+        CheckResult(name=CheckName.AUTHORIZED_FOR_TARGET, passed=authorized, detail=why,
+                    data={"self": is_self, "manager": is_manager, "delegate": bool(row["requester_is_delegate"])}),
+        CheckResult(name=CheckName.TARGET_ACTIVE, passed=status == "active",
+                    detail=f"{target_id} is {status}", data={"status": status}),
+        CheckResult(name=CheckName.NOT_ALREADY_GRANTED, passed=not row["already_granted"],
+                    detail=f"{target_id} already holds this role" if row["already_granted"]
+                    else f"{target_id} does not hold this role yet"),
+        CheckResult(name=CheckName.NO_SOD_CONFLICT, passed=not sod,
+                    detail="; ".join(f"conflicts with {c['held_role_id']} held ({c['rule_id']}: {c['description']})"
+                                     for c in sod) or "no segregation-of-duties conflict",
+                    data={"conflicts": sod}),
+        CheckResult(name=CheckName.PREREQUISITES_MET, passed=not missing,
+                    detail=f"requires {', '.join(missing)} first" if missing else "all prerequisites held",
+                    data={"missing": missing}),
+        CheckResult(name=CheckName.ELIGIBLE, passed=not ineligible,
+                    detail="; ".join(f"{e['attribute']} is '{e['actual'] or 'not set'}', allowed: "
+                                     f"{', '.join(e['allowed'])}" for e in ineligible) or "eligible",
+                    data={"failed": ineligible}),
+    ]
