@@ -62,6 +62,10 @@ class PolicyFinder:
                 self._cache.popitem(last=False)
         return vector
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def for_request(self, app: Application, role: Role) -> list[PolicyPassage]:
         """Passages about the role and application asked for (runs before the checks are known)."""
         privileged = "privileged administrative " if role.privileged else ""

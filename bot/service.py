@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot.conversation import ConversationState, choose_candidate, remember
 from bot.decision import decide, first_failure
@@ -48,6 +50,19 @@ from bot.understanding.text import clean, phrase_tokens
 log = logging.getLogger(__name__)
 
 
+T = TypeVar("T")
+
+
+def _run_now(call: Callable[..., T], *args: object) -> Future[T]:
+    """Run at once in this thread, returning a finished future: the sequential baseline."""
+    future: Future[T] = Future()
+    try:
+        future.set_result(call(*args))
+    except Exception as exc:  # delivered through the future, as a pool would
+        future.set_exception(exc)
+    return future
+
+
 @dataclass
 class Timings:
     rules_ms: float = 0.0
@@ -78,12 +93,23 @@ class ServicePorts:
 class AccessRequestService:
     """Handles one turn of one requester's conversation."""
 
-    def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float) -> None:
+    def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float,
+                 *, parallel: bool = True) -> None:
         self._ports = ports
+        self._parallel = parallel
         self._executor = executor
         self._threshold = threshold
         self._retrieval_timeout_s = retrieval_timeout_s
         self._vocabulary: CatalogVocabulary | None = None
+
+    @property
+    def ports(self) -> ServicePorts:
+        return self._ports
+
+    def with_parallelism(self, parallel: bool) -> AccessRequestService:
+        """The same service over the same ports, with the checks and retrieval run in parallel or not."""
+        return AccessRequestService(self._ports, self._executor, self._threshold, self._retrieval_timeout_s,
+                                    parallel=parallel)
 
     def vocabulary(self) -> CatalogVocabulary:
         catalog = self._ports.catalog.catalog()
@@ -207,17 +233,10 @@ class AccessRequestService:
         )
         return Turn(outcome=outcome, state=remember(state, resolved, text))
 
-    def _retrieve(self, target: Person, resolved: ResolvedRequest) -> tuple[Confidence, list[PolicyPassage], float]:
+    def _timed(self, call: Callable[..., T], *args: object) -> tuple[T, float]:
         started = time.perf_counter()
-        assert resolved.application is not None and resolved.role is not None
-        confidence = self._ports.confidence.estimate(target, resolved.role)
-        passages = self._ports.policies.for_request(resolved.application, resolved.role)
-        return confidence, passages, (time.perf_counter() - started) * 1000
-
-    def _checks(self, requester_id: str, target_id: str, role_id: str) -> tuple[list, float]:  # type: ignore[type-arg]
-        started = time.perf_counter()
-        checks = self._ports.rules.run_checks(requester_id, target_id, role_id)
-        return checks, (time.perf_counter() - started) * 1000
+        value = call(*args)
+        return value, (time.perf_counter() - started) * 1000
 
     def _evaluate(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
                   conversation_id: str | None) -> Turn:
@@ -230,14 +249,21 @@ class AccessRequestService:
             pending.repeated = True
             return Turn(outcome=pending, state=None, timings=timings)
 
+        # Three independent lookups: the hard checks (SQL), the confidence (history index and statistics) and the
+        # policy passages (an embedding, then the policy index). Run together, they take as long as the slowest.
         parallel_started = time.perf_counter()
-        rules_future = self._executor.submit(self._checks, requester.user_id, target.user_id, role.role_id)
-        retrieval_future = self._executor.submit(self._retrieve, target, resolved)
+        run: Callable[..., Future[Any]] = self._executor.submit if self._parallel else _run_now
+        rules_future = run(self._timed, self._ports.rules.run_checks, requester.user_id, target.user_id, role.role_id)
+        confidence_future = run(self._timed, self._ports.confidence.estimate, target, role)
+        policies_future = run(self._timed, self._ports.policies.for_request, app, role)
         checks, timings.rules_ms = rules_future.result()
-        confidence: Confidence | None
-        passages: list[PolicyPassage]
+        confidence: Confidence | None = None
+        passages: list[PolicyPassage] = []
+        deadline = parallel_started + self._retrieval_timeout_s
         try:
-            confidence, passages, timings.retrieval_ms = retrieval_future.result(timeout=self._retrieval_timeout_s)
+            confidence, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+            passages, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+            timings.retrieval_ms = max(confidence_ms, policies_ms) if self._parallel else confidence_ms + policies_ms
         except FutureTimeout:
             log.warning("retrieval timed out after %.1fs; deciding on the hard checks alone",
                         self._retrieval_timeout_s)

@@ -174,14 +174,26 @@ def cmd_audit(app: Application, args: argparse.Namespace) -> int:
 
 
 def cmd_bench(app: Application, args: argparse.Namespace) -> int:
-    from bot.bench import run_bench  # noqa: PLC0415
+    """Runs in a database of its own (a new embedded server in a temporary home), never the one in use."""
+    import tempfile  # noqa: PLC0415
 
-    result = run_bench(app, requests=args.requests, warmup=args.warmup, concurrency=args.concurrency)
+    from bot.bench import BenchOptions, run_bench  # noqa: PLC0415
+    from bot.demo.generator import OrgSize  # noqa: PLC0415
+
+    size = OrgSize(users=args.users, applications=args.applications, roles=args.roles, history=args.history,
+                   policies=args.policies, seed=args.seed)
+    options = BenchOptions(size=size, requests=args.requests, warmup=args.warmup, concurrency=args.concurrency)
+    with tempfile.TemporaryDirectory(prefix="askiam-bench-home-") as home:
+        bench_app = build(app.settings.model_copy(update={"home": Path(home), "database_url": None}))
+        try:
+            result = run_bench(bench_app, options)
+        finally:
+            bench_app.close()
     if args.json:
         out(json.dumps(result))
     else:
         for key, value in result.items():
-            out(f"{key:>24}: {value}")
+            out(f"{key:>22}: {value}")
     return EXIT_OK
 
 
@@ -218,9 +230,15 @@ def parser() -> argparse.ArgumentParser:
     audit = p.add_subparsers(dest="audit_command", required=True)
     audit.add_parser("verify", help="walk the hash chain").set_defaults(handler=cmd_audit)
 
-    p = commands.add_parser("bench", help="latency of ask after warm-up, and the parallel speed-up")
-    p.add_argument("--requests", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=20)
+    p = commands.add_parser("bench", help="build a synthetic org in its own database and measure requests")
+    p.add_argument("--users", type=int, default=5000)
+    p.add_argument("--applications", type=int, default=40)
+    p.add_argument("--roles", type=int, default=400)
+    p.add_argument("--history", type=int, default=100_000)
+    p.add_argument("--policies", type=int, default=60)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--requests", type=int, default=300)
+    p.add_argument("--warmup", type=int, default=30)
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)

@@ -1,0 +1,103 @@
+"""The `askiam` command as a person runs it: a real process, real PostgreSQL, output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.bundles import rules_org
+
+pytestmark = pytest.mark.integration
+
+
+def run(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=180, cwd=Path(__file__).resolve().parents[2])
+
+
+@pytest.fixture
+def env(fresh_database_url: str, tmp_path: Path) -> dict[str, str]:
+    environment = {**os.environ, "ASKIAM_DATABASE_URL": fresh_database_url, "ASKIAM_HOME": str(tmp_path / "home")}
+    result = run(["import", str(rules_org(tmp_path / "org"))], environment)
+    assert result.returncode == 0, result.stderr
+    assert "imported" in result.stdout and "approval confidence fitted" in result.stdout
+    return environment
+
+
+def test_ask_json_prints_one_object_with_the_documented_fields(env: dict[str, str]) -> None:
+    result = run(["ask", "--as", "ana", "I need the approver role in Ledgerly", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+    assert set(outcome) == {"request_id", "decision", "reason", "user_id", "app_id", "role_id", "confidence",
+                            "checks", "evidence", "message"}
+    assert (outcome["decision"], outcome["reason"]) == ("DENIED", "SOD_CONFLICT")
+    assert len(outcome["checks"]) == 6
+
+
+def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_object(env: dict[str, str]) -> None:
+    lines = "\n".join([
+        json.dumps({"as": "ana", "text": "I need Editor in WikiWiki"}),
+        "{not json",
+        json.dumps({"as": "nobody", "text": "I need Editor in WikiWiki"}),
+        json.dumps({"as": "ana", "text": 42}),
+        json.dumps({"as": "rui", "text": "Viewer in WikiWiki please"}),
+    ])
+    result = run(["ask", "--jsonl", "-"], env, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 5
+    assert answers[0]["user_id"] == "ana" and answers[4]["user_id"] == "rui"
+    assert answers[1]["error"]["code"] == "INVALID_JSON" and answers[1]["line"] == 2
+    assert answers[2]["error"]["code"] == "REQUESTER_NOT_ALLOWED"
+    assert answers[3]["error"]["code"] == "INVALID_REQUEST"
+
+
+def test_errors_are_one_clear_line_with_an_exit_code_and_no_traceback(env: dict[str, str], tmp_path: Path) -> None:
+    refused = run(["ask", "--as", "nobody", "I need Editor in WikiWiki"], env)
+    assert refused.returncode == 4 and "refused" in refused.stderr and "Traceback" not in refused.stderr
+    empty = run(["ask", "--as", "ana", "   "], env)
+    assert empty.returncode == 2 and "empty" in empty.stderr
+    broken = rules_org(tmp_path / "broken")
+    (broken / "users.csv").write_text((broken / "users.csv").read_text().replace("ana@corp.test", "ana-at-corp"))
+    failed = run(["import", str(broken)], env)
+    assert failed.returncode == 2 and "users.csv:3: email" in failed.stderr and "Traceback" not in failed.stderr
+    down = run(["ask", "--as", "ana", "hi"], {**env, "ASKIAM_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"})
+    assert down.returncode == 3 and "try again" in down.stderr and "Traceback" not in down.stderr
+
+
+def test_chat_continues_a_request_across_turns(env: dict[str, str]) -> None:
+    result = run(["chat", "--as", "boss"], env, stdin="Pat Rivera needs Editor in WikiWiki\n2\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "Which one do you mean?" in result.stdout
+    assert "Pat Rivera" in result.stdout.split("Which one do you mean?")[1]
+    assert "[PENDING_APPROVAL]" in result.stdout or "[APPROVED]" in result.stdout
+
+
+def test_audit_verify_and_db_url(env: dict[str, str]) -> None:
+    run(["ask", "--as", "ana", "I need Editor in WikiWiki"], env)
+    verified = run(["audit", "verify"], env)
+    assert verified.returncode == 0 and "audit log OK" in verified.stdout
+    url = run(["db", "url"], env)
+    assert url.stdout.strip() == env["ASKIAM_DATABASE_URL"]
+
+
+def test_the_embedded_default_starts_its_own_postgresql(tmp_path: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="askiam-cli-home-"))
+    home.chmod(0o755)
+    try:
+        environment = {k: v for k, v in os.environ.items() if k != "ASKIAM_DATABASE_URL"}
+        environment["ASKIAM_HOME"] = str(home)
+        assert run(["import", str(rules_org(tmp_path / "org"))], environment).returncode == 0
+        url = run(["db", "url"], environment).stdout.strip()
+        assert url.startswith("postgresql://") and str(home) in url
+        answer = run(["ask", "--as", "ana", "I need the approver role in Ledgerly", "--json"], environment)
+        assert json.loads(answer.stdout)["reason"] == "SOD_CONFLICT"
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
