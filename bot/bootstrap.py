@@ -55,7 +55,7 @@ class Application:
         from retrieval.pgvector_index import ensure_tables  # noqa: PLC0415
 
         with psycopg.connect(url, autocommit=True) as conn:
-            ensure_tables(conn, self.embedder.dimension)  # type: ignore[arg-type]
+            ensure_tables(conn, self.embedder.dimension)
 
     @cached_property
     def database(self):  # type: ignore[no-untyped-def]

@@ -404,7 +404,13 @@ def _check_references(users: list[Any], apps: list[Any], roles: list[Any], grant
         refer("applications.csv", line, "owner_id", app.owner_id, user_ids)
     for line, role, _ in roles:
         refer("roles.csv", line, "app_id", role.app_id, app_ids)
+    granted: dict[tuple[str, str], int] = {}
     for line, grant, _ in grants:
+        key = (grant.user_id, grant.role_id)
+        if key in granted:
+            problems.add("user_roles.csv", line, f"duplicate grant of {grant.role_id} to {grant.user_id} "
+                                                 f"(first on line {granted[key]})")
+        granted.setdefault(key, line)
         refer("user_roles.csv", line, "user_id", grant.user_id, user_ids)
         refer("user_roles.csv", line, "role_id", grant.role_id, role_ids)
     for line, rule, _ in sod:

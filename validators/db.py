@@ -42,7 +42,7 @@ def start_embedded(home: Path) -> str:
     # pgserver logs its own progress at INFO; keep the terminal for the conversation.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     try:
-        server = pgserver.get_server(home / "pgdata", cleanup_mode="stop")
+        server = pgserver.get_server(home / "pgdata", cleanup_mode="stop")  # type: ignore[attr-defined]
     except Exception as exc:  # pgserver raises bare subprocess and assertion errors
         raise EmbeddedServerError(f"could not start the embedded PostgreSQL in {home / 'pgdata'}: {exc}") from exc
     uri: str = server.get_uri()
@@ -73,7 +73,7 @@ def migrate(url: str) -> list[str]:
                     if name in done:
                         continue
                     with conn.transaction():
-                        conn.execute(sql)  # type: ignore[arg-type]  # trusted SQL shipped with the package
+                        conn.execute(sql)  # trusted SQL shipped with the package
                         conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
                     applied.append(name)
                     log.info("applied migration %s", name)
@@ -130,6 +130,6 @@ class Database:
         self.open()
         try:
             with self._pool.connection() as conn:
-                yield conn  # type: ignore[misc]
+                yield conn
         except (PoolTimeout, psycopg.OperationalError, pg_errors.AdminShutdown) as exc:
             raise StoreUnavailableError(f"the rules store is unavailable, please try again: {exc}") from exc

@@ -108,6 +108,6 @@ def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:
 
 def _copy(conn: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: Any) -> None:
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # identifiers are constants of this module
-    with conn.cursor().copy(statement) as copy:  # type: ignore[arg-type]
+    with conn.cursor().copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
