@@ -114,6 +114,7 @@ class Application:
         from validators.bundle import read_bundle  # noqa: PLC0415
         from validators.confidence import fit_from_store  # noqa: PLC0415
         from validators.importer import write_bundle  # noqa: PLC0415
+        from validators.rules import static_role_rules  # noqa: PLC0415
 
         seconds: dict[str, float] = {}
         started = time.perf_counter()
@@ -127,6 +128,7 @@ class Application:
         seconds["index_history"] = time.perf_counter() - started
         started = time.perf_counter()
         passages = index_policies(self.policy_index.documents(), self.embedder, self.policy_index)
+        self.service.ports.policies.precompute(self.service.vocabulary().catalog, static_role_rules(self.database))
         seconds["index_policies"] = time.perf_counter() - started
         started = time.perf_counter()
         model = fit_from_store(self.database)

@@ -101,6 +101,14 @@ class PolicyIndex(Protocol):
 
     def search(self, vector: np.ndarray, k: int) -> list[PolicyPassage]: ...
 
+    def search_by_key(self, key: str, k: int) -> list[PolicyPassage] | None:
+        """Search with a query vector stored under `key`; None when no such query was stored."""
+        ...
+
+    def store_queries(self, keys: Sequence[str], texts: Sequence[str], vectors: np.ndarray, model_id: str) -> int:
+        """Replace the stored query vectors."""
+        ...
+
 
 class ConfidenceEstimator(Protocol):
     def estimate(self, target: Person, role: Role) -> Confidence: ...

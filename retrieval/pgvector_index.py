@@ -19,6 +19,7 @@ from validators.db import Database
 
 HISTORY_TABLE = "vector_history"
 POLICY_TABLE = "vector_policy"
+QUERY_TABLE = "vector_policy_query"
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -39,9 +40,14 @@ def ensure_tables(conn: psycopg.Connection[Any], policy_dimension: int) -> None:
     current = None if row is None else (row["atttypmod"] if isinstance(row, dict) else row[0])
     if current is not None and current != policy_dimension:
         conn.execute(f"DROP TABLE {POLICY_TABLE}")
+        conn.execute(f"DROP TABLE IF EXISTS {QUERY_TABLE}")
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {POLICY_TABLE} (passage_id text PRIMARY KEY, document text NOT NULL, "
         f"title text NOT NULL, text text NOT NULL, model text NOT NULL, embedding vector({policy_dimension}) NOT NULL)"
+    )
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {QUERY_TABLE} (query_key text PRIMARY KEY, text text NOT NULL, "
+        f"model text NOT NULL, embedding vector({policy_dimension}) NOT NULL)"
     )
 
 
@@ -99,6 +105,28 @@ class PgPolicyIndex:
             ).fetchall()
         return [PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
                               text=row["text"], score=float(row["score"])) for row in rows]
+
+    def search_by_key(self, key: str, k: int) -> list[PolicyPassage] | None:
+        with self._database.connection() as conn:
+            rows = conn.execute(
+                f"WITH q AS (SELECT embedding FROM {QUERY_TABLE} WHERE query_key = %s) "
+                f"SELECT p.passage_id, p.document, p.title, p.text, 1 - (p.embedding <=> q.embedding) AS score, "
+                f"true AS found FROM q LEFT JOIN LATERAL (SELECT * FROM {POLICY_TABLE} "
+                f"ORDER BY embedding <=> q.embedding, passage_id LIMIT %s) p ON true",
+                (key, k),
+            ).fetchall()
+        if not rows:
+            return None
+        return [PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
+                              text=row["text"], score=float(row["score"])) for row in rows if row["passage_id"]]
+
+    def store_queries(self, keys: Sequence[str], texts: Sequence[str], vectors: np.ndarray, model_id: str) -> int:
+        with self._database.connection() as conn, conn.transaction():
+            conn.execute(f"DELETE FROM {QUERY_TABLE}")
+            with conn.cursor().copy(f"COPY {QUERY_TABLE} (query_key, text, model, embedding) FROM STDIN") as copy:
+                for key, text, vector in zip(keys, texts, vectors, strict=True):
+                    copy.write_row((key, text, model_id, _literal(vector)))
+        return len(keys)
 
     def replace_all(self, passages: Sequence[Passage], vectors: np.ndarray, model_id: str) -> int:
         with self._database.connection() as conn, conn.transaction():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain import CheckName, CheckResult
+from bot.evidence import RoleRules
 from validators.db import Database
 
 # Every check is computed every time, in one round trip. A grant counts while it is active and unexpired.
@@ -104,3 +105,23 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
                                      f"{', '.join(e['allowed'])}" for e in ineligible) or "eligible",
                     data={"failed": ineligible}),
     ]
+
+
+def static_role_rules(database: Database) -> dict[str, RoleRules]:
+    """Each role's SoD partners, prerequisites and eligibility attributes, as loaded."""
+    rules: dict[str, dict[str, set[str]]] = {}
+
+    def slot(role_id: str, kind: str) -> set[str]:
+        return rules.setdefault(role_id, {"sod": set(), "pre": set(), "elig": set()})[kind]
+
+    with database.connection() as conn:
+        for row in conn.execute("SELECT role_a, role_b FROM sod_rules").fetchall():
+            slot(row["role_a"], "sod").add(row["role_b"])
+            slot(row["role_b"], "sod").add(row["role_a"])
+        for row in conn.execute("SELECT role_id, requires_role_id FROM prerequisites").fetchall():
+            slot(row["role_id"], "pre").add(row["requires_role_id"])
+        for row in conn.execute("SELECT role_id, attribute FROM eligibility").fetchall():
+            slot(row["role_id"], "elig").add(row["attribute"])
+    return {role_id: RoleRules(sod_partners=tuple(sorted(kinds["sod"])), prerequisites=tuple(sorted(kinds["pre"])),
+                               eligibility_attributes=tuple(sorted(kinds["elig"])))
+            for role_id, kinds in rules.items()}
