@@ -108,6 +108,14 @@ class Application:
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
                                     self.settings.retrieval_timeout_s)
 
+    @cached_property
+    def approvals(self):  # type: ignore[no-untyped-def]
+        from validators.approvals import SqlApprovals  # noqa: PLC0415
+        from validators.rules import SqlRulesChecker  # noqa: PLC0415
+
+        rules = SqlRulesChecker(self.database, self.settings.delegate_role_id)
+        return SqlApprovals(self.database, rules, self.settings.approval_expiry_days)
+
     def import_bundle(self, folder: Path) -> ImportReport:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
         from retrieval.ingestion import index_policies  # noqa: PLC0415

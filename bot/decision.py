@@ -45,3 +45,14 @@ def decide(checks: Sequence[CheckResult], role: Role, confidence: float | None, 
     if confidence is not None and confidence >= threshold:
         return Verdict(Decision.APPROVED, Reason.AUTO_APPROVED)
     return Verdict(Decision.PENDING_APPROVAL, Reason.LOW_CONFIDENCE)
+
+
+def decide_on_review(checks: Sequence[CheckResult], approve: bool) -> Verdict:
+    """An approver's decision: a denial stands; an approval stands only if every hard check still passes."""
+    if not approve:
+        return Verdict(Decision.DENIED, Reason.DENIED_BY_APPROVER)
+    failed = first_failure(checks)
+    if failed is not None:
+        reason = FAILURE_REASON[failed.name]
+        return Verdict(Decision.ALREADY_GRANTED if reason is Reason.ALREADY_GRANTED else Decision.DENIED, reason)
+    return Verdict(Decision.APPROVED, Reason.APPROVED_BY_APPROVER)

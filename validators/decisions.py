@@ -130,15 +130,16 @@ class DuplicateRequestError(Exception):
 def _insert_details(
     conn: psycopg.Connection[Any], request_id: str, checks: Any, evidence: Any
 ) -> None:
-    for position, check in enumerate(checks):
-        conn.execute(
+    with conn.cursor() as cursor:
+        cursor.executemany(
             "INSERT INTO request_checks (request_id, position, name, passed, detail, data) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            (request_id, position, check.name.value, check.passed, check.detail, json.dumps(check.data, default=str)),
+            [(request_id, position, check.name.value, check.passed, check.detail, json.dumps(check.data, default=str))
+             for position, check in enumerate(checks)],
         )
-    for position, item in enumerate(evidence):
-        conn.execute(
+        cursor.executemany(
             "INSERT INTO request_evidence (request_id, position, evidence_id, kind, summary, score, source) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (request_id, position, item.evidence_id, item.kind, item.summary, item.score, item.source),
+            [(request_id, position, item.evidence_id, item.kind, item.summary, item.score, item.source)
+             for position, item in enumerate(evidence)],
         )

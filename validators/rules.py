@@ -60,10 +60,14 @@ class SqlRulesChecker:
         self._delegate_role_id = delegate_role_id
 
     def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
+        with self._database.connection() as conn:
+            return self.run_checks_in(conn, requester_id, target_id, role_id)
+
+    def run_checks_in(self, conn: Any, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
+        """The checks inside a caller's transaction (an approval re-checks under the lock it holds)."""
         params = {"requester": requester_id, "target": target_id, "role": role_id,
                   "delegate_role": self._delegate_role_id}
-        with self._database.connection() as conn:
-            row = conn.execute(CHECKS_SQL, params).fetchone()
+        row = conn.execute(CHECKS_SQL, params).fetchone()
         assert row is not None
         return interpret(row, requester_id, target_id, self._delegate_role_id)
 

@@ -8,11 +8,12 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from pydantic import ValidationError
 
 from bot.bootstrap import Application, build
+from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, err, out
 from bot.conversation import ConversationState
 from bot.domain import Outcome
 from bot.errors import AskIamError, InvalidRequestError
@@ -20,22 +21,7 @@ from bot.settings import Settings
 
 log = logging.getLogger("askiam")
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNAVAILABLE = 3
-EXIT_REFUSED = 4
 MAX_TEXT_BYTES = 16_000
-
-
-def out(text: str = "", stream: TextIO | None = None) -> None:
-    target = stream or sys.stdout
-    target.write(text + "\n")
-    target.flush()
-
-
-def err(text: str) -> None:
-    out(text, sys.stderr)
 
 
 def _check_text(text: str) -> str:
@@ -242,6 +228,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
+
+    from bot.cli import approvals  # noqa: PLC0415
+
+    approvals.add_commands(commands)
     return root
 
 

@@ -1,0 +1,82 @@
+"""`askiam approvals ...`: the approver's queue and decisions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.bootstrap import Application
+from bot.cli.output import EXIT_OK, EXIT_USAGE, err, out
+
+EXPIRING_SOON = timedelta(days=2)
+
+
+def cmd_list(app: Application, args: argparse.Namespace) -> int:
+    app.service.requester(args.as_user, "cli-approvals", "(approvals list)")
+    app.approvals.expire()
+    items = app.approvals.pending_for(args.as_user)
+    now = datetime.now(UTC)
+    if args.json:
+        for item in items:
+            out(json.dumps({**item.__dict__, "created_at": item.created_at.isoformat(),
+                            "expires_at": item.expires_at.isoformat(),
+                            "expiring_soon": item.expires_at - now < EXPIRING_SOON}))
+        return EXIT_OK
+    if not items:
+        out(f"No requests are waiting for {args.as_user}.")
+        return EXIT_OK
+    for item in items:
+        soon = "  EXPIRES SOON" if item.expires_at - now < EXPIRING_SOON else ""
+        confidence = "n/a" if item.confidence is None else f"{item.confidence:.0%}"
+        out(f"{item.request_id}  {item.role_id} for {item.target_id} (asked by {item.requester_id}), "
+            f"{item.reason}, confidence {confidence}, you decide as {item.capacity}, "
+            f"expires {item.expires_at:%Y-%m-%d}{soon}")
+    return EXIT_OK
+
+
+def cmd_decide(app: Application, args: argparse.Namespace) -> int:
+    from validators.approvals import ReviewError  # noqa: PLC0415
+
+    app.service.requester(args.as_user, "cli-approvals", f"(decide {args.request_id})")
+    app.approvals.expire()
+    try:
+        result = app.approvals.decide(args.request_id, args.as_user, args.action == "approve", args.comment or "",
+                                      "cli")
+    except ReviewError as exc:
+        err(f"askiam: {exc.code}: {exc}")
+        return EXIT_USAGE
+    verdict = result.verdict
+    line: dict[str, Any] = {"request_id": result.request_id, "decision": verdict.decision.value,
+                            "reason": verdict.reason.value, "granted": result.granted}
+    if args.json:
+        out(json.dumps(line))
+    else:
+        out(f"{result.request_id}: {verdict.decision.value} ({verdict.reason.value})"
+            + ("; the role was granted" if result.granted else ""))
+    return EXIT_OK
+
+
+def cmd_expire(app: Application, args: argparse.Namespace) -> int:
+    expired = app.approvals.expire()
+    out(f"expired {len(expired)} request(s)" + (f": {', '.join(expired)}" if expired else ""))
+    return EXIT_OK
+
+
+def add_commands(commands: Any) -> None:
+    parser = commands.add_parser("approvals", help="the approver's queue and decisions")
+    sub = parser.add_subparsers(dest="approvals_command", required=True)
+    listing = sub.add_parser("list", help="requests waiting for you")
+    listing.add_argument("--as", dest="as_user", required=True)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_list)
+    decide = sub.add_parser("decide", help="approve or deny a pending request")
+    decide.add_argument("request_id")
+    decide.add_argument("action", choices=["approve", "deny"])
+    decide.add_argument("--as", dest="as_user", required=True)
+    decide.add_argument("--comment", default="")
+    decide.add_argument("--json", action="store_true")
+    decide.set_defaults(handler=cmd_decide)
+    expire = sub.add_parser("expire", help="deny requests pending past the expiry")
+    expire.set_defaults(handler=cmd_expire)

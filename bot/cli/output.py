@@ -1,0 +1,22 @@
+"""Writing to the terminal, and the exit codes every command uses."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+EXIT_REFUSED = 4
+
+
+def out(text: str = "", stream: TextIO | None = None) -> None:
+    target = stream or sys.stdout
+    target.write(text + "\n")
+    target.flush()
+
+
+def err(text: str) -> None:
+    out(text, sys.stderr)

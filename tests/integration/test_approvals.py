@@ -1,0 +1,136 @@
+"""Approvers: routing, no self-approval, re-check at approval, grants, expiry, audit and events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.domain import Decision, Reason
+from tests.fakes.bundles import rules_org
+from validators.approvals import ReviewError
+from validators.audit import verify
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    application = app_factory()
+    application.import_bundle(rules_org(tmp_path / "org"))
+    return application
+
+
+def pending(app, requester: str, text: str) -> str:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle(requester, text).outcome
+    assert outcome.decision is Decision.PENDING_APPROVAL, outcome.message
+    return outcome.request_id
+
+
+def queue(app, approver: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [item.request_id for item in app.approvals.pending_for(approver)]
+
+
+def test_a_pending_request_goes_to_the_owner_and_the_targets_manager(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    assert request_id in queue(app, "own") and request_id in queue(app, "boss")
+    assert request_id not in queue(app, "rui") and request_id not in queue(app, "tess")
+    capacities = {item.capacity for item in app.approvals.pending_for("boss")}
+    assert capacities == {"manager"}
+
+
+def test_approval_grants_in_one_transaction_and_is_audited_and_published(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    result = app.approvals.decide(request_id, "boss", True, "needed for the Q3 audit", "cli")
+    assert (result.verdict.decision, result.verdict.reason, result.granted) == (
+        Decision.APPROVED, Reason.APPROVED_BY_APPROVER, True)
+    with app.database.connection() as conn:
+        grant = conn.execute("SELECT source FROM user_roles WHERE user_id = 'tess' AND role_id = 'ldg-viewer'"
+                             ).fetchone()
+        record = conn.execute("SELECT event_type, payload FROM audit_log WHERE request_id = %s ORDER BY seq DESC "
+                              "LIMIT 1", (request_id,)).fetchone()
+        events = conn.execute("SELECT event_type FROM outbox WHERE request_id = %s ORDER BY event_id",
+                              (request_id,)).fetchall()
+        history = conn.execute("SELECT decision, decided_by, comment FROM request_decisions WHERE request_id = %s "
+                               "ORDER BY decided_at", (request_id,)).fetchall()
+    assert grant["source"] == f"request:{request_id}"
+    assert record["event_type"] == "access_request.approved" and "needed for the Q3 audit" in record["payload"]
+    assert [e["event_type"] for e in events] == ["access_request.decided", "access_request.approved"]
+    assert [(h["decision"], h["decided_by"]) for h in history] == [("PENDING_APPROVAL", "askiam"),
+                                                                  ("APPROVED", "boss")]
+    assert app.store.get(request_id).decision is Decision.APPROVED
+    with pytest.raises(ReviewError) as again:
+        app.approvals.decide(request_id, "own", False, "", "cli")
+    assert again.value.code == "ALREADY_DECIDED"
+    assert verify(app.database).ok
+
+
+def test_privileged_roles_need_the_application_owner(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "ana", "I need admin in Ledgerly")
+    assert request_id not in queue(app, "boss")
+    with pytest.raises(ReviewError) as refused:
+        app.approvals.decide(request_id, "boss", True, "", "cli")
+    assert refused.value.code == "NOT_AN_APPROVER"
+    assert app.approvals.decide(request_id, "own", True, "", "cli").granted
+
+
+def test_nobody_approves_their_own_request_or_one_for_themselves(app) -> None:  # type: ignore[no-untyped-def]
+    own_request = pending(app, "own", "I need Journal Poster in Ledgerly")  # own owns Ledgerly
+    with pytest.raises(ReviewError):
+        app.approvals.decide(own_request, "own", True, "", "cli")
+    for_dele = pending(app, "dele", "Rui Costa needs Editor in WikiWiki")  # a delegate asking for someone
+    with pytest.raises(ReviewError):
+        app.approvals.decide(for_dele, "dele", True, "", "cli")
+    with pytest.raises(ReviewError):
+        app.approvals.decide(for_dele, "rui", True, "", "cli")
+    with pytest.raises(ReviewError) as unknown:
+        app.approvals.decide("R-999999", "boss", True, "", "cli")
+    assert unknown.value.code == "NOT_FOUND"
+
+
+def test_checks_run_again_at_approval_time(app, fresh_database_url: str) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # the world changes meanwhile
+        conn.execute("INSERT INTO user_roles (user_id, role_id) VALUES ('rui', 'ldg-poster')")
+    result = app.approvals.decide(request_id, "boss", True, "", "cli")
+    assert (result.verdict.decision, result.verdict.reason, result.granted) == (
+        Decision.DENIED, Reason.SOD_CONFLICT, False)
+    with app.database.connection() as conn:
+        held = conn.execute("SELECT count(*) AS n FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-approver'"
+                            ).fetchone()
+    assert held["n"] == 0
+
+
+def test_a_denial_is_recorded_with_the_comment(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    result = app.approvals.decide(request_id, "own", False, "not for contractors", "cli")
+    assert (result.verdict.decision, result.verdict.reason) == (Decision.DENIED, Reason.DENIED_BY_APPROVER)
+    assert request_id not in queue(app, "boss")
+
+
+def test_stale_requests_expire(app, fresh_database_url: str) -> None:  # type: ignore[no-untyped-def]
+    old = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    fresh = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '15 days' WHERE request_id = %s", (old,))
+    item = next(i for i in app.approvals.pending_for("boss") if i.request_id == old)
+    assert item.expires_at - item.created_at == timedelta(days=14)
+    assert app.approvals.expire() == [old]
+    assert app.store.get(old).reason is Reason.EXPIRED
+    assert app.store.get(fresh).decision is Decision.PENDING_APPROVAL
+    assert verify(app.database).ok
+
+
+def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli.main import main
+
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "list", "--as", "boss"]) == 0
+    assert request_id in capsys.readouterr().out
+    assert main(["approvals", "decide", request_id, "approve", "--as", "rui"]) == 2
+    assert "NOT_AN_APPROVER" in capsys.readouterr().err
+    assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0
+    assert "APPROVED" in capsys.readouterr().out

@@ -1,0 +1,137 @@
+"""Approvers' decisions in PostgreSQL: the queue, a decision under lock with the checks re-run, expiry."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.decision import Verdict, decide_on_review
+from bot.domain import CheckResult, Decision, Reason
+from validators import audit
+from validators.db import Database
+from validators.rules import SqlRulesChecker
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    request_id: str
+    created_at: datetime
+    expires_at: datetime
+    requester_id: str
+    target_id: str
+    app_id: str
+    role_id: str
+    reason: str
+    confidence: float | None
+    capacity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    request_id: str
+    verdict: Verdict
+    checks: list[CheckResult]
+    granted: bool
+
+
+class ReviewError(Exception):
+    """The decision cannot be taken (unknown request, not pending, or not an allowed approver)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SqlApprovals:
+    def __init__(self, database: Database, rules: SqlRulesChecker, expiry_days: int) -> None:
+        self._database = database
+        self._rules = rules
+        self._expiry = timedelta(days=expiry_days)
+
+    def pending_for(self, approver_id: str) -> list[PendingItem]:
+        """The approver's queue, oldest first (the first to expire first)."""
+        with self._database.connection() as conn:
+            rows = conn.execute(
+                "SELECT r.request_id, r.created_at, r.requester_id, r.target_id, r.app_id, r.role_id, r.reason, "
+                "r.confidence, r.message, string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
+                "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
+                "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
+                "GROUP BY r.request_id ORDER BY r.created_at, r.request_id",
+                (approver_id,),
+            ).fetchall()
+        return [PendingItem(expires_at=row["created_at"] + self._expiry, **row) for row in rows]
+
+    def decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
+        """Approve or deny once. On approval the hard checks run again under the request's lock."""
+        with self._database.connection() as conn, conn.transaction():
+            request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
+                                   (request_id,)).fetchone()
+            if request is None:
+                raise ReviewError("NOT_FOUND", f"no request {request_id}")
+            if request["status"] != Decision.PENDING_APPROVAL.value:
+                raise ReviewError("ALREADY_DECIDED", f"{request_id} is {request['status']}, not pending")
+            allowed = conn.execute("SELECT capacity FROM request_approvers WHERE request_id = %s AND approver_id = %s",
+                                   (request_id, approver_id)).fetchall()
+            if not allowed:
+                raise ReviewError("NOT_AN_APPROVER", f"{approver_id} may not decide {request_id}")
+            checks = self._rules.run_checks_in(conn, request["requester_id"], request["target_id"],
+                                               request["role_id"])
+            verdict = decide_on_review(checks, approve)
+            granted = verdict.decision is Decision.APPROVED
+            self._write(conn, request, verdict, checks, approver_id, comment, channel, granted)
+        return ReviewResult(request_id, verdict, checks, granted)
+
+    def expire(self, now: datetime | None = None) -> list[str]:
+        """Deny every request pending for longer than the expiry; returns their ids."""
+        expired: list[str] = []
+        with self._database.connection() as conn, conn.transaction():
+            if now is None:
+                row = conn.execute("SELECT now() AS t").fetchone()
+                assert row is not None
+                now = row["t"]
+            cutoff = now - self._expiry
+            rows = conn.execute(
+                "SELECT * FROM requests WHERE status = 'PENDING_APPROVAL' AND created_at < %s "
+                "ORDER BY created_at FOR UPDATE SKIP LOCKED", (cutoff,),
+            ).fetchall()
+            for request in rows:
+                verdict = Verdict(Decision.DENIED, Reason.EXPIRED)
+                self._write(conn, request, verdict, [], "askiam", f"pending for more than {self._expiry.days} days",
+                            "system", False)
+                expired.append(request["request_id"])
+        return expired
+
+    def _write(self, conn: Any, request: dict[str, Any], verdict: Verdict, checks: list[CheckResult],
+               decided_by: str, comment: str, channel: str, granted: bool) -> None:
+        request_id = request["request_id"]
+        conn.execute("UPDATE requests SET status = %s, reason = %s WHERE request_id = %s",
+                     (verdict.decision.value, verdict.reason.value, request_id))
+        conn.execute(
+            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment),
+        )
+        if granted:
+            conn.execute(
+                "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
+                "VALUES (%s, %s, now(), 'active', %s) ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', "
+                "granted_at = now(), expires_at = NULL, source = EXCLUDED.source",
+                (request["target_id"], request["role_id"], f"request:{request_id}"),
+            )
+        version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+        event_type = {Reason.EXPIRED: "access_request.expired"}.get(
+            verdict.reason, "access_request.approved" if granted else "access_request.denied")
+        event = {
+            "event_type": event_type, "request_id": request_id, "requester_id": request["requester_id"],
+            "target_id": request["target_id"], "app_id": request["app_id"], "role_id": request["role_id"],
+            "decision": verdict.decision.value, "reason": verdict.reason.value, "channel": channel,
+            "details": {"decided_by": decided_by, "comment": comment, "granted": granted,
+                        "catalog_version": version["version"] if version else None,
+                        "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
+        }
+        audit.append(conn, event)
+        conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
+                     (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
