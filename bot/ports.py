@@ -151,3 +151,20 @@ class DecisionStore(Protocol):
     def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
         """Audit a request refused before it was understood (unknown or inactive requester)."""
         ...
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """A decision event as written in the decision's transaction; `event_id` is unique and stable."""
+
+    event_id: int
+    request_id: str
+    event_type: str
+    payload: dict[str, Any]
+    created_at: str
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: Sequence[OutboxEvent]) -> None:
+        """Deliver every event or raise; events not acknowledged stay in the outbox and are sent again."""
+        ...

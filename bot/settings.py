@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     history_neighbours: int = Field(default=25, ge=1, le=200)
     policy_passages: int = Field(default=3, ge=1, le=10)
     approval_expiry_days: int = Field(default=14, ge=1, le=365)
+    event_bus_name: str | None = Field(default=None, description="EventBridge bus for decision events (AWS).")
     pool_size: int = Field(default=8, ge=1, le=64)
     retrieval_timeout_s: float = Field(default=5.0, gt=0)
     log_level: str = "WARNING"
