@@ -23,3 +23,9 @@ class ServiceUnavailableError(AskIamError):
     """A store the decision depends on is down; nothing was written, and the caller may retry."""
 
     code = "TRY_AGAIN"
+
+
+class DuplicateRequestError(AskIamError):
+    """A request with this idempotency key was already recorded; the first one stands."""
+
+    code = "DUPLICATE_REQUEST"

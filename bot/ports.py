@@ -140,6 +140,10 @@ class DecisionStore(Protocol):
         """The open PENDING_APPROVAL request for this person and role, if any."""
         ...
 
+    def by_idempotency_key(self, key: str) -> Outcome | None:
+        """The request recorded under this idempotency key, if any."""
+        ...
+
     def new_request_id(self) -> str:
         """A fresh request id (ids are never reused; a failed write leaves a gap)."""
         ...

@@ -24,7 +24,7 @@ from bot.domain import (
     Reason,
     ResolvedRequest,
 )
-from bot.errors import RequesterError
+from bot.errors import DuplicateRequestError, RequesterError
 from bot.evidence import PolicyFinder, passage_evidence
 from bot.messages import decision_message, pending_again_message
 from bot.ports import (
@@ -127,10 +127,33 @@ class AccessRequestService:
         return person
 
     def handle(self, requester_id: str, text: str, *, channel: str = "cli", state: ConversationState | None = None,
-               conversation_id: str | None = None) -> Turn:
-        """Answer one turn. `state` carries what earlier turns of the same conversation settled."""
+               conversation_id: str | None = None, idempotency_key: str | None = None) -> Turn:
+        """Answer one turn. `state` carries what earlier turns of the same conversation settled.
+
+        A turn carrying an idempotency key already seen (a channel's retry, a double click) returns the outcome
+        recorded the first time: one decision and one audit record per key and requester.
+        """
         started = time.perf_counter()
         requester = self.requester(requester_id, channel, text)
+        key = f"{requester.user_id}:{idempotency_key}" if idempotency_key else None
+        if key is not None:
+            seen = self._ports.store.by_idempotency_key(key)
+            if seen is not None:
+                seen.repeated = True
+                return Turn(outcome=seen, state=None)
+        try:
+            turn = self._answer(requester, text, channel, state, conversation_id, key)
+        except DuplicateRequestError:
+            assert key is not None  # only a keyed request can collide with another
+            first = self._ports.store.by_idempotency_key(key)
+            assert first is not None
+            first.repeated = True
+            return Turn(outcome=first, state=None)
+        turn.timings.total_ms = (time.perf_counter() - started) * 1000
+        return turn
+
+    def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
+                conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
         if state is not None and state.waiting and state.turns < 12:
             resolved = self._follow_up(text, requester, vocabulary, state)
@@ -139,11 +162,8 @@ class AccessRequestService:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
         if not resolved.is_complete:
-            turn = self._clarify(requester, resolved, full_text, channel, conversation_id, state, text)
-        else:
-            turn = self._evaluate(requester, resolved, full_text, channel, conversation_id)
-        turn.timings.total_ms = (time.perf_counter() - started) * 1000
-        return turn
+            return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key)
+        return self._evaluate(requester, resolved, full_text, channel, conversation_id, key)
 
     def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                    state: ConversationState) -> ResolvedRequest:
@@ -213,7 +233,7 @@ class AccessRequestService:
         return resolve_app_and_role(list(phrase_tokens(app.name)), vocabulary)[3]
 
     def _clarify(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
-                 conversation_id: str | None, state: ConversationState | None, text: str) -> Turn:
+                 conversation_id: str | None, state: ConversationState | None, text: str, key: str | None) -> Turn:
         question = resolved.clarification.question if resolved.clarification else \
             "Which application and role do you need?"
         record = DecisionRecord(
@@ -221,6 +241,7 @@ class AccessRequestService:
             requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=Decision.NEEDS_CLARIFICATION, reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY, checks=[],
             evidence=[], confidence=None, message=question, grant=False, conversation_id=conversation_id,
+            idempotency_key=key,
         )
         self._ports.store.record(record)
         outcome = Outcome(
@@ -239,7 +260,7 @@ class AccessRequestService:
         return value, (time.perf_counter() - started) * 1000
 
     def _evaluate(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
-                  conversation_id: str | None) -> Turn:
+                  conversation_id: str | None, key: str | None) -> Turn:
         target, app, role = resolved.target, resolved.application, resolved.role
         assert target is not None and app is not None and role is not None
         timings = Timings()
@@ -294,7 +315,7 @@ class AccessRequestService:
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
             confidence=probability, message=message, grant=verdict.decision is Decision.APPROVED,
-            conversation_id=conversation_id,
+            conversation_id=conversation_id, idempotency_key=key,
         )
         self._ports.store.record(record)
         outcome = Outcome(

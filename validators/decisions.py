@@ -9,6 +9,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason
+from bot.errors import DuplicateRequestError
 from bot.ports import DecisionRecord
 from validators import audit
 from validators.db import Database
@@ -121,10 +122,6 @@ class SqlDecisionStore:
                 "event_type": "access_request.refused", "requester_id": requester_id, "channel": channel,
                 "details": {"text": text, "why": why},
             })
-
-
-class DuplicateRequestError(Exception):
-    """A request with this idempotency key was already recorded."""
 
 
 def _insert_details(
