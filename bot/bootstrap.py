@@ -106,7 +106,7 @@ class Application:
             store=self.store,
         )
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
-                                    self.settings.retrieval_timeout_s)
+                                    self.settings.retrieval_timeout_s, rate_limit=self.settings.rate_limit_per_minute)
 
     @cached_property
     def approvals(self):  # type: ignore[no-untyped-def]

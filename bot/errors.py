@@ -29,3 +29,13 @@ class DuplicateRequestError(AskIamError):
     """A request with this idempotency key was already recorded; the first one stands."""
 
     code = "DUPLICATE_REQUEST"
+
+
+class RateLimitedError(AskIamError):
+    """Too many requests from one requester; retry after `retry_after_s` seconds."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -144,6 +144,10 @@ class DecisionStore(Protocol):
         """The request recorded under this idempotency key, if any."""
         ...
 
+    def recent_requests(self, requester_id: str, seconds: int) -> int:
+        """How many requests this requester made in the last `seconds`."""
+        ...
+
     def new_request_id(self) -> str:
         """A fresh request id (ids are never reused; a failed write leaves a gap)."""
         ...

@@ -24,7 +24,7 @@ from bot.domain import (
     Reason,
     ResolvedRequest,
 )
-from bot.errors import DuplicateRequestError, RequesterError
+from bot.errors import DuplicateRequestError, InvalidRequestError, RateLimitedError, RequesterError
 from bot.evidence import PolicyFinder, passage_evidence
 from bot.messages import decision_message, pending_again_message
 from bot.ports import (
@@ -45,9 +45,12 @@ from bot.understanding.resolver import (
     resolve_app_and_role,
     resolve_role,
 )
-from bot.understanding.text import clean, phrase_tokens
+from bot.understanding.text import MAX_TEXT_CHARS, clean, phrase_tokens
 
 log = logging.getLogger(__name__)
+RATE_WINDOW_S = 60
+# The operator's own command line is not rate limited: whoever runs it can reach the database anyway.
+LOCAL_CHANNELS = frozenset({"cli", "cli-chat", "bench"})
 
 
 T = TypeVar("T")
@@ -94,8 +97,9 @@ class AccessRequestService:
     """Handles one turn of one requester's conversation."""
 
     def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float,
-                 *, parallel: bool = True) -> None:
+                 *, parallel: bool = True, rate_limit: int | None = None) -> None:
         self._ports = ports
+        self._rate_limit = rate_limit
         self._parallel = parallel
         self._executor = executor
         self._threshold = threshold
@@ -109,7 +113,7 @@ class AccessRequestService:
     def with_parallelism(self, parallel: bool) -> AccessRequestService:
         """The same service over the same ports, with the checks and retrieval run in parallel or not."""
         return AccessRequestService(self._ports, self._executor, self._threshold, self._retrieval_timeout_s,
-                                    parallel=parallel)
+                                    parallel=parallel, rate_limit=self._rate_limit)
 
     def vocabulary(self) -> CatalogVocabulary:
         catalog = self._ports.catalog.catalog()
@@ -134,7 +138,13 @@ class AccessRequestService:
         recorded the first time: one decision and one audit record per key and requester.
         """
         started = time.perf_counter()
+        if not isinstance(text, str) or not clean(text):
+            raise InvalidRequestError("the request text is empty")
+        if len(text) > MAX_TEXT_CHARS:
+            raise InvalidRequestError(f"the request text is longer than {MAX_TEXT_CHARS} characters")
         requester = self.requester(requester_id, channel, text)
+        if channel not in LOCAL_CHANNELS:
+            self._limit_rate(requester.user_id)
         key = f"{requester.user_id}:{idempotency_key}" if idempotency_key else None
         if key is not None:
             seen = self._ports.store.by_idempotency_key(key)
@@ -151,6 +161,14 @@ class AccessRequestService:
             return Turn(outcome=first, state=None)
         turn.timings.total_ms = (time.perf_counter() - started) * 1000
         return turn
+
+    def _limit_rate(self, requester_id: str) -> None:
+        if self._rate_limit is None:
+            return
+        recent = self._ports.store.recent_requests(requester_id, RATE_WINDOW_S)
+        if recent >= self._rate_limit:
+            raise RateLimitedError(f"more than {self._rate_limit} requests in {RATE_WINDOW_S} seconds; "
+                                   f"please wait a minute and try again", retry_after_s=RATE_WINDOW_S)
 
     def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
                 conversation_id: str | None, key: str | None) -> Turn:

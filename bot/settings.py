@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     embedding_model: Literal["minilm"] = Field(default="minilm", description="The text embedding model.")
     history_neighbours: int = Field(default=25, ge=1, le=200)
     policy_passages: int = Field(default=3, ge=1, le=10)
+    rate_limit_per_minute: int | None = Field(default=30, ge=1, description="Requests per requester per minute.")
     approval_expiry_days: int = Field(default=14, ge=1, le=365)
     event_bus_name: str | None = Field(default=None, description="EventBridge bus for decision events (AWS).")
     pool_size: int = Field(default=8, ge=1, le=64)

@@ -58,6 +58,14 @@ class SqlDecisionStore:
             message=row["message"], requester_id=row["requester_id"],
         )
 
+    def recent_requests(self, requester_id: str, seconds: int) -> int:
+        with self._database.connection() as conn:
+            row = conn.execute(
+                "SELECT count(*) AS n FROM requests WHERE requester_id = %s "
+                "AND created_at > now() - make_interval(secs => %s)", (requester_id, seconds),
+            ).fetchone()
+        return int(row["n"]) if row else 0
+
     def new_request_id(self) -> str:
         with self._database.connection() as conn:
             row = conn.execute("SELECT nextval('request_number_seq') AS n").fetchone()

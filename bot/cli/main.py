@@ -21,17 +21,6 @@ from bot.settings import Settings
 
 log = logging.getLogger("askiam")
 
-MAX_TEXT_BYTES = 16_000
-
-
-def _check_text(text: str) -> str:
-    if not text or not text.strip():
-        raise InvalidRequestError("the request text is empty")
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        raise InvalidRequestError(f"the request text is longer than {MAX_TEXT_BYTES} bytes")
-    return text
-
-
 def cmd_import(app: Application, args: argparse.Namespace) -> int:
     report = app.import_bundle(Path(args.folder))
     out(f"imported {args.folder}: {report.users} people, {report.applications} applications, {report.roles} roles, "
@@ -57,7 +46,7 @@ def cmd_ask(app: Application, args: argparse.Namespace) -> int:
     if not args.as_user or args.text is None:
         err("askiam ask: give --as USER_ID and the request text, or --jsonl FILE")
         return EXIT_USAGE
-    turn = app.service.handle(args.as_user, _check_text(args.text), channel="cli")
+    turn = app.service.handle(args.as_user, args.text, channel="cli")
     out(_render(turn.outcome, args.json))
     return EXIT_OK
 
@@ -87,7 +76,7 @@ def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:
         return _error("INVALID_REQUEST", f"line {number}: expected an object with string fields 'as' and 'text'",
                       number)
     try:
-        turn = app.service.handle(item["as"], _check_text(item["text"]), channel="cli")
+        turn = app.service.handle(item["as"], item["text"], channel="cli")
     except AskIamError as exc:
         return _error(exc.code, str(exc), number)
     return turn.outcome.public_dict()
@@ -113,7 +102,7 @@ def chat_loop(app: Application, user_id: str, reader: Callable[[str], str]) -> i
         if not text.strip():
             continue
         try:
-            turn = app.service.handle(user_id, _check_text(text), channel="cli-chat", state=state)
+            turn = app.service.handle(user_id, text, channel="cli-chat", state=state)
         except InvalidRequestError as exc:
             out(f"AskIAM: {exc}")
             continue

@@ -121,3 +121,21 @@ def test_concurrent_retries_with_one_key_record_once(app) -> None:  # type: igno
     assert len(set(results)) == 1
     assert counts(app) == (before[0] + 1, before[1] + 1)
     assert verify(app.database).ok
+
+
+def test_a_requester_over_the_rate_limit_is_told_when_to_retry(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bot.errors import InvalidRequestError, RateLimitedError
+
+    limited = app_factory(rate_limit_per_minute=3)
+    limited.import_bundle(rules_org(tmp_path / "limited"))
+    for text in ("I need Editor in WikiWiki", "I need Viewer in WikiWiki", "I need admin access"):
+        limited.service.handle("rui", text, channel="api")
+    with pytest.raises(RateLimitedError) as caught:
+        limited.service.handle("rui", "I need the Viewer role in Ledgerly", channel="api")
+    assert caught.value.retry_after_s == 60
+    limited.service.handle("ana", "I need Editor in WikiWiki", channel="api")  # other people are not affected
+    limited.service.handle("rui", "I need the Viewer role in Ledgerly", channel="cli")  # the operator's CLI is not
+    with pytest.raises(InvalidRequestError):
+        limited.service.handle("ana", "x" * 5000, channel="api")
+    with pytest.raises(InvalidRequestError):
+        limited.service.handle("ana", " \u200b\t ", channel="api")
