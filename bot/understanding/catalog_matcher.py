@@ -125,13 +125,17 @@ _CUES_BEFORE = frozenset({"as", "the", "an", "a"})
 CUE_BONUS = 0.01
 
 
-def with_cues(hits: Sequence[PhraseHit], words: Sequence[str]) -> list[PhraseHit]:
-    """Hits standing where a request names its role score a little higher, so that they win a tie."""
+def with_cues(
+    hits: Sequence[PhraseHit], words: Sequence[str], anchor: tuple[int, int] | None = None
+) -> list[PhraseHit]:
+    """Hits standing where a request names its role score a little higher, so that they win a tie: before "role"
+    or "access", after "as" or "the", or next to the application's name ("admin in Ledgerly", "Orbit - viewer")."""
     cued: list[PhraseHit] = []
     for hit in hits:
         after = words[hit.end] if hit.end < len(words) else ""
         before = words[hit.start - 1] if hit.start > 0 else ""
-        if after in _CUES_AFTER or before in _CUES_BEFORE:
+        beside_app = anchor is not None and (0 <= hit.start - anchor[1] <= 1 or 0 <= anchor[0] - hit.end <= 1)
+        if after in _CUES_AFTER or before in _CUES_BEFORE or beside_app:
             hit = PhraseHit(hit.entity_id, hit.phrase, hit.start, hit.end, hit.score + CUE_BONUS)
         cued.append(hit)
     return cued

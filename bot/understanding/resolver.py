@@ -94,19 +94,20 @@ def resolve_app_and_role(
     app_match = _matched("application", app.app_id, app.name, app_hit, words)
     outside = [word if not (app_hit.start <= index < app_hit.end) else "\x00" for index, word in enumerate(words)]
     # Words of the application's name are tried last: "the access delegate role" may name both.
-    role, role_matches, question = resolve_role(vocabulary, app, outside, words)
+    role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end))
     return app, role, [app_match, *role_matches], question
 
 
-def resolve_role(vocabulary: CatalogVocabulary, app: Application, *attempts: Sequence[str]
-                 ) -> tuple[Role | None, list[MatchedEntity], Clarification | None]:
+def resolve_role(
+    vocabulary: CatalogVocabulary, app: Application, *attempts: Sequence[str], anchor: tuple[int, int] | None = None
+) -> tuple[Role | None, list[MatchedEntity], Clarification | None]:
     """The role of `app` named in the first word list that names any, or the question listing what fits."""
     catalog = vocabulary.catalog
     role_ids = {role.role_id for role in catalog.roles_of(app.app_id)}
     role_hits: list[PhraseHit] = []
     words: Sequence[str] = ()
     for words in attempts:
-        role_hits = _role_hits(words, vocabulary, role_ids)
+        role_hits = _role_hits(words, vocabulary, role_ids, anchor)
         if role_hits:
             break
     if len(role_hits) == 1:
@@ -118,11 +119,12 @@ def resolve_role(vocabulary: CatalogVocabulary, app: Application, *attempts: Seq
     return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} do you need?")
 
 
-def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[PhraseHit]:
+def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str],
+               anchor: tuple[int, int] | None = None) -> list[PhraseHit]:
     hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
     if not hits:
         hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids]
-    return winners(with_cues(hits, words))
+    return winners(with_cues(hits, words, anchor))
 
 
 def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Sequence[str]) -> MatchedEntity:
