@@ -131,6 +131,14 @@ def cmd_demo(app: Application, args: argparse.Namespace) -> int:
     return chat_loop(app, user, input)
 
 
+def cmd_lex_export(app: Application, args: argparse.Namespace) -> int:
+    from lex.export import export_bot  # noqa: PLC0415
+
+    path = export_bot(app, Path(args.out))
+    out(f"wrote the Lex V2 bot definition for catalog version {app.service.vocabulary().catalog.version} to {path}")
+    return EXIT_OK
+
+
 def cmd_db(app: Application, args: argparse.Namespace) -> int:
     out(app.database_url)
     return EXIT_OK
@@ -200,6 +208,12 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("db", help="database commands")
     db = p.add_subparsers(dest="db_command", required=True)
     db.add_parser("url", help="print the URL of the database in use").set_defaults(handler=cmd_db)
+
+    p = commands.add_parser("lex", help="Amazon Lex V2 bot commands")
+    lex = p.add_subparsers(dest="lex_command", required=True)
+    export = lex.add_parser("export", help="write the bot definition, slot values generated from the catalog")
+    export.add_argument("--out", default=".", help="folder to write askiam-lex-bot.json into")
+    export.set_defaults(handler=cmd_lex_export)
 
     p = commands.add_parser("audit", help="audit log commands")
     audit = p.add_subparsers(dest="audit_command", required=True)

@@ -1,0 +1,1 @@
+"""The Amazon Lex V2 channel: event and response models, intent routing, dialog actions and the bot definition."""

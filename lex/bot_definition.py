@@ -1,0 +1,268 @@
+"""The AskIAM Lex V2 bot as plain data: intents, sample utterances, slots and slot types.
+
+The models render to the `BotLocales` shape of the CloudFormation resource `AWS::Lex::Bot`. Slot type values for
+applications and roles come from the catalog (`lex.export.export_bot`); everything else is fixed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.ports import Catalog
+
+ACCESS_INTENT = "AccessRequest"
+STATUS_INTENT = "CheckRequestStatus"
+FALLBACK_INTENT = "FallbackIntent"
+
+USER_SLOT = "UserName"
+APPLICATION_SLOT = "ApplicationName"
+ROLE_SLOT = "RoleName"
+REQUEST_ID_SLOT = "RequestId"
+
+PERSON_TYPE = "AskiamPerson"
+APPLICATION_TYPE = "AskiamApplication"
+ROLE_TYPE = "AskiamRole"
+
+# Limits of Lex V2 model building: a slot type holds at most 10,000 values, a value at most 140 characters.
+MAX_SLOT_TYPE_VALUES = 10_000
+MAX_VALUE_CHARS = 140
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SlotTypeValue(Model):
+    value: str = Field(min_length=1, max_length=MAX_VALUE_CHARS)
+    synonyms: tuple[str, ...] = ()
+
+
+class SlotType(Model):
+    name: str
+    description: str
+    values: tuple[SlotTypeValue, ...]
+    resolution: Literal["ORIGINAL_VALUE", "TOP_RESOLUTION"] = "ORIGINAL_VALUE"
+
+
+class SlotDefinition(Model):
+    name: str
+    slot_type: str
+    description: str
+    prompt: str
+    required: bool = True
+
+
+class IntentDefinition(Model):
+    name: str
+    description: str
+    utterances: tuple[str, ...] = ()
+    slots: tuple[SlotDefinition, ...] = ()
+    confirmation_prompt: str | None = None
+    declination: str | None = None
+    parent_signature: str | None = None
+    dialog_code_hook: bool = True
+    fulfillment_code_hook: bool = True
+
+
+class BotLocaleDefinition(Model):
+    locale_id: str = "en_US"
+    description: str = "AskIAM: ask for access in plain words; every request is checked and audited."
+    nlu_confidence_threshold: float = Field(default=0.40, ge=0.0, le=1.0)
+    intents: tuple[IntentDefinition, ...]
+    slot_types: tuple[SlotType, ...]
+
+    def to_cloudformation(self) -> dict[str, Any]:
+        """One element of `AWS::Lex::Bot` `BotLocales`."""
+        return {
+            "LocaleId": self.locale_id,
+            "Description": self.description,
+            "NluConfidenceThreshold": self.nlu_confidence_threshold,
+            "SlotTypes": [_slot_type(slot_type) for slot_type in self.slot_types],
+            "Intents": [_intent(intent) for intent in self.intents],
+        }
+
+
+class BotDefinition(Model):
+    name: str = "AskIAM"
+    description: str = "Chat-first access-request validator."
+    idle_session_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    locales: tuple[BotLocaleDefinition, ...]
+
+    def to_cloudformation(self) -> dict[str, Any]:
+        """The properties of `AWS::Lex::Bot`, without `RoleArn` and the code hook's alias settings."""
+        return {
+            "Name": self.name,
+            "Description": self.description,
+            "DataPrivacy": {"ChildDirected": False},
+            "IdleSessionTTLInSeconds": self.idle_session_ttl_seconds,
+            "AutoBuildBotLocales": True,
+            "BotLocales": [locale.to_cloudformation() for locale in self.locales],
+        }
+
+
+def _messages(text: str) -> dict[str, Any]:
+    return {"MessageGroupsList": [{"Message": {"PlainTextMessage": {"Value": text}}}]}
+
+
+def _slot_type(slot_type: SlotType) -> dict[str, Any]:
+    return {
+        "Name": slot_type.name,
+        "Description": slot_type.description,
+        "SlotTypeValues": [
+            {"SampleValue": {"Value": item.value}, **({"Synonyms": [{"Value": s} for s in item.synonyms]}
+                                                      if item.synonyms else {})}
+            for item in slot_type.values
+        ],
+        "ValueSelectionSetting": {"ResolutionStrategy": slot_type.resolution},
+    }
+
+
+def _slot(slot: SlotDefinition) -> dict[str, Any]:
+    return {
+        "Name": slot.name,
+        "Description": slot.description,
+        "SlotTypeName": slot.slot_type,
+        "ValueElicitationSetting": {
+            "SlotConstraint": "Required" if slot.required else "Optional",
+            "PromptSpecification": {**_messages(slot.prompt), "MaxRetries": 2, "AllowInterrupt": True},
+        },
+    }
+
+
+def _intent(intent: IntentDefinition) -> dict[str, Any]:
+    rendered: dict[str, Any] = {"Name": intent.name, "Description": intent.description}
+    if intent.parent_signature:
+        rendered["ParentIntentSignature"] = intent.parent_signature
+    if intent.utterances:
+        rendered["SampleUtterances"] = [{"Utterance": utterance} for utterance in intent.utterances]
+    if intent.slots:
+        rendered["Slots"] = [_slot(slot) for slot in intent.slots]
+        rendered["SlotPriorities"] = [{"Priority": number, "SlotName": slot.name}
+                                      for number, slot in enumerate(intent.slots, 1)]
+    if intent.dialog_code_hook:
+        rendered["DialogCodeHook"] = {"Enabled": True}
+    if intent.fulfillment_code_hook:
+        rendered["FulfillmentCodeHook"] = {"Enabled": True}
+    if intent.confirmation_prompt:
+        rendered["IntentConfirmationSetting"] = {
+            "PromptSpecification": {**_messages(intent.confirmation_prompt), "MaxRetries": 2},
+            **({"DeclinationResponse": _messages(intent.declination)} if intent.declination else {}),
+        }
+    return rendered
+
+
+ACCESS_REQUEST = IntentDefinition(
+    name=ACCESS_INTENT,
+    description="Ask for a role in an application, for yourself or for someone else.",
+    utterances=(
+        "I need access to {ApplicationName}",
+        "I need {RoleName} in {ApplicationName}",
+        "I need the {RoleName} role in {ApplicationName}",
+        "I need {RoleName} access to {ApplicationName}",
+        "Can I get {RoleName} in {ApplicationName}",
+        "Request {RoleName} in {ApplicationName} for {UserName}",
+        "Give {UserName} {RoleName} in {ApplicationName}",
+        "Please give {UserName} the {RoleName} role in {ApplicationName}",
+        "{UserName} needs {RoleName} in {ApplicationName}",
+        "{UserName} needs access to {ApplicationName}",
+        "Grant {UserName} access to {ApplicationName}",
+        "I need {RoleName} access",
+        "I need access",
+        "Request access",
+        "New access request",
+    ),
+    slots=(
+        SlotDefinition(name=USER_SLOT, slot_type=PERSON_TYPE, description="Who gets the access ('me' for yourself).",
+                       prompt="Who should get the access? Say 'me' for yourself, or give their name or email."),
+        SlotDefinition(name=APPLICATION_SLOT, slot_type=APPLICATION_TYPE, description="The application.",
+                       prompt="Which application is this for?"),
+        SlotDefinition(name=ROLE_SLOT, slot_type=ROLE_TYPE, description="The role in that application.",
+                       prompt="Which role do you need?"),
+    ),
+    confirmation_prompt="Shall I send this request?",
+    declination="All right, I have not sent that request.",
+)
+
+CHECK_REQUEST_STATUS = IntentDefinition(
+    name=STATUS_INTENT,
+    description="Tell the status of one of your requests, by id or the last one.",
+    utterances=(
+        "What is the status of {RequestId}",
+        "Status of {RequestId}",
+        "Check request {RequestId}",
+        "Is {RequestId} approved",
+        "What happened to my last request",
+        "Status of my last request",
+        "Check my request",
+        "Check my last request",
+    ),
+    slots=(
+        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
+                       description="A request id such as R-1234.",
+                       prompt="Which request? Please give its id, for example R-1234."),
+    ),
+)
+
+FALLBACK = IntentDefinition(
+    name=FALLBACK_INTENT,
+    description="Anything else: handed to AskIAM's own understanding of free text.",
+    parent_signature="AMAZON.FallbackIntent",
+    dialog_code_hook=False,
+)
+
+PERSON = SlotType(
+    name=PERSON_TYPE,
+    description="A person: 'me', a name or an email; AskIAM looks the words up in the directory itself.",
+    values=(SlotTypeValue(value="me", synonyms=("myself", "for me")),),
+    resolution="ORIGINAL_VALUE",
+)
+
+
+def _values(pairs: Iterable[tuple[str, Iterable[str]]]) -> tuple[SlotTypeValue, ...]:
+    """One value per distinct name (folded), with its aliases as synonyms; no synonym is another value's name."""
+    names: dict[str, str] = {}
+    synonyms: dict[str, list[str]] = {}
+    for name, aliases in pairs:
+        value = " ".join(name.split())[:MAX_VALUE_CHARS]
+        if not value:
+            continue
+        key = value.casefold()
+        names.setdefault(key, value)
+        synonyms.setdefault(key, []).extend(" ".join(alias.split())[:MAX_VALUE_CHARS] for alias in aliases)
+    taken = set(names)
+    values = []
+    for key, value in sorted(names.items())[:MAX_SLOT_TYPE_VALUES]:
+        kept: list[str] = []
+        for alias in synonyms[key]:
+            if alias and alias.casefold() not in taken:
+                taken.add(alias.casefold())
+                kept.append(alias)
+        values.append(SlotTypeValue(value=value, synonyms=tuple(kept)))
+    return tuple(values)
+
+
+def catalog_slot_types(catalog: Catalog) -> tuple[SlotType, SlotType]:
+    """The application and role slot types for this catalog (role names shared by several apps appear once)."""
+    applications = SlotType(
+        name=APPLICATION_TYPE, description="Applications in the AskIAM catalog.", resolution="TOP_RESOLUTION",
+        values=_values((app.name, app.aliases) for app in catalog.applications.values()),
+    )
+    roles = SlotType(
+        name=ROLE_TYPE, description="Role names in the AskIAM catalog.", resolution="TOP_RESOLUTION",
+        values=_values((role.name, role.aliases) for role in catalog.roles.values()),
+    )
+    return applications, roles
+
+
+def askiam_bot(catalog: Catalog, *, locale_id: str = "en_US") -> BotDefinition:
+    """The whole bot definition for one catalog."""
+    applications, roles = catalog_slot_types(catalog)
+    locale = BotLocaleDefinition(
+        locale_id=locale_id,
+        intents=(ACCESS_REQUEST, CHECK_REQUEST_STATUS, FALLBACK),
+        slot_types=(PERSON, applications, roles),
+    )
+    return BotDefinition(locales=(locale,))

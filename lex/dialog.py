@@ -1,0 +1,287 @@
+"""One Lex V2 turn: route the intent, ask the core, and choose the dialog action.
+
+AccessRequest: the core understands the words (slot values only add what the words left out). A missing or
+ambiguous entity is asked for as the slot it concerns; a complete request is read back for a yes (ConfirmIntent);
+the yes is decided by the service, which records it. CheckRequestStatus: a request id, or the session's last one.
+FallbackIntent: the text goes to the core's understanding; what it cannot place gets the help text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.conversation import ConversationState
+from bot.domain import Decision, Outcome
+from bot.ports import Directory
+from bot.service import AccessRequestService, Turn
+from bot.understanding.catalog_matcher import FILLER_WORDS
+from bot.understanding.resolver import request_words
+from bot.understanding.text import fold
+from lex.bot_definition import (
+    ACCESS_INTENT,
+    APPLICATION_SLOT,
+    FALLBACK_INTENT,
+    REQUEST_ID_SLOT,
+    ROLE_SLOT,
+    STATUS_INTENT,
+    USER_SLOT,
+)
+from lex.events import LexEvent
+from lex.responses import (
+    DECLINED,
+    HELP,
+    NOT_SERVED,
+    LexResponse,
+    OutSlot,
+    Slots,
+    clarification_reply,
+    close,
+    confirm_intent,
+    decision_reply,
+    delegate,
+    elicit_intent,
+    elicit_slot,
+    plain,
+    status_text,
+)
+from lex.session import LexSession, PendingConfirmation
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "lex"
+SERVED_INTENTS = frozenset({ACCESS_INTENT, STATUS_INTENT, FALLBACK_INTENT})
+_REQUEST_ID_IN_TEXT = re.compile(r"\b(?:R\s*-?\s*|request\s+(?:id\s+)?#?\s*)(\d{1,12})\b", re.IGNORECASE)
+_REQUEST_ID_SLOT_VALUE = re.compile(r"^\s*(?:R\s*-?\s*)?#?(\d{1,12})\s*$", re.IGNORECASE)
+_STATUS_WORDS = re.compile(r"\b(?:status|happened to|last request|my request|approved yet)\b", re.IGNORECASE)
+_ACCESS_WORDS = frozenset("access role roles permission permissions request grant give need want add".split())
+# How the words a slot holds are added to a sentence that does not already contain them.
+_SLOT_PHRASES = ((ROLE_SLOT, "the {} role"), (APPLICATION_SLOT, "in {}"), (USER_SLOT, "for {}"))
+
+
+class RequestLookup(Protocol):
+    def get(self, request_id: str) -> Outcome | None:
+        """A recorded request, or None."""
+        ...
+
+
+@dataclass(frozen=True)
+class LexPorts:
+    """What a Lex turn needs from the application."""
+
+    service: AccessRequestService
+    preview: AccessRequestService
+    requests: RequestLookup
+
+    @property
+    def directory(self) -> Directory:
+        return self.service.ports.directory
+
+
+class Channel(Protocol):
+    """The application behind the channel and the verified requester; both are fetched only when a turn needs them."""
+
+    @property
+    def ports(self) -> LexPorts: ...
+
+    def requester_id(self, attributes: Mapping[str, str]) -> str: ...
+
+
+def respond(channel: Channel, event: LexEvent) -> LexResponse:
+    """Answer one Lex V2 code-hook invocation.
+
+    Parameters
+    ----------
+    channel:
+        Gives the ports and the requester, read from the session's verified identity.
+    event:
+        The parsed code-hook event.
+    """
+    session = LexSession.read(event.attributes)
+    name = event.intent_name
+    if name not in SERVED_INTENTS:
+        # Another bot's intent (a shared Lambda, a misrouted alias): nothing to look up, so no sign-in needed.
+        return close(name, "Failed", [NOT_SERVED], session)
+    if name == ACCESS_INTENT and event.intent and event.intent.confirmation_state == "Denied":
+        return close(ACCESS_INTENT, "Failed", [DECLINED], session.finished())
+    requester = channel.requester_id(event.attributes)
+    ports = channel.ports
+    if name == STATUS_INTENT:
+        return _status(ports, event, requester, session)
+    if name == FALLBACK_INTENT:
+        return _fallback(ports, event, requester, session)
+    return _access_request(ports, event, requester, session)
+
+
+def _access_request(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
+    intent = event.intent
+    confirmed = intent is not None and intent.confirmation_state == "Confirmed"
+    if confirmed and session.pending is not None:
+        if event.invocation_source == "DialogCodeHook":
+            pending = session.pending
+            slots = _slots(ports, requester, pending.target_id, pending.app_id, pending.role_id)
+            return delegate(ACCESS_INTENT, slots, session)
+        return _decide(ports, event, requester, session.pending.text, session.state, session,
+                       idempotency_key=_idempotency_key(event, session.pending, session.state))
+    text = _turn_text(event, session.state)
+    if not text:
+        question = "What access do you need? For example: 'the Viewer role in Ledgerly for me'."
+        return elicit_slot(ACCESS_INTENT, APPLICATION_SLOT, {}, [plain(question)], session.asking(None))
+    preview = ports.preview.handle(requester, text, channel=CHANNEL, state=session.state,
+                                   conversation_id=event.session_id or None)
+    return _after_preview(ports, event, requester, session, text, preview, lex_confirmed=confirmed)
+
+
+def _after_preview(ports: LexPorts, event: LexEvent, requester: str, session: LexSession, text: str,
+                   preview: Turn, *, lex_confirmed: bool) -> LexResponse:
+    outcome = preview.outcome
+    if outcome.decision is Decision.NEEDS_CLARIFICATION:
+        # Asked for real, so the question is recorded like every channel's.
+        return _decide(ports, event, requester, text, session.state, session)
+    if outcome.repeated:
+        slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
+        return decision_reply(ACCESS_INTENT, outcome.decision, outcome.message, [], slots,
+                              session.finished(outcome.request_id))
+    if lex_confirmed:
+        # Lex asked for the yes itself (no dialog code hook): decide now.
+        return _decide(ports, event, requester, text, session.state, session)
+    assert outcome.user_id and outcome.app_id and outcome.role_id
+    pending = PendingConfirmation(text=text, target_id=outcome.user_id, app_id=outcome.app_id,
+                                  role_id=outcome.role_id)
+    slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
+    return confirm_intent(ACCESS_INTENT, slots, _confirmation_question(ports, requester, pending),
+                          session.confirming(session.state, pending))
+
+
+def _decide(ports: LexPorts, event: LexEvent, requester: str, text: str, state: ConversationState | None,
+            session: LexSession, *, idempotency_key: str | None = None) -> LexResponse:
+    turn = ports.service.handle(requester, text, channel=CHANNEL, state=state,
+                                conversation_id=event.session_id or None, idempotency_key=idempotency_key)
+    outcome = turn.outcome
+    slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
+    if outcome.decision is Decision.NEEDS_CLARIFICATION:
+        return clarification_reply(ACCESS_INTENT, outcome.clarification, outcome.message, slots,
+                                   session.asking(turn.state))
+    pending = session.pending if idempotency_key else None
+    if pending is not None and (outcome.user_id, outcome.role_id) != (pending.target_id, pending.role_id):
+        log.warning("request %s resolved differently than confirmed (the catalog changed in between)",
+                    outcome.request_id)
+    return decision_reply(ACCESS_INTENT, outcome.decision, outcome.message, outcome.evidence, slots,
+                          session.finished(outcome.request_id))
+
+
+def _idempotency_key(event: LexEvent, pending: PendingConfirmation, state: ConversationState | None) -> str:
+    """For the yes to a confirmation: the same fulfilment delivered twice is decided once."""
+    parts = [event.session_id, event.session_state.originating_request_id or "", pending.model_dump_json(),
+             state.model_dump_json() if state else ""]
+    return "lex-" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
+
+
+def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
+    text = event.input_transcript.strip()
+    if session.state is not None and session.state.waiting:
+        return _access_request(ports, event, requester, session.asking(session.state))
+    if not text:
+        return elicit_intent(HELP, session.finished())
+    if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text):
+        return _status(ports, event, requester, session)
+    # Whatever was pending confirmation was left unanswered; this text starts afresh.
+    fresh = session.finished()
+    preview = ports.preview.handle(requester, text, channel=CHANNEL, state=None,
+                                   conversation_id=event.session_id or None)
+    if not _understood(ports, text, preview):
+        return elicit_intent(HELP, fresh)
+    return _after_preview(ports, event, requester, fresh, text, preview, lex_confirmed=False)
+
+
+def _understood(ports: LexPorts, text: str, preview: Turn) -> bool:
+    """Whether the text was about access at all: it named something, or used words of the catalog or of asking."""
+    outcome = preview.outcome
+    if outcome.decision is not Decision.NEEDS_CLARIFICATION or outcome.app_id or outcome.role_id:
+        return True
+    if preview.state is not None and preview.state.target_explicit:
+        return True
+    catalog_words = ports.service.vocabulary().words - FILLER_WORDS
+    return any(word in catalog_words or word in _ACCESS_WORDS for word in request_words(text))
+
+
+def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
+    slot_value = event.intent.slot_text(REQUEST_ID_SLOT) if event.intent else ""
+    request_id = _request_id(slot_value, _REQUEST_ID_SLOT_VALUE) or _request_id(event.input_transcript,
+                                                                                _REQUEST_ID_IN_TEXT)
+    request_id = request_id or session.last_request_id
+    done = session.finished()
+    if request_id is None:
+        question = "Which request? Please give its id, for example R-1234."
+        return elicit_slot(STATUS_INTENT, REQUEST_ID_SLOT, {}, [plain(question)], done)
+    ports.service.requester(requester, CHANNEL, f"(status of {request_id})")
+    outcome = ports.requests.get(request_id)
+    slots: Slots = {REQUEST_ID_SLOT: OutSlot.of(request_id)}
+    if outcome is None or requester not in {outcome.requester_id, outcome.user_id}:
+        # Not told apart from a request that does not exist: ids are not a way to learn about others' requests.
+        return close(STATUS_INTENT, "Failed", [f"I could not find request {request_id} among your requests."],
+                     done, slots)
+    what = _describe(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
+    headline = f"Request {request_id} is {status_text(outcome.decision)}{f': {what}' if what else ''}."
+    return close(STATUS_INTENT, "Fulfilled", [headline, outcome.message], done.finished(request_id), slots)
+
+
+def _request_id(text: str, pattern: re.Pattern[str]) -> str | None:
+    match = pattern.search(text or "")
+    return f"R-{int(match.group(1))}" if match else None
+
+
+def _turn_text(event: LexEvent, state: ConversationState | None) -> str:
+    """What the person said this turn; on a first turn, slot values the words do not contain are added."""
+    transcript = " ".join(event.input_transcript.split())
+    intent = event.intent
+    if intent is None:
+        return transcript
+    if state is not None and state.waiting:
+        return transcript or next((intent.slot_text(name) for name, _ in _SLOT_PHRASES if intent.slot_text(name)),
+                                  "")
+    folded = fold(transcript)
+    extras = [phrase.format(value) for name, phrase in _SLOT_PHRASES
+              if (value := " ".join(intent.slot_text(name).split())) and fold(value) not in folded]
+    return " ".join([transcript, *extras]).strip()
+
+
+def _slots(ports: LexPorts, requester: str, user_id: str | None, app_id: str | None, role_id: str | None) -> Slots:
+    """The AccessRequest slots for what the core resolved; the requester is 'me'."""
+    catalog = ports.service.vocabulary().catalog
+    slots: Slots = {USER_SLOT: None, APPLICATION_SLOT: None, ROLE_SLOT: None}
+    if user_id:
+        person = ports.directory.get_person(user_id) if user_id != requester else None
+        slots[USER_SLOT] = OutSlot.of(user_id, "me" if user_id == requester else
+                                      (person.display_name if person else user_id))
+    app = catalog.applications.get(app_id or "")
+    if app is not None:
+        slots[APPLICATION_SLOT] = OutSlot.of(app.name)
+    role = catalog.roles.get(role_id or "")
+    if role is not None:
+        slots[ROLE_SLOT] = OutSlot.of(role.name)
+    return slots
+
+
+def _describe(ports: LexPorts, requester: str, user_id: str | None, app_id: str | None,
+              role_id: str | None) -> str:
+    """'Viewer in Ledgerly for you', or as much of it as is known."""
+    catalog = ports.service.vocabulary().catalog
+    app = catalog.applications.get(app_id or "")
+    role = catalog.roles.get(role_id or "")
+    if role is None or app is None:
+        return ""
+    if not user_id or user_id == requester:
+        who = "you"
+    else:
+        person = ports.directory.get_person(user_id)
+        who = f"{person.display_name} ({person.email})" if person else user_id
+    return f"{role.name} in {app.name} for {who}"
+
+
+def _confirmation_question(ports: LexPorts, requester: str, pending: PendingConfirmation) -> str:
+    return f"Request {_describe(ports, requester, pending.target_id, pending.app_id, pending.role_id)}?"

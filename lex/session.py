@@ -1,0 +1,100 @@
+"""What AskIAM keeps in the Lex session attributes between turns.
+
+The client can set session attributes too, so nothing here is trusted for who may do what: the requester comes
+from the verified identity, a pending confirmation is decided again by the service with every rule, and a request
+id is shown only to the people it concerns.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.conversation import ConversationState
+
+log = logging.getLogger(__name__)
+
+STATE_ATTRIBUTE = "askiam_state"
+CONFIRM_ATTRIBUTE = "askiam_confirm"
+REQUEST_ID_ATTRIBUTE = "askiam_request_id"
+_OWN = (STATE_ATTRIBUTE, CONFIRM_ATTRIBUTE, REQUEST_ID_ATTRIBUTE)
+MAX_ATTRIBUTE_CHARS = 24_000
+REQUEST_ID = re.compile(r"^R-\d{1,12}$")
+M = TypeVar("M", bound=BaseModel)
+
+
+class PendingConfirmation(BaseModel):
+    """A complete request waiting for the person's yes: the text that completed it and what it resolved to.
+
+    Deciding replays that text against the state it was typed in, so the service resolves it again itself.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(max_length=2048)
+    target_id: str
+    app_id: str
+    role_id: str
+
+
+class LexSession(BaseModel):
+    """The session attributes, split into AskIAM's own and everyone else's (kept as they came)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: ConversationState | None = None
+    pending: PendingConfirmation | None = None
+    last_request_id: str | None = None
+    others: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def read(cls, attributes: Mapping[str, str]) -> LexSession:
+        """AskIAM's attributes; one that is unreadable (edited by the client, or from an older version) is dropped."""
+        last = attributes.get(REQUEST_ID_ATTRIBUTE)
+        return cls(
+            state=_load(ConversationState, attributes.get(STATE_ATTRIBUTE)),
+            pending=_load(PendingConfirmation, attributes.get(CONFIRM_ATTRIBUTE)),
+            last_request_id=last if last and REQUEST_ID.match(last) else None,
+            others={key: value for key, value in attributes.items() if key not in _OWN},
+        )
+
+    def attributes(self) -> dict[str, str]:
+        """The session attributes to send back to Lex."""
+        values = dict(self.others)
+        if self.state is not None:
+            values[STATE_ATTRIBUTE] = self.state.model_dump_json()
+        if self.pending is not None:
+            values[CONFIRM_ATTRIBUTE] = self.pending.model_dump_json()
+        if self.last_request_id is not None:
+            values[REQUEST_ID_ATTRIBUTE] = self.last_request_id
+        return values
+
+    def asking(self, state: ConversationState | None) -> LexSession:
+        """Waiting on a question: the new conversation state, no confirmation pending."""
+        return self.model_copy(update={"state": state, "pending": None})
+
+    def confirming(self, state: ConversationState | None, pending: PendingConfirmation) -> LexSession:
+        """Waiting on a yes or no: the state the completing text was typed in, and that text."""
+        return self.model_copy(update={"state": state, "pending": pending})
+
+    def finished(self, request_id: str | None = None) -> LexSession:
+        """The conversation is over; remember the request it produced, if any."""
+        return self.model_copy(update={"state": None, "pending": None,
+                                       "last_request_id": request_id or self.last_request_id})
+
+
+def _load(model: type[M], text: str | None) -> M | None:
+    if not text:
+        return None
+    if len(text) > MAX_ATTRIBUTE_CHARS:
+        log.warning("ignoring an oversized %s session attribute", model.__name__)
+        return None
+    try:
+        return model.model_validate_json(text)
+    except ValidationError:
+        log.warning("ignoring an unreadable %s session attribute", model.__name__)
+        return None

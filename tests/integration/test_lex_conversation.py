@@ -1,0 +1,264 @@
+"""Recorded Lex V2 events replayed through the Lambda handler against a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lex import handler
+from tests.conftest import make_app
+from tests.fakes.bundles import rules_org
+from tests.unit.test_lex_support import EVENTS, assert_valid_response, messages_of
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def database(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """One database with the rules org for the whole module; each test keeps to its own Lex sessions."""
+    import os
+
+    import psycopg
+
+    name = f"askiam_lex_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = psycopg.conninfo.make_conninfo(postgres_url, dbname=name)
+    home = tmp_path_factory.mktemp("lex-home")
+    application = make_app(url, home)
+    try:
+        application.import_bundle(rules_org(home / "org"))
+    finally:
+        application.close()
+    yield url, home
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def shared_app(database: tuple[str, Path]) -> Iterator[Any]:
+    application = make_app(*database)
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def app(shared_app) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    handler.set_application(shared_app)
+    yield shared_app
+    handler.set_application(None)
+
+
+class Conversation:
+    """Plays recorded events in order, carrying the session attributes each response returns, as Lex does."""
+
+    def __init__(self, session_id: str | None = None) -> None:
+        self.attributes: dict[str, str] | None = None
+        self.session_id = session_id
+
+    def say(self, name: str, replace: dict[str, str] | None = None) -> dict[str, Any]:
+        text = (EVENTS / name).read_text(encoding="utf-8")
+        for old, new in (replace or {}).items():
+            text = text.replace(old, new)
+        event = json.loads(text)
+        if self.session_id:
+            event["sessionId"] = self.session_id
+        if self.attributes is not None:
+            event["sessionState"]["sessionAttributes"] = {**event["sessionState"]["sessionAttributes"],
+                                                          **self.attributes}
+        response = handler.lambda_handler(event, None)
+        assert_valid_response(response)
+        self.attributes = response["sessionState"]["sessionAttributes"]
+        return response
+
+
+def _requests(app, session_id: str) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        return conn.execute("SELECT request_id, status, target_id, role_id, channel, text FROM requests "
+                            "WHERE conversation_id = %s ORDER BY created_at, request_id", (session_id,)).fetchall()
+
+
+def test_ambiguous_person_missing_role_confirmation_then_the_decision(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-pat")
+
+    first = chat.say("pat_01_give_pat_rivera_wikiwiki.json")
+    action = first["sessionState"]["dialogAction"]
+    assert action == {"type": "ElicitSlot", "slotToElicit": "UserName"}
+    assert first["sessionState"]["intent"]["slots"]["UserName"] is None
+    assert first["sessionState"]["intent"]["slots"]["ApplicationName"]["value"]["interpretedValue"] == "WikiWiki"
+    question = messages_of(first)[0]
+    assert "pat1@corp.test" in question and "pat2@corp.test" in question
+    card = first["messages"][1]["imageResponseCard"]
+    assert [button["value"] for button in card["buttons"]] == ["1", "2"]
+    assert "askiam_state" in chat.attributes and chat.attributes["requester_id"] == "boss"
+
+    second = chat.say("pat_02_choose_2.json")
+    assert second["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "RoleName"}
+    assert second["sessionState"]["intent"]["slots"]["UserName"]["value"]["interpretedValue"] == "pat2"
+    assert "Editor" in messages_of(second)[0] and "Viewer" in messages_of(second)[0]
+
+    third = chat.say("pat_03_role_editor.json")
+    assert third["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}
+    assert messages_of(third) == ["Request Editor in WikiWiki for Pat Rivera (pat2@corp.test)?"]
+    assert all(row["status"] == "NEEDS_CLARIFICATION" for row in _requests(app, "lex-pat"))  # no decision yet
+
+    fourth = chat.say("pat_04_confirm_yes.json")
+    assert fourth["sessionState"]["dialogAction"] == {"type": "Delegate"}
+    assert fourth["sessionState"]["intent"]["state"] == "ReadyForFulfillment"
+
+    before_the_decision = dict(chat.attributes)
+    fifth = chat.say("pat_05_fulfillment.json")
+    assert fifth["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert fifth["sessionState"]["intent"]["state"] in {"Fulfilled", "Failed"}
+    request_id = chat.attributes["askiam_request_id"]
+    assert request_id.startswith("R-") and request_id in messages_of(fifth)[0]
+    assert "askiam_state" not in chat.attributes and "askiam_confirm" not in chat.attributes
+    rows = _requests(app, "lex-pat")
+    decided = [row for row in rows if row["status"] != "NEEDS_CLARIFICATION"]
+    assert [(row["request_id"], row["target_id"], row["role_id"], row["channel"]) for row in decided] == [
+        (request_id, "pat2", "wiki-editor", "lex")]
+    # The clarifying questions were recorded like every channel's; the decision carries the whole conversation.
+    assert sum(row["status"] == "NEEDS_CLARIFICATION" for row in rows) == 2
+    assert decided[0]["text"] == "Please give Pat Rivera access to WikiWiki / 2 / Editor"
+
+    # The same fulfilment delivered again (a retry) is answered with the first decision, not a second one.
+    retry = Conversation("lex-pat")
+    retry.attributes = before_the_decision
+    again = retry.say("pat_05_fulfillment.json")
+    assert retry.attributes["askiam_request_id"] == request_id and messages_of(again) == messages_of(fifth)
+    assert len([row for row in _requests(app, "lex-pat") if row["status"] != "NEEDS_CLARIFICATION"]) == 1
+
+    by_last = chat.say("status_last_request.json")
+    assert by_last["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert by_last["sessionState"]["intent"]["state"] == "Fulfilled"
+    headline = messages_of(by_last)[0]
+    assert headline.startswith(f"Request {request_id} is ")
+    assert headline.endswith(": Editor in WikiWiki for Pat Rivera (pat2@corp.test).")
+
+    by_id = chat.say("status_by_id.json", {"1234": request_id.removeprefix("R-")})
+    assert by_id["sessionState"]["intent"]["slots"]["RequestId"]["value"]["interpretedValue"] == request_id
+    assert messages_of(by_id)[0] == headline
+
+    # Someone the request does not concern learns nothing about it, not even that it exists.
+    other = Conversation("lex-rui-status")
+    other.attributes = {"requester_id": "rui"}
+    hidden = other.say("status_by_id.json", {"1234": request_id.removeprefix("R-"), '"boss"': '"rui"'})
+    assert hidden["sessionState"]["intent"]["state"] == "Failed"
+    assert messages_of(hidden) == [f"I could not find request {request_id} among your requests."]
+
+
+def test_for_me_fills_the_user_and_a_lex_confirmed_fulfilment_decides(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-ana-yes")
+    first = chat.say("ana_01_access_ledgerly.json")
+    assert first["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "RoleName"}
+    assert first["sessionState"]["intent"]["slots"]["UserName"]["value"] == {
+        "originalValue": "me", "interpretedValue": "ana", "resolvedValues": ["ana"]}
+    assert "Period Closer" in messages_of(first)[0]
+    assert len(first["messages"][1]["imageResponseCard"]["buttons"]) == 5
+
+    second = chat.say("ana_02_viewer_for_me.json")
+    assert second["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}
+    assert messages_of(second) == ["Request Viewer in Ledgerly for you?"]
+
+    third = chat.say("ana_03_confirmed_fulfillment.json")
+    assert third["sessionState"]["dialogAction"] == {"type": "Close"}
+    decided = [row for row in _requests(app, "lex-ana-yes") if row["status"] != "NEEDS_CLARIFICATION"]
+    assert [(row["target_id"], row["role_id"]) for row in decided] == [("ana", "ldg-viewer")]
+    assert third["sessionState"]["sessionAttributes"]["askiam_request_id"] == decided[0]["request_id"]
+    assert third["sessionState"]["intent"]["state"] == ("Failed" if decided[0]["status"] == "DENIED" else "Fulfilled")
+    assert 1 <= len(third["messages"]) <= 2
+
+
+def test_declining_the_confirmation_records_no_decision(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-ana-no")
+    chat.say("ana_01_access_ledgerly.json")
+    chat.say("ana_02_viewer_for_me.json")
+    declined = chat.say("ana_03_declined.json")
+    assert declined["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert declined["sessionState"]["intent"]["state"] == "Failed"
+    assert "not sent" in messages_of(declined)[0]
+    assert [row["status"] for row in _requests(app, "lex-ana-no")] == ["NEEDS_CLARIFICATION"]
+    assert "askiam_confirm" not in chat.attributes and "askiam_state" not in chat.attributes
+
+
+def test_fallback_free_text_goes_to_the_core_and_switches_to_the_access_intent(app) -> None:  # type: ignore[no-untyped-def]
+    response = Conversation().say("fallback_free_text.json")
+    assert response["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}
+    assert response["sessionState"]["intent"]["name"] == "AccessRequest"
+    assert messages_of(response) == ["Request Viewer in WikiWiki for Ana Ferreira (ana@corp.test)?"]
+
+
+def test_fallback_off_topic_text_gets_the_help_and_records_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    response = Conversation().say("fallback_off_topic.json")
+    assert response["sessionState"]["dialogAction"] == {"type": "ElicitIntent"}
+    assert "Viewer role in Ledgerly" in messages_of(response)[0]
+    assert _requests(app, "lexsess-boss-0003") == []
+
+
+def test_an_unknown_requester_is_refused_and_audited(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-nobody")
+    chat.attributes = {"requester_id": "nobody"}
+    response = chat.say("ana_01_access_ledgerly.json")
+    assert response["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert "cannot make access requests" in messages_of(response)[0]
+    with app.database.connection() as conn:
+        refusals = conn.execute("SELECT count(*) AS n FROM audit_log WHERE requester_id = 'nobody' "
+                                "AND event_type = 'access_request.refused'").fetchone()["n"]
+    assert refusals == 1
+
+
+def test_a_store_outage_is_a_polite_close(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from validators.errors import StoreUnavailableError
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailableError("connection refused")
+
+    monkeypatch.setattr(app.service, "requester", down)
+    response = Conversation("lex-outage").say("status_by_id.json")
+    assert response["sessionState"]["intent"]["state"] == "Failed"
+    assert "try again" in messages_of(response)[0]
+
+
+def test_production_takes_the_requester_from_the_verified_id_token(database) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from lex.identity import CognitoJwksVerifier
+    from lex.settings import LexSettings
+
+    application = make_app(*database, env="aws")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = {"keys": [{**jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": "k1"}]}
+    lex = LexSettings(cognito_region="eu-west-1", cognito_user_pool_id="eu-west-1_Pool", cognito_app_client_ids="c1")
+    handler.set_application(application, lex=lex,
+                            verifier=CognitoJwksVerifier.from_settings(lex, jwks_source=lambda: jwks))
+    try:
+        now = int(time.time())
+        token = jwt.encode({"sub": "s-rui", "aud": "c1", "iss": lex.cognito_issuer, "token_use": "id",
+                            "cognito:username": "rui", "iat": now, "exp": now + 600}, key, algorithm="RS256",
+                           headers={"kid": "k1"})
+        response = Conversation().say("prod_access_request_signed_in.json", {"{{ID_TOKEN}}": token})
+    finally:
+        handler.set_application(None)
+        application.close()
+    # The session also says requester_id=boss; in production only the verified token counts.
+    assert response["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}
+    assert messages_of(response) == ["Request Viewer in WikiWiki for you?"]
+    assert response["sessionState"]["intent"]["slots"]["UserName"]["value"]["interpretedValue"] == "rui"
+
+
+def test_export_reads_the_imported_catalog(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from lex.export import export_bot
+
+    document = json.loads(export_bot(app, tmp_path / "lex").read_text(encoding="utf-8"))
+    slot_types = {item["Name"]: item for item in document["BotLocales"][0]["SlotTypes"]}
+    apps = {value["SampleValue"]["Value"]: [s["Value"] for s in value.get("Synonyms", [])]
+            for value in slot_types["AskiamApplication"]["SlotTypeValues"]}
+    assert apps["Ledgerly"] == ["LDG", "the ledger"] and apps["WikiWiki"] == ["wiki"]

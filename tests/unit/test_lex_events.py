@@ -1,0 +1,99 @@
+"""Reading Lex V2 code-hook events: AWS's own examples, AskIAM's recorded events and malformed ones."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from bot.errors import InvalidRequestError
+from lex.errors import MalformedEventError
+from lex.events import parse_event
+from tests.unit.test_lex_support import EVENTS, load_event, shared_events
+
+
+@pytest.mark.parametrize("path", shared_events(), ids=lambda path: path.name)
+def test_aws_example_events_parse(path) -> None:  # type: ignore[no-untyped-def]
+    event = parse_event(json.loads(path.read_text(encoding="utf-8")))
+    assert event.invocation_source in {"DialogCodeHook", "FulfillmentCodeHook"}
+    assert event.intent_name in {"CheckBalance", "TestAction"}
+
+
+def test_the_dotnet_event_reads_list_and_null_slots() -> None:
+    paths = [path for path in shared_events() if path.name.startswith("dotnet")]
+    if not paths:
+        pytest.skip("../shared/fixtures/lexv2 is not beside the project")
+    event = parse_event(json.loads(paths[0].read_text(encoding="utf-8")))
+    assert event.intent is not None
+    assert event.intent.slot_text("ActionType") == "Action Value"
+    assert event.intent.slots["ActionDate"] is None and event.intent.slot_text("ActionDate") == ""
+    assert event.attributes == {"sessionattribute1": "sessionvalue1", "sessionattribute2": "sessionvalue2"}
+
+
+@pytest.mark.parametrize("path", sorted(EVENTS.glob("*.json")), ids=lambda path: path.name)
+def test_recorded_events_parse(path) -> None:  # type: ignore[no-untyped-def]
+    event = parse_event(json.loads(path.read_text(encoding="utf-8")))
+    assert event.intent_name in {"AccessRequest", "CheckRequestStatus", "FallbackIntent"}
+    assert event.session_id
+
+
+def test_slot_values_prefer_the_interpreted_value() -> None:
+    event = parse_event(load_event("pat_03_role_editor.json"))
+    assert event.intent is not None
+    assert event.intent.slot_text("UserName") == "pat2"
+    assert event.intent.slot_text("RoleName") == "Editor"
+    assert event.intent.slot_text("NoSuchSlot") == ""
+    assert event.intent.confirmation_state == "None"
+
+
+def test_new_fields_are_ignored_and_non_string_attributes_dropped() -> None:
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw["someFieldAddedLater"] = {"x": 1}
+    raw["sessionState"]["sessionAttributes"] = {"requester_id": "ana", "n": 3, "flag": None, "": "x"}
+    event = parse_event(raw)
+    assert event.attributes == {"requester_id": "ana"}
+
+
+def _broken(mutate) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    raw = copy.deepcopy(load_event("ana_01_access_ledgerly.json"))
+    mutate(raw)
+    return raw
+
+
+MALFORMED = {
+    "not an object": ["a", "list"],
+    "no sessionState": _broken(lambda raw: raw.pop("sessionState")),
+    "sessionState not an object": _broken(lambda raw: raw.update(sessionState="x")),
+    "unknown invocationSource": _broken(lambda raw: raw.update(invocationSource="PostTextHook")),
+    "no invocationSource": _broken(lambda raw: raw.pop("invocationSource")),
+    "intent without a name": _broken(lambda raw: raw["sessionState"]["intent"].pop("name")),
+    "slots of the wrong type": _broken(lambda raw: raw["sessionState"]["intent"].update(slots=["a"])),
+    "confirmation state unknown": _broken(lambda raw: raw["sessionState"]["intent"].update(confirmationState="Y")),
+    "transcript not a string": _broken(lambda raw: raw.update(inputTranscript={"text": "hi"})),
+    "attributes not an object": _broken(lambda raw: raw["sessionState"].update(sessionAttributes=[1])),
+}
+
+
+@pytest.mark.parametrize("raw", MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_events_are_refused_with_a_reason(raw) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(MalformedEventError) as caught:
+        parse_event(raw)
+    assert str(caught.value)
+
+
+def test_a_huge_transcript_is_an_invalid_request() -> None:
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw["inputTranscript"] = "I need access " * 10_000
+    with pytest.raises(InvalidRequestError, match="longer than 1024"):
+        parse_event(raw)
+
+
+def test_null_transcript_and_slots_are_empty() -> None:
+    raw = load_event("status_last_request.json")
+    raw["inputTranscript"] = None
+    raw["sessionState"]["intent"]["slots"] = None
+    raw["sessionState"]["intent"]["confirmationState"] = None
+    event = parse_event(raw)
+    assert event.input_transcript == "" and event.intent is not None and event.intent.slots == {}
+    assert event.intent.confirmation_state == "None"
