@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -64,6 +67,30 @@ def _measure(service: AccessRequestService, pairs: list[tuple[str, str]]) -> tup
     return timings, decisions
 
 
+_COLD_START = """
+import time
+started = time.perf_counter()
+import {module}
+from bot.bootstrap import build
+app = build()
+app.service.vocabulary()
+sys.stdout.write(str((time.perf_counter() - started) * 1000))
+app.close()
+"""
+
+
+def cold_start_ms(app: Application, module: str, runs: int = 3) -> float:
+    """Import a Lambda handler module and build the application against the bench database in a fresh process:
+    the work a Lambda does on its first request before the request itself (median of `runs`)."""
+    env = {**os.environ, "ASKIAM_DATABASE_URL": app.database_url, "ASKIAM_ENV": "aws"}
+    timings = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", "import sys" + _COLD_START.format(module=module)],
+                              capture_output=True, text=True, env=env, timeout=120, check=True)
+        timings.append(float(done.stdout.strip().splitlines()[-1]))
+    return round(statistics.median(timings), 1)
+
+
 def run_bench(app: Application, options: BenchOptions) -> dict[str, Any]:
     """Generate, import, warm up, then measure; the figures are what this machine did in this run."""
     result: dict[str, Any] = {"org": {"users": options.size.users, "applications": options.size.applications,
@@ -112,4 +139,5 @@ def run_bench(app: Application, options: BenchOptions) -> dict[str, Any]:
     wall = time.perf_counter() - started
     result["concurrency"] = options.concurrency
     result["throughput_rps"] = round(len(concurrent) / wall, 1) if concurrent else None
+    result["cold_start_ms"] = cold_start_ms(app, "lex.handler")
     return result
