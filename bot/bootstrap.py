@@ -42,12 +42,21 @@ class Application:
 
     @cached_property
     def database_url(self) -> str:
-        from validators.db import migrate, start_embedded  # noqa: PLC0415 - adapters load only when used
+        from validators.db import start_embedded  # noqa: PLC0415 - adapters load only when used
 
         url = self.settings.database_url or start_embedded(self.settings.home)
-        migrate(url)
-        self._ensure_index_tables(url)
+        if self.settings.migrates_on_start:
+            self.migrate(url)
         return url
+
+    def migrate(self, url: str | None = None) -> list[str]:
+        """Apply pending schema migrations and create the vector index tables; idempotent."""
+        from validators.db import migrate  # noqa: PLC0415
+
+        target = url or self.database_url
+        applied = migrate(target)
+        self._ensure_index_tables(target)
+        return applied
 
     def _ensure_index_tables(self, url: str) -> None:
         import psycopg  # noqa: PLC0415

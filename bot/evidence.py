@@ -6,8 +6,10 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from bot.domain import Application, CheckName, CheckResult, Evidence, Reason, Role
 from bot.ports import Catalog, Embedder, PolicyIndex, PolicyPassage
@@ -129,7 +131,9 @@ class PolicyFinder:
                 if text:
                     texts.add(text)
         ordered = sorted(texts)
-        vectors = self._embedder.embed(ordered) if ordered else np.zeros((0, self._embedder.dimension))
+        if not ordered:
+            return 0
+        vectors = self._embedder.embed(ordered)
         keys = [query_key(self._embedder.model_id, text) for text in ordered]
         return self._index.store_queries(keys, ordered, vectors, self._embedder.model_id)
 

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=8, ge=1, le=64)
     retrieval_timeout_s: float = Field(default=5.0, gt=0)
     log_level: str = "WARNING"
+    migrate_on_start: bool | None = Field(
+        default=None, description="Apply migrations when a process starts; default: yes except in AWS, where "
+                                  "`askiam db migrate` runs once per deployment instead of on every cold start.")
+
+    @property
+    def migrates_on_start(self) -> bool:
+        return self.migrate_on_start if self.migrate_on_start is not None else self.env != "aws"
 
     @field_validator("home")
     @classmethod

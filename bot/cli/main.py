@@ -144,6 +144,12 @@ def cmd_db(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_migrate(app: Application, args: argparse.Namespace) -> int:
+    applied = app.migrate()
+    out(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else "; schema up to date"))
+    return EXIT_OK
+
+
 def cmd_audit(app: Application, args: argparse.Namespace) -> int:
     from validators.audit import verify  # noqa: PLC0415
 
@@ -208,6 +214,8 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("db", help="database commands")
     db = p.add_subparsers(dest="db_command", required=True)
     db.add_parser("url", help="print the URL of the database in use").set_defaults(handler=cmd_db)
+    db.add_parser("migrate", help="apply schema migrations (run once per deployment in AWS)").set_defaults(
+        handler=cmd_db_migrate)
 
     p = commands.add_parser("lex", help="Amazon Lex V2 bot commands")
     lex = p.add_subparsers(dest="lex_command", required=True)

@@ -1,0 +1,142 @@
+"""Errors of the HTTP channel, and the one mapping from any exception to an HTTP status, code and message."""
+
+from __future__ import annotations
+
+import binascii
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    ResponseValidationError,
+)
+
+from bot.api.models import ErrorDetail, ErrorResponse
+from bot.api.settings import RETRY_AFTER_S
+from bot.errors import AskIamError, InvalidRequestError, RequesterError, ServiceUnavailableError
+from validators.errors import StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error of the HTTP channel itself, carrying its status and stable code."""
+
+    status: HTTPStatus = HTTPStatus.BAD_REQUEST
+    code: str = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, code: str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.headers = dict(headers or {})
+
+
+class UnauthenticatedError(ApiError):
+    status = HTTPStatus.UNAUTHORIZED
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, code=code, headers={"WWW-Authenticate": "Bearer"})
+
+
+class DevTokenRejectedError(UnauthenticatedError):
+    code = "DEV_TOKEN_REJECTED"
+
+
+class ResourceNotFoundError(ApiError):
+    status = HTTPStatus.NOT_FOUND
+    code = "NOT_FOUND"
+
+
+class MethodNotAllowedError(ApiError):
+    status = HTTPStatus.METHOD_NOT_ALLOWED
+    code = "METHOD_NOT_ALLOWED"
+
+    def __init__(self, method: str, path: str, allowed: Sequence[str]) -> None:
+        super().__init__(f"{method} is not allowed on {path}; use {', '.join(allowed)}",
+                         headers={"Allow": ", ".join(allowed)})
+
+
+class BodyTooLargeError(ApiError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "BODY_TOO_LARGE"
+
+
+class MalformedBodyError(ApiError):
+    code = "INVALID_JSON"
+
+
+class UnknownReferenceError(ApiError):
+    """A structured request names a person, application or role that does not exist."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "UNKNOWN_REFERENCE"
+
+
+@dataclass(frozen=True)
+class HttpError:
+    status: int
+    code: str
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> str:
+        """The JSON body every error response carries: {"error": {"code", "message"}}."""
+        return ErrorResponse(error=ErrorDetail(code=self.code, message=self.message)).model_dump_json()
+
+
+def http_error(exc: BaseException) -> HttpError:
+    """The HTTP answer for any exception: the one place where errors become statuses."""
+    if isinstance(exc, ApiError):
+        return HttpError(exc.status, exc.code, exc.message, exc.headers)
+    if isinstance(exc, RequestValidationError):
+        return _validation_error(exc.errors())
+    if isinstance(exc, RequestUnsupportedContentType):
+        return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                         "the body must be JSON (Content-Type: application/json)")
+    if isinstance(exc, RequesterError):
+        return HttpError(HTTPStatus.FORBIDDEN, exc.code, str(exc))
+    if isinstance(exc, InvalidRequestError):
+        return HttpError(HTTPStatus.BAD_REQUEST, exc.code, str(exc))
+    if isinstance(exc, StoreUnavailableError | ServiceUnavailableError):
+        return HttpError(HTTPStatus.SERVICE_UNAVAILABLE, ServiceUnavailableError.code,
+                         "a store the decision depends on is unavailable; nothing was changed, please try again",
+                         {"Retry-After": str(RETRY_AFTER_S)})
+    if isinstance(exc, AskIamError):
+        return HttpError(HTTPStatus.BAD_REQUEST, exc.code, str(exc))
+    if isinstance(exc, binascii.Error | UnicodeDecodeError):
+        return HttpError(HTTPStatus.BAD_REQUEST, "INVALID_BODY", "the body is not valid UTF-8 (or base64) text")
+    if isinstance(exc, ServiceError):
+        return HttpError(exc.status_code, HTTPStatus(exc.status_code).name, str(exc.msg))
+    if isinstance(exc, ResponseValidationError):
+        log.error("a response broke its own schema: %s", exc.errors())
+    else:
+        log.error("unexpected failure", exc_info=exc)
+    return HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR",
+                     "something unexpected went wrong; it was logged")
+
+
+def _validation_error(errors: Sequence[Any]) -> HttpError:
+    if any(error.get("type") == "json_invalid" for error in errors):
+        return HttpError(HTTPStatus.BAD_REQUEST, "INVALID_JSON", "the body is not valid JSON")
+    problems = [_describe(error) for error in errors[:5]]
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, "VALIDATION_FAILED", "; ".join(problems) + more)
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    # The location names the field; pydantic's message says what is wrong with it, never the value sent.
+    location = [str(part) for part in error.get("loc", ()) if part != "body"]
+    where = ".".join(location) or "body"
+    what = {"missing": "is required", "model_attributes_type": "must be a JSON object"}.get(
+        str(error.get("type")), str(error.get("msg") or error.get("type") or "is invalid"))
+    if what.startswith("Value error, "):
+        what = what[len("Value error, "):]
+    return f"{where}: {what}"

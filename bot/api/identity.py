@@ -1,0 +1,60 @@
+"""Who is calling: from the claims API Gateway verified, or a development token when running locally."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.api.errors import DevTokenRejectedError, UnauthenticatedError
+from bot.api.settings import ApiSettings
+from bot.ports import Directory
+
+DEV_TOKEN_PREFIX = "dev:"
+_DEV_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
+
+
+def caller_id(claims: Mapping[str, Any], authorization: str | None, *, env: str, api: ApiSettings,
+              directory: Directory) -> str:
+    """The directory user id of the caller; never read from the body.
+
+    Parameters
+    ----------
+    claims:
+        `requestContext.authorizer.jwt.claims`, verified by API Gateway's JWT authorizer (empty without one).
+    authorization:
+        The Authorization header, for development tokens (`Bearer dev:<user_id>`), honoured only in the local env.
+    env:
+        `Settings.env` of the running application.
+    api:
+        Which claim names the caller, and whether it holds a user id or an email address.
+    directory:
+        Maps an email claim to a user id.
+    """
+    if claims:
+        return _from_claims(claims, api, directory)
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer" and token.startswith(DEV_TOKEN_PREFIX):
+        if env != "local":
+            raise DevTokenRejectedError("development tokens are accepted only when AskIAM runs locally")
+        user_id = token[len(DEV_TOKEN_PREFIX):]
+        if not _DEV_USER.match(user_id):
+            raise UnauthenticatedError("the development token must be 'dev:<user_id>'")
+        return user_id
+    if authorization:
+        raise UnauthenticatedError("the bearer token was not verified by the API gateway")
+    raise UnauthenticatedError("sign in first: no identity came with the request")
+
+
+def _from_claims(claims: Mapping[str, Any], api: ApiSettings, directory: Directory) -> str:
+    value = claims.get(api.identity_claim)
+    if not isinstance(value, str) or not value.strip():
+        raise UnauthenticatedError(f"the token carries no '{api.identity_claim}' claim")
+    value = value.strip()
+    if api.identity_lookup == "email":
+        people = directory.find_people(emails=[value], names=[], user_ids=[])
+        if len(people) == 1:
+            return people[0].user_id
+    # An id nobody has is passed on as it is: the service refuses it and audits the refusal.
+    return value[:200]

@@ -1,0 +1,137 @@
+"""Request and response bodies of the HTTP API; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, Reason
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
+CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
+MAX_TEXT_CHARS = 4000
+
+
+class _Body(BaseModel):
+    # Unknown fields are ignored, never trusted: a body claiming to be someone else changes nothing.
+    model_config = ConfigDict(extra="ignore")
+
+
+class ChatRequest(_Body):
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS, description="What the person typed.")
+    conversation_id: str | None = Field(
+        default=None, pattern=CONVERSATION_ID_PATTERN,
+        description="The conversation this turn continues; omit it to start a new one.",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the text is blank")
+        return value
+
+
+class AccessRequestBody(_Body):
+    user_id: str = Field(pattern=ID_PATTERN, description="Who should get the access.")
+    app_id: str = Field(pattern=ID_PATTERN, description="The application.")
+    role_id: str = Field(pattern=ID_PATTERN, description="The role in that application.")
+
+
+class DecisionView(BaseModel):
+    """The decision on one request: the fields of `Outcome.public_dict`."""
+
+    request_id: str
+    decision: Decision
+    reason: Reason
+    user_id: str | None
+    app_id: str | None
+    role_id: str | None
+    confidence: float | None
+    checks: list[CheckResult]
+    evidence: list[Evidence]
+    message: str
+
+    @classmethod
+    def fields_of(cls, outcome: Outcome) -> dict[str, object]:
+        return {name: getattr(outcome, name) for name in DecisionView.model_fields}
+
+
+class ChatResponse(DecisionView):
+    conversation_id: str = Field(pattern=CONVERSATION_ID_PATTERN)
+    clarification: Clarification | None = Field(
+        default=None, description="The question asked when the decision is NEEDS_CLARIFICATION, with candidates.",
+    )
+    repeated: bool = Field(default=False, description="True when this repeats an earlier open request.")
+
+    @classmethod
+    def of(cls, conversation_id: str, outcome: Outcome) -> ChatResponse:
+        return cls(conversation_id=conversation_id, clarification=outcome.clarification, repeated=outcome.repeated,
+                   **cls.fields_of(outcome))  # type: ignore[arg-type]
+
+
+class AccessRequestResponse(DecisionView):
+    repeated: bool = False
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> AccessRequestResponse:
+        return cls(repeated=outcome.repeated, **cls.fields_of(outcome))  # type: ignore[arg-type]
+
+
+class DecisionEntry(BaseModel):
+    decided_at: datetime
+    decision: str
+    reason: str
+    decided_by: str
+    comment: str = ""
+
+
+class RequestStatusResponse(BaseModel):
+    request_id: str
+    status: Decision
+    reason: Reason
+    requester_id: str
+    user_id: str | None
+    app_id: str | None
+    role_id: str | None
+    confidence: float | None
+    message: str
+    checks: list[CheckResult]
+    evidence: list[Evidence]
+    history: list[DecisionEntry] = Field(description="Every decision on the request, oldest first.")
+
+    @classmethod
+    def of(cls, outcome: Outcome, history: list[DecisionEntry]) -> RequestStatusResponse:
+        return cls(
+            request_id=outcome.request_id, status=outcome.decision, reason=outcome.reason,
+            requester_id=outcome.requester_id, user_id=outcome.user_id, app_id=outcome.app_id,
+            role_id=outcome.role_id, confidence=outcome.confidence, message=outcome.message, checks=outcome.checks,
+            evidence=outcome.evidence, history=history,
+        )
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"] = "ok"
+    database: Literal["ok"] = "ok"
+
+
+class DemoUser(BaseModel):
+    user_id: str
+    display_name: str
+    title: str
+    department: str
+
+
+class DemoUsersResponse(BaseModel):
+    users: list[DemoUser]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="A stable, machine-readable code, e.g. VALIDATION_FAILED or TRY_AGAIN.")
+    message: str = Field(description="What went wrong, for a person.")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

@@ -1,0 +1,202 @@
+"""The HTTP API: routes over the core service, with pydantic models that generate the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.depends import Depends
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.request import Request
+
+from bot.api import repository
+from bot.api.errors import (
+    ApiError,
+    BodyTooLargeError,
+    MalformedBodyError,
+    MethodNotAllowedError,
+    ResourceNotFoundError,
+    http_error,
+)
+from bot.api.identity import caller_id
+from bot.api.models import (
+    ID_PATTERN,
+    AccessRequestBody,
+    AccessRequestResponse,
+    ChatRequest,
+    ChatResponse,
+    DemoUsersResponse,
+    ErrorResponse,
+    HealthResponse,
+    RequestStatusResponse,
+)
+from bot.api.requests import structured_request
+from bot.api.runtime import ApiRuntime, current
+from bot.api.settings import MAX_BODY_BYTES
+from bot.conversation import ConversationState
+
+CHANNEL = "api"
+BEARER = "bearerAuth"
+API_VERSION = "1.0.0"
+
+
+def _check_size(text: str | None) -> None:
+    if text is not None and len(text) > MAX_BODY_BYTES // 4 and len(text.encode("utf-8")) > MAX_BODY_BYTES:
+        raise BodyTooLargeError(f"the body is larger than {MAX_BODY_BYTES} bytes")
+
+
+def _json_body(text: str) -> Any:
+    _check_size(text)
+    try:
+        return json.loads(text)
+    except RecursionError as exc:
+        raise MalformedBodyError("the body is not valid JSON (nested too deeply)") from exc
+
+
+resolver = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_json_body)
+resolver.configure_openapi(
+    title="AskIAM", version=API_VERSION,
+    description="Chat-first access requests: every decision comes from the hard rules, with cited evidence.",
+    security_schemes={BEARER: HTTPBearer(description="A JWT verified by API Gateway; locally 'dev:<user_id>'.")},
+)
+
+# Route rules by method, to tell a wrong method (405) from an unknown path (404).
+_RULES: dict[str, set[str]] = {}
+
+
+def _route(method: str, rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    _RULES.setdefault(rule, set()).add(method)
+    return resolver.route(rule, method, **options)
+
+
+def _responses(success: int, *errors: int) -> dict[int, OpenAPIResponse]:
+    """The success response (its schema comes from the return type) and the error responses a route can give."""
+    answers: dict[int, OpenAPIResponse] = {success: {"description": HTTPStatus(success).phrase}}
+    for status in sorted({*errors, 422, 500}):
+        answers[status] = {"description": HTTPStatus(status).phrase,
+                           "content": {content_types.APPLICATION_JSON: {"model": ErrorResponse}}}
+    if 503 in errors:
+        answers[503]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                                   "schema": {"type": "string"}}}
+    return answers
+
+
+def _limit_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    # Bodies the validation middleware parsed were measured there; this covers routes that take none.
+    _check_size(app.current_event.body)
+    return next_middleware(app)
+
+
+resolver.use([_limit_body])
+
+
+def _render_error(exc: Exception) -> Response[str]:
+    error = http_error(exc)
+    return Response(status_code=error.status, content_type=content_types.APPLICATION_JSON, body=error.body(),
+                    headers=error.headers)
+
+
+def _no_route(exc: NotFoundError) -> Response[str]:
+    method = resolver.current_event.http_method.upper()
+    path = resolver.current_event.path
+    allowed = sorted({m for rule, methods in _RULES.items() if _matches(rule, path) for m in methods})
+    # A path whose shape matches a route of this method failed only on a path parameter the router cannot take
+    # (control characters and the like): nothing by that name exists.
+    problem: ApiError = MethodNotAllowedError(method, path, allowed) if allowed and method not in allowed else \
+        ResourceNotFoundError(f"there is no {path} here", code="NOT_FOUND")
+    return _render_error(problem)
+
+
+# Every failure, from validation to a store that is down, becomes one JSON error through `http_error`.
+resolver.exception_handler(Exception)(_render_error)
+resolver.not_found(_no_route)
+
+
+def _matches(rule: str, path: str) -> bool:
+    pattern = re.sub(r"<\w+>", "[^/]+", re.escape(rule).replace(r"\<", "<").replace(r"\>", ">"))
+    return re.fullmatch(pattern, path) is not None
+
+
+def runtime() -> ApiRuntime:
+    return current()
+
+
+def caller(request: Request, rt: Annotated[ApiRuntime, Depends(runtime)]) -> str:
+    """The authenticated caller's user id, from the request context (never from the body)."""
+    event = request.resolved_event
+    claims = event.request_context.authorizer.jwt_claim  # type: ignore[attr-defined]
+    return caller_id(claims, event.headers.get("authorization"), env=rt.app.settings.env, api=rt.api,
+                     directory=rt.directory)
+
+
+Runtime = Annotated[ApiRuntime, Depends(runtime)]
+Caller = Annotated[str, Depends(caller)]
+_SECURED: list[dict[str, list[str]]] = [{BEARER: []}]
+
+
+@_route("POST", "/chat", summary="One turn of a conversation", operation_id="chat", security=_SECURED,
+        responses=_responses(200, 400, 401, 403, 404, 413, 415, 503))
+def chat(body: Annotated[ChatRequest, Body()], rt: Runtime, who: Caller) -> ChatResponse:
+    """Answer one message; the conversation state stays on the server under `conversation_id`."""
+    state: ConversationState | None = None
+    if body.conversation_id is not None:
+        state = rt.conversations.load(body.conversation_id, who)
+        if state is None:
+            raise ResourceNotFoundError("no such conversation; start a new one without conversation_id",
+                                        code="CONVERSATION_NOT_FOUND")
+        conversation_id = body.conversation_id
+    else:
+        conversation_id = repository.new_conversation_id()
+    turn = rt.app.service.handle(who, body.text, channel=CHANNEL, state=state, conversation_id=conversation_id)
+    rt.conversations.save(conversation_id, who, turn.state or ConversationState())
+    return ChatResponse.of(conversation_id, turn.outcome)
+
+
+@_route("POST", "/access-requests", summary="Request a role by ids", operation_id="createAccessRequest",
+        security=_SECURED, status_code=201, responses=_responses(201, 400, 401, 403, 413, 415, 503))
+def create_access_request(body: Annotated[AccessRequestBody, Body()], rt: Runtime,
+                          who: Caller) -> AccessRequestResponse:
+    """Decide a structured request through the same service as the chat."""
+    outcome = structured_request(rt, who, body, channel=CHANNEL)
+    return AccessRequestResponse.of(outcome)
+
+
+@_route("GET", "/access-requests/<request_id>", summary="A request's status, checks, evidence and history",
+        operation_id="getAccessRequest", security=_SECURED, responses=_responses(200, 400, 401, 403, 404, 503))
+def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime,
+                       who: Caller) -> RequestStatusResponse:
+    """Visible to the person who asked and the person it is for."""
+    rt.app.service.requester(who, CHANNEL, f"(status of {request_id})")
+    outcome = rt.app.store.get(request_id)
+    if outcome is None or who not in {outcome.requester_id, outcome.user_id}:
+        raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+    return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
+
+
+@_route("GET", "/health", summary="Liveness and database reachability", operation_id="health",
+        responses=_responses(200, 503))
+def health(rt: Runtime) -> HealthResponse:
+    repository.ping(rt.app.database.connection)
+    return HealthResponse()
+
+
+@_route("GET", "/demo/users", summary="People to try the chat as (local only)", operation_id="demoUsers",
+        responses=_responses(200, 404, 503))
+def demo_users(rt: Runtime) -> DemoUsersResponse:
+    if not rt.is_local:
+        raise ResourceNotFoundError("there is no /demo/users here", code="NOT_FOUND")
+    return DemoUsersResponse(users=repository.demo_users(rt.app.database.connection))
+
+
+@_route("GET", "/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
+                    body=resolver.get_openapi_json_schema())
