@@ -18,7 +18,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from bot.api.models import ErrorDetail, ErrorResponse
 from bot.api.settings import RETRY_AFTER_S
-from bot.errors import AskIamError, InvalidRequestError, RequesterError, ServiceUnavailableError
+from bot.errors import (
+    AskIamError,
+    DuplicateRequestError,
+    InvalidRequestError,
+    RateLimitedError,
+    RequesterError,
+    ServiceUnavailableError,
+)
 from validators.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -109,6 +116,10 @@ def http_error(exc: BaseException) -> HttpError:
         return HttpError(HTTPStatus.SERVICE_UNAVAILABLE, ServiceUnavailableError.code,
                          "a store the decision depends on is unavailable; nothing was changed, please try again",
                          {"Retry-After": str(RETRY_AFTER_S)})
+    if isinstance(exc, RateLimitedError):
+        return HttpError(HTTPStatus.TOO_MANY_REQUESTS, exc.code, str(exc), {"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, DuplicateRequestError):
+        return HttpError(HTTPStatus.CONFLICT, exc.code, str(exc))
     if isinstance(exc, AskIamError):
         return HttpError(HTTPStatus.BAD_REQUEST, exc.code, str(exc))
     if isinstance(exc, binascii.Error | UnicodeDecodeError):

@@ -11,6 +11,7 @@ from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, 
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
 CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,100}$"
 MAX_TEXT_CHARS = 4000
 
 

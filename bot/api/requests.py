@@ -16,7 +16,8 @@ def request_text(requester: Person, target: Person, app: Application, role: Role
     return f"Please give {target.email} the {role.name} role in {app.name}"
 
 
-def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBody, *, channel: str) -> Outcome:
+def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBody, *, channel: str,
+                       idempotency_key: str | None = None) -> Outcome:
     """Decide a request given by ids.
 
     The ids are looked up in the catalog and the directory, and the request is phrased from their names and
@@ -44,4 +45,4 @@ def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBod
     if not understood.is_complete or resolved != (target.user_id, role.role_id):
         raise UnknownReferenceError(f"the catalog names of {body.role_id!r} in {body.app_id!r} are ambiguous; "
                                     "please ask in the chat", code="AMBIGUOUS_REFERENCE")
-    return service.handle(requester_id, text, channel=channel).outcome
+    return service.handle(requester_id, text, channel=channel, idempotency_key=idempotency_key).outcome

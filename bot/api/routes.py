@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.request import Request
 
@@ -29,6 +29,7 @@ from bot.api.errors import (
 from bot.api.identity import caller_id
 from bot.api.models import (
     ID_PATTERN,
+    IDEMPOTENCY_KEY_PATTERN,
     AccessRequestBody,
     AccessRequestResponse,
     ChatRequest,
@@ -42,6 +43,7 @@ from bot.api.requests import structured_request
 from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
+from bot.domain import Decision
 
 CHANNEL = "api"
 BEARER = "bearerAuth"
@@ -83,9 +85,10 @@ def _responses(success: int, *errors: int) -> dict[int, OpenAPIResponse]:
     for status in sorted({*errors, 422, 500}):
         answers[status] = {"description": HTTPStatus(status).phrase,
                            "content": {content_types.APPLICATION_JSON: {"model": ErrorResponse}}}
-    if 503 in errors:
-        answers[503]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
-                                                   "schema": {"type": "string"}}}
+    for status in (429, 503):
+        if status in errors:
+            answers[status]["headers"] = {"Retry-After": {"description": "Seconds to wait before trying again",
+                                                          "schema": {"type": "string"}}}
     return answers
 
 
@@ -139,12 +142,16 @@ def caller(request: Request, rt: Annotated[ApiRuntime, Depends(runtime)]) -> str
 
 Runtime = Annotated[ApiRuntime, Depends(runtime)]
 Caller = Annotated[str, Depends(caller)]
+IdempotencyKey = Annotated[str | None, Header(
+    pattern=IDEMPOTENCY_KEY_PATTERN,
+    description="A key of the client's choosing: a retry with the same key returns the first answer, decided once.")]
 _SECURED: list[dict[str, list[str]]] = [{BEARER: []}]
 
 
 @_route("POST", "/chat", summary="One turn of a conversation", operation_id="chat", security=_SECURED,
-        responses=_responses(200, 400, 401, 403, 404, 413, 415, 503))
-def chat(body: Annotated[ChatRequest, Body()], rt: Runtime, who: Caller) -> ChatResponse:
+        responses=_responses(200, 400, 401, 403, 404, 413, 415, 429, 503))
+def chat(body: Annotated[ChatRequest, Body()], rt: Runtime, who: Caller,
+         idempotency_key: IdempotencyKey = None) -> ChatResponse:
     """Answer one message; the conversation state stays on the server under `conversation_id`."""
     state: ConversationState | None = None
     if body.conversation_id is not None:
@@ -155,17 +162,21 @@ def chat(body: Annotated[ChatRequest, Body()], rt: Runtime, who: Caller) -> Chat
         conversation_id = body.conversation_id
     else:
         conversation_id = repository.new_conversation_id()
-    turn = rt.app.service.handle(who, body.text, channel=CHANNEL, state=state, conversation_id=conversation_id)
-    rt.conversations.save(conversation_id, who, turn.state or ConversationState())
+    turn = rt.app.service.handle(who, body.text, channel=CHANNEL, state=state, conversation_id=conversation_id,
+                                 idempotency_key=idempotency_key)
+    # A retried question (same idempotency key) comes back without its state; the first attempt stored it.
+    replayed_question = turn.outcome.repeated and turn.outcome.decision is Decision.NEEDS_CLARIFICATION
+    if not (replayed_question and state is not None):
+        rt.conversations.save(conversation_id, who, turn.state or ConversationState())
     return ChatResponse.of(conversation_id, turn.outcome)
 
 
 @_route("POST", "/access-requests", summary="Request a role by ids", operation_id="createAccessRequest",
-        security=_SECURED, status_code=201, responses=_responses(201, 400, 401, 403, 413, 415, 503))
-def create_access_request(body: Annotated[AccessRequestBody, Body()], rt: Runtime,
-                          who: Caller) -> AccessRequestResponse:
+        security=_SECURED, status_code=201, responses=_responses(201, 400, 401, 403, 413, 415, 429, 503))
+def create_access_request(body: Annotated[AccessRequestBody, Body()], rt: Runtime, who: Caller,
+                          idempotency_key: IdempotencyKey = None) -> AccessRequestResponse:
     """Decide a structured request through the same service as the chat."""
-    outcome = structured_request(rt, who, body, channel=CHANNEL)
+    outcome = structured_request(rt, who, body, channel=CHANNEL, idempotency_key=idempotency_key)
     return AccessRequestResponse.of(outcome)
 
 

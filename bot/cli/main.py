@@ -131,6 +131,17 @@ def cmd_demo(app: Application, args: argparse.Namespace) -> int:
     return chat_loop(app, user, input)
 
 
+def cmd_serve(app: Application, args: argparse.Namespace) -> int:
+    from bot.api.local_server import serve  # noqa: PLC0415
+
+    def ready(url: str) -> None:
+        base = url.rstrip("/")
+        out(f"AskIAM is listening: web chat at {base}/, OpenAPI at {base}/openapi.json. Ctrl-C stops it.")
+
+    serve(app, host=args.host, port=args.port, on_ready=ready)
+    return EXIT_OK
+
+
 def cmd_lex_export(app: Application, args: argparse.Namespace) -> int:
     from lex.export import export_bot  # noqa: PLC0415
 
@@ -216,6 +227,11 @@ def parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the URL of the database in use").set_defaults(handler=cmd_db)
     db.add_parser("migrate", help="apply schema migrations (run once per deployment in AWS)").set_defaults(
         handler=cmd_db_migrate)
+
+    p = commands.add_parser("serve", help="the HTTP API and the web chat on this machine")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.set_defaults(handler=cmd_serve)
 
     p = commands.add_parser("lex", help="Amazon Lex V2 bot commands")
     lex = p.add_subparsers(dest="lex_command", required=True)

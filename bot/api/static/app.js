@@ -191,6 +191,12 @@
     }
   }
 
+  // One key per message: a retried request is answered once, never decided twice.
+  function newKey() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+    return "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
   async function send(text) {
     const message = text.trim();
     if (!message || busy) return;
@@ -206,7 +212,11 @@
     try {
       const response = await fetch("/chat", {
         method: "POST",
-        headers: { "Content-Type": "application/json", "Authorization": "Bearer dev:" + picker.value },
+        headers: {
+          "Content-Type": "application/json",
+          "Authorization": "Bearer dev:" + picker.value,
+          "Idempotency-Key": newKey(),
+        },
         body: JSON.stringify(body),
       });
       const answer = await readJson(response);

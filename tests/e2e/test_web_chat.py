@@ -1,0 +1,110 @@
+"""The web chat in headless Chromium against the local server: a denial with its reason, and a clarification."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 15_000
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
+                                                     "(apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server_url: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, service_workers="block")
+    # Nothing but the local server: the page must work offline.
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"), lambda route: route.abort())
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server_url + "/")
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    yield page
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+def _ask(page, text: str, count: int):  # type: ignore[no-untyped-def]
+    """Type a message, send it with Enter, and return the `count`-th decision bubble once it shows."""
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+    bubble = page.locator(".decision").nth(count - 1)
+    bubble.wait_for()
+    return bubble
+
+
+def test_a_segregation_of_duties_request_shows_denied_with_its_reason(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    picker = page.locator("#user")
+    assert "Accountant" in picker.locator("option[value='ana']").inner_text()
+    picker.select_option("ana")
+
+    bubble = _ask(page, "I need the approver role in Ledgerly", 1)
+
+    assert bubble.get_attribute("data-decision") == "DENIED"
+    badge = bubble.locator(".badge")
+    assert badge.inner_text().strip().upper() == "DENIED"
+    assert "badge-denied" in (badge.get_attribute("class") or "")
+    assert bubble.locator(".reason-code").get_attribute("data-reason") == "SOD_CONFLICT"
+    reason = bubble.locator(".reasons li[data-check='NO_SOD_CONFLICT']")
+    assert "Segregation of duties" in reason.inner_text()
+    assert "ldg-poster" in reason.inner_text()
+    assert "segregation-of-duties" in bubble.locator(".message").inner_text()
+    policy = bubble.locator(".evidence .evidence-policy")
+    assert policy.count() >= 1 and "Ledger Duties" in policy.first.inner_text()
+    # The page shows the badge in red: the colour a person reads as a refusal.
+    colour = badge.evaluate("node => getComputedStyle(node).color")
+    assert colour == "rgb(192, 38, 45)"
+
+    shot = tmp_path / "web-chat-denied.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_clarification_offers_candidates_and_a_click_answers_it(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#user").select_option("ana")
+
+    question = _ask(page, "I need viewer access", 1)
+
+    assert question.get_attribute("data-decision") == "NEEDS_CLARIFICATION"
+    assert question.locator(".badge").inner_text().strip().upper() == "NEEDS CLARIFICATION"
+    buttons = question.locator(".candidates button")
+    labels = [text.strip() for text in buttons.all_inner_texts()]
+    assert any(label.endswith("WikiWiki") for label in labels) and any(label.endswith("Ledgerly") for label in labels)
+
+    page.screenshot(path=str(tmp_path / "web-chat-clarification.png"), full_page=True)
+    wiki = buttons.filter(has_text="WikiWiki")
+    number = wiki.get_attribute("data-number")
+    wiki.click()
+
+    answer = page.locator(".decision").nth(1)
+    answer.wait_for()
+    assert page.locator(".bubble-user").last.inner_text().strip() == number
+    assert answer.get_attribute("data-decision") in {"PENDING_APPROVAL", "APPROVED"}
+    assert "Viewer in WikiWiki" in answer.locator(".message").inner_text()
+    assert buttons.first.is_disabled()  # an answered question's buttons cannot be sent twice
+
+    shot = tmp_path / "web-chat-answered.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
