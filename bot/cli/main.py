@@ -134,6 +134,12 @@ def cmd_demo(app: Application, args: argparse.Namespace) -> int:
 def cmd_serve(app: Application, args: argparse.Namespace) -> int:
     from bot.api.local_server import serve  # noqa: PLC0415
 
+    if app.is_empty():
+        from bot.demo.loader import ensure_demo_org  # noqa: PLC0415
+
+        demo = ensure_demo_org(app)
+        out(f"No org was loaded, so the demo org is ({demo.summary}).")
+
     def ready(url: str) -> None:
         base = url.rstrip("/")
         out(f"AskIAM is listening: web chat at {base}/, OpenAPI at {base}/openapi.json. Ctrl-C stops it.")
