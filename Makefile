@@ -23,9 +23,17 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/askiam serve
 
-test: $(STAMP)
+# checkov lives in a venv of its own: its pinned dependencies clash with the product's.
+INFRA_VENV := .venv-infra
+$(INFRA_VENV)/.installed:
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/pip install --quiet 'checkov>=3.2,<4'
+	touch $(INFRA_VENV)/.installed
+
+test: $(STAMP) $(INFRA_VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	ASKIAM_CHECKOV=$(INFRA_VENV)/bin/checkov $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/askiam bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(INFRA_VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -11,7 +11,7 @@ from bot.cli.output import EXIT_OK, out
 
 
 def cmd_publish(app: Application, args: argparse.Namespace) -> int:
-    from events.publishers import EventBridgePublisher, JsonlPublisher  # noqa: PLC0415
+    from outbox.publishers import EventBridgePublisher, JsonlPublisher  # noqa: PLC0415
     from validators.outbox import relay  # noqa: PLC0415
 
     publisher: Any

@@ -262,10 +262,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 
-    from bot.cli import approvals, events  # noqa: PLC0415
+    from bot.cli import approvals, events, loadtest  # noqa: PLC0415
 
     approvals.add_commands(commands)
     events.add_commands(commands)
+    loadtest.add_commands(commands)
     return root
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from bot.ports import OutboxEvent
-from events.publishers import EventBridgePublisher, JsonlPublisher, PublishError
+from outbox.publishers import EventBridgePublisher, JsonlPublisher, PublishError
 from tests.fakes.bundles import rules_org
 from validators.outbox import pending_count, relay
 

@@ -6,7 +6,7 @@ from functools import cache
 from typing import Any
 
 from bot.bootstrap import Application, build
-from events.publishers import EventBridgePublisher
+from outbox.publishers import EventBridgePublisher
 
 
 @cache
