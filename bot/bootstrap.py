@@ -74,9 +74,33 @@ class Application:
 
     @cached_property
     def embedder(self) -> Embedder:
+        settings = self.settings
+        if settings.embedding_model == "bedrock":
+            from retrieval.embeddings.bedrock import BedrockTitanEmbedder  # noqa: PLC0415
+
+            return BedrockTitanEmbedder(dimensions=settings.bedrock_embedding_dimension,
+                                        model_id=settings.bedrock_embedding_model_id, region=settings.aws_region,
+                                        concurrency=settings.bedrock_concurrency)
         from retrieval.embeddings.minilm import MiniLMEmbedder  # noqa: PLC0415
 
         return MiniLMEmbedder()
+
+    @cached_property
+    def opensearch(self):  # type: ignore[no-untyped-def]
+        """The OpenSearch configuration and one client shared by both indexes."""
+        from retrieval.opensearch_index import OpenSearchConfig, build_client  # noqa: PLC0415
+
+        settings = self.settings
+        assert settings.opensearch_endpoint is not None  # checked by the settings
+        config = OpenSearchConfig(
+            endpoint=settings.opensearch_endpoint, auth=settings.opensearch_auth, region=settings.aws_region,
+            username=settings.opensearch_username,
+            password=settings.opensearch_password.get_secret_value() if settings.opensearch_password else None,
+            history_index=settings.opensearch_history_index, policy_index=settings.opensearch_policy_index,
+            query_index=settings.opensearch_query_index, timeout_s=settings.opensearch_timeout_s,
+            publish_timeout_s=settings.opensearch_publish_timeout_s,
+        )
+        return config, build_client(config)
 
     @cached_property
     def executor(self) -> ThreadPoolExecutor:
@@ -84,6 +108,11 @@ class Application:
 
     @cached_property
     def history_index(self):  # type: ignore[no-untyped-def]
+        if self.settings.vector_index == "opensearch":
+            from retrieval.opensearch_index import OpenSearchHistoryIndex, access_history_records  # noqa: PLC0415
+
+            config, client = self.opensearch
+            return OpenSearchHistoryIndex(config, client=client, records=lambda: access_history_records(self.database))
         from retrieval.pgvector_index import PgHistoryIndex  # noqa: PLC0415
 
         return PgHistoryIndex(self.database)
@@ -92,7 +121,19 @@ class Application:
     def policy_index(self):  # type: ignore[no-untyped-def]
         from retrieval.pgvector_index import PgPolicyIndex  # noqa: PLC0415
 
+        if self.settings.vector_index == "opensearch":
+            from retrieval.opensearch_index import OpenSearchPolicyIndex  # noqa: PLC0415
+
+            config, client = self.opensearch
+            return OpenSearchPolicyIndex(config, self.embedder.dimension, client=client,
+                                         documents=PgPolicyIndex(self.database).documents)
         return PgPolicyIndex(self.database)
+
+    def ensure_indexes(self) -> None:
+        """Create the OpenSearch indexes if missing (the operator's path; the functions can only read)."""
+        if self.settings.vector_index == "opensearch":
+            self.history_index.ensure()
+            self.policy_index.ensure()
 
     @cached_property
     def store(self):  # type: ignore[no-untyped-def]
@@ -136,6 +177,7 @@ class Application:
         seconds: dict[str, float] = {}
         started = time.perf_counter()
         bundle = read_bundle(folder)
+        self.ensure_indexes()
         seconds["validate"] = time.perf_counter() - started
         started = time.perf_counter()
         counts = write_bundle(self.database, bundle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.decision import DEFAULT_AUTO_APPROVE_THRESHOLD
@@ -25,7 +25,23 @@ class Settings(BaseSettings):
     env: Literal["local", "test", "aws"] = "local"
     auto_approve_threshold: float = Field(default=DEFAULT_AUTO_APPROVE_THRESHOLD, ge=0.0, le=1.0)
     delegate_role_id: str = "askiam-delegate"
-    embedding_model: Literal["minilm"] = Field(default="minilm", description="The text embedding model.")
+    embedding_model: Literal["minilm", "bedrock"] = Field(
+        default="minilm", description="minilm: all-MiniLM-L6-v2 on this machine; bedrock: Titan Text Embeddings V2.")
+    bedrock_embedding_model_id: str = "amazon.titan-embed-text-v2:0"
+    bedrock_embedding_dimension: Literal[256, 512, 1024] = 512
+    bedrock_concurrency: int = Field(default=8, ge=1, le=32)
+    aws_region: str | None = Field(default=None, validation_alias=AliasChoices("ASKIAM_AWS_REGION", "AWS_REGION"))
+    vector_index: Literal["pgvector", "opensearch"] = Field(
+        default="pgvector", description="pgvector: in the rules store's PostgreSQL; opensearch: OpenSearch/AOSS.")
+    opensearch_endpoint: str | None = None
+    opensearch_auth: Literal["aoss", "es", "basic", "none"] = "aoss"
+    opensearch_username: str | None = None
+    opensearch_password: SecretStr | None = None
+    opensearch_history_index: str = "askiam-history"
+    opensearch_policy_index: str = "askiam-policy"
+    opensearch_query_index: str = "askiam-policy-query"
+    opensearch_timeout_s: float = Field(default=5.0, gt=0)
+    opensearch_publish_timeout_s: float = Field(default=180.0, gt=0)
     history_neighbours: int = Field(default=25, ge=1, le=200)
     policy_passages: int = Field(default=3, ge=1, le=10)
     rate_limit_per_minute: int | None = Field(default=30, ge=1, description="Requests per requester per minute.")
@@ -41,6 +57,12 @@ class Settings(BaseSettings):
     @property
     def migrates_on_start(self) -> bool:
         return self.migrate_on_start if self.migrate_on_start is not None else self.env != "aws"
+
+    @model_validator(mode="after")
+    def _opensearch_needs_an_endpoint(self) -> Settings:
+        if self.vector_index == "opensearch" and not self.opensearch_endpoint:
+            raise ValueError("ASKIAM_VECTOR_INDEX=opensearch needs ASKIAM_OPENSEARCH_ENDPOINT")
+        return self
 
     @field_validator("home")
     @classmethod

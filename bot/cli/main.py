@@ -275,7 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        err(f"askiam: invalid setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]).upper()
+        err(f"askiam: invalid setting{' ASKIAM_' + where if where else ''}: "
+            f"{str(first['msg']).removeprefix('Value error, ')}")
         return EXIT_USAGE
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
