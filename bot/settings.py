@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     policy_passages: int = Field(default=3, ge=1, le=10)
     rate_limit_per_minute: int | None = Field(default=30, ge=1, description="Requests per requester per minute.")
     approval_expiry_days: int = Field(default=14, ge=1, le=365)
+    audit_signing_key_path: Path | None = Field(
+        default=None, description="Ed25519 key that signs audit checkpoints (default: $ASKIAM_HOME/audit/).")
+    audit_witness_path: Path | None = Field(default=None, description="A copy of each checkpoint kept outside the "
+                                                                     "database.")
     event_bus_name: str | None = Field(default=None, description="EventBridge bus for decision events (AWS).")
     pool_size: int = Field(default=8, ge=1, le=64)
     retrieval_timeout_s: float = Field(default=5.0, gt=0)

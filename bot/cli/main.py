@@ -167,18 +167,6 @@ def cmd_db_migrate(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_audit(app: Application, args: argparse.Namespace) -> int:
-    from validators.audit import verify  # noqa: PLC0415
-
-    report = verify(app.database)
-    if report.ok:
-        out(f"audit log OK: {report.records} records, chain head {report.head_hash}")
-        return EXIT_OK
-    out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
-        f"({report.records} records verified before it)")
-    return EXIT_FAILED
-
-
 def cmd_bench(app: Application, args: argparse.Namespace) -> int:
     """Runs in a database of its own (a new embedded server in a temporary home), never the one in use."""
     import tempfile  # noqa: PLC0415
@@ -245,10 +233,6 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="folder to write askiam-lex-bot.json into")
     export.set_defaults(handler=cmd_lex_export)
 
-    p = commands.add_parser("audit", help="audit log commands")
-    audit = p.add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="walk the hash chain").set_defaults(handler=cmd_audit)
-
     p = commands.add_parser("bench", help="build a synthetic org in its own database and measure requests")
     p.add_argument("--users", type=int, default=5000)
     p.add_argument("--applications", type=int, default=40)
@@ -262,8 +246,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 
-    from bot.cli import approvals, events, loadtest  # noqa: PLC0415
+    from bot.cli import approvals, audit, events, loadtest  # noqa: PLC0415
 
+    audit.add_commands(commands)
     approvals.add_commands(commands)
     events.add_commands(commands)
     loadtest.add_commands(commands)

@@ -81,11 +81,13 @@ def test_a_truncated_tail_is_found_against_the_head(app_with_log) -> None:  # ty
     assert not report.ok and "ends at record 4" in report.problem
 
 
-def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.MonkeyPatch, capsys,  # type: ignore[no-untyped-def]
+                                         tmp_path: Path) -> None:
     from bot.cli.main import main
 
     app, url = app_with_log
     monkeypatch.setenv("ASKIAM_DATABASE_URL", url)
+    monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "cli-home"))  # never the developer's own home (and key)
     assert main(["audit", "verify"]) == 0
     assert "audit log OK: 5 records" in capsys.readouterr().out
     _as_owner(url, "UPDATE audit_log SET payload = payload || ' ' WHERE seq = 1")

@@ -1,0 +1,343 @@
+"""`askiam audit ...`: verify the chain and its signed checkpoints, sign a checkpoint, query, export and report."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.bootstrap import Application
+from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out
+
+_RELATIVE = re.compile(r"^(\d+)([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """A point in time: ISO date or date-time (UTC unless a zone is given), `now`, `today`, `yesterday`,
+    `this-week` (Monday 00:00 UTC), `this-month`, or an age such as `24h`, `7d`, `2w`."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    word = text.strip().lower()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    named = {"now": now, "today": midnight, "yesterday": midnight - timedelta(days=1),
+             "this-week": midnight - timedelta(days=midnight.weekday()), "this-month": midnight.replace(day=1)}
+    if word in named:
+        return named[word]
+    relative = _RELATIVE.match(word)
+    if relative:
+        return now - timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"not a time: {text!r} (use 2025-06-01, 2025-06-01T09:30, today, this-week, 7d, 24h ...)") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _key_path(app: Application, args: argparse.Namespace) -> Path:
+    from validators.audit_keys import default_key_path  # noqa: PLC0415 - adapters load only when used
+
+    if args.key:
+        return Path(args.key)
+    return app.settings.audit_signing_key_path or default_key_path(app.settings.home)
+
+
+def _trusted_keys(app: Application, args: argparse.Namespace) -> dict[str, Any] | None:
+    """Keys from outside the database: --public-key files and the local signing key; None when there are none."""
+    from validators.audit_keys import load_signing_key, read_public_key, trusted  # noqa: PLC0415
+
+    keys = [read_public_key(Path(path)) for path in args.public_key or []]
+    local = load_signing_key(_key_path(app, args))
+    if local is not None:
+        keys.append(local.public_key)
+    return trusted(keys) or None
+
+
+def _witness(args: argparse.Namespace, app: Application | None = None) -> Path | None:
+    if args.witness:
+        return Path(args.witness)
+    return app.settings.audit_witness_path if app is not None else None
+
+
+def _broken(report: Any) -> int:
+    out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
+        f"({report.records} records verified before it)")
+    return EXIT_FAILED
+
+
+def _checkpoint_line(report: Any) -> str:
+    if report.key_source == "none":
+        return "checkpoints: none yet (`askiam audit checkpoint` signs the chain head)"
+    latest = report.latest_checkpoint
+    where = f"; the latest at record {latest.seq}, signed {latest.signed_at:%Y-%m-%d %H:%M:%S}Z by key " \
+            f"{latest.key_id}" if latest else ""
+    if report.key_source == "database":
+        return (f"checkpoints: {report.checkpoints} verified with public keys read from the database only{where} "
+                "(pass --public-key FILE for evidence against a database administrator)")
+    return f"checkpoints: {report.checkpoints} verified with trusted keys{where}"
+
+
+def cmd_verify(app: Application, args: argparse.Namespace) -> int:
+    """Verify everything; when this host signs checkpoints (its key file exists), sign the head just verified."""
+    from validators import audit  # noqa: PLC0415
+    from validators.audit_errors import AuditError  # noqa: PLC0415
+    from validators.audit_keys import load_signing_key  # noqa: PLC0415
+
+    try:
+        trusted_keys = _trusted_keys(app, args)
+        report = audit.verify(app.database, trusted_keys=trusted_keys, witness=_witness(args, app))
+    except AuditError as exc:
+        err(f"askiam: {exc}")
+        return EXIT_FAILED
+    if not report.ok:
+        return _broken(report)
+    out(f"audit log OK: {report.records} records, chain head {report.head_hash}")
+    out(_checkpoint_line(report))
+    key = None if args.no_checkpoint else load_signing_key(_key_path(app, args))
+    if key is not None:
+        signed = audit.sign_verified(app.database, key, report, _witness(args, app))
+        if signed is not None and signed != report.latest_checkpoint:  # else this head was signed already
+            out(f"checkpoint signed at record {signed.seq} by key {signed.key_id}")
+    return EXIT_OK
+
+
+def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
+    """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
+    from validators import audit  # noqa: PLC0415
+    from validators.audit_errors import AuditError  # noqa: PLC0415
+    from validators.audit_keys import load_or_create_signing_key, public_key_path  # noqa: PLC0415
+
+    try:
+        key = load_or_create_signing_key(_key_path(app, args))
+        result = audit.checkpoint(app.database, key, trusted_keys=_trusted_keys(app, args), witness=_witness(args, app),
+                                  full=args.full)
+    except AuditError as exc:
+        err(f"askiam: {exc}")
+        return EXIT_FAILED
+    if not result.report.ok:
+        return _broken(result.report)
+    signed = result.checkpoint
+    if signed is None:
+        out("nothing to sign: the audit log is empty")
+        return EXIT_OK
+    out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
+        f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({result.report.walked} records verified since the last one)")
+    out(f"public key: {public_key_path(key.path)} (also in the table audit_signing_keys)")
+    return EXIT_OK
+
+
+def cmd_public_key(app: Application, args: argparse.Namespace) -> int:
+    from validators.audit_keys import load_signing_key  # noqa: PLC0415
+
+    key = load_signing_key(_key_path(app, args))
+    if key is None:
+        err(f"askiam: no signing key at {_key_path(app, args)}; `askiam audit checkpoint` creates one")
+        return EXIT_FAILED
+    out(f"# key id {key.key_id}")
+    out(key.public_pem.rstrip("\n"))
+    return EXIT_OK
+
+
+def _filter(args: argparse.Namespace) -> Any:
+    from validators.audit_query import AuditFilter  # noqa: PLC0415
+
+    return AuditFilter(target_id=args.user, requester_id=args.requester, approver=args.approver, app_id=args.app,
+                       role_id=args.role, decision=args.decision, reason=args.reason, channel=args.channel,
+                       event_type=args.event, request_id=args.request, since=args.since, until=args.until)
+
+
+def _record_line(record: Any) -> str:
+    fields = [f"#{record.seq}", f"{record.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z", record.event_type,
+              record.request_id or "-"]
+    for name, value in (("requester", record.requester_id), ("target", record.target_id),
+                        ("role", f"{record.app_id}/{record.role_id}" if record.role_id else None),
+                        ("decision", "/".join(v for v in (record.decision, record.reason) if v) or None),
+                        ("decided_by", record.approver), ("channel", record.channel)):
+        if value:
+            fields.append(f"{name}={value}")
+    return " ".join(fields)
+
+
+def cmd_query(app: Application, args: argparse.Namespace) -> int:
+    from validators.audit_errors import InvalidCursorError  # noqa: PLC0415
+    from validators.audit_query import count, query  # noqa: PLC0415
+
+    try:
+        selected = _filter(args)
+    except ValidationError as exc:
+        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
+        return EXIT_USAGE
+    if args.count:
+        counted = count(app.database, selected)
+        out(counted.model_dump_json() if args.json else f"{counted.records} records ({counted.requests} requests)")
+        return EXIT_OK
+    if not 1 <= args.limit <= 1000:
+        err("askiam: --limit must be between 1 and 1000")
+        return EXIT_USAGE
+    try:
+        page = query(app.database, selected, args.limit, args.cursor)
+    except InvalidCursorError as exc:
+        err(f"askiam: {exc}")
+        return EXIT_USAGE
+    if args.json:
+        out(page.model_dump_json())
+        return EXIT_OK
+    for record in page.records:
+        out(_record_line(record))
+    more = f"; older ones with --cursor {page.next_cursor}" if page.next_cursor else ""
+    out(f"{len(page.records)} records{more}")
+    return EXIT_OK
+
+
+def cmd_export(app: Application, args: argparse.Namespace) -> int:
+    from validators.audit_query import export  # noqa: PLC0415
+
+    try:
+        selected = _filter(args)
+    except ValidationError as exc:
+        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
+        return EXIT_USAGE
+    if args.out in (None, "-"):
+        written = export(app.database, selected, args.format, sys.stdout)
+        sys.stdout.flush()
+        err(f"exported {written} records ({args.format})")
+        return EXIT_OK
+    with open(args.out, "w", encoding="utf-8", newline="") as stream:
+        written = export(app.database, selected, args.format, stream)
+    out(f"exported {written} records ({args.format}) to {args.out}")
+    return EXIT_OK
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (172800, "h", 3600)):
+        if seconds < limit:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def render_report(result: Any) -> list[str]:
+    """The report as lines of text, the sections in the order auditors ask."""
+    window = (f"{result.filter.since:%Y-%m-%d %H:%M}Z" if result.filter.since else "the beginning") + " to " + (
+        f"{result.filter.until:%Y-%m-%d %H:%M}Z" if result.filter.until else "now")
+    outcomes, auto, latency = result.outcomes, result.auto_approval, result.time_to_decision
+    lines = [f"audit report, {window}",
+             f"outcomes: {outcomes.requests} requests: {outcomes.approved} approved, {outcomes.denied} denied, "
+             f"{outcomes.pending} pending, {outcomes.other} other; approved/(approved+denied) "
+             f"{_share(outcomes.approved_share)}",
+             f"auto-approval: {auto.auto_approved} of {auto.decided} decided requests ({_share(auto.rate)})",
+             f"time to decision: median {_duration(latency.median_seconds)} over {latency.decisions} decisions; "
+             f"decided by an approver: median {_duration(latency.median_by_approver_seconds)} over "
+             f"{latency.by_approver}",
+             f"decisions per {result.bucket}:"]
+    periods: dict[str, list[str]] = {}
+    for item in result.over_time:
+        periods.setdefault(item.period.isoformat(), []).append(f"{item.decision} {item.count}")
+    lines += [f"  {period}  {'  '.join(counts)}" for period, counts in periods.items()] or ["  (none)"]
+    lines.append("top requested roles:")
+    lines += [f"  {role.app_id}/{role.role_id}  {role.requests} requests (approved {role.approved}, denied "
+              f"{role.denied}, pending {role.pending})" for role in result.top_roles] or ["  (none)"]
+    lines.append(f"privileged grants: {result.privileged_grants_total}")
+    lines += [f"  {grant.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z  {grant.target_id} got "
+              f"{grant.app_id}/{grant.role_id}, approved by {grant.approver} ({grant.request_id}, asked by "
+              f"{grant.requester_id})" for grant in result.privileged_grants]
+    lines.append(f"SoD denials: {result.sod_denials_total}")
+    lines += [f"  {denial.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z  {denial.target_id}: "
+              f"{denial.app_id}/{denial.role_id} ({denial.request_id}): {denial.detail or ''}".rstrip(": ")
+              for denial in result.sod_denials]
+    return lines
+
+
+def cmd_report(app: Application, args: argparse.Namespace) -> int:
+    from validators.audit_reports import report  # noqa: PLC0415
+
+    try:
+        selected = _filter(args)
+    except ValidationError as exc:
+        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
+        return EXIT_USAGE
+    result = report(app.database, selected, args.bucket, top=args.top, listed=args.listed)
+    if args.json:
+        out(result.model_dump_json())
+        return EXIT_OK
+    for line in render_report(result):
+        out(line)
+    return EXIT_OK
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters (all given must match)")
+    group.add_argument("--user", help="the person the access is for (target user id)")
+    group.add_argument("--requester", help="who asked (user id)")
+    group.add_argument("--approver", help="who decided: 'askiam' or an approver's user id")
+    group.add_argument("--app", help="application id")
+    group.add_argument("--role", help="role id")
+    group.add_argument("--decision", help="APPROVED, DENIED, PENDING_APPROVAL, ALREADY_GRANTED, NEEDS_CLARIFICATION")
+    group.add_argument("--reason", help="e.g. AUTO_APPROVED, SOD_CONFLICT, PRIVILEGED_ROLE")
+    group.add_argument("--channel", help="e.g. cli, web, lex")
+    group.add_argument("--event", help="event type, e.g. access_request.decided")
+    group.add_argument("--request", help="request id")
+    group.add_argument("--since", type=parse_when, help="from (inclusive): 2025-06-01, this-week, 7d, ...")
+    group.add_argument("--until", type=parse_when, help="to (exclusive), same forms as --since")
+
+
+def _add_key_options(parser: argparse.ArgumentParser, *, trust: bool = True) -> None:
+    parser.add_argument("--key", metavar="FILE",
+                        help="the checkpoint signing key (default $ASKIAM_HOME/audit/signing-key.pem)")
+    if trust:
+        parser.add_argument("--public-key", metavar="FILE", action="append",
+                            help="trust checkpoints signed with this public key (PEM); repeatable")
+        parser.add_argument("--witness", metavar="FILE",
+                            help="a file of checkpoint copies kept outside the database (appended to on signing)")
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register `audit verify|checkpoint|public-key|query|export|report` under `askiam`."""
+    parser = subparsers.add_parser("audit", help="audit log commands")
+    sub = parser.add_subparsers(dest="audit_command", required=True)
+
+    p = sub.add_parser("verify", help="walk the hash chain and check the signed checkpoints")
+    _add_key_options(p)
+    p.add_argument("--no-checkpoint", action="store_true", help="do not sign the verified head")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("checkpoint", help="verify the records since the last checkpoint and sign the chain head")
+    _add_key_options(p)
+    p.add_argument("--full", action="store_true", help="verify the whole chain first, not only the new records")
+    p.set_defaults(handler=cmd_checkpoint)
+
+    p = sub.add_parser("public-key", help="print the checkpoint signing key's public half, for auditors")
+    _add_key_options(p, trust=False)
+    p.set_defaults(handler=cmd_public_key)
+
+    p = sub.add_parser("query", help="matching audit records, newest first, a page at a time")
+    _add_filters(p)
+    p.add_argument("--limit", type=int, default=50, help="records per page (1-1000)")
+    p.add_argument("--cursor", help="the cursor printed with the previous page")
+    p.add_argument("--count", action="store_true", help="only count the records and the requests they are about")
+    p.add_argument("--json", action="store_true", help="print the page as one JSON object")
+    p.set_defaults(handler=cmd_query)
+
+    p = sub.add_parser("export", help="write every matching record as CSV or JSON Lines, streamed")
+    _add_filters(p)
+    p.add_argument("--format", choices=["csv", "jsonl"], required=True)
+    p.add_argument("--out", metavar="FILE", help="write here instead of to standard output")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("report", help="outcomes, auto-approval rate, top roles, privileged grants, SoD denials")
+    _add_filters(p)
+    p.add_argument("--bucket", choices=["day", "week"], default="day", help="period of the decisions over time")
+    p.add_argument("--top", type=int, default=10, help="how many roles to list")
+    p.add_argument("--listed", type=int, default=100, help="how many privileged grants and SoD denials to list")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.set_defaults(handler=cmd_report)

@@ -1,0 +1,190 @@
+"""Auditors' queries and reports on a real PostgreSQL: every filter, keyset pages, counts, the classic questions."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from bot.errors import RequesterError
+from tests.conftest import make_app
+from tests.fakes.bundles import rules_org
+from validators import audit
+from validators.audit_errors import InvalidCursorError
+from validators.audit_query import APPROVER_SQL, AuditFilter, count, iter_records, query
+from validators.audit_reports import report
+
+pytestmark = pytest.mark.integration
+
+REQUESTS = [
+    ("ana", "I need Editor in WikiWiki", "cli"),              # auto-approved (threshold 0.3)
+    ("ana", "I need the approver role in Ledgerly", "web"),   # DENIED, SOD_CONFLICT
+    ("ana", "I need admin access", "cli"),                    # NEEDS_CLARIFICATION
+    ("rui", "I need admin in Ledgerly", "web"),               # PENDING_APPROVAL, PRIVILEGED_ROLE -> approved by own
+    ("tess", "I need admin in Ledgerly", "cli"),              # DENIED, NOT_ELIGIBLE
+    ("rui", "I need Viewer in WikiWiki", "cli"),              # auto-approved
+]
+
+
+@pytest.fixture(scope="module")
+def audited(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One org and one set of decisions for the read-only tests of this module (an import takes seconds)."""
+    name = f"askiam_audit_query_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = psycopg.conninfo.make_conninfo(postgres_url, dbname=name)
+    folder = tmp_path_factory.mktemp("audit-query")
+    app = make_app(url, folder, auto_approve_threshold=0.3)
+    app.import_bundle(rules_org(folder / "org"))
+    outcomes = [app.service.handle(who, text, channel=channel).outcome for who, text, channel in REQUESTS]
+    with pytest.raises(RequesterError):
+        app.service.handle("nobody", "I need Editor in WikiWiki")
+    privileged = outcomes[3]
+    assert (privileged.decision.value, privileged.reason.value) == ("PENDING_APPROVAL", "PRIVILEGED_ROLE")
+    app.approvals.decide(privileged.request_id, "own", True, "ok for quarter close", "cli")
+    yield app, outcomes, url
+    app.close()
+
+
+def test_each_filter_selects_its_records_newest_first(audited) -> None:  # type: ignore[no-untyped-def]
+    app, outcomes, _ = audited
+    everything = query(app.database, AuditFilter(), limit=100)
+    assert [r.seq for r in everything.records] == list(range(8, 0, -1)) and everything.next_cursor is None
+    by = {
+        "target_id": AuditFilter(target_id="rui"), "requester_id": AuditFilter(requester_id="tess"),
+        "approver": AuditFilter(approver="own"), "app_id": AuditFilter(app_id="ledgerly"),
+        "role_id": AuditFilter(role_id="ldg-admin"), "decision": AuditFilter(decision="denied"),
+        "reason": AuditFilter(reason="SOD_CONFLICT"), "channel": AuditFilter(channel="web"),
+        "event_type": AuditFilter(event_type="access_request.refused"),
+    }
+    for field, selected in by.items():
+        records = query(app.database, selected, limit=100).records
+        expected = [r for r in everything.records if _matches(r, selected)]
+        assert records == expected and records, field
+    rui = query(app.database, AuditFilter(target_id="rui"), limit=100).records
+    assert [r.event_type for r in rui] == ["access_request.approved", "access_request.decided",
+                                            "access_request.decided"]
+    approved_by_owner = query(app.database, AuditFilter(approver="own"), limit=100).records
+    assert [(r.request_id, r.decision, r.reason) for r in approved_by_owner] == [
+        (outcomes[3].request_id, "APPROVED", "APPROVED_BY_APPROVER")]
+    assert approved_by_owner[0].details["comment"] == "ok for quarter close"
+    combined = query(app.database, AuditFilter(requester_id="ana", channel="cli", approver="askiam"), limit=100)
+    assert [r.request_id for r in combined.records] == [outcomes[2].request_id, outcomes[0].request_id]
+
+
+def _matches(record, selected: AuditFilter) -> bool:  # type: ignore[no-untyped-def]
+    values = selected.model_dump(exclude_none=True)
+    return all((record.approver if field == "approver" else getattr(record, field)) == value
+               for field, value in values.items())
+
+
+def test_time_range_is_since_inclusive_until_exclusive(audited) -> None:  # type: ignore[no-untyped-def]
+    app, _, _ = audited
+    records = query(app.database, AuditFilter(), limit=100).records
+    third = records[-3]
+    window = query(app.database, AuditFilter(since=third.created_at, until=records[1].created_at), limit=100)
+    assert [r.seq for r in window.records] == list(range(records[1].seq - 1, third.seq - 1, -1))
+    future = datetime.now(UTC) + timedelta(days=1)
+    assert query(app.database, AuditFilter(since=future)).records == []
+
+
+def test_pages_are_stable_while_records_are_appended(app_factory) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    _append(app, 8)
+    first = query(app.database, AuditFilter(), limit=3)
+    assert [r.seq for r in first.records] == [8, 7, 6] and first.next_cursor
+    _append(app, 2)  # records 9 and 10 arrive between two pages
+    second = query(app.database, AuditFilter(), limit=3, cursor=first.next_cursor)
+    third = query(app.database, AuditFilter(), limit=3, cursor=second.next_cursor)
+    assert [r.seq for r in second.records] == [5, 4, 3] and [r.seq for r in third.records] == [2, 1]
+    assert third.next_cursor is None
+    exact = query(app.database, AuditFilter(), limit=10)
+    assert len(exact.records) == 10 and exact.next_cursor is None  # a full last page says there is no next one
+    with pytest.raises(InvalidCursorError):
+        query(app.database, AuditFilter(), cursor="not-a-cursor")
+    with pytest.raises(ValueError, match="limit"):
+        query(app.database, AuditFilter(), limit=0)
+
+
+def _append(app, n: int) -> None:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn, conn.transaction():
+        for _ in range(n):
+            audit.append(conn, {"event_type": "test.event", "requester_id": "ana", "details": {"decided_by": "x"}})
+
+
+def test_how_many_requests_from_a_person_this_week(audited) -> None:  # type: ignore[no-untyped-def]
+    app, _, _ = audited
+    monday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday -= timedelta(days=monday.weekday())
+    counted = count(app.database, AuditFilter(requester_id="ana", since=monday))
+    assert (counted.records, counted.requests) == (3, 3)
+    rui = count(app.database, AuditFilter(requester_id="rui"))
+    assert (rui.records, rui.requests) == (3, 2)  # his privileged request has two records: routed, then approved
+
+
+def test_the_filters_use_the_indexes(audited) -> None:  # type: ignore[no-untyped-def]
+    _, _, url = audited
+    with psycopg.connect(url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        for condition, index in ((f"{APPROVER_SQL} = 'own'", "audit_log_approver_seq_idx"),
+                                 ("target_id = 'rui'", "audit_log_target_seq_idx"),
+                                 ("role_id = 'x'", "audit_log_role_seq_idx")):
+            plan = "\n".join(row[0] for row in conn.execute(
+                f"EXPLAIN SELECT seq FROM audit_log WHERE {condition} ORDER BY seq DESC LIMIT 51"))
+            assert index in plan, plan
+
+
+def test_streaming_every_record_matches_the_pages(audited) -> None:  # type: ignore[no-untyped-def]
+    app, _, _ = audited
+    streamed = list(iter_records(app.database, AuditFilter(decision="APPROVED"), batch=1))
+    assert streamed == query(app.database, AuditFilter(decision="APPROVED"), limit=100).records
+
+
+def test_the_report_answers_the_classic_questions(audited) -> None:  # type: ignore[no-untyped-def]
+    app, outcomes, _ = audited
+    result = report(app.database, AuditFilter(since=datetime.now(UTC) - timedelta(days=7)), "week")
+    auto = [o for o in outcomes if o.reason.value == "AUTO_APPROVED"]
+    assert len(auto) == 2
+    # approved/denied ratio, each request once with its latest outcome: 2 auto + 1 approved by the owner; 2 denied
+    assert (result.outcomes.approved, result.outcomes.denied, result.outcomes.other) == (3, 2, 1)
+    assert result.outcomes.approved_share == pytest.approx(3 / 5)
+    # auto-approval rate among requests decided when asked (the clarification is not a decision)
+    assert (result.auto_approval.auto_approved, result.auto_approval.decided) == (2, 5)
+    # who accessed privileged roles, and who approved it
+    assert [(g.target_id, g.role_id, g.approver) for g in result.privileged_grants] == [("rui", "ldg-admin", "own")]
+    assert result.privileged_grants_total == 1
+    assert [(d.target_id, d.role_id) for d in result.sod_denials] == [("ana", "ldg-approver")]
+    assert result.sod_denials[0].detail == ("conflicts with ldg-poster held "
+                                            "(sod-journal: Who posts a journal entry must not approve it.)")
+    assert result.top_roles[0].role_id == "ldg-admin" and result.top_roles[0].requests == 2
+    assert sum(item.count for item in result.over_time) == 7  # six asked, one approval; the refusal has no decision
+    assert {item.period.weekday() for item in result.over_time} == {0}
+    latency = result.time_to_decision
+    assert latency.decisions == 5 and latency.by_approver == 1  # the clarification is not a decision
+    assert latency.median_seconds is not None and latency.median_by_approver_seconds is not None
+    assert latency.median_by_approver_seconds >= latency.median_seconds >= 0
+    nothing = report(app.database, AuditFilter(since=datetime.now(UTC) + timedelta(days=1)))
+    assert nothing.outcomes.requests == 0 and nothing.auto_approval.rate is None
+    assert nothing.time_to_decision.median_seconds is None
+
+
+def test_a_report_for_one_approver(audited) -> None:  # type: ignore[no-untyped-def]
+    app, _, _ = audited
+    result = report(app.database, AuditFilter(approver="own"))
+    assert result.outcomes.approved == 1 and result.time_to_decision.decisions == 1
+
+
+def test_payloads_jsonb_cannot_read_are_still_appended_listed_and_verified(app_factory) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    with app.database.connection() as conn, conn.transaction():
+        audit.append(conn, {"event_type": "access_request.decided", "requester_id": "ana", "decision": "DENIED",
+                            "details": {"decided_by": "askiam", "confidence": float("nan"), "text": "a\x00b"}})
+        audit.append(conn, {"event_type": "access_request.decided", "requester_id": "ana", "decision": "DENIED",
+                            "details": {"decided_by": "askiam"}})
+    assert audit.verify(app.database).ok
+    records = query(app.database, AuditFilter(requester_id="ana")).records
+    assert [r.seq for r in records] == [2, 1] and records[1].details["text"] == "a\x00b"
+    assert [r.seq for r in query(app.database, AuditFilter(approver="askiam")).records] == [2]
+    assert report(app.database, AuditFilter()).outcomes.requests == 0

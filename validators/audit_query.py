@@ -1,0 +1,253 @@
+"""Questions auditors ask of the audit log: filtered, newest first, paged with an opaque keyset cursor on seq, and
+exported as CSV or JSON Lines through a server-side cursor in bounded memory."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Literal, TextIO
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from validators.audit_errors import InvalidCursorError
+from validators.db import Database
+
+# Who decided, as the expression index of migration 0006 has it: keep the two identical or the index goes unused.
+APPROVER_SQL = "(audit_details(payload) ->> 'decided_by')"
+MAX_LIMIT = 1000
+_CURSOR_PREFIX = "audit:v1:"
+_SELECT = ("SELECT seq, created_at, event_type, request_id, requester_id, target_id, app_id, role_id, decision, "
+           "reason, channel, payload, hash FROM audit_log")
+# Filter field -> audit_log column; each has an index ending in seq (migration 0006).
+_COLUMN_FILTERS = {"target_id": "target_id", "requester_id": "requester_id", "app_id": "app_id",
+                   "role_id": "role_id", "decision": "decision", "reason": "reason", "channel": "channel",
+                   "event_type": "event_type", "request_id": "request_id"}
+ExportFormat = Literal["csv", "jsonl"]
+
+
+class AuditFilter(BaseModel):
+    """What to select; every field given must match (AND). Times: `since` inclusive, `until` exclusive, UTC when
+    no zone is given."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_id: str | None = Field(default=None, description="The person the access is for.")
+    requester_id: str | None = Field(default=None, description="Who asked.")
+    approver: str | None = Field(default=None, description="Who decided: 'askiam' or an approver's user id.")
+    app_id: str | None = None
+    role_id: str | None = None
+    decision: str | None = Field(default=None, description="APPROVED, DENIED, PENDING_APPROVAL, ...")
+    reason: str | None = Field(default=None, description="AUTO_APPROVED, SOD_CONFLICT, ...")
+    channel: str | None = None
+    event_type: str | None = Field(default=None, description="e.g. access_request.decided")
+    request_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @field_validator("decision", "reason")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.strip().upper() if value else value
+
+    @field_validator("since", "until")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AuditFilter:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError("until is before since")
+        return self
+
+    def where(self) -> tuple[list[str], list[Any]]:
+        """SQL conditions (parameterized) and their parameters."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        for field, column in _COLUMN_FILTERS.items():
+            value = getattr(self, field)
+            if value is not None:
+                conditions.append(f"{column} = %s")
+                params.append(value)
+        if self.approver is not None:
+            conditions.append(f"{APPROVER_SQL} = %s")
+            params.append(self.approver)
+        if self.since is not None:
+            conditions.append("created_at >= %s")
+            params.append(self.since)
+        if self.until is not None:
+            conditions.append("created_at < %s")
+            params.append(self.until)
+        return conditions, params
+
+
+class AuditRecord(BaseModel):
+    """One audit record: the queryable columns and the details of its hashed payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seq: int
+    created_at: datetime
+    event_type: str
+    request_id: str | None
+    requester_id: str | None
+    target_id: str | None
+    app_id: str | None
+    role_id: str | None
+    decision: str | None
+    reason: str | None
+    channel: str | None
+    approver: str | None = Field(description="details.decided_by: 'askiam' or the approver's user id.")
+    details: dict[str, Any]
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AuditRecord:
+        try:
+            payload = json.loads(row["payload"])
+        except json.JSONDecodeError:
+            payload = {}  # `audit verify` reports such a record; a query still lists it
+        details = payload.get("details") if isinstance(payload, dict) else None
+        details = details if isinstance(details, dict) else {}
+        approver = details.get("decided_by")
+        return cls(**{key: value for key, value in row.items() if key != "payload"},
+                   approver=approver if isinstance(approver, str) else None, details=details)
+
+
+class AuditPage(BaseModel):
+    """A page of records, newest first; `next_cursor` fetches the next (older) page, None on the last one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    records: list[AuditRecord]
+    next_cursor: str | None
+
+
+class AuditCount(BaseModel):
+    """How many records match, and how many distinct requests they are about."""
+
+    model_config = ConfigDict(frozen=True)
+
+    records: int
+    requests: int
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{seq}".encode("ascii")).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The seq a cursor points below; InvalidCursorError for anything this module did not hand out."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursorError("the page cursor is not valid") from exc
+    number = text.removeprefix(_CURSOR_PREFIX)
+    if number == text or not number.isdigit() or int(number) < 1:
+        raise InvalidCursorError("the page cursor is not valid")
+    return int(number)
+
+
+def query(database: Database, filter: AuditFilter, limit: int = 50, cursor: str | None = None) -> AuditPage:
+    """One page of matching records, newest first.
+
+    Parameters
+    ----------
+    database
+        The store to read.
+    filter
+        What to select.
+    limit
+        Records per page, 1 to 1000.
+    cursor
+        The `next_cursor` of the previous page (keyset: records appended meanwhile never shift a page).
+    """
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+    conditions, params = filter.where()
+    if cursor is not None:
+        conditions.append("seq < %s")
+        params.append(decode_cursor(cursor))
+    sql = f"{_SELECT}{_where_sql(conditions)} ORDER BY seq DESC LIMIT %s"
+    with database.connection() as conn:
+        rows = conn.execute(sql, (*params, limit + 1)).fetchall()
+    records = [AuditRecord.from_row(row) for row in rows[:limit]]
+    next_cursor = encode_cursor(records[-1].seq) if len(rows) > limit else None
+    return AuditPage(records=records, next_cursor=next_cursor)
+
+
+def count(database: Database, filter: AuditFilter) -> AuditCount:
+    """How many records match, and about how many distinct requests ("how many requests from X this week")."""
+    conditions, params = filter.where()
+    sql = f"SELECT count(*) AS records, count(DISTINCT request_id) AS requests FROM audit_log{_where_sql(conditions)}"
+    with database.connection() as conn:
+        row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return AuditCount(records=int(row["records"]), requests=int(row["requests"]))
+
+
+def iter_records(database: Database, filter: AuditFilter, batch: int = 1000) -> Iterator[AuditRecord]:
+    """Every matching record, newest first, fetched `batch` at a time through a server-side cursor."""
+    conditions, params = filter.where()
+    sql = f"{_SELECT}{_where_sql(conditions)} ORDER BY seq DESC"
+    with database.connection() as conn, conn.transaction(), conn.cursor(name="audit_export") as cursor:
+        cursor.itersize = batch
+        cursor.execute(sql, params)
+        for row in cursor:
+            yield AuditRecord.from_row(row)
+
+
+CSV_COLUMNS = ("seq", "created_at", "event_type", "request_id", "requester_id", "target_id", "app_id", "role_id",
+               "decision", "reason", "channel", "approver", "details", "hash")
+# Spreadsheets run a cell starting with one of these as a formula (CSV injection); such cells get a leading quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export(database: Database, filter: AuditFilter, fmt: ExportFormat, stream: TextIO, *, batch: int = 1000) -> int:
+    """Write every matching record to `stream`, newest first, and return how many were written.
+
+    Memory stays bounded by `batch` whatever the number of records: rows come through a server-side cursor and are
+    written one at a time. CSV has one column per field and `details` as JSON; JSON Lines has one record a line.
+    """
+    written = 0
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for record in iter_records(database, filter, batch):
+            writer.writerow(csv_cells(record))
+            written += 1
+    elif fmt == "jsonl":
+        for record in iter_records(database, filter, batch):
+            stream.write(record.model_dump_json() + "\n")
+            written += 1
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use csv or jsonl")
+    return written
+
+
+def csv_cells(record: AuditRecord) -> list[str]:
+    """One CSV row: times in ISO 8601 UTC, details as compact JSON, empty for a missing value."""
+    cells: list[str] = []
+    for column in CSV_COLUMNS:
+        value = getattr(record, column)
+        if value is None:
+            cells.append("")
+        elif column == "details":
+            cells.append(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str))
+        elif isinstance(value, datetime):
+            cells.append(value.astimezone(UTC).isoformat())
+        else:
+            text = str(value)
+            cells.append("'" + text if text.startswith(_FORMULA_STARTS) else text)
+    return cells
+
+
+def _where_sql(conditions: list[str]) -> str:
+    return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
