@@ -26,9 +26,15 @@ from bot.errors import (
     RequesterError,
     ServiceUnavailableError,
 )
+from validators.approvals import ReviewError
+from validators.audit_errors import InvalidCursorError
 from validators.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
+
+# An approver's decision that cannot be taken, by ReviewError's stable code.
+_REVIEW_STATUS = {"NOT_FOUND": HTTPStatus.NOT_FOUND, "NOT_AN_APPROVER": HTTPStatus.FORBIDDEN,
+                  "ALREADY_DECIDED": HTTPStatus.CONFLICT}
 
 
 class ApiError(Exception):
@@ -80,6 +86,27 @@ class MalformedBodyError(ApiError):
     code = "INVALID_JSON"
 
 
+class ForbiddenError(ApiError):
+    """The caller is known but may not do this (e.g. read the audit log without the auditor role)."""
+
+    status = HTTPStatus.FORBIDDEN
+    code = "FORBIDDEN"
+
+
+class InvalidQueryError(ApiError):
+    """Query parameters that are each well-formed but do not make a valid question together."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "VALIDATION_FAILED"
+
+
+class ExportTooLargeError(ApiError):
+    """An export larger than one Lambda response may carry."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "EXPORT_TOO_LARGE"
+
+
 class UnknownReferenceError(ApiError):
     """A structured request names a person, application or role that does not exist."""
 
@@ -108,6 +135,10 @@ def http_error(exc: BaseException) -> HttpError:
     if isinstance(exc, RequestUnsupportedContentType):
         return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
                          "the body must be JSON (Content-Type: application/json)")
+    if isinstance(exc, ReviewError):
+        return HttpError(_REVIEW_STATUS.get(exc.code, HTTPStatus.BAD_REQUEST), exc.code, str(exc))
+    if isinstance(exc, InvalidCursorError):
+        return HttpError(HTTPStatus.BAD_REQUEST, "INVALID_CURSOR", str(exc))
     if isinstance(exc, RequesterError):
         return HttpError(HTTPStatus.FORBIDDEN, exc.code, str(exc))
     if isinstance(exc, InvalidRequestError):

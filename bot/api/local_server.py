@@ -1,4 +1,5 @@
-"""`askiam serve`: the Lambda behind a local HTTP server, as API Gateway would call it, and the web chat page.
+"""`askiam serve`: the Lambda behind a local HTTP server, as API Gateway would call it, the web chat page and the
+approvers' and auditors' console (`/console`).
 
 Every API request becomes the payload-format-2.0 event the Lambda gets in AWS (without a JWT authorizer, so
 only development tokens identify the caller) and the Lambda's result becomes the HTTP response.
@@ -33,6 +34,9 @@ _STATIC = {
     "/index.html": ("index.html", "text/html; charset=utf-8"),
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/console": ("console.html", "text/html; charset=utf-8"),
+    "/console.js": ("console.js", "text/javascript; charset=utf-8"),
+    "/console.css": ("console.css", "text/css; charset=utf-8"),
 }
 _INVOCATION = threading.Lock()
 _PAGE_HEADERS = (

@@ -136,3 +136,43 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+MAX_COMMENT_CHARS = 2000
+
+
+class PendingApproval(BaseModel):
+    """A request waiting for the caller's decision, with what the decision was based on."""
+
+    request_id: str
+    created_at: datetime
+    expires_at: datetime = Field(description="When it is denied as EXPIRED if nobody decides it.")
+    expiring_soon: bool = Field(description="True when it expires within two days.")
+    requester_id: str
+    user_id: str = Field(description="Who the access is for.")
+    app_id: str
+    role_id: str
+    reason: Reason
+    confidence: float | None
+    capacity: str = Field(description="Why the caller may decide: 'application owner', 'manager' or both.")
+    message: str
+    checks: list[CheckResult]
+    evidence: list[Evidence]
+
+
+class ApprovalQueueResponse(BaseModel):
+    approver_id: str
+    items: list[PendingApproval] = Field(description="Oldest first: the first to expire first.")
+
+
+class ApprovalDecisionBody(_Body):
+    action: Literal["approve", "deny"]
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, description="Why, for the audit record.")
+
+
+class ApprovalDecisionResponse(BaseModel):
+    request_id: str
+    status: Decision = Field(description="APPROVED, or DENIED (by the approver, or because a re-run check failed).")
+    reason: Reason
+    granted: bool = Field(description="True when the role was granted in the same transaction.")
+    checks: list[CheckResult] = Field(description="The hard checks, run again when approving.")

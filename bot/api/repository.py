@@ -72,3 +72,23 @@ def demo_users(connect: Connect, limit: int = DEMO_USERS_LIMIT) -> list[DemoUser
 def ping(connect: Connect) -> None:
     with connect() as conn:
         conn.execute("SELECT 1")
+
+
+def holds_role(connect: Connect, user_id: str, role_id: str) -> bool:
+    """Whether the person holds the role now: active and not expired, as the rules read a held role."""
+    with connect() as conn:
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM user_roles WHERE user_id = %s AND role_id = %s AND status = 'active' "
+            "AND (expires_at IS NULL OR expires_at > now())) AS held", (user_id, role_id),
+        ).fetchone()
+    return bool(row and row["held"])
+
+
+def is_approver(connect: Connect, request_id: str, user_id: str) -> bool:
+    """Whether the person may decide the request, by the one rule that says so: the `request_approvers` view."""
+    with connect() as conn:
+        row = conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM request_approvers WHERE request_id = %s AND approver_id = %s) AS allowed",
+            (request_id, user_id),
+        ).fetchone()
+    return bool(row and row["allowed"])

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.request import Request
 
-from bot.api import repository
+from bot.api import console, repository
 from bot.api.errors import (
     ApiError,
     BodyTooLargeError,
@@ -32,6 +33,9 @@ from bot.api.models import (
     IDEMPOTENCY_KEY_PATTERN,
     AccessRequestBody,
     AccessRequestResponse,
+    ApprovalDecisionBody,
+    ApprovalDecisionResponse,
+    ApprovalQueueResponse,
     ChatRequest,
     ChatResponse,
     DemoUsersResponse,
@@ -44,6 +48,9 @@ from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
 from bot.domain import Decision
+from validators import audit_query, audit_reports
+from validators.audit_query import MAX_LIMIT, AuditPage
+from validators.audit_reports import AuditReport
 
 CHANNEL = "api"
 BEARER = "bearerAuth"
@@ -184,12 +191,80 @@ def create_access_request(body: Annotated[AccessRequestBody, Body()], rt: Runtim
         operation_id="getAccessRequest", security=_SECURED, responses=_responses(200, 400, 401, 403, 404, 503))
 def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime,
                        who: Caller) -> RequestStatusResponse:
-    """Visible to the person who asked and the person it is for."""
+    """Visible to the person who asked, the person it is for, and whoever may decide it (read-only)."""
     rt.app.service.requester(who, CHANNEL, f"(status of {request_id})")
     outcome = rt.app.store.get(request_id)
-    if outcome is None or who not in {outcome.requester_id, outcome.user_id}:
+    if outcome is None or (who not in {outcome.requester_id, outcome.user_id}
+                           and not repository.is_approver(rt.app.database.connection, request_id, who)):
         raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
     return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
+
+
+@_route("GET", "/approvals", summary="The requests waiting for the caller's decision",
+        operation_id="listApprovals", security=_SECURED, responses=_responses(200, 401, 403, 503))
+def list_approvals(rt: Runtime, who: Caller) -> ApprovalQueueResponse:
+    """Oldest first, each with its checks and evidence; requests pending past the expiry are denied first."""
+    return console.approval_queue(rt, who, CHANNEL)
+
+
+@_route("POST", "/approvals/<request_id>/decision", summary="Approve or deny a pending request",
+        operation_id="decideApproval", security=_SECURED,
+        responses=_responses(200, 400, 401, 403, 404, 409, 413, 415, 503))
+def decide_approval(request_id: Annotated[str, Path(pattern=ID_PATTERN)],
+                    body: Annotated[ApprovalDecisionBody, Body()], rt: Runtime,
+                    who: Caller) -> ApprovalDecisionResponse:
+    """Decided once: approving re-runs every hard check under the request's lock and grants in one transaction."""
+    return console.decide(rt, request_id, who, body.action == "approve", body.comment, CHANNEL)
+
+
+def auditor(rt: Runtime, who: Caller) -> str:
+    """The caller, if they hold the auditor role (403 otherwise)."""
+    return console.require_auditor(rt, who, CHANNEL)
+
+
+Auditor = Annotated[str, Depends(auditor)]
+_Text = Annotated[str | None, Query(max_length=200)]
+_User = Annotated[str | None, Query(max_length=200, description="Who the access is for.")]
+_Time = Annotated[datetime | None, Query(description="ISO 8601; `since` inclusive, `until` exclusive, UTC if no zone.")]
+
+
+@_route("GET", "/audit/events", summary="Audit records, newest first, filtered and paged",
+        operation_id="queryAudit", security=_SECURED, responses=_responses(200, 400, 401, 403, 503))
+def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text = None, approver: _Text = None,
+                 app: _Text = None, role: _Text = None, decision: _Text = None, reason: _Text = None,
+                 channel: _Text = None, since: _Time = None, until: _Time = None,
+                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+                 cursor: Annotated[str | None, Query(max_length=200)] = None) -> AuditPage:
+    """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page."""
+    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
+                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+                                    until=until)
+    return audit_query.query(rt.app.database, selected, limit, cursor or None)
+
+
+@_route("GET", "/audit/export", summary="Every matching audit record as CSV or JSON Lines",
+        operation_id="exportAudit", security=_SECURED,
+        responses={**_responses(200, 400, 401, 403, 413, 503),
+                   200: {"description": "OK", "content": {"text/csv": {}, "application/x-ndjson": {}}}})
+def audit_export(rt: Runtime, _: Auditor, format: Annotated[Literal["csv", "jsonl"], Query()] = "csv",  # noqa: A002
+                 user: _User = None, requester: _Text = None, approver: _Text = None, app: _Text = None,
+                 role: _Text = None, decision: _Text = None, reason: _Text = None, channel: _Text = None,
+                 since: _Time = None, until: _Time = None) -> Response[str]:
+    """Newest first; refused with 413 past what one response may carry (narrow the filters)."""
+    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
+                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+                                    until=until)
+    body = console.export(rt, selected, format)
+    return Response(status_code=200, content_type=console.EXPORT_CONTENT_TYPES[format], body=body,
+                    headers={"Content-Disposition": f'attachment; filename="askiam-audit.{format}"'})
+
+
+@_route("GET", "/audit/reports", summary="Decisions over time, auto-approval rate, top roles, SoD denials, ...",
+        operation_id="auditReports", security=_SECURED, responses=_responses(200, 400, 401, 403, 503))
+def audit_report(rt: Runtime, _: Auditor, since: _Time = None, until: _Time = None,
+                 bucket: Annotated[Literal["day", "week"], Query()] = "day") -> AuditReport:
+    """Every report section over the window, as `askiam audit report` computes it."""
+    return audit_reports.report(rt.app.database, console.audit_filter(since=since, until=until), bucket)
 
 
 @_route("GET", "/health", summary="Liveness and database reachability", operation_id="health",

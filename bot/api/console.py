@@ -1,0 +1,104 @@
+"""What the approvers' and auditors' console asks of the application: the queue, decisions, the audit log.
+
+Who may read the audit log is decided here: holders of the role `AUDITOR_ROLE_ID` in `user_roles` (granted like
+any other role, through an org bundle or an approved request). It is a module constant rather than a setting so
+that a deployment cannot widen the audit log's readership by an environment variable.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.api import repository
+from bot.api.errors import ExportTooLargeError, ForbiddenError, InvalidQueryError
+from bot.api.models import ApprovalDecisionResponse, ApprovalQueueResponse, PendingApproval
+from bot.api.runtime import ApiRuntime
+from bot.cli.approvals import EXPIRING_SOON
+from bot.domain import Reason
+from validators import audit_query
+from validators.audit_query import AuditFilter, ExportFormat
+
+AUDITOR_ROLE_ID = "askiam-auditor"
+# A Lambda response carries at most 6 MB; a larger export is refused, never cut short (`askiam audit export`
+# has no limit).
+MAX_EXPORT_BYTES = 5 * 1024 * 1024
+EXPORT_CONTENT_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+
+
+def approval_queue(rt: ApiRuntime, approver_id: str, channel: str, *,
+                   now: datetime | None = None) -> ApprovalQueueResponse:
+    """The approver's pending requests, each with its checks and evidence, after expiring the overdue ones."""
+    rt.app.service.requester(approver_id, channel, "(approvals queue)")
+    rt.app.approvals.expire()
+    now = now or datetime.now(UTC)
+    items: list[PendingApproval] = []
+    for pending in rt.app.approvals.pending_for(approver_id):
+        outcome = rt.app.store.get(pending.request_id)
+        items.append(PendingApproval(
+            request_id=pending.request_id, created_at=pending.created_at, expires_at=pending.expires_at,
+            expiring_soon=pending.expires_at - now < EXPIRING_SOON, requester_id=pending.requester_id,
+            user_id=pending.target_id, app_id=pending.app_id, role_id=pending.role_id,
+            reason=Reason(pending.reason),
+            confidence=pending.confidence, capacity=pending.capacity, message=pending.message,
+            checks=outcome.checks if outcome else [], evidence=outcome.evidence if outcome else [],
+        ))
+    return ApprovalQueueResponse(approver_id=approver_id, items=items)
+
+
+def decide(rt: ApiRuntime, request_id: str, approver_id: str, approve: bool, comment: str,
+           channel: str) -> ApprovalDecisionResponse:
+    """Approve or deny once (ReviewError when it cannot be: unknown, not the caller's, or decided already)."""
+    rt.app.service.requester(approver_id, channel, f"(decide {request_id})")
+    rt.app.approvals.expire()
+    result = rt.app.approvals.decide(request_id, approver_id, approve, comment, channel)
+    return ApprovalDecisionResponse(request_id=result.request_id, status=result.verdict.decision,
+                                    reason=result.verdict.reason, granted=result.granted, checks=result.checks)
+
+
+def require_auditor(rt: ApiRuntime, user_id: str, channel: str) -> str:
+    """The caller's id if they hold the auditor role; ForbiddenError otherwise."""
+    rt.app.service.requester(user_id, channel, "(audit log)")
+    if not repository.holds_role(rt.app.database.connection, user_id, AUDITOR_ROLE_ID):
+        raise ForbiddenError(f"reading the audit log needs the {AUDITOR_ROLE_ID} role", code="NOT_AN_AUDITOR")
+    return user_id
+
+
+def audit_filter(**fields: Any) -> AuditFilter:
+    """The filter from query parameters; 422 when they contradict each other (e.g. until before since)."""
+    try:
+        return AuditFilter(**{name: value for name, value in fields.items() if value not in (None, "")})
+    except ValidationError as exc:
+        problems = "; ".join(str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+                             for error in exc.errors())
+        raise InvalidQueryError(problems) from exc
+
+
+class _BoundedText(io.StringIO):
+    """An in-memory text stream that refuses to grow past `limit` bytes of UTF-8."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self._limit = limit
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._size += len(text.encode("utf-8"))
+        if self._size > self._limit:
+            raise ExportTooLargeError(f"the export is larger than {self._limit} bytes; narrow the filters "
+                                      "(e.g. since/until) or use `askiam audit export`")
+        return super().write(text)
+
+
+def export(rt: ApiRuntime, filter: AuditFilter, fmt: ExportFormat, *, limit: int | None = None) -> str:
+    """Every matching record as CSV or JSON Lines, within one Lambda response.
+
+    API Gateway HTTP APIs cannot stream a Lambda's response, so the export is built in memory and bounded:
+    past `limit` bytes (default `MAX_EXPORT_BYTES`) it is refused with 413 rather than truncated.
+    """
+    stream = _BoundedText(MAX_EXPORT_BYTES if limit is None else limit)
+    audit_query.export(rt.app.database, filter, fmt, stream)
+    return stream.getvalue()

@@ -1,0 +1,390 @@
+// The AskIAM console: the approver's queue, the audit search and a dashboard. Plain DOM and inline SVG drawn
+// here; no framework and no network but this server. Locally the caller is a development token (dev:<user>).
+"use strict";
+
+(function () {
+  const SVG = "http://www.w3.org/2000/svg";
+  const userInput = document.getElementById("user");
+  const COLOURS = { APPROVED: "#1a7f37", DENIED: "#c0262d", PENDING_APPROVAL: "#9a6700",
+                    ALREADY_GRANTED: "#57606a", NEEDS_CLARIFICATION: "#0b5cad" };
+  const FILTERS = ["user", "requester", "approver", "app", "role", "decision", "reason", "channel", "since", "until"];
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function svg(tag, attributes, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  }
+
+  function who() {
+    return userInput.value.trim();
+  }
+
+  function headers(extra) {
+    return Object.assign({ Authorization: "Bearer dev:" + who() }, extra || {});
+  }
+
+  async function api(path, options) {
+    const response = await fetch(path, Object.assign({ headers: headers() }, options || {}));
+    let body = null;
+    try { body = await response.json(); } catch (_) { body = null; }
+    if (!response.ok) {
+      const error = body && body.error ? body.error : { code: "HTTP_" + response.status, message: response.statusText };
+      throw Object.assign(new Error(error.message), { code: error.code, status: response.status });
+    }
+    return body;
+  }
+
+  function pct(value) {
+    return value === null || value === undefined ? "n/a" : Math.round(value * 100) + "%";
+  }
+
+  // ---- tabs -------------------------------------------------------------------------------------------------
+  const loaders = {};
+  function show(name) {
+    for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
+      const selected = tab.dataset.panel === name;
+      tab.setAttribute("aria-selected", selected ? "true" : "false");
+      document.getElementById("panel-" + tab.dataset.panel).hidden = !selected;
+    }
+    if (loaders[name] && who()) loaders[name]();
+  }
+  for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
+    tab.addEventListener("click", () => show(tab.dataset.panel));
+  }
+  function current() {
+    const tab = document.querySelector(".tabs [aria-selected=true]");
+    return tab ? tab.dataset.panel : "queue";
+  }
+
+  // ---- the approver's queue ---------------------------------------------------------------------------------
+  const queue = document.getElementById("queue");
+  const queueNote = document.getElementById("queue-note");
+
+  function checksList(checks) {
+    const list = el("ul", "checks");
+    for (const check of checks) {
+      const item = el("li", check.passed ? "check-pass" : "check-fail");
+      item.dataset.check = check.name;
+      item.appendChild(el("strong", null, check.name));
+      item.appendChild(document.createTextNode(check.detail ? ": " + check.detail : ""));
+      list.appendChild(item);
+    }
+    return list;
+  }
+
+  function evidenceList(evidence) {
+    const list = el("ul", "evidence-list");
+    for (const item of evidence.slice(0, 5)) {
+      const entry = el("li");
+      entry.appendChild(el("span", "kind", item.kind));
+      entry.appendChild(document.createTextNode(item.summary + (item.source ? " (" + item.source + ")" : "")));
+      list.appendChild(entry);
+    }
+    return list;
+  }
+
+  function setStatus(card, status, reason) {
+    card.dataset.status = status;
+    const badge = card.querySelector(".status");
+    badge.textContent = status;
+    badge.className = "badge status status-" + status.toLowerCase();
+    badge.title = reason || "";
+  }
+
+  async function decideOn(card, item, action) {
+    const buttons = card.querySelectorAll(".decide button");
+    const comment = card.querySelector(".decide input");
+    const error = card.querySelector(".error");
+    buttons.forEach((button) => { button.disabled = true; });
+    error.textContent = "";
+    try {
+      const result = await api("/approvals/" + encodeURIComponent(item.request_id) + "/decision", {
+        method: "POST",
+        headers: headers({ "Content-Type": "application/json" }),
+        body: JSON.stringify({ action: action, comment: comment.value }),
+      });
+      setStatus(card, result.status, result.reason);
+      const left = queue.querySelectorAll(".queue-item[data-status=PENDING_APPROVAL]").length;
+      queueNote.textContent = left + " still waiting for " + who() + ".";
+      comment.disabled = true;
+      card.querySelector(".meta-result").textContent = result.reason +
+        (result.granted ? "; the role was granted" : "");
+      if (result.checks && result.checks.length) {
+        card.querySelector(".checks").replaceWith(checksList(result.checks));
+      }
+    } catch (failure) {
+      error.textContent = failure.code + ": " + failure.message;
+      if (failure.code === "ALREADY_DECIDED" || failure.status === 403) return;
+      buttons.forEach((button) => { button.disabled = false; });
+    }
+  }
+
+  function queueCard(item) {
+    const card = el("article", "card queue-item");
+    card.dataset.requestId = item.request_id;
+    const head = el("div", "card-head");
+    head.appendChild(el("span", "title", item.role_id + " in " + item.app_id + " for " + item.user_id));
+    head.appendChild(el("span", "badge status"));
+    head.appendChild(el("span", "badge status-pending_approval", item.reason));
+    if (item.expiring_soon) head.appendChild(el("span", "badge soon", "expires soon"));
+    card.appendChild(head);
+    card.appendChild(el("div", "meta", item.request_id + " · asked by " + item.requester_id + " · confidence " +
+      pct(item.confidence) + " · you decide as " + item.capacity + " · expires " + item.expires_at.slice(0, 10)));
+    card.appendChild(el("p", "message", item.message));
+    card.appendChild(checksList(item.checks));
+    if (item.evidence.length) card.appendChild(evidenceList(item.evidence));
+    card.appendChild(el("div", "meta meta-result"));
+    const form = el("div", "decide");
+    const comment = el("input");
+    comment.placeholder = "Comment (optional)";
+    comment.maxLength = 2000;
+    comment.setAttribute("aria-label", "Comment on " + item.request_id);
+    const approve = el("button", "approve", "Approve");
+    const deny = el("button", "deny", "Deny");
+    approve.type = deny.type = "button";
+    approve.addEventListener("click", () => decideOn(card, item, "approve"));
+    deny.addEventListener("click", () => decideOn(card, item, "deny"));
+    form.append(comment, approve, deny);
+    card.appendChild(form);
+    card.appendChild(el("div", "error"));
+    setStatus(card, "PENDING_APPROVAL", item.reason);
+    return card;
+  }
+
+  async function loadQueue() {
+    queueNote.textContent = "Loading…";
+    try {
+      const answer = await api("/approvals");
+      queue.replaceChildren(...answer.items.map(queueCard));
+      queueNote.textContent = answer.items.length ? answer.items.length + " waiting for " + answer.approver_id + "."
+        : "Nothing is waiting for " + answer.approver_id + ".";
+    } catch (failure) {
+      queue.replaceChildren();
+      queueNote.textContent = failure.code + ": " + failure.message;
+    }
+  }
+  loaders.queue = loadQueue;
+  document.getElementById("queue-refresh").addEventListener("click", loadQueue);
+
+  // ---- the audit search -------------------------------------------------------------------------------------
+  const auditForm = document.getElementById("audit-form");
+  const auditRows = document.querySelector("#audit-results tbody");
+  const auditNote = document.getElementById("audit-note");
+  const nextButton = document.getElementById("next-page");
+  let nextCursor = null;
+  let searchNumber = 0;  // an answer to an older search never overwrites a newer one
+
+  function filterParams(form, names) {
+    const params = new URLSearchParams();
+    for (const name of names) {
+      const field = form.elements.namedItem(name);
+      if (field && field.value.trim()) params.set(name, field.value.trim());
+    }
+    return params;
+  }
+
+  function updateExports() {
+    for (const format of ["csv", "jsonl"]) {
+      const params = filterParams(auditForm, FILTERS);
+      params.set("format", format);
+      document.getElementById("export-" + format).href = "/audit/export?" + params.toString();
+    }
+  }
+
+  async function download(link) {
+    // A link cannot carry the Authorization header: fetch the export and save it under its own name.
+    auditNote.textContent = "Exporting…";
+    try {
+      const response = await fetch(link.href, { headers: headers() });
+      if (!response.ok) {
+        const body = await response.json().catch(() => null);
+        throw new Error(body && body.error ? body.error.code + ": " + body.error.message : "HTTP " + response.status);
+      }
+      const blob = await response.blob();
+      const save = el("a");
+      save.href = URL.createObjectURL(blob);
+      save.download = "askiam-audit." + new URL(link.href).searchParams.get("format");
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(save.href), 10000);
+      auditNote.textContent = "Exported.";
+    } catch (failure) {
+      auditNote.textContent = failure.message;
+    }
+  }
+  for (const link of document.querySelectorAll("a.export")) {
+    link.addEventListener("click", (event) => { event.preventDefault(); download(link); });
+  }
+
+  function auditRow(record) {
+    const row = el("tr");
+    row.dataset.requestId = record.request_id || "";
+    row.dataset.seq = record.seq;
+    const cells = [record.seq, record.created_at.replace("T", " ").slice(0, 19), record.event_type,
+                   record.request_id, record.requester_id, record.target_id, record.app_id, record.role_id,
+                   record.decision, record.reason, record.channel, record.approver];
+    for (const value of cells) row.appendChild(el("td", null, value === null ? "" : value));
+    if (record.decision) row.children[8].className = "decision-" + record.decision.toLowerCase();
+    return row;
+  }
+
+  async function searchAudit(cursor) {
+    updateExports();
+    const params = filterParams(auditForm, [...FILTERS, "limit"]);
+    if (cursor) params.set("cursor", cursor);
+    auditNote.textContent = "Searching…";
+    const number = ++searchNumber;
+    try {
+      const page = await api("/audit/events?" + params.toString());
+      if (number !== searchNumber) return;
+      const rows = page.records.map(auditRow);
+      if (cursor) auditRows.append(...rows); else auditRows.replaceChildren(...rows);
+      nextCursor = page.next_cursor;
+      nextButton.hidden = !nextCursor;
+      auditNote.textContent = auditRows.children.length + " record(s)" + (nextCursor ? ", more on the next page." : ".");
+    } catch (failure) {
+      if (number !== searchNumber) return;
+      if (!cursor) auditRows.replaceChildren();
+      nextButton.hidden = true;
+      auditNote.textContent = failure.code + ": " + failure.message;
+    }
+  }
+  loaders.audit = () => searchAudit(null);
+  auditForm.addEventListener("submit", (event) => { event.preventDefault(); searchAudit(null); });
+  auditForm.addEventListener("input", updateExports);
+  nextButton.addEventListener("click", () => { if (nextCursor) searchAudit(nextCursor); });
+
+  // ---- the dashboard ----------------------------------------------------------------------------------------
+  const reportForm = document.getElementById("report-form");
+  const reportNote = document.getElementById("report-note");
+
+  function chart(id, content) {
+    const figure = document.getElementById(id);
+    for (const old of figure.querySelectorAll("svg, .empty, .legend")) old.remove();
+    if (typeof content === "string") figure.appendChild(el("p", "empty", content));
+    else figure.append(...[].concat(content));
+  }
+
+  function stackedBars(rows) {
+    // rows: [{period, decision, count}] -> one stacked bar per period.
+    const periods = [...new Set(rows.map((r) => r.period))].sort();
+    const outcomes = [...new Set(rows.map((r) => r.decision))].sort();
+    const totals = periods.map((p) => rows.filter((r) => r.period === p).reduce((s, r) => s + r.count, 0));
+    const max = Math.max(1, ...totals);
+    const width = 460, height = 200, left = 30, bottom = 30, top = 10;
+    const step = (width - left) / Math.max(periods.length, 1);
+    const bar = Math.min(40, step * 0.7);
+    const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "decisions over time" });
+    root.appendChild(svg("line", { x1: left, y1: height - bottom, x2: width, y2: height - bottom, stroke: "#d8dee4" }));
+    root.appendChild(svg("text", { x: 2, y: top + 8 }, max));
+    periods.forEach((period, index) => {
+      let y = height - bottom;
+      const x = left + index * step + (step - bar) / 2;
+      for (const outcome of outcomes) {
+        const found = rows.find((r) => r.period === period && r.decision === outcome);
+        if (!found) continue;
+        const h = (found.count / max) * (height - bottom - top);
+        y -= h;
+        const rect = svg("rect", { x: x, y: y, width: bar, height: h, fill: COLOURS[outcome] || "#8c959f",
+                                   "data-decision": outcome, "data-period": period, class: "bar" });
+        rect.appendChild(svg("title", {}, period + " " + outcome + ": " + found.count));
+        root.appendChild(rect);
+      }
+      root.appendChild(svg("text", { x: x + bar / 2, y: height - bottom + 14, "text-anchor": "middle" },
+                           period.slice(5)));
+    });
+    const legend = el("div", "legend muted");
+    for (const outcome of outcomes) {
+      const key = svg("svg", { viewBox: "0 0 10 10", width: 10, height: 10, class: "swatch" });
+      key.appendChild(svg("rect", { width: 10, height: 10, fill: COLOURS[outcome] || "#8c959f" }));
+      const entry = el("span", "legend-entry");
+      entry.append(key, document.createTextNode(" " + outcome));
+      legend.appendChild(entry);
+    }
+    return [root, legend];
+  }
+
+  function horizontalBars(items, label) {
+    // items: [{label, value, colour}]
+    const max = Math.max(1, ...items.map((i) => i.value));
+    const row = 24, left = 170, width = 460;
+    const root = svg("svg", { viewBox: `0 0 ${width} ${items.length * row + 6}`, role: "img", "aria-label": label });
+    items.forEach((item, index) => {
+      const y = index * row + 3;
+      const w = (item.value / max) * (width - left - 40);
+      root.appendChild(svg("text", { x: left - 6, y: y + 14, "text-anchor": "end" }, item.label));
+      const rect = svg("rect", { x: left, y: y, width: Math.max(w, 1), height: row - 6, fill: item.colour || "#0b5cad",
+                                 class: "bar", "data-label": item.label });
+      rect.appendChild(svg("title", {}, item.label + ": " + item.value));
+      root.appendChild(rect);
+      root.appendChild(svg("text", { x: left + w + 4, y: y + 14 }, item.value));
+    });
+    return root;
+  }
+
+  function drawReport(report) {
+    chart("chart-over-time", report.over_time.length ? stackedBars(report.over_time) : "No decisions in this window.");
+    const auto = report.auto_approval;
+    const outcomes = report.outcomes;
+    chart("chart-auto", auto.decided ? [
+      horizontalBars([
+        { label: "auto-approved " + pct(auto.rate), value: auto.auto_approved, colour: COLOURS.APPROVED },
+        { label: "decided when asked", value: auto.decided, colour: "#8c959f" },
+        { label: "approved (latest)", value: outcomes.approved, colour: COLOURS.APPROVED },
+        { label: "denied (latest)", value: outcomes.denied, colour: COLOURS.DENIED },
+        { label: "pending (latest)", value: outcomes.pending, colour: COLOURS.PENDING_APPROVAL },
+      ], "auto-approval rate"),
+    ] : "No decided requests in this window.");
+    chart("chart-roles", report.top_roles.length ? horizontalBars(report.top_roles.map((r) => (
+      { label: r.role_id, value: r.requests })), "top requested roles") : "No requests in this window.");
+    const byRole = {};
+    for (const denial of report.sod_denials) byRole[denial.role_id] = (byRole[denial.role_id] || 0) + 1;
+    const sod = Object.entries(byRole).sort((a, b) => b[1] - a[1]).map(([role, n]) => (
+      { label: role, value: n, colour: COLOURS.DENIED }));
+    chart("chart-sod", sod.length ? [horizontalBars(sod, "segregation-of-duties denials"),
+      el("p", "empty", report.sod_denials_total + " in total")] : "No segregation-of-duties denials in this window.");
+  }
+
+  async function loadReport() {
+    reportNote.textContent = "Loading…";
+    try {
+      const report = await api("/audit/reports?" + filterParams(reportForm, ["since", "until", "bucket"]).toString());
+      drawReport(report);
+      reportNote.textContent = "Time to decision: median " + (report.time_to_decision.median_seconds === null ? "n/a"
+        : Math.round(report.time_to_decision.median_seconds / 60) + " min") + " over " +
+        report.time_to_decision.decisions + " decision(s); privileged grants: " + report.privileged_grants_total + ".";
+    } catch (failure) {
+      for (const id of ["chart-over-time", "chart-auto", "chart-roles", "chart-sod"]) chart(id, "");
+      reportNote.textContent = failure.code + ": " + failure.message;
+    }
+  }
+  loaders.dashboard = loadReport;
+  reportForm.addEventListener("submit", (event) => { event.preventDefault(); loadReport(); });
+
+  // ---- who is signed in: any user id, the demo users offered ------------------------------------------------
+  async function loadUsers() {
+    try {
+      const answer = await api("/demo/users");
+      for (const user of answer.users) {
+        const option = el("option", null, user.display_name + ", " + (user.title || ""));
+        option.value = user.user_id;
+        document.getElementById("users").appendChild(option);
+      }
+    } catch (_) { /* not local: no demo users to offer */ }
+  }
+  userInput.value = new URLSearchParams(location.search).get("as") || "";
+  userInput.addEventListener("change", () => { if (loaders[current()] && who()) loaders[current()](); });
+
+  updateExports();
+  loadUsers();
+  if (who()) loaders.queue();
+})();

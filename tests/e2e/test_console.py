@@ -1,0 +1,123 @@
+"""The console in headless Chromium against the local server: an approver approves a pending request from the
+queue (and the grant is in the database), and an auditor finds its record, exports it and sees the charts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_web_chat import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.fakes.console_org import AUDITOR, console_org
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+
+ADMIN_REQUEST = "I need the Administrator role in Ledgerly"  # privileged: pending, decided by the owner 'own'
+
+
+@pytest.fixture
+def rules_app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The e2e server's application (tests/e2e/conftest.py serves it): the rules org with an auditor."""
+    application = app_factory()
+    application.import_bundle(console_org(tmp_path / "org"))
+    return application
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_console(browser, server_url: str) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block",
+                                  accept_downloads=True)
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"), lambda route: route.abort())
+    errors: list[str] = []
+
+    def opener(user: str) -> Any:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{server_url}/console?as={user}")
+        return page
+
+    yield opener
+    context.close()
+    assert not errors, f"the page raised: {errors}"
+
+
+def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_console, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    outcome = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome
+    assert outcome.decision.value == "PENDING_APPROVAL"
+    request_id = outcome.request_id
+
+    page = open_console("own")
+    card = page.locator(f".queue-item[data-request-id='{request_id}']")
+    card.wait_for()
+    assert card.get_attribute("data-status") == "PENDING_APPROVAL"
+    assert "ldg-admin in ledgerly for ana" in card.locator(".title").inner_text()
+    assert card.locator(".checks li").count() >= 5
+    page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)
+
+    card.locator(".decide input").fill("needed for the year-end close")
+    card.get_by_role("button", name="Approve").click()
+    page.wait_for_selector(f".queue-item[data-request-id='{request_id}'][data-status='APPROVED']")
+    assert card.locator(".status").inner_text().strip().upper() == "APPROVED"
+    assert "granted" in card.locator(".meta-result").inner_text()
+    assert card.get_by_role("button", name="Approve").is_disabled()
+    shot = tmp_path / "console-approved.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    with rules_app.database.connection() as conn:
+        grant = conn.execute("SELECT status, source FROM user_roles WHERE user_id = 'ana' AND role_id = 'ldg-admin'"
+                             ).fetchone()
+        decided = conn.execute("SELECT decided_by, comment FROM request_decisions WHERE request_id = %s "
+                               "AND decision = 'APPROVED'", (request_id,)).fetchone()
+    assert grant == {"status": "active", "source": f"request:{request_id}"}
+    assert decided == {"decided_by": "own", "comment": "needed for the year-end close"}
+
+    # The same queue as someone who may not read the audit log: the audit tab says so.
+    page.locator("#tab-audit").click()
+    expect(page.locator("#audit-note")).to_contain_text("NOT_AN_AUDITOR")
+
+    auditor = open_console(AUDITOR)
+    auditor.locator("#tab-audit").click()
+    auditor.fill("#audit-form input[name=user]", "ana")
+    auditor.fill("#audit-form input[name=approver]", "own")
+    auditor.locator("#audit-search").click()
+    row = auditor.locator(f"#audit-results tbody tr[data-request-id='{request_id}']")
+    expect(auditor.locator("#audit-results tbody tr")).to_have_count(1)
+    cells = row.locator("td").all_inner_texts()
+    assert {"APPROVED", "APPROVED_BY_APPROVER", "own", "ldg-admin"} <= set(cells)
+    href = auditor.locator("#export-csv").get_attribute("href") or ""
+    assert href.startswith("/audit/export?") and "user=ana" in href and "approver=own" in href
+    with auditor.expect_download() as download_info:
+        auditor.locator("#export-csv").click()
+    exported = tmp_path / "export.csv"
+    download_info.value.save_as(str(exported))
+    assert request_id in exported.read_text(encoding="utf-8")
+    shot = tmp_path / "console-audit.png"
+    auditor.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    auditor.locator("#tab-dashboard").click()
+    auditor.wait_for_selector("#chart-over-time svg rect.bar")
+    assert auditor.locator("#chart-over-time rect[data-decision='APPROVED']").count() >= 1
+    assert auditor.locator("#chart-roles rect[data-label='ldg-admin']").count() == 1
+    shot = tmp_path / "console-dashboard.png"
+    auditor.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
