@@ -106,6 +106,7 @@ class SqlDecisionStore:
                     "expires_at = NULL, source = EXCLUDED.source",
                     (target_id, role.role_id, f"request:{request_id}"),
                 )
+            version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
             event = {
                 "event_type": "access_request.decided", "request_id": request_id,
                 "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,
@@ -115,7 +116,9 @@ class SqlDecisionStore:
                     "text": record.text, "entities": entities, "confidence": record.confidence,
                     "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in record.checks],
                     "evidence_ids": [item.evidence_id for item in record.evidence],
-                    "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER, **(record.extra or {}),
+                    "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER,
+                    # The catalog version names the rules and policies in force (every import bumps it).
+                    "catalog_version": version["version"] if version else None, **(record.extra or {}),
                 },
             }
             audit.append(conn, event)

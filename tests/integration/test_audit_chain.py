@@ -93,3 +93,19 @@ def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.Monke
     _as_owner(url, "UPDATE audit_log SET payload = payload || ' ' WHERE seq = 1")
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at record 1" in capsys.readouterr().out
+
+
+def test_a_decision_record_holds_what_auditors_need(app_with_log) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    app, _ = app_with_log
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT payload FROM audit_log WHERE decision = 'DENIED' ORDER BY seq LIMIT 1").fetchone()
+    payload = json.loads(row["payload"])
+    details = payload["details"]
+    assert payload["requester_id"] == "ana" and payload["channel"] == "cli" and payload["created_at"]
+    assert details["text"] == "I need the approver role in Ledgerly"
+    assert {m["kind"] for m in details["entities"]["matches"]} == {"user", "application", "role"}
+    assert all("score" in m for m in details["entities"]["matches"])
+    assert len(details["checks"]) == 6 and details["evidence_ids"] and details["catalog_version"] == 1
+    assert details["decided_by"] == "askiam"
