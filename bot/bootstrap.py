@@ -5,30 +5,24 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from bot.evidence import PolicyFinder
-from bot.ports import Embedder
+from bot.ports import Embedder, ImportCounts
 from bot.service import AccessRequestService, ServicePorts
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class ImportReport:
-    users: int
-    applications: int
-    roles: int
-    grants: int
-    rules: int
-    history: int
-    policies: int
+@dataclass(frozen=True)
+class ImportReport(ImportCounts):
+    """The import's counts, what was indexed, the fitted confidence model's metrics and the time of each step."""
+
     passages: int
     indexed_history: int
-    catalog_version: int
     model_metrics: dict[str, float]
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -192,12 +186,8 @@ class Application:
         started = time.perf_counter()
         model = fit_from_store(self.database)
         seconds["fit_confidence"] = time.perf_counter() - started
-        return ImportReport(
-            users=counts.users, applications=counts.applications, roles=counts.roles, grants=counts.grants,
-            rules=counts.rules, history=counts.history, policies=counts.policies, passages=passages,
-            indexed_history=indexed, catalog_version=counts.catalog_version, model_metrics=model.metrics,
-            seconds=seconds,
-        )
+        return ImportReport(**asdict(counts), passages=passages, indexed_history=indexed,
+                            model_metrics=model.metrics, seconds=seconds)
 
     def is_empty(self) -> bool:
         with self.database.connection() as conn:

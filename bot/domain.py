@@ -184,8 +184,8 @@ class ResolvedRequest(Frozen):
         return self.clarification is None and None not in (self.target, self.application, self.role)
 
 
-class Outcome(BaseModel):
-    """The result of one request, in the shape every channel renders."""
+class PublicOutcome(BaseModel):
+    """The decision on one request as every channel shows it (`askiam ask --json`, the HTTP API)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -199,10 +199,15 @@ class Outcome(BaseModel):
     checks: list[CheckResult]
     evidence: list[Evidence]
     message: str
+
+
+class Outcome(PublicOutcome):
+    """The result of one request: the public fields, and what the core keeps for the conversation."""
+
     requester_id: str
     clarification: Clarification | None = None
     repeated: bool = False
 
     def public_dict(self) -> dict[str, Any]:
         """The JSON object `askiam ask --json` prints."""
-        return self.model_dump(mode="json", exclude={"requester_id", "clarification", "repeated"})
+        return self.model_dump(mode="json", include=set(PublicOutcome.model_fields))

@@ -177,3 +177,17 @@ class EventPublisher(Protocol):
     def publish(self, events: Sequence[OutboxEvent]) -> None:
         """Deliver every event or raise; events not acknowledged stay in the outbox and are sent again."""
         ...
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What an org bundle import wrote into the rules store."""
+
+    users: int
+    applications: int
+    roles: int
+    grants: int
+    rules: int
+    history: int
+    policies: int
+    catalog_version: int

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
+from bot.ports import ImportCounts
 from bot.understanding.text import fold
 from validators.bundle import IDENTITY_COLUMNS, Bundle
 from validators.db import Database
@@ -18,18 +18,6 @@ log = logging.getLogger(__name__)
 # Replaced on every import. Requests, decisions, the audit log and the outbox are kept.
 _CATALOG_TABLES = ("role_attribute_stats", "role_stats", "access_history", "eligibility", "prerequisites",
                    "sod_rules", "user_roles", "roles", "applications", "users", "policy_documents")
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    users: int
-    applications: int
-    roles: int
-    grants: int
-    rules: int
-    history: int
-    policies: int
-    catalog_version: int
 
 
 def similarity_attributes(attributes: dict[str, str]) -> dict[str, str]:

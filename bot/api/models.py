@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, Reason
+from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, PublicOutcome, Reason
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
 CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
@@ -41,19 +41,10 @@ class AccessRequestBody(_Body):
     role_id: str = Field(pattern=ID_PATTERN, description="The role in that application.")
 
 
-class DecisionView(BaseModel):
+class DecisionView(PublicOutcome):
     """The decision on one request: the fields of `Outcome.public_dict`."""
 
-    request_id: str
-    decision: Decision
-    reason: Reason
-    user_id: str | None
-    app_id: str | None
-    role_id: str | None
-    confidence: float | None
-    checks: list[CheckResult]
-    evidence: list[Evidence]
-    message: str
+    model_config = ConfigDict(extra="ignore")
 
     @classmethod
     def fields_of(cls, outcome: Outcome) -> dict[str, object]:
