@@ -148,6 +148,7 @@ class Application:
             confidence=SqlConfidenceEstimator(self.database, self.history_index, self.settings.history_neighbours),
             policies=PolicyFinder(self.embedder, self.policy_index, self.settings.policy_passages),
             store=self.store,
+            judge=self.policy_judge,
         )
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
                                     self.settings.retrieval_timeout_s, rate_limit=self.settings.rate_limit_per_minute)
@@ -159,6 +160,16 @@ class Application:
 
         rules = SqlRulesChecker(self.database, self.settings.delegate_role_id)
         return SqlApprovals(self.database, rules, self.settings.approval_expiry_days)
+
+    @cached_property
+    def policy_judge(self):  # type: ignore[no-untyped-def]
+        if not self.settings.policy_judge:
+            return None
+        from retrieval.policy_judge import BedrockJudgePort, BedrockPolicyJudge  # noqa: PLC0415
+
+        return BedrockJudgePort(BedrockPolicyJudge(model_id=self.settings.policy_judge_model_id,
+                                                   region=self.settings.aws_region,
+                                                   timeout_s=self.settings.policy_judge_timeout_s))
 
     def import_bundle(self, folder: Path) -> ImportReport:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid."""

@@ -56,3 +56,14 @@ def decide_on_review(checks: Sequence[CheckResult], approve: bool) -> Verdict:
         reason = FAILURE_REASON[failed.name]
         return Verdict(Decision.ALREADY_GRANTED if reason is Reason.ALREADY_GRANTED else Decision.DENIED, reason)
     return Verdict(Decision.APPROVED, Reason.APPROVED_BY_APPROVER)
+
+
+def confidence_after_judge(confidence: float | None, verdict: str | None) -> float | None:
+    """The approval confidence after the optional policy judge: never higher than before.
+
+    "violates" removes it (None never auto-approves, whatever the threshold), so an approver decides; "complies",
+    "unclear" and no verdict at all leave it as it was.
+    """
+    if verdict == "violates":
+        return None
+    return confidence

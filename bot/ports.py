@@ -191,3 +191,20 @@ class ImportCounts:
     history: int
     policies: int
     catalog_version: int
+
+
+@dataclass(frozen=True)
+class JudgeFinding:
+    """The optional policy judge's reading of a request against the passages: complies, violates or unclear."""
+
+    verdict: str
+    cited_passage_ids: tuple[str, ...] = ()
+    rationale: str = ""
+    source: str = "model"
+
+
+class PolicyJudge(Protocol):
+    def review(self, text: str, app: Application, role: Role, target: Person,
+               passages: Sequence[PolicyPassage]) -> JudgeFinding:
+        """Never raises: a failure or a timeout is an "unclear" finding."""
+        ...

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.conversation import ConversationState, choose_candidate, remember
-from bot.decision import decide, first_failure
+from bot.decision import confidence_after_judge, decide, first_failure
 from bot.domain import (
     Application,
     Clarification,
@@ -33,6 +33,8 @@ from bot.ports import (
     DecisionRecord,
     DecisionStore,
     Directory,
+    JudgeFinding,
+    PolicyJudge,
     PolicyPassage,
     RulesChecker,
 )
@@ -91,6 +93,7 @@ class ServicePorts:
     confidence: ConfidenceEstimator
     policies: PolicyFinder
     store: DecisionStore
+    judge: PolicyJudge | None = None
 
 
 class AccessRequestService:
@@ -313,6 +316,12 @@ class AccessRequestService:
         timings.parallel_ms = (time.perf_counter() - parallel_started) * 1000
 
         probability = confidence.probability if confidence is not None else None
+        judged: JudgeFinding | None = None
+        if self._ports.judge is not None and probability is not None and probability >= self._threshold \
+                and not role.privileged and first_failure(checks) is None:
+            # Consulted only when it could matter: the judge can stop an auto-approval, never cause one.
+            judged = self._ports.judge.review(full_text, app, role, target, passages)
+            probability = confidence_after_judge(probability, judged.verdict)
         verdict = decide(checks, role, probability, self._threshold)
         failed = first_failure(checks)
         reason_passages: list[PolicyPassage] = []
@@ -321,6 +330,10 @@ class AccessRequestService:
         except Exception:  # a citation is helpful, never required
             log.exception("policy lookup for the reason failed")
         evidence: list[Evidence] = passage_evidence(reason_passages + passages)
+        if judged is not None:
+            evidence.append(Evidence(evidence_id=f"judge:{judged.verdict}", kind="policy_judge",
+                                     summary=f"policy judge: {judged.verdict}. {judged.rationale}".strip(),
+                                     source=",".join(judged.cited_passage_ids) or None))
         if confidence is not None:
             evidence.extend(confidence.evidence)
         else:
@@ -334,6 +347,8 @@ class AccessRequestService:
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
             confidence=probability, message=message, grant=verdict.decision is Decision.APPROVED,
             conversation_id=conversation_id, idempotency_key=key,
+            extra={"policy_judge": {"verdict": judged.verdict, "cited": list(judged.cited_passage_ids),
+                                    "source": judged.source}} if judged is not None else None,
         )
         self._ports.store.record(record)
         outcome = Outcome(

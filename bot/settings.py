@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     bedrock_embedding_dimension: Literal[256, 512, 1024] = 512
     bedrock_concurrency: int = Field(default=8, ge=1, le=32)
     aws_region: str | None = Field(default=None, validation_alias=AliasChoices("ASKIAM_AWS_REGION", "AWS_REGION"))
+    policy_judge: bool = Field(default=False, description="Ask an LLM on Bedrock whether an auto-approval complies "
+                                                         "with the cited policies (it can only stop one).")
+    policy_judge_model_id: str = "amazon.nova-lite-v1:0"
+    policy_judge_timeout_s: float = Field(default=3.0, gt=0, le=30)
     vector_index: Literal["pgvector", "opensearch"] = Field(
         default="pgvector", description="pgvector: in the rules store's PostgreSQL; opensearch: OpenSearch/AOSS.")
     opensearch_endpoint: str | None = None

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.ports import PolicyPassage
+from bot.decision import confidence_after_judge
+from bot.domain import Application, Person, Role
+from bot.ports import JudgeFinding, PolicyPassage
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -179,11 +181,22 @@ def apply_verdict(confidence: float | None, verdict: JudgeVerdict | None) -> flo
     "violates" gives None, which never auto-approves whatever the threshold, so the request goes to an approver;
     "complies" and "unclear" (including every failure of the judge) leave the confidence as it was.
     """
-    if verdict is None or confidence is None:
-        return confidence
-    if verdict.verdict == "violates":
-        return None
-    return confidence
+    return confidence_after_judge(confidence, verdict.verdict if verdict is not None else None)
+
+
+class BedrockJudgePort:
+    """The core's PolicyJudge port over the Bedrock judge."""
+
+    def __init__(self, judge: BedrockPolicyJudge) -> None:
+        self._judge = judge
+
+    def review(self, text: str, app: Application, role: Role, target: Person,
+               passages: Sequence[PolicyPassage]) -> JudgeFinding:
+        request = JudgedRequest(text=text, application=app.name, role=role.name, role_description=role.description,
+                                privileged=role.privileged, target_attributes=target.profile())
+        verdict = self._judge.judge(request, passages)
+        return JudgeFinding(verdict=verdict.verdict, cited_passage_ids=tuple(verdict.cited_passage_ids),
+                            rationale=verdict.rationale, source=verdict.source)
 
 
 def default_client(region: str | None, timeout_s: float) -> BaseClient:
