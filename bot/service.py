@@ -10,6 +10,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from bot.circuit import CircuitBreaker
 from bot.conversation import ConversationState, choose_candidate, remember
 from bot.decision import confidence_after_judge, decide, first_failure
 from bot.domain import (
@@ -100,9 +101,12 @@ class AccessRequestService:
     """Handles one turn of one requester's conversation."""
 
     def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float,
-                 *, parallel: bool = True, rate_limit: int | None = None) -> None:
+                 *, parallel: bool = True, rate_limit: int | None = None,
+                 breaker: CircuitBreaker | None = None) -> None:
         self._ports = ports
         self._rate_limit = rate_limit
+        # Stops hammering a failing vector index or embedding service; shared by every request of this service.
+        self._breaker = breaker or CircuitBreaker(failures=5, reset_after_s=30.0)
         self._parallel = parallel
         self._executor = executor
         self._threshold = threshold
@@ -116,7 +120,7 @@ class AccessRequestService:
     def with_parallelism(self, parallel: bool) -> AccessRequestService:
         """The same service over the same ports, with the checks and retrieval run in parallel or not."""
         return AccessRequestService(self._ports, self._executor, self._threshold, self._retrieval_timeout_s,
-                                    parallel=parallel, rate_limit=self._rate_limit)
+                                    parallel=parallel, rate_limit=self._rate_limit, breaker=self._breaker)
 
     def vocabulary(self) -> CatalogVocabulary:
         catalog = self._ports.catalog.catalog()
@@ -296,23 +300,30 @@ class AccessRequestService:
         parallel_started = time.perf_counter()
         run: Callable[..., Future[Any]] = self._executor.submit if self._parallel else _run_now
         rules_future = run(self._timed, self._ports.rules.run_checks, requester.user_id, target.user_id, role.role_id)
-        confidence_future = run(self._timed, self._ports.confidence.estimate, target, role)
-        policies_future = run(self._timed, self._ports.policies.for_request, app, role)
+        retrieving = self._breaker.allow()
+        if retrieving:
+            confidence_future = run(self._timed, self._ports.confidence.estimate, target, role)
+            policies_future = run(self._timed, self._ports.policies.for_request, app, role)
         checks, timings.rules_ms = rules_future.result()
         confidence: Confidence | None = None
         passages: list[PolicyPassage] = []
         deadline = parallel_started + self._retrieval_timeout_s
         try:
-            confidence, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
-            passages, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
-            timings.retrieval_ms = max(confidence_ms, policies_ms) if self._parallel else confidence_ms + policies_ms
+            if retrieving:
+                confidence, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+                passages, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+                timings.retrieval_ms = max(confidence_ms, policies_ms) if self._parallel \
+                    else confidence_ms + policies_ms
+                self._breaker.record_success()
+            else:
+                log.warning("retrieval is paused after repeated failures; deciding on the hard checks alone")
         except FutureTimeout:
             log.warning("retrieval timed out after %.1fs; deciding on the hard checks alone",
                         self._retrieval_timeout_s)
-            confidence, passages = None, []
+            self._breaker.record_failure()
         except Exception:  # the index failing must not stop a decision, only auto-approval
             log.exception("retrieval failed; deciding on the hard checks alone")
-            confidence, passages = None, []
+            self._breaker.record_failure()
         timings.parallel_ms = (time.perf_counter() - parallel_started) * 1000
 
         probability = confidence.probability if confidence is not None else None

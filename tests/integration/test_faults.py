@@ -139,3 +139,17 @@ def test_a_requester_over_the_rate_limit_is_told_when_to_retry(app_factory, tmp_
         limited.service.handle("ana", "x" * 5000, channel="api")
     with pytest.raises(InvalidRequestError):
         limited.service.handle("ana", " \u200b\t ", channel="api")
+
+
+def test_a_failing_index_is_not_hammered(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    calls = []
+
+    def broken(*args: object) -> None:
+        calls.append(args)
+        raise ConnectionError("vector index unreachable")
+
+    monkeypatch.setattr(app.history_index, "similar", broken)
+    for number in range(1, 9):  # eight people, so each request is evaluated (a repeat would return the pending one)
+        outcome = app.service.handle(f"fin{number}", "I need Editor in WikiWiki", channel="cli").outcome
+        assert outcome.decision is not Decision.APPROVED
+    assert len(calls) == 5  # the breaker opened after five failures; later requests did not call the index
