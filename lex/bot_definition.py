@@ -16,15 +16,20 @@ from bot.ports import Catalog
 ACCESS_INTENT = "AccessRequest"
 STATUS_INTENT = "CheckRequestStatus"
 FALLBACK_INTENT = "FallbackIntent"
+DECIDE_INTENT = "DecideRequest"
+LIST_APPROVALS_INTENT = "ListPendingApprovals"
 
 USER_SLOT = "UserName"
 APPLICATION_SLOT = "ApplicationName"
 ROLE_SLOT = "RoleName"
 REQUEST_ID_SLOT = "RequestId"
+DECISION_SLOT = "Decision"
+COMMENT_SLOT = "Comment"
 
 PERSON_TYPE = "AskiamPerson"
 APPLICATION_TYPE = "AskiamApplication"
 ROLE_TYPE = "AskiamRole"
+DECISION_TYPE = "ApproveOrDeny"
 
 # Limits of Lex V2 model building: a slot type holds at most 10,000 values, a value at most 140 characters.
 MAX_SLOT_TYPE_VALUES = 10_000
@@ -206,6 +211,52 @@ CHECK_REQUEST_STATUS = IntentDefinition(
     ),
 )
 
+DECIDE_REQUEST = IntentDefinition(
+    name=DECIDE_INTENT,
+    description="An approver approves or denies a request waiting for them.",
+    utterances=(
+        "{Decision} request {RequestId}",
+        "I {Decision} request {RequestId}",
+        "Approve {RequestId}",
+        "Deny {RequestId}",
+        "Reject {RequestId}",
+        "Decline {RequestId}",
+        "Accept {RequestId}",
+        "Please approve {RequestId}",
+        "Please deny {RequestId}",
+        "Decide request {RequestId}",
+        "Decide a request",
+        "Approve a request",
+        "Deny a request",
+    ),
+    slots=(
+        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
+                       description="The request to decide, such as R-1234.",
+                       prompt="Which request? Please give its id, for example R-1234."),
+        SlotDefinition(name=DECISION_SLOT, slot_type=DECISION_TYPE, required=False,
+                       description="Approve or deny.", prompt="Approve or deny?"),
+        SlotDefinition(name=COMMENT_SLOT, slot_type="AMAZON.FreeFormInput", required=False,
+                       description="Why, in the approver's words (recorded with the decision).",
+                       prompt="Any comment for the record?"),
+    ),
+)
+
+LIST_PENDING_APPROVALS = IntentDefinition(
+    name=LIST_APPROVALS_INTENT,
+    description="List the requests waiting for the approver's decision.",
+    utterances=(
+        "What is waiting for me",
+        "What is waiting for my approval",
+        "My approvals",
+        "Show my approvals",
+        "List my pending approvals",
+        "Pending approvals",
+        "What do I need to approve",
+        "Anything to approve",
+    ),
+    fulfillment_code_hook=True,
+)
+
 FALLBACK = IntentDefinition(
     name=FALLBACK_INTENT,
     description="Anything else: handed to AskIAM's own understanding of free text.",
@@ -218,6 +269,15 @@ PERSON = SlotType(
     description="A person: 'me', a name or an email; AskIAM looks the words up in the directory itself.",
     values=(SlotTypeValue(value="me", synonyms=("myself", "for me")),),
     resolution="ORIGINAL_VALUE",
+)
+
+
+APPROVE_OR_DENY = SlotType(
+    name=DECISION_TYPE,
+    description="An approver's decision.",
+    values=(SlotTypeValue(value="approve", synonyms=("accept", "grant", "yes")),
+            SlotTypeValue(value="deny", synonyms=("reject", "decline", "no"))),
+    resolution="TOP_RESOLUTION",
 )
 
 
@@ -262,7 +322,7 @@ def askiam_bot(catalog: Catalog, *, locale_id: str = "en_US") -> BotDefinition:
     applications, roles = catalog_slot_types(catalog)
     locale = BotLocaleDefinition(
         locale_id=locale_id,
-        intents=(ACCESS_REQUEST, CHECK_REQUEST_STATUS, FALLBACK),
-        slot_types=(PERSON, applications, roles),
+        intents=(ACCESS_REQUEST, CHECK_REQUEST_STATUS, DECIDE_REQUEST, LIST_PENDING_APPROVALS, FALLBACK),
+        slot_types=(PERSON, applications, roles, APPROVE_OR_DENY),
     )
     return BotDefinition(locales=(locale,))

@@ -22,10 +22,13 @@ from bot.service import AccessRequestService, Turn
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.resolver import request_words
 from bot.understanding.text import fold
+from lex import approvals as approver_turns
 from lex.bot_definition import (
     ACCESS_INTENT,
     APPLICATION_SLOT,
+    DECIDE_INTENT,
     FALLBACK_INTENT,
+    LIST_APPROVALS_INTENT,
     REQUEST_ID_SLOT,
     ROLE_SLOT,
     STATUS_INTENT,
@@ -54,7 +57,7 @@ from lex.session import LexSession, PendingConfirmation
 log = logging.getLogger(__name__)
 
 CHANNEL = "lex"
-SERVED_INTENTS = frozenset({ACCESS_INTENT, STATUS_INTENT, FALLBACK_INTENT})
+SERVED_INTENTS = frozenset({ACCESS_INTENT, STATUS_INTENT, DECIDE_INTENT, LIST_APPROVALS_INTENT, FALLBACK_INTENT})
 _REQUEST_ID_IN_TEXT = re.compile(r"\b(?:R\s*-?\s*|request\s+(?:id\s+)?#?\s*)(\d{1,12})\b", re.IGNORECASE)
 _REQUEST_ID_SLOT_VALUE = re.compile(r"^\s*(?:R\s*-?\s*)?#?(\d{1,12})\s*$", re.IGNORECASE)
 _STATUS_WORDS = re.compile(r"\b(?:status|happened to|last request|my request|approved yet)\b", re.IGNORECASE)
@@ -76,6 +79,7 @@ class LexPorts:
     service: AccessRequestService
     preview: AccessRequestService
     requests: RequestLookup
+    approvals: approver_turns.Approvals | None = None
 
     @property
     def directory(self) -> Directory:
@@ -112,6 +116,10 @@ def respond(channel: Channel, event: LexEvent) -> LexResponse:
     ports = channel.ports
     if name == STATUS_INTENT:
         return _status(ports, event, requester, session)
+    if name == DECIDE_INTENT:
+        return approver_turns.decide_request(ports, event, requester, session)
+    if name == LIST_APPROVALS_INTENT:
+        return approver_turns.list_pending(ports, requester, session)
     if name == FALLBACK_INTENT:
         return _fallback(ports, event, requester, session)
     return _access_request(ports, event, requester, session)
@@ -183,10 +191,14 @@ def _idempotency_key(event: LexEvent, pending: PendingConfirmation, state: Conve
 
 def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
     text = event.input_transcript.strip()
+    if approver_turns.looks_like_a_decision(text):
+        return approver_turns.decide_request(ports, event, requester, session)
     if session.state is not None and session.state.waiting:
         return _access_request(ports, event, requester, session.asking(session.state))
     if not text:
         return elicit_intent(HELP, session.finished())
+    if approver_turns.looks_like_a_queue_question(text):
+        return approver_turns.list_pending(ports, requester, session)
     if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text):
         return _status(ports, event, requester, session)
     # Whatever was pending confirmation was left unanswered; this text starts afresh.

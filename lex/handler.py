@@ -39,7 +39,8 @@ class LexRuntime:
 
     @cached_property
     def ports(self) -> LexPorts:
-        return LexPorts(service=self.app.service, preview=preview_service(self.app), requests=self.app.store)
+        return LexPorts(service=self.app.service, preview=preview_service(self.app), requests=self.app.store,
+                        approvals=self.app.approvals)
 
     @property
     def local(self) -> bool:

@@ -176,7 +176,8 @@ def elicit_intent(message: str, session: LexSession) -> LexResponse:
 # What AskIAM says.
 
 HELP = ("I can request access for you or for someone you may request for, and tell you the status of a request. "
-        "Try 'I need the Viewer role in Ledgerly' or 'What is the status of R-1234?'.")
+        "Try 'I need the Viewer role in Ledgerly' or 'What is the status of R-1234?'. "
+        "Approvers can ask 'what is waiting for me' and say 'approve R-1234' or 'deny R-1234 because ...'.")
 NOT_SERVED = "Sorry, I can only help with access requests and their status here."
 DECLINED = "All right, I have not sent that request. Tell me what you need whenever you are ready."
 _STATUS_TEXT = {

@@ -176,17 +176,18 @@ def test_vector_data_access_is_read_only_for_the_functions(template: dict[str, A
 # --- shape of the stack --------------------------------------------------------------------------------------------
 
 
-def test_the_lex_bot_has_the_three_intents_and_their_slots(template: dict[str, Any]) -> None:
+def test_the_lex_bot_has_its_intents_and_their_slots(template: dict[str, Any]) -> None:
     bot = template["Resources"]["LexBot"]["Properties"]
     (locale,) = bot["BotLocales"]
     assert locale["LocaleId"] == "en_US"
     intents = {intent["Name"]: intent for intent in locale["Intents"]}
-    assert set(intents) == {"AccessRequest", "CheckRequestStatus", "FallbackIntent"}
+    assert set(intents) == {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
+                            "FallbackIntent"}
     slots = {slot["Name"]: slot["SlotTypeName"] for slot in intents["AccessRequest"]["Slots"]}
     assert slots == {"UserName": "AskiamPerson", "ApplicationName": "AskiamApplication", "RoleName": "AskiamRole"}
     assert intents["FallbackIntent"]["ParentIntentSignature"] == "AMAZON.FallbackIntent"
     assert {slot_type["Name"] for slot_type in locale["SlotTypes"]} == {"AskiamPerson", "AskiamApplication",
-                                                                        "AskiamRole"}
+                                                                        "AskiamRole", "ApproveOrDeny"}
     hook = template["Resources"]["LexBotAlias"]["Properties"]["BotAliasLocaleSettings"][0]["BotAliasLocaleSetting"]
     assert hook["CodeHookSpecification"]["LambdaCodeHook"]["LambdaArn"] == {
         "Fn::GetAtt": ["AskiamLexFunction", "Arn"]}

@@ -45,15 +45,31 @@ def _values(locale: dict[str, Any], type_name: str) -> dict[str, list[str]]:
             for value in slot_type["SlotTypeValues"]}
 
 
-def test_the_bot_has_the_three_intents_and_fallback_is_the_built_in(locale) -> None:  # type: ignore[no-untyped-def]
+def test_the_bot_has_its_five_intents_and_fallback_is_the_built_in(locale) -> None:  # type: ignore[no-untyped-def]
     intents = {intent["Name"]: intent for intent in locale["Intents"]}
-    assert set(intents) == {"AccessRequest", "CheckRequestStatus", "FallbackIntent"}
+    assert set(intents) == {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
+                            "FallbackIntent"}
     assert intents["FallbackIntent"]["ParentIntentSignature"] == "AMAZON.FallbackIntent"
     assert "SampleUtterances" not in intents["FallbackIntent"]
     assert [slot["Name"] for slot in intents["AccessRequest"]["Slots"]] == ["UserName", "ApplicationName", "RoleName"]
     assert intents["AccessRequest"]["DialogCodeHook"] == {"Enabled": True}
     assert intents["AccessRequest"]["FulfillmentCodeHook"] == {"Enabled": True}
     assert intents["CheckRequestStatus"]["Slots"][0]["ValueElicitationSetting"]["SlotConstraint"] == "Optional"
+
+
+def test_the_approver_intents_and_the_decision_slot_type(locale) -> None:  # type: ignore[no-untyped-def]
+    intents = {intent["Name"]: intent for intent in locale["Intents"]}
+    decide = {slot["Name"]: slot for slot in intents["DecideRequest"]["Slots"]}
+    assert {name: slot["SlotTypeName"] for name, slot in decide.items()} == {
+        "RequestId": "AMAZON.AlphaNumeric", "Decision": "ApproveOrDeny", "Comment": "AMAZON.FreeFormInput"}
+    assert all(slot["ValueElicitationSetting"]["SlotConstraint"] == "Optional" for slot in decide.values())
+    utterances = [u["Utterance"] for u in intents["DecideRequest"]["SampleUtterances"]]
+    assert "Approve {RequestId}" in utterances and not any("{Comment}" in u for u in utterances)
+    assert not any(re.search(r"\}\s*\{", u) for u in utterances)  # no two slots side by side
+    listing = [u["Utterance"] for u in intents["ListPendingApprovals"]["SampleUtterances"]]
+    assert "What is waiting for me" in listing and "Slots" not in intents["ListPendingApprovals"]
+    assert _values(locale, "ApproveOrDeny") == {"approve": ["accept", "grant", "yes"],
+                                                "deny": ["reject", "decline", "no"]}
 
 
 def test_application_values_carry_aliases_as_synonyms_without_clashes(locale) -> None:  # type: ignore[no-untyped-def]

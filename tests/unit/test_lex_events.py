@@ -34,7 +34,8 @@ def test_the_dotnet_event_reads_list_and_null_slots() -> None:
 @pytest.mark.parametrize("path", sorted(EVENTS.glob("*.json")), ids=lambda path: path.name)
 def test_recorded_events_parse(path) -> None:  # type: ignore[no-untyped-def]
     event = parse_event(json.loads(path.read_text(encoding="utf-8")))
-    assert event.intent_name in {"AccessRequest", "CheckRequestStatus", "FallbackIntent"}
+    assert event.intent_name in {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
+                                 "FallbackIntent"}
     assert event.session_id
 
 
