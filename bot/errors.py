@@ -19,6 +19,12 @@ class InvalidRequestError(AskIamError):
     code = "INVALID_REQUEST"
 
 
+class ConversationTooLongError(InvalidRequestError):
+    """The conversation has reached its maximum number of turns; the next request starts a new one."""
+
+    code = "CONVERSATION_TOO_LONG"
+
+
 class ServiceUnavailableError(AskIamError):
     """A store the decision depends on is down; nothing was written, and the caller may retry."""
 

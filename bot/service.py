@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.circuit import CircuitBreaker
-from bot.conversation import ConversationState, choose_candidate, remember
+from bot.conversation import MAX_TURNS, ConversationState, choose_candidate, remember
 from bot.decision import confidence_after_judge, decide, first_failure
 from bot.domain import (
     Application,
@@ -25,7 +25,13 @@ from bot.domain import (
     Reason,
     ResolvedRequest,
 )
-from bot.errors import DuplicateRequestError, InvalidRequestError, RateLimitedError, RequesterError
+from bot.errors import (
+    ConversationTooLongError,
+    DuplicateRequestError,
+    InvalidRequestError,
+    RateLimitedError,
+    RequesterError,
+)
 from bot.evidence import PolicyFinder, passage_evidence
 from bot.messages import decision_message, pending_again_message
 from bot.ports import (
@@ -149,6 +155,9 @@ class AccessRequestService:
             raise InvalidRequestError("the request text is empty")
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidRequestError(f"the request text is longer than {MAX_TEXT_CHARS} characters")
+        if state is not None and state.turns >= MAX_TURNS:
+            raise ConversationTooLongError(f"this conversation has reached {MAX_TURNS} turns; please start a new "
+                                           "conversation with your whole request")
         requester = self.requester(requester_id, channel, text)
         if channel not in LOCAL_CHANNELS:
             self._limit_rate(requester.user_id)
@@ -180,7 +189,7 @@ class AccessRequestService:
     def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
-        if state is not None and state.waiting and state.turns < 12:
+        if state is not None and state.waiting:
             resolved = self._follow_up(text, requester, vocabulary, state)
             full_text = " / ".join([*state.texts, clean(text)])
         else:

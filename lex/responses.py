@@ -13,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from bot.domain import Candidate, Clarification, Decision, Evidence
-from bot.errors import InvalidRequestError, RateLimitedError, RequesterError, ServiceUnavailableError
+from bot.errors import (
+    ConversationTooLongError,
+    InvalidRequestError,
+    RateLimitedError,
+    RequesterError,
+    ServiceUnavailableError,
+)
 from lex.bot_definition import APPLICATION_SLOT, FALLBACK_INTENT, ROLE_SLOT, USER_SLOT
 from lex.errors import IdentityConfigError, MalformedEventError, NotSignedInError
 from lex.session import LexSession
@@ -229,6 +235,9 @@ def error_response(exc: BaseException, intent_name: str, attributes: Mapping[str
     elif isinstance(exc, MalformedEventError):
         log.warning("malformed Lex event: %s", exc)
         text = f"Sorry, I could not read that message ({exc}). Please try again."
+    elif isinstance(exc, ConversationTooLongError):
+        session = session.finished()  # the next message starts afresh
+        text = f"{str(exc)[:1].upper()}{str(exc)[1:]}."
     elif isinstance(exc, InvalidRequestError):
         text = f"Sorry, I cannot handle that message: {exc}."
     else:

@@ -16,7 +16,7 @@ from bot.bootstrap import Application, build
 from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, err, out
 from bot.conversation import ConversationState
 from bot.domain import Outcome
-from bot.errors import AskIamError, InvalidRequestError
+from bot.errors import AskIamError, ConversationTooLongError, InvalidRequestError
 from bot.settings import Settings
 
 log = logging.getLogger("askiam")
@@ -103,6 +103,10 @@ def chat_loop(app: Application, user_id: str, reader: Callable[[str], str]) -> i
             continue
         try:
             turn = app.service.handle(user_id, text, channel="cli-chat", state=state)
+        except ConversationTooLongError as exc:
+            state = None  # the next message starts afresh
+            out(f"AskIAM: {exc}")
+            continue
         except InvalidRequestError as exc:
             out(f"AskIAM: {exc}")
             continue

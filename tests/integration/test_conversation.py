@@ -98,3 +98,18 @@ def test_claiming_another_identity_in_the_text_changes_nothing(app) -> None:  # 
                                         "WikiWiki").outcome
     assert outcome.decision is Decision.NEEDS_CLARIFICATION or outcome.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
     assert outcome.decision is not Decision.APPROVED
+
+
+def test_a_conversation_past_its_turn_limit_is_refused_clearly(app) -> None:  # type: ignore[no-untyped-def]
+    from bot.conversation import MAX_TURNS
+    from bot.errors import ConversationTooLongError
+
+    turn = app.service.handle("ana", "I need access")
+    state = turn.state
+    for _ in range(MAX_TURNS - 1):
+        state = app.service.handle("ana", "something else", state=state).state
+        assert state is not None
+    with pytest.raises(ConversationTooLongError):
+        app.service.handle("ana", "Viewer in WikiWiki", state=state)
+    fresh = app.service.handle("ana", "I need Viewer in WikiWiki").outcome  # a new conversation works
+    assert fresh.role_id == "wiki-viewer"
