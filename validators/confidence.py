@@ -1,24 +1,79 @@
-"""Approval confidence from the access history: scoring a request, and fitting the model on import."""
+"""Approval confidence from the access history: scoring requests (one being decided, or a batch), and fitting
+the model on import.
+
+One path for every caller: `assess` reads the statistics tables for any number of requests in a few set-based
+statements, turns the counts into features with `feature_matrix`, and applies the stored model. The decision
+path (`SqlConfidenceEstimator`) calls it with one request and adds the evidence a person reads; batch scoring
+(`askiam confidence score`) calls it with thousands. Fitting computes the same features from counts taken on the
+history itself, each decision's own fold left out, so that what the model learns from looks like what it sees.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import random
-from collections import defaultdict
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg.rows import tuple_row
 
 from bot.domain import Confidence, Evidence, Person, Role
 from bot.ports import HistoryIndex, PastDecision
-from retrieval.attributes import shared_share
-from validators.confidence_model import ConfidenceModel, Counts, FeatureInputs, fit
+from validators.confidence_boost import BoostParams
+from validators.confidence_features import (
+    ATTRIBUTE,
+    PAIR,
+    ROLE,
+    ROLE_ATTRIBUTE,
+    FeatureSchema,
+    GroupCounts,
+    feature_matrix,
+    group_contributions,
+    history_counts_per_folds,
+)
+from validators.confidence_model import CROSS_FIT_MAX_ROWS, ConfidenceModel, fit
+from validators.confidence_stats import Requester, ScoreRequest, fetch_counts, fetch_peers, load_history, stored_schema
 from validators.db import Database
 
 log = logging.getLogger(__name__)
 
 SIMILAR_THRESHOLD = 0.5
-MAX_FIT_ROWS = 20_000
-MAX_NEIGHBOURS_AT_FIT = 1500
+# Decisions the trees are fitted on; the statistics always cover the whole history.
+MAX_FIT_ROWS = 40_000
+HISTORY_FOLDS = 5
+# Tree ensembles fitted on features from different fold assignments, averaged (for histories large enough that
+# the fit is not cross-fitted; a cross-fitted small history already costs six fits).
+BAGS = 3
+# An explanation names the groups that moved the score most, if they moved it at least this much (log-odds).
+FACTOR_MIN_EFFECT = 0.15
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Scores for a batch of requests, with what is needed to explain them."""
+
+    probabilities: np.ndarray
+    counts: GroupCounts
+    features: np.ndarray
+
+
+def assess(conn: psycopg.Connection[Any], model: ConfidenceModel, requests: Sequence[ScoreRequest]) -> Assessment:
+    """Approval probabilities for any number of requests, from the statistics tables and the stored model."""
+    counts = fetch_counts(conn, model.schema, requests)
+    features = feature_matrix(counts, model.prior)
+    return Assessment(model.probabilities(features), counts, features)
+
+
+def current_model(conn: psycopg.Connection[Any]) -> ConfidenceModel:
+    row = conn.execute("SELECT params FROM confidence_model WHERE id = 1").fetchone()
+    if row is None:
+        return ConfidenceModel.untrained()
+    params = row["params"] if isinstance(row, dict) else row[0]
+    return ConfidenceModel.from_json(params)
 
 
 class SqlConfidenceEstimator:
@@ -31,67 +86,33 @@ class SqlConfidenceEstimator:
         self._model: tuple[str, ConfidenceModel] | None = None
 
     def _current_model(self, conn: Any) -> ConfidenceModel:
-        row = conn.execute("SELECT params, fitted_at::text AS fitted FROM confidence_model WHERE id = 1").fetchone()
+        row = conn.execute("SELECT fitted_at::text AS fitted FROM confidence_model WHERE id = 1").fetchone()
         if row is None:
             return ConfidenceModel.untrained()
         if self._model is None or self._model[0] != row["fitted"]:
-            self._model = (row["fitted"], ConfidenceModel.from_json(row["params"]))
+            self._model = (row["fitted"], current_model(conn))
         return self._model[1]
 
     def estimate(self, target: Person, role: Role) -> Confidence:
         profile = target.profile()
         neighbours = self._history.similar(role.role_id, profile, self._neighbours)
+        request = ScoreRequest(role.role_id, profile, Requester(target.user_id, target.department, target.title,
+                                                                target.manager_id))
         with self._database.connection() as conn:
             model = self._current_model(conn)
-            role_row = conn.execute("SELECT approved, denied FROM role_stats WHERE role_id = %s",
-                                    (role.role_id,)).fetchone()
-            keys = list(profile.items())
-            attribute_rows = conn.execute(
-                "SELECT s.attribute, s.value, s.approved, s.denied FROM role_attribute_stats s "
-                "JOIN unnest(%s::text[], %s::text[]) AS p(attribute, value) "
-                "ON s.attribute = p.attribute AND s.value = p.value WHERE s.role_id = %s",
-                ([k for k, _ in keys], [v for _, v in keys], role.role_id),
-            ).fetchall()
-            peers = _peer_counts(conn, target, role.role_id)
-        role_counts = Counts(role_row["approved"], role_row["denied"]) if role_row else Counts(0, 0)
-        inputs = FeatureInputs(
-            global_rate=model.global_rate,
-            role=role_counts,
-            attributes=[Counts(row["approved"], row["denied"]) for row in attribute_rows],
-            neighbours=[(n.similarity, n.approved) for n in neighbours],
-            peers=peers["peers"],
-            team=peers["team"],
-        )
-        probability = model.probability(inputs)
+            result = assess(conn, model, [request])
+        probability = float(result.probabilities[0])
+        counts = result.counts
+        role_counts = (float(counts.approved[0, 0]), float(counts.total[0, 0]))
+        peers = {"peers": (int(counts.peers[0, 0]), int(counts.peers[0, 1])),
+                 "team": (int(counts.peers[0, 2]), int(counts.peers[0, 3]))}
         evidence = _explain(target, role_counts, neighbours, peers)
+        evidence.extend(_factors(model, request, result))
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence),
-                          features={"neighbours": float(len(neighbours)), "role_requests": role_counts.total})
+                          features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1]})
 
 
-def _peer_counts(conn: Any, target: Person, role_id: str) -> dict[str, tuple[int, int]]:
-    row = conn.execute(
-        """
-        SELECT
-          (SELECT count(*) FROM users u WHERE u.department = %(dept)s AND u.title = %(title)s
-             AND u.user_id <> %(me)s AND u.status = 'active') AS peer_total,
-          (SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.user_id AND r.role_id = %(role)s
-             AND r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > now())
-           WHERE u.department = %(dept)s AND u.title = %(title)s AND u.user_id <> %(me)s
-             AND u.status = 'active') AS peer_holders,
-          (SELECT count(*) FROM users u WHERE u.manager_id = %(manager)s AND u.user_id <> %(me)s
-             AND u.status = 'active') AS team_total,
-          (SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.user_id AND r.role_id = %(role)s
-             AND r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > now())
-           WHERE u.manager_id = %(manager)s AND u.user_id <> %(me)s AND u.status = 'active') AS team_holders
-        """,
-        {"dept": target.department, "title": target.title, "me": target.user_id, "role": role_id,
-         "manager": target.manager_id},
-    ).fetchone()
-    return {"peers": (int(row["peer_holders"]), int(row["peer_total"])),
-            "team": (int(row["team_holders"]), int(row["team_total"]))}
-
-
-def _explain(target: Person, role_counts: Counts, neighbours: list[PastDecision],
+def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[PastDecision],
              peers: dict[str, tuple[int, int]]) -> list[Evidence]:
     evidence: list[Evidence] = []
     holders, total = peers["peers"]
@@ -113,12 +134,12 @@ def _explain(target: Person, role_counts: Counts, neighbours: list[PastDecision]
             evidence_id=f"similar:{len(similar)}", kind="similar_requests",
             summary=f"{approved} of {len(similar)} similar past requests for this role were approved",
             score=round(approved / len(similar), 3)))
-    if role_counts.total:
+    role_approved, role_total = role_counts
+    if role_total:
         evidence.append(Evidence(
             evidence_id="role-history", kind="role_history",
-            summary=f"this role was requested {int(role_counts.total)} times before; "
-                    f"{int(role_counts.approved)} were approved",
-            score=round(role_counts.approved / role_counts.total, 3)))
+            summary=f"this role was requested {int(role_total)} times before; {int(role_approved)} were approved",
+            score=round(role_approved / role_total, 3)))
     for neighbour in neighbours[:3]:
         evidence.append(Evidence(
             evidence_id=f"history:{neighbour.history_id}", kind="past_decision",
@@ -128,15 +149,47 @@ def _explain(target: Person, role_counts: Counts, neighbours: list[PastDecision]
     return evidence
 
 
+def _describe_group(schema: FeatureSchema, group: int, profile: dict[str, str] | Any) -> str:
+    kind, members = schema.groups[group]
+    values = " and ".join(f"{schema.attributes[i]} {profile.get(schema.attributes[i], '')}" for i in members)
+    if kind == ROLE_ATTRIBUTE:
+        return f"requests for this role from people with {values}"
+    if kind in (ATTRIBUTE, PAIR):
+        return f"requests for any role from people with {values}"
+    return "requests for this role"
+
+
+def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, limit: int = 2) -> list[Evidence]:
+    """The history groups that moved this score most, with their counts: why the model thinks what it does."""
+    if model.trees is None:
+        return []
+    effects = group_contributions(model.schema, model.contributions(result.features))[0]
+    order = np.argsort(-np.abs(effects[:-1]), kind="stable")
+    evidence: list[Evidence] = []
+    for group in order[:limit]:
+        effect = float(effects[group])
+        total = float(result.counts.total[0, group])
+        kind = model.schema.groups[group][0]
+        if abs(effect) < FACTOR_MIN_EFFECT or not total or kind == ROLE:
+            continue
+        approved = float(result.counts.approved[0, group])
+        direction = "raises" if effect > 0 else "lowers"
+        evidence.append(Evidence(
+            evidence_id=f"factor:{model.schema.group_label(int(group))}", kind="history_factor",
+            summary=f"{_describe_group(model.schema, int(group), request.profile)}: {int(approved)} of "
+                    f"{int(total)} approved ({direction} the confidence)",
+            score=round(approved / total, 3)))
+    return evidence
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Fitting
+
+
 def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
-    """Fit the confidence model on the history with each decision left out of its own features; store it."""
+    """Fit the confidence model on the history (each decision's own fold left out of its features); store it."""
     with database.connection() as conn:
-        history = conn.execute("SELECT history_id, user_id, role_id, approved, attributes FROM access_history "
-                               "ORDER BY history_id").fetchall()
-        users = conn.execute("SELECT user_id, department, title, manager_id, status FROM users").fetchall()
-        grants = conn.execute("SELECT user_id, role_id FROM user_roles WHERE status = 'active' "
-                              "AND (expires_at IS NULL OR expires_at > now())").fetchall()
-    model = fit_model(history, users, grants, seed)
+        model = fit_model(conn, seed)
     with database.connection() as conn, conn.transaction():
         conn.execute(
             "INSERT INTO confidence_model (id, params, fitted_at) VALUES (1, %s, clock_timestamp()) "
@@ -146,69 +199,40 @@ def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
     return model
 
 
-def fit_model(history: list[dict[str, Any]], users: list[dict[str, Any]], grants: list[dict[str, Any]],
-              seed: int) -> ConfidenceModel:
-    if not history:
-        return ConfidenceModel.untrained()
-    global_rate = sum(1 for row in history if row["approved"]) / len(history)
-    role_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    attribute_counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_role: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in history:
-        slot = 0 if row["approved"] else 1
-        role_counts[row["role_id"]][slot] += 1
-        for key, value in row["attributes"].items():
-            attribute_counts[(row["role_id"], key, value)][slot] += 1
-        by_role[row["role_id"]].append(row)
-
-    person = {u["user_id"]: u for u in users}
-    holders: dict[str, set[str]] = defaultdict(set)
-    for grant in grants:
-        holders[grant["role_id"]].add(grant["user_id"])
-    peer_groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-    teams: dict[str, set[str]] = defaultdict(set)
-    for u in users:
-        if u["status"] == "active":
-            peer_groups[(u["department"], u["title"])].add(u["user_id"])
-            if u["manager_id"]:
-                teams[u["manager_id"]].add(u["user_id"])
-
-    sample = list(history)
-    random.Random(seed).shuffle(sample)
-    sample = sample[:MAX_FIT_ROWS]
-    rows: list[FeatureInputs] = []
-    labels: list[bool] = []
-    for row in sample:
-        own = (1, 0) if row["approved"] else (0, 1)
-        role_id = row["role_id"]
-        approved, denied = role_counts[role_id]
-        attributes = [
-            Counts(attribute_counts[(role_id, k, v)][0] - own[0], attribute_counts[(role_id, k, v)][1] - own[1])
-            for k, v in row["attributes"].items()
-        ]
-        others = [other for other in by_role[role_id][:MAX_NEIGHBOURS_AT_FIT] if other is not row]
-        similarities = sorted(((shared_share(row["attributes"], o["attributes"]), o["approved"]) for o in others),
-                              key=lambda pair: -pair[0])[:25]
-        user = person.get(row["user_id"] or "")
-        rows.append(FeatureInputs(
-            global_rate=global_rate,
-            role=Counts(approved - own[0], denied - own[1]),
-            attributes=attributes,
-            neighbours=similarities,
-            peers=_group_share(user, peer_groups, holders[role_id], "peers"),
-            team=_group_share(user, teams, holders[role_id], "team"),
-        ))
-        labels.append(bool(row["approved"]))
-    model = fit(rows, labels, global_rate)
-    log.info("confidence model fitted on %d decisions: %s", len(rows), model.metrics)
-    return model
+def fit_model(conn: psycopg.Connection[Any], seed: int, params: BoostParams | None = None) -> ConfidenceModel:
+    """Read the history and the directory, build honest training features, fit."""
+    started = time.perf_counter()
+    schema = stored_schema(conn)
+    history = load_history(conn, schema)
+    n = len(history.arrays)
+    if not n:
+        return ConfidenceModel.untrained(0.5, schema)
+    prior = float(history.arrays.approved.mean())
+    rng = np.random.default_rng(seed)
+    rows = np.sort(rng.permutation(n)[:MAX_FIT_ROWS])
+    fold_sets = rng.integers(0, HISTORY_FOLDS, (BAGS if len(rows) > CROSS_FIT_MAX_ROWS else 1, n))
+    loaded = time.perf_counter()
+    peers = fetch_peers(conn, _history_requests(conn, history, rows))
+    features = []
+    for counts in history_counts_per_folds(schema, history.arrays, rows, fold_sets, HISTORY_FOLDS):
+        counts.peers[:] = peers
+        features.append(feature_matrix(counts, prior))
+    prepared = time.perf_counter()
+    model = fit(features, history.arrays.approved[rows], prior, schema, seed, params)
+    fitted = time.perf_counter()
+    metrics = {**model.metrics, "history": float(n), "load_s": round(loaded - started, 3),
+               "features_s": round(prepared - loaded, 3), "fit_s": round(fitted - prepared, 3)}
+    log.info("confidence model fitted on %d of %d decisions: %s", len(rows), n, metrics)
+    return ConfidenceModel(model.schema, model.prior, model.trees, model.knots, model.rates, metrics)
 
 
-def _group_share(user: dict[str, Any] | None, groups: dict[Any, set[str]], role_holders: set[str],
-                 kind: str) -> tuple[int, int]:
-    if user is None:
-        return (0, 0)
-    key: Any = (user["department"], user["title"]) if kind == "peers" else user["manager_id"]
-    members = groups.get(key, set()) - {user["user_id"]}
-    return (len(members & role_holders), len(members))
-
+def _history_requests(conn: psycopg.Connection[Any], history: Any, rows: np.ndarray) -> list[ScoreRequest]:
+    """The sampled decisions as requests by their requester as the directory knows them now."""
+    wanted = sorted({history.user_ids[i] for i in rows.tolist() if history.user_ids[i]})
+    people: dict[str, Requester] = {}
+    if wanted:
+        for user_id, department, title, manager_id in conn.cursor(row_factory=tuple_row).execute(
+                "SELECT user_id, department, title, manager_id FROM users WHERE user_id = ANY(%s)", (wanted,)):
+            people[user_id] = Requester(user_id, department, title, manager_id)
+    return [ScoreRequest(history.roles[i], history.profiles[history.profile_of_row[i]],
+                         people.get(history.user_ids[i] or "")) for i in rows.tolist()]

@@ -1,197 +1,202 @@
-"""The approval-confidence model: features from history counts, similar decisions and peers, and a logistic
-combination fitted on the history itself. Pure numpy; the same feature code serves fitting and scoring."""
+"""The approval-confidence model: boosted trees over the history features, then isotonic calibration.
+
+Pure numpy. The trees combine the evidence groups of `validators.confidence_features` (the role's approval rate,
+the rate for this role among requesters sharing each attribute, the rate of each attribute value and pair of
+values across roles, the peer shares); the calibration maps the trees' score to the approval rate observed on
+decisions the trees were not fitted on. Before any history is fitted the model is the role's smoothed approval
+rate on its own.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-FEATURE_NAMES = ("bias", "role_rate", "attribute_evidence", "similar_decisions", "peer_share", "team_share",
-                 "role_volume")
-_CLIP = 8.0
-_PRIOR_STRENGTH = 2.0
+from validators.confidence_boost import BoostedTrees, BoostParams, average_ensembles, fit_boosted
+from validators.confidence_features import FeatureSchema
+
+MIN_FIT_ROWS = 20
+# Up to this many fitted decisions, calibration scores come from 5-fold cross-fitting (every row scored by trees
+# not fitted on it); past it, from a held-out fifth.
+CROSS_FIT_MAX_ROWS = 5000
+CROSS_FOLDS = 5
+HOLDOUT_SHARE = 0.2
 
 
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return max(-_CLIP, min(_CLIP, math.log(p / (1 - p))))
-
-
-@dataclass(frozen=True)
-class Counts:
-    approved: float
-    denied: float
-
-    @property
-    def total(self) -> float:
-        return self.approved + self.denied
-
-
-@dataclass(frozen=True)
-class FeatureInputs:
-    """What is known about one (requester, role) pair, leaving out the pair's own outcome."""
-
-    global_rate: float
-    role: Counts
-    attributes: Sequence[Counts]
-    neighbours: Sequence[tuple[float, bool]]
-    peers: tuple[int, int] = (0, 0)
-    team: tuple[int, int] = (0, 0)
-
-
-def role_rate(inputs: FeatureInputs) -> float:
-    return (inputs.role.approved + _PRIOR_STRENGTH * inputs.global_rate) / (inputs.role.total + _PRIOR_STRENGTH)
-
-
-def neighbour_rate(inputs: FeatureInputs, prior: float) -> float:
-    weights = [(similarity**2, approved) for similarity, approved in inputs.neighbours]
-    weight = sum(w for w, _ in weights)
-    approved = sum(w for w, ok in weights if ok)
-    return (approved + _PRIOR_STRENGTH * prior) / (weight + _PRIOR_STRENGTH)
-
-
-def features(inputs: FeatureInputs) -> np.ndarray:
-    prior = role_rate(inputs)
-    base = _logit(prior)
-    evidence = sum(
-        _logit((counts.approved + _PRIOR_STRENGTH * prior) / (counts.total + _PRIOR_STRENGTH)) - base
-        for counts in inputs.attributes
-    )
-    peer_holders, peer_total = inputs.peers
-    team_holders, team_total = inputs.team
-    return np.array([
-        1.0,
-        base,
-        max(-3 * _CLIP, min(3 * _CLIP, evidence)),
-        _logit(neighbour_rate(inputs, prior)),
-        peer_holders / (peer_total + 1.0),
-        team_holders / (team_total + 1.0),
-        math.log1p(inputs.role.total) / 5.0,
-    ])
-
-
-MIN_CALIBRATION_ROWS = 500
-
-
-def isotonic_fit(scores: np.ndarray, labels: np.ndarray) -> tuple[list[float], list[float]]:
-    """Pool-adjacent-violators: the monotone step function from raw score to observed approval rate."""
-    order = np.argsort(scores, kind="mergesort")
-    blocks: list[list[float]] = []  # [sum of labels, count, max score]
-    for index in order:
-        blocks.append([float(labels[index]), 1.0, float(scores[index])])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
-            total, count, top = blocks.pop()
-            blocks[-1][0] += total
-            blocks[-1][1] += count
-            blocks[-1][2] = top
-    # A block's rate is shrunk toward one half by half a pseudo-observation each way, so that a small block of
-    # unanimous outcomes does not claim certainty; a running maximum keeps the map monotone after shrinking.
-    shrunk = np.maximum.accumulate([(total + 0.5) / (count + 1.0) for total, count, _ in blocks])
-    return [block[2] for block in blocks], [float(rate) for rate in shrunk]
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+    return result
 
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    weights: tuple[float, ...]
-    global_rate: float
-    metrics: dict[str, float] = field(default_factory=dict)
-    # Isotonic calibration of the logistic score: knots (raw score) and the approval rate observed there.
+    schema: FeatureSchema
+    prior: float
+    trees: BoostedTrees | None = None
+    # Isotonic calibration of the trees' probability: knots (raw probability) and the approval rate observed there.
     knots: tuple[float, ...] = ()
     rates: tuple[float, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
 
-    def raw(self, inputs: FeatureInputs) -> float:
-        z = float(np.dot(np.array(self.weights), features(inputs)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    @property
+    def global_rate(self) -> float:
+        return self.prior
 
-    def calibrate(self, raw: float) -> float:
+    def margin(self, features: np.ndarray) -> np.ndarray:
+        """The uncalibrated log-odds; without trees, the role's smoothed approval rate (the first feature)."""
+        if self.trees is None:
+            return np.asarray(features[:, 0], dtype=np.float64)
+        return self.trees.margin(features)
+
+    def raw(self, features: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.margin(features))
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
         if not self.knots:
             return raw
-        return float(np.interp(raw, self.knots, self.rates))
+        calibrated: np.ndarray = np.interp(raw, self.knots, self.rates)
+        return calibrated
 
-    def probability(self, inputs: FeatureInputs) -> float:
-        return self.calibrate(self.raw(inputs))
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return self.calibrate(self.raw(features))
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        """How much each feature moved each row's score (log-odds), for explanations."""
+        if self.trees is None:
+            result = np.zeros(features.shape)
+            result[:, 0] = features[:, 0]
+            return result
+        return self.trees.contributions(features)
 
     def to_json(self) -> dict[str, object]:
-        return {"weights": list(self.weights), "global_rate": self.global_rate, "metrics": self.metrics,
-                "features": list(FEATURE_NAMES), "knots": list(self.knots), "rates": list(self.rates)}
+        return {"kind": "boosted-trees", "schema": self.schema.to_json(), "prior": self.prior,
+                "trees": self.trees.to_json() if self.trees is not None else None, "knots": list(self.knots),
+                "rates": list(self.rates), "metrics": self.metrics}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ConfidenceModel:
-        weights = data.get("weights")
-        if not isinstance(weights, list) or len(weights) != len(FEATURE_NAMES):
-            return cls.untrained(float(data.get("global_rate", 0.5)))  # type: ignore[arg-type]
-        return cls(tuple(float(w) for w in weights), float(data["global_rate"]),  # type: ignore[arg-type]
-                   dict(data.get("metrics", {})),  # type: ignore[call-overload]
-                   tuple(float(k) for k in data.get("knots", [])),  # type: ignore[attr-defined]
-                   tuple(float(r) for r in data.get("rates", [])))  # type: ignore[attr-defined]
+        """A stored model; anything of an older shape reads as the untrained model."""
+        if data.get("kind") != "boosted-trees":
+            rate = data.get("global_rate", 0.5)
+            return cls.untrained(float(rate) if isinstance(rate, int | float) else 0.5)
+        schema, trees, metrics = data["schema"], data.get("trees"), data.get("metrics", {})
+        knots, rates, prior = data.get("knots", []), data.get("rates", []), data["prior"]
+        assert isinstance(schema, dict) and isinstance(knots, list) and isinstance(rates, list)
+        assert isinstance(metrics, dict) and isinstance(prior, int | float)
+        return cls(FeatureSchema.from_json(schema), float(prior),
+                   BoostedTrees.from_json(trees) if isinstance(trees, dict) else None,
+                   tuple(float(k) for k in knots), tuple(float(r) for r in rates),
+                   {str(k): float(v) for k, v in metrics.items()})
 
     @classmethod
-    def untrained(cls, global_rate: float = 0.5) -> ConfidenceModel:
+    def untrained(cls, prior: float = 0.5, schema: FeatureSchema | None = None) -> ConfidenceModel:
         """Before any history is fitted: the role's smoothed approval rate, on its own."""
-        weights = [0.0] * len(FEATURE_NAMES)
-        weights[1] = 1.0
-        return cls(tuple(weights), global_rate, {})
+        return cls(schema or FeatureSchema((), ()), prior)
 
 
-def fit(rows: Sequence[FeatureInputs], labels: Sequence[bool], global_rate: float, l2: float = 1.0) -> ConfidenceModel:
-    """Logistic regression by Newton's method with an L2 penalty (not on the bias)."""
-    if len(rows) < 20 or len(set(labels)) < 2:
-        return ConfidenceModel.untrained(global_rate)
-    x = np.vstack([features(row) for row in rows])
-    y = np.array(labels, dtype=float)
-    w = np.zeros(x.shape[1])
-    w[1] = 1.0
-    penalty = np.full(x.shape[1], l2)
-    penalty[0] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(x.shape[1])
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if float(np.max(np.abs(step))) < 1e-8:
-            break
-    raw = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-    knots: tuple[float, ...] = ()
-    rates: tuple[float, ...] = ()
-    if len(rows) >= MIN_CALIBRATION_ROWS:
-        # Calibrate on the half the weights were not fitted on would cost half the data; the rows already carry
-        # leave-one-out features, so the in-sample scores are honest enough for a monotone map.
-        fitted_knots, fitted_rates = isotonic_fit(raw, y)
-        knots, rates = tuple(fitted_knots), tuple(fitted_rates)
-    predictions = np.interp(raw, knots, rates) if knots else raw
-    metrics = {"samples": float(len(rows)), "auc": roc_auc(y, predictions),
-               "ece": expected_calibration_error(y, predictions), "positive_rate": float(y.mean())}
-    return ConfidenceModel(tuple(float(v) for v in w), global_rate, metrics, knots, rates)
+def _stratified_folds(labels: np.ndarray, folds: int, rng: np.random.Generator) -> np.ndarray:
+    assignment = np.empty(len(labels), dtype=np.int64)
+    for value in (0.0, 1.0):
+        members = np.nonzero(labels == value)[0]
+        assignment[rng.permutation(members)] = np.arange(len(members)) % folds
+    return assignment
+
+
+def boost_params(rows: int, seed: int) -> BoostParams:
+    """Tree settings for a history of this many fitted decisions: small histories get shallower trees, coarser
+    thresholds and a faster learning rate (they support less, and an import should stay quick)."""
+    if rows <= CROSS_FIT_MAX_ROWS:
+        return BoostParams(trees=300, learning_rate=0.1, depth=4, bins=16, patience=30, seed=seed)
+    return BoostParams(seed=seed)
+
+
+def fit(features: np.ndarray | Sequence[np.ndarray], labels: np.ndarray, prior: float, schema: FeatureSchema,
+        seed: int = 0, params: BoostParams | None = None) -> ConfidenceModel:
+    """Fit the trees and their calibration on history rows whose features leave out the row's own decision.
+
+    `features` may hold several matrices of the same rows (features from different fold assignments): one tree
+    ensemble is fitted on each and their margins are averaged, which evens out the noise of any one assignment.
+    """
+    sets = [np.asarray(features, dtype=np.float64)] if isinstance(features, np.ndarray) and np.ndim(features) == 2 \
+        else [np.asarray(x, dtype=np.float64) for x in features]
+    y = np.asarray(labels, dtype=np.float64)
+    if len(y) < MIN_FIT_ROWS or len(np.unique(y)) < 2:
+        return ConfidenceModel.untrained(prior, schema)
+    params = params or boost_params(len(y), seed)
+    bag_params = [replace(params, seed=params.seed + bag) for bag in range(len(sets))]
+    rng = np.random.default_rng(seed)
+    if len(y) <= CROSS_FIT_MAX_ROWS:
+        folds = _stratified_folds(y, CROSS_FOLDS, rng)
+        margins = np.zeros(len(y))
+        sizes = []
+        for fold in range(CROSS_FOLDS):
+            held = folds == fold
+            for x, p in zip(sets, bag_params, strict=True):
+                trees = fit_boosted(x[~held], y[~held], p, x[held], y[held])
+                margins[held] += trees.margin(x[held]) / len(sets)
+                sizes.append(len(trees.leaves))
+        count = max(1, int(np.median(sizes)))
+        final = average_ensembles([fit_boosted(x, y, replace(p, trees=count))
+                                   for x, p in zip(sets, bag_params, strict=True)])
+        calibration_labels = y
+    else:
+        held = _stratified_folds(y, round(1 / HOLDOUT_SHARE), rng) == 0
+        ensembles = [fit_boosted(x[~held], y[~held], p, x[held], y[held]) for x, p in zip(sets, bag_params,
+                                                                                             strict=True)]
+        margins = np.mean([e.margin(x[held]) for e, x in zip(ensembles, sets, strict=True)], axis=0)
+        final = average_ensembles(ensembles)
+        calibration_labels = y[held]
+    scores = _sigmoid(margins)
+    knots, rates = isotonic_fit(scores, calibration_labels, prior)
+    calibrated = np.interp(scores, knots, rates)
+    metrics = {"samples": float(len(y)), "calibration_samples": float(len(scores)),
+               "auc": roc_auc(calibration_labels, scores),
+               "ece": expected_calibration_error(calibration_labels, calibrated),
+               "positive_rate": float(y.mean()), "trees": float(len(final.leaves)), "bags": float(len(sets))}
+    return ConfidenceModel(schema, prior, final, tuple(knots), tuple(rates), metrics)
+
+
+def isotonic_fit(scores: np.ndarray, labels: np.ndarray, prior: float = 0.5) -> tuple[list[float], list[float]]:
+    """Pool-adjacent-violators: the monotone step function from raw score to observed approval rate."""
+    unique, inverse = np.unique(scores, return_inverse=True)
+    sums = np.bincount(inverse, labels).tolist()
+    counts = np.bincount(inverse).astype(np.float64).tolist()
+    blocks: list[list[float]] = []  # [sum of labels, count, max score]
+    for total, count, top in zip(sums, counts, unique.tolist(), strict=True):
+        blocks.append([total, count, top])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
+            total_b, count_b, top_b = blocks.pop()
+            blocks[-1][0] += total_b
+            blocks[-1][1] += count_b
+            blocks[-1][2] = top_b
+    # A block's rate gets one pseudo-observation at the overall rate, so that a small block of unanimous outcomes
+    # does not claim certainty; a running maximum keeps the map monotone after that.
+    shrunk = np.maximum.accumulate([(total + prior) / (count + 1.0) for total, count, _ in blocks])
+    return [block[2] for block in blocks], [float(rate) for rate in shrunk]
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     """Area under the ROC curve by the rank-sum formula, ties averaged."""
-    positives = int(labels.sum())
+    labels = np.asarray(labels, dtype=np.float64)
+    scores = np.asarray(scores, dtype=np.float64)
+    positives = float(labels.sum())
     negatives = len(labels) - positives
     if positives == 0 or negatives == 0:
         return float("nan")
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
+    unique, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
+    upper = np.cumsum(counts)
+    average_rank = upper - (counts - 1) / 2.0
+    ranks = average_rank[inverse]
     return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2.0) / (positives * negatives))
 
 
 def expected_calibration_error(labels: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    total = 0.0
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
-        mask = (scores >= low) & ((scores < high) if high < 1.0 else (scores <= high))
-        if mask.any():
-            total += float(mask.sum()) * abs(float(scores[mask].mean()) - float(labels[mask].mean()))
-    return total / max(len(labels), 1)
+    """Mean |predicted - observed| over equal-width probability bins, weighted by the bins' shares of rows."""
+    labels = np.asarray(labels, dtype=np.float64)
+    scores = np.asarray(scores, dtype=np.float64)
+    index = np.clip((scores * bins).astype(np.int64), 0, bins - 1)
+    count = np.bincount(index, minlength=bins)
+    gap = np.abs(np.bincount(index, scores, bins) - np.bincount(index, labels, bins))
+    return float(gap.sum() / max(len(labels), 1)) if count.any() else 0.0

@@ -11,6 +11,7 @@ import psycopg
 from bot.ports import ImportCounts
 from bot.understanding.text import fold
 from validators.bundle import IDENTITY_COLUMNS, Bundle
+from validators.confidence_stats import rebuild_stats
 from validators.db import Database
 
 log = logging.getLogger(__name__)
@@ -78,20 +79,9 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
 
 
 def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:
-    """Aggregate the history per role and per (role, attribute, value); the confidence reads these."""
-    conn.execute("DELETE FROM role_attribute_stats")
-    conn.execute("DELETE FROM role_stats")
-    conn.execute(
-        "INSERT INTO role_stats (role_id, approved, denied) "
-        "SELECT role_id, count(*) FILTER (WHERE approved), count(*) FILTER (WHERE NOT approved) "
-        "FROM access_history GROUP BY role_id"
-    )
-    conn.execute(
-        "INSERT INTO role_attribute_stats (role_id, attribute, value, approved, denied) "
-        "SELECT h.role_id, a.key, a.value, count(*) FILTER (WHERE h.approved), count(*) FILTER (WHERE NOT h.approved) "
-        "FROM access_history h CROSS JOIN LATERAL jsonb_each_text(h.attributes) AS a(key, value) "
-        "GROUP BY h.role_id, a.key, a.value"
-    )
+    """Aggregate the history per role, per (role, attribute, value), per attribute value and per pair of values;
+    the confidence reads these (validators.confidence_stats)."""
+    rebuild_stats(conn)
 
 
 def _copy(conn: psycopg.Connection[Any], table: str, columns: tuple[str, ...], rows: Any) -> None:

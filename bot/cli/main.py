@@ -250,9 +250,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 
-    from bot.cli import approvals, audit, events, loadtest  # noqa: PLC0415
+    from bot.cli import approvals, audit, confidence, events, loadtest  # noqa: PLC0415
 
     audit.add_commands(commands)
+    confidence.add_commands(commands)
     approvals.add_commands(commands)
     events.add_commands(commands)
     loadtest.add_commands(commands)

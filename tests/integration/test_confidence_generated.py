@@ -1,0 +1,91 @@
+"""The approval confidence on generated orgs (bot.demo.generator), so that the model is not tuned to one file:
+held-out quality on a flat history, and on an imported org the decision path, batch scoring and fitting agree."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.demo.generator import OrgSize, generate_bundle
+from validators.confidence import SqlConfidenceEstimator, assess, current_model
+from validators.confidence_features import history_counts
+from validators.confidence_stats import Requester, ScoreRequest, fetch_counts, load_history, stored_schema
+
+pytestmark = pytest.mark.integration
+
+ATTRIBUTES = ("department", "title", "manager_id", "location", "employment_type", "cost_center", "region")
+# Measured: AUC 0.93-0.94 and ECE under 0.015 on these orgs; the floors leave room for split-to-split spread.
+MIN_AUC = 0.88
+MAX_ECE = 0.04
+
+
+def _flat_history(bundle: Path, out: Path) -> Path:
+    """The bundle's past decisions as one row each: role, the requester's attributes, 1/0."""
+    with (bundle / "users.csv").open(newline="", encoding="utf-8") as handle:
+        users = {row["user_id"]: row for row in csv.DictReader(handle)}
+    with (bundle / "access_history.csv").open(newline="", encoding="utf-8") as handle, \
+            out.open("w", newline="", encoding="utf-8") as target:
+        writer = csv.writer(target)
+        writer.writerow(["ACTION", "RESOURCE", *ATTRIBUTES])
+        for row in csv.DictReader(handle):
+            user = users[row["user_id"]]
+            writer.writerow(["1" if row["decision"] == "approved" else "0", row["role_id"],
+                             *(user[name] for name in ATTRIBUTES)])
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_held_out_quality_on_generated_histories(tmp_path: Path, seed: int) -> None:
+    from bot.bootstrap import build
+    from bot.cli.confidence import evaluate_file
+    from bot.settings import Settings
+
+    generate_bundle(tmp_path / "org", OrgSize(users=800, applications=12, roles=90, history=12_000, seed=seed))
+    data = _flat_history(tmp_path / "org", tmp_path / "history.csv")
+    app = build(Settings(home=tmp_path / "home"))
+    try:
+        report = evaluate_file(app, data, test_share=0.25, seed=seed)
+    finally:
+        app.close()
+    assert report["auc"] >= MIN_AUC, report
+    assert report["ece"] <= MAX_ECE, report
+
+
+def test_decisions_batch_scoring_and_fitting_read_the_same_evidence(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    org = generate_bundle(tmp_path / "org", OrgSize(users=400, applications=8, roles=50, history=6000, seed=5))
+    app = app_factory()
+    report = app.import_bundle(org.folder)
+    assert report.model_metrics["auc"] >= MIN_AUC and report.model_metrics["ece"] <= MAX_ECE
+    directory = app.service.ports.directory
+    catalog = app.service.vocabulary().catalog
+    estimator = SqlConfidenceEstimator(app.database, app.history_index, 25)
+    with app.database.connection() as conn:
+        people = [directory.get_person(row["user_id"]) for row in conn.execute(
+            "SELECT user_id FROM users WHERE status = 'active' ORDER BY user_id LIMIT 40").fetchall()]
+    roles = sorted(catalog.roles.values(), key=lambda role: role.role_id)
+    pairs = [(person, roles[(7 * number) % len(roles)]) for number, person in enumerate(people) if person]
+    one_by_one = [estimator.estimate(person, role) for person, role in pairs]
+    requests = [ScoreRequest(role.role_id, person.profile(), Requester(person.user_id, person.department,
+                                                                       person.title, person.manager_id))
+                for person, role in pairs]
+    with app.database.connection() as conn:
+        batch = assess(conn, current_model(conn), requests).probabilities
+    assert [c.probability for c in one_by_one] == [round(float(p), 4) for p in batch]
+    assert len({c.probability for c in one_by_one}) > 5
+    factors = [item for c in one_by_one for item in c.evidence if item.kind == "history_factor"]
+    assert factors and all(" of " in item.summary for item in factors)
+
+    # The statistics tables (SQL) hold exactly what fitting counts on the history (numpy), nothing left out.
+    with app.database.connection() as conn:
+        schema = stored_schema(conn)
+        history = load_history(conn, schema)
+        rows = np.arange(0, len(history.roles), 97)
+        from_sql = fetch_counts(conn, schema, [ScoreRequest(history.roles[i], history.profiles[
+            history.profile_of_row[i]]) for i in rows], peers=False)
+    from_numpy = history_counts(schema, history.arrays, rows, None)
+    assert np.array_equal(from_sql.total, from_numpy.total)
+    assert np.array_equal(from_sql.approved, from_numpy.approved)
+    assert set(schema.attributes) >= {"department", "title", "manager_id"}
