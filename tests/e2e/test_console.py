@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_web_chat import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.e2e.conftest import CHROMIUM, TIMEOUT_MS
 from tests.fakes.console_org import AUDITOR, console_org
 
 pytestmark = [
@@ -27,16 +27,6 @@ def rules_app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
     application = app_factory()
     application.import_bundle(console_org(tmp_path / "org"))
     return application
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
