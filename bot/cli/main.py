@@ -171,30 +171,6 @@ def cmd_db_migrate(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_bench(app: Application, args: argparse.Namespace) -> int:
-    """Runs in a database of its own (a new embedded server in a temporary home), never the one in use."""
-    import tempfile  # noqa: PLC0415
-
-    from bot.bench import BenchOptions, run_bench  # noqa: PLC0415
-    from bot.demo.generator import OrgSize  # noqa: PLC0415
-
-    size = OrgSize(users=args.users, applications=args.applications, roles=args.roles, history=args.history,
-                   policies=args.policies, seed=args.seed)
-    options = BenchOptions(size=size, requests=args.requests, warmup=args.warmup, concurrency=args.concurrency)
-    with tempfile.TemporaryDirectory(prefix="askiam-bench-home-") as home:
-        bench_app = build(app.settings.model_copy(update={"home": Path(home), "database_url": None}))
-        try:
-            result = run_bench(bench_app, options)
-        finally:
-            bench_app.close()
-    if args.json:
-        out(json.dumps(result))
-    else:
-        for key, value in result.items():
-            out(f"{key:>22}: {value}")
-    return EXIT_OK
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="askiam", description="Chat-first access-request validator.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -237,22 +213,10 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="folder to write askiam-lex-bot.json into")
     export.set_defaults(handler=cmd_lex_export)
 
-    p = commands.add_parser("bench", help="build a synthetic org in its own database and measure requests")
-    p.add_argument("--users", type=int, default=5000)
-    p.add_argument("--applications", type=int, default=40)
-    p.add_argument("--roles", type=int, default=400)
-    p.add_argument("--history", type=int, default=100_000)
-    p.add_argument("--policies", type=int, default=60)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--requests", type=int, default=300)
-    p.add_argument("--warmup", type=int, default=30)
-    p.add_argument("--concurrency", type=int, default=4)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_bench)
-
-    from bot.cli import approvals, audit, confidence, events, loadtest  # noqa: PLC0415
+    from bot.cli import approvals, audit, bench, confidence, events, loadtest  # noqa: PLC0415
 
     audit.add_commands(commands)
+    bench.add_commands(commands)
     confidence.add_commands(commands)
     approvals.add_commands(commands)
     events.add_commands(commands)

@@ -1,0 +1,155 @@
+"""What PostgreSQL does for each statement of a request: record the statements one request runs, then replay them
+under EXPLAIN ANALYZE in one transaction that is rolled back, and report any full scan of a large table."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from validators.db import Database
+
+# A sequential scan that reads more rows than this is a scan, not a lookup (small tables are read whole cheaply).
+SCAN_ROWS = 1000
+
+
+@dataclass
+class Statement:
+    sql: str
+    params: Any = None
+
+
+@dataclass
+class _Recorder:
+    statements: list[Statement] = field(default_factory=list)
+
+    def add(self, sql: Any, params: Any) -> None:
+        self.statements.append(Statement(str(sql), params))
+
+
+class _RecordingCursor:
+    def __init__(self, cursor: Any, recorder: _Recorder) -> None:
+        self._cursor = cursor
+        self._recorder = recorder
+
+    def execute(self, sql: Any, params: Any = None, **kwargs: Any) -> Any:
+        self._recorder.add(sql, params)
+        self._cursor.execute(sql, params, **kwargs)
+        return self
+
+    def executemany(self, sql: Any, params_seq: Any, **kwargs: Any) -> None:
+        rows = list(params_seq)
+        for params in rows:
+            self._recorder.add(sql, params)
+        self._cursor.executemany(sql, rows, **kwargs)
+
+    def __enter__(self) -> _RecordingCursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+class _RecordingConnection:
+    def __init__(self, conn: psycopg.Connection[Any], recorder: _Recorder) -> None:
+        self._conn = conn
+        self._recorder = recorder
+
+    def execute(self, sql: Any, params: Any = None, **kwargs: Any) -> Any:
+        self._recorder.add(sql, params)
+        return self._conn.execute(sql, params, **kwargs)
+
+    def cursor(self, *args: Any, **kwargs: Any) -> _RecordingCursor:
+        return _RecordingCursor(self._conn.cursor(*args, **kwargs), self._recorder)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+class RecordingDatabase:
+    """A Database whose connections record every statement run through them (in the order they ran)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._recorder = _Recorder()
+        self.url = database.url
+
+    @property
+    def statements(self) -> list[Statement]:
+        return list(self._recorder.statements)
+
+    def open(self) -> None:
+        self._database.open()
+
+    def close(self) -> None:
+        self._database.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        with self._database.connection() as conn:
+            yield _RecordingConnection(conn, self._recorder)
+
+
+@dataclass(frozen=True)
+class Plan:
+    sql: str
+    ms: float
+    indexes: tuple[str, ...]
+    scans: tuple[str, ...]
+
+    def summary(self) -> dict[str, Any]:
+        return {"sql": re.sub(r"\s+", " ", self.sql).strip()[:90], "ms": round(self.ms, 3),
+                "indexes": list(self.indexes), "full_scans": list(self.scans)}
+
+
+def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _walk(child)
+
+
+def read_plan(sql: str, explained: dict[str, Any]) -> Plan:
+    """The indexes a plan uses and the large tables it scans whole (EXPLAIN (ANALYZE, FORMAT JSON) output)."""
+    indexes: list[str] = []
+    scans: list[str] = []
+    for node in _walk(explained["Plan"]):
+        if node.get("Index Name"):
+            indexes.append(str(node["Index Name"]))
+        if node.get("Node Type") == "Seq Scan":
+            if "Actual Rows" in node:
+                read = (int(node["Actual Rows"]) + int(node.get("Rows Removed by Filter", 0))) \
+                    * int(node.get("Actual Loops", 1))
+            else:  # planned only: the planner's estimate of what it returns
+                read = int(node.get("Plan Rows", 0))
+            if read > SCAN_ROWS:
+                scans.append(f"{node.get('Relation Name')} ({read} rows)")
+    return Plan(sql, float(explained.get("Execution Time", 0.0)), tuple(dict.fromkeys(indexes)), tuple(scans))
+
+
+def _reads(sql: str) -> bool:
+    words = sql.split()
+    first = words[0].upper() if words else ""
+    return first in {"SELECT", "WITH"} and not any(word.upper() in {"INSERT", "UPDATE", "DELETE"} for word in words)
+
+
+def explain(database: Database, statements: list[Statement]) -> list[Plan]:
+    """Replay the statements in order in one transaction that is rolled back: reads under EXPLAIN ANALYZE; writes
+    are only planned (the request they came from is already stored, so running them again would collide)."""
+    plans: list[Plan] = []
+    with database.connection() as conn, conn.transaction(force_rollback=True):
+        for statement in statements:
+            options = "ANALYZE, FORMAT JSON" if _reads(statement.sql) else "FORMAT JSON"
+            row = conn.execute(f"EXPLAIN ({options}) {statement.sql}", statement.params).fetchone()
+            assert row is not None
+            document = next(iter(row.values())) if isinstance(row, dict) else row[0]
+            parsed = json.loads(document) if isinstance(document, str) else document
+            plans.append(read_plan(statement.sql, parsed[0]))
+    return plans
