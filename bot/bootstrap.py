@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot.evidence import PolicyFinder
-from bot.ports import Embedder, ImportCounts
+from bot.ports import Embedder, ImportCounts, NoTelemetry, Telemetry
 from bot.service import AccessRequestService, ServicePorts
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.observability import PowertoolsTelemetry
+    from validators.db_auth import DatabaseTarget
 
 log = logging.getLogger(__name__)
 
@@ -28,46 +34,92 @@ class ImportReport(ImportCounts):
 
 
 class Application:
-    """Everything a channel needs, built on first use."""
+    """Everything a channel needs, built on first use.
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    `telemetry` is NoTelemetry except in the Lambda functions (see `lambda_telemetry`); `clients` replaces the boto3
+    clients of the configuration readers ("ssm", "secretsmanager", "rds") in tests.
+    """
+
+    def __init__(self, settings: Settings, *, telemetry: Telemetry | None = None,
+                 clients: Mapping[str, Any] | None = None) -> None:
+        self.given_settings = settings
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
+        self._clients = dict(clients or {})
         self._closed = False
 
     @cached_property
-    def database_url(self) -> str:
+    def settings(self) -> Settings:
+        """The settings, with Parameter Store's values filled in (ASKIAM_ENV=aws with ASKIAM_PARAMETERS_PATH only).
+
+        Read on first use, once per process; a failure (ConfigurationError) is not cached, so the next call retries.
+        """
+        given = self.given_settings
+        if not given.reads_parameter_store:
+            return given
+        from bot.aws_config import ParameterStore  # noqa: PLC0415
+
+        assert given.parameters_path is not None
+        store = ParameterStore(region=given.aws_region, max_age_s=given.parameters_max_age_s,
+                               client=self._clients.get("ssm"))
+        try:
+            return given.with_parameters(store.read(given.parameters_path))
+        except Exception as exc:
+            log.error("configuration failed: %s", exc)
+            raise
+
+    @cached_property
+    def database_target(self) -> DatabaseTarget:
+        """Where the rules store is and how to sign in: URL, embedded server, or an AWS sign-in (secret or IAM)."""
+        from bot.aws_config import database_target  # noqa: PLC0415
         from validators.db import start_embedded  # noqa: PLC0415 - adapters load only when used
+        from validators.db_auth import DatabaseTarget  # noqa: PLC0415
 
-        url = self.settings.database_url or start_embedded(self.settings.home)
+        try:
+            target = database_target(self.settings, self._clients)
+        except Exception as exc:
+            log.error("database configuration failed: %s", exc)
+            raise
+        if target is None:
+            target = DatabaseTarget(self.settings.database_url or start_embedded(self.settings.home))
         if self.settings.migrates_on_start:
-            self.migrate(url)
-        return url
+            self.migrate(target)
+        return target
 
-    def migrate(self, url: str | None = None) -> list[str]:
+    @property
+    def database_url(self) -> str:
+        """The rules store's URL, without any password (safe to print)."""
+        return self.database_target.url
+
+    def migrate(self, target: DatabaseTarget | None = None) -> list[str]:
         """Apply pending schema migrations and create the vector index tables; idempotent."""
-        from validators.db import migrate  # noqa: PLC0415
-
-        target = url or self.database_url
-        applied = migrate(target)
-        self._ensure_index_tables(target)
-        return applied
-
-    def _ensure_index_tables(self, url: str) -> None:
         import psycopg  # noqa: PLC0415
 
         from retrieval.pgvector_index import ensure_tables  # noqa: PLC0415
+        from validators.db import migrate  # noqa: PLC0415
 
-        with psycopg.connect(url, autocommit=True) as conn:
+        target = target or self.database_target
+        applied = migrate(target.url, target.password)
+        with psycopg.connect(target.url, autocommit=True, **target.connect_kwargs()) as conn:
             ensure_tables(conn, self.embedder.dimension)
+        return applied
 
     @cached_property
     def database(self):  # type: ignore[no-untyped-def]
         from validators.db import Database  # noqa: PLC0415
 
-        return Database(self.database_url, pool_size=self.settings.pool_size)
+        target = self.database_target
+        return Database(target.url, pool_size=self.settings.pool_size, password=target.password)
 
     @cached_property
     def embedder(self) -> Embedder:
+        embedder = self._plain_embedder()
+        if isinstance(self.telemetry, NoTelemetry):
+            return embedder
+        from bot.observability import TracedEmbedder  # noqa: PLC0415
+
+        return TracedEmbedder(embedder, self.telemetry)
+
+    def _plain_embedder(self) -> Embedder:
         settings = self.settings
         if settings.embedding_model == "bedrock":
             from retrieval.embeddings.bedrock import BedrockTitanEmbedder  # noqa: PLC0415
@@ -149,6 +201,7 @@ class Application:
             policies=PolicyFinder(self.embedder, self.policy_index, self.settings.policy_passages),
             store=self.store,
             judge=self.policy_judge,
+            telemetry=self.telemetry,
         )
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
                                     self.settings.retrieval_timeout_s, rate_limit=self.settings.rate_limit_per_minute)
@@ -215,6 +268,15 @@ class Application:
             self.database.close()
 
 
-def build(settings: Settings | None = None) -> Application:
+def build(settings: Settings | None = None, *, telemetry: Telemetry | None = None) -> Application:
     """The application for these settings (environment variables when none are given)."""
-    return Application(settings or Settings())
+    return Application(settings or Settings(), telemetry=telemetry)
+
+
+def lambda_telemetry() -> PowertoolsTelemetry:
+    """Powertools logs, traces and metrics, for the Lambda entry points only (EMF goes to standard output)."""
+    from bot.observability import PowertoolsTelemetry  # noqa: PLC0415
+
+    telemetry = PowertoolsTelemetry()
+    telemetry.route_package_logs()
+    return telemetry

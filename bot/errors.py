@@ -45,3 +45,12 @@ class RateLimitedError(AskIamError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class ConfigurationError(ServiceUnavailableError):
+    """A setting from Parameter Store or Secrets Manager is missing, unreadable or invalid; the message names it.
+
+    Callers see "unavailable, try again" (nothing was changed); operators see the message in the logs.
+    """
+
+    code = "TRY_AGAIN"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -208,3 +209,39 @@ class PolicyJudge(Protocol):
                passages: Sequence[PolicyPassage]) -> JudgeFinding:
         """Never raises: a failure or a timeout is an "unclear" finding."""
         ...
+
+
+class Telemetry(Protocol):
+    """Logs, traces and metrics of the service; the Lambda functions plug in Powertools, everything else NoTelemetry."""
+
+    def begin(self, context: object) -> None:
+        """A Lambda invocation starts: what its log lines carry (the Lambda request id) is reset for it."""
+        ...
+
+    def span(self, name: str) -> AbstractContextManager[Any]:
+        """Trace one step of a request (rules, retrieval, policies, embeddings, judge)."""
+        ...
+
+    def decided(self, outcome: Outcome, *, channel: str, latency_ms: Mapping[str, float]) -> None:
+        """One request was answered: `latency_ms` by component (rules, retrieval, total) for those that ran."""
+        ...
+
+    def error(self, component: str) -> None:
+        """A failure worth counting that the request survived or that a channel turned into an answer."""
+        ...
+
+
+class NoTelemetry:
+    """Telemetry that records nothing: the command line, the local server and the tests."""
+
+    def begin(self, context: object) -> None:
+        return None
+
+    def span(self, name: str) -> AbstractContextManager[Any]:
+        return nullcontext()
+
+    def decided(self, outcome: Outcome, *, channel: str, latency_ms: Mapping[str, float]) -> None:
+        return None
+
+    def error(self, component: str) -> None:
+        return None

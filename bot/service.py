@@ -41,9 +41,11 @@ from bot.ports import (
     DecisionStore,
     Directory,
     JudgeFinding,
+    NoTelemetry,
     PolicyJudge,
     PolicyPassage,
     RulesChecker,
+    Telemetry,
 )
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.people import find_target
@@ -87,6 +89,12 @@ class Timings:
     total_ms: float = 0.0
 
 
+def _latencies(timings: Timings) -> dict[str, float]:
+    """Latency by component, for the components that ran (a clarifying question runs no checks)."""
+    parts = {"rules": timings.rules_ms, "retrieval": timings.retrieval_ms}
+    return {**{name: ms for name, ms in parts.items() if ms > 0}, "total": timings.total_ms}
+
+
 @dataclass
 class Turn:
     """One answered turn: the outcome, and the conversation state to pass into the next turn."""
@@ -105,6 +113,7 @@ class ServicePorts:
     policies: PolicyFinder
     store: DecisionStore
     judge: PolicyJudge | None = None
+    telemetry: Telemetry = field(default_factory=NoTelemetry)
 
 
 class AccessRequestService:
@@ -180,6 +189,7 @@ class AccessRequestService:
             first.repeated = True
             return Turn(outcome=first, state=None)
         turn.timings.total_ms = (time.perf_counter() - started) * 1000
+        self._ports.telemetry.decided(turn.outcome, channel=channel, latency_ms=_latencies(turn.timings))
         return turn
 
     def _limit_rate(self, requester_id: str) -> None:
@@ -292,6 +302,10 @@ class AccessRequestService:
         )
         return Turn(outcome=outcome, state=remember(state, resolved, text))
 
+    def _traced(self, name: str, call: Callable[..., T], *args: object) -> tuple[T, float]:
+        with self._ports.telemetry.span(name):
+            return self._timed(call, *args)
+
     def _timed(self, call: Callable[..., T], *args: object) -> tuple[T, float]:
         started = time.perf_counter()
         value = call(*args)
@@ -312,11 +326,12 @@ class AccessRequestService:
         # policy passages (an embedding, then the policy index). Run together, they take as long as the slowest.
         parallel_started = time.perf_counter()
         run: Callable[..., Future[Any]] = self._executor.submit if self._parallel else _run_now
-        rules_future = run(self._timed, self._ports.rules.run_checks, requester.user_id, target.user_id, role.role_id)
+        rules_future = run(self._traced, "rules", self._ports.rules.run_checks, requester.user_id, target.user_id,
+                           role.role_id)
         retrieving = self._breaker.allow()
         if retrieving:
-            confidence_future = run(self._timed, self._ports.confidence.estimate, target, role)
-            policies_future = run(self._timed, self._ports.policies.for_request, app, role)
+            confidence_future = run(self._traced, "retrieval", self._ports.confidence.estimate, target, role)
+            policies_future = run(self._traced, "policies", self._ports.policies.for_request, app, role)
         checks, timings.rules_ms = rules_future.result()
         confidence: Confidence | None = None
         passages: list[PolicyPassage] = []
@@ -334,9 +349,11 @@ class AccessRequestService:
             log.warning("retrieval timed out after %.1fs; deciding on the hard checks alone",
                         self._retrieval_timeout_s)
             self._breaker.record_failure()
+            self._ports.telemetry.error("retrieval")
         except Exception:  # the index failing must not stop a decision, only auto-approval
             log.exception("retrieval failed; deciding on the hard checks alone")
             self._breaker.record_failure()
+            self._ports.telemetry.error("retrieval")
         decision_started = time.perf_counter()
         timings.parallel_ms = (decision_started - parallel_started) * 1000
 
@@ -345,7 +362,8 @@ class AccessRequestService:
         if self._ports.judge is not None and probability is not None and probability >= self._threshold \
                 and not role.privileged and first_failure(checks) is None:
             # Consulted only when it could matter: the judge can stop an auto-approval, never cause one.
-            judged = self._ports.judge.review(full_text, app, role, target, passages)
+            with self._ports.telemetry.span("judge"):
+                judged = self._ports.judge.review(full_text, app, role, target, passages)
             probability = confidence_after_judge(probability, judged.verdict)
         verdict = decide(checks, role, probability, self._threshold)
         failed = first_failure(checks)

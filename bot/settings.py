@@ -1,14 +1,38 @@
-"""Typed settings, read from the environment once, at the composition root."""
+"""Typed settings, read once, at the composition root: from the environment and, in AWS, Parameter Store.
+
+Precedence, highest first: an ASKIAM_ environment variable (or a value given in code), a parameter under
+`ASKIAM_PARAMETERS_PATH` (only with ASKIAM_ENV=aws), the default.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.decision import DEFAULT_AUTO_APPROVE_THRESHOLD
+from bot.errors import ConfigurationError
+
+# Parameter Store names (under ASKIAM_PARAMETERS_PATH) and the settings they set. Anything else under the path is
+# ignored with a warning, so a parameter for a newer release does not stop an older one.
+PARAMETER_FIELDS: dict[str, str] = {
+    "auto-approve-threshold": "auto_approve_threshold",
+    "history-neighbours": "history_neighbours",
+    "retrieval-timeout-s": "retrieval_timeout_s",
+    "approval-expiry-days": "approval_expiry_days",
+    "rate-limit-per-minute": "rate_limit_per_minute",
+    "opensearch/endpoint": "opensearch_endpoint",
+    "opensearch/history-index": "opensearch_history_index",
+    "opensearch/policy-index": "opensearch_policy_index",
+    "opensearch/query-index": "opensearch_query_index",
+    "features/embedding-model": "embedding_model",
+    "features/policy-judge": "policy_judge",
+    "features/policy-judge-model-id": "policy_judge_model_id",
+    "features/policy-judge-timeout-s": "policy_judge_timeout_s",
+}
 
 
 def default_home() -> Path:
@@ -55,6 +79,18 @@ class Settings(BaseSettings):
     audit_witness_path: Path | None = Field(default=None, description="A copy of each checkpoint kept outside the "
                                                                      "database.")
     event_bus_name: str | None = Field(default=None, description="EventBridge bus for decision events (AWS).")
+    parameters_path: str | None = Field(
+        default=None, description="Parameter Store path read with ASKIAM_ENV=aws, e.g. /askiam/prod/.")
+    parameters_max_age_s: int = Field(default=300, ge=0, le=3600, description="How long parameters and the "
+                                                                               "database secret are cached.")
+    database_host: str | None = Field(default=None, description="PostgreSQL host, when no URL is given.")
+    database_port: int = Field(default=5432, ge=1, le=65535)
+    database_name: str | None = None
+    database_user: str | None = None
+    database_iam_auth: bool = Field(default=False, description="Sign in with a fresh RDS IAM token per connection "
+                                                               "(over TLS) instead of a password.")
+    database_secret_arn: str | None = Field(
+        default=None, description="Secrets Manager secret (ARN or name) holding the database username and password.")
     pool_size: int = Field(default=8, ge=1, le=64)
     retrieval_timeout_s: float = Field(default=5.0, gt=0)
     log_level: str = "WARNING"
@@ -72,6 +108,50 @@ class Settings(BaseSettings):
             raise ValueError("ASKIAM_VECTOR_INDEX=opensearch needs ASKIAM_OPENSEARCH_ENDPOINT")
         return self
 
+    @model_validator(mode="after")
+    def _one_way_to_sign_in(self) -> Settings:
+        if self.database_iam_auth and self.database_secret_arn:
+            raise ValueError("ASKIAM_DATABASE_IAM_AUTH and ASKIAM_DATABASE_SECRET_ARN are two ways to sign in "
+                             "to PostgreSQL; set one")
+        if self.database_iam_auth and not self.database_url and not (self.database_host and self.database_user):
+            raise ValueError("ASKIAM_DATABASE_IAM_AUTH needs ASKIAM_DATABASE_HOST and ASKIAM_DATABASE_USER "
+                             "(or ASKIAM_DATABASE_URL)")
+        return self
+
+    @property
+    def reads_parameter_store(self) -> bool:
+        return self.env == "aws" and bool(self.parameters_path)
+
+    def with_parameters(self, parameters: Mapping[str, str]) -> Settings:
+        """These settings with values from Parameter Store (names relative to `parameters_path`) filled in.
+
+        A setting given explicitly (an environment variable) keeps its value. A parameter with a value the setting
+        does not accept raises ConfigurationError naming the parameter.
+        """
+        path = (self.parameters_path or "").rstrip("/")
+        by_field = {PARAMETER_FIELDS[name]: (name, value) for name, value in parameters.items()
+                    if name in PARAMETER_FIELDS and PARAMETER_FIELDS[name] not in self.model_fields_set}
+        if not by_field:
+            return self
+        values: dict[str, Any] = {name: getattr(self, name) for name in self.model_fields_set}
+        values.update({field: value for field, (_, value) in by_field.items()})
+        try:
+            return type(self)(**values)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else ""
+                where = f"{path}/{by_field[field][0]}" if field in by_field else "the settings"
+                problems.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
+            raise ConfigurationError("invalid configuration in Parameter Store: " + "; ".join(problems)) from exc
+
+    @field_validator("parameters_path")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        if value and not value.startswith("/"):
+            raise ValueError("must be a Parameter Store path starting with /, e.g. /askiam/prod/")
+        return value or None
+
     @field_validator("home")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
@@ -81,3 +161,12 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+
+class PowertoolsSettings(BaseSettings):
+    """What the Lambda functions' telemetry is named by (the variables Powertools itself reads)."""
+
+    model_config = SettingsConfigDict(env_prefix="POWERTOOLS_", extra="ignore", frozen=True)
+
+    service_name: str = "askiam"
+    metrics_namespace: str = "AskIAM"

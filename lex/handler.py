@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from bot.bootstrap import Application, build
-from bot.ports import Directory
+from bot.bootstrap import Application, build, lambda_telemetry
+from bot.errors import AskIamError, ServiceUnavailableError
+from bot.ports import Directory, NoTelemetry, Telemetry
 from bot.settings import Settings
 from lex.dialog import LexPorts, respond
-from lex.errors import IdentityConfigError
+from lex.errors import IdentityConfigError, LexError
 from lex.events import parse_event
 from lex.identity import CognitoJwksVerifier, TokenVerifier, requester_id
 from lex.preview import preview_service
@@ -36,6 +37,7 @@ class LexRuntime:
     app: Application
     lex: LexSettings = field(default_factory=LexSettings)
     verifier_override: TokenVerifier | None = None
+    telemetry: Telemetry = field(default_factory=NoTelemetry)
 
     @cached_property
     def ports(self) -> LexPorts:
@@ -81,7 +83,8 @@ def current() -> LexRuntime:
     if _runtime is None:
         with _lock:
             if _runtime is None:
-                _runtime = LexRuntime(build(Settings()), LexSettings())
+                telemetry = lambda_telemetry()
+                _runtime = LexRuntime(build(Settings(), telemetry=telemetry), LexSettings(), telemetry=telemetry)
     return _runtime
 
 
@@ -95,11 +98,26 @@ def set_application(app: Application | None, *, lex: LexSettings | None = None,
 
 def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Answer one Lex V2 code-hook invocation with a Lex V2 response; no exception leaves this function."""
+    telemetry: Telemetry = NoTelemetry()
     try:
-        return respond(current(), parse_event(event)).to_event()
+        runtime = current()
+        telemetry = runtime.telemetry
+        telemetry.begin(context)
+        return respond(runtime, parse_event(event)).to_event()
     except Exception as exc:  # the one place that turns any failure into an answer instead of a Lex error
+        if _is_a_failure(exc):
+            telemetry.error("lex")
         intent_name, attributes = _echo(event)
         return error_response(exc, intent_name, attributes).to_event()
+
+
+def _is_a_failure(exc: Exception) -> bool:
+    """Ours to fix or wait out (a store down, a bug), as against the caller's doing (not signed in, rate limited)."""
+    if isinstance(exc, ServiceUnavailableError):
+        return True
+    from validators.errors import StoreUnavailableError  # noqa: PLC0415 - adapters load only when used
+
+    return isinstance(exc, StoreUnavailableError) or not isinstance(exc, AskIamError | LexError)
 
 
 def _echo(event: object) -> tuple[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from validators.db_auth import PasswordSource
 from validators.errors import EmbeddedServerError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,12 @@ def migrations() -> list[tuple[str, str]]:
     return [(name, (folder / name).read_text(encoding="utf-8")) for name in files]
 
 
-def migrate(url: str) -> list[str]:
+def migrate(url: str, password: PasswordSource | None = None) -> list[str]:
     """Apply pending migrations as the connecting (owner) user; safe to run concurrently and repeatedly."""
     applied: list[str] = []
     try:
-        with psycopg.connect(url, autocommit=True) as conn:
+        extra: dict[str, Any] = {"password": password()} if password else {}
+        with psycopg.connect(url, autocommit=True, **extra) as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -95,21 +97,32 @@ def _enter_app_role(conn: psycopg.Connection[Any]) -> None:
 
 
 class Database:
-    """A pool of connections running as the application role."""
+    """A pool of connections running as the application role.
 
-    def __init__(self, url: str, *, pool_size: int = 8, timeout_s: float = 10.0) -> None:
+    `password`, when given, is called for every new connection (an RDS IAM token lives 15 minutes, so a token taken
+    once per process would lock out the connections opened after it expires).
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 8, timeout_s: float = 10.0,
+                 password: PasswordSource | None = None) -> None:
         self.url = url
+        self._password = password
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=pool_size,
             timeout=timeout_s,
             configure=_enter_app_role,
-            kwargs={"row_factory": dict_row},
+            kwargs=self._connect_kwargs,
             open=False,
             check=ConnectionPool.check_connection,
         )
         self._opened = False
+
+    def _connect_kwargs(self) -> dict[str, Any]:
+        if self._password is None:
+            return {"row_factory": dict_row}
+        return {"row_factory": dict_row, "password": self._password()}
 
     def open(self) -> None:
         if not self._opened:

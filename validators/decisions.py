@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import psycopg
@@ -13,6 +14,8 @@ from bot.errors import DuplicateRequestError
 from bot.ports import DecisionRecord
 from validators import audit
 from validators.db import Database
+
+log = logging.getLogger(__name__)
 
 SYSTEM_DECIDER = "askiam"
 
@@ -73,6 +76,17 @@ class SqlDecisionStore:
         return f"R-{row['n']}"
 
     def record(self, record: DecisionRecord) -> None:
+        try:
+            self._write(record)
+        except DuplicateRequestError:
+            raise  # a retry of a request already recorded: nothing failed
+        except Exception as exc:
+            # One line per failed write; the alarm on the log marker counts them. The transaction rolled back.
+            log.error("audit_write_failed request_id=%s error=%s: the decision, its audit record and its event "
+                      "were not written", record.request_id, type(exc).__name__)
+            raise
+
+    def _write(self, record: DecisionRecord) -> None:
         resolved = record.resolved
         target_id = resolved.target.user_id if resolved.target else None
         role = resolved.role

@@ -8,9 +8,9 @@ from typing import Protocol
 
 from bot.api.repository import ConversationRepository
 from bot.api.settings import ApiSettings
-from bot.bootstrap import Application, build
+from bot.bootstrap import Application, build, lambda_telemetry
 from bot.conversation import ConversationState
-from bot.ports import Directory
+from bot.ports import Directory, NoTelemetry, Telemetry
 from bot.settings import Settings
 
 
@@ -28,6 +28,7 @@ class ApiRuntime:
     api: ApiSettings = field(default_factory=ApiSettings)
     conversations_port: Conversations | None = None
     directory_port: Directory | None = None
+    telemetry: Telemetry = field(default_factory=NoTelemetry)
 
     @property
     def conversations(self) -> Conversations:
@@ -58,7 +59,9 @@ def current() -> ApiRuntime:
     if _runtime is None:
         with _lock:
             if _runtime is None:
-                _runtime = ApiRuntime(build(Settings()), ApiSettings())
+                # Only the Lambda function builds here (the local server and tests install theirs): Powertools.
+                telemetry = lambda_telemetry()
+                _runtime = ApiRuntime(build(Settings(), telemetry=telemetry), ApiSettings(), telemetry=telemetry)
     return _runtime
 
 

@@ -18,6 +18,7 @@ from bot.api.settings import ApiSettings
 from bot.conversation import ConversationState
 from bot.domain import CheckName, CheckResult, Decision, Outcome, Person, Reason
 from bot.errors import RequesterError
+from bot.ports import NoTelemetry
 from bot.service import Turn
 from bot.settings import Settings
 from validators.errors import StoreUnavailableError
@@ -316,11 +317,12 @@ def test_the_openapi_document_describes_every_route_and_its_errors(install) -> N
 def test_the_application_is_built_lazily_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[Settings] = []
 
-    def fake_build(settings: Settings) -> StubApp:
+    def fake_build(settings: Settings, **kwargs: object) -> StubApp:
         built.append(settings)
         return StubApp()
 
     monkeypatch.setattr(runtime, "build", fake_build)
+    monkeypatch.setattr(runtime, "lambda_telemetry", NoTelemetry)  # the real one reconfigures logging
     use_application(None)
     try:
         assert built == []  # importing the handler built nothing

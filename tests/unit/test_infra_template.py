@@ -20,14 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
 
 # Settings the AWS path needs that bot/settings.py does not define yet (proposed with this template).
-PROPOSED_SETTINGS = {
-    "ASKIAM_PARAMETERS_PATH", "ASKIAM_DATABASE_HOST", "ASKIAM_DATABASE_PORT", "ASKIAM_DATABASE_NAME",
-    "ASKIAM_DATABASE_USER", "ASKIAM_DATABASE_IAM_AUTH", "ASKIAM_MIGRATE_ON_START", "ASKIAM_VECTOR_INDEX",
-    "ASKIAM_OPENSEARCH_ENDPOINT",
-    "ASKIAM_OPENSEARCH_AUTH", "ASKIAM_OPENSEARCH_HISTORY_INDEX", "ASKIAM_OPENSEARCH_POLICY_INDEX",
-    "ASKIAM_OPENSEARCH_QUERY_INDEX", "ASKIAM_BEDROCK_EMBEDDING_DIMENSION", "ASKIAM_POLICY_JUDGE",
-    "ASKIAM_POLICY_JUDGE_MODEL_ID", "ASKIAM_POLICY_JUDGE_TIMEOUT_S",
-}
+PROPOSED_SETTINGS: set[str] = set()
 # The only actions allowed on Resource "*", each because its service offers no resource-level permission.
 STAR_RESOURCE_ACTIONS = {
     "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
@@ -314,3 +307,27 @@ def test_environment_variables_are_settings_the_code_knows(template: dict[str, A
         variables |= function["Properties"].get("Environment", {}).get("Variables", {})
     unknown = {name for name in variables if name.startswith("ASKIAM_")} - known - PROPOSED_SETTINGS
     assert unknown == set()
+
+
+def test_ssm_parameters_are_settings_the_code_reads(template: dict[str, Any]) -> None:
+    from bot.settings import PARAMETER_FIELDS
+
+    names = {_sub_text(p["Properties"]["Name"]).removeprefix("/askiam/${EnvName}/")
+             for p in _resources(template, "AWS::SSM::Parameter").values()}
+    assert names <= set(PARAMETER_FIELDS), names - set(PARAMETER_FIELDS)
+
+
+def test_functions_read_configuration_by_path_only_and_never_the_master_secret(template: dict[str, Any]) -> None:
+    for role in ("ApiFunctionRole", "LexFunctionRole", "OutboxFunctionRole"):
+        statements = template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        (config,) = [s for s in statements if s["Sid"] == "ReadConfiguration"]
+        assert _listed(config["Action"]) == ["ssm:GetParametersByPath"]
+        assert [_sub_text(r) for r in config["Resource"]] == [
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/askiam/${EnvName}",
+            "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/askiam/${EnvName}/*"]
+        (connect,) = [s for s in statements if s["Sid"] == "ConnectAsApplicationUser"]
+        assert _sub_text(connect["Resource"]).endswith(":dbuser:${DatabaseCluster.DBClusterResourceId}/askiam_lambda")
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["ASKIAM_DATABASE_IAM_AUTH"] == "true" and "ASKIAM_DATABASE_SECRET_ARN" not in variables
+    assert variables["POWERTOOLS_SERVICE_NAME"] == "askiam"
+    assert _sub_text(variables["POWERTOOLS_METRICS_NAMESPACE"]) == "AskIAM/${EnvName}"

@@ -1,0 +1,76 @@
+"""How the functions sign in to PostgreSQL: a URL without a password, and a password made fresh per connection.
+
+In AWS the password is an RDS IAM authentication token (valid 15 minutes, so one per new connection, never one per
+process) or the password from a Secrets Manager secret (cached for a while by the caller, so a rotated password is
+picked up by the next connections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from validators.errors import StoreUnavailableError
+
+PasswordSource = Callable[[], str]
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    """Where to connect (`url`, safe to print: it never holds the password) and how to get the password."""
+
+    url: str
+    password: PasswordSource | None = None
+
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for one new connection: a fresh password when there is a source."""
+        return {"password": self.password()} if self.password is not None else {}
+
+    def conninfo(self) -> str:
+        """A conninfo string for one connection made now, with a fresh password in it."""
+        return make_conninfo(self.url, **self.connect_kwargs())
+
+
+def database_url(*, host: str, port: int, dbname: str | None, user: str, sslmode: str | None = None) -> str:
+    """A postgresql:// URL without a password."""
+    url = f"postgresql://{quote(user, safe='')}@{quote(host, safe='')}:{port}/{quote(dbname or '', safe='')}"
+    return f"{url}?sslmode={sslmode}" if sslmode else url
+
+
+def with_tls(url: str) -> str:
+    """The URL with sslmode=require unless it already names an sslmode (verify-full, for one)."""
+    if "sslmode" in conninfo_to_dict(url):
+        return url
+    if url.startswith(("postgresql://", "postgres://")):
+        return f"{url}{'&' if '?' in url else '?'}sslmode=require"
+    return make_conninfo(url, sslmode="require")
+
+
+def url_parts(url: str) -> tuple[str, int, str]:
+    """Host, port and user named by a URL (what an IAM token is signed for)."""
+    parts = conninfo_to_dict(url)
+    host, user = parts.get("host"), parts.get("user")
+    if not host or not user:
+        raise StoreUnavailableError("IAM database authentication needs a URL with a host and a user")
+    return str(host), int(parts.get("port") or 5432), str(user)
+
+
+def iam_token_source(host: str, port: int, user: str, region: str, client: Any = None) -> PasswordSource:
+    """A function returning a new RDS IAM authentication token each time it is called.
+
+    Signing is local (no network call); the token is a presigned URL valid for 15 minutes.
+    """
+    if client is None:
+        import boto3  # noqa: PLC0415 - only the AWS path needs it
+
+        client = boto3.client("rds", region_name=region)
+
+    def token() -> str:
+        value: str = client.generate_db_auth_token(DBHostname=host, Port=port, DBUsername=user, Region=region)
+        return value
+
+    return token
