@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,8 +35,18 @@ from validators.confidence_features import (
     group_contributions,
     history_counts_per_folds,
 )
+from validators.confidence_linear import Indicators, LinearFit, fit_linear, indicators, out_of_fold_margins
 from validators.confidence_model import CROSS_FIT_MAX_ROWS, ConfidenceModel, fit
-from validators.confidence_stats import Requester, ScoreRequest, fetch_counts, fetch_peers, load_history, stored_schema
+from validators.confidence_stats import (
+    LoadedHistory,
+    Requester,
+    ScoreRequest,
+    fetch_counts,
+    fetch_peers,
+    load_history,
+    store_linear_weights,
+    stored_schema,
+)
 from validators.db import Database
 
 log = logging.getLogger(__name__)
@@ -64,7 +74,7 @@ class Assessment:
 def assess(conn: psycopg.Connection[Any], model: ConfidenceModel, requests: Sequence[ScoreRequest]) -> Assessment:
     """Approval probabilities for any number of requests, from the statistics tables and the stored model."""
     counts = fetch_counts(conn, model.schema, requests)
-    features = feature_matrix(counts, model.prior)
+    features = feature_matrix(model.schema, counts, model.prior, model.linear_bias)
     return Assessment(model.probabilities(features), counts, features)
 
 
@@ -149,7 +159,7 @@ def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[
     return evidence
 
 
-def _describe_group(schema: FeatureSchema, group: int, profile: dict[str, str] | Any) -> str:
+def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str]) -> str:
     kind, members = schema.groups[group]
     values = " and ".join(f"{schema.attributes[i]} {profile.get(schema.attributes[i], '')}" for i in members)
     if kind == ROLE_ATTRIBUTE:
@@ -187,10 +197,15 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
 
 
 def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
-    """Fit the confidence model on the history (each decision's own fold left out of its features); store it."""
+    """Fit the confidence model on the history (each decision's own fold left out of its features); store it, and
+    the linear score's weights beside the counts, in one transaction."""
     with database.connection() as conn:
-        model = fit_model(conn, seed)
+        model, linear = fit_model(conn, seed)
     with database.connection() as conn, conn.transaction():
+        if linear is not None:
+            stored = store_linear_weights(conn, model.schema, linear.history, linear.rows, linear.found,
+                                          linear.fit.weights)
+            log.info("linear score: %d weights stored", stored)
         conn.execute(
             "INSERT INTO confidence_model (id, params, fitted_at) VALUES (1, %s, clock_timestamp()) "
             "ON CONFLICT (id) DO UPDATE SET params = EXCLUDED.params, fitted_at = EXCLUDED.fitted_at",
@@ -199,34 +214,60 @@ def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
     return model
 
 
-def fit_model(conn: psycopg.Connection[Any], seed: int, params: BoostParams | None = None) -> ConfidenceModel:
-    """Read the history and the directory, build honest training features, fit."""
+@dataclass(frozen=True)
+class FittedLinear:
+    """The linear score fitted on the history rows `rows`, with what is needed to store its weights."""
+
+    history: LoadedHistory
+    rows: np.ndarray
+    found: Indicators
+    fit: LinearFit
+
+
+def fit_model(conn: psycopg.Connection[Any], seed: int,
+              params: BoostParams | None = None) -> tuple[ConfidenceModel, FittedLinear | None]:
+    """Read the history and the directory, build honest training features, fit the linear score and the trees.
+
+    The trees learn from each sampled decision's features with its own fold left out: counts from the other
+    folds, and the linear score of a fit on the other folds."""
     started = time.perf_counter()
     schema = stored_schema(conn)
     history = load_history(conn, schema)
     n = len(history.arrays)
     if not n:
-        return ConfidenceModel.untrained(0.5, schema)
+        return ConfidenceModel.untrained(0.5, schema), None
     prior = float(history.arrays.approved.mean())
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.permutation(n)[:MAX_FIT_ROWS])
     fold_sets = rng.integers(0, HISTORY_FOLDS, (BAGS if len(rows) > CROSS_FIT_MAX_ROWS else 1, n))
     loaded = time.perf_counter()
+    labels = history.arrays.approved[rows]
+    found = indicators(schema, history.arrays, rows)
+    linear = fit_linear(found.ids, labels, found.count)
+    # Each fold assignment's rows get the linear score of fits on their other folds, as they get their counts.
+    out_of_fold = [out_of_fold_margins(found.ids, labels, found.count, folds[rows], linear) for folds in fold_sets]
+    linear_done = time.perf_counter()
     peers = fetch_peers(conn, _history_requests(conn, history, rows))
     features = []
-    for counts in history_counts_per_folds(schema, history.arrays, rows, fold_sets, HISTORY_FOLDS):
+    for counts, margins in zip(history_counts_per_folds(schema, history.arrays, rows, fold_sets, HISTORY_FOLDS),
+                               out_of_fold, strict=True):
         counts.peers[:] = peers
-        features.append(feature_matrix(counts, prior))
+        counts.linear[:] = margins
+        features.append(feature_matrix(schema, counts, prior))
     prepared = time.perf_counter()
-    model = fit(features, history.arrays.approved[rows], prior, schema, seed, params)
+    model = fit(features, labels, prior, schema, seed, params)
     fitted = time.perf_counter()
     metrics = {**model.metrics, "history": float(n), "load_s": round(loaded - started, 3),
-               "features_s": round(prepared - loaded, 3), "fit_s": round(fitted - prepared, 3)}
+               "linear_s": round(linear_done - loaded, 3), "features_s": round(prepared - linear_done, 3),
+               "fit_s": round(fitted - prepared, 3)}
     log.info("confidence model fitted on %d of %d decisions: %s", len(rows), n, metrics)
-    return ConfidenceModel(model.schema, model.prior, model.trees, model.knots, model.rates, metrics)
+    if model.trees is None:  # too few decisions, or one outcome only: no linear score either
+        return replace(model, metrics=metrics), None
+    return (replace(model, metrics=metrics, linear_bias=linear.bias),
+            FittedLinear(history, rows, found, linear))
 
 
-def _history_requests(conn: psycopg.Connection[Any], history: Any, rows: np.ndarray) -> list[ScoreRequest]:
+def _history_requests(conn: psycopg.Connection[Any], history: LoadedHistory, rows: np.ndarray) -> list[ScoreRequest]:
     """The sampled decisions as requests by their requester as the directory knows them now."""
     wanted = sorted({history.user_ids[i] for i in rows.tolist() if history.user_ids[i]})
     people: dict[str, Requester] = {}

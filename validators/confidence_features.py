@@ -15,7 +15,7 @@ itself when fitting (each decision's own fold left out, see `history_counts`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,6 +24,9 @@ PRIOR_STRENGTH = 1.0
 LOGIT_CLIP = 8.0
 PER_GROUP = ("rate", "requests", "denials")
 PEER_FEATURES = ("peer_share", "peer_count", "team_share", "team_count")
+# After the peers: per attribute, how typical the role is for requesters with that value (log of this role's share
+# of their requests), then the linear score of `validators.confidence_linear`.
+LINEAR_FEATURE = "linear_score"
 # Group kinds, in the order their columns appear.
 ROLE, ROLE_ATTRIBUTE, ATTRIBUTE, PAIR = "role", "role_attribute", "attribute", "pair"
 # Past this many attributes the rarest are left out (singles), and pairs are built among the first few only:
@@ -60,7 +63,7 @@ class FeatureSchema:
 
     def feature_names(self) -> list[str]:
         return [f"{self.group_label(g)}:{part}" for g in range(len(self.groups)) for part in PER_GROUP] + list(
-            PEER_FEATURES)
+            PEER_FEATURES) + [f"role_share:{name}" for name in self.attributes] + [LINEAR_FEATURE]
 
     def to_json(self) -> dict[str, object]:
         return {"attributes": list(self.attributes), "paired": list(self.paired)}
@@ -86,11 +89,17 @@ class GroupCounts:
     approved: np.ndarray  # (rows, groups)
     total: np.ndarray  # (rows, groups)
     peers: np.ndarray  # (rows, 4): peer holders, peers, team holders, team members
+    # (rows,): the summed weights of the linear score's indicators (out of fold when fitting)
+    linear: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        if len(self.linear) != len(self.total):
+            object.__setattr__(self, "linear", np.zeros(len(self.total)))
 
     @classmethod
     def empty(cls, rows: int, schema: FeatureSchema) -> GroupCounts:
         groups = len(schema.groups)
-        return cls(np.zeros((rows, groups)), np.zeros((rows, groups)), np.zeros((rows, 4)))
+        return cls(np.zeros((rows, groups)), np.zeros((rows, groups)), np.zeros((rows, 4)), np.zeros(rows))
 
 
 def smoothed_rate(approved: np.ndarray, total: np.ndarray, prior: float) -> np.ndarray:
@@ -102,19 +111,26 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.clip(np.log(p / (1 - p)), -LOGIT_CLIP, LOGIT_CLIP)  # type: ignore[no-any-return]
 
 
-def feature_matrix(counts: GroupCounts, prior: float) -> np.ndarray:
-    """(rows, 3 * groups + 4) features; the one feature function of fitting, batch scoring and decisions."""
+def feature_matrix(schema: FeatureSchema, counts: GroupCounts, prior: float,
+                   linear_bias: float = 0.0) -> np.ndarray:
+    """(rows, 3 * groups + 4 + attributes + 1) features; the one feature function of fitting, batch scoring and
+    decisions. `linear_bias` is the linear score's intercept (0 when `counts.linear` already holds whole scores)."""
     approved, total = counts.approved, counts.total
+    attributes = len(schema.attributes)
     rate = _logit(smoothed_rate(approved, total, prior))
     per_group = np.stack([rate, np.log1p(total), np.log1p(np.maximum(total - approved, 0.0))], axis=2)
     holders, peers, team_holders, team = (counts.peers[:, i] for i in range(4))
     peer_part = np.column_stack([holders / (peers + 1.0), np.log1p(peers), team_holders / (team + 1.0),
                                  np.log1p(team)])
-    return np.hstack([per_group.reshape(len(total), -1), peer_part])
+    # The role's share of the requests from people with each attribute value (both counts from the history).
+    role_share = np.log1p(total[:, 1 : 1 + attributes]) - np.log1p(total[:, 1 + attributes : 1 + 2 * attributes])
+    linear = np.clip(counts.linear + linear_bias, -4 * LOGIT_CLIP, 4 * LOGIT_CLIP)[:, None]
+    return np.hstack([per_group.reshape(len(total), -1), peer_part, role_share, linear])
 
 
 def group_contributions(schema: FeatureSchema, contributions: np.ndarray) -> np.ndarray:
-    """Per-feature contributions (rows, features) summed to groups (rows, groups + 1: the peers last)."""
+    """Per-feature contributions (rows, features) summed to groups (rows, groups + 1: the peers, role shares and
+    linear score together last)."""
     groups = len(schema.groups)
     per_group = contributions[:, : groups * len(PER_GROUP)].reshape(len(contributions), groups, -1).sum(axis=2)
     return np.hstack([per_group, contributions[:, groups * len(PER_GROUP) :].sum(axis=1, keepdims=True)])
@@ -136,7 +152,7 @@ class HistoryArrays:
         return len(self.role)
 
 
-def _group_keys(history: HistoryArrays, members: tuple[int, ...], with_role: bool) -> np.ndarray:
+def group_keys(history: HistoryArrays, members: tuple[int, ...], with_role: bool) -> np.ndarray:
     """One int64 key per row for a group, -1 where a member attribute is missing."""
     key = history.role.astype(np.int64) if with_role else np.zeros(len(history), dtype=np.int64)
     valid = np.ones(len(history), dtype=bool)
@@ -172,7 +188,7 @@ def history_counts_per_folds(schema: FeatureSchema, history: HistoryArrays, rows
     approved = history.approved.astype(np.float64)
     up = buckets / (buckets - 1) if buckets > 1 else 1.0
     for g, (kind, members) in enumerate(schema.groups):
-        keys = _group_keys(history, members, kind in (ROLE, ROLE_ATTRIBUTE))
+        keys = group_keys(history, members, kind in (ROLE, ROLE_ATTRIBUTE))
         valid = keys >= 0
         unique, inverse = np.unique(keys[valid], return_inverse=True)
         slot = np.full(len(history), -1)

@@ -18,9 +18,14 @@ from validators.confidence_boost import BoostedTrees, BoostParams, average_ensem
 from validators.confidence_features import FeatureSchema
 
 MIN_FIT_ROWS = 20
+# The stored model's shape: a model of another kind (an older feature layout) reads as the untrained model until
+# the next import fits a new one.
+MODEL_KIND = "boosted-trees+linear"
 # Up to this many fitted decisions, calibration scores come from 5-fold cross-fitting (every row scored by trees
-# not fitted on it); past it, from a held-out fifth.
-CROSS_FIT_MAX_ROWS = 5000
+# not fitted on it: the calibration map is estimated on all of them); past it, from a held-out fifth.
+CROSS_FIT_MAX_ROWS = 20_000
+# Up to this many, shallower trees with coarser thresholds and a faster learning rate.
+SMALL_HISTORY_ROWS = 5000
 CROSS_FOLDS = 5
 HOLDOUT_SHARE = 0.2
 
@@ -39,6 +44,8 @@ class ConfidenceModel:
     knots: tuple[float, ...] = ()
     rates: tuple[float, ...] = ()
     metrics: dict[str, float] = field(default_factory=dict)
+    # The intercept of the linear score whose weights are stored beside the counts (one of the trees' inputs).
+    linear_bias: float = 0.0
 
     @property
     def global_rate(self) -> float:
@@ -71,24 +78,25 @@ class ConfidenceModel:
         return self.trees.contributions(features)
 
     def to_json(self) -> dict[str, object]:
-        return {"kind": "boosted-trees", "schema": self.schema.to_json(), "prior": self.prior,
+        return {"kind": MODEL_KIND, "schema": self.schema.to_json(), "prior": self.prior,
                 "trees": self.trees.to_json() if self.trees is not None else None, "knots": list(self.knots),
-                "rates": list(self.rates), "metrics": self.metrics}
+                "rates": list(self.rates), "metrics": self.metrics, "linear_bias": self.linear_bias}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> ConfidenceModel:
         """A stored model; anything of an older shape reads as the untrained model."""
-        if data.get("kind") != "boosted-trees":
+        if data.get("kind") != MODEL_KIND:
             rate = data.get("global_rate", 0.5)
             return cls.untrained(float(rate) if isinstance(rate, int | float) else 0.5)
         schema, trees, metrics = data["schema"], data.get("trees"), data.get("metrics", {})
         knots, rates, prior = data.get("knots", []), data.get("rates", []), data["prior"]
+        bias = data.get("linear_bias", 0.0)
         assert isinstance(schema, dict) and isinstance(knots, list) and isinstance(rates, list)
-        assert isinstance(metrics, dict) and isinstance(prior, int | float)
+        assert isinstance(metrics, dict) and isinstance(prior, int | float) and isinstance(bias, int | float)
         return cls(FeatureSchema.from_json(schema), float(prior),
                    BoostedTrees.from_json(trees) if isinstance(trees, dict) else None,
                    tuple(float(k) for k in knots), tuple(float(r) for r in rates),
-                   {str(k): float(v) for k, v in metrics.items()})
+                   {str(k): float(v) for k, v in metrics.items()}, float(bias))
 
     @classmethod
     def untrained(cls, prior: float = 0.5, schema: FeatureSchema | None = None) -> ConfidenceModel:
@@ -107,7 +115,7 @@ def _stratified_folds(labels: np.ndarray, folds: int, rng: np.random.Generator) 
 def boost_params(rows: int, seed: int) -> BoostParams:
     """Tree settings for a history of this many fitted decisions: small histories get shallower trees, coarser
     thresholds and a faster learning rate (they support less, and an import should stay quick)."""
-    if rows <= CROSS_FIT_MAX_ROWS:
+    if rows <= SMALL_HISTORY_ROWS:
         return BoostParams(trees=300, learning_rate=0.1, depth=4, bins=16, patience=30, seed=seed)
     return BoostParams(seed=seed)
 

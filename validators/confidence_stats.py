@@ -18,12 +18,17 @@ import psycopg
 from psycopg.rows import tuple_row
 
 from validators.confidence_features import (
+    ATTRIBUTE,
+    PAIR,
+    ROLE,
+    ROLE_ATTRIBUTE,
     FeatureSchema,
     GroupCounts,
     HistoryArrays,
     choose_schema,
     encode_history,
 )
+from validators.confidence_linear import Indicators
 
 _STATS_TABLES = ("attribute_pair_stats", "attribute_stats", "history_attributes", "role_attribute_stats",
                  "role_stats")
@@ -114,15 +119,15 @@ a AS (SELECT * FROM unnest(%(a_i)s::int[], %(a_slot)s::int[], %(a_role)s::text[]
                            %(a_value)s::text[]) AS a(i, slot, role_id, attribute, value)),
 p AS (SELECT * FROM unnest(%(p_i)s::int[], %(p_slot)s::int[], %(p_a)s::text[], %(p_av)s::text[], %(p_b)s::text[],
                            %(p_bv)s::text[]) AS p(i, slot, attribute_a, value_a, attribute_b, value_b))
-SELECT 0 AS kind, q.i, 0 AS slot, s.approved, s.denied FROM q JOIN role_stats s ON s.role_id = q.role_id
+SELECT 0 AS kind, q.i, 0 AS slot, s.approved, s.denied, s.weight FROM q JOIN role_stats s ON s.role_id = q.role_id
 UNION ALL
-SELECT 1, a.i, a.slot, s.approved, s.denied FROM a
+SELECT 1, a.i, a.slot, s.approved, s.denied, s.weight FROM a
   JOIN role_attribute_stats s ON s.role_id = a.role_id AND s.attribute = a.attribute AND s.value = a.value
 UNION ALL
-SELECT 2, a.i, a.slot, s.approved, s.denied FROM a
+SELECT 2, a.i, a.slot, s.approved, s.denied, s.weight FROM a
   JOIN attribute_stats s ON s.attribute = a.attribute AND s.value = a.value
 UNION ALL
-SELECT 3, p.i, p.slot, s.approved, s.denied FROM p
+SELECT 3, p.i, p.slot, s.approved, s.denied, s.weight FROM p
   JOIN attribute_pair_stats s ON s.attribute_a = p.attribute_a AND s.value_a = p.value_a
    AND s.attribute_b = p.attribute_b AND s.value_b = p.value_b
 """
@@ -152,7 +157,8 @@ def _chunks(count: int) -> Iterator[range]:
 
 def fetch_counts(conn: psycopg.Connection[Any], schema: FeatureSchema, requests: Sequence[ScoreRequest],
                  peers: bool = True) -> GroupCounts:
-    """Every group's counts for every request, in a few set-based statements (one per BATCH requests)."""
+    """Every group's counts, and the sum of their linear weights, for every request, in a few set-based statements
+    (one per BATCH requests)."""
     counts = GroupCounts.empty(len(requests), schema)
     k = len(schema.attributes)
     offsets = {0: 0, 1: 1, 2: 1 + k, 3: 1 + 2 * k}
@@ -182,10 +188,12 @@ def fetch_counts(conn: psycopg.Connection[Any], schema: FeatureSchema, requests:
                         params[key].append(item)
         rows = cursor.execute(_COUNTS_SQL, params).fetchall()
         if rows:
-            data = np.array(rows, dtype=np.int64)
-            columns = np.array([offsets[kind] for kind in range(4)])[data[:, 0]] + data[:, 2]
-            counts.approved[data[:, 1], columns] = data[:, 3]
-            counts.total[data[:, 1], columns] = data[:, 3] + data[:, 4]
+            data = np.array(rows, dtype=np.float64)
+            which = data[:, :3].astype(np.int64)
+            columns = np.array([offsets[kind] for kind in range(4)])[which[:, 0]] + which[:, 2]
+            counts.approved[which[:, 1], columns] = data[:, 3]
+            counts.total[which[:, 1], columns] = data[:, 3] + data[:, 4]
+            np.add.at(counts.linear, which[:, 1], data[:, 5])
     if peers:
         counts.peers[:] = fetch_peers(conn, requests)
     return counts
@@ -239,3 +247,43 @@ def load_history(conn: psycopg.Connection[Any], schema: FeatureSchema) -> Loaded
     rows = np.asarray(profile_of_row, dtype=np.int64)
     return LoadedHistory(encode_history(roles, approved, rows, profiles, schema), users, roles, profiles, rows)
 
+
+
+# The weight columns of the statistics tables, and the key columns that name one row of each (by group kind).
+_WEIGHT_TABLES = {
+    ROLE: ("role_stats", ("role_id",)),
+    ROLE_ATTRIBUTE: ("role_attribute_stats", ("role_id", "attribute", "value")),
+    ATTRIBUTE: ("attribute_stats", ("attribute", "value")),
+    PAIR: ("attribute_pair_stats", ("attribute_a", "value_a", "attribute_b", "value_b")),
+}
+
+
+def store_linear_weights(conn: psycopg.Connection[Any], schema: FeatureSchema, history: LoadedHistory,
+                         rows: np.ndarray, found: Indicators, weights: np.ndarray) -> int:
+    """Write the linear score's weights beside the counts (every other row's weight becomes 0); returns how many
+    rows got a weight. `found` numbers the indicators of the history rows `rows`."""
+    keyed: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in _WEIGHT_TABLES}
+    for indicator, (group, example) in enumerate(zip(found.group_of.tolist(), found.example_row.tolist(),
+                                                      strict=True)):
+        kind, members = schema.groups[group]
+        row = int(rows[example])
+        profile = history.profiles[int(history.profile_of_row[row])]
+        names = [schema.attributes[m] for m in members]
+        values = [part for name in names for part in (name, profile[name])]
+        key = (history.roles[row], *values) if kind in (ROLE, ROLE_ATTRIBUTE) else tuple(values)
+        keyed[kind].append((*key, float(weights[indicator])))
+    stored = 0
+    for kind, (table, columns) in _WEIGHT_TABLES.items():  # table and column names are constants of this module
+        conn.execute(f"UPDATE {table} SET weight = 0 WHERE weight <> 0")
+        if not keyed[kind]:
+            continue
+        key_columns = ", ".join(f"{column} text NOT NULL" for column in columns)
+        conn.execute(f"CREATE TEMPORARY TABLE askiam_weights ({key_columns}, weight double precision NOT NULL) "
+                     "ON COMMIT DROP")
+        with conn.cursor().copy(f"COPY askiam_weights ({', '.join(columns)}, weight) FROM STDIN") as copy:
+            for record in keyed[kind]:
+                copy.write_row(record)
+        match = " AND ".join(f"s.{column} = w.{column}" for column in columns)
+        stored += conn.execute(f"UPDATE {table} s SET weight = w.weight FROM askiam_weights w WHERE {match}").rowcount
+        conn.execute("DROP TABLE askiam_weights")
+    return stored

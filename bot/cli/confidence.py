@@ -169,7 +169,7 @@ def _table_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-column", default="ACTION", help="the decision column: 1/0 (default ACTION)")
     parser.add_argument("--resource-column", default="RESOURCE", help="the requested role (default RESOURCE)")
     parser.add_argument("--id-column", default=None, help="a row id column, not an attribute (default: none)")
-    parser.add_argument("--seed", type=int, default=11, help="seed of the split and of the fitting")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the split and of the fitting")
 
 
 def add_commands(subparsers: Any) -> None:

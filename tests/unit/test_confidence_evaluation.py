@@ -52,3 +52,10 @@ def test_a_request_file_is_read_without_its_label_column(tmp_path: Path) -> None
     table = read_table(path, TableSpec(), with_labels=False)
     assert table.labels is None and table.roles == ["r1", "r2"]
     assert table.profiles == [{"MGR_ID": "m1"}, {"MGR_ID": "m2", "ROLE_CODE": "c2"}]
+
+
+def test_an_id_column_is_not_an_attribute(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text("id,ACTION,RESOURCE,MGR_ID\nq1,1,r1,m1\nq2,0,r1,m2\n")
+    table = read_table(path, TableSpec(id_column="id"), with_labels=True)
+    assert table.labels == [True, False] and table.attribute_columns == ("MGR_ID",)

@@ -36,7 +36,7 @@ def column(label: str) -> int:
 def test_schema_orders_groups_and_pairs_by_name() -> None:
     assert SCHEMA.pairs == ((0, 2), (0, 1), (2, 1))  # dept+manager, dept+title, manager+title
     assert SCHEMA.group_label(0) == "role" and SCHEMA.group_label(len(SCHEMA.groups) - 1) == "pair:manager+title"
-    assert len(SCHEMA.feature_names()) == 3 * len(SCHEMA.groups) + 4
+    assert len(SCHEMA.feature_names()) == 3 * len(SCHEMA.groups) + 4 + len(SCHEMA.attributes) + 1
     assert FeatureSchema.from_json(SCHEMA.to_json()) == SCHEMA
 
 
@@ -75,7 +75,7 @@ def test_a_row_never_counts_its_own_fold_and_outsiders_count_nothing() -> None:
 def test_features_fall_back_to_the_prior_without_evidence() -> None:
     counts = GroupCounts.empty(2, SCHEMA)
     counts.total[1], counts.approved[1] = 9.0, 0.0
-    features = feature_matrix(counts, prior=0.8)
+    features = feature_matrix(SCHEMA, counts, prior=0.8)
     assert np.allclose(features[0, 0], np.log(0.8 / 0.2))
     assert features[1, 0] < -1.5 and np.isclose(features[1, 2], np.log(10.0))
     assert features.shape == (2, len(SCHEMA.feature_names()))

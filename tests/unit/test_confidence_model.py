@@ -28,7 +28,7 @@ def synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     peers = np.zeros((n, 4))
     peers[:, 1] = rng.integers(0, 20, n)
     peers[:, 0] = np.round(peers[:, 1] * np.where(good, 0.8, 0.1))
-    return feature_matrix(GroupCounts(approved, total, peers), 0.6), labels.astype(float)
+    return feature_matrix(SCHEMA, GroupCounts(approved, total, peers), 0.6), labels.astype(float)
 
 
 def test_fitted_model_ranks_and_calibrates_held_out_rows() -> None:
@@ -76,7 +76,7 @@ def test_too_little_history_falls_back_to_the_role_rate() -> None:
     assert model.metrics == {} and model.trees is None
     counts = GroupCounts.empty(1, SCHEMA)
     counts.approved[0, 0], counts.total[0, 0] = 9, 10
-    probability = float(model.probabilities(feature_matrix(counts, 0.5))[0])
+    probability = float(model.probabilities(feature_matrix(SCHEMA, counts, 0.5))[0])
     assert abs(probability - (9 + 0.5) / 11) < 1e-9
 
 
