@@ -135,11 +135,12 @@ class SqlDecisionStore:
                     "catalog_version": version["version"] if version else None, **(record.extra or {}),
                 },
             }
-            audit.append(conn, event)
             conn.execute(
                 "INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
                 (request_id, event["event_type"], json.dumps({k: v for k, v in event.items() if k != "details"})),
             )
+            # Last: the append locks the chain head until commit, and every concurrent decision waits for it.
+            audit.append(conn, event)
 
     def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
         with self._database.connection() as conn, conn.transaction():

@@ -104,10 +104,12 @@ class Plan:
     ms: float
     indexes: tuple[str, ...]
     scans: tuple[str, ...]
+    planning_ms: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         return {"sql": re.sub(r"\s+", " ", self.sql).strip()[:90], "ms": round(self.ms, 3),
-                "indexes": list(self.indexes), "full_scans": list(self.scans)}
+                "planning_ms": round(self.planning_ms, 3), "indexes": list(self.indexes),
+                "full_scans": list(self.scans)}
 
 
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -131,7 +133,8 @@ def read_plan(sql: str, explained: dict[str, Any]) -> Plan:
                 read = int(node.get("Plan Rows", 0))
             if read > SCAN_ROWS:
                 scans.append(f"{node.get('Relation Name')} ({read} rows)")
-    return Plan(sql, float(explained.get("Execution Time", 0.0)), tuple(dict.fromkeys(indexes)), tuple(scans))
+    return Plan(sql, float(explained.get("Execution Time", 0.0)), tuple(dict.fromkeys(indexes)), tuple(scans),
+                float(explained.get("Planning Time", 0.0)))
 
 
 def _reads(sql: str) -> bool:

@@ -11,8 +11,6 @@ from typing import Any
 from bot.bootstrap import Application, build
 from bot.cli.output import EXIT_OK, EXIT_USAGE, err, out
 
-DEFAULT_CURVE = "1000,10000,100000"
-
 
 def cmd_bench(app: Application, args: argparse.Namespace) -> int:
     """Runs in a database of its own (a new embedded server in a temporary home), never the one in use."""
@@ -24,6 +22,9 @@ def cmd_bench(app: Application, args: argparse.Namespace) -> int:
         curve = parse_sizes(args.curve) if args.curve else ()
     except ValueError as exc:
         err(f"askiam: --curve: {exc}")
+        return EXIT_USAGE
+    if any(history > args.history for history in curve):
+        err(f"askiam: --curve: the sizes are samples of the org's history, at most --history ({args.history})")
         return EXIT_USAGE
     size = OrgSize(users=args.users, applications=args.applications, roles=args.roles, history=args.history,
                    policies=args.policies, seed=args.seed)
@@ -59,8 +60,9 @@ def add_commands(commands: Any) -> None:
     p.add_argument("--concurrent-requests", type=int, default=800, help="requests sent by the concurrent requesters")
     p.add_argument("--workers", choices=("processes", "threads"), default="processes",
                    help="a process per requester (as each concurrent Lambda invocation), or threads in this one")
-    p.add_argument("--curve", default=DEFAULT_CURVE,
-                   help="history sizes to measure latency at, comma-separated ('' for none); the full size is added")
+    p.add_argument("--curve", default="", metavar="SIZES",
+                   help="also measure latency at these history sizes (comma-separated samples of the org's history, "
+                        "each a full re-import); the full size is added")
     p.add_argument("--curve-requests", type=int, default=100, help="requests measured at each history size")
     p.add_argument("--no-plans", action="store_true", help="skip EXPLAIN ANALYZE of the request's statements")
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -19,7 +19,7 @@ def test_defaults_are_the_issue_org_size() -> None:
     assert (args.users, args.applications, args.roles, args.history, args.policies) == \
         (50_000, 200, 2000, 1_000_000, 500)
     assert args.concurrency == 8 and args.workers == "processes"
-    assert parse_sizes(args.curve) == (1000, 10_000, 100_000)
+    assert args.curve == ""
 
 
 def test_scaling_options() -> None:
@@ -27,6 +27,14 @@ def test_scaling_options() -> None:
                                 "--workers", "threads", "--json"])
     assert (args.users, args.applications, args.history, args.curve, args.workers, args.json) == \
         (300, 12, 2000, "", "threads", True)
+
+
+def test_curve_sizes_cannot_exceed_the_history(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.bench import cmd_bench
+
+    args = parser().parse_args(["bench", "--history", "1000", "--curve", "500,2000"])
+    assert cmd_bench(None, args) == 2  # type: ignore[arg-type]
+    assert "at most --history" in capsys.readouterr().err
 
 
 def test_parse_sizes() -> None:
