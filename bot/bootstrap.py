@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -31,6 +31,16 @@ class ImportReport(ImportCounts):
     indexed_history: int
     model_metrics: dict[str, float]
     seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RebuiltIndexes:
+    """What a re-ingestion wrote: past decisions, policy passages, stored query vectors; seconds per index."""
+
+    history: int
+    passages: int
+    queries: int
+    seconds: dict[str, float]
 
 
 class Application:
@@ -226,11 +236,9 @@ class Application:
 
     def import_bundle(self, folder: Path) -> ImportReport:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
-        from retrieval.ingestion import index_policies  # noqa: PLC0415
         from validators.bundle import read_bundle  # noqa: PLC0415
         from validators.confidence import fit_from_store  # noqa: PLC0415
         from validators.importer import write_bundle  # noqa: PLC0415
-        from validators.rules import static_role_rules  # noqa: PLC0415
 
         seconds: dict[str, float] = {}
         started = time.perf_counter()
@@ -240,18 +248,36 @@ class Application:
         started = time.perf_counter()
         counts = write_bundle(self.database, bundle)
         seconds["load"] = time.perf_counter() - started
-        started = time.perf_counter()
-        indexed = self.history_index.rebuild()
-        seconds["index_history"] = time.perf_counter() - started
-        started = time.perf_counter()
-        passages = index_policies(self.policy_index.documents(), self.embedder, self.policy_index)
-        self.service.ports.policies.precompute(self.service.vocabulary().catalog, static_role_rules(self.database))
-        seconds["index_policies"] = time.perf_counter() - started
+        rebuilt = self.rebuild_indexes()
+        seconds.update(rebuilt.seconds)
         started = time.perf_counter()
         model = fit_from_store(self.database)
         seconds["fit_confidence"] = time.perf_counter() - started
-        return ImportReport(**asdict(counts), passages=passages, indexed_history=indexed,
+        return ImportReport(**asdict(counts), passages=rebuilt.passages, indexed_history=rebuilt.history,
                             model_metrics=model.metrics, seconds=seconds)
+
+    def rebuild_indexes(self, *, history: bool = True, policies: bool = True,
+                        history_progress: Callable[[int], None] | None = None,
+                        policy_progress: Callable[[int, int], None] | None = None) -> RebuiltIndexes:
+        """Re-ingest the vector indexes from PostgreSQL: past decisions, then policy passages and the stored query
+        vectors of the catalog's requests (what an import does after loading, and `askiam index rebuild`)."""
+        from retrieval.ingestion import index_policies  # noqa: PLC0415
+        from validators.rules import static_role_rules  # noqa: PLC0415
+
+        seconds: dict[str, float] = {}
+        indexed = passages = queries = 0
+        if history:
+            started = time.perf_counter()
+            indexed = self.history_index.rebuild(progress=history_progress)
+            seconds["index_history"] = time.perf_counter() - started
+        if policies:
+            started = time.perf_counter()
+            passages = index_policies(self.policy_index.documents(), self.embedder, self.policy_index,
+                                      progress=policy_progress)
+            queries = self.service.ports.policies.precompute(self.service.vocabulary().catalog,
+                                                             static_role_rules(self.database))
+            seconds["index_policies"] = time.perf_counter() - started
+        return RebuiltIndexes(indexed, passages, queries, seconds)
 
     def is_empty(self) -> bool:
         with self.database.connection() as conn:

@@ -499,12 +499,25 @@ class OpenSearchHistoryIndex(_Adapter):
         found.sort(key=lambda item: (item[0], item[1]))
         return [decision for _, _, decision in found[:k]]
 
-    def rebuild(self, batch: int = 5000) -> int:
-        """Re-index every past decision from the system of record; returns the number indexed."""
+    def rebuild(self, batch: int = 5000, progress: Callable[[int], None] | None = None) -> int:
+        """Re-index every past decision from the system of record; returns the number indexed. `progress`, if
+        given, is called with the number read for indexing so far, every `batch` records."""
         if self._records is None:
             raise VectorIndexError("the OpenSearch history index was built without a source of past decisions")
         documents = (history_document(r.history_id, r.role_id, r.approved, r.attributes) for r in self._records())
-        return self.generations.replace(history_index_body(), documents)
+        return self.generations.replace(history_index_body(), _counted(documents, batch, progress))
+
+
+def _counted(documents: Iterable[dict[str, Any]], every: int,
+             progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+    """The documents, calling `progress` with the count so far every `every` documents and at the end."""
+    count = 0
+    for count, document in enumerate(documents, start=1):
+        yield document
+        if progress is not None and count % every == 0:
+            progress(count)
+    if progress is not None and count % every:
+        progress(count)
 
 
 class OpenSearchPolicyIndex(_Adapter):

@@ -6,7 +6,7 @@ An OpenSearch index can replace either class; the core sees only the ports.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,8 +74,9 @@ class PgHistoryIndex:
             for row in rows
         ]
 
-    def rebuild(self, batch: int = 20_000) -> int:
-        """Re-index every past decision from the access_history table; returns the number indexed.
+    def rebuild(self, batch: int = 20_000, progress: Callable[[int], None] | None = None) -> int:
+        """Re-index every past decision from the access_history table; returns the number indexed. `progress`, if
+        given, is called with the number indexed so far after each batch.
 
         Rows are written grouped by role, so that one role's past decisions (what a k-NN query reads) sit on
         neighbouring pages. A requester's attributes repeat on each of their decisions; each distinct profile is
@@ -102,6 +103,8 @@ class PgHistoryIndex:
                                 vector = vectors[attributes] = _literal(profile_vector(json.loads(attributes)))
                             copy.write_row((history_id, role_id, approved, attributes, vector))
                     count += len(rows)
+                    if progress is not None:
+                        progress(count)
             conn.execute(f"ANALYZE {HISTORY_TABLE}")
         return count
 

@@ -1,4 +1,4 @@
-"""The `askiam` command line: import, ask, chat, demo, db, audit and bench."""
+"""The `askiam` command line: import, ask, chat, demo, db, audit, bench, index and the rest."""
 
 from __future__ import annotations
 
@@ -213,13 +213,14 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="folder to write askiam-lex-bot.json into")
     export.set_defaults(handler=cmd_lex_export)
 
-    from bot.cli import approvals, audit, bench, confidence, events, loadtest  # noqa: PLC0415
+    from bot.cli import approvals, audit, bench, confidence, events, index, loadtest  # noqa: PLC0415
 
     audit.add_commands(commands)
     bench.add_commands(commands)
     confidence.add_commands(commands)
     approvals.add_commands(commands)
     events.add_commands(commands)
+    index.add_commands(commands)
     loadtest.add_commands(commands)
     return root
 

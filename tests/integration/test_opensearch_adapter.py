@@ -118,7 +118,9 @@ def test_rebuild_bulk_loads_in_chunks_and_swaps_generations(config: OpenSearchCo
     assert history.rebuild() == 1203
     (first,) = history.generations.live()
     assert client.count(index=config.history_index)["count"] == 1203
-    assert history.rebuild() == 1203
+    seen: list[int] = []
+    assert history.rebuild(batch=500, progress=seen.append) == 1203
+    assert seen == [500, 1000, 1203]  # every batch, and the end
     (second,) = history.generations.live()
     assert second != first
     assert not client.indices.exists(index=first)  # the old generation is dropped, not left behind
