@@ -88,6 +88,10 @@ class HistoryIndex(Protocol):
 
     def similar(self, role_id: str, profile: dict[str, str], k: int) -> list[PastDecision]: ...
 
+    def similar_in_application(self, app_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
+        """The nearest past decisions for any role of the application (evidence for a role with none of its own)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PolicyPassage:

@@ -172,10 +172,11 @@ def _index_body(properties: dict[str, Any], *, knn: bool) -> dict[str, Any]:
 
 
 def history_index_body() -> dict[str, Any]:
-    """Past decisions: the requester profile vector, filtered by role inside the k-NN search."""
+    """Past decisions: the requester profile vector, filtered by role or application inside the k-NN search."""
     return _index_body({
         "history_id": {"type": "keyword"},
         "role_id": {"type": "keyword"},
+        "app_id": {"type": "keyword"},
         "approved": {"type": "boolean"},
         "attributes": {"type": "object", "enabled": False},
         VECTOR_FIELD: knn_vector_mapping(PROFILE_DIMENSION),
@@ -204,12 +205,18 @@ def query_index_body() -> dict[str, Any]:
     }, knn=False)
 
 
-def knn_search_body(vector: np.ndarray, k: int, *, role_id: str | None = None) -> dict[str, Any]:
-    """A k-NN search; with `role_id` the filter runs inside the k-NN clause (Faiss efficient filtering), so `k`
-    neighbours of that role come back however rare the role is, instead of k overall filtered afterwards."""
+def knn_search_body(vector: np.ndarray, k: int, *, role_id: str | None = None,
+                    app_id: str | None = None) -> dict[str, Any]:
+    """A k-NN search; with `role_id` and/or `app_id` the filter runs inside the k-NN clause (Faiss efficient
+    filtering), so `k` neighbours of that role or application come back however rare it is, instead of k overall
+    filtered afterwards."""
     clause: dict[str, Any] = {"vector": normalised(vector), "k": k}
-    if role_id is not None:
-        clause["filter"] = {"term": {"role_id": role_id}}
+    terms = [{"term": {name: value}} for name, value in (("role_id", role_id), ("app_id", app_id))
+             if value is not None]
+    if len(terms) == 1:
+        clause["filter"] = terms[0]
+    elif terms:
+        clause["filter"] = {"bool": {"filter": terms}}
     return {"size": k, "_source": {"excludes": [VECTOR_FIELD]}, "query": {"knn": {VECTOR_FIELD: clause}}}
 
 
@@ -224,9 +231,10 @@ def alias_swap_body(alias: str, new_index: str, old_indexes: Sequence[str]) -> d
     return {"actions": actions}
 
 
-def history_document(history_id: str, role_id: str, approved: bool, attributes: Mapping[str, str]) -> dict[str, Any]:
-    return {"history_id": history_id, "role_id": role_id, "approved": approved, "attributes": dict(attributes),
-            VECTOR_FIELD: normalised(profile_vector(dict(attributes)))}
+def history_document(history_id: str, role_id: str, approved: bool, attributes: Mapping[str, str],
+                     app_id: str = "") -> dict[str, Any]:
+    return {"history_id": history_id, "role_id": role_id, "app_id": app_id, "approved": approved,
+            "attributes": dict(attributes), VECTOR_FIELD: normalised(profile_vector(dict(attributes)))}
 
 
 def passage_document(passage: Passage, vector: np.ndarray, model_id: str) -> dict[str, Any]:
@@ -433,16 +441,18 @@ class HistoryRecord:
     role_id: str
     approved: bool
     attributes: dict[str, str]
+    app_id: str = ""  # the role's application ("" for a role no longer in the catalog)
 
 
 def access_history_records(database: Database, batch: int = 5000) -> Iterator[HistoryRecord]:
     """Every row of access_history, streamed with a server-side cursor."""
     with database.connection() as conn, conn.transaction(), conn.cursor(name="opensearch_history_scan") as scan:
-        scan.execute("SELECT history_id, role_id, approved, attributes FROM access_history ORDER BY history_id")
+        scan.execute("SELECT h.history_id, h.role_id, h.approved, h.attributes, coalesce(r.app_id, '') AS app_id "
+                     "FROM access_history h LEFT JOIN roles r ON r.role_id = h.role_id ORDER BY h.history_id")
         while rows := scan.fetchmany(batch):
             for row in rows:
                 yield HistoryRecord(str(row["history_id"]), str(row["role_id"]), bool(row["approved"]),
-                                    dict(row["attributes"] or {}))
+                                    dict(row["attributes"] or {}), str(row["app_id"]))
 
 
 class _Adapter:
@@ -485,7 +495,13 @@ class OpenSearchHistoryIndex(_Adapter):
         self.generations.ensure(history_index_body())
 
     def similar(self, role_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
-        hits = self._search(self.config.history_index, knn_search_body(profile_vector(profile), k, role_id=role_id),
+        return self._similar(profile, k, role_id=role_id)
+
+    def similar_in_application(self, app_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
+        return self._similar(profile, k, app_id=app_id)
+
+    def _similar(self, profile: dict[str, str], k: int, **where: str) -> list[PastDecision]:
+        hits = self._search(self.config.history_index, knn_search_body(profile_vector(profile), k, **where),
                             "searching similar past decisions")
         found = []
         for hit in hits or []:
@@ -504,7 +520,8 @@ class OpenSearchHistoryIndex(_Adapter):
         given, is called with the number read for indexing so far, every `batch` records."""
         if self._records is None:
             raise VectorIndexError("the OpenSearch history index was built without a source of past decisions")
-        documents = (history_document(r.history_id, r.role_id, r.approved, r.attributes) for r in self._records())
+        documents = (history_document(r.history_id, r.role_id, r.approved, r.attributes, r.app_id)
+                     for r in self._records())
         return self.generations.replace(history_index_body(), _counted(documents, batch, progress))
 
 

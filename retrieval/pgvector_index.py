@@ -68,6 +68,21 @@ class PgHistoryIndex:
                 "ORDER BY embedding <=> %s::vector, history_id LIMIT %s",
                 (role_id, _literal(vector), k),
             ).fetchall()
+        return self._decisions(profile, rows)
+
+    def similar_in_application(self, app_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
+        vector = profile_vector(profile)
+        with self._database.connection() as conn:
+            rows = conn.execute(
+                f"SELECT h.history_id, h.role_id, h.approved, h.attributes FROM {HISTORY_TABLE} h "
+                "JOIN roles r ON r.role_id = h.role_id WHERE r.app_id = %s "
+                "ORDER BY h.embedding <=> %s::vector, h.history_id LIMIT %s",
+                (app_id, _literal(vector), k),
+            ).fetchall()
+        return self._decisions(profile, rows)
+
+    @staticmethod
+    def _decisions(profile: dict[str, str], rows: Sequence[Any]) -> list[PastDecision]:
         return [
             PastDecision(history_id=row["history_id"], role_id=row["role_id"], approved=row["approved"],
                          similarity=shared_share(profile, row["attributes"]), attributes=row["attributes"])

@@ -117,6 +117,10 @@ class SqlConfidenceEstimator:
         peers = {"peers": (int(counts.peers[0, 0]), int(counts.peers[0, 1])),
                  "team": (int(counts.peers[0, 2]), int(counts.peers[0, 3]))}
         evidence = _explain(target, role_counts, neighbours, peers)
+        if not any(n.similarity >= SIMILAR_THRESHOLD for n in neighbours):
+            # A new or rarely asked-for role: what was decided for similar people across its application.
+            evidence.extend(_application_evidence(
+                self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
         evidence.extend(_factors(model, request, result))
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence),
                           features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1]})
@@ -157,6 +161,17 @@ def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[
                     f"{round(neighbour.similarity * 100)}% of the attributes", score=round(neighbour.similarity, 3),
             source=neighbour.history_id))
     return evidence
+
+
+def _application_evidence(neighbours: list[PastDecision], role: Role) -> list[Evidence]:
+    similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD and n.role_id != role.role_id]
+    if not similar:
+        return []
+    approved = sum(1 for n in similar if n.approved)
+    return [Evidence(
+        evidence_id=f"similar-in-application:{role.app_id}:{len(similar)}", kind="similar_in_application",
+        summary=f"{approved} of {len(similar)} similar past requests for other roles in this application were "
+                "approved", score=round(approved / len(similar), 3))]
 
 
 def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str]) -> str:

@@ -62,7 +62,8 @@ def client(config: OpenSearchConfig) -> Any:
 
 def _records(count: int) -> list[HistoryRecord]:
     return [HistoryRecord(f"h{number:05d}", f"role-{number % 3}", number % 4 != 0,
-                          {"department": ["Finance", "HR"][number % 2], "title": f"T{number % 5}"})
+                          {"department": ["Finance", "HR"][number % 2], "title": f"T{number % 5}"},
+                          app_id="app-a" if number % 3 < 2 else "app-b")
             for number in range(count)]
 
 
@@ -134,6 +135,19 @@ def test_the_role_filter_inside_the_knn_clause_selects_that_role_only(config: Op
                           body={"size": 100, "query": {"bool": {"filter": [clause["filter"]]}}})
     roles = {hit["_source"]["role_id"] for hit in found["hits"]["hits"]}
     assert roles == {"role-1"} and found["hits"]["total"]["value"] == 20
+
+
+def test_the_application_filter_selects_that_applications_roles(config: OpenSearchConfig, client: Any) -> None:
+    records = _records(60)
+    OpenSearchHistoryIndex(config, client=client, records=lambda: records).rebuild()
+    for where, expected_roles, expected_count in (({"app_id": "app-a"}, {"role-0", "role-1"}, 40),
+                                                  ({"app_id": "app-a", "role_id": "role-0"}, {"role-0"}, 20)):
+        clause = knn_search_body(np.ones(256), 25, **where)["query"]["knn"][VECTOR_FIELD]
+        found = client.search(index=config.history_index,
+                              body={"size": 100, "query": {"bool": {"filter": [clause["filter"]]}}})
+        hits = found["hits"]["hits"]
+        assert {hit["_source"]["role_id"] for hit in hits} == expected_roles
+        assert {hit["_source"]["app_id"] for hit in hits} == {"app-a"} and len(hits) == expected_count
 
 
 def test_a_refused_document_leaves_the_live_generation_alone(config: OpenSearchConfig, client: Any) -> None:

@@ -172,6 +172,17 @@ def test_filtered_knn_search_body_matches_the_specification(spec: Spec) -> None:
     spec.check(clause, KNN_QUERY)
 
 
+def test_knn_search_bodies_filtered_by_application_match_the_specification(spec: Spec) -> None:
+    body = knn_search_body(profile_vector({"department": "Finance"}), 10, app_id="workday")
+    spec.check(body, SEARCH)
+    assert body["query"]["knn"][VECTOR_FIELD]["filter"] == {"term": {"app_id": "workday"}}
+    both = knn_search_body(profile_vector({"department": "Finance"}), 10, role_id="wd-hr", app_id="workday")
+    spec.check(both, SEARCH)
+    spec.check(both["query"]["knn"][VECTOR_FIELD], KNN_QUERY)
+    assert both["query"]["knn"][VECTOR_FIELD]["filter"] == {
+        "bool": {"filter": [{"term": {"role_id": "wd-hr"}}, {"term": {"app_id": "workday"}}]}}
+
+
 def test_unfiltered_knn_and_key_lookup_bodies_match_the_specification(spec: Spec) -> None:
     body = knn_search_body(np.arange(1, 385, dtype=np.float32), 3)
     spec.check(body, SEARCH)
