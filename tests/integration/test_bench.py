@@ -40,6 +40,7 @@ def test_bench_reports_every_figure_and_the_curve(app_factory) -> None:  # type:
         assert point["requests"] > 0 and point["p50_ms"] <= point["p95_ms"]
     plans = result["plans"]
     assert plans["statements"] > 5 and isinstance(plans["all_indexed"], bool)
+    assert plans["all_indexed"] == (plans["full_scans"] == []) and "read_whole_by_design" in plans
     assert any("vector_history" in item["sql"] for item in plans["detail"])
 
     # Every request of the run, from this process and the worker processes, linked into one intact chain.

@@ -76,7 +76,10 @@ def test_read_plan_flags_only_large_full_scans() -> None:
         {"Node Type": "Seq Scan", "Relation Name": "catalog_meta", "Actual Rows": 1, "Actual Loops": 1},
         {"Node Type": "Seq Scan", "Relation Name": "access_history", "Actual Rows": 3,
          "Rows Removed by Filter": 99_997, "Actual Loops": 1},
+        {"Node Type": "Seq Scan", "Relation Name": "vector_policy", "Actual Rows": 1500, "Actual Loops": 1},
     ]}}
     read = read_plan("SELECT 1", plan)
-    assert read.indexes == ("users_pkey",) and read.scans == ("access_history (100000 rows)",)
+    assert read.indexes == ("users_pkey",)
+    assert read.scans == ("access_history (100000 rows)", "vector_policy (1500 rows), by design")
+    assert read.unexpected_scans == ("access_history (100000 rows)",)
     assert read.ms == 1.5
