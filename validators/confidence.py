@@ -117,8 +117,8 @@ class SqlConfidenceEstimator:
         peers = {"peers": (int(counts.peers[0, 0]), int(counts.peers[0, 1])),
                  "team": (int(counts.peers[0, 2]), int(counts.peers[0, 3]))}
         evidence = _explain(target, role_counts, neighbours, peers)
-        if not any(n.similarity >= SIMILAR_THRESHOLD for n in neighbours):
-            # A new or rarely asked-for role: what was decided for similar people across its application.
+        if not neighbours:
+            # A role nobody has asked for before: what was decided for similar people across its application.
             evidence.extend(_application_evidence(
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
         evidence.extend(_factors(model, request, result))
