@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -28,6 +29,8 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and compatibility forms ("Ｗｏｒｋｄａｙ" and "workday" fold alike)."""
+    if text.isascii():  # nothing to decompose or strip: the common case, and the catalog's names at start-up
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -54,7 +57,9 @@ def tokens(text: str) -> list[Token]:
     return found
 
 
+@lru_cache(maxsize=65_536)
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
+    """The words of a name (catalog names are tokenised by several matchers: once each)."""
     return tuple(token.text for token in tokens(phrase) if token.text != "'s")
 
 
