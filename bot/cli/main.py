@@ -29,7 +29,7 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
     metrics = report.model_metrics
     if metrics:
         out(f"approval confidence fitted on {int(metrics.get('samples', 0))} past decisions "
-            f"(leave-one-out AUC {metrics.get('auc', float('nan')):.3f}, "
+            f"(held-out AUC {metrics.get('auc', float('nan')):.3f}, "
             f"calibration error {metrics.get('ece', float('nan')):.3f})")
     return EXIT_OK
 
