@@ -15,7 +15,7 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from validators.db_auth import PasswordSource
+from validators.db_auth import PasswordSource, password_kwargs
 from validators.errors import EmbeddedServerError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,7 @@ def migrate(url: str, password: PasswordSource | None = None) -> list[str]:
     """Apply pending migrations as the connecting (owner) user; safe to run concurrently and repeatedly."""
     applied: list[str] = []
     try:
-        extra: dict[str, Any] = {"password": password()} if password else {}
-        with psycopg.connect(url, autocommit=True, **extra) as conn:
+        with psycopg.connect(url, autocommit=True, **password_kwargs(password)) as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
             try:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -120,9 +119,7 @@ class Database:
         self._opened = False
 
     def _connect_kwargs(self) -> dict[str, Any]:
-        if self._password is None:
-            return {"row_factory": dict_row}
-        return {"row_factory": dict_row, "password": self._password()}
+        return {"row_factory": dict_row, **password_kwargs(self._password)}
 
     def open(self) -> None:
         if not self._opened:

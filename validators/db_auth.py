@@ -28,11 +28,12 @@ class DatabaseTarget:
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for one new connection: a fresh password when there is a source."""
-        return {"password": self.password()} if self.password is not None else {}
+        return password_kwargs(self.password)
 
-    def conninfo(self) -> str:
-        """A conninfo string for one connection made now, with a fresh password in it."""
-        return make_conninfo(self.url, **self.connect_kwargs())
+
+def password_kwargs(source: PasswordSource | None) -> dict[str, Any]:
+    """`password=` for one new connection, taken from the source now; nothing without a source."""
+    return {"password": source()} if source is not None else {}
 
 
 def database_url(*, host: str, port: int, dbname: str | None, user: str, sslmode: str | None = None) -> str:
