@@ -15,7 +15,7 @@ itself when fitting (each decision's own fold left out, see `history_counts`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -89,12 +89,7 @@ class GroupCounts:
     approved: np.ndarray  # (rows, groups)
     total: np.ndarray  # (rows, groups)
     peers: np.ndarray  # (rows, 4): peer holders, peers, team holders, team members
-    # (rows,): the summed weights of the linear score's indicators (out of fold when fitting)
-    linear: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    def __post_init__(self) -> None:
-        if len(self.linear) != len(self.total):
-            object.__setattr__(self, "linear", np.zeros(len(self.total)))
+    linear: np.ndarray  # (rows,): the summed weights of the linear score's indicators (out of fold when fitting)
 
     @classmethod
     def empty(cls, rows: int, schema: FeatureSchema) -> GroupCounts:

@@ -28,7 +28,7 @@ def synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     peers = np.zeros((n, 4))
     peers[:, 1] = rng.integers(0, 20, n)
     peers[:, 0] = np.round(peers[:, 1] * np.where(good, 0.8, 0.1))
-    return feature_matrix(SCHEMA, GroupCounts(approved, total, peers), 0.6), labels.astype(float)
+    return feature_matrix(SCHEMA, GroupCounts(approved, total, peers, np.zeros(len(total))), 0.6), labels.astype(float)
 
 
 def test_fitted_model_ranks_and_calibrates_held_out_rows() -> None:
