@@ -61,28 +61,20 @@ class PgHistoryIndex:
         self._database = database
 
     def similar(self, role_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
-        vector = profile_vector(profile)
-        with self._database.connection() as conn:
-            rows = conn.execute(
-                f"SELECT history_id, role_id, approved, attributes FROM {HISTORY_TABLE} WHERE role_id = %s "
-                "ORDER BY embedding <=> %s::vector, history_id LIMIT %s",
-                (role_id, _literal(vector), k),
-            ).fetchall()
-        return self._decisions(profile, rows)
+        return self._nearest(f"SELECT * FROM {HISTORY_TABLE} WHERE role_id = %s", role_id, profile, k)
 
     def similar_in_application(self, app_id: str, profile: dict[str, str], k: int) -> list[PastDecision]:
-        vector = profile_vector(profile)
+        return self._nearest(f"SELECT h.* FROM {HISTORY_TABLE} h JOIN roles r ON r.role_id = h.role_id "
+                             "WHERE r.app_id = %s", app_id, profile, k)
+
+    def _nearest(self, candidates: str, key: str, profile: dict[str, str], k: int) -> list[PastDecision]:
+        """The k past decisions among `candidates` (a query taking `key`) nearest to the profile's vector."""
         with self._database.connection() as conn:
             rows = conn.execute(
-                f"SELECT h.history_id, h.role_id, h.approved, h.attributes FROM {HISTORY_TABLE} h "
-                "JOIN roles r ON r.role_id = h.role_id WHERE r.app_id = %s "
-                "ORDER BY h.embedding <=> %s::vector, h.history_id LIMIT %s",
-                (app_id, _literal(vector), k),
+                f"SELECT history_id, role_id, approved, attributes FROM ({candidates}) c "
+                "ORDER BY embedding <=> %s::vector, history_id LIMIT %s",
+                (key, _literal(profile_vector(profile)), k),
             ).fetchall()
-        return self._decisions(profile, rows)
-
-    @staticmethod
-    def _decisions(profile: dict[str, str], rows: Sequence[Any]) -> list[PastDecision]:
         return [
             PastDecision(history_id=row["history_id"], role_id=row["role_id"], approved=row["approved"],
                          similarity=shared_share(profile, row["attributes"]), attributes=row["attributes"])
