@@ -63,7 +63,9 @@ class RoleCount(_Model):
     pending: int
 
 
-class PrivilegedGrant(_Model):
+class _AuditedRequest(_Model):
+    """The audit record of one request, as the reports list it."""
+
     seq: int
     created_at: datetime
     request_id: str | None
@@ -71,17 +73,13 @@ class PrivilegedGrant(_Model):
     requester_id: str | None
     app_id: str | None
     role_id: str | None
+
+
+class PrivilegedGrant(_AuditedRequest):
     approver: str | None
 
 
-class SodDenial(_Model):
-    seq: int
-    created_at: datetime
-    request_id: str | None
-    target_id: str | None
-    requester_id: str | None
-    app_id: str | None
-    role_id: str | None
+class SodDenial(_AuditedRequest):
     detail: str | None
 
 
