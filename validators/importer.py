@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -41,8 +42,10 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
         _copy(conn, "roles", ("role_id", "app_id", "name", "aliases", "privileged", "description"),
               ((r.role_id, r.app_id, r.name, list(r.aliases), r.privileged, r.description) for r in bundle.roles))
         grants = {(g.user_id, g.role_id): g for g in bundle.user_roles}
+        imported_at = datetime.now(UTC)  # the date of a grant whose row leaves granted_at empty
         _copy(conn, "user_roles", ("user_id", "role_id", "granted_at", "expires_at", "status", "source"),
-              ((g.user_id, g.role_id, g.granted_at, g.expires_at, g.status, "import") for g in grants.values()))
+              ((g.user_id, g.role_id, g.granted_at or imported_at, g.expires_at, g.status, "import")
+               for g in grants.values()))
         _copy(conn, "sod_rules", ("rule_id", "role_a", "role_b", "description"),
               ((s.rule_id, s.role_a, s.role_b, s.description) for s in bundle.sod_rules))
         prerequisites = {(p.role_id, p.requires_role_id) for p in bundle.prerequisites}

@@ -105,3 +105,14 @@ def test_the_shared_sample_imports(app_factory) -> None:  # type: ignore[no-unty
     assert (report.users, report.applications, report.roles, report.history) == (60, 9, 34, 400)
     assert report.passages >= report.policies == 8
     assert report.indexed_history == 400
+
+
+def test_a_grant_without_a_date_is_dated_at_the_import(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    folder = rules_org(tmp_path / "org")
+    _corrupt(folder, "user_roles.csv", "rui,ldg-viewer,2025-01-01", "rui,ldg-viewer,")
+    app.import_bundle(folder)
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT granted_at > now() - interval '1 hour' AS recent, holder_department "
+                           "FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-viewer'").fetchone()
+    assert row == {"recent": True, "holder_department": "Finance"}
