@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -33,7 +34,15 @@ class Catalog:
     roles: dict[str, Role]
 
     def roles_of(self, app_id: str) -> list[Role]:
-        return [role for role in self.roles.values() if role.app_id == app_id]
+        return list(self._roles_by_application.get(app_id, ()))
+
+    @cached_property
+    def _roles_by_application(self) -> dict[str, tuple[Role, ...]]:
+        """Built once per snapshot: each request looks up the roles of its application."""
+        grouped: dict[str, list[Role]] = {}
+        for role in self.roles.values():
+            grouped.setdefault(role.app_id, []).append(role)
+        return {app_id: tuple(roles) for app_id, roles in grouped.items()}
 
 
 class Directory(Protocol):

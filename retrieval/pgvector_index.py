@@ -21,6 +21,12 @@ from validators.db import Database
 HISTORY_TABLE = "vector_history"
 POLICY_TABLE = "vector_policy"
 QUERY_TABLE = "vector_policy_query"
+# The nearest passages of each stored query, worked out when the queries are stored: the passages only change
+# together with the queries (`askiam import`, `askiam index rebuild`), so a request reads its answer by key
+# instead of comparing its query with every passage.
+ANSWER_TABLE = "vector_policy_answer"
+ANSWER_DEPTH = 10  # the most passages a request asks for (the `policy_passages` setting's upper bound)
+_ANSWER_CHUNK = 2_000
 # Distinct requester profiles whose vectors are kept while re-indexing (about 1.5 kB each).
 _PROFILE_CACHE = 100_000
 
@@ -44,6 +50,7 @@ def ensure_tables(conn: psycopg.Connection[Any], policy_dimension: int) -> None:
     if current is not None and current != policy_dimension:
         conn.execute(f"DROP TABLE {POLICY_TABLE}")
         conn.execute(f"DROP TABLE IF EXISTS {QUERY_TABLE}")
+        conn.execute(f"DROP TABLE IF EXISTS {ANSWER_TABLE}")
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {POLICY_TABLE} (passage_id text PRIMARY KEY, document text NOT NULL, "
         f"title text NOT NULL, text text NOT NULL, model text NOT NULL, embedding vector({policy_dimension}) NOT NULL)"
@@ -51,6 +58,10 @@ def ensure_tables(conn: psycopg.Connection[Any], policy_dimension: int) -> None:
     conn.execute(
         f"CREATE TABLE IF NOT EXISTS {QUERY_TABLE} (query_key text PRIMARY KEY, text text NOT NULL, "
         f"model text NOT NULL, embedding vector({policy_dimension}) NOT NULL)"
+    )
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {ANSWER_TABLE} (query_key text NOT NULL, rank int NOT NULL, "
+        "passage_id text NOT NULL, score double precision NOT NULL, PRIMARY KEY (query_key, rank))"
     )
 
 
@@ -69,7 +80,7 @@ class PgHistoryIndex:
 
     def _nearest(self, candidates: str, key: str, profile: dict[str, str], k: int) -> list[PastDecision]:
         """The k past decisions among `candidates` (a query taking `key`) nearest to the profile's vector."""
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             rows = conn.execute(
                 f"SELECT history_id, role_id, approved, attributes FROM ({candidates}) c "
                 "ORDER BY embedding <=> %s::vector, history_id LIMIT %s",
@@ -116,6 +127,35 @@ class PgHistoryIndex:
         return count
 
 
+def _passage(row: dict[str, Any]) -> PolicyPassage:
+    return PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
+                         text=row["text"], score=float(row["score"]))
+
+
+def _stored_vectors(conn: psycopg.Connection[Any]) -> tuple[list[str], np.ndarray]:
+    """The passages' ids and vectors as stored, in passage id order."""
+    rows = conn.cursor(row_factory=tuple_row).execute(
+        f"SELECT passage_id, embedding::text FROM {POLICY_TABLE} ORDER BY passage_id").fetchall()
+    vectors = [np.array(text[1:-1].split(","), dtype=np.float64) for _, text in rows]
+    return [passage_id for passage_id, _ in rows], np.array(vectors).reshape(len(rows), -1)
+
+
+def nearest(queries: np.ndarray, passages: np.ndarray, depth: int) -> list[list[tuple[int, float]]]:
+    """For each query, the `depth` nearest passages by cosine distance as (position, similarity); among equal
+    distances the earlier position (the passages come in id order), as the SQL search orders them."""
+    if not len(passages) or not len(queries):
+        return [[] for _ in range(len(queries))]
+    unit = passages / np.maximum(np.linalg.norm(passages, axis=1, keepdims=True), 1e-12)
+    answers: list[list[tuple[int, float]]] = []
+    for start in range(0, len(queries), _ANSWER_CHUNK):
+        chunk = np.asarray(queries[start:start + _ANSWER_CHUNK], dtype=np.float64)
+        chunk = chunk / np.maximum(np.linalg.norm(chunk, axis=1, keepdims=True), 1e-12)
+        similarity = chunk @ unit.T
+        order = np.argsort(-similarity, axis=1, kind="stable")[:, :depth]
+        answers.extend([(int(p), float(similarity[row, p])) for p in order[row]] for row in range(len(chunk)))
+    return answers
+
+
 class PgPolicyIndex:
     """Policy passages with their text embeddings; cosine distance, exact (a policy set is small)."""
 
@@ -123,17 +163,25 @@ class PgPolicyIndex:
         self._database = database
 
     def search(self, vector: np.ndarray, k: int) -> list[PolicyPassage]:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             rows = conn.execute(
                 f"SELECT passage_id, document, title, text, 1 - (embedding <=> %s::vector) AS score "
                 f"FROM {POLICY_TABLE} ORDER BY embedding <=> %s::vector, passage_id LIMIT %s",
                 (_literal(vector), _literal(vector), k),
             ).fetchall()
-        return [PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
-                              text=row["text"], score=float(row["score"])) for row in rows]
+        return [_passage(row) for row in rows]
 
     def search_by_key(self, key: str, k: int) -> list[PolicyPassage] | None:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
+            if k <= ANSWER_DEPTH:
+                rows = conn.execute(
+                    f"SELECT p.passage_id, p.document, p.title, p.text, a.score FROM {ANSWER_TABLE} a "
+                    f"JOIN {POLICY_TABLE} p USING (passage_id) WHERE a.query_key = %s AND a.rank <= %s "
+                    "ORDER BY a.rank", (key, k),
+                ).fetchall()
+                if rows:
+                    return [_passage(row) for row in rows]
+            # No stored answer (a key not stored, no passages at all, or more passages than stored): search.
             rows = conn.execute(
                 f"WITH q AS (SELECT embedding FROM {QUERY_TABLE} WHERE query_key = %s) "
                 f"SELECT p.passage_id, p.document, p.title, p.text, 1 - (p.embedding <=> q.embedding) AS score, "
@@ -143,20 +191,30 @@ class PgPolicyIndex:
             ).fetchall()
         if not rows:
             return None
-        return [PolicyPassage(passage_id=row["passage_id"], document=row["document"], title=row["title"],
-                              text=row["text"], score=float(row["score"])) for row in rows if row["passage_id"]]
+        return [_passage(row) for row in rows if row["passage_id"]]
 
     def store_queries(self, keys: Sequence[str], texts: Sequence[str], vectors: np.ndarray, model_id: str) -> int:
+        """Store the query vectors and, for each, its nearest passages (cosine distance, then passage id)."""
         with self._database.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {QUERY_TABLE}")
+            conn.execute(f"DELETE FROM {ANSWER_TABLE}")
             with conn.cursor().copy(f"COPY {QUERY_TABLE} (query_key, text, model, embedding) FROM STDIN") as copy:
                 for key, text, vector in zip(keys, texts, vectors, strict=True):
                     copy.write_row((key, text, model_id, _literal(vector)))
+            passage_ids, passage_vectors = _stored_vectors(conn)
+            with conn.cursor().copy(f"COPY {ANSWER_TABLE} (query_key, rank, passage_id, score) FROM STDIN") as copy:
+                for key, ranked in zip(keys, nearest(np.asarray(vectors), passage_vectors, ANSWER_DEPTH),
+                                       strict=True):
+                    for rank, (position, score) in enumerate(ranked, start=1):
+                        copy.write_row((key, rank, passage_ids[position], score))
+            # Statistics now, or the planner guesses many rows per key and hashes every passage per request.
+            conn.execute(f"ANALYZE {ANSWER_TABLE}, {POLICY_TABLE}")
         return len(keys)
 
     def replace_all(self, passages: Sequence[Passage], vectors: np.ndarray, model_id: str) -> int:
         with self._database.connection() as conn, conn.transaction():
             conn.execute(f"DELETE FROM {POLICY_TABLE}")
+            conn.execute(f"DELETE FROM {ANSWER_TABLE}")  # answers named the passages being replaced
             with conn.cursor().copy(
                 f"COPY {POLICY_TABLE} (passage_id, document, title, text, model, embedding) FROM STDIN"
             ) as copy:

@@ -108,7 +108,7 @@ class SqlConfidenceEstimator:
         neighbours = self._history.similar(role.role_id, profile, self._neighbours)
         request = ScoreRequest(role.role_id, profile, Requester(target.user_id, target.department, target.title,
                                                                 target.manager_id))
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             model = self._current_model(conn)
             result = assess(conn, model, [request])
         probability = float(result.probabilities[0])

@@ -134,15 +134,16 @@ SELECT 3, p.i, p.slot, s.approved, s.denied, s.weight FROM p
 
 _PEERS_SQL = """
 SELECT q.i,
-  (SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.user_id AND r.role_id = q.role_id
-     AND r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > now())
-   WHERE u.department = q.department AND u.title = q.title AND u.user_id <> q.user_id
-     AND u.status = 'active') AS peer_holders,
+  (SELECT count(*) FROM user_roles r
+   WHERE r.role_id = q.role_id AND r.holder_department = q.department AND r.holder_title = q.title
+     AND r.user_id <> q.user_id AND r.holder_active AND r.status = 'active'
+     AND (r.expires_at IS NULL OR r.expires_at > now())) AS peer_holders,
   (SELECT count(*) FROM users u WHERE u.department = q.department AND u.title = q.title
      AND u.user_id <> q.user_id AND u.status = 'active') AS peer_total,
-  (SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.user_id AND r.role_id = q.role_id
-     AND r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > now())
-   WHERE u.manager_id = q.manager_id AND u.user_id <> q.user_id AND u.status = 'active') AS team_holders,
+  (SELECT count(*) FROM user_roles r
+   WHERE r.role_id = q.role_id AND r.holder_manager_id = q.manager_id
+     AND r.user_id <> q.user_id AND r.holder_active AND r.status = 'active'
+     AND (r.expires_at IS NULL OR r.expires_at > now())) AS team_holders,
   (SELECT count(*) FROM users u WHERE u.manager_id = q.manager_id AND u.user_id <> q.user_id
      AND u.status = 'active') AS team_total
 FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])

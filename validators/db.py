@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -12,6 +14,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -22,6 +25,10 @@ log = logging.getLogger(__name__)
 
 APP_ROLE = "askiam_app"
 _MIGRATION_LOCK = 781_240_017
+# A pooled connection back in use within this many seconds is handed out as it is. One idle for longer (a Lambda
+# environment frozen between invocations, a server that may have closed it meanwhile) is tested first, with a round
+# trip; testing every checkout cost one round trip per statement of a request.
+CHECK_AFTER_IDLE_S = 5.0
 
 
 def start_embedded(home: Path) -> str:
@@ -114,9 +121,16 @@ class Database:
             configure=_enter_app_role,
             kwargs=self._connect_kwargs,
             open=False,
-            check=ConnectionPool.check_connection,
+            check=self._check_if_idle,
         )
         self._opened = False
+        # Wall-clock time (it advances while a Lambda environment is frozen) when each connection was returned.
+        self._returned_at: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
+
+    def _check_if_idle(self, conn: psycopg.Connection[Any]) -> None:
+        returned = self._returned_at.get(conn)
+        if returned is None or time.time() - returned > CHECK_AFTER_IDLE_S:
+            ConnectionPool.check_connection(conn)
 
     def _connect_kwargs(self) -> dict[str, Any]:
         return {"row_factory": dict_row, **password_kwargs(self._password)}
@@ -140,6 +154,25 @@ class Database:
         self.open()
         try:
             with self._pool.connection() as conn:
-                yield conn
+                try:
+                    yield conn
+                finally:
+                    # Noted here rather than in a pool `reset` callback: that would hand every return to a worker
+                    # thread.
+                    self._returned_at[conn] = time.time()
         except (PoolTimeout, psycopg.OperationalError, pg_errors.AdminShutdown) as exc:
             raise StoreUnavailableError(f"the rules store is unavailable, please try again: {exc}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
+        """A pooled connection for reads outside a transaction: each statement sees what is committed when it runs.
+
+        No BEGIN and no COMMIT, so a single-statement read costs one round trip instead of three. For reads that
+        must agree with each other, use `connection()` (one transaction, one snapshot)."""
+        with self.connection() as conn:
+            conn.autocommit = True
+            try:
+                yield conn
+            finally:
+                if conn.info.transaction_status == TransactionStatus.IDLE:
+                    conn.autocommit = False  # back to the pool transactional, as every other user expects

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import deque
 from typing import Any
 
 import psycopg
@@ -18,6 +20,11 @@ from validators.db import Database
 log = logging.getLogger(__name__)
 
 SYSTEM_DECIDER = "askiam"
+# The unique index that makes a retried request (same requester and idempotency key) one request.
+IDEMPOTENCY_CONSTRAINT = "requests_idempotency_key_key"
+# Request numbers are taken from the sequence this many at a time, one statement per block instead of one per
+# request. Numbers stay unique; across processes they interleave, and a process that ends leaves a gap.
+REQUEST_NUMBER_BLOCK = 16
 
 
 class SqlDecisionStore:
@@ -25,9 +32,11 @@ class SqlDecisionStore:
 
     def __init__(self, database: Database) -> None:
         self._database = database
+        self._numbers: deque[int] = deque()
+        self._numbers_lock = threading.Lock()
 
     def pending_request(self, target_id: str, role_id: str) -> Outcome | None:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             row = conn.execute(
                 "SELECT request_id FROM requests WHERE target_id = %s AND role_id = %s "
                 "AND status = 'PENDING_APPROVAL' ORDER BY created_at LIMIT 1",
@@ -36,13 +45,13 @@ class SqlDecisionStore:
         return self.get(row["request_id"]) if row else None
 
     def by_idempotency_key(self, key: str) -> Outcome | None:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             row = conn.execute("SELECT request_id FROM requests WHERE idempotency_key = %s", (key,)).fetchone()
         return self.get(row["request_id"]) if row else None
 
     def get(self, request_id: str) -> Outcome | None:
         """A recorded request as an outcome, with its checks and evidence."""
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             row = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
             if row is None:
                 return None
@@ -62,7 +71,7 @@ class SqlDecisionStore:
         )
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             row = conn.execute(
                 "SELECT count(*) AS n FROM requests WHERE requester_id = %s "
                 "AND created_at > now() - make_interval(secs => %s)", (requester_id, seconds),
@@ -70,10 +79,13 @@ class SqlDecisionStore:
         return int(row["n"]) if row else 0
 
     def new_request_id(self) -> str:
-        with self._database.connection() as conn:
-            row = conn.execute("SELECT nextval('request_number_seq') AS n").fetchone()
-        assert row is not None
-        return f"R-{row['n']}"
+        with self._numbers_lock:
+            if not self._numbers:
+                with self._database.reading() as conn:
+                    rows = conn.execute("SELECT nextval('request_number_seq') AS n FROM generate_series(1, %s)",
+                                        (REQUEST_NUMBER_BLOCK,)).fetchall()
+                self._numbers.extend(sorted(int(row["n"]) for row in rows))
+            return f"R-{self._numbers.popleft()}"
 
     def record(self, record: DecisionRecord) -> None:
         try:
@@ -89,58 +101,66 @@ class SqlDecisionStore:
     def _write(self, record: DecisionRecord) -> None:
         resolved = record.resolved
         target_id = resolved.target.user_id if resolved.target else None
-        role = resolved.role
         app_id = resolved.application.app_id if resolved.application else None
         entities = {"matches": [m.model_dump(mode="json") for m in resolved.matches],
                     "clarification": resolved.clarification.model_dump(mode="json") if resolved.clarification
                     else None}
-        with self._database.connection() as conn, conn.transaction():
-            request_id = record.request_id
-            try:
-                conn.execute(
-                    "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
-                    "status, reason, confidence, message, entities, conversation_id, idempotency_key) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    (request_id, record.requester_id, target_id, app_id, role.role_id if role else None,
-                     record.channel, record.text, record.decision.value, record.reason.value, record.confidence,
-                     record.message, json.dumps(entities), record.conversation_id, record.idempotency_key),
-                )
-            except pg_errors.UniqueViolation as exc:
+        # Pipelined: the statements go out without waiting for each other's replies; the transaction costs three
+        # round trips (up to the catalog version, up to the audit head, the commit) instead of one per statement.
+        try:
+            with self._database.connection() as conn, conn.pipeline(), conn.transaction():
+                self._write_in(conn, record, target_id, app_id, entities)
+        except pg_errors.UniqueViolation as exc:
+            if exc.diag.constraint_name == IDEMPOTENCY_CONSTRAINT:
                 raise DuplicateRequestError(record.idempotency_key or "") from exc
-            _insert_details(conn, request_id, record.checks, record.evidence)
+            raise
+
+    def _write_in(self, conn: psycopg.Connection[Any], record: DecisionRecord, target_id: str | None,
+                  app_id: str | None, entities: dict[str, Any]) -> None:
+        role = record.resolved.role
+        request_id = record.request_id
+        conn.execute(
+            "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
+            "status, reason, confidence, message, entities, conversation_id, idempotency_key) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (request_id, record.requester_id, target_id, app_id, role.role_id if role else None,
+             record.channel, record.text, record.decision.value, record.reason.value, record.confidence,
+             record.message, json.dumps(entities), record.conversation_id, record.idempotency_key),
+        )
+        _insert_details(conn, request_id, record.checks, record.evidence)
+        conn.execute(
+            "INSERT INTO request_decisions (request_id, decision, reason, decided_by) VALUES (%s, %s, %s, %s)",
+            (request_id, record.decision.value, record.reason.value, SYSTEM_DECIDER),
+        )
+        if record.grant and target_id and role:
             conn.execute(
-                "INSERT INTO request_decisions (request_id, decision, reason, decided_by) VALUES (%s, %s, %s, %s)",
-                (request_id, record.decision.value, record.reason.value, SYSTEM_DECIDER),
+                "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
+                "VALUES (%s, %s, now(), 'active', %s) "
+                "ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', granted_at = now(), "
+                "expires_at = NULL, source = EXCLUDED.source",
+                (target_id, role.role_id, f"request:{request_id}"),
             )
-            if record.grant and target_id and role:
-                conn.execute(
-                    "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
-                    "VALUES (%s, %s, now(), 'active', %s) "
-                    "ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', granted_at = now(), "
-                    "expires_at = NULL, source = EXCLUDED.source",
-                    (target_id, role.role_id, f"request:{request_id}"),
-                )
-            version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
-            event = {
-                "event_type": "access_request.decided", "request_id": request_id,
-                "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,
-                "role_id": role.role_id if role else None, "decision": record.decision.value,
-                "reason": record.reason.value, "channel": record.channel,
-                "details": {
-                    "text": record.text, "entities": entities, "confidence": record.confidence,
-                    "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in record.checks],
-                    "evidence_ids": [item.evidence_id for item in record.evidence],
-                    "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER,
-                    # The catalog version names the rules and policies in force (every import bumps it).
-                    "catalog_version": version["version"] if version else None, **(record.extra or {}),
-                },
-            }
-            conn.execute(
-                "INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
-                (request_id, event["event_type"], json.dumps({k: v for k, v in event.items() if k != "details"})),
-            )
-            # Last: the append locks the chain head until commit, and every concurrent decision waits for it.
-            audit.append(conn, event)
+        version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+        event = {
+            "event_type": "access_request.decided", "request_id": request_id,
+            "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,
+            "role_id": role.role_id if role else None, "decision": record.decision.value,
+            "reason": record.reason.value, "channel": record.channel,
+            "details": {
+                "text": record.text, "entities": entities, "confidence": record.confidence,
+                "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in record.checks],
+                "evidence_ids": [item.evidence_id for item in record.evidence],
+                "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER,
+                # The catalog version names the rules and policies in force (every import bumps it).
+                "catalog_version": version["version"] if version else None, **(record.extra or {}),
+            },
+        }
+        conn.execute(
+            "INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
+            (request_id, event["event_type"], json.dumps({k: v for k, v in event.items() if k != "details"})),
+        )
+        # Last: the append locks the chain head until commit, and every concurrent decision waits for it.
+        audit.append(conn, event)
 
     def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
         with self._database.connection() as conn, conn.transaction():

@@ -35,14 +35,14 @@ class SqlDirectory:
         self._database = database
 
     def get_person(self, user_id: str) -> Person | None:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM users WHERE user_id = %s", (user_id,)).fetchone()
         return person_from_row(row) if row else None
 
     def find_people(self, *, emails: Sequence[str], names: Sequence[str], user_ids: Sequence[str]) -> list[Person]:
         if not (emails or names or user_ids):
             return []
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             rows = conn.execute(
                 f"SELECT {_PERSON_COLUMNS} FROM users WHERE lower(email) = ANY(%s) OR folded_name = ANY(%s) "
                 "OR lower(user_id) = ANY(%s) ORDER BY user_id",
@@ -55,7 +55,7 @@ class SqlDirectory:
         if not words:
             return []
         patterns = [f"%{word[:4]}%" for word in words]
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             rows = conn.execute(
                 f"SELECT {_PERSON_COLUMNS} FROM users WHERE folded_name LIKE ANY(%s) LIMIT %s",
                 (patterns, _MAX_SUGGESTION_SCAN),
@@ -75,12 +75,15 @@ class SqlCatalogSource:
         self._lock = threading.Lock()
 
     def catalog(self) -> Catalog:
+        cached = self._cached
+        if cached is not None:
+            # The common case: one statement, outside a transaction, to learn that nothing changed.
+            with self._database.reading() as conn:
+                if self._version(conn) == cached.version:
+                    return cached
         with self._database.connection() as conn:
-            version_row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
-            version = int(version_row["version"]) if version_row else 0
-            cached = self._cached
-            if cached is not None and cached.version == version:
-                return cached
+            # The version, applications and roles from one snapshot.
+            version = self._version(conn)
             apps = conn.execute("SELECT app_id, name, aliases, owner_id, description FROM applications").fetchall()
             roles = conn.execute(
                 "SELECT role_id, app_id, name, aliases, privileged, description FROM roles"
@@ -97,3 +100,8 @@ class SqlCatalogSource:
         with self._lock:
             self._cached = catalog
         return catalog
+
+    @staticmethod
+    def _version(conn: Any) -> int:
+        row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+        return int(row["version"]) if row else 0

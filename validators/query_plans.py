@@ -100,6 +100,11 @@ class RecordingDatabase:
         with self._database.connection() as conn:
             yield _RecordingConnection(conn, self._recorder)
 
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        with self._database.reading() as conn:
+            yield _RecordingConnection(conn, self._recorder)
+
 
 @dataclass(frozen=True)
 class Plan:

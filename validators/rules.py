@@ -60,7 +60,7 @@ class SqlRulesChecker:
         self._delegate_role_id = delegate_role_id
 
     def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
-        with self._database.connection() as conn:
+        with self._database.reading() as conn:
             return self.run_checks_in(conn, requester_id, target_id, role_id)
 
     def run_checks_in(self, conn: Any, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
