@@ -148,6 +148,8 @@ class DecisionRecord:
     conversation_id: str | None = None
     idempotency_key: str | None = None
     extra: dict[str, Any] | None = None
+    # The catalog version the request was understood and checked against; the store reads the current one if unset.
+    catalog_version: int | None = None
 
 
 class DecisionStore(Protocol):

@@ -209,9 +209,10 @@ class AccessRequestService:
         else:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
+        version = vocabulary.catalog.version
         if not resolved.is_complete:
-            return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key)
-        return self._evaluate(requester, resolved, full_text, channel, conversation_id, key)
+            return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
+        return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, version)
 
     def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                    state: ConversationState) -> ResolvedRequest:
@@ -281,7 +282,8 @@ class AccessRequestService:
         return resolve_app_and_role(list(phrase_tokens(app.name)), vocabulary)[3]
 
     def _clarify(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
-                 conversation_id: str | None, state: ConversationState | None, text: str, key: str | None) -> Turn:
+                 conversation_id: str | None, state: ConversationState | None, text: str, key: str | None,
+                 catalog_version: int) -> Turn:
         question = resolved.clarification.question if resolved.clarification else \
             "Which application and role do you need?"
         record = DecisionRecord(
@@ -289,7 +291,7 @@ class AccessRequestService:
             requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=Decision.NEEDS_CLARIFICATION, reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY, checks=[],
             evidence=[], confidence=None, message=question, grant=False, conversation_id=conversation_id,
-            idempotency_key=key,
+            idempotency_key=key, catalog_version=catalog_version,
         )
         self._ports.store.record(record)
         outcome = Outcome(
@@ -312,7 +314,7 @@ class AccessRequestService:
         return value, (time.perf_counter() - started) * 1000
 
     def _evaluate(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
-                  conversation_id: str | None, key: str | None) -> Turn:
+                  conversation_id: str | None, key: str | None, catalog_version: int) -> Turn:
         target, app, role = resolved.target, resolved.application, resolved.role
         assert target is not None and app is not None and role is not None
         timings = Timings()
@@ -392,6 +394,7 @@ class AccessRequestService:
             conversation_id=conversation_id, idempotency_key=key,
             extra={"policy_judge": {"verdict": judged.verdict, "cited": list(judged.cited_passage_ids),
                                     "source": judged.source}} if judged is not None else None,
+            catalog_version=catalog_version,
         )
         _, timings.write_ms = self._timed(self._ports.store.record, record)
         timings.decision_ms = (time.perf_counter() - decision_started) * 1000

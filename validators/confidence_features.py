@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -42,14 +43,15 @@ class FeatureSchema:
     attributes: tuple[str, ...]
     paired: tuple[str, ...]
 
-    @property
+    # Cached: every request reads them (a frozen dataclass, so they never change).
+    @cached_property
     def pairs(self) -> tuple[tuple[int, int], ...]:
         """Index pairs (i < j) into `attributes` of the paired attributes, in name order."""
         index = {name: i for i, name in enumerate(self.attributes)}
         names = sorted(self.paired)
         return tuple((index[a], index[b]) for position, a in enumerate(names) for b in names[position + 1 :])
 
-    @property
+    @cached_property
     def groups(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
         """Every evidence group as (kind, attribute indexes), in column order."""
         k = range(len(self.attributes))

@@ -140,7 +140,10 @@ class SqlDecisionStore:
                 "expires_at = NULL, source = EXCLUDED.source",
                 (target_id, role.role_id, f"request:{request_id}"),
             )
-        version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+        version = record.catalog_version
+        if version is None:
+            row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+            version = row["version"] if row else None
         event = {
             "event_type": "access_request.decided", "request_id": request_id,
             "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,
@@ -152,7 +155,7 @@ class SqlDecisionStore:
                 "evidence_ids": [item.evidence_id for item in record.evidence],
                 "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER,
                 # The catalog version names the rules and policies in force (every import bumps it).
-                "catalog_version": version["version"] if version else None, **(record.extra or {}),
+                "catalog_version": version, **(record.extra or {}),
             },
         }
         conn.execute(

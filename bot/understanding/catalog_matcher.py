@@ -73,11 +73,14 @@ class PhraseMatcher:
         for start in range(len(words)):
             for end in range(start + 1, min(len(words), start + self._max_len + 1) + 1):
                 window = tuple(words[start:end])
-                exact_ids = self._exact.get(window, set())
-                hits.extend(PhraseHit(entity_id, window, start, end, 1.0) for entity_id in exact_ids)
+                exact_ids = self._exact.get(window)
+                if exact_ids:
+                    hits.extend(PhraseHit(entity_id, window, start, end, 1.0) for entity_id in exact_ids)
                 joined = "".join(window)
-                for entity_id in self._joined.get(joined, set()) - exact_ids:
-                    hits.append(PhraseHit(entity_id, self._joined_phrase[joined], start, end, 0.97))
+                joined_ids = self._joined.get(joined)
+                if joined_ids:
+                    hits.extend(PhraseHit(entity_id, self._joined_phrase[joined], start, end, 0.97)
+                                for entity_id in joined_ids if not exact_ids or entity_id not in exact_ids)
         return hits
 
     def fuzzy(self, words: Sequence[str]) -> list[PhraseHit]:
