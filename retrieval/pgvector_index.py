@@ -16,7 +16,7 @@ from psycopg.rows import tuple_row
 from bot.ports import PastDecision, PolicyPassage
 from retrieval.attributes import PROFILE_DIMENSION, profile_vector, shared_share
 from retrieval.policies import Passage
-from validators.db import Database
+from validators.db import Database, analyze
 
 HISTORY_TABLE = "vector_history"
 POLICY_TABLE = "vector_policy"
@@ -123,7 +123,7 @@ class PgHistoryIndex:
                     count += len(rows)
                     if progress is not None:
                         progress(count)
-            conn.execute(f"ANALYZE {HISTORY_TABLE}")
+            analyze(conn, HISTORY_TABLE)
         return count
 
 
@@ -174,9 +174,12 @@ class PgPolicyIndex:
     def search_by_key(self, key: str, k: int) -> list[PolicyPassage] | None:
         with self._database.reading() as conn:
             if k <= ANSWER_DEPTH:
+                # One primary-key probe per answer, whatever the statistics say (OFFSET 0 keeps the lateral from
+                # being flattened into a join the planner might hash over every passage).
                 rows = conn.execute(
                     f"SELECT p.passage_id, p.document, p.title, p.text, a.score FROM {ANSWER_TABLE} a "
-                    f"JOIN {POLICY_TABLE} p USING (passage_id) WHERE a.query_key = %s AND a.rank <= %s "
+                    f"CROSS JOIN LATERAL (SELECT v.passage_id, v.document, v.title, v.text FROM {POLICY_TABLE} v "
+                    "WHERE v.passage_id = a.passage_id OFFSET 0) p WHERE a.query_key = %s AND a.rank <= %s "
                     "ORDER BY a.rank", (key, k),
                 ).fetchall()
                 if rows:
@@ -207,8 +210,7 @@ class PgPolicyIndex:
                                        strict=True):
                     for rank, (position, score) in enumerate(ranked, start=1):
                         copy.write_row((key, rank, passage_ids[position], score))
-            # Statistics now, or the planner guesses many rows per key and hashes every passage per request.
-            conn.execute(f"ANALYZE {ANSWER_TABLE}, {POLICY_TABLE}")
+            analyze(conn, ANSWER_TABLE)
         return len(keys)
 
     def replace_all(self, passages: Sequence[Passage], vectors: np.ndarray, model_id: str) -> int:

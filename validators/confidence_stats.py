@@ -29,6 +29,7 @@ from validators.confidence_features import (
     encode_history,
 )
 from validators.confidence_linear import Indicators
+from validators.db import analyze
 
 _STATS_TABLES = ("attribute_pair_stats", "attribute_stats", "history_attributes", "role_attribute_stats",
                  "role_stats")
@@ -84,7 +85,7 @@ def rebuild_stats(conn: psycopg.Connection[Any]) -> FeatureSchema:
     )
     conn.execute("DROP TABLE askiam_profiles")
     for table in _STATS_TABLES:
-        conn.execute(f"ANALYZE {table}")  # fresh planner statistics for the lookups that follow
+        analyze(conn, table)  # fresh planner statistics for the lookups that follow
     return schema
 
 

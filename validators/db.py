@@ -31,6 +31,11 @@ _MIGRATION_LOCK = 781_240_017
 CHECK_AFTER_IDLE_S = 5.0
 
 
+def analyze(conn: psycopg.Connection[Any], table: str) -> None:
+    """Fresh planner statistics for `table` after a bulk write, as its owner (migration 0011)."""
+    conn.execute("SELECT askiam_analyze(%s)", (table,))
+
+
 def start_embedded(home: Path) -> str:
     """Start (or join) the embedded PostgreSQL under `home` and return its URL.
 

@@ -13,7 +13,7 @@ from bot.ports import ImportCounts
 from bot.understanding.text import fold
 from validators.bundle import IDENTITY_COLUMNS, Bundle
 from validators.confidence_stats import rebuild_stats
-from validators.db import Database
+from validators.db import Database, analyze
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,8 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
                 json.dumps(attributes_of.get(h.user_id, {}))) for h in bundle.history))
         _copy(conn, "policy_documents", ("document", "title", "body", "sha256"),
               ((p.document, p.title, p.body, p.sha256) for p in bundle.policies))
+        for table in ("users", "user_roles", "access_history"):
+            analyze(conn, table)  # the request path's plans, from the moment the import commits
         rebuild_history_stats(conn)
         row = conn.execute(
             "UPDATE catalog_meta SET version = version + 1, imported_at = now(), source = %s WHERE id = 1 "

@@ -194,3 +194,17 @@ def test_a_connection_is_checked_only_after_it_was_idle(fresh_database_url: str,
             assert conn.execute("SELECT pg_backend_pid() AS pid").fetchone()["pid"] != pid  # type: ignore[index]
     finally:
         database.close()
+
+
+def test_an_import_leaves_fresh_statistics_though_the_application_role_owns_no_table(generated_app: Any) -> None:
+    with generated_app.database.connection() as conn:
+        role = conn.execute("SELECT current_user AS name").fetchone()
+        analyzed = {row["relname"] for row in conn.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL").fetchall()}
+        owners = {row["tableowner"] for row in conn.execute(
+            "SELECT tableowner FROM pg_tables WHERE tablename IN ('users', 'vector_history')").fetchall()}
+    assert role is not None and role["name"] not in owners  # the pool runs as a role that owns nothing
+    assert {"users", "user_roles", "access_history", "role_stats", "attribute_pair_stats", "vector_history",
+            "vector_policy_answer"} <= analyzed
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), generated_app.database.connection() as conn:
+        conn.execute("SELECT askiam_analyze('audit_log')")  # only the tables the function names
