@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bootstrap import Application
+from bot.decision import decide
 from bot.demo.generator import DEMO_SIZE, GeneratedOrg, generate_bundle
+from bot.domain import Decision
 
 DEMO_FOLDER_NAME = "demo-org"
 
@@ -43,8 +45,12 @@ def _suggestions(app: Application, org: GeneratedOrg) -> list[str]:
         return f"{role.name} in {catalog.applications[role.app_id].name}"
 
     employee = org.demo_users["employee"]
+    approvable = _approved_on_its_own(app, employee, [org.common_role, *sorted(catalog.roles)])
+    common = (f"as {approvable[0]}: I need {name(approvable[1])}            (peers hold it: auto-approval, "
+              f"confidence {approvable[2]:.0%})" if approvable else
+              f"as {employee}: I need {name(org.common_role)}            (peers hold it; the confidence decides)")
     lines = [
-        f"as {employee}: I need {name(org.common_role)}            (peers hold it: auto-approval)",
+        common,
         f"as {employee}: I need {name(org.unusual_role)}           (unusual: sent to an approver)",
         f"as {employee}: I need {name(org.sod_pair[1])}            (segregation-of-duties conflict)",
         f"as {employee}: I need {name(org.prerequisite[0])}        (prerequisite missing)",
@@ -56,3 +62,35 @@ def _suggestions(app: Application, org: GeneratedOrg) -> list[str]:
     if manager:
         lines.append(f"as {manager}: (a manager) ask for one of your reports by name or email")
     return lines
+
+
+def _approved_on_its_own(app: Application, employee: str, role_ids: list[str],
+                         max_people: int = 40) -> tuple[str, str, float] | None:
+    """A (person, role, confidence) the service would approve on its own now: the employee first, then people of
+    the employee's department. The hint says what the product will do (the same checks, confidence and rule), not
+    what the generator meant a role to be."""
+    ports = app.service.ports
+    catalog = app.service.vocabulary().catalog
+    first = ports.directory.get_person(employee)
+    if first is None:
+        return None
+    with app.database.reading() as conn:
+        colleagues = [row["user_id"] for row in conn.execute(
+            "SELECT user_id FROM users WHERE department = %s AND status = 'active' AND user_id <> %s "
+            "ORDER BY user_id LIMIT %s", (first.department, employee, max_people - 1)).fetchall()]
+    threshold = app.settings.auto_approve_threshold
+    for user_id in [employee, *colleagues]:
+        person = ports.directory.get_person(user_id)
+        if person is None:
+            continue
+        for role_id in role_ids:
+            role = catalog.roles.get(role_id)
+            if role is None or role.privileged:
+                continue
+            checks = ports.rules.run_checks(user_id, user_id, role_id)
+            if decide(checks, role, 1.0, threshold).decision is not Decision.APPROVED:
+                continue  # a hard check fails: no confidence could approve it
+            confidence = ports.confidence.estimate(person, role).probability
+            if decide(checks, role, confidence, threshold).decision is Decision.APPROVED:
+                return user_id, role_id, confidence
+    return None
