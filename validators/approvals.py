@@ -11,6 +11,7 @@ from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
 from validators import audit
 from validators.db import Database
+from validators.directory import catalog_version
 from validators.rules import SqlRulesChecker
 
 
@@ -121,7 +122,7 @@ class SqlApprovals:
                 "granted_at = now(), expires_at = NULL, source = EXCLUDED.source",
                 (request["target_id"], request["role_id"], f"request:{request_id}"),
             )
-        version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+        version = catalog_version(conn)
         event_type = {Reason.EXPIRED: "access_request.expired"}.get(
             verdict.reason, "access_request.approved" if granted else "access_request.denied")
         event = {
@@ -129,7 +130,7 @@ class SqlApprovals:
             "target_id": request["target_id"], "app_id": request["app_id"], "role_id": request["role_id"],
             "decision": verdict.decision.value, "reason": verdict.reason.value, "channel": channel,
             "details": {"decided_by": decided_by, "comment": comment, "granted": granted,
-                        "catalog_version": version["version"] if version else None,
+                        "catalog_version": version,
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
         }
         audit.append(conn, event)

@@ -16,6 +16,7 @@ from bot.errors import DuplicateRequestError
 from bot.ports import DecisionRecord
 from validators import audit
 from validators.db import Database
+from validators.directory import catalog_version
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,7 @@ class SqlDecisionStore:
                 "expires_at = NULL, source = EXCLUDED.source",
                 (target_id, role.role_id, f"request:{request_id}"),
             )
-        version = record.catalog_version
-        if version is None:
-            row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
-            version = row["version"] if row else None
+        version = record.catalog_version if record.catalog_version is not None else catalog_version(conn)
         event = {
             "event_type": "access_request.decided", "request_id": request_id,
             "requester_id": record.requester_id, "target_id": target_id, "app_id": app_id,

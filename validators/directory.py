@@ -103,5 +103,10 @@ class SqlCatalogSource:
 
     @staticmethod
     def _version(conn: Any) -> int:
-        row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
-        return int(row["version"]) if row else 0
+        return catalog_version(conn) or 0
+
+
+def catalog_version(conn: Any) -> int | None:
+    """The catalog version in force (every import bumps it); None before the store has its meta row."""
+    row = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
+    return int(row["version"]) if row else None
