@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.bootstrap import Application
-from bot.decision import decide
+from bot.decision import decide, first_failure
 from bot.demo.generator import DEMO_SIZE, GeneratedOrg, generate_bundle
 from bot.domain import Decision
 
@@ -79,16 +79,14 @@ def _approved_on_its_own(app: Application, employee: str, role_ids: list[str],
             "SELECT user_id FROM users WHERE department = %s AND status = 'active' AND user_id <> %s "
             "ORDER BY user_id LIMIT %s", (first.department, employee, max_people - 1)).fetchall()]
     threshold = app.settings.auto_approve_threshold
-    for user_id in [employee, *colleagues]:
-        person = ports.directory.get_person(user_id)
-        if person is None:
-            continue
+    for person in [first, *filter(None, map(ports.directory.get_person, colleagues))]:
+        user_id = person.user_id
         for role_id in role_ids:
             role = catalog.roles.get(role_id)
             if role is None or role.privileged:
                 continue
             checks = ports.rules.run_checks(user_id, user_id, role_id)
-            if decide(checks, role, 1.0, threshold).decision is not Decision.APPROVED:
+            if first_failure(checks) is not None:
                 continue  # a hard check fails: no confidence could approve it
             confidence = ports.confidence.estimate(person, role).probability
             if decide(checks, role, confidence, threshold).decision is Decision.APPROVED:

@@ -12,6 +12,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from bot.demo.generator import OrgSize, generate_bundle
+from retrieval.policies import Passage
 from validators import db as db_module
 from validators.confidence_stats import Requester, ScoreRequest, fetch_peers
 
@@ -124,10 +125,7 @@ def test_stored_policy_answers_equal_a_live_search_and_go_with_the_passages(gene
     assert index.search_by_key("no-such-key", 3) is None
 
     # New passages without new queries (never done by the product, which stores both): no stale answer is read.
-    passages = list(generated_app.policy_index.documents())
-    assert passages
-    from retrieval.policies import Passage
-
+    assert list(generated_app.policy_index.documents())
     index.replace_all([Passage(passage_id="only#1", document="only.md", title="Only", text="the only passage")],
                       generated_app.embedder.embed(["the only passage"]), generated_app.embedder.model_id)
     assert [p.passage_id for p in index.search_by_key(keys[0], 3)] == ["only#1"]
