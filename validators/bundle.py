@@ -15,11 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.understanding.text import fold
 from validators.errors import ImportRowError
+from validators.user_columns import STANDARD_USER_COLUMNS
 
 LIST_SEPARATOR = "|"
-STANDARD_USER_COLUMNS = ("user_id", "email", "display_name", "status", "employment_type", "department", "title",
-                         "manager_id", "location")
-IDENTITY_COLUMNS = frozenset({"user_id", "email", "display_name", "status"})
 MAX_CELL_CHARS = 10_000
 MAX_POLICY_BYTES = 2_000_000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}$")

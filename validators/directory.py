@@ -11,8 +11,8 @@ from rapidfuzz import fuzz, process
 from bot.domain import Application, Person, Role
 from bot.ports import Catalog
 from bot.understanding.text import fold
-from validators.bundle import STANDARD_USER_COLUMNS
 from validators.db import Database
+from validators.user_columns import STANDARD_USER_COLUMNS
 
 _PERSON_COLUMNS = "user_id, email, display_name, status, employment_type, department, title, manager_id, location, " \
                   "attributes"

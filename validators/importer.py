@@ -11,9 +11,10 @@ import psycopg
 
 from bot.ports import ImportCounts
 from bot.understanding.text import fold
-from validators.bundle import IDENTITY_COLUMNS, Bundle
+from validators.bundle import Bundle
 from validators.confidence_stats import rebuild_stats
 from validators.db import Database, analyze
+from validators.user_columns import IDENTITY_COLUMNS
 
 log = logging.getLogger(__name__)
 

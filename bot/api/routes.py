@@ -13,7 +13,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.request import Request
@@ -71,11 +70,19 @@ def _json_body(text: str) -> Any:
 
 
 resolver = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_json_body)
-resolver.configure_openapi(
-    title="AskIAM", version=API_VERSION,
-    description="Chat-first access requests: every decision comes from the hard rules, with cited evidence.",
-    security_schemes={BEARER: HTTPBearer(description="A JWT verified by API Gateway; locally 'dev:<user_id>'.")},
-)
+
+
+def _openapi_json() -> str:
+    """The OpenAPI document. Its models (about 100 ms of imports) load on the first request for it, not at the
+    handler's cold start."""
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer  # noqa: PLC0415
+
+    return resolver.get_openapi_json_schema(
+        title="AskIAM", version=API_VERSION,
+        description="Chat-first access requests: every decision comes from the hard rules, with cited evidence.",
+        security_schemes={BEARER: HTTPBearer(description="A JWT verified by API Gateway; locally 'dev:<user_id>'.")},
+    )
+
 
 # Route rules by method, to tell a wrong method (405) from an unknown path (404).
 _RULES: dict[str, set[str]] = {}
@@ -285,4 +292,4 @@ def demo_users(rt: Runtime) -> DemoUsersResponse:
 @_route("GET", "/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON,
-                    body=resolver.get_openapi_json_schema())
+                    body=_openapi_json())

@@ -19,14 +19,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
-from safetensors.numpy import load_file
-from tokenizers import Encoding, Tokenizer
 
 from retrieval.errors import EmbeddingModelError
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding, Tokenizer
 
 __all__ = ["MiniLMEmbedder"]
 
@@ -214,6 +215,8 @@ def _load_weights(path: pathlib.Path, config: _BertConfig) -> _ModelWeights:
     EmbeddingModelError
         If the file cannot be read or lacks a tensor, or a tensor has an unexpected shape.
     """
+    from safetensors.numpy import load_file  # noqa: PLC0415 - loaded with the model, not at cold start
+
     try:
         tensors = load_file(str(path))
     except Exception as exc:  # safetensors raises several exception types for corrupt or missing files
@@ -440,6 +443,8 @@ class MiniLMEmbedder:
         The shipped ``tokenizer.json`` pads every text to a fixed 128 tokens and truncates at 128; both are
         overridden here. Padding is done per batch in `_pad` instead.
         """
+        from tokenizers import Tokenizer  # noqa: PLC0415 - loaded with the model, not at cold start
+
         path = self._model_dir / "tokenizer.json"
         try:
             tokenizer = Tokenizer.from_file(str(path))
