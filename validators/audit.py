@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,7 +56,8 @@ INSERT_COLUMNS = ("seq", "created_at", *INDEXED_FIELDS, "payload", "prev_hash", 
 
 
 def build_row(seq: int, prev_hash: str, event: Mapping[str, Any], created_at: datetime) -> AuditRow:
-    """The row that links `event` after the record whose hash is `prev_hash` (pure; `append` stores it)."""
+    """The row that links `event` after the record whose hash is `prev_hash` (pure: what `append` computes in the
+    server, given the same time)."""
     payload = {field: event.get(field) for field in INDEXED_FIELDS}
     payload["details"] = event.get("details", {})
     payload["seq"] = seq
@@ -65,20 +67,43 @@ def build_row(seq: int, prev_hash: str, event: Mapping[str, Any], created_at: da
                     chain_hash(prev_hash, text))
 
 
-def append(conn: psycopg.Connection[Any], event: dict[str, Any]) -> tuple[int, str]:
+# One statement appends: it locks the head, numbers and hashes the record in the server, stores it and moves the
+# head. The lock is held from this statement to the commit, with no round trip to the client in between (with the
+# head read by the client first, every concurrent decision queued behind one that waited for the CPU).
+# `build_row` is the same computation in Python; the payload's "seq" arrives as a placeholder the server fills in.
+_APPEND_SQL = f"""
+WITH head AS (
+    SELECT seq + 1 AS seq, hash AS prev_hash FROM audit_head WHERE id = 1 FOR UPDATE
+), numbered AS (
+    SELECT seq, prev_hash, replace(%(payload)s, %(placeholder)s, seq::text) AS payload FROM head
+), hashed AS (
+    SELECT seq, prev_hash, payload,
+           encode(sha256(convert_to(prev_hash || E'\\n' || payload, 'UTF8')), 'hex') AS hash
+    FROM numbered
+), moved AS (
+    UPDATE audit_head SET seq = hashed.seq, hash = hashed.hash FROM hashed WHERE audit_head.id = 1
+)
+INSERT INTO audit_log ({', '.join(INSERT_COLUMNS)})
+SELECT hashed.seq, %(created_at)s, {', '.join(f'%({field})s' for field in INDEXED_FIELDS)},
+       hashed.payload, hashed.prev_hash, hashed.hash
+FROM hashed
+"""
+
+
+def append(conn: psycopg.Connection[Any], event: Mapping[str, Any]) -> None:
     """Append one record, linked to the current head; call inside the transaction that makes the change.
 
-    The head row is locked for the rest of the transaction, so concurrent appends link in commit order.
+    The head row is locked for the rest of the transaction, so concurrent appends link in commit order. Nothing
+    is read back, so in a pipeline the commit follows without a round trip.
     """
-    head = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE").fetchone()
-    assert head is not None
-    row = build_row(int(head["seq"]) + 1, head["hash"], event, datetime.now(UTC))
-    conn.execute(
-        f"INSERT INTO audit_log ({', '.join(INSERT_COLUMNS)}) VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})",
-        row.values(),
-    )
-    conn.execute("UPDATE audit_head SET seq = %s, hash = %s WHERE id = 1", (row.seq, row.hash))
-    return row.seq, row.hash
+    placeholder = f'"seq-{uuid.uuid4().hex}"'  # a JSON string no event can contain by chance
+    created_at = datetime.now(UTC)
+    payload = {field: event.get(field) for field in INDEXED_FIELDS}
+    payload["details"] = event.get("details", {})
+    payload["seq"] = placeholder[1:-1]
+    payload["created_at"] = created_at.isoformat()
+    conn.execute(_APPEND_SQL, {"payload": canonical_json(payload), "placeholder": placeholder,
+                               "created_at": created_at, **{field: payload[field] for field in INDEXED_FIELDS}})
 
 
 @dataclass(frozen=True)

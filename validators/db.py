@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import warnings
 import weakref
@@ -129,6 +130,7 @@ class Database:
             check=self._check_if_idle,
         )
         self._opened = False
+        self._open_lock = threading.Lock()
         # Wall-clock time (it advances while a Lambda environment is frozen) when each connection was returned.
         self._returned_at: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = weakref.WeakKeyDictionary()
 
@@ -141,7 +143,13 @@ class Database:
         return {"row_factory": dict_row, **password_kwargs(self._password)}
 
     def open(self) -> None:
-        if not self._opened:
+        if self._opened:
+            return
+        # Threads that use the store first at the same moment open the pool once (psycopg_pool's own open is not
+        # safe to call from several threads at once).
+        with self._open_lock:
+            if self._opened:
+                return
             try:
                 self._pool.open(wait=True, timeout=30)
             except PoolTimeout as exc:
@@ -149,9 +157,10 @@ class Database:
             self._opened = True
 
     def close(self) -> None:
-        if self._opened:
-            self._pool.close()
-            self._opened = False
+        with self._open_lock:
+            if self._opened:
+                self._pool.close()
+                self._opened = False
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[dict[str, Any]]]:
