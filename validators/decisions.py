@@ -174,16 +174,23 @@ class SqlDecisionStore:
 def _insert_details(
     conn: psycopg.Connection[Any], request_id: str, checks: Any, evidence: Any
 ) -> None:
-    with conn.cursor() as cursor:
-        cursor.executemany(
+    """The request's checks and evidence, each list in one statement (arrays unnested in order)."""
+    if checks:
+        conn.execute(
             "INSERT INTO request_checks (request_id, position, name, passed, detail, data) "
-            "VALUES (%s, %s, %s, %s, %s, %s)",
-            [(request_id, position, check.name.value, check.passed, check.detail, json.dumps(check.data, default=str))
-             for position, check in enumerate(checks)],
+            "SELECT %s, position - 1, name, passed, detail, data::jsonb "
+            "FROM unnest(%s::text[], %s::boolean[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS c(name, passed, detail, data, position)",
+            (request_id, [check.name.value for check in checks], [check.passed for check in checks],
+             [check.detail for check in checks], [json.dumps(check.data, default=str) for check in checks]),
         )
-        cursor.executemany(
+    if evidence:
+        conn.execute(
             "INSERT INTO request_evidence (request_id, position, evidence_id, kind, summary, score, source) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(request_id, position, item.evidence_id, item.kind, item.summary, item.score, item.source)
-             for position, item in enumerate(evidence)],
+            "SELECT %s, position - 1, evidence_id, kind, summary, score, source "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::double precision[], %s::text[]) "
+            "WITH ORDINALITY AS e(evidence_id, kind, summary, score, source, position)",
+            (request_id, [item.evidence_id for item in evidence], [item.kind for item in evidence],
+             [item.summary for item in evidence], [item.score for item in evidence],
+             [item.source for item in evidence]),
         )
