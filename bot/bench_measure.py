@@ -53,7 +53,14 @@ class Run:
             "decision_ms": mean([t.decision_ms for t in self.timings]),
             "write_ms": mean([t.write_ms for t in self.timings]),
             "understanding_and_rest_ms": mean([t.total_ms - t.parallel_ms - t.decision_ms for t in self.timings]),
+            # ASKIAM_PARALLEL_LOOKUPS=auto runs them one after the other while every processor is busy.
+            "lookups_in_parallel_share": round(sum(t.parallel for t in self.timings) / len(self.timings), 3),
         }
+
+    def section_ms(self, *, parallel: bool) -> float | None:
+        """Mean time of the three lookups over the requests that ran them in parallel (or one after the other)."""
+        sections = [t.parallel_ms for t in self.timings if t.parallel == parallel]
+        return round(statistics.mean(sections), 2) if sections else None
 
 
 def measure(service: AccessRequestService, pairs: Sequence[tuple[str, str]]) -> Run:

@@ -27,6 +27,7 @@ class WorkerResult:
     latencies_ms: list[float]
     started: float
     finished: float
+    in_parallel: int = 0  # requests whose lookups ran on threads of their own
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ConcurrentRun:
     requests: int
     wall_s: float
     latencies_ms: list[float]
+    in_parallel: int = 0
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -44,16 +46,20 @@ class ConcurrentRun:
             "throughput_rps": round(self.requests / self.wall_s, 1) if self.wall_s else None,
             "concurrent_p50_ms": round(percentile(self.latencies_ms, 0.50), 2),
             "concurrent_p95_ms": round(percentile(self.latencies_ms, 0.95), 2),
+            "concurrent_lookups_in_parallel_share": round(self.in_parallel / self.requests, 3) if self.requests
+            else None,
         }
 
 
-def _ask_all(app: Application, pairs: Sequence[tuple[str, str]]) -> list[float]:
-    latencies = []
+def _ask_all(app: Application, pairs: Sequence[tuple[str, str]]) -> tuple[list[float], int]:
+    """The latency of each request, and how many ran their lookups in parallel."""
+    latencies, in_parallel = [], 0
     for requester_id, text in pairs:
         started = time.perf_counter()
-        app.service.handle(requester_id, text, channel="bench")
+        turn = app.service.handle(requester_id, text, channel="bench")
         latencies.append((time.perf_counter() - started) * 1000)
-    return latencies
+        in_parallel += turn.timings.parallel
+    return latencies, in_parallel
 
 
 def _worker(settings: Settings, warm: list[tuple[str, str]], pairs: list[tuple[str, str]], barrier: Any,
@@ -63,8 +69,8 @@ def _worker(settings: Settings, warm: list[tuple[str, str]], pairs: list[tuple[s
         _ask_all(app, warm)
         barrier.wait()
         started = time.monotonic()
-        latencies = _ask_all(app, pairs)
-        results.put(WorkerResult(latencies, started, time.monotonic()))
+        latencies, in_parallel = _ask_all(app, pairs)
+        results.put(WorkerResult(latencies, started, time.monotonic(), in_parallel))
     finally:
         app.close()
 
@@ -95,7 +101,7 @@ def run_processes(settings: Settings, warm: Sequence[tuple[str, str]], pairs: Se
                 process.terminate()
     wall = max(r.finished for r in done) - min(r.started for r in done)
     latencies = [value for r in done for value in r.latencies_ms]
-    return ConcurrentRun("processes", concurrency, len(latencies), wall, latencies)
+    return ConcurrentRun("processes", concurrency, len(latencies), wall, latencies, sum(r.in_parallel for r in done))
 
 
 def run_threads(app: Application, pairs: Sequence[tuple[str, str]], concurrency: int) -> ConcurrentRun:
@@ -104,5 +110,5 @@ def run_threads(app: Application, pairs: Sequence[tuple[str, str]], concurrency:
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         parts = list(pool.map(lambda part: _ask_all(app, part), _split(pairs, concurrency)))
     wall = time.perf_counter() - started
-    latencies = [value for part in parts for value in part]
-    return ConcurrentRun("threads", concurrency, len(latencies), wall, latencies)
+    latencies = [value for part, _ in parts for value in part]
+    return ConcurrentRun("threads", concurrency, len(latencies), wall, latencies, sum(count for _, count in parts))

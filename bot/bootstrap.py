@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cpu_load import CpuLoad
 from bot.evidence import PolicyFinder
 from bot.ports import Embedder, ImportCounts, NoTelemetry, Telemetry
 from bot.service import AccessRequestService, ServicePorts
@@ -213,8 +214,11 @@ class Application:
             judge=self.policy_judge,
             telemetry=self.telemetry,
         )
+        lookups = self.settings.parallel_lookups
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
-                                    self.settings.retrieval_timeout_s, rate_limit=self.settings.rate_limit_per_minute)
+                                    self.settings.retrieval_timeout_s, parallel=lookups != "never",
+                                    cpu_busy=CpuLoad().saturated if lookups == "auto" else None,
+                                    rate_limit=self.settings.rate_limit_per_minute)
 
     @cached_property
     def approvals(self):  # type: ignore[no-untyped-def]

@@ -82,6 +82,8 @@ class Timings:
     rules_ms: float = 0.0
     retrieval_ms: float = 0.0
     parallel_ms: float = 0.0
+    # Whether the three lookups ran on threads of their own (False: one after the other in the calling thread).
+    parallel: bool = False
     # After the lookups: combining them into the decision, citing its reason, and writing it (with its audit
     # record and event) in one transaction; write_ms is that transaction alone.
     decision_ms: float = 0.0
@@ -120,13 +122,16 @@ class AccessRequestService:
     """Handles one turn of one requester's conversation."""
 
     def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float,
-                 *, parallel: bool = True, rate_limit: int | None = None,
-                 breaker: CircuitBreaker | None = None) -> None:
+                 *, parallel: bool = True, cpu_busy: Callable[[], bool] | None = None,
+                 rate_limit: int | None = None, breaker: CircuitBreaker | None = None) -> None:
         self._ports = ports
         self._rate_limit = rate_limit
         # Stops hammering a failing vector index or embedding service; shared by every request of this service.
         self._breaker = breaker or CircuitBreaker(failures=5, reset_after_s=30.0)
         self._parallel = parallel
+        # When given and true at the moment a request's lookups start, they run one after the other: with every
+        # processor busy, threads only add switching (bot/cpu_load.py).
+        self._cpu_busy = cpu_busy
         self._executor = executor
         self._threshold = threshold
         self._retrieval_timeout_s = retrieval_timeout_s
@@ -137,7 +142,7 @@ class AccessRequestService:
         return self._ports
 
     def with_parallelism(self, parallel: bool) -> AccessRequestService:
-        """The same service over the same ports, with the checks and retrieval run in parallel or not."""
+        """The same service over the same ports, with the checks and retrieval always run in parallel or never."""
         return AccessRequestService(self._ports, self._executor, self._threshold, self._retrieval_timeout_s,
                                     parallel=parallel, rate_limit=self._rate_limit, breaker=self._breaker)
 
@@ -327,7 +332,8 @@ class AccessRequestService:
         # Three independent lookups: the hard checks (SQL), the confidence (history index and statistics) and the
         # policy passages (an embedding, then the policy index). Run together, they take as long as the slowest.
         parallel_started = time.perf_counter()
-        run: Callable[..., Future[Any]] = self._executor.submit if self._parallel else _run_now
+        timings.parallel = self._parallel and not (self._cpu_busy is not None and self._cpu_busy())
+        run: Callable[..., Future[Any]] = self._executor.submit if timings.parallel else _run_now
         retrieving = self._breaker.allow()
         if retrieving:
             confidence_future = run(self._traced, "retrieval", self._ports.confidence.estimate, target, role)
@@ -342,7 +348,7 @@ class AccessRequestService:
             if retrieving:
                 confidence, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
                 passages, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
-                timings.retrieval_ms = max(confidence_ms, policies_ms) if self._parallel \
+                timings.retrieval_ms = max(confidence_ms, policies_ms) if timings.parallel \
                     else confidence_ms + policies_ms
                 self._breaker.record_success()
             else:

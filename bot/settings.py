@@ -93,6 +93,9 @@ class Settings(BaseSettings):
         default=None, description="Secrets Manager secret (ARN or name) holding the database username and password.")
     pool_size: int = Field(default=8, ge=1, le=64)
     retrieval_timeout_s: float = Field(default=5.0, gt=0)
+    parallel_lookups: Literal["auto", "always", "never"] = Field(
+        default="auto", description="Run a request's hard checks, history retrieval and policy lookup on threads "
+                                    "of their own: always, never, or auto (unless every processor is busy).")
     log_level: str = "WARNING"
     migrate_on_start: bool | None = Field(
         default=None, description="Apply migrations when a process starts; default: yes except in AWS, where "
