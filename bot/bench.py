@@ -109,8 +109,9 @@ def _single(app: Application, pairs: _Pairs, options: BenchOptions) -> tuple[dic
         "sequential_p50_ms": sequential_latency["p50_ms"], "sequential_p95_ms": sequential_latency["p95_ms"],
         "single_requester_rps": round(len(run.timings) / run.wall_s, 1) if run.wall_s else None,
     }
-    if parts and sequential_parts:
-        figures["parallel_speedup"] = round(sequential_parts["parallel_section_ms"] / parts["parallel_section_ms"], 2)
+    in_parallel = run.section_ms(parallel=True)
+    if in_parallel and sequential_parts:
+        figures["parallel_speedup"] = round(sequential_parts["parallel_section_ms"] / in_parallel, 2)
     return figures, run
 
 
@@ -157,6 +158,16 @@ def _cold_start(app: Application, pairs: _Pairs) -> dict[str, Any]:
             "cold_start": {**by_handler, "interpreter_ms": interpreter_ms()}}
 
 
+def _vacuum(database_url: str) -> float:
+    """VACUUM ANALYZE the bench's own database (as its owner, outside any transaction); returns its seconds."""
+    import psycopg  # noqa: PLC0415
+
+    started = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+    return time.perf_counter() - started
+
+
 def _curve(app: Application, bundle: Path, pairs: _Pairs, options: BenchOptions, full: Run) -> list[dict[str, Any]]:
     from bot.bench_curve import measure_curve, point  # noqa: PLC0415
 
@@ -168,8 +179,11 @@ def _curve(app: Application, bundle: Path, pairs: _Pairs, options: BenchOptions,
             app.service.handle(requester_id, text, channel="bench")
         return measure(app.service, pairs.take(options.curve_requests))
 
+    def settle() -> float:
+        return _vacuum(app.database_url)
+
     smaller = [size for size in options.curve if size < options.size.history]
-    points = measure_curve(bundle, smaller, options.size.seed, import_bundle, measure_size)
+    points = measure_curve(bundle, smaller, options.size.seed, import_bundle, measure_size, settle)
     return [*points, point(options.size.history, full)]
 
 
@@ -184,6 +198,8 @@ def run_bench(app: Application, options: BenchOptions) -> dict[str, Any]:
         generate_bundle(bundle, size)
         result["generate_s"] = round(time.perf_counter() - started, 2)
         result.update(_import_figures(*_timed_import(app, bundle)))
+        # Measured on a settled database (as every point of the curve): not while autovacuum catches up.
+        result["vacuum_s"] = round(_vacuum(app.database_url), 2)
         pairs = _Pairs(_requests(app, _pairs_needed(options), seed=size.seed))
         figures, full = _single(app, pairs, options)
         result.update(figures)

@@ -40,22 +40,27 @@ def sample_bundle(bundle: Path, folder: Path, history: int, seed: int) -> int:
     return len(kept)
 
 
-def point(history: int, run: Run, import_s: float | None = None) -> dict[str, Any]:
+def point(history: int, run: Run, import_s: float | None = None, vacuum_s: float | None = None) -> dict[str, Any]:
     latency = run.latency()
     parts = run.parts()
     return {"history": history, "requests": len(run.timings), "p50_ms": latency["p50_ms"],
             "p95_ms": latency["p95_ms"], "rules_ms": parts.get("rules_ms"),
             "retrieval_ms": parts.get("retrieval_ms"), "decision_ms": parts.get("decision_ms"),
-            **({"import_s": round(import_s, 2)} if import_s is not None else {})}
+            **({"import_s": round(import_s, 2)} if import_s is not None else {}),
+            **({"vacuum_s": round(vacuum_s, 2)} if vacuum_s is not None else {})}
 
 
 def measure_curve(bundle: Path, sizes: Sequence[int], seed: int, import_bundle: Callable[[Path], float],
-                  measure: Callable[[int], Run]) -> list[dict[str, Any]]:
-    """For each size: import the sampled bundle (`import_bundle` returns its seconds), then `measure(size)`."""
+                  measure: Callable[[int], Run], settle: Callable[[], float] | None = None) -> list[dict[str, Any]]:
+    """For each size: import the sampled bundle (`import_bundle` returns its seconds), then `measure(size)`.
+
+    Each import replaces the previous one's rows; `settle` (returning its seconds) cleans them up before the
+    measurement, so that each point is the steady state of its size rather than autovacuum catching up."""
     points = []
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="askiam-bench-curve-") as folder:
             kept = sample_bundle(bundle, Path(folder), size, seed)
             seconds = import_bundle(Path(folder))
-        points.append(point(kept, measure(size), seconds))
+        vacuum_s = settle() if settle is not None else None
+        points.append(point(kept, measure(size), seconds, vacuum_s))
     return points

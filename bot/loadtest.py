@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.bench_measure import percentile
 from bot.bootstrap import Application
 
 
@@ -31,13 +32,15 @@ class LoadResult:
     wall_s: float = 0.0
 
     def summary(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies_ms)
-        pick = (lambda share: round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)) if ordered \
-            else (lambda share: None)
+        latencies = self.latencies_ms
+
+        def pick(share: float) -> float | None:
+            return round(percentile(latencies, share), 1) if latencies else None
+
         return {"sent": self.sent, "ok": self.ok, "errors": self.errors,
                 "throughput_rps": round(self.sent / self.wall_s, 1) if self.wall_s else None,
                 "p50_ms": pick(0.5), "p95_ms": pick(0.95),
-                "mean_ms": round(statistics.mean(ordered), 1) if ordered else None}
+                "mean_ms": round(statistics.mean(latencies), 1) if latencies else None}
 
 
 def _post(url: str, requester: str, text: str, timeout_s: float) -> tuple[int, dict[str, Any]]:
