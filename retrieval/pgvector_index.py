@@ -32,7 +32,11 @@ _PROFILE_CACHE = 100_000
 
 
 def _literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{value:.6g}" for value in vector.tolist()) + "]"
+    """pgvector's text form. A profile vector is mostly zeros: only its non-zero entries are formatted."""
+    parts = ["0"] * len(vector)
+    for index in np.flatnonzero(vector).tolist():
+        parts[index] = f"{float(vector[index]):.6g}"
+    return "[" + ",".join(parts) + "]"
 
 
 def ensure_tables(conn: psycopg.Connection[Any], policy_dimension: int) -> None:

@@ -120,7 +120,10 @@ a AS (SELECT * FROM unnest(%(a_i)s::int[], %(a_slot)s::int[], %(a_role)s::text[]
                            %(a_value)s::text[]) AS a(i, slot, role_id, attribute, value)),
 p AS (SELECT * FROM unnest(%(p_i)s::int[], %(p_slot)s::int[], %(p_a)s::text[], %(p_av)s::text[], %(p_b)s::text[],
                            %(p_bv)s::text[]) AS p(i, slot, attribute_a, value_a, attribute_b, value_b))
-SELECT 0 AS kind, q.i, 0 AS slot, s.approved, s.denied, s.weight FROM q JOIN role_stats s ON s.role_id = q.role_id
+SELECT 0 AS kind, q.i, 0 AS slot, s.approved, s.denied, s.weight FROM q
+  -- A probe of the key per request, in the generic plan too (a join would read the whole table for one request).
+  CROSS JOIN LATERAL (SELECT approved, denied, weight FROM role_stats WHERE role_stats.role_id = q.role_id
+                      OFFSET 0) s
 UNION ALL
 SELECT 1, a.i, a.slot, s.approved, s.denied, s.weight FROM a
   JOIN role_attribute_stats s ON s.role_id = a.role_id AND s.attribute = a.attribute AND s.value = a.value

@@ -206,3 +206,50 @@ def test_an_import_leaves_fresh_statistics_though_the_application_role_owns_no_t
             "vector_policy_answer"} <= analyzed
     with pytest.raises(psycopg.errors.InsufficientPrivilege), generated_app.database.connection() as conn:
         conn.execute("SELECT askiam_analyze('audit_log')")  # only the tables the function names
+
+
+def test_pooled_connections_plan_prepared_statements_once(generated_app: Any) -> None:
+    with generated_app.database.reading() as conn:
+        row = conn.execute("SELECT current_setting('plan_cache_mode') AS mode").fetchone()
+    assert row["mode"] == db_module.PLAN_CACHE_MODE == "force_generic_plan"
+
+
+def test_the_generic_plan_of_every_request_statement_is_checked(generated_app: Any) -> None:
+    from bot.bootstrap import build  # noqa: PLC0415
+    from validators.query_plans import RecordingDatabase, Statement, explain  # noqa: PLC0415
+
+    probe = build(generated_app.settings.model_copy(update={"database_url": generated_app.database_url}))
+    try:
+        recording = RecordingDatabase(probe.database)
+        probe.__dict__["database"] = recording
+        catalog = probe.service.vocabulary().catalog
+        role = sorted(catalog.roles.values(), key=lambda r: r.role_id)[3]
+        with probe.database.connection() as conn:
+            person = conn.execute("SELECT user_id FROM users WHERE status = 'active' ORDER BY user_id LIMIT 1") \
+                .fetchone()["user_id"]
+        probe.service.handle(person, f"I need the {role.name} role in {catalog.applications[role.app_id].name}")
+        statements = recording.statements
+        plans = explain(probe.database, statements)
+    finally:
+        probe.close()
+    with_parameters = [plan for plan, statement in zip(plans, statements, strict=True) if statement.params]
+    assert len(with_parameters) >= 10
+    assert not [scan for plan in plans for scan in plan.generic_scans if scan.startswith("(no generic plan")]
+    assert [scan for plan in plans for scan in plan.unexpected_scans] == []
+
+    # A statement that reads a large table whole is caught in its generic plan as well.
+    class _SameConnection:
+        def __init__(self, conn: Any) -> None:
+            self._conn = conn
+
+        def connection(self) -> Any:
+            from contextlib import nullcontext  # noqa: PLC0415
+
+            return nullcontext(self._conn)
+
+    with generated_app.database.connection() as conn:
+        conn.execute("CREATE TEMP TABLE wide AS SELECT n, mod(n, 7) AS k FROM generate_series(1, 5000) AS n")
+        conn.execute("ANALYZE wide")
+        [plan] = explain(_SameConnection(conn), [Statement("SELECT count(*) FROM wide WHERE k = %s", (3,))])
+    assert plan.scans and plan.generic_scans
+    assert any(scan.endswith("in the generic plan") for scan in plan.unexpected_scans)

@@ -11,7 +11,7 @@ from bot.bench_curve import parse_sizes, sample_bundle
 from bot.bench_measure import percentile
 from bot.bench_workers import _split
 from bot.cli.main import parser
-from validators.query_plans import read_plan
+from validators.query_plans import Plan, numbered, read_plan
 
 
 def test_defaults_are_the_issue_org_size() -> None:
@@ -83,3 +83,21 @@ def test_read_plan_flags_only_large_full_scans() -> None:
     assert read.scans == ("access_history (100000 rows)", "vector_policy (1500 rows), by design")
     assert read.unexpected_scans == ("access_history (100000 rows)",)
     assert read.ms == 1.5
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    ("SELECT 1", "SELECT 1"),
+    ("SELECT * FROM t WHERE a = %s AND b = %s", "SELECT * FROM t WHERE a = $1 AND b = $2"),
+    ("SELECT %(x)s, %(y)s, %(x)s", "SELECT $1, $2, $1"),
+    ("SELECT '100%%' WHERE v LIKE %s", "SELECT '100%' WHERE v LIKE $1"),
+    ("SELECT %(a_1)s::text[], %(b)s", "SELECT $1::text[], $2"),
+])
+def test_psycopg_placeholders_become_numbered_parameters(sql: str, expected: str) -> None:
+    assert numbered(sql) == expected
+
+
+def test_a_scan_in_the_generic_plan_is_unexpected_too() -> None:
+    plan = Plan("SELECT 1", 0.1, ("users_pkey",), (), generic_scans=("role_stats (2000 rows)",
+                                                                      "roles (2000 rows), by design"))
+    assert plan.unexpected_scans == ("role_stats (2000 rows) in the generic plan",)
+    assert plan.summary()["generic_plan_full_scans"] == ["role_stats (2000 rows)", "roles (2000 rows), by design"]
