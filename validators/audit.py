@@ -55,13 +55,19 @@ class AuditRow:
 INSERT_COLUMNS = ("seq", "created_at", *INDEXED_FIELDS, "payload", "prev_hash", "hash")
 
 
-def build_row(seq: int, prev_hash: str, event: Mapping[str, Any], created_at: datetime) -> AuditRow:
-    """The row that links `event` after the record whose hash is `prev_hash` (pure: what `append` computes in the
-    server, given the same time)."""
+def _payload(event: Mapping[str, Any], seq: int | str, created_at: datetime) -> dict[str, Any]:
+    """What a record hashes: the event's indexed fields and details, its sequence number and time."""
     payload = {field: event.get(field) for field in INDEXED_FIELDS}
     payload["details"] = event.get("details", {})
     payload["seq"] = seq
     payload["created_at"] = created_at.isoformat()
+    return payload
+
+
+def build_row(seq: int, prev_hash: str, event: Mapping[str, Any], created_at: datetime) -> AuditRow:
+    """The row that links `event` after the record whose hash is `prev_hash` (pure: what `append` computes in the
+    server, given the same time)."""
+    payload = _payload(event, seq, created_at)
     text = canonical_json(payload)
     return AuditRow(seq, created_at, tuple(payload[field] for field in INDEXED_FIELDS), text, prev_hash,
                     chain_hash(prev_hash, text))
@@ -96,13 +102,10 @@ def append(conn: psycopg.Connection[Any], event: Mapping[str, Any]) -> None:
     The head row is locked for the rest of the transaction, so concurrent appends link in commit order. Nothing
     is read back, so in a pipeline the commit follows without a round trip.
     """
-    placeholder = f'"seq-{uuid.uuid4().hex}"'  # a JSON string no event can contain by chance
+    placeholder = f"seq-{uuid.uuid4().hex}"  # as a JSON string, no event can contain it by chance
     created_at = datetime.now(UTC)
-    payload = {field: event.get(field) for field in INDEXED_FIELDS}
-    payload["details"] = event.get("details", {})
-    payload["seq"] = placeholder[1:-1]
-    payload["created_at"] = created_at.isoformat()
-    conn.execute(_APPEND_SQL, {"payload": canonical_json(payload), "placeholder": placeholder,
+    payload = _payload(event, placeholder, created_at)
+    conn.execute(_APPEND_SQL, {"payload": canonical_json(payload), "placeholder": json.dumps(placeholder),
                                "created_at": created_at, **{field: payload[field] for field in INDEXED_FIELDS}})
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from bot.bench import _requests
 from bot.demo.generator import OrgSize, generate_bundle
 from bot.service import AccessRequestService
 from tests.conftest import make_app
@@ -40,16 +41,6 @@ def org_app(app_factory: Any, tmp_path: Path) -> Any:
     return app
 
 
-def _requests(app: Any, count: int) -> list[tuple[str, str]]:
-    catalog = app.service.vocabulary().catalog
-    with app.database.connection() as conn:
-        people = [row["user_id"] for row in conn.execute(
-            "SELECT user_id FROM users WHERE status = 'active' ORDER BY user_id LIMIT %s", (count,)).fetchall()]
-    roles = sorted(catalog.roles.values(), key=lambda role: role.role_id)
-    return [(person, f"I need the {role.name} role in {catalog.applications[role.app_id].name}")
-            for person, role in zip(people, roles * count, strict=False)]
-
-
 def _service(app: Any, spy: _ThreadSpy, **options: Any) -> AccessRequestService:
     ports = dataclasses.replace(app.service.ports, confidence=spy)
     return AccessRequestService(ports, app.executor, 0.95, 5.0, rate_limit=None, **options)
@@ -64,7 +55,7 @@ def _service(app: Any, spy: _ThreadSpy, **options: Any) -> AccessRequestService:
 def test_the_lookups_run_where_the_mode_says(org_app: Any, options: dict[str, Any], in_parallel: bool) -> None:
     spy = _ThreadSpy(org_app.service.ports.confidence)
     service = _service(org_app, spy, **options)
-    turns = [service.handle(requester, text) for requester, text in _requests(org_app, 4)]
+    turns = [service.handle(requester, text) for requester, text in _requests(org_app, 4, seed=3)]
 
     decided = [turn for turn in turns if turn.outcome.checks]
     assert decided, [turn.outcome.message for turn in turns]
@@ -89,7 +80,7 @@ def test_parallel_or_not_the_same_request_gets_the_same_answer(postgres_url: str
                                                                             history=1000, policies=5, seed=23))
             app.import_bundle(bundle.folder)
             service = app.service.with_parallelism(parallel)
-            turns = [service.handle(requester, text) for requester, text in _requests(app, 5)]
+            turns = [service.handle(requester, text) for requester, text in _requests(app, 5, seed=3)]
         finally:
             app.close()
         answers.append([(turn.outcome.decision, turn.outcome.reason, turn.outcome.confidence,

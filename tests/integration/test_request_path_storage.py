@@ -215,6 +215,7 @@ def test_pooled_connections_plan_prepared_statements_once(generated_app: Any) ->
 
 
 def test_the_generic_plan_of_every_request_statement_is_checked(generated_app: Any) -> None:
+    from bot.bench import _requests as bench_requests  # noqa: PLC0415
     from bot.bootstrap import build  # noqa: PLC0415
     from validators.query_plans import RecordingDatabase, Statement, explain  # noqa: PLC0415
 
@@ -222,12 +223,8 @@ def test_the_generic_plan_of_every_request_statement_is_checked(generated_app: A
     try:
         recording = RecordingDatabase(probe.database)
         probe.__dict__["database"] = recording
-        catalog = probe.service.vocabulary().catalog
-        role = sorted(catalog.roles.values(), key=lambda r: r.role_id)[3]
-        with probe.database.connection() as conn:
-            person = conn.execute("SELECT user_id FROM users WHERE status = 'active' ORDER BY user_id LIMIT 1") \
-                .fetchone()["user_id"]
-        probe.service.handle(person, f"I need the {role.name} role in {catalog.applications[role.app_id].name}")
+        [(person, text)] = bench_requests(probe, 1, seed=3)
+        probe.service.handle(person, text)
         statements = recording.statements
         plans = explain(probe.database, statements)
     finally:
