@@ -271,6 +271,14 @@ def test_functions_run_python_312_on_arm64_with_the_named_handlers(template: dic
             assert f"def {function}(" in source.read_text(encoding="utf-8"), handler
 
 
+def test_functions_run_the_artifact_alone_with_no_layers(template: dict[str, Any]) -> None:
+    """The artifact carries every dependency at the version the tests ran with (Powertools included): a layer
+    would add a second, untested copy to the import path."""
+    assert "Layers" not in template["Globals"]["Function"]
+    functions = _resources(template, "AWS::Serverless::Function")
+    assert functions and all("Layers" not in f["Properties"] for f in functions.values())
+
+
 def test_logs_are_kept_for_a_bounded_time_and_alarms_cover_errors_latency_and_audit(
         template: dict[str, Any]) -> None:
     for name, group in _resources(template, "AWS::Logs::LogGroup").items():
