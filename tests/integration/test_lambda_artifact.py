@@ -66,8 +66,10 @@ def test_the_artifact_ships_unchecked_bytecode_for_the_runtime_of_every_module(t
     checked = [str(path.relative_to(artifact)) for path in sources if not _is_unchecked_hash(_bytecode_of(path))]
     assert checked == []
     assert not (artifact / "boto3").exists() and not (artifact / "bin").exists()
-    # No layer supplies anything: Powertools ships inside, compiled like the rest.
+    # No layer supplies anything: Powertools ships inside, compiled like the rest, with the X-Ray SDK its Tracer
+    # loads when tracing is on.
     assert (artifact / "aws_lambda_powertools" / "logging" / "logger.py") in sources
+    assert (artifact / "aws_xray_sdk" / "core" / "__init__.py") in sources
 
 
 def test_the_bytecode_step_refuses_a_python_other_than_the_runtimes(tmp_path: Path) -> None:
