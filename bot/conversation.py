@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import Candidate, Clarification, ResolvedRequest
 from bot.understanding.text import clean, emails, fold
@@ -25,8 +25,16 @@ class ConversationState(BaseModel):
     app_id: str | None = None
     role_id: str | None = None
     asked: Clarification | None = None
-    texts: list[str] = []
-    turns: int = 0
+    # The texts typed so far, each as `clean` left it; never more turns than a conversation may have.
+    texts: list[str] = Field(default_factory=list, max_length=MAX_TURNS)
+    turns: int = Field(default=0, ge=0, le=MAX_TURNS)
+
+    @field_validator("texts")
+    @classmethod
+    def _texts_are_clean(cls, texts: list[str]) -> list[str]:
+        if any(text != clean(text) for text in texts):
+            raise ValueError("a conversation's texts are kept cleaned")
+        return texts
 
     @property
     def waiting(self) -> bool:

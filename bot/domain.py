@@ -207,6 +207,8 @@ class Outcome(PublicOutcome):
     requester_id: str
     clarification: Clarification | None = None
     repeated: bool = False
+    # The request's text as recorded (a conversation's turns joined by " / "); empty on a fresh outcome.
+    text: str = ""
 
     def public_dict(self) -> dict[str, Any]:
         """The JSON object `askiam ask --json` prints."""

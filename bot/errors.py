@@ -37,6 +37,12 @@ class DuplicateRequestError(AskIamError):
     code = "DUPLICATE_REQUEST"
 
 
+class IdempotencyKeyReusedError(AskIamError):
+    """An idempotency key already used for a different request: the key names one request only."""
+
+    code = "IDEMPOTENCY_KEY_REUSED"
+
+
 class RateLimitedError(AskIamError):
     """Too many requests from one requester; retry after `retry_after_s` seconds."""
 

@@ -28,6 +28,7 @@ from bot.domain import (
 from bot.errors import (
     ConversationTooLongError,
     DuplicateRequestError,
+    IdempotencyKeyReusedError,
     InvalidRequestError,
     RateLimitedError,
     RequesterError,
@@ -183,6 +184,7 @@ class AccessRequestService:
         if key is not None:
             seen = self._ports.store.by_idempotency_key(key)
             if seen is not None:
+                _require_same_request(seen, text)
                 seen.repeated = True
                 return Turn(outcome=seen, state=None)
         try:
@@ -191,6 +193,7 @@ class AccessRequestService:
             assert key is not None  # only a keyed request can collide with another
             first = self._ports.store.by_idempotency_key(key)
             assert first is not None
+            _require_same_request(first, text)
             first.repeated = True
             return Turn(outcome=first, state=None)
         turn.timings.total_ms = (time.perf_counter() - started) * 1000
@@ -410,3 +413,11 @@ class AccessRequestService:
             message=message, requester_id=requester.user_id,
         )
         return Turn(outcome=outcome, state=None, timings=timings)
+
+
+def _require_same_request(recorded: Outcome, text: str) -> None:
+    """A retry repeats the turn it retries: its text is the recorded request's (a conversation's last turn)."""
+    turn = clean(text)
+    if recorded.text != turn and not recorded.text.endswith(f" / {turn}"):
+        raise IdempotencyKeyReusedError(f"this idempotency key was used for another request ({recorded.request_id}); "
+                                        "use a new key for a new request")

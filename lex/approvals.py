@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bot.domain import Decision
+from bot.understanding.text import clean
 from lex.bot_definition import (
     COMMENT_SLOT,
     DECIDE_INTENT,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from lex.dialog import LexPorts
-    from validators.approvals import PendingItem, ReviewResult
+    from validators.approvals import PendingItem, ReviewError, ReviewResult
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Approvals(Protocol):
                channel: str) -> ReviewResult: ...
 
     def expire(self, now: datetime | None = None) -> list[str]: ...
+
+    def refusal(self, request_id: str, person_id: str) -> ReviewError | None: ...
 
 
 # --- parsing -------------------------------------------------------------------------------------------------------
@@ -113,7 +116,7 @@ def comment_in_text(text: str | None) -> str:
     if decision_in_text(text) is None:
         return ""
     match = _COMMENT_IN_TEXT.search(text or "")
-    return " ".join(match.group(1).split())[:MAX_COMMENT_CHARS] if match else ""
+    return clean(match.group(1))[:MAX_COMMENT_CHARS] if match else ""
 
 
 def looks_like_a_decision(text: str | None) -> bool:
@@ -150,7 +153,7 @@ class Asked:
         approve = parse_decision(slot(DECISION_SLOT))
         if approve is None:
             approve = decision_in_text(text)
-        comment = " ".join(slot(COMMENT_SLOT).split())[:MAX_COMMENT_CHARS] or comment_in_text(text)
+        comment = clean(slot(COMMENT_SLOT))[:MAX_COMMENT_CHARS] or comment_in_text(text)
         return cls(request_id, approve, comment)
 
     def slots(self) -> Slots:
@@ -187,7 +190,8 @@ def decide_request(ports: LexPorts, event: LexEvent, approver: str, session: Lex
         asked = Asked(queue[0].request_id, asked.approve, asked.comment)
     item = next((item for item in queue if item.request_id == asked.request_id), None)
     if item is None:
-        return _refused(_why_not_in_queue(ports, asked.request_id or ""), asked.request_id or "", asked, done)
+        return _refused(_why_not_in_queue(approvals, asked.request_id or "", approver), asked.request_id or "", asked,
+                        done)
     if asked.approve is None:
         question = f"Approve or deny {item.request_id}: {_describe(ports, item)}?"
         buttons = [Button(text="Approve", value="approve"), Button(text="Deny", value="deny")]
@@ -264,14 +268,10 @@ def _refused(code: str, request_id: str, asked: Asked, done: LexSession) -> LexR
     return close(DECIDE_INTENT, "Failed", [text], done, asked.slots())
 
 
-def _why_not_in_queue(ports: LexPorts, request_id: str) -> str:
+def _why_not_in_queue(approvals: Approvals, request_id: str, approver: str) -> str:
     """Why a request is not in the approver's queue, read without deciding anything (no yes was given yet)."""
-    outcome = ports.requests.get(request_id)
-    if outcome is None:
-        return "NOT_FOUND"
-    if outcome.decision is not Decision.PENDING_APPROVAL:
-        return "ALREADY_DECIDED"
-    return "NOT_AN_APPROVER"
+    refused = approvals.refusal(request_id, approver)
+    return "NOT_FOUND" if refused is None else refused.code  # None: it joined the queue after it was read
 
 
 def _elicit_request_id(ports: LexPorts, queue: Sequence[PendingItem], asked: Asked,

@@ -7,8 +7,10 @@ id is shown only to the people it concerns.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -94,7 +96,21 @@ def _load(model: type[M], text: str | None) -> M | None:
         log.warning("ignoring an oversized %s session attribute", model.__name__)
         return None
     try:
+        if _has_control_characters(json.loads(text)):
+            raise ValueError("control characters")
         return model.model_validate_json(text)
-    except ValidationError:
+    except (ValueError, ValidationError):  # json's and pydantic's errors are both ValueErrors
         log.warning("ignoring an unreadable %s session attribute", model.__name__)
         return None
+
+
+def _has_control_characters(value: object) -> bool:
+    """Whether any string in a parsed attribute holds a control character other than tab and line breaks (a NUL
+    cannot even be stored in PostgreSQL): AskIAM never writes one there, so the client put it in."""
+    if isinstance(value, str):
+        return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_control_characters(key) or _has_control_characters(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_control_characters(item) for item in value)
+    return False

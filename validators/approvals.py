@@ -70,20 +70,22 @@ class SqlApprovals:
         with self._database.connection() as conn, conn.transaction():
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
-            if request is None:
-                raise ReviewError("NOT_FOUND", f"no request {request_id}")
-            if request["status"] != Decision.PENDING_APPROVAL.value:
-                raise ReviewError("ALREADY_DECIDED", f"{request_id} is {request['status']}, not pending")
-            allowed = conn.execute("SELECT capacity FROM request_approvers WHERE request_id = %s AND approver_id = %s",
-                                   (request_id, approver_id)).fetchall()
-            if not allowed:
-                raise ReviewError("NOT_AN_APPROVER", f"{approver_id} may not decide {request_id}")
+            refused = _refusal(conn, request_id, request, approver_id)
+            if refused is not None:
+                raise refused
+            assert request is not None
             checks = self._rules.run_checks_in(conn, request["requester_id"], request["target_id"],
                                                request["role_id"])
             verdict = decide_on_review(checks, approve)
             granted = verdict.decision is Decision.APPROVED
             self._write(conn, request, verdict, checks, approver_id, comment, channel, granted)
         return ReviewResult(request_id, verdict, checks, granted)
+
+    def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
+        """Why `person_id` cannot decide the request now (None if they can), read without locking or deciding."""
+        with self._database.connection() as conn:
+            request = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
+            return _refusal(conn, request_id, request, person_id)
 
     def expire(self, now: datetime | None = None) -> list[str]:
         """Deny every request pending for longer than the expiry; returns their ids."""
@@ -136,3 +138,21 @@ class SqlApprovals:
         audit.append(conn, event)
         conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
                      (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
+
+
+def _refusal(conn: Any, request_id: str, request: dict[str, Any] | None, person_id: str) -> ReviewError | None:
+    """Why the person cannot decide the request. Whether a request exists, and how it was decided, is told only to
+    its approvers and to the people it is about: to anyone else an existing request reads exactly like a missing
+    one, so request ids are not a way to learn about others' requests."""
+    unknown = ReviewError("NOT_FOUND", f"no request {request_id} for you to decide")
+    if request is None:
+        return unknown
+    approver = conn.execute("SELECT 1 FROM request_approvers WHERE request_id = %s AND approver_id = %s LIMIT 1",
+                            (request_id, person_id)).fetchone()
+    if approver is None:
+        if person_id in (request["requester_id"], request["target_id"]):
+            return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, a request about them")
+        return unknown
+    if request["status"] != Decision.PENDING_APPROVAL.value:
+        return ReviewError("ALREADY_DECIDED", f"{request_id} is {request['status']}, not pending")
+    return None

@@ -68,7 +68,7 @@ class SqlDecisionStore:
             request_id=row["request_id"], decision=Decision(row["status"]), reason=Reason(row["reason"]),
             user_id=row["target_id"], app_id=row["app_id"], role_id=row["role_id"], confidence=row["confidence"],
             checks=[CheckResult(**check) for check in checks], evidence=[Evidence(**item) for item in evidence],
-            message=row["message"], requester_id=row["requester_id"],
+            message=row["message"], requester_id=row["requester_id"], text=row["text"],
         )
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot import when
 from bot.api import repository
 from bot.api.errors import ExportTooLargeError, ForbiddenError, InvalidQueryError
 from bot.api.models import ApprovalDecisionResponse, ApprovalQueueResponse, PendingApproval
@@ -68,7 +69,14 @@ def require_auditor(rt: ApiRuntime, user_id: str, channel: str) -> str:
 
 
 def audit_filter(**fields: Any) -> AuditFilter:
-    """The filter from query parameters; 422 when they contradict each other (e.g. until before since)."""
+    """The filter from query parameters; 422 when they contradict each other (e.g. until before since) or a time
+    is not one (times are read as the command line reads them)."""
+    for name in ("since", "until"):
+        if isinstance(fields.get(name), str) and fields[name]:
+            try:
+                fields[name] = when.parse_when(fields[name])
+            except ValueError as exc:
+                raise InvalidQueryError(f"{name}: {exc}") from exc
     try:
         return AuditFilter(**{name: value for name, value in fields.items() if value not in (None, "")})
     except ValidationError as exc:

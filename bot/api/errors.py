@@ -21,6 +21,7 @@ from bot.api.settings import RETRY_AFTER_S
 from bot.errors import (
     AskIamError,
     DuplicateRequestError,
+    IdempotencyKeyReusedError,
     InvalidRequestError,
     RateLimitedError,
     RequesterError,
@@ -35,6 +36,13 @@ log = logging.getLogger(__name__)
 # An approver's decision that cannot be taken, by ReviewError's stable code.
 _REVIEW_STATUS = {"NOT_FOUND": HTTPStatus.NOT_FOUND, "NOT_AN_APPROVER": HTTPStatus.FORBIDDEN,
                   "ALREADY_DECIDED": HTTPStatus.CONFLICT}
+
+
+# Errors of the core whose status follows from their kind alone (their code and message go out as they are).
+_CORE_STATUS: tuple[tuple[type[AskIamError], HTTPStatus], ...] = (
+    (RequesterError, HTTPStatus.FORBIDDEN), (InvalidRequestError, HTTPStatus.BAD_REQUEST),
+    (IdempotencyKeyReusedError, HTTPStatus.UNPROCESSABLE_ENTITY), (DuplicateRequestError, HTTPStatus.CONFLICT),
+)
 
 
 class ApiError(Exception):
@@ -139,18 +147,15 @@ def http_error(exc: BaseException) -> HttpError:
         return HttpError(_REVIEW_STATUS.get(exc.code, HTTPStatus.BAD_REQUEST), exc.code, str(exc))
     if isinstance(exc, InvalidCursorError):
         return HttpError(HTTPStatus.BAD_REQUEST, "INVALID_CURSOR", str(exc))
-    if isinstance(exc, RequesterError):
-        return HttpError(HTTPStatus.FORBIDDEN, exc.code, str(exc))
-    if isinstance(exc, InvalidRequestError):
-        return HttpError(HTTPStatus.BAD_REQUEST, exc.code, str(exc))
+    for kind, status in _CORE_STATUS:
+        if isinstance(exc, kind):
+            return HttpError(status, exc.code, str(exc))
     if isinstance(exc, StoreUnavailableError | ServiceUnavailableError):
         return HttpError(HTTPStatus.SERVICE_UNAVAILABLE, ServiceUnavailableError.code,
                          "a store the decision depends on is unavailable; nothing was changed, please try again",
                          {"Retry-After": str(RETRY_AFTER_S)})
     if isinstance(exc, RateLimitedError):
         return HttpError(HTTPStatus.TOO_MANY_REQUESTS, exc.code, str(exc), {"Retry-After": str(exc.retry_after_s)})
-    if isinstance(exc, DuplicateRequestError):
-        return HttpError(HTTPStatus.CONFLICT, exc.code, str(exc))
     if isinstance(exc, AskIamError):
         return HttpError(HTTPStatus.BAD_REQUEST, exc.code, str(exc))
     if isinstance(exc, binascii.Error | UnicodeDecodeError):

@@ -12,6 +12,7 @@ from bot.ports import Directory
 
 DEV_TOKEN_PREFIX = "dev:"
 _DEV_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def caller_id(claims: Mapping[str, Any], authorization: str | None, *, env: str, api: ApiSettings,
@@ -51,6 +52,8 @@ def _from_claims(claims: Mapping[str, Any], api: ApiSettings, directory: Directo
     value = claims.get(api.identity_claim)
     if not isinstance(value, str) or not value.strip():
         raise UnauthenticatedError(f"the token carries no '{api.identity_claim}' claim")
+    if _CONTROL.search(value):
+        raise UnauthenticatedError(f"the token's '{api.identity_claim}' claim is not an id")
     value = value.strip()
     if api.identity_lookup == "email":
         people = directory.find_people(emails=[value], names=[], user_ids=[])

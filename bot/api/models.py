@@ -13,6 +13,9 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
 CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,100}$"
 MAX_TEXT_CHARS = 4000
+# Free text an API caller may send (a comment, a filter): any characters but control characters other than tab and
+# line breaks (a NUL cannot even be stored).
+PRINTABLE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 class _Body(BaseModel):
@@ -158,7 +161,8 @@ class ApprovalQueueResponse(BaseModel):
 
 class ApprovalDecisionBody(_Body):
     action: Literal["approve", "deny"]
-    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, description="Why, for the audit record.")
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=PRINTABLE_PATTERN,
+                         description="Why, for the audit record.")
 
 
 class ApprovalDecisionResponse(BaseModel):

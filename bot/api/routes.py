@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
@@ -30,6 +29,7 @@ from bot.api.identity import caller_id
 from bot.api.models import (
     ID_PATTERN,
     IDEMPOTENCY_KEY_PATTERN,
+    PRINTABLE_PATTERN,
     AccessRequestBody,
     AccessRequestResponse,
     ApprovalDecisionBody,
@@ -67,6 +67,10 @@ def _json_body(text: str) -> Any:
         return json.loads(text)
     except RecursionError as exc:
         raise MalformedBodyError("the body is not valid JSON (nested too deeply)") from exc
+    except json.JSONDecodeError:
+        raise  # answered as INVALID_JSON by the request validation
+    except ValueError as exc:  # e.g. an integer past Python's 4,300-digit conversion limit
+        raise MalformedBodyError("the body is not valid JSON (a number too long)") from exc
 
 
 resolver = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=_json_body)
@@ -230,9 +234,12 @@ def auditor(rt: Runtime, who: Caller) -> str:
 
 
 Auditor = Annotated[str, Depends(auditor)]
-_Text = Annotated[str | None, Query(max_length=200)]
-_User = Annotated[str | None, Query(max_length=200, description="Who the access is for.")]
-_Time = Annotated[datetime | None, Query(description="ISO 8601; `since` inclusive, `until` exclusive, UTC if no zone.")]
+_Text = Annotated[str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN)]
+_User = Annotated[str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN,
+                                     description="Who the access is for.")]
+_Time = Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN, description=(
+    "As on the command line: ISO 8601 (UTC if no zone), today, yesterday, this-week, this-month, or an age such as "
+    "24h, 7d, 2w; `since` inclusive, `until` exclusive."))]
 
 
 @_route("GET", "/audit/events", summary="Audit records, newest first, filtered and paged",
@@ -241,7 +248,8 @@ def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text =
                  app: _Text = None, role: _Text = None, decision: _Text = None, reason: _Text = None,
                  channel: _Text = None, since: _Time = None, until: _Time = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-                 cursor: Annotated[str | None, Query(max_length=200)] = None) -> AuditPage:
+                 cursor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN)] = None,
+                 ) -> AuditPage:
     """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page."""
     selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
                                     role_id=role, decision=decision, reason=reason, channel=channel, since=since,

@@ -3,40 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from bot import when
 from bot.bootstrap import Application
 from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out
 
-_RELATIVE = re.compile(r"^(\d+)([hdw])$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
-
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """A point in time: ISO date or date-time (UTC unless a zone is given), `now`, `today`, `yesterday`,
-    `this-week` (Monday 00:00 UTC), `this-month`, or an age such as `24h`, `7d`, `2w`."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    word = text.strip().lower()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    named = {"now": now, "today": midnight, "yesterday": midnight - timedelta(days=1),
-             "this-week": midnight - timedelta(days=midnight.weekday()), "this-month": midnight.replace(day=1)}
-    if word in named:
-        return named[word]
-    relative = _RELATIVE.match(word)
-    if relative:
-        return now - timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
+def parse_when(text: str) -> datetime:
+    """`bot.when.parse_when` as an argparse type: a usage error for text that is not a time."""
     try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return when.parse_when(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"not a time: {text!r} (use 2025-06-01, 2025-06-01T09:30, today, this-week, 7d, 24h ...)") from exc
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _key_path(app: Application, args: argparse.Namespace) -> Path:

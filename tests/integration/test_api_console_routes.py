@@ -86,6 +86,9 @@ def test_approving_grants_the_role_and_a_second_decision_is_a_conflict(app) -> N
 
     again = call("POST", f"/approvals/{request_id}/decision", {"action": "deny"}, user="own")
     assert (again[0], again[2]["error"]["code"]) == (409, "ALREADY_DECIDED")
+    # How it was decided is not told to someone who was never its approver.
+    colleague = call("POST", f"/approvals/{request_id}/decision", {"action": "deny"}, user="rui")
+    assert (colleague[0], colleague[2]["error"]["code"]) == (404, "NOT_FOUND")
 
 
 def test_denying_records_the_comment_and_grants_nothing(app) -> None:  # type: ignore[no-untyped-def]
@@ -103,12 +106,16 @@ def test_denying_records_the_comment_and_grants_nothing(app) -> None:  # type: i
     assert row == {"decided_by": "boss", "comment": "not for this team"}
 
 
-def test_someone_who_may_not_decide_gets_403_and_nothing_changes(app) -> None:  # type: ignore[no-untyped-def]
+def test_someone_who_may_not_decide_is_refused_and_nothing_changes(app) -> None:  # type: ignore[no-untyped-def]
     request_id = _pending(ADMIN_REQUEST)
 
-    for user in ("rui", "boss", "ana"):  # a colleague, the manager of a privileged request, the requester
+    missing = call("POST", "/approvals/R-999999/decision", {"action": "approve"}, user="rui")
+    for user in ("rui", "boss"):  # a colleague, the manager of a privileged request: as if it did not exist
         status, _, body = call("POST", f"/approvals/{request_id}/decision", {"action": "approve"}, user=user)
-        assert (status, body["error"]["code"]) == (403, "NOT_AN_APPROVER"), user
+        assert (status, body["error"]["code"]) == (404, "NOT_FOUND"), user
+        assert body["error"]["message"] == missing[2]["error"]["message"].replace("R-999999", request_id)
+    status, _, body = call("POST", f"/approvals/{request_id}/decision", {"action": "approve"}, user="ana")
+    assert (status, body["error"]["code"]) == (403, "NOT_AN_APPROVER")  # the requester knows of it already
     assert _grant(app, "ana", "ldg-admin") is None
     assert call("GET", f"/access-requests/{request_id}", user="ana")[2]["status"] == "PENDING_APPROVAL"
 
@@ -172,6 +179,26 @@ def test_audit_query_errors_are_the_callers(app) -> None:  # type: ignore[no-unt
     assert limit[0] == 422
     fmt = call("GET", "/audit/export?format=xml", user=AUDITOR)
     assert fmt[0] == 422
+    for target in ("/audit/events?user=%00", "/audit/events?reason=a%01b", "/audit/export?format=jsonl&user=%00",
+                   "/audit/events?cursor=%00"):  # control characters: no filter can match them
+        status, _, body = call("GET", target, user=AUDITOR)
+        assert (status, body["error"]["code"]) == (422, "VALIDATION_FAILED"), target
+    epoch = call("GET", "/audit/events?since=253402300800", user=AUDITOR)  # not read as a count of seconds
+    assert (epoch[0], epoch[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
+    assert "not a time" in epoch[2]["error"]["message"]
+
+
+def test_audit_times_are_read_as_on_the_command_line(app) -> None:  # type: ignore[no-untyped-def]
+    _ask("I need the approver role in Ledgerly")
+    everything = call("GET", "/audit/events?limit=200", user=AUDITOR)[2]["records"]
+    assert everything
+    for since in ("7d", "24h", "1w"):  # every record was written a moment ago
+        status, _, page = call("GET", f"/audit/events?since={since}&limit=200", user=AUDITOR)
+        assert status == 200 and page["records"] == everything, since
+    for until in ("yesterday", "2000-01-01"):
+        status, _, page = call("GET", f"/audit/events?until={until}", user=AUDITOR)
+        assert (status, page["records"]) == (200, []), until
+    assert call("GET", "/audit/reports?since=7d", user=AUDITOR)[0] == 200
 
 
 def _raw(target: str, user: str) -> tuple[int, dict[str, str], str]:

@@ -182,6 +182,21 @@ def test_a_structured_retry_is_one_request(app) -> None:  # type: ignore[no-unty
     assert _counts(app) == before
 
 
+def test_an_idempotency_key_reused_for_another_request_is_refused(app) -> None:  # type: ignore[no-untyped-def]
+    key = [("Idempotency-Key", "reused-key-0001")]
+    _, _, first = call("POST", "/chat", {"text": "I need Editor in WikiWiki"}, user="ana", headers=key)
+    before = _counts(app)
+    status, _, body = call("POST", "/chat", {"text": "I need the Viewer role in Ledgerly"}, user="ana", headers=key)
+    assert (status, body["error"]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    assert first["request_id"] in body["error"]["message"]
+    ids = {"user_id": "ana", "app_id": "ledgerly", "role_id": "ldg-viewer"}
+    status, _, body = call("POST", "/access-requests", ids, user="ana", headers=key)
+    assert (status, body["error"]["code"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    assert _counts(app) == before
+    # The same key from someone else is theirs: it names nothing of ana's.
+    assert call("POST", "/chat", {"text": "I need Editor in WikiWiki"}, user="rui", headers=key)[0] == 200
+
+
 def test_too_many_requests_are_a_429_to_retry_later(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     application = app_factory(rate_limit_per_minute=2)
     application.import_bundle(rules_org(tmp_path / "org"))

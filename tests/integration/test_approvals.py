@@ -72,8 +72,35 @@ def test_privileged_roles_need_the_application_owner(app) -> None:  # type: igno
     assert request_id not in queue(app, "boss")
     with pytest.raises(ReviewError) as refused:
         app.approvals.decide(request_id, "boss", True, "", "cli")
-    assert refused.value.code == "NOT_AN_APPROVER"
+    assert refused.value.code == "NOT_FOUND"  # not one of its approvers: it reads like a missing request
     assert app.approvals.decide(request_id, "own", True, "", "cli").granted
+
+
+def test_only_approvers_and_the_people_a_request_is_about_learn_of_it(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+
+    def code(person: str) -> tuple[str | None, str | None]:
+        """(the read-only refusal, the refusal of an actual decision) for this person."""
+        seen = app.approvals.refusal(request_id, person)
+        try:
+            app.approvals.decide(request_id, person, False, "", "cli")
+        except ReviewError as exc:
+            return (seen.code if seen else None), exc.code
+        return (seen.code if seen else None), None
+
+    with pytest.raises(ReviewError) as missing:
+        app.approvals.decide("R-999999", "rui", True, "", "cli")
+    with pytest.raises(ReviewError) as hidden:
+        app.approvals.decide(request_id, "rui", True, "", "cli")
+    assert (missing.value.code, hidden.value.code) == ("NOT_FOUND", "NOT_FOUND")
+    assert str(hidden.value) == str(missing.value).replace("R-999999", request_id)
+    assert code("tess") == ("NOT_AN_APPROVER", "NOT_AN_APPROVER")  # the requester knows it exists
+    assert app.approvals.refusal(request_id, "boss") is None
+    assert app.approvals.decide(request_id, "boss", True, "", "cli").granted
+    # Once decided: its approvers are told so, a colleague still cannot tell it from a missing request.
+    assert code("boss") == ("ALREADY_DECIDED", "ALREADY_DECIDED")
+    assert code("rui") == ("NOT_FOUND", "NOT_FOUND")
+    assert app.store.get(request_id).decision is Decision.APPROVED
 
 
 def test_nobody_approves_their_own_request_or_one_for_themselves(app) -> None:  # type: ignore[no-untyped-def]
@@ -131,6 +158,6 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     assert main(["approvals", "list", "--as", "boss"]) == 0
     assert request_id in capsys.readouterr().out
     assert main(["approvals", "decide", request_id, "approve", "--as", "rui"]) == 2
-    assert "NOT_AN_APPROVER" in capsys.readouterr().err
+    assert "NOT_FOUND" in capsys.readouterr().err
     assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0
     assert "APPROVED" in capsys.readouterr().out

@@ -200,6 +200,19 @@ def test_fallback_off_topic_text_gets_the_help_and_records_nothing(app) -> None:
     assert _requests(app, "lexsess-boss-0003") == []
 
 
+def test_forged_session_state_is_ignored_not_an_error(app) -> None:  # type: ignore[no-untyped-def]
+    """A client-edited state (here a NUL, which PostgreSQL cannot store) is dropped: the turn is answered as a new
+    conversation, nothing fails and no error is logged or counted."""
+    forged = {"asked": {"slot": "role", "question": "Which role?"}, "texts": ["I need WikiWiki\u0000"], "turns": 1}
+    chat = Conversation("lex-forged")
+    chat.attributes = {"askiam_state": json.dumps(forged)}
+    response = chat.say("pat_01_give_pat_rivera_wikiwiki.json")
+    assert response["sessionState"]["intent"]["state"] != "Failed"
+    assert "went wrong" not in messages_of(response)[0]
+    assert response["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "UserName"}
+    assert [row["text"] for row in _requests(app, "lex-forged")] == ["Please give Pat Rivera access to WikiWiki"]
+
+
 def test_an_unknown_requester_is_refused_and_audited(app) -> None:  # type: ignore[no-untyped-def]
     chat = Conversation("lex-nobody")
     chat.attributes = {"requester_id": "nobody"}

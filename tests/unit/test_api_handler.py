@@ -182,6 +182,9 @@ def test_a_turn_is_answered_with_the_decision_and_a_conversation_id(install) -> 
     ("POST", "/access-requests", {"body": {"user_id": "ana", "app_id": "x"}}, (422, "VALIDATION_FAILED")),
     ("GET", "/access-requests/%20bad%20id", {}, (422, "VALIDATION_FAILED")),
     ("GET", "/access-requests/c%C2%88%07", {}, (404, "NOT_FOUND")),
+    ("POST", "/chat", {"raw": b'{"x": ' + b"9" * 5000 + b"}"}, (400, "INVALID_JSON")),  # past int()'s limit
+    ("POST", "/approvals/R-1000/decision", {"body": {"action": "deny", "comment": "ok\u0000"}},
+     (422, "VALIDATION_FAILED")),
 ])
 def test_bad_requests_get_a_4xx_json_error_and_reach_no_service(install, method: str, target: str,  # type: ignore[no-untyped-def]
                                                                 kwargs: dict[str, Any],
@@ -267,6 +270,50 @@ def test_an_invalid_base64_body_is_a_400(install) -> None:  # type: ignore[no-un
     event = json.loads((EVENTS / "local_post_chat_dev_token.json").read_text())
     event.update(body="%%%not base64", isBase64Encoded=True)
     assert _error(_result(lambda_handler(event, None))) == (400, "INVALID_BODY")  # type: ignore[arg-type]
+
+
+def _aws_event() -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS / "aws_post_chat_jwt.json").read_text())
+    return event
+
+
+def _rest_api_v1_event() -> dict[str, Any]:
+    return {"resource": "/chat", "path": "/chat", "httpMethod": "POST", "headers": {}, "body": "{}",
+            "requestContext": {"resourcePath": "/chat", "httpMethod": "POST"}, "isBase64Encoded": False}
+
+
+def _edited(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    event = _aws_event()
+    change(event)
+    return event
+
+
+@pytest.mark.parametrize("event", [
+    _rest_api_v1_event(),
+    _edited(lambda e: e.pop("requestContext")),
+    _edited(lambda e: e.pop("rawPath")),
+    _edited(lambda e: e["requestContext"]["http"].update(method=None)),
+    _edited(lambda e: e["headers"].update({"x-count": 3})),
+    _edited(lambda e: e.update(body={"text": "hi"})),
+    _edited(lambda e: e["requestContext"]["authorizer"]["jwt"].update(claims=["sub", "ana"])),
+    _edited(lambda e: e.update(queryStringParameters={"user": None})),
+    [],
+], ids=["rest-v1", "no-context", "no-path", "null-method", "int-header", "object-body", "list-claims",
+        "null-query", "not-an-object"])
+def test_an_event_api_gateway_never_sends_is_a_400_and_counted(install, event: Any,  # type: ignore[no-untyped-def]
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    app = install(env="aws", api=ApiSettings(identity_claim="custom:user_id"))
+    errors: list[str] = []
+    monkeypatch.setattr(runtime.current().telemetry, "error", errors.append)
+    assert _error(_result(lambda_handler(event, None))) == (400, "UNSUPPORTED_EVENT")  # type: ignore[arg-type]
+    assert app.service.calls == [] and errors == ["api"]
+
+
+def test_a_claim_with_a_control_character_is_not_an_identity(install) -> None:  # type: ignore[no-untyped-def]
+    app = install(env="aws", api=ApiSettings(identity_claim="custom:user_id"))
+    event = _edited(lambda e: e["requestContext"]["authorizer"]["jwt"]["claims"].update({"custom:user_id": "a\u0000"}))
+    assert _error(_result(lambda_handler(event, None))) == (401, "UNAUTHENTICATED")  # type: ignore[arg-type]
+    assert app.service.calls == []
 
 
 def test_a_recorded_status_request_returns_status_and_history(install) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from bot.cli.audit import parse_when, render_report
+from bot.cli import audit as audit_cli
+from bot.cli.audit import render_report
+from bot.when import parse_when
 from validators.audit_errors import InvalidCursorError
 from validators.audit_query import (
     APPROVER_SQL,
@@ -104,9 +106,15 @@ def test_times_on_the_command_line(text: str, expected: datetime) -> None:
     assert parse_when(text, NOW) == expected
 
 
-def test_a_time_that_is_not_one_is_a_usage_error() -> None:
+@pytest.mark.parametrize("text", ["last tuesday", "253402300800", "9999999d", "2025-13-01", ""])
+def test_a_time_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="not a time"):
+        parse_when(text, NOW)
+
+
+def test_on_the_command_line_a_time_that_is_not_one_is_a_usage_error() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="not a time"):
-        parse_when("last tuesday", NOW)
+        audit_cli.parse_when("last tuesday")
 
 
 def test_the_report_renders_every_section() -> None:

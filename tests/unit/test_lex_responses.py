@@ -142,3 +142,30 @@ def test_unreadable_session_state_is_dropped_not_trusted() -> None:
                                "askiam_request_id": "R-1; DROP", "x": "y"})
     assert (session.state, session.pending, session.last_request_id) == (None, None, None)
     assert session.attributes() == {"x": "y"}
+
+
+@pytest.mark.parametrize("forged", [
+    '{"texts": ["a\\u0000"], "turns": 1}',  # a NUL, which PostgreSQL cannot store
+    '{"texts": ["a\\u0007b"], "turns": 1}',  # any other control character
+    '{"texts": ["  two   spaces "], "turns": 1}',  # not as `clean` leaves a text
+    '{"role_id": "r\\u0000", "turns": 1}',  # a control character in any field
+    '{"turns": -1000000000}',  # a way around the turn limit
+    '{"turns": 13}',
+    '{"texts": ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m"], "turns": 1}',
+])
+def test_session_state_the_service_never_writes_is_dropped(forged: str) -> None:
+    assert LexSession.read({"askiam_state": forged}).state is None
+
+
+def test_a_pending_confirmation_with_a_control_character_is_dropped() -> None:
+    pending = '{"text": "I need Editor%s", "target_id": "ana", "app_id": "wiki", "role_id": "wiki-editor"}'
+    assert LexSession.read({"askiam_confirm": pending % "\\u0000"}).pending is None
+    kept = LexSession.read({"askiam_confirm": pending % ""}).pending
+    assert kept is not None and kept.text == "I need Editor"
+
+
+def test_session_state_as_the_service_writes_it_is_kept() -> None:
+    written = '{"texts": ["I need access \\u00e0 Workday", "2"], "turns": 2, "role_id": "hr-analyst"}'
+    session = LexSession.read({"askiam_state": written})
+    assert session.state is not None and session.state.texts == ["I need access à Workday", "2"]
+    assert session.state.turns == 2
