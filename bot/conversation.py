@@ -12,6 +12,8 @@ from bot.understanding.text import clean, emails, fold
 MAX_TURNS = 12
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "last": -1}
+_FILLER = {"the", "option", "number", "no", "please", "choice"}
+_WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"^\W*(?:(?:number|option|no\.?|#)\s*)?(\d{1,2})\W*$", re.IGNORECASE)
 
 
@@ -69,14 +71,16 @@ def choose_candidate(reply: str, candidates: tuple[Candidate, ...]) -> Candidate
         index = int(number.group(1))
         return candidates[index - 1] if 1 <= index <= len(candidates) else None
     folded = fold(text).strip(" .!?")
-    words = folded.replace("the ", "").split()
-    if len(words) <= 3:
-        for word in words:
-            if word in _ORDINALS:
-                index = _ORDINALS[word]
-                if index == -1:
-                    return candidates[-1]
-                return candidates[index - 1] if index <= len(candidates) else None
+    words = [word for word in _WORD.findall(folded) if word not in _FILLER]
+    if len(words) > 1:  # "the second one", "the viewer one": here "one" stands for a candidate, it is not a number
+        words = [word for word in words if word != "one"]
+    # An ordinal and nothing else ("the second one", "number two", "last"); "the viewer one" names its candidate
+    # by the other words, which the caller matches as names.
+    if len(words) == 1 and words[0] in _ORDINALS:
+        index = _ORDINALS[words[0]]
+        if index == -1:
+            return candidates[-1]
+        return candidates[index - 1] if index <= len(candidates) else None
     mentioned = set(emails(text))
     for candidate in candidates:
         label = fold(candidate.label)

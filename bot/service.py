@@ -49,6 +49,7 @@ from bot.ports import (
     Telemetry,
 )
 from bot.understanding.catalog_matcher import winners
+from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
 from bot.understanding.people import find_target
 from bot.understanding.resolver import (
     CatalogVocabulary,
@@ -211,6 +212,10 @@ class AccessRequestService:
     def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
+        if asks_for_removal(text, vocabulary.words):  # never read as a request for what it names
+            removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
+            return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
+                                 vocabulary.catalog.version)
         if state is not None and state.waiting:
             resolved = self._follow_up(text, requester, vocabulary, state)
             full_text = " / ".join([*state.texts, clean(text)])
@@ -310,7 +315,9 @@ class AccessRequestService:
             role_id=resolved.role.role_id if resolved.role else None, confidence=None, checks=[], evidence=[],
             message=question, requester_id=requester.user_id, clarification=resolved.clarification,
         )
-        return Turn(outcome=outcome, state=remember(state, resolved, text))
+        # A removal is answered and the conversation ends: a "yes" to it must not become a request for the role.
+        ended = resolved.clarification is not None and resolved.clarification.slot == REMOVAL_SLOT
+        return Turn(outcome=outcome, state=None if ended else remember(state, resolved, text))
 
     def _traced(self, name: str, call: Callable[..., T], *args: object) -> tuple[T, float]:
         with self._ports.telemetry.span(name):

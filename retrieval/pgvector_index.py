@@ -140,6 +140,8 @@ def _stored_vectors(conn: psycopg.Connection[Any]) -> tuple[list[str], np.ndarra
     """The passages' ids and vectors as stored, in passage id order."""
     rows = conn.cursor(row_factory=tuple_row).execute(
         f"SELECT passage_id, embedding::text FROM {POLICY_TABLE} ORDER BY passage_id").fetchall()
+    if not rows:  # an org without policy documents
+        return [], np.zeros((0, 0))
     vectors = [np.array(text[1:-1].split(","), dtype=np.float64) for _, text in rows]
     return [passage_id for passage_id, _ in rows], np.array(vectors).reshape(len(rows), -1)
 

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from bot.domain import Decision, Reason
 from validators.audit_errors import InvalidCursorError
 from validators.db import Database
 
@@ -50,8 +51,16 @@ class AuditFilter(BaseModel):
 
     @field_validator("decision", "reason")
     @classmethod
-    def _upper(cls, value: str | None) -> str | None:
-        return value.strip().upper() if value else value
+    def _known(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Upper-cased, and one of the values decisions are recorded with: a typo is an error, not an empty
+        answer."""
+        if not value:
+            return value
+        known = [member.value for member in (Decision if info.field_name == "decision" else Reason)]
+        value = value.strip().upper()
+        if value not in known:
+            raise ValueError(f"unknown {info.field_name} {value!r} (one of {', '.join(known)})")
+        return value
 
     @field_validator("since", "until")
     @classmethod

@@ -141,14 +141,20 @@ def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
 
 
 def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[RoleCount]:
-    """The most requested roles, with what was decided when they were asked for."""
+    """The most requested roles, each request counted with its latest outcome (an approver's decision or an expiry
+    replaces the "sent for approval" it started with)."""
     conditions, params = _conditions(filter, "event_type = %s", "role_id IS NOT NULL")
-    rows = _fetch(database, "SELECT app_id, role_id, count(*) AS requests, "
-                            "count(*) FILTER (WHERE decision = 'APPROVED') AS approved, "
-                            "count(*) FILTER (WHERE decision = 'DENIED') AS denied, "
-                            "count(*) FILTER (WHERE decision = 'PENDING_APPROVAL') AS pending "
-                            f"FROM audit_log WHERE {conditions} GROUP BY app_id, role_id "
-                            "ORDER BY requests DESC, role_id LIMIT %s", [DECIDED_EVENT, *params, limit])
+    rows = _fetch(database, f"WITH asked AS (SELECT request_id, app_id, role_id FROM audit_log WHERE {conditions}), "
+                            "latest AS (SELECT DISTINCT ON (l.request_id) l.request_id, l.decision FROM audit_log l "
+                            "WHERE l.request_id IN (SELECT request_id FROM asked) AND l.decision IS NOT NULL "
+                            "ORDER BY l.request_id, l.seq DESC) "
+                            "SELECT a.app_id, a.role_id, count(*) AS requests, "
+                            "count(*) FILTER (WHERE l.decision = 'APPROVED') AS approved, "
+                            "count(*) FILTER (WHERE l.decision = 'DENIED') AS denied, "
+                            "count(*) FILTER (WHERE l.decision = 'PENDING_APPROVAL') AS pending "
+                            "FROM asked a LEFT JOIN latest l ON l.request_id = a.request_id "
+                            "GROUP BY a.app_id, a.role_id ORDER BY requests DESC, a.role_id LIMIT %s",
+                  [DECIDED_EVENT, *params, limit])
     return [RoleCount(**row) for row in rows]
 
 

@@ -315,7 +315,9 @@ def _explain(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems) -> list[tuple[int, RowT, dict[str, str]]]:
+def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems,
+           rejected: list[dict[str, str]] | None = None) -> list[tuple[int, RowT, dict[str, str]]]:
+    """The valid rows; each invalid one is a problem, and its cells go to `rejected` when given."""
     path = folder / name
     if not path.exists():
         if name in REQUIRED_FILES:
@@ -327,6 +329,8 @@ def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems) -> l
             parsed.append((line, model.model_validate(cells), cells))
         except ValidationError as exc:
             problems.add(name, line, _explain(exc))
+            if rejected is not None:
+                rejected.append(cells)
     return parsed
 
 
@@ -345,9 +349,11 @@ def read_bundle(folder: Path) -> Bundle:
     problems = _Problems()
     if not folder.is_dir():
         raise ImportRowError([f"{folder}: not a folder"])
-    users = _parse(folder, "users.csv", UserRow, problems)
-    apps = _parse(folder, "applications.csv", ApplicationRow, problems)
-    roles = _parse(folder, "roles.csv", RoleRow, problems)
+    # Rows already reported as invalid still define their ids: a row referring to one is not reported again.
+    rejected: dict[str, list[dict[str, str]]] = {"user_id": [], "app_id": [], "role_id": []}
+    users = _parse(folder, "users.csv", UserRow, problems, rejected["user_id"])
+    apps = _parse(folder, "applications.csv", ApplicationRow, problems, rejected["app_id"])
+    roles = _parse(folder, "roles.csv", RoleRow, problems, rejected["role_id"])
     grants = _parse(folder, "user_roles.csv", UserRoleRow, problems)
     sod = _parse(folder, "sod_rules.csv", SodRuleRow, problems)
     prereqs = _parse(folder, "prerequisites.csv", PrerequisiteRow, problems)
@@ -361,7 +367,8 @@ def read_bundle(folder: Path) -> Bundle:
     _duplicates(sod, "rule_id", "sod_rules.csv", problems)
     _duplicates(history, "request_id", "access_history.csv", problems)
 
-    _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems)
+    reported = {key: {str(cells.get(key) or "").strip() for cells in rows} for key, rows in rejected.items()}
+    _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems, reported)
     policies = _read_policies(folder / "policies", problems)
     if problems.items:
         raise ImportRowError(problems.items)
@@ -385,11 +392,13 @@ def read_bundle(folder: Path) -> Bundle:
 
 
 def _check_references(users: list[Any], apps: list[Any], roles: list[Any], grants: list[Any], sod: list[Any],
-                      prereqs: list[Any], eligibility: list[Any], history: list[Any], problems: _Problems) -> None:
-    """Every id a row refers to must exist in the bundle; a few rules must make sense on their own."""
-    user_ids = {row.user_id for _, row, _ in users}
-    app_ids = {row.app_id for _, row, _ in apps}
-    role_ids = {row.role_id for _, row, _ in roles}
+                      prereqs: list[Any], eligibility: list[Any], history: list[Any], problems: _Problems,
+                      reported: dict[str, set[str]]) -> None:
+    """Every id a row refers to must exist in the bundle (ids of rows reported invalid count as existing); a few
+    rules must make sense on their own."""
+    user_ids = {row.user_id for _, row, _ in users} | reported["user_id"]
+    app_ids = {row.app_id for _, row, _ in apps} | reported["app_id"]
+    role_ids = {row.role_id for _, row, _ in roles} | reported["role_id"]
     user_columns = set(next((cells.keys() for _, _, cells in users), ())) | set(STANDARD_USER_COLUMNS)
 
     def refer(file: str, line: int, kind: str, value: str | None, known: set[str]) -> None:

@@ -208,9 +208,9 @@ def serve(app: Application, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     bound_host, bound_port = _address(server)
     url = f"http://{bound_host}:{bound_port}/"
     log.info("serving on %s", url)
-    if on_ready is not None:
-        on_ready(url)
-    try:
+    try:  # from here on an interrupt (Ctrl-C, or SIGTERM through the CLI) is a normal stop
+        if on_ready is not None:
+            on_ready(url)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -135,6 +135,11 @@ def _filter(args: argparse.Namespace) -> Any:
                        event_type=args.event, request_id=args.request, since=args.since, until=args.until)
 
 
+def _invalid_filter(exc: ValidationError) -> int:
+    err(f"askiam: invalid filter: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
+    return EXIT_USAGE
+
+
 def _record_line(record: Any) -> str:
     fields = [f"#{record.seq}", f"{record.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z", record.event_type,
               record.request_id or "-"]
@@ -154,8 +159,7 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
     try:
         selected = _filter(args)
     except ValidationError as exc:
-        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
-        return EXIT_USAGE
+        return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
         out(counted.model_dump_json() if args.json else f"{counted.records} records ({counted.requests} requests)")
@@ -184,8 +188,7 @@ def cmd_export(app: Application, args: argparse.Namespace) -> int:
     try:
         selected = _filter(args)
     except ValidationError as exc:
-        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
-        return EXIT_USAGE
+        return _invalid_filter(exc)
     if args.out in (None, "-"):
         written = export(app.database, selected, args.format, sys.stdout)
         sys.stdout.flush()
@@ -248,8 +251,7 @@ def cmd_report(app: Application, args: argparse.Namespace) -> int:
     try:
         selected = _filter(args)
     except ValidationError as exc:
-        err(f"askiam: invalid filter: {exc.errors()[0]['msg']}")
-        return EXIT_USAGE
+        return _invalid_filter(exc)
     result = report(app.database, selected, args.bucket, top=args.top, listed=args.listed)
     if args.json:
         out(result.model_dump_json())

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -238,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = build(settings)
+    _stop_on_sigterm()
     try:
         code: int = args.handler(app, args)
         return code
@@ -247,6 +251,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(exc)
     finally:
         app.close()
+
+
+def _stop_on_sigterm() -> None:
+    """`kill` (SIGTERM) ends a command the way Ctrl-C does: through its clean-up, so that the embedded PostgreSQL
+    it started is stopped instead of left running."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _report(exc: Exception) -> int:
@@ -264,6 +279,12 @@ def _report(exc: Exception) -> int:
         return EXIT_REFUSED
     if isinstance(exc, AskIamError):
         err(f"askiam: {exc}")
+        return EXIT_USAGE
+    if isinstance(exc, BrokenPipeError):  # the reader went away (`askiam audit query | head`): nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush cannot fail
+        return EXIT_OK
+    if isinstance(exc, OSError) and exc.filename is not None:  # a path given on the command line
+        err(f"askiam: {exc.filename}: {exc.strerror or exc}")
         return EXIT_USAGE
     log.debug("unexpected failure", exc_info=exc)
     err(f"askiam: unexpected error ({type(exc).__name__}: {exc}). Set ASKIAM_LOG_LEVEL=DEBUG for details.")

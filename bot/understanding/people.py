@@ -13,16 +13,31 @@ from bot.understanding.text import emails, fold, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
+# One capitalised word that reads as a given name (a letter after the capital: not "Q3").
+_GIVEN_NAME = r"[A-Z][^\W\d_][\w'\u2019-]*"
+_ANY_NAME = rf"{_GIVEN_NAME}(?:\s+[A-Z][\w'\u2019.-]*){{0,2}}"
+_GREETING = r"^\W*(?:(?:hi|hello|hey|please|pls)\W+)*"
 # Places in a sentence where a third person's name stands, typed in capitals as names usually are.
 _NAMED_SLOTS = (
     re.compile(rf"\b(?:for|give|add|grant|provision|onboard|let|allow)\s+(?P<name>{_NAME})"),
+    re.compile(rf"\b(?:give|add|grant|provision|onboard|let|allow)\s+(?P<name>{_GIVEN_NAME})\b"),
+    re.compile(rf"\bfor\s+(?P<name>{_GIVEN_NAME})\s*(?:[:;,.!?]|$)"),
+    re.compile(rf"{_GREETING}(?P<name>{_ANY_NAME})\s+(?:needs|wants|requires|should get|must get|is asking|"
+               r"would like|will need|has to get)\b"),
     re.compile(rf"^(?:\W*)(?:can|could|may|should)\s+(?P<name>{_NAME})\s+(?:get|have|be|receive|obtain)\b", re.I),
     re.compile(rf"(?P<name>{_NAME})['\u2019]s\b"),
 )
+# Someone named only by how they relate to the requester: "my new report needs ...", "access for my team".
+_RELATION = re.compile(
+    r"(?:\b(?:for|give|add|grant|provision|onboard|let|allow)\s+|^\W*(?:(?:hi|hello|hey|please)\W+)*)"
+    r"(?P<who>(?:my|our)\s+(?:new\s+|direct\s+|whole\s+)*(?:reports?|colleagues?|teammates?|team|manager|boss|"
+    r"hires?|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff|department|"
+    r"direct reports?))\b", re.IGNORECASE)
 # A bare user id after a verb; not the first word of a capitalised full name ("give Lou Burg ...").
 _ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nboard)\s+(?:user\s+)?@?(?P<id>[\w.-]+)"
                       r"(?![\w.-])(?!\s+[A-Z][\w'-])")
-_NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it"}
+_NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it", "i",
+                     "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she"}
 _MAX_NAME_TOKENS = 4
 
 
@@ -113,6 +128,12 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     unresolved = _unresolved_names(text, catalog_words)
     if unresolved:
         return _ask_unknown(unresolved[0], directory)
+    relation = _RELATION.search(text)
+    if relation:
+        question = (f"Who is {relation.group('who')}? Please give the name or email address of the person who "
+                    "should get the access.")
+        return TargetFinding(clarification=Clarification(slot="user", question=question,
+                                                         mentioned=relation.group("who")))
     self_text = _SELF.search(text)
     match = MatchedEntity(kind="user", id=requester.user_id, label=requester.display_name, score=1.0,
                           matched_text=self_text.group(0) if self_text else "")

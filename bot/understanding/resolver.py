@@ -151,12 +151,13 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
     app_ids = sorted({catalog.roles[role_id].app_id for role_id in role_ids})
     if app_ids:
         options = [catalog.applications[app_id] for app_id in app_ids]
-        return _ask_app(options, "Your request does not say which application.")
+        # The text names no application this catalog knows (it may name one it does not).
+        return _ask_app(options, "I could not tell which application you mean.")
     phrase = " ".join(words)
     closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()})
     if closest:
         options = [catalog.applications[app_id] for app_id in closest]
-        return _ask_app(options, "I could not find that application. The closest names I know:")
+        return _ask_app(options, "I could not find that application among the ones I know.")
     names = ", ".join(sorted(app.name for app in catalog.applications.values())[:MAX_LISTED])
     return Clarification(slot="application",
                          question=f"Which application is this for? For example: {names}.", candidates=())

@@ -183,6 +183,9 @@ def test_audit_query_errors_are_the_callers(app) -> None:  # type: ignore[no-unt
                    "/audit/events?cursor=%00"):  # control characters: no filter can match them
         status, _, body = call("GET", target, user=AUDITOR)
         assert (status, body["error"]["code"]) == (422, "VALIDATION_FAILED"), target
+    typo = call("GET", "/audit/events?decision=aproved", user=AUDITOR)  # a typo is an error, not an empty page
+    assert (typo[0], typo[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
+    assert "unknown decision 'APROVED'" in typo[2]["error"]["message"]
     epoch = call("GET", "/audit/events?since=253402300800", user=AUDITOR)  # not read as a count of seconds
     assert (epoch[0], epoch[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
     assert "not a time" in epoch[2]["error"]["message"]

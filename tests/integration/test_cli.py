@@ -101,3 +101,54 @@ def test_the_embedded_default_starts_its_own_postgresql(tmp_path: Path) -> None:
         assert json.loads(answer.stdout)["reason"] == "SOD_CONFLICT"
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_serve_stopped_with_sigterm_stops_its_embedded_postgresql(tmp_path: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="askiam-cli-home-"))
+    home.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if k != "ASKIAM_DATABASE_URL"}
+    environment["ASKIAM_HOME"] = str(home)
+    try:
+        assert run(["import", str(rules_org(tmp_path / "org"))], environment).returncode == 0
+        server = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve", "--port", "0"], env=environment,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=Path(__file__).resolve().parents[2])
+        try:
+            assert server.stdout is not None
+            assert "AskIAM is listening" in server.stdout.readline()
+            assert (home / "pgdata" / "postmaster.pid").exists()  # the embedded server runs
+            server.terminate()  # SIGTERM, as `kill` sends
+            assert server.wait(timeout=60) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+        assert not (home / "pgdata" / "postmaster.pid").exists()  # and was stopped with the command
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_path_that_cannot_be_used_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    missing = run(["ask", "--jsonl", str(tmp_path / "nowhere.jsonl")], env)
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert "nowhere.jsonl" in missing.stderr and "unexpected" not in missing.stderr
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    export = run(["audit", "export", "--format", "csv", "--out", str(blocked / "x.csv")], env)
+    assert export.returncode == 2 and "unexpected" not in export.stderr, export.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(env: dict[str, str]) -> None:
+    lines = "".join(json.dumps({"as": "ana", "text": "I need the approver role in Ledgerly"}) + "\n"
+                    for _ in range(300))  # far more output than a pipe holds
+    command = f"{sys.executable} -m bot.cli.main ask --jsonl - | head -n 1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", command], input=lines, capture_output=True, text=True,
+                            env=env, timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert json.loads(result.stdout)["reason"] == "SOD_CONFLICT"
+    assert result.stderr == "" and result.returncode == 0
+
+
+def test_an_unknown_decision_or_reason_filter_is_a_usage_error(env: dict[str, str]) -> None:
+    for option, value in (("--decision", "BOGUS"), ("--reason", "sod_conflit")):
+        result = run(["audit", "query", option, value], env)
+        assert result.returncode == 2 and "unknown" in result.stderr and "Value error" not in result.stderr, option
+    assert run(["audit", "query", "--reason", "sod_conflict", "--count"], env).returncode == 0

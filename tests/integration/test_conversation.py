@@ -113,3 +113,71 @@ def test_a_conversation_past_its_turn_limit_is_refused_clearly(app) -> None:  # 
         app.service.handle("ana", "Viewer in WikiWiki", state=state)
     fresh = app.service.handle("ana", "I need Viewer in WikiWiki").outcome  # a new conversation works
     assert fresh.role_id == "wiki-viewer"
+
+
+def _grants(app) -> int:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        return int(conn.execute("SELECT count(*) AS n FROM user_roles WHERE status = 'active'").fetchone()["n"])
+
+
+@pytest.mark.parametrize("text", [
+    "I no longer need Editor in WikiWiki, please remove it",
+    "please revoke my Editor role in WikiWiki",
+    "Remove me from WikiWiki Editor",
+    "I don't need the Editor role in WikiWiki anymore",
+    "I do not want Editor in WikiWiki",
+    "take my Editor access in WikiWiki away",
+    "Deprovision Editor in WikiWiki for me",
+    "please drop my WikiWiki editor access",
+    "Rui Costa no longer needs Viewer in Ledgerly, revoke it",
+])
+def test_asking_to_remove_access_never_grants_or_queues_it(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    before = _grants(app)
+    turn = app.service.handle("rui", text)
+    assert turn.outcome.decision is Decision.NEEDS_CLARIFICATION, turn.outcome.message
+    message = turn.outcome.message
+    assert "only handle requests for new access" in message and "nothing was changed" in message
+    assert turn.state is None  # the conversation ends: a "yes" to it is not a request for the role
+    assert _grants(app) == before
+    assert app.service.handle("rui", "yes").outcome.decision is Decision.NEEDS_CLARIFICATION
+
+
+def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type: ignore[no-untyped-def]
+    for text in ("I need Editor in WikiWiki'; DROP TABLE audit_log; --", "I need Editor in WikiWiki, delete nothing",
+                 "I need Editor in WikiWiki to remove outdated pages"):
+        outcome = app.service.handle("ana", text).outcome
+        assert outcome.role_id == "wiki-editor" or "new access" in outcome.message, text
+    assert app.service.handle("ana", "I need Editor in WikiWiki'; DROP TABLE x; --").outcome.role_id == "wiki-editor"
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("Zorro Quixote needs Editor in WikiWiki", "Zorro Quixote"),
+    ("please give Miguel the Editor role in WikiWiki", "Miguel"),
+    ("Ana needs Editor in WikiWiki", "Ana"),
+    ("Anna Ferriera needs Editor in WikiWiki", "Anna Ferriera"),
+    ("I need Editor in WikiWiki for Hana.", "Hana"),
+    ("my new report needs Editor in WikiWiki", "my new report"),
+    ("Editor in WikiWiki for my team please", "my team"),
+])
+def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_requester(  # type: ignore[no-untyped-def]
+        app, text: str, asked: str) -> None:
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION, (text, outcome.user_id, outcome.message)
+    assert outcome.clarification is not None and outcome.clarification.slot == "user"
+    assert asked in outcome.message and outcome.user_id != "boss"
+
+
+def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # type: ignore[no-untyped-def]
+    for text in ("I need Editor in WikiWiki", "Give me Editor in WikiWiki", "Please grant Editor in WikiWiki",
+                 "Editor in WikiWiki for me please", "Hi, I need Editor in WikiWiki for the Q3 report",
+                 "Can I get Editor in WikiWiki? My manager approved it."):
+        outcome = app.service.handle("ana", text).outcome
+        assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
+
+
+def test_the_named_one_is_chosen_not_the_first(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need access to Ledgerly")
+    labels = [candidate.label for candidate in first.outcome.clarification.candidates]
+    assert labels[0] != "Viewer" and "Viewer" in labels
+    second = app.service.handle("ana", "the viewer one", state=first.state)
+    assert second.outcome.role_id == "ldg-viewer"

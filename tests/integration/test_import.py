@@ -116,3 +116,31 @@ def test_a_grant_without_a_date_is_dated_at_the_import(app_factory, tmp_path: Pa
         row = conn.execute("SELECT granted_at > now() - interval '1 hour' AS recent, holder_department "
                            "FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-viewer'").fetchone()
     assert row == {"recent": True, "holder_department": "Finance"}
+
+
+@pytest.mark.parametrize("policies", ["none", "empty"])
+def test_an_org_without_policy_documents_imports_and_decides(app_factory, tmp_path: Path, policies: str) -> None:  # type: ignore[no-untyped-def]
+    folder = rules_org(tmp_path / "org")
+    shutil.rmtree(folder / "policies")
+    if policies == "empty":
+        (folder / "policies").mkdir()
+    app = app_factory()
+    report = app.import_bundle(folder)
+    assert (report.policies, report.passages) == (0, 0)
+    outcome = app.service.handle("ana", "I need the approver role in Ledgerly").outcome
+    assert outcome.reason.value == "SOD_CONFLICT"
+    assert not [item for item in outcome.evidence if item.kind == "policy"]
+    assert _counts(app)["vector_policy"] == 0
+
+
+def test_one_bad_row_is_one_problem_not_one_per_reference_to_it(loaded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, folder = loaded
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    users = (broken / "users.csv").read_text().splitlines()
+    boss = next(number for number, line in enumerate(users) if line.startswith("boss,"))
+    users[boss] = users[boss].replace(",active,", ",retired,", 1)  # the manager of nearly everyone
+    (broken / "users.csv").write_text("\n".join(users) + "\n")
+    with pytest.raises(ImportRowError) as caught:
+        app.import_bundle(broken)
+    assert str(caught.value).count("users.csv:") == 1 and "unknown manager_id" not in str(caught.value)

@@ -213,6 +213,17 @@ def test_forged_session_state_is_ignored_not_an_error(app) -> None:  # type: ign
     assert [row["text"] for row in _requests(app, "lex-forged")] == ["Please give Pat Rivera access to WikiWiki"]
 
 
+def test_a_request_to_remove_access_is_closed_with_the_answer_and_grants_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-removal")
+    typed = {"Please give Pat Rivera access to WikiWiki": "Please revoke my Editor role in WikiWiki"}
+    response = chat.say("pat_01_give_pat_rivera_wikiwiki.json", replace=typed)
+    assert response["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert response["sessionState"]["intent"]["state"] == "Failed"
+    assert "only handle requests for new access" in messages_of(response)[0]
+    assert "askiam_state" not in chat.attributes
+    assert [row["status"] for row in _requests(app, "lex-removal")] == ["NEEDS_CLARIFICATION"]
+
+
 def test_an_unknown_requester_is_refused_and_audited(app) -> None:  # type: ignore[no-untyped-def]
     chat = Conversation("lex-nobody")
     chat.attributes = {"requester_id": "nobody"}

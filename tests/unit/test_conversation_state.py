@@ -13,7 +13,10 @@ CANDIDATES = (Candidate(id="sam1", label="Sam Ortiz (sam1@x.test, Sales)"),
 @pytest.mark.parametrize(("reply", "chosen"), [
     ("2", "sam2"), ("#1", "sam1"), ("option 3", "crm"), ("the second", "sam2"), ("last", "crm"),
     ("sam2@x.test", "sam2"), ("sam1", "sam1"), ("Orbit CRM", "crm"), ("7", None), ("Sam Ortiz", None),
-    ("something else entirely", None),
+    ("something else entirely", None), ("number two", "sam2"), ("the last one", "crm"), ("third, please", "crm"),
+    # "one" as a pronoun: the candidate is named by the other words, never taken as the first.
+    ("the crm one", None), ("the legal one", None), ("one", "sam1"), ("the first one", "sam1"),
+    ("two or three", None),
 ])
 def test_a_short_reply_picks_a_candidate(reply: str, chosen: str | None) -> None:
     found = choose_candidate(reply, CANDIDATES)
