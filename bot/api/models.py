@@ -92,7 +92,8 @@ class RequestStatusResponse(BaseModel):
     app_id: str | None
     role_id: str | None
     confidence: float | None
-    message: str
+    message: str = Field(description="What AskIAM answered when the request was made; `status` and `history` say "
+                                     "what happened since (an approver's decision, an expiry).")
     checks: list[CheckResult]
     evidence: list[Evidence]
     history: list[DecisionEntry] = Field(description="Every decision on the request, oldest first.")

@@ -46,18 +46,20 @@ def _suggestions(app: Application, org: GeneratedOrg) -> list[str]:
 
     employee = org.demo_users["employee"]
     approvable = _approved_on_its_own(app, employee, [org.common_role, *sorted(catalog.roles)])
-    common = (f"as {approvable[0]}: I need {name(approvable[1])}            (peers hold it: auto-approval, "
-              f"confidence {approvable[2]:.0%})" if approvable else
-              f"as {employee}: I need {name(org.common_role)}            (peers hold it; the confidence decides)")
-    lines = [
+    common = ((f"as {approvable[0]}: I need {name(approvable[1])}",
+               f"(peers hold it: auto-approval, confidence {approvable[2]:.0%})") if approvable else
+              (f"as {employee}: I need {name(org.common_role)}", "(peers hold it; the confidence decides)"))
+    tries = [
         common,
-        f"as {employee}: I need {name(org.unusual_role)}           (unusual: sent to an approver)",
-        f"as {employee}: I need {name(org.sod_pair[1])}            (segregation-of-duties conflict)",
-        f"as {employee}: I need {name(org.prerequisite[0])}        (prerequisite missing)",
-        f"as {employee}: I need {name(org.eligibility_role)}       (not eligible)",
-        f"as {employee}: I need {name(org.privileged_role)}        (privileged: owner approves)",
-        f"as {employee}: I need admin access                       (which application? a clarifying question)",
+        (f"as {employee}: I need {name(org.unusual_role)}", "(unusual: sent to an approver)"),
+        (f"as {employee}: I need {name(org.sod_pair[1])}", "(segregation-of-duties conflict)"),
+        (f"as {employee}: I need {name(org.prerequisite[0])}", "(prerequisite missing)"),
+        (f"as {employee}: I need {name(org.eligibility_role)}", "(not eligible)"),
+        (f"as {employee}: I need {name(org.privileged_role)}", "(privileged: owner approves)"),
+        (f"as {employee}: I need admin access", "(which application? a clarifying question)"),
     ]
+    width = max(len(request) for request, _ in tries) + 3
+    lines = [request.ljust(width) + note for request, note in tries]
     manager = org.demo_users.get("manager")
     if manager:
         lines.append(f"as {manager}: (a manager) ask for one of your reports by name or email")

@@ -1,41 +1,109 @@
 """Whether a sentence asks to take access away rather than to be given it.
 
-AskIAM decides requests for access. A sentence such as "I no longer need Reader in Confluence, please remove it"
-names an application and a role just like a request for them, so it must be recognised before anything is resolved:
-read as a request, it could be granted.
+AskIAM decides requests for access. "I no longer need Reader in Confluence, please remove it" names an application
+and a role just like a request for them, so it must be recognised before anything is resolved: read as a request,
+it could be granted.
+
+A removal word alone does not make a removal: "I need Contributor to remove stale pages" asks for access. What
+decides is what the word acts on. The words around it must name access: the requester ("me", "my"), access itself
+("access", "role", "seat", "it"), or a word of the catalog's application and role names. Verbs are recognised in any
+form and with one typo ("revoked", "removal", "remvoe").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
+from rapidfuzz.distance import OSA
+
+from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.text import fold
 
-# Verbs that, in a message to an access desk, only ever mean taking access away.
-_REMOVAL_VERBS = ("remove", "removing", "revoke", "revoking", "deprovision", "deprovisioning", "de-provision",
-                  "unassign", "withdraw", "offboard", "unsubscribe")
-_REMOVAL_VERB = re.compile(r"\b(?P<verb>" + "|".join(_REMOVAL_VERBS) + r")\b")
-_TAKE_AWAY = re.compile(r"\btak(?:e|ing)\s+(?:\w+\s+){0,6}?away\b|\btak(?:e|ing)\s+(?:me|him|her|them|us)\s+off\b"
-                        r"|\bget rid of\b")
-# Verbs that mean removal only when access is what they act on ("drop my editor role"), unlike "DROP TABLE".
-_WEAK_VERB = re.compile(r"\b(?:drop|disable|delete|cancel|end|terminate|strip|close)\s+(?:\w+\s+){0,5}?"
-                        r"(?:access|role|roles|permission|permissions|rights|membership|entitlement|license|licence)\b")
-_NO_NEED = re.compile(r"\b(?:no longer|don'?t|do not|doesn'?t|does not|won'?t|will not|never|not)\s+"
-                      r"(?:\w+\s+)?(?:need|needs|want|wants|require|requires)\b|\bnot needed\b"
-                      r"|\bno (?:longer )?need(?:ed)? (?:for|of)\b")
+# Verbs (and their nouns) that, acting on access, mean taking it away; matched by stem, or whole with one typo.
+_STEMS = ("remov", "revok", "revoc", "rescind", "relinquish", "renounc", "surrender", "deactivat", "deprovision",
+          "unprovision", "unassign", "offboard", "unsubscrib", "withdr", "disabl", "delet", "cancel", "drop",
+          "strip", "retir", "terminat")
+_TYPO_TARGETS = ("remove", "revoke", "rescind", "relinquish", "renounce", "surrender", "deactivate", "deprovision",
+                 "unassign", "offboard")
+_ABBREVIATIONS = {"rmv", "rm"}
+# Phrasal forms, on the folded words: the object window starts where the match ends.
+_PHRASES = re.compile(
+    r"\b(?:give|giving|hand|handing|take|taking|get|getting|kick|kicking|cut|cutting|switch|turn|pull|pulling)\s+"
+    r"(?:(?:me|him|her|them|us|it|my|the|this|that)\s+)?(?:\w+\s+){0,5}?(?:up|back|away|off|out)\b"
+    r"|\bget(?:ting)? rid of\b|\bopt(?:ing)? (?:me |him |her |them |us )?out\b|\bwant(?:s)? out\b"
+    r"|\bstop(?:ping)? having\b|\blet\s+(?:\w+\s+){1,6}?expire\b"
+    r"|\b(?:return|returning|lose|losing|close|closing|end|ending|pull|pulling)\s+my\b")
+# "Give me back ...", "hand us back ...": access returned to the person, which is a request.
+_GIVEN_BACK = re.compile(r"^(?:give|giving|hand|handing)\s+(?:me|him|her|them|us)\b")
+# "No longer needed", "don't need": a lack of need for what follows (or, for "needed", what came before).
+_NO_NEED = re.compile(
+    r"\b(?:no longer|no further|don't|dont|do not|doesn't|does not|never|not)\s+(?:\w+\s+)?"
+    r"(?P<verb>need|needs|needed|want|wants|wanted|require|requires|required|necessary|use|using)\b"
+    r"|\bno (?:further |more )?need\b")
+# A need that ends later is a request with an end date, not a removal ("I need it, won't need it after March").
+_FUTURE = re.compile(r"\b(?:won't|will not|wouldn't|would not)\s+(?:\w+\s+)?(?:need|want|require)")
+_ACCESS_WORDS = frozenset("""
+    me my myself mine it access accesses role roles permission permissions right rights seat seats license licence
+    licenses licences account membership memberships entitlement entitlements privilege privileges
+""".split())
+_NOT_AN_OBJECT = frozenset("to anything anyone anybody more else much nothing".split())
+_WINDOW = 5
 
-# The clarification slot of the answer to a removal: nothing to fill in, the conversation ends with it.
 REMOVAL_SLOT = "removal"
 REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was changed. To have access removed, ask "
                   "the application's owner or your IAM team. To request access, say what you need, for example "
                   "\"I need the Viewer role in Confluence\".")
 
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
 
 def asks_for_removal(text: str, catalog_words: Collection[str]) -> bool:
-    """Whether the text asks to remove, revoke or give up access. A verb that is part of a catalog name ("the
-    Record Remover role") does not count."""
-    folded = fold(text).replace("\u2019", "'")
-    if any(match.group("verb") not in catalog_words for match in _REMOVAL_VERB.finditer(folded)):
+    """Whether the text asks to remove, revoke or give up access (see the module's description)."""
+    folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
+    words = _WORD.findall(folded)
+    names = {word for word in catalog_words if len(word) > 2 and word not in FILLER_WORDS}
+
+    def names_access(window: Sequence[str]) -> bool:
+        return any(word in _ACCESS_WORDS or word in names for word in window)
+
+    for position, word in enumerate(words):
+        if not _is_removal_word(word):
+            continue
+        after = words[position + 1 : position + 1 + _WINDOW]
+        before = words[max(0, position - _WINDOW) : position]
+        if after and after[0] in _NOT_AN_OBJECT:
+            continue  # "to remove anything", "delete nothing"
+        if names_access(after) or (_passive(word) and names_access(before)):
+            return True
+    for match in _PHRASES.finditer(folded):
+        if _GIVEN_BACK.match(match.group(0)):
+            continue
+        inside = [word for word in _WORD.findall(match.group(0))[1:] if word != "my"]
+        after = _WORD.findall(folded[match.end():])[:_WINDOW]
+        if names_access(inside) or names_access(after):
+            return True
+    if _FUTURE.search(folded):
+        return False
+    for match in _NO_NEED.finditer(folded):
+        after = _WORD.findall(folded[match.end():])[:_WINDOW]
+        before = _WORD.findall(folded[: match.start()])[-_WINDOW:]
+        if after and after[0] in _NOT_AN_OBJECT:
+            continue  # "don't want to wait", "don't need anything more"
+        passive = (match.group("verb") or "") in {"needed", "required", "necessary", "wanted"}
+        if names_access(after) or ((passive or not after) and names_access(before)):
+            return True
+    return False
+
+
+def _is_removal_word(word: str) -> bool:
+    if word in _ABBREVIATIONS:
         return True
-    return bool(_TAKE_AWAY.search(folded) or _WEAK_VERB.search(folded) or _NO_NEED.search(folded))
+    if any(word.startswith(stem) for stem in _STEMS):
+        return True
+    return len(word) >= 5 and any(OSA.distance(word, target) <= 1 for target in _TYPO_TARGETS)
+
+
+def _passive(word: str) -> bool:
+    """A form whose object comes before it: "my role ... removed", "... revocation", "it can be deleted"."""
+    return word.endswith(("ed", "al", "ion", "ment"))

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
@@ -16,29 +18,48 @@ _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
 # One capitalised word that reads as a given name (a letter after the capital: not "Q3").
 _GIVEN_NAME = r"[A-Z][^\W\d_][\w'\u2019-]*"
 _ANY_NAME = rf"{_GIVEN_NAME}(?:\s+[A-Z][\w'\u2019.-]*){{0,2}}"
-_GREETING = r"^\W*(?:(?:hi|hello|hey|please|pls)\W+)*"
-# Places in a sentence where a third person's name stands, typed in capitals as names usually are.
-_NAMED_SLOTS = (
-    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|let|allow)\s+(?P<name>{_NAME})"),
-    re.compile(rf"\b(?:give|add|grant|provision|onboard|let|allow)\s+(?P<name>{_GIVEN_NAME})\b"),
-    re.compile(rf"\bfor\s+(?P<name>{_GIVEN_NAME})\s*(?:[:;,.!?]|$)"),
-    re.compile(rf"{_GREETING}(?P<name>{_ANY_NAME})\s+(?:needs|wants|requires|should get|must get|is asking|"
-               r"would like|will need|has to get)\b"),
+_OPENING = r"^\W*(?:(?i:hi|hello|hey|dear|please|pls)\W+)*(?:(?i:dr|mr|mrs|ms|mx|prof)\.?\s+)?"
+_VERBS = r"(?i:give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)"
+_ACCESS_NOUN = r"(?i:access|role|roles|permission|permissions|rights|seat|license|licence)\b"
+# Places in a sentence where a third person's name stands, typed in capitals as names usually are. Strong places
+# name the beneficiary whatever else the sentence says; a weak place ("for Q3 Planning", "Project Atlas's docs") is
+# read as a person only when the requester does not speak of themselves.
+_STRONG_SLOTS = (
+    re.compile(rf"\b{_VERBS}\s+(?P<name>{_NAME})"),
+    re.compile(rf"\b{_VERBS}\s+(?P<name>{_GIVEN_NAME})\b(?!\s+{_ACCESS_NOUN})"),
+    re.compile(rf"\b(?i:set)\s+(?P<name>{_ANY_NAME})\s+(?i:up)\b"),
+    re.compile(rf"{_OPENING}(?P<name>{_ANY_NAME})\s+(?i:needs|wants|requires|should get|must get|is asking|"
+               r"would like|will need|has to get|is joining|joins|starts)\b"),
+    re.compile(rf"\b(?i:on behalf of)\s+(?P<name>{_ANY_NAME})"),
+    re.compile(rf"\b(?i:like|want|need|ask for)\s+(?P<name>{_ANY_NAME})\s+to\s+(?i:have|get|be|receive|access|use)\b"),
     re.compile(rf"^(?:\W*)(?:can|could|may|should)\s+(?P<name>{_NAME})\s+(?:get|have|be|receive|obtain)\b", re.I),
+)
+_WEAK_SLOTS = (
+    re.compile(rf"\b(?i:for)\s+(?P<name>{_NAME})"),
+    re.compile(rf"\b(?i:for)\s+(?P<name>{_GIVEN_NAME})\s*(?:(?i:please|pls|thanks|thank you|asap)\b)?\s*"
+               r"(?:[:;,.!?]|$)"),
     re.compile(rf"(?P<name>{_NAME})['\u2019]s\b"),
 )
-# Someone named only by how they relate to the requester: "my new report needs ...", "access for my team".
-_RELATION = re.compile(
-    r"(?:\b(?:for|give|add|grant|provision|onboard|let|allow)\s+|^\W*(?:(?:hi|hello|hey|please)\W+)*)"
-    r"(?P<who>(?:my|our)\s+(?:new\s+|direct\s+|whole\s+)*(?:reports?|colleagues?|teammates?|team|manager|boss|"
-    r"hires?|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff|department|"
-    r"direct reports?))\b", re.IGNORECASE)
+# Someone named only by how they relate to the requester: "my new hire", "a new starter", "my direct report".
+_RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
+             r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
+_WHO = rf"(?:(?:my|our)\s+(?:new\s+)?|(?:the|a)\s+new\s+){_RELATIVE}|(?:my|our|the|a)\s+new\s+reports?"
+_RELATIONS = (
+    # After a verb that names the beneficiary: "access for my new hire", "set up my new starter with ...".
+    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)\s+"
+               rf"(?P<who>{_WHO})\b(?!['\u2019]s)", re.I),
+    # As the subject of the request: "my new hire needs ...", "can my report get ...".
+    re.compile(r"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:(?:can|could|may|would|should)\s+)?"
+               rf"(?P<who>{_WHO}|(?:my|our)\s+reports?)(?:\s+\w+){{0,3}}?\s+(?:needs?|wants?|requires?|get|have|"
+               r"is joining|joins|starts|should get|must get|will need)\b", re.I),
+)
 # A bare user id after a verb; not the first word of a capitalised full name ("give Lou Burg ...").
 _ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nboard)\s+(?:user\s+)?@?(?P<id>[\w.-]+)"
                       r"(?![\w.-])(?!\s+[A-Z][\w'-])")
 _NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it", "i",
                      "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she"}
 _MAX_NAME_TOKENS = 4
+_CLOSE_NAME = 80
 
 
 @dataclass
@@ -65,19 +86,35 @@ def _name_windows(text: str) -> list[str]:
     )
 
 
-def _unresolved_names(text: str, catalog_words: set[str]) -> list[str]:
-    """Name-like phrases in a target slot: someone is named, whether or not the directory knows them."""
+def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) -> list[str]:
+    """Name-like phrases in a target slot: someone is named, whether or not the directory knows them. When the
+    requester speaks of themselves, a weak place counts only for a name close to someone's in the directory
+    ("I need X for Hana" when there is a Hannah; not "I need X for Finance")."""
+    speaks_of_self = bool(_SELF.search(text))
     found: list[str] = []
-    for pattern in _NAMED_SLOTS:
+    for pattern in _STRONG_SLOTS + _WEAK_SLOTS:
+        weak = pattern in _WEAK_SLOTS
         for match in pattern.finditer(text):
-            name = match.group("name").strip(".'\u2019 ")
-            words = fold(name).split()
-            if not words or words[0] in _NOT_A_NAME_START:
+            words = match.group("name").strip(".'\u2019 ").split()
+            while len(words) > 1 and fold(words[-1]) in catalog_words:  # "Kiran Viewer in Looker": the role follows
+                words.pop()
+            folded = [fold(word) for word in words]
+            if not folded or folded[0] in _NOT_A_NAME_START:
                 continue
-            if all(word in catalog_words or word in FILLER_WORDS for word in words):
+            if all(word in catalog_words or word in FILLER_WORDS for word in folded):
+                continue
+            name = " ".join(words)
+            if weak and speaks_of_self and not _close_to_someone(name, directory):
                 continue
             found.append(name)
     return found
+
+
+def _close_to_someone(name: str, directory: Directory) -> bool:
+    """Whether a word of the name is spelt nearly like a word of someone's display name."""
+    words = fold(name).split()
+    return any(fuzz.ratio(word, part) >= _CLOSE_NAME for person in directory.suggest_people(name)
+               for part in fold(person.display_name).split() for word in words)
 
 
 def find_target(text: str, requester: Person, directory: Directory, catalog_words: set[str]) -> TargetFinding:
@@ -125,22 +162,22 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
                               matched_text=mention)
         return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
 
-    unresolved = _unresolved_names(text, catalog_words)
+    unresolved = _unresolved_names(text, catalog_words, directory)
     if unresolved:
         return _ask_unknown(unresolved[0], directory)
-    relation = _RELATION.search(text)
+    relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
     if relation:
-        question = (f"Who is {relation.group('who')}? Please give the name or email address of the person who "
-                    "should get the access.")
-        return TargetFinding(clarification=Clarification(slot="user", question=question,
-                                                         mentioned=relation.group("who")))
+        who = relation.group("who")
+        who = who[:1].lower() + who[1:]  # "The new hire needs ..." is asked about as "the new hire"
+        question = f"Who is {who}? Please give the name or email address of the person who should get the access."
+        return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
     self_text = _SELF.search(text)
     match = MatchedEntity(kind="user", id=requester.user_id, label=requester.display_name, score=1.0,
                           matched_text=self_text.group(0) if self_text else "")
     return TargetFinding(person=requester, is_requester=True, matches=[match])
 
 
-_SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|let|allow|enable|set up)"
+_SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|enrol+|let|allow|enable|set up|sign up|get|on behalf of)"
 
 
 def _in_target_slot(folded_text: str, mention: str) -> bool:
@@ -149,7 +186,9 @@ def _in_target_slot(folded_text: str, mention: str) -> bool:
         rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b",
         rf"^\W*(?:can|could|may|should|would)\s+{name}\s+(?:get|have|be|receive|obtain)\b",
         rf"\b{name}['\u2019]s\b",
-        rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:needs|wants|requires|should get|must get|is asking)\b",
+        rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:needs|wants|requires|should get|must get|is asking|is joining)\b",
+        rf"\b(?:like|want|need|ask for)\s+{name}\s+to\s+(?:have|get|be|receive|access|use)\b",
+        rf"\bset\s+{name}\s+up\b",
     )
     return any(re.search(pattern, folded_text) for pattern in patterns)
 

@@ -155,7 +155,15 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("please give Miguel the Editor role in WikiWiki", "Miguel"),
     ("Ana needs Editor in WikiWiki", "Ana"),
     ("Anna Ferriera needs Editor in WikiWiki", "Anna Ferriera"),
-    ("I need Editor in WikiWiki for Hana.", "Hana"),
+    ("Editor in WikiWiki for Hana.", "Hana"),
+    ("I need Editor in WikiWiki for Rui.", "Rui Costa"),  # a given name alone: the person is offered, not assumed
+    ("I'd like Jordan Blake to have Editor in WikiWiki", "Jordan Blake"),
+    ("Add Marguerite to WikiWiki Editor", "Marguerite"),
+    ("Hello, Rupert Gaines needs Editor in WikiWiki", "Rupert Gaines"),
+    ("I'm asking on behalf of Kiran: WikiWiki Editor", "Kiran"),
+    ("Can you get Kiran Editor in WikiWiki?", "'Kiran'"),
+    ("The new hire on my team needs Editor in WikiWiki", "the new hire"),
+    ("Set up my new starter with WikiWiki Editor", "my new starter"),
     ("my new report needs Editor in WikiWiki", "my new report"),
     ("Editor in WikiWiki for my team please", "my team"),
 ])
@@ -170,9 +178,22 @@ def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_reques
 def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # type: ignore[no-untyped-def]
     for text in ("I need Editor in WikiWiki", "Give me Editor in WikiWiki", "Please grant Editor in WikiWiki",
                  "Editor in WikiWiki for me please", "Hi, I need Editor in WikiWiki for the Q3 report",
-                 "Can I get Editor in WikiWiki? My manager approved it."):
+                 "Can I get Editor in WikiWiki? My manager approved it.", "I need Editor in WikiWiki for Project Atlas",
+                 "I need Editor in WikiWiki for Finance.", "I need Editor in WikiWiki to read Project Atlas's pages",
+                 "Please grant Temporary access: Editor in WikiWiki for me",
+                 "I need Editor in WikiWiki for my report due Friday",
+                 "I need Editor in WikiWiki for my team's pages", "I need Editor in WikiWiki to remove stale pages",
+                 "I don't want to wait, I need Editor in WikiWiki", "Can you give me back my Editor role in WikiWiki?"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
+
+
+def test_a_real_person_named_in_any_target_place_is_the_target(app) -> None:  # type: ignore[no-untyped-def]
+    for text in ("I'd like Rui Costa to have Editor in WikiWiki", "I want Rui Costa to get Editor in WikiWiki",
+                 "I'm requesting Editor in WikiWiki on behalf of Rui Costa", "Add Rui Costa to WikiWiki Editor",
+                 "Hello, Rui Costa needs Editor in WikiWiki"):
+        outcome = app.service.handle("boss", text).outcome
+        assert outcome.user_id == "rui", (text, outcome.message)
 
 
 def test_the_named_one_is_chosen_not_the_first(app) -> None:  # type: ignore[no-untyped-def]

@@ -27,13 +27,16 @@ def test_every_promised_outcome_is_what_the_service_does(app_factory: Any) -> No
     app = app_factory(rate_limit_per_minute=None)
     demo = ensure_demo_org(app)
     asked = 0
+    columns = set()
     for line in demo.suggestions:
         match = _LINE.match(line.strip())
         if match is None:
             continue  # the manager's free-form suggestion
+        columns.add(match.start("hint"))
         hint = next((key for key in EXPECTED if key in match["hint"]), None)
         assert hint is not None, line
         outcome = app.service.handle(match["user"], f"I need {match['text']}", channel="cli").outcome
         assert (outcome.decision.value, outcome.reason.value) == EXPECTED[hint], line
         asked += 1
     assert asked == len(EXPECTED)
+    assert len(columns) == 1  # the notes line up in one column
