@@ -212,7 +212,8 @@ class AccessRequestService:
     def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
-        if asks_for_removal(text, vocabulary.words):  # never read as a request for what it names
+        # A removal is never read as a request for the role it names.
+        if asks_for_removal(text, vocabulary.app_words, frozenset(vocabulary.roles_by_word)):
             removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
             return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
                                  vocabulary.catalog.version)

@@ -4,10 +4,12 @@ AskIAM decides requests for access. "I no longer need Reader in Confluence, plea
 and a role just like a request for them, so it must be recognised before anything is resolved: read as a request,
 it could be granted.
 
-A removal word alone does not make a removal: "I need Contributor to remove stale pages" asks for access. What
-decides is what the word acts on. The words around it must name access: the requester ("me", "my"), access itself
-("access", "role", "seat", "it"), or a word of the catalog's application and role names. Verbs are recognised in any
-form and with one typo ("revoked", "removal", "remvoe").
+A removal word alone does not make a removal: "I need Contributor to remove stale pages" asks for access. Two
+things decide. A removal word that states the purpose of a request ("... Contributor to remove", "so I can take
+them off") is not one; "I need to remove", "I want to give up" are. And what the word acts on must be access: the
+requester ("me", "my"), access itself ("access", "role", "seat", "it"), an application's name, or a role's name
+written as a name ("Viewer", not the "pages" of "stale pages"). Verbs are recognised in any form and with one typo
+("revoked", "removal", "remvoe").
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ _TYPO_TARGETS = ("remove", "revoke", "rescind", "relinquish", "renounce", "surre
 _ABBREVIATIONS = {"rmv", "rm"}
 # Phrasal forms, on the folded words: the object window starts where the match ends.
 _PHRASES = re.compile(
-    r"\b(?:give|giving|hand|handing|take|taking|get|getting|kick|kicking|cut|cutting|switch|turn|pull|pulling)\s+"
+    r"\b(?:give|gives|giving|given|gave|hand|hands|handing|handed|take|takes|taking|taken|took|get|gets|getting|got|"
+    r"gotten|kick|kicked|kicking|cut|cutting|switch|switched|switching|turn|turned|turning|pull|pulled|pulling)\s+"
     r"(?:(?:me|him|her|them|us|it|my|the|this|that)\s+)?(?:\w+\s+){0,5}?(?:up|back|away|off|out)\b"
     r"|\bget(?:ting)? rid of\b|\bopt(?:ing)? (?:me |him |her |them |us )?out\b|\bwant(?:s)? out\b"
     r"|\bstop(?:ping)? having\b|\blet\s+(?:\w+\s+){1,6}?expire\b"
-    r"|\b(?:return|returning|lose|losing|close|closing|end|ending|pull|pulling)\s+my\b")
+    r"|\b(?:return|returning|lose|losing|close|closing|end|ending|pull|pulling|stop|stopping)\s+my\b")
 # "Give me back ...", "hand us back ...": access returned to the person, which is a request.
-_GIVEN_BACK = re.compile(r"^(?:give|giving|hand|handing)\s+(?:me|him|her|them|us)\b")
+_GIVEN_BACK = re.compile(r"^(?:give|gives|giving|given|gave|hand|hands|handing|handed)\s+(?:me|him|her|them|us)\b")
 # "No longer needed", "don't need": a lack of need for what follows (or, for "needed", what came before).
 _NO_NEED = re.compile(
     r"\b(?:no longer|no further|don't|dont|do not|doesn't|does not|never|not)\s+(?:\w+\s+)?"
@@ -56,32 +59,45 @@ REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was cha
                   "\"I need the Viewer role in Confluence\".")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_POLITE = frozenset("please pls plz kindly".split())
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
+# Words before "to" that make what follows the wish itself ("I want to give up ..."), not a request's purpose.
+_DESIRES = frozenset("want wants wanted like need needs wish wishes have has had going plan planning would love "
+                     "prefer asking ask please able".split())
 
 
-def asks_for_removal(text: str, catalog_words: Collection[str]) -> bool:
-    """Whether the text asks to remove, revoke or give up access (see the module's description)."""
+def asks_for_removal(text: str, app_words: Collection[str], role_words: Collection[str]) -> bool:
+    """Whether the text asks to remove, revoke or give up access (see the module's description). `app_words` and
+    `role_words` are the folded words of the catalog's application and role names."""
     folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
     words = _WORD.findall(folded)
-    names = {word for word in catalog_words if len(word) > 2 and word not in FILLER_WORDS}
+    written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
+    names = {word for word in app_words if len(word) > 2 and word not in FILLER_WORDS} | {
+        word for word in role_words if len(word) > 2 and word not in FILLER_WORDS and word in written_as_names}
 
     def names_access(window: Sequence[str]) -> bool:
         return any(word in _ACCESS_WORDS or word in names for word in window)
 
     for position, word in enumerate(words):
-        if not _is_removal_word(word):
+        if not _is_removal_word(word) or _states_a_purpose(words[:position]):
             continue
         after = words[position + 1 : position + 1 + _WINDOW]
         before = words[max(0, position - _WINDOW) : position]
         if after and after[0] in _NOT_AN_OBJECT:
             continue  # "to remove anything", "delete nothing"
-        if names_access(after) or (_passive(word) and names_access(before)):
+        # The object comes before a passive form ("my role ... revoked"), or before a verb that ends the sentence
+        # ("Looker Viewer: please remove").
+        ends_a_request = not after and bool(before) and before[-1] in _POLITE
+        if names_access(after) or ((_passive(word) or ends_a_request) and names_access(before)):
             return True
     for match in _PHRASES.finditer(folded):
-        if _GIVEN_BACK.match(match.group(0)):
+        if _GIVEN_BACK.match(match.group(0)) or _states_a_purpose(_WORD.findall(folded[: match.start()])):
             continue
         inside = [word for word in _WORD.findall(match.group(0))[1:] if word != "my"]
         after = _WORD.findall(folded[match.end():])[:_WINDOW]
-        if names_access(inside) or names_access(after):
+        before = _WORD.findall(folded[: match.start()])[-_WINDOW:]
+        # Said last, the phrase acts on what came before it ("my Editor role taken away").
+        if names_access(inside) or names_access(after) or (not after and names_access(before)):
             return True
     if _FUTURE.search(folded):
         return False
@@ -94,6 +110,14 @@ def asks_for_removal(text: str, catalog_words: Collection[str]) -> bool:
         if names_access(after) or ((passive or not after) and names_access(before)):
             return True
     return False
+
+
+def _states_a_purpose(before: Sequence[str]) -> bool:
+    """Whether the words before a removal word end in a purpose: "... Contributor to", "so I can", not "I need to"."""
+    if len(before) >= 2 and before[-1] == "to":
+        return before[-2] not in _DESIRES
+    return len(before) >= 3 and before[-3:-1] in (["so", "i"], ["so", "we"], ["that", "i"]) and before[-1] in {
+        "can", "could", "may", "might"}
 
 
 def _is_removal_word(word: str) -> bool:

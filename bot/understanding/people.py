@@ -21,6 +21,7 @@ _ANY_NAME = rf"{_GIVEN_NAME}(?:\s+[A-Z][\w'\u2019.-]*){{0,2}}"
 _OPENING = r"^\W*(?:(?i:hi|hello|hey|dear|please|pls)\W+)*(?:(?i:dr|mr|mrs|ms|mx|prof)\.?\s+)?"
 _VERBS = r"(?i:give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)"
 _ACCESS_NOUN = r"(?i:access|role|roles|permission|permissions|rights|seat|license|licence)\b"
+_WORD_AHEAD = re.compile(r"[\w'\u2019-]+")
 # Places in a sentence where a third person's name stands, typed in capitals as names usually are. Strong places
 # name the beneficiary whatever else the sentence says; a weak place ("for Q3 Planning", "Project Atlas's docs") is
 # read as a person only when the requester does not speak of themselves.
@@ -48,6 +49,9 @@ _RELATIONS = (
     # After a verb that names the beneficiary: "access for my new hire", "set up my new starter with ...".
     re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)\s+"
                rf"(?P<who>{_WHO})\b(?!['\u2019]s)", re.I),
+    # Given to "my report": a person ("for my report" may be a document).
+    re.compile(r"\b(?:give|add|grant|provision|onboard|enrol+|sign\s+up|set\s+up)\s+(?P<who>(?:my|our)\s+reports?)\b"
+               r"(?!['\u2019]s)", re.I),
     # As the subject of the request: "my new hire needs ...", "can my report get ...".
     re.compile(r"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:(?:can|could|may|would|should)\s+)?"
                rf"(?P<who>{_WHO}|(?:my|our)\s+reports?)(?:\s+\w+){{0,3}}?\s+(?:needs?|wants?|requires?|get|have|"
@@ -95,6 +99,8 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
     for pattern in _STRONG_SLOTS + _WEAK_SLOTS:
         weak = pattern in _WEAK_SLOTS
         for match in pattern.finditer(text):
+            if _names_access(text, match.start("name"), catalog_words):
+                continue  # "give Full Viewer access": what is given, not to whom
             words = match.group("name").strip(".'\u2019 ").split()
             while len(words) > 1 and fold(words[-1]) in catalog_words:  # "Kiran Viewer in Looker": the role follows
                 words.pop()
@@ -108,6 +114,17 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
                 continue
             found.append(name)
     return found
+
+
+def _names_access(text: str, start: int, catalog_words: set[str]) -> bool:
+    """Whether the capitalised words from `start` lead, past catalog words, to "access", "role" and the like."""
+    following = _WORD_AHEAD.findall(text[start:])[:_MAX_NAME_TOKENS + 2]
+    for word in following[1:]:
+        if re.fullmatch(_ACCESS_NOUN, word):
+            return True
+        if not (word[:1].isupper() and fold(word) in catalog_words):  # only role names may come in between
+            return False
+    return False
 
 
 def _close_to_someone(name: str, directory: Directory) -> bool:

@@ -23,6 +23,7 @@ class CatalogVocabulary:
     roles: PhraseMatcher
     words: frozenset[str]
     roles_by_word: dict[str, frozenset[str]]
+    app_words: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogVocabulary:
@@ -34,7 +35,8 @@ class CatalogVocabulary:
             for word in phrase_tokens(name):
                 roles_by_word.setdefault(word, set()).add(role_id)
         return cls(catalog, PhraseMatcher(app_names), PhraseMatcher(role_names), frozenset(words),
-                   {word: frozenset(ids) for word, ids in roles_by_word.items()})
+                   {word: frozenset(ids) for word, ids in roles_by_word.items()},
+                   frozenset(word for _, name in app_names for word in phrase_tokens(name)))
 
 
 def request_words(text: str) -> list[str]:

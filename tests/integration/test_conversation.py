@@ -202,3 +202,29 @@ def test_the_named_one_is_chosen_not_the_first(app) -> None:  # type: ignore[no-
     assert labels[0] != "Viewer" and "Viewer" in labels
     second = app.service.handle("ana", "the viewer one", state=first.state)
     assert second.outcome.role_id == "ldg-viewer"
+
+
+REMOVALS = ("Kindly withdraw my {role} access in {app}", "{app} {role} is not needed by me any more",
+            "Could you remove {role} in {app} from my account?",
+            "I'm leaving the team, please deprovision my {app} {role}", "Get me off {role} in {app}",
+            "I'd like my {app} {role} role taken away", "Please revoke {role} from me in {app}",
+            "i want to give up {role} in {app}", "No need for {role} in {app} any longer, please remove it")
+REQUESTS = ("I need {role} in {app} so I can remove duplicates",
+            "Please give me {role} in {app} to clean up and delete old drafts",
+            "Can I have {role} in {app} for the Q4 Close project?",
+            "{role} in {app} please, I can't do my job without it",
+            "I need {role} in {app} to take old entries off the list", "I need {role} in {app} for Budget Review.")
+
+
+@pytest.mark.parametrize("template", REMOVALS)
+@pytest.mark.parametrize(("role", "application"), [("Editor", "WikiWiki"), ("Viewer", "Ledgerly")])
+def test_removals_in_other_words_are_answered_as_removals(app, template: str, role: str,  # type: ignore[no-untyped-def]
+                                                          application: str) -> None:
+    outcome = app.service.handle("rui", template.format(role=role, app=application)).outcome
+    assert "only handle requests for new access" in outcome.message, (template, outcome.message)
+
+
+@pytest.mark.parametrize("template", REQUESTS)
+def test_requests_with_removal_words_in_them_are_requests(app, template: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", template.format(role="Editor", app="WikiWiki")).outcome
+    assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (template, outcome.message)
