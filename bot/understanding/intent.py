@@ -104,8 +104,8 @@ def asks_for_removal(text: str, app_words: Collection[str], role_words: Collecti
     for match in _NO_NEED.finditer(folded):
         after = _WORD.findall(folded[match.end():])[:_WINDOW]
         before = _WORD.findall(folded[: match.start()])[-_WINDOW:]
-        if after and after[0] in _NOT_AN_OBJECT:
-            continue  # "don't want to wait", "don't need anything more"
+        if (after and after[0] in _NOT_AN_OBJECT) or "without" in after:
+            continue  # "don't want to wait", "don't need anything more", "can not use Looker without Viewer"
         passive = (match.group("verb") or "") in {"needed", "required", "necessary", "wanted"}
         if names_access(after) or ((passive or not after) and names_access(before)):
             return True

@@ -213,7 +213,8 @@ REQUESTS = ("I need {role} in {app} so I can remove duplicates",
             "Please give me {role} in {app} to clean up and delete old drafts",
             "Can I have {role} in {app} for the Q4 Close project?",
             "{role} in {app} please, I can't do my job without it",
-            "I need {role} in {app} to take old entries off the list", "I need {role} in {app} for Budget Review.")
+            "I need {role} in {app} to take old entries off the list", "I need {role} in {app} for Budget Review.",
+            "I can not use {app} without {role}, please")
 
 
 @pytest.mark.parametrize("template", REMOVALS)
