@@ -242,6 +242,7 @@ class Application:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
         from validators.bundle import read_bundle  # noqa: PLC0415
         from validators.confidence import fit_from_store  # noqa: PLC0415
+        from validators.errors import ImportIncompleteError  # noqa: PLC0415
         from validators.importer import write_bundle  # noqa: PLC0415
 
         seconds: dict[str, float] = {}
@@ -252,10 +253,17 @@ class Application:
         started = time.perf_counter()
         counts = write_bundle(self.database, bundle)
         seconds["load"] = time.perf_counter() - started
-        rebuilt = self.rebuild_indexes()
+        # The catalog is committed: a failure from here on is reported as such, never as "nothing was changed".
+        try:
+            rebuilt = self.rebuild_indexes()
+        except Exception as exc:
+            raise ImportIncompleteError(counts.catalog_version, "indexing", exc) from exc
         seconds.update(rebuilt.seconds)
         started = time.perf_counter()
-        model = fit_from_store(self.database)
+        try:
+            model = fit_from_store(self.database)
+        except Exception as exc:
+            raise ImportIncompleteError(counts.catalog_version, "fitting the approval confidence", exc) from exc
         seconds["fit_confidence"] = time.perf_counter() - started
         return ImportReport(**asdict(counts), passages=rebuilt.passages, indexed_history=rebuilt.history,
                             model_metrics=model.metrics, seconds=seconds)

@@ -23,5 +23,15 @@ class ImportRowError(StoreError):
         super().__init__(f"{len(problems)} problem(s) in the bundle; nothing was imported:\n{shown}{more}")
 
 
+class ImportIncompleteError(StoreError):
+    """The bundle's catalog was written, but a later step of the import (indexing, fitting) failed."""
+
+    def __init__(self, catalog_version: int, step: str, cause: Exception) -> None:
+        self.catalog_version = catalog_version
+        super().__init__(f"the catalog was imported (version {catalog_version}), but {step} failed "
+                         f"({type(cause).__name__}: {cause}); requests are decided on the new catalog with the "
+                         "evidence of the old index until `askiam index rebuild` completes the import")
+
+
 class AuditChainError(StoreError):
     """The audit log could not be appended to."""

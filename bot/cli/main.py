@@ -266,11 +266,15 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _report(exc: Exception) -> int:
     from bot.errors import RequesterError, ServiceUnavailableError  # noqa: PLC0415
-    from validators.errors import ImportRowError, StoreUnavailableError  # noqa: PLC0415
+    from validators.errors import ImportIncompleteError, ImportRowError, StoreUnavailableError  # noqa: PLC0415
 
     if isinstance(exc, ImportRowError):
         err(f"askiam: import failed: {exc}")
         return EXIT_USAGE
+    if isinstance(exc, ImportIncompleteError):
+        log.debug("import incomplete", exc_info=exc)
+        err(f"askiam: import incomplete: {exc}")
+        return EXIT_FAILED
     if isinstance(exc, StoreUnavailableError | ServiceUnavailableError):
         err(f"askiam: {exc}. Nothing was changed; please try again.")
         return EXIT_UNAVAILABLE

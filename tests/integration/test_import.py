@@ -144,3 +144,26 @@ def test_one_bad_row_is_one_problem_not_one_per_reference_to_it(loaded, tmp_path
     with pytest.raises(ImportRowError) as caught:
         app.import_bundle(broken)
     assert str(caught.value).count("users.csv:") == 1 and "unknown manager_id" not in str(caught.value)
+
+
+def test_a_failure_after_the_catalog_is_written_says_so_and_rebuild_completes_it(  # type: ignore[no-untyped-def]
+        loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import _report
+    from validators.errors import ImportIncompleteError
+
+    app, folder = loaded
+    version = _counts(app)["version"]
+    real_rebuild = app.rebuild_indexes
+
+    def index_down(**_: object) -> None:
+        raise ConnectionError("the vector index is unreachable")
+
+    monkeypatch.setattr(app, "rebuild_indexes", index_down)
+    with pytest.raises(ImportIncompleteError) as caught:
+        app.import_bundle(folder)
+    assert caught.value.catalog_version == version + 1 == _counts(app)["version"]
+    assert "indexing failed" in str(caught.value) and "askiam index rebuild" in str(caught.value)
+    assert _report(caught.value) == 1  # a failure, never "nothing was changed" nor a usage error
+    assert "import incomplete" in capsys.readouterr().err
+    monkeypatch.setattr(app, "rebuild_indexes", real_rebuild)
+    assert app.rebuild_indexes().history == _counts(app)["access_history"]
