@@ -257,13 +257,14 @@ class Application:
         try:
             rebuilt = self.rebuild_indexes()
         except Exception as exc:
-            raise ImportIncompleteError(counts.catalog_version, "indexing", exc) from exc
+            raise ImportIncompleteError(counts.catalog_version, "indexing", "`askiam index rebuild`", exc) from exc
         seconds.update(rebuilt.seconds)
         started = time.perf_counter()
         try:
             model = fit_from_store(self.database)
         except Exception as exc:
-            raise ImportIncompleteError(counts.catalog_version, "fitting the approval confidence", exc) from exc
+            raise ImportIncompleteError(counts.catalog_version, "fitting the approval confidence",
+                                        "importing the bundle again", exc) from exc
         seconds["fit_confidence"] = time.perf_counter() - started
         return ImportReport(**asdict(counts), passages=rebuilt.passages, indexed_history=rebuilt.history,
                             model_metrics=model.metrics, seconds=seconds)
