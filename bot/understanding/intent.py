@@ -44,6 +44,9 @@ _NO_NEED = re.compile(
     r"\b(?:no longer|no further|don't|dont|do not|doesn't|does not|never|not)\s+(?:\w+\s+)?"
     r"(?P<verb>need|needs|needed|want|wants|wanted|require|requires|required|necessary|use|using)\b"
     r"|\bno (?:further |more )?need\b")
+# Access lost and wanted back is a request, whatever took it away ("my role was revoked, I need it back").
+_RESTORE = re.compile(r"\b(?:need|needs|want|wants|get|have|like)\s+(?:(?!to\b)\w+\s+){0,4}?back\b|\brestor|\breinstat"
+                      r"|\bre-?enabl|\bre-?grant|\bre-?activat")
 # A need that ends later is a request with an end date, not a removal ("I need it, won't need it after March").
 _FUTURE = re.compile(r"\b(?:won't|will not|wouldn't|would not)\s+(?:\w+\s+)?(?:need|want|require)")
 _ACCESS_WORDS = frozenset("""
@@ -72,6 +75,8 @@ def asks_for_removal(text: str, app_words: Collection[str], role_words: Collecti
     folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
     words = _WORD.findall(folded)
     written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
+    if _RESTORE.search(folded):
+        return False
     names = {word for word in app_words if len(word) > 2 and word not in FILLER_WORDS} | {
         word for word in role_words if len(word) > 2 and word not in FILLER_WORDS and word in written_as_names}
 
