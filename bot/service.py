@@ -213,7 +213,7 @@ class AccessRequestService:
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
         # A removal is never read as a request for the role it names.
-        if asks_for_removal(text, vocabulary.app_words, frozenset(vocabulary.roles_by_word)):
+        if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
             removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
             return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
                                  vocabulary.catalog.version)

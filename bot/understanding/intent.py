@@ -15,7 +15,7 @@ written as a name ("Viewer", not the "pages" of "stale pages"). Verbs are recogn
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from rapidfuzz.distance import OSA
 
@@ -69,19 +69,24 @@ _DESIRES = frozenset("want wants wanted like need needs wish wishes have has had
                      "prefer asking ask please able".split())
 
 
+def naming_words(words: Iterable[str]) -> frozenset[str]:
+    """The words of catalog names that can show what a removal acts on (not "the", "to" and other fillers); built
+    once per catalog, for `asks_for_removal`."""
+    return frozenset(word for word in words if len(word) > 2 and word not in FILLER_WORDS)
+
+
 def asks_for_removal(text: str, app_words: Collection[str], role_words: Collection[str]) -> bool:
     """Whether the text asks to remove, revoke or give up access (see the module's description). `app_words` and
-    `role_words` are the folded words of the catalog's application and role names."""
+    `role_words` are the `naming_words` of the catalog's application and role names."""
     folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
-    words = _WORD.findall(folded)
-    written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
     if _RESTORE.search(folded):
         return False
-    names = {word for word in app_words if len(word) > 2 and word not in FILLER_WORDS} | {
-        word for word in role_words if len(word) > 2 and word not in FILLER_WORDS and word in written_as_names}
+    words = _WORD.findall(folded)
+    written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
 
     def names_access(window: Sequence[str]) -> bool:
-        return any(word in _ACCESS_WORDS or word in names for word in window)
+        return any(word in _ACCESS_WORDS or word in app_words or (word in role_words and word in written_as_names)
+                   for word in window)
 
     for position, word in enumerate(words):
         if not _is_removal_word(word) or _states_a_purpose(words[:position]):

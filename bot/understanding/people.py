@@ -96,8 +96,8 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
     ("I need X for Hana" when there is a Hannah; not "I need X for Finance")."""
     speaks_of_self = bool(_SELF.search(text))
     found: list[str] = []
-    for pattern in _STRONG_SLOTS + _WEAK_SLOTS:
-        weak = pattern in _WEAK_SLOTS
+    slots = [(pattern, False) for pattern in _STRONG_SLOTS] + [(pattern, True) for pattern in _WEAK_SLOTS]
+    for pattern, weak in slots:
         for match in pattern.finditer(text):
             if _names_access(text, match.start("name"), catalog_words):
                 continue  # "give Full Viewer access": what is given, not to whom

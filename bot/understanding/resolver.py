@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
 from bot.ports import Catalog, Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS, PhraseHit, PhraseMatcher, winners, with_cues
+from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
 from bot.understanding.text import clean, emails, fold, phrase_tokens, tokens
 
@@ -23,7 +24,9 @@ class CatalogVocabulary:
     roles: PhraseMatcher
     words: frozenset[str]
     roles_by_word: dict[str, frozenset[str]]
+    # The words of application and of role names that can show what a removal acts on (`intent.naming_words`).
     app_words: frozenset[str] = frozenset()
+    role_words: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogVocabulary:
@@ -36,7 +39,8 @@ class CatalogVocabulary:
                 roles_by_word.setdefault(word, set()).add(role_id)
         return cls(catalog, PhraseMatcher(app_names), PhraseMatcher(role_names), frozenset(words),
                    {word: frozenset(ids) for word, ids in roles_by_word.items()},
-                   frozenset(word for _, name in app_names for word in phrase_tokens(name)))
+                   naming_words(word for _, name in app_names for word in phrase_tokens(name)),
+                   naming_words(roles_by_word))
 
 
 def request_words(text: str) -> list[str]:
