@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -55,12 +56,36 @@ def start_embedded(home: Path) -> str:
     home.mkdir(parents=True, exist_ok=True)
     # pgserver logs its own progress at INFO; keep the terminal for the conversation.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
+    _forget_dead_handles(home / "pgdata", pgserver)
     try:
         server = pgserver.get_server(home / "pgdata", cleanup_mode="stop")  # type: ignore[attr-defined]
     except Exception as exc:  # pgserver raises bare subprocess and assertion errors
         raise EmbeddedServerError(f"could not start the embedded PostgreSQL in {home / 'pgdata'}: {exc}") from exc
     uri: str = server.get_uri()
     return uri
+
+
+def _forget_dead_handles(pgdata: Path, pgserver: Any) -> None:
+    """Drop the processes that died without clean-up (SIGKILL, a crash) from pgserver's list of users.
+
+    pgserver stops the server when the last process on its list exits; a dead process left on the list would keep
+    the server running for good after everyone else has gone. The list is read and written under pgserver's own
+    inter-process lock, as pgserver itself does.
+    """
+    import psutil  # noqa: PLC0415 - a dependency of pgserver, like it only local
+
+    handles = pgdata / ".handle_pids.json"
+    with pgserver.postgres_server.PostgresServer._lock:  # noqa: SLF001 - the lock guarding this file
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        if not isinstance(pids, list):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
+        if alive != pids:
+            log.info("embedded PostgreSQL: %d exited process(es) taken off its list of users", len(pids) - len(alive))
+            handles.write_text(json.dumps(alive))
 
 
 def migrations() -> list[tuple[str, str]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -125,6 +127,41 @@ def test_serve_stopped_with_sigterm_stops_its_embedded_postgresql(tmp_path: Path
         assert not (home / "pgdata" / "postmaster.pid").exists()  # and was stopped with the command
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_command_after_a_killed_server_still_stops_the_embedded_postgresql(tmp_path: Path) -> None:
+    home = Path(tempfile.mkdtemp(prefix="askiam-cli-home-"))
+    home.chmod(0o755)
+    environment = {k: v for k, v in os.environ.items() if k != "ASKIAM_DATABASE_URL"}
+    environment["ASKIAM_HOME"] = str(home)
+    try:
+        assert run(["import", str(rules_org(tmp_path / "org"))], environment).returncode == 0
+        server = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve", "--port", "0"], env=environment,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=Path(__file__).resolve().parents[2])
+        try:
+            assert server.stdout is not None
+            assert "AskIAM is listening" in server.stdout.readline()
+            server.kill()  # SIGKILL: no clean-up runs, the embedded server is left behind
+            server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                server.kill()
+        assert (home / "pgdata" / "postmaster.pid").exists()
+        verified = run(["audit", "verify"], environment)  # the next command joins the server left behind
+        assert verified.returncode == 0, verified.stderr
+        assert not (home / "pgdata" / "postmaster.pid").exists()  # and, the last one on it, stops it
+    finally:
+        _stop_embedded(home)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _stop_embedded(home: Path) -> None:
+    """Stop a server a failed test may have left running (SIGQUIT to the postmaster: immediate shutdown)."""
+    pid_file = home / "pgdata" / "postmaster.pid"
+    if pid_file.exists():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
 
 
 def test_a_path_that_cannot_be_used_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
