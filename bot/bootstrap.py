@@ -91,7 +91,8 @@ class Application:
             log.error("database configuration failed: %s", exc)
             raise
         if target is None:
-            target = DatabaseTarget(self.settings.database_url or start_embedded(self.settings.home))
+            target = DatabaseTarget(self.settings.database_url) if self.settings.database_url else DatabaseTarget(
+                start_embedded(self.settings.home), embedded=True)
         if self.settings.migrates_on_start:
             self.migrate(target)
         return target

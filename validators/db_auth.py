@@ -25,6 +25,8 @@ class DatabaseTarget:
 
     url: str
     password: PasswordSource | None = None
+    # The embedded PostgreSQL of this machine: it runs only while some askiam process uses it.
+    embedded: bool = False
 
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for one new connection: a fresh password when there is a source."""

@@ -165,7 +165,16 @@ def cmd_lex_export(app: Application, args: argparse.Namespace) -> int:
 
 def cmd_db(app: Application, args: argparse.Namespace) -> int:
     out(app.database_url)
+    if app.database_target.embedded:
+        err("The embedded PostgreSQL runs only while an askiam command uses it: `askiam db psql` opens a shell on "
+            "it, or keep `askiam serve` running while you use this URL.")
     return EXIT_OK
+
+
+def cmd_db_psql(app: Application, args: argparse.Namespace) -> int:
+    from bot.cli.psql import run_psql  # noqa: PLC0415
+
+    return run_psql(app.database_target, args.psql_args)
 
 
 def cmd_db_migrate(app: Application, args: argparse.Namespace) -> int:
@@ -204,6 +213,9 @@ def parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the URL of the database in use").set_defaults(handler=cmd_db)
     db.add_parser("migrate", help="apply schema migrations (run once per deployment in AWS)").set_defaults(
         handler=cmd_db_migrate)
+    psql = db.add_parser("psql", help="a psql shell on the database in use (the embedded one stays up meanwhile)")
+    psql.add_argument("psql_args", nargs="*", help="passed on to psql as they are, e.g. -c 'SELECT 1'")
+    psql.set_defaults(handler=cmd_db_psql)
 
     p = commands.add_parser("serve", help="the HTTP API and the web chat on this machine")
     p.add_argument("--host", default="127.0.0.1")
@@ -228,8 +240,18 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line; what follows `db psql` is psql's own (argparse would read `-c` as ours)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:2] == ["db", "psql"] and given[2:3] not in (["-h"], ["--help"]):
+        args = parser().parse_args(given[:2])
+        args.psql_args = given[2:]
+        return args
+    return parser().parse_args(given)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse_arguments(argv)
     try:
         settings = Settings()
     except ValidationError as exc:

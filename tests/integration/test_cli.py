@@ -88,6 +88,9 @@ def test_audit_verify_and_db_url(env: dict[str, str]) -> None:
     assert verified.returncode == 0 and "audit log OK" in verified.stdout
     url = run(["db", "url"], env)
     assert url.stdout.strip() == env["ASKIAM_DATABASE_URL"]
+    assert url.stderr == ""  # a database of one's own stays up without the command
+    counted = run(["db", "psql", "--", "-tA", "-c", "SELECT count(*) FROM audit_log"], env)
+    assert counted.returncode == 0 and int(counted.stdout) >= 1
 
 
 def test_the_embedded_default_starts_its_own_postgresql(tmp_path: Path) -> None:
@@ -97,8 +100,14 @@ def test_the_embedded_default_starts_its_own_postgresql(tmp_path: Path) -> None:
         environment = {k: v for k, v in os.environ.items() if k != "ASKIAM_DATABASE_URL"}
         environment["ASKIAM_HOME"] = str(home)
         assert run(["import", str(rules_org(tmp_path / "org"))], environment).returncode == 0
-        url = run(["db", "url"], environment).stdout.strip()
-        assert url.startswith("postgresql://") and str(home) in url
+        url = run(["db", "url"], environment)
+        assert url.stdout.strip().startswith("postgresql://") and str(home) in url.stdout
+        assert "askiam db psql" in url.stderr  # the server stops with the command: the way to a shell is named
+        shell = run(["db", "psql", "-tA", "-c", "SELECT count(*) FROM users"], environment)
+        assert shell.returncode == 0 and int(shell.stdout) == len(
+            (tmp_path / "org" / "users.csv").read_text().splitlines()) - 1
+        failed = run(["db", "psql", "-c", "SELECT no_such_column FROM users"], environment)
+        assert failed.returncode != 0 and "no_such_column" in failed.stderr
         answer = run(["ask", "--as", "ana", "I need the approver role in Ledgerly", "--json"], environment)
         assert json.loads(answer.stdout)["reason"] == "SOD_CONFLICT"
     finally:
