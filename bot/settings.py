@@ -148,6 +148,12 @@ class Settings(BaseSettings):
                 problems.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
             raise ConfigurationError("invalid configuration in Parameter Store: " + "; ".join(problems)) from exc
 
+    @field_validator("bedrock_embedding_dimension", mode="before")
+    @classmethod
+    def _dimension_as_number(cls, value: object) -> object:
+        """The environment gives text ("512"); the allowed values are numbers."""
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
     @field_validator("parameters_path")
     @classmethod
     def _a_path(cls, value: str | None) -> str | None:

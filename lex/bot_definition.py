@@ -2,16 +2,25 @@
 
 The models render to the `BotLocales` shape of the CloudFormation resource `AWS::Lex::Bot`. Slot type values for
 applications and roles come from the catalog (`lex.export.export_bot`); everything else is fixed here.
+
+The application and role slot types keep what the person typed (ORIGINAL_VALUE): AskIAM resolves names itself, and
+the answer to a clarification is often a button's number ("2"), which a slot type restricted to its own values
+(TOP_RESOLUTION) would not let through to the code hook. Their values and synonyms only teach Lex where a name sits
+in a sentence, so a catalog past Lex's quotas loses training data, not requests: the export keeps every name it can
+and leaves out aliases first (see `catalog_slot_types`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.ports import Catalog
+
+log = logging.getLogger(__name__)
 
 ACCESS_INTENT = "AccessRequest"
 STATUS_INTENT = "CheckRequestStatus"
@@ -31,9 +40,13 @@ APPLICATION_TYPE = "AskiamApplication"
 ROLE_TYPE = "AskiamRole"
 DECISION_TYPE = "ApproveOrDeny"
 
-# Limits of Lex V2 model building: a slot type holds at most 10,000 values, a value at most 140 characters.
-MAX_SLOT_TYPE_VALUES = 10_000
+# Build-time quotas of Lex V2: values and synonyms together, at most 10,000 per custom slot type and 50,000 per
+# locale; a value or synonym at most 140 characters.
+MAX_SLOT_TYPE_ENTRIES = 10_000
+MAX_LOCALE_ENTRIES = 50_000
 MAX_VALUE_CHARS = 140
+# How many left-out names the export's warning shows.
+_SHOWN_LEFT_OUT = 10
 
 
 class Model(BaseModel):
@@ -50,6 +63,18 @@ class SlotType(Model):
     description: str
     values: tuple[SlotTypeValue, ...]
     resolution: Literal["ORIGINAL_VALUE", "TOP_RESOLUTION"] = "ORIGINAL_VALUE"
+
+    @property
+    def entries(self) -> int:
+        """Values plus synonyms: what Lex counts against its quotas."""
+        return sum(1 + len(item.synonyms) for item in self.values)
+
+    @model_validator(mode="after")
+    def _within_the_quota(self) -> SlotType:
+        if self.entries > MAX_SLOT_TYPE_ENTRIES:
+            raise ValueError(f"slot type {self.name} has {self.entries} values and synonyms; Lex builds at most "
+                             f"{MAX_SLOT_TYPE_ENTRIES}")
+        return self
 
 
 class SlotDefinition(Model):
@@ -78,6 +103,14 @@ class BotLocaleDefinition(Model):
     nlu_confidence_threshold: float = Field(default=0.40, ge=0.0, le=1.0)
     intents: tuple[IntentDefinition, ...]
     slot_types: tuple[SlotType, ...]
+
+    @model_validator(mode="after")
+    def _within_the_quota(self) -> BotLocaleDefinition:
+        entries = sum(slot_type.entries for slot_type in self.slot_types)
+        if entries > MAX_LOCALE_ENTRIES:
+            raise ValueError(f"locale {self.locale_id} has {entries} slot values and synonyms; Lex builds at most "
+                             f"{MAX_LOCALE_ENTRIES}")
+        return self
 
     def to_cloudformation(self) -> dict[str, Any]:
         """One element of `AWS::Lex::Bot` `BotLocales`."""
@@ -281,8 +314,14 @@ APPROVE_OR_DENY = SlotType(
 )
 
 
-def _values(pairs: Iterable[tuple[str, Iterable[str]]]) -> tuple[SlotTypeValue, ...]:
-    """One value per distinct name (folded), with its aliases as synonyms; no synonym is another value's name."""
+def _values(what: str, pairs: Iterable[tuple[str, Iterable[str]]],
+            budget: int = MAX_SLOT_TYPE_ENTRIES) -> tuple[SlotTypeValue, ...]:
+    """One value per distinct name (folded), with its aliases as synonyms; no synonym is another value's name.
+
+    At most `budget` values and synonyms together. Past it, aliases go first: every name's first alias is kept
+    before any name's second, and so on. Only when the names alone are too many are names left out too (the last
+    in alphabetical order). What is left out is logged as a warning.
+    """
     names: dict[str, str] = {}
     synonyms: dict[str, list[str]] = {}
     for name, aliases in pairs:
@@ -292,27 +331,55 @@ def _values(pairs: Iterable[tuple[str, Iterable[str]]]) -> tuple[SlotTypeValue, 
         key = value.casefold()
         names.setdefault(key, value)
         synonyms.setdefault(key, []).extend(" ".join(alias.split())[:MAX_VALUE_CHARS] for alias in aliases)
+    ordered = sorted(names.items())
+    kept_names, left_out_names = ordered[:budget], ordered[budget:]
     taken = set(names)
-    values = []
-    for key, value in sorted(names.items())[:MAX_SLOT_TYPE_VALUES]:
-        kept: list[str] = []
+    wanted: dict[str, list[str]] = {}
+    for key, _ in kept_names:
+        wanted[key] = []
         for alias in synonyms[key]:
             if alias and alias.casefold() not in taken:
                 taken.add(alias.casefold())
-                kept.append(alias)
-        values.append(SlotTypeValue(value=value, synonyms=tuple(kept)))
-    return tuple(values)
+                wanted[key].append(alias)
+    room = budget - len(kept_names)
+    kept: dict[str, list[str]] = {key: [] for key in wanted}
+    rank = 0
+    while room > 0 and any(len(aliases) > rank for aliases in wanted.values()):
+        for key, aliases in wanted.items():
+            if room > 0 and len(aliases) > rank:
+                kept[key].append(aliases[rank])
+                room -= 1
+        rank += 1
+    left_out_aliases = sum(len(wanted[key]) - len(kept[key]) for key in wanted)
+    if left_out_names or left_out_aliases:
+        _warn_left_out(what, budget, left_out_aliases, sum(map(len, wanted.values())),
+                       [value for _, value in left_out_names], len(ordered))
+    return tuple(SlotTypeValue(value=value, synonyms=tuple(kept[key])) for key, value in kept_names)
+
+
+def _warn_left_out(what: str, budget: int, aliases: int, all_aliases: int, names: list[str], all_names: int) -> None:
+    dropped = f"{aliases} of {all_aliases} aliases (each name's later aliases first)"
+    if names:
+        shown = ", ".join(names[:_SHOWN_LEFT_OUT]) + (", ..." if len(names) > _SHOWN_LEFT_OUT else "")
+        dropped += f" and {len(names)} of {all_names} names ({shown})"
+    log.warning("Lex builds at most %d values and synonyms per slot type: the %s slot type leaves out %s. The slot "
+                "keeps whatever is typed, so AskIAM still resolves these words itself; they no longer train the bot.",
+                budget, what, dropped)
 
 
 def catalog_slot_types(catalog: Catalog) -> tuple[SlotType, SlotType]:
-    """The application and role slot types for this catalog (role names shared by several apps appear once)."""
+    """The application and role slot types for this catalog (role names shared by several apps appear once).
+
+    Each holds at most MAX_SLOT_TYPE_ENTRIES values and synonyms (Lex's quota per slot type); past it, aliases are
+    left out before names, with a warning. Two such types and the fixed ones stay within the locale's quota.
+    """
     applications = SlotType(
-        name=APPLICATION_TYPE, description="Applications in the AskIAM catalog.", resolution="TOP_RESOLUTION",
-        values=_values((app.name, app.aliases) for app in catalog.applications.values()),
+        name=APPLICATION_TYPE, description="Applications in the AskIAM catalog.", resolution="ORIGINAL_VALUE",
+        values=_values("application", ((app.name, app.aliases) for app in catalog.applications.values())),
     )
     roles = SlotType(
-        name=ROLE_TYPE, description="Role names in the AskIAM catalog.", resolution="TOP_RESOLUTION",
-        values=_values((role.name, role.aliases) for role in catalog.roles.values()),
+        name=ROLE_TYPE, description="Role names in the AskIAM catalog.", resolution="ORIGINAL_VALUE",
+        values=_values("role", ((role.name, role.aliases) for role in catalog.roles.values())),
     )
     return applications, roles
 

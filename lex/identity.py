@@ -57,6 +57,29 @@ def http_jwks_source(url: str, timeout_s: float = 3.0) -> JwksSource:
     return fetch
 
 
+def static_jwks_source(document: str) -> JwksSource:
+    """A JWKS source that serves a key set given as JSON text (ASKIAM_LEX_JWKS_JSON), for a function that cannot
+    reach the user pool's endpoint.
+
+    Raises
+    ------
+    IdentityConfigError
+        The text is not a key set with at least one usable key.
+    """
+    try:
+        keys = json.loads(document)
+        if not isinstance(keys, dict):
+            raise TypeError("not a JSON object")
+        jwt.PyJWKSet.from_dict(keys)
+    except (ValueError, TypeError, jwt.PyJWTError) as exc:
+        raise IdentityConfigError(f"ASKIAM_LEX_JWKS_JSON is not a usable JWKS key set ({exc})") from exc
+
+    def serve() -> Mapping[str, Any]:
+        return keys
+
+    return serve
+
+
 class CognitoJwksVerifier:
     """Verifies Cognito ID tokens (RS256) against the user pool's published key set.
 
@@ -89,9 +112,13 @@ class CognitoJwksVerifier:
 
     @classmethod
     def from_settings(cls, lex: LexSettings, jwks_source: JwksSource | None = None) -> CognitoJwksVerifier:
+        """The verifier for the configured user pool; its key set from `jwks_source`, else from
+        ASKIAM_LEX_JWKS_JSON when set, else fetched from the pool."""
         if not lex.cognito_configured:
             raise IdentityConfigError("set ASKIAM_LEX_COGNITO_REGION, ASKIAM_LEX_COGNITO_USER_POOL_ID and "
                                       "ASKIAM_LEX_COGNITO_APP_CLIENT_IDS")
+        if jwks_source is None and lex.jwks_json.strip():
+            jwks_source = static_jwks_source(lex.jwks_json)
         return cls(issuer=lex.cognito_issuer, audiences=lex.app_client_ids, jwks_source=jwks_source,
                    cache_seconds=lex.jwks_cache_seconds, leeway_seconds=lex.clock_skew_seconds)
 

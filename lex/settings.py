@@ -28,6 +28,11 @@ class LexSettings(BaseSettings):
     identity_lookup: Literal["user_id", "email"] = Field(
         default="user_id", description="Whether the claim holds a directory user id or an email address.",
     )
+    jwks_json: str = Field(
+        default="",
+        description="The user pool's key set (the JSON document at <issuer>/.well-known/jwks.json), used instead of "
+                    "fetching it: for a function with no network path to Cognito. Empty: fetched and cached.",
+    )
     jwks_cache_seconds: int = Field(default=3600, ge=60, le=86400)
     clock_skew_seconds: int = Field(default=60, ge=0, le=300)
     # Set by the Lambda runtime and by `sam local`: the local identity is refused inside a deployed Lambda.

@@ -17,7 +17,7 @@ class ApiSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASKIAM_API_", extra="ignore", frozen=True)
 
     identity_claim: str = Field(
-        default="sub", min_length=1,
+        default="cognito:username", min_length=1,
         description="The JWT claim naming the caller, e.g. 'sub', 'custom:user_id' or 'email'.",
     )
     identity_lookup: Literal["user_id", "email"] = Field(

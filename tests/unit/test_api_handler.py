@@ -253,10 +253,14 @@ def test_an_email_claim_is_mapped_to_the_person(install) -> None:  # type: ignor
     assert app.service.calls[0][0] == "ana"
 
 
-def test_the_default_sub_claim_of_someone_unknown_is_refused(install) -> None:  # type: ignore[no-untyped-def]
-    install(env="aws", error=RequesterError("'5f1c…' cannot make requests: unknown requester"))
+def test_the_default_claim_is_the_cognito_user_name_as_for_lex(install) -> None:  # type: ignore[no-untyped-def]
+    app = install(env="aws")
     event = json.loads((EVENTS / "aws_post_chat_jwt.json").read_text())
-    assert _error(_result(lambda_handler(event, None))) == (403, "REQUESTER_NOT_ALLOWED")  # type: ignore[arg-type]
+    without = _result(lambda_handler(event, None))  # type: ignore[arg-type]
+    assert without[0] == 401 and app.service.calls == []  # never the 'sub' (a UUID no directory holds)
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:username"] = "ana"
+    assert _result(lambda_handler(event, None))[0] == 200  # type: ignore[arg-type]
+    assert app.service.calls[0][0] == "ana"
 
 
 def test_a_base64_body_under_a_named_stage_reaches_its_route(install) -> None:  # type: ignore[no-untyped-def]

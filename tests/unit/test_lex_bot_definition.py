@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +13,17 @@ import pytest
 
 from bot.domain import Application, Role
 from bot.ports import Catalog
-from lex.bot_definition import APPLICATION_TYPE, ROLE_TYPE, askiam_bot
+from lex.bot_definition import (
+    APPLICATION_SLOT,
+    APPLICATION_TYPE,
+    MAX_LOCALE_ENTRIES,
+    MAX_SLOT_TYPE_ENTRIES,
+    ROLE_SLOT,
+    ROLE_TYPE,
+    SlotType,
+    SlotTypeValue,
+    askiam_bot,
+)
 from lex.export import BOT_FILE, export_bot
 
 NAME = re.compile(r"^([0-9a-zA-Z][_-]?)+$")  # the resource schema's pattern for every Name
@@ -82,6 +93,69 @@ def test_role_names_shared_by_apps_are_one_value(locale) -> None:  # type: ignor
     assert roles == {"Administrator": ["admin"], "Pilot": [], "Viewer": ["read only", "reader"]}
 
 
+def test_the_slots_clarifications_elicit_keep_what_is_typed(locale) -> None:  # type: ignore[no-untyped-def]
+    """A clarification is answered with a button's number ("2") or a name AskIAM resolves itself: a slot type
+    restricted to its own values (TOP_RESOLUTION) would not let either through to the code hook."""
+    access = next(intent for intent in locale["Intents"] if intent["Name"] == "AccessRequest")
+    types = {slot["Name"]: slot["SlotTypeName"] for slot in access["Slots"]}
+    strategies = {item["Name"]: item["ValueSelectionSetting"]["ResolutionStrategy"] for item in locale["SlotTypes"]}
+    assert strategies[types[APPLICATION_SLOT]] == "ORIGINAL_VALUE"
+    assert strategies[types[ROLE_SLOT]] == "ORIGINAL_VALUE"
+
+
+def _entries(slot_type: dict[str, Any]) -> int:
+    return sum(1 + len(value.get("Synonyms", [])) for value in slot_type["SlotTypeValues"])
+
+
+def _big_catalog(roles: int, aliases: int) -> Catalog:
+    apps = {"a": Application(app_id="a", name="Ledgerly")}
+    return Catalog(version=1, applications=apps, roles={
+        f"r{n}": Role(role_id=f"r{n}", app_id="a", name=f"Role {n:05d}",
+                      aliases=tuple(f"alias {k} of role {n:05d}" for k in range(aliases)))
+        for n in range(roles)})
+
+
+def test_a_catalog_past_the_slot_type_quota_leaves_out_later_aliases_first(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # 3,000 roles with 3 aliases each: 12,000 values and synonyms, over Lex's 10,000 per slot type.
+    with caplog.at_level(logging.WARNING, logger="lex.bot_definition"):
+        (locale,) = askiam_bot(_big_catalog(3_000, 3)).to_cloudformation()["BotLocales"]
+    roles = next(item for item in locale["SlotTypes"] if item["Name"] == ROLE_TYPE)
+    assert _entries(roles) == MAX_SLOT_TYPE_ENTRIES
+    assert sum(_entries(item) for item in locale["SlotTypes"]) <= MAX_LOCALE_ENTRIES
+    synonyms = {value["SampleValue"]["Value"]: [s["Value"] for s in value.get("Synonyms", [])]
+                for value in roles["SlotTypeValues"]}
+    assert len(synonyms) == 3_000  # every name kept
+    assert all(aliases[:1] == [f"alias 0 of {name.lower()}"] for name, aliases in synonyms.items())
+    assert sum(len(aliases) == 3 for aliases in synonyms.values()) == 1_000  # the third aliases went first
+    (warning,) = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert "role slot type leaves out 2000 of 9000 aliases" in warning and "names (" not in warning
+
+
+def test_a_catalog_with_more_names_than_the_quota_keeps_the_first_and_names_the_others(
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="lex.bot_definition"):
+        (locale,) = askiam_bot(_big_catalog(MAX_SLOT_TYPE_ENTRIES + 12, 1)).to_cloudformation()["BotLocales"]
+    roles = next(item for item in locale["SlotTypes"] if item["Name"] == ROLE_TYPE)
+    assert _entries(roles) == len(roles["SlotTypeValues"]) == MAX_SLOT_TYPE_ENTRIES
+    assert roles["SlotTypeValues"][-1]["SampleValue"]["Value"] == "Role 09999"
+    (warning,) = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert "12 of 10012 names (Role 10000, Role 10001" in warning and ", ...)" in warning
+    assert "leaves out 10000 of 10000 aliases" in warning
+
+
+def test_a_small_catalog_leaves_nothing_out(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="lex.bot_definition"):
+        askiam_bot(catalog())
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_a_slot_type_over_the_quota_cannot_be_built() -> None:
+    values = tuple(SlotTypeValue(value=f"v{n}", synonyms=(f"s{n}",)) for n in range(MAX_SLOT_TYPE_ENTRIES // 2 + 1))
+    with pytest.raises(ValueError, match="at most 10000"):
+        SlotType(name=ROLE_TYPE, description="too many", values=values)
+
+
 def test_the_rendering_keeps_to_the_resource_schema(locale) -> None:  # type: ignore[no-untyped-def]
     """The constraints of the `AWS::Lex::Bot` resource schema that a generated definition could break."""
     assert locale["LocaleId"] == "en_US" and 0 <= locale["NluConfidenceThreshold"] <= 1
@@ -89,7 +163,7 @@ def test_the_rendering_keeps_to_the_resource_schema(locale) -> None:  # type: ig
     for slot_type in locale["SlotTypes"]:
         assert NAME.match(slot_type["Name"]) and len(slot_type["Description"]) <= 200
         assert slot_type["ValueSelectionSetting"]["ResolutionStrategy"] in {"ORIGINAL_VALUE", "TOP_RESOLUTION"}
-        assert 1 <= len(slot_type["SlotTypeValues"]) <= 10_000
+        assert slot_type["SlotTypeValues"] and _entries(slot_type) <= 10_000
         for value in slot_type["SlotTypeValues"]:
             assert set(value) <= {"SampleValue", "Synonyms"} and 1 <= len(value["SampleValue"]["Value"]) <= 140
     for intent in locale["Intents"]:

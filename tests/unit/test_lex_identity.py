@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -146,6 +147,27 @@ def test_settings_build_the_issuer_and_refuse_half_a_configuration() -> None:
     assert CognitoJwksVerifier.from_settings(lex, jwks_source=lambda: {"keys": []}) is not None
     with pytest.raises(IdentityConfigError):
         CognitoJwksVerifier.from_settings(LexSettings(cognito_region=REGION, cognito_user_pool_id=POOL))
+
+
+def test_a_key_set_in_the_settings_is_used_instead_of_fetching_it(keys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def no_network(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the key set was fetched although ASKIAM_LEX_JWKS_JSON holds it")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    monkeypatch.setenv("ASKIAM_LEX_JWKS_JSON", json.dumps(keys["jwks"]))
+    lex = LexSettings(cognito_region=REGION, cognito_user_pool_id=POOL, cognito_app_client_ids=CLIENT)
+    verifier = CognitoJwksVerifier.from_settings(lex)
+    assert verifier.verify(token(keys))["cognito:username"] == "ana"
+    with pytest.raises(TokenRejectedError, match="does not publish"):  # no rotation without a new setting
+        verifier.verify(token(keys, key="other", kid="key-2"))
+
+
+@pytest.mark.parametrize("document", ["{not json", "[]", '{"keys": []}', '{"keys": [{"kty": "RSA"}]}'])
+def test_a_key_set_setting_that_cannot_verify_anything_is_a_configuration_error(document: str) -> None:
+    lex = LexSettings(cognito_region=REGION, cognito_user_pool_id=POOL, cognito_app_client_ids=CLIENT,
+                      jwks_json=document)
+    with pytest.raises(IdentityConfigError, match="ASKIAM_LEX_JWKS_JSON"):
+        CognitoJwksVerifier.from_settings(lex)
 
 
 class Directory:
