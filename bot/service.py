@@ -15,6 +15,7 @@ from bot.conversation import MAX_TURNS, ConversationState, choose_candidate, rem
 from bot.decision import confidence_after_judge, decide, first_failure
 from bot.domain import (
     Application,
+    CheckName,
     Clarification,
     Confidence,
     Decision,
@@ -24,6 +25,7 @@ from bot.domain import (
     Person,
     Reason,
     ResolvedRequest,
+    Role,
 )
 from bot.errors import (
     ConversationTooLongError,
@@ -320,6 +322,16 @@ class AccessRequestService:
         ended = resolved.clarification is not None and resolved.clarification.slot == REMOVAL_SLOT
         return Turn(outcome=outcome, state=None if ended else remember(state, resolved, text))
 
+    def _may_see(self, requester: Person, pending: Outcome, role: Role) -> bool:
+        """Whether the requester may be pointed at this pending request instead of a new decision: it is about
+        them, or they may ask for its target (checked now). Anyone else gets a decision of their own, which the
+        checks deny and the audit log records."""
+        if requester.user_id in (pending.requester_id, pending.user_id):
+            return True
+        assert pending.user_id is not None
+        checks = self._ports.rules.run_checks(requester.user_id, pending.user_id, role.role_id)
+        return all(check.passed for check in checks if check.name is CheckName.AUTHORIZED_FOR_TARGET)
+
     def _traced(self, name: str, call: Callable[..., T], *args: object) -> tuple[T, float]:
         with self._ports.telemetry.span(name):
             return self._timed(call, *args)
@@ -335,7 +347,7 @@ class AccessRequestService:
         assert target is not None and app is not None and role is not None
         timings = Timings()
         pending = self._ports.store.pending_request(target.user_id, role.role_id)
-        if pending is not None:
+        if pending is not None and self._may_see(requester, pending, role):
             pending.message = pending_again_message(pending.request_id, role, app.name)
             pending.repeated = True
             return Turn(outcome=pending, state=None, timings=timings)

@@ -74,6 +74,10 @@ class SqlApprovals:
             if refused is not None:
                 raise refused
             assert request is not None
+            # Decisions on one person's requests take turns: two approvals of a segregation-of-duties pair decided
+            # at once would each check against grants without the other's and both pass. Held to the commit, so
+            # the next one's checks see this one's grant.
+            conn.execute("SELECT 1 FROM users WHERE user_id = %s FOR UPDATE", (request["target_id"],))
             checks = self._rules.run_checks_in(conn, request["requester_id"], request["target_id"],
                                                request["role_id"])
             verdict = decide_on_review(checks, approve)

@@ -134,6 +134,10 @@ def _timestamp(value: str | None) -> datetime | None:
         raise ValueError(f"'{value[:40]}' is not an ISO date or timestamp") from exc
 
 
+# A grant is held while active (and unexpired); the other statuses record a grant that is not held.
+GRANT_STATUSES = ("active", "suspended", "revoked", "expired", "inactive")
+
+
 class UserRoleRow(Row):
     user_id: str
     role_id: str
@@ -147,7 +151,12 @@ class UserRoleRow(Row):
     @field_validator("status", mode="before")
     @classmethod
     def _status(cls, value: str | None) -> str:
-        return (value or "active").strip().lower() or "active"
+        status = (value or "active").strip().lower() or "active"
+        if status not in GRANT_STATUSES:
+            # A status outside the list would silently count as not held, and a held role's SoD rules with it.
+            raise ValueError(f"must be one of {', '.join(GRANT_STATUSES)} (empty: active), not "
+                             f"'{status[:30]}'")
+        return status
 
 
 class SodRuleRow(Row):
@@ -334,14 +343,21 @@ def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems,
     return parsed
 
 
+_CASE_INSENSITIVE_KEYS = ("email", "user_id")
+
+
 def _duplicates(rows: Sequence[tuple[int, Row, dict[str, str]]], key: str, file: str, problems: _Problems) -> None:
+    # People are looked up by email and by id ignoring case ("give ZOE.K ..."): two that differ only in case are one.
+    ignore_case = key in _CASE_INSENSITIVE_KEYS
     seen: dict[str, int] = {}
     for line, _, cells in rows:
-        value = cells[key].strip().casefold() if key == "email" else cells[key].strip()
-        if value in seen:
-            problems.add(file, line, f"duplicate {key} '{value}' (first on line {seen[value]})")
+        value = cells[key].strip()
+        folded = value.casefold() if ignore_case else value
+        if folded in seen:
+            how = ", compared ignoring case" if ignore_case else ""
+            problems.add(file, line, f"duplicate {key} '{value}' (first on line {seen[folded]}{how})")
         else:
-            seen[value] = line
+            seen[folded] = line
 
 
 def read_bundle(folder: Path) -> Bundle:

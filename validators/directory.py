@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 
 from bot.domain import Application, Person, Role
 from bot.ports import Catalog
-from bot.understanding.text import fold
+from bot.understanding.text import fold, name_key
 from validators.db import Database
 from validators.user_columns import STANDARD_USER_COLUMNS
 
@@ -51,7 +51,7 @@ class SqlDirectory:
         return [person_from_row(row) for row in rows]
 
     def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
-        words = [word for word in fold(phrase).split() if len(word) >= 2]
+        words = [word for word in name_key(phrase).split() if len(word) >= 2]
         if not words:
             return []
         patterns = [f"%{word[:4]}%" for word in words]

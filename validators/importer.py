@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 
 from bot.ports import ImportCounts
-from bot.understanding.text import fold
+from bot.understanding.text import fold, name_key
 from validators.bundle import Bundle
 from validators.confidence_stats import rebuild_stats
 from validators.db import Database, analyze
@@ -34,10 +34,11 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
         for table in _CATALOG_TABLES:
             conn.execute(f"DELETE FROM {table}")  # table names are constants above
         _copy(conn, "users", ("user_id", "email", "display_name", "folded_name", "status", "employment_type",
-                              "department", "title", "manager_id", "location", "attributes"),
-              ((u.row.user_id, u.row.email, u.row.display_name, fold(u.row.display_name), u.row.status,
+                              "department", "title", "manager_id", "location", "attributes", "folded_attributes"),
+              ((u.row.user_id, u.row.email, u.row.display_name, name_key(u.row.display_name), u.row.status,
                 u.row.employment_type, u.row.department, u.row.title, u.row.manager_id, u.row.location,
-                json.dumps(u.attributes)) for u in bundle.users))
+                json.dumps(u.attributes), json.dumps({name: fold(value) for name, value in u.attributes.items()}))
+               for u in bundle.users))
         _copy(conn, "applications", ("app_id", "name", "aliases", "owner_id", "description"),
               ((a.app_id, a.name, list(a.aliases), a.owner_id, a.description) for a in bundle.applications))
         _copy(conn, "roles", ("role_id", "app_id", "name", "aliases", "privileged", "description"),

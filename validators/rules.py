@@ -11,7 +11,7 @@ from validators.db import Database
 # Every check is computed every time, in one round trip. A grant counts while it is active and unexpired.
 CHECKS_SQL = """
 WITH target AS (
-    SELECT user_id, status, manager_id, attributes FROM users WHERE user_id = %(target)s
+    SELECT user_id, status, manager_id, attributes, folded_attributes FROM users WHERE user_id = %(target)s
 ), held AS (
     SELECT role_id FROM user_roles
     WHERE user_id = %(target)s AND status = 'active' AND (expires_at IS NULL OR expires_at > now())
@@ -47,7 +47,7 @@ SELECT
             'actual', t.attributes ->> e.attribute) ORDER BY e.attribute), '[]'::jsonb)
         FROM eligibility e CROSS JOIN target t
         WHERE e.role_id = %(role)s
-          AND NOT (lower(coalesce(t.attributes ->> e.attribute, '')) = ANY (e.allowed_folded))
+          AND NOT (coalesce(t.folded_attributes ->> e.attribute, '') = ANY (e.allowed_folded))
     ) AS failed_eligibility
 """
 

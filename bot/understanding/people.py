@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
-from bot.understanding.text import emails, fold, tokens
+from bot.understanding.text import capitals_shape, emails, fold, name_key, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
@@ -59,7 +59,14 @@ _RELATIONS = (
 )
 # A bare user id after a verb; not the first word of a capitalised full name ("give Lou Burg ...").
 _ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nboard)\s+(?:user\s+)?@?(?P<id>[\w.-]+)"
-                      r"(?![\w.-])(?!\s+[A-Z][\w'-])")
+                      r"(?![\w.-])(?P<capital_follows>\s+[A-Z][\w'-])?")
+# A bare user id as the subject of the sentence: "mhuang needs Light Agent in Zendesk".
+_ID_SUBJECT = re.compile(r"^\W*(?P<id>[\w.-]+)\s+(?:needs|wants|requires|should get|must get|is asking|would like|"
+                         r"will need|has to get)\b")
+# Quotation marks around a name ('Add "Zorro" to ...') stand where a space would.
+_QUOTE_MARKS = str.maketrans({mark: " " for mark in "\"\u201c\u201d\u201e\u00ab\u00bb"})
+# A capitalised word written as a given name ("Lou" of "give Lou Burg ..."), not as an id ("lukasz-w", "ANA.S").
+_GIVEN_NAME_WORD = re.compile(r"[A-Z][a-z]+")
 _NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it", "i",
                      "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she"}
 _MAX_NAME_TOKENS = 4
@@ -84,10 +91,22 @@ def person_label(person: Person) -> str:
 def _name_windows(text: str) -> list[str]:
     """Every run of 2 to 4 words, folded: the display names a sentence might contain."""
     words = [token.text for token in tokens(text) if token.text != "'s"]
+    # A name in a script without case is written as one word, without spaces ("王伟").
+    caseless = {word for word in words if len(word) > 1 and not any(ch.isascii() or ch.islower() for ch in word)}
     return sorted(
         {" ".join(words[start : start + size]) for size in range(2, _MAX_NAME_TOKENS + 1)
-         for start in range(len(words) - size + 1)}
+         for start in range(len(words) - size + 1)} | caseless
     )
+
+
+def _id_slots(text: str) -> list[str]:
+    """Words in the place of a user id, folded; a capitalised given name followed by another capitalised word is
+    the start of a full name instead."""
+    after_verbs = [match.group("id").casefold() for match in _ID_SLOT.finditer(text)
+                   if not (match.group("capital_follows") and _GIVEN_NAME_WORD.fullmatch(match.group("id")))]
+    subject = _ID_SUBJECT.match(text)
+    as_id = subject is not None and not _GIVEN_NAME_WORD.fullmatch(subject.group("id"))  # "Ana needs": a name
+    return after_verbs + ([subject.group("id").casefold()] if subject and as_id else [])
 
 
 def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) -> list[str]:
@@ -97,11 +116,13 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
     speaks_of_self = bool(_SELF.search(text))
     found: list[str] = []
     slots = [(pattern, False) for pattern in _STRONG_SLOTS] + [(pattern, True) for pattern in _WEAK_SLOTS]
+    # Names that begin with Ł, are written 王伟 or stand in quotes are found by the same patterns.
+    shape = capitals_shape(text).translate(_QUOTE_MARKS)
     for pattern, weak in slots:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(shape):
             if _names_access(text, match.start("name"), catalog_words):
                 continue  # "give Full Viewer access": what is given, not to whom
-            words = match.group("name").strip(".'\u2019 ").split()
+            words = text[match.start("name") : match.end("name")].strip(".'\u2019 ").split()
             while len(words) > 1 and fold(words[-1]) in catalog_words:  # "Kiran Viewer in Looker": the role follows
                 words.pop()
             folded = [fold(word) for word in words]
@@ -149,7 +170,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         Folded words of application and role names, which are never taken for a person's name.
     """
     mentioned_emails = emails(text)
-    id_slots = [match.group("id").casefold() for match in _ID_SLOT.finditer(text)]
+    id_slots = _id_slots(text)
     people = directory.find_people(emails=mentioned_emails, names=_name_windows(text), user_ids=id_slots)
     by_id = {person.user_id: person for person in people}
 
@@ -159,7 +180,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
 
     groups = _group_by_mention(text, list(by_id.values()), mentioned_emails, id_slots)
     # A name outside the places where the beneficiary is named ("approved by my manager X") is not the target.
-    folded_text = fold(text)
+    folded_text = _words_text(text)
     slotted = {mention: group for mention, group in groups.items()
                if mention in mentioned_emails or mention in id_slots or _in_target_slot(folded_text, mention)}
     if slotted:
@@ -197,6 +218,11 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
 _SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|enrol+|let|allow|enable|set up|sign up|get|on behalf of)"
 
 
+def _words_text(text: str) -> str:
+    """The sentence as its words, folded, one space apart ("'s" kept on its word): the form mentions take."""
+    return "".join(token.text if token.text == "'s" else f" {token.text}" for token in tokens(text)).strip()
+
+
 def _in_target_slot(folded_text: str, mention: str) -> bool:
     name = re.escape(mention)
     patterns = (
@@ -221,8 +247,8 @@ def _group_by_mention(
             mention = person.email.casefold()
         elif person.user_id.casefold() in id_slots:
             mention = person.user_id
-        elif fold(person.display_name) in folded_names:
-            mention = fold(person.display_name)
+        elif name_key(person.display_name) in folded_names:
+            mention = name_key(person.display_name)
         else:
             continue
         groups.setdefault(mention, []).append(person)

@@ -7,7 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+# Letters and digits of any script ("łukasz", "王伟"), joined by inner dots and apostrophes.
+_TOKEN = re.compile(r"[^\W_]+(?:[.'][^\W_]+)*")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
@@ -61,6 +62,21 @@ def tokens(text: str) -> list[Token]:
 def phrase_tokens(phrase: str) -> tuple[str, ...]:
     """The words of a name (catalog names are tokenised by several matchers: once each)."""
     return tuple(token.text for token in tokens(phrase) if token.text != "'s")
+
+
+def name_key(name: str) -> str:
+    """A display name as the words a sentence would show it by: "Siobhán O'Brien" and "Mary-Jane Watson" read as
+    "siobhan obrien" and "mary jane watson", the form `tokens` gives the same names typed in a request."""
+    return " ".join(phrase_tokens(name))
+
+
+def capitals_shape(text: str) -> str:
+    """The text with each letter that can begin a name but is not an ASCII capital (Ł, Ö, and the letters of
+    scripts without case, 王) written as "X". The length is unchanged, so a pattern that finds names by their
+    capital ([A-Z]) runs on this and takes the span from the original text."""
+    if text.isascii():
+        return text
+    return "".join("X" if not ch.isascii() and ch.isalpha() and not ch.islower() else ch for ch in text)
 
 
 def emails(text: str) -> list[str]:

@@ -97,3 +97,22 @@ def rules_org(folder: Path) -> Path:
     (folder / "policies" / "office.md").write_text(
         "# Office Plants\nPlants in the office are watered on Fridays by the facilities team.\n")
     return folder
+
+
+def international_org(folder: Path) -> Path:
+    """`rules_org` with people whose names no ASCII pattern reads (Łukasz, 王伟, O'Brien, Mary-Jane), an id with a
+    dash, and a role whose eligibility names accented places written in capitals."""
+    rules_org(folder)
+    with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
+        for row in (user("lwis", "Łukasz Wiśniewski", manager="boss", location="Zürich"),
+                    user("wwang", "王伟", manager="boss", location="São Paulo"),
+                    user("sobrien", "Siobhán O'Brien", manager="boss"),
+                    user("mjw", "Mary-Jane Watson", manager="boss"),
+                    user("lukasz-w", "Lukas Weber", manager="boss")):
+            writer.writerow(row)
+    with (folder / "roles.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(["wiki-translator", "wikiwiki", "Translator", "", "false", "Translate pages"])
+    with (folder / "eligibility.csv").open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(["wiki-translator", "location", "ZÜRICH|SAO PAULO"])
+    return folder

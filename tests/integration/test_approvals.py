@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -39,6 +42,22 @@ def test_a_pending_request_goes_to_the_owner_and_the_targets_manager(app) -> Non
     assert request_id not in queue(app, "rui") and request_id not in queue(app, "tess")
     capacities = {item.capacity for item in app.approvals.pending_for("boss")}
     assert capacities == {"manager"}
+
+
+def test_asking_again_points_at_the_pending_request_only_for_those_who_may_ask(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    again = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    assert again.repeated and again.request_id == request_id
+    manager = app.service.handle("boss", "Tess Okoro needs Viewer in Ledgerly").outcome  # may ask for her
+    assert manager.repeated and manager.request_id == request_id
+    stranger = app.service.handle("ana", "Tess Okoro needs Viewer in Ledgerly").outcome  # may not
+    assert not stranger.repeated and stranger.request_id != request_id
+    assert (stranger.decision, stranger.reason) == (Decision.DENIED, Reason.NOT_AUTHORIZED_FOR_TARGET)
+    assert request_id not in stranger.message and "R-" + request_id[2:] not in str(stranger.checks)
+    with app.database.connection() as conn:
+        audited = conn.execute("SELECT count(*) AS n FROM audit_log WHERE request_id = %s",
+                               (stranger.request_id,)).fetchone()
+    assert audited["n"] == 1  # the attempt is on the record
 
 
 def test_approval_grants_in_one_transaction_and_is_audited_and_published(app) -> None:  # type: ignore[no-untyped-def]
@@ -128,6 +147,37 @@ def test_checks_run_again_at_approval_time(app, fresh_database_url: str) -> None
         held = conn.execute("SELECT count(*) AS n FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-approver'"
                             ).fetchone()
     assert held["n"] == 0
+
+
+def test_two_approvals_of_a_segregated_pair_at_once_grant_one(app_factory, fresh_database_url: str,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    app = app_factory(auto_approve_threshold=1.0)  # nothing approves on its own: both wait for an approver
+    app.import_bundle(rules_org(tmp_path / "org"))
+    poster = pending(app, "rui", "I need the Journal Poster role in Ledgerly")
+    approver = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    results: dict[str, Any] = {}
+
+    def decide(request_id: str) -> None:
+        results[request_id] = app.approvals.decide(request_id, "boss", True, "", "cli")
+
+    # Both decisions start while the audit head is held elsewhere: without turns, each checks against grants
+    # without the other's, then both wait here and both commit.
+    with psycopg.connect(fresh_database_url) as holder:
+        holder.execute("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE")
+        threads = [threading.Thread(target=decide, args=(request_id,)) for request_id in (poster, approver)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)
+        holder.rollback()
+    for thread in threads:
+        thread.join(timeout=60)
+    granted = [request_id for request_id, result in results.items() if result.granted]
+    denied = [result.verdict.reason for result in results.values() if not result.granted]
+    assert len(granted) == 1 and denied == [Reason.SOD_CONFLICT]
+    with app.database.connection() as conn:
+        held = conn.execute("SELECT count(*) AS n FROM user_roles WHERE user_id = 'rui' AND status = 'active' "
+                            "AND role_id IN ('ldg-poster', 'ldg-approver')").fetchone()
+    assert held["n"] == 1
 
 
 def test_a_denial_is_recorded_with_the_comment(app) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain import Decision, Reason
-from tests.fakes.bundles import rules_org
+from tests.fakes.bundles import international_org, rules_org
 from tests.fakes.hostile import CORPUS
 
 pytestmark = pytest.mark.integration
@@ -232,3 +232,41 @@ def test_removals_in_other_words_are_answered_as_removals(app, template: str, ro
 def test_requests_with_removal_words_in_them_are_requests(app, template: str) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", template.format(role="Editor", app="WikiWiki")).outcome
     assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (template, outcome.message)
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    ("Łukasz Wiśniewski needs Viewer in WikiWiki", "lwis"),
+    ("Please give 王伟 Viewer in WikiWiki", "wwang"),
+    ("on behalf of 王伟, Viewer in WikiWiki please", "wwang"),
+    ("Siobhán O'Brien needs Viewer in WikiWiki", "sobrien"),
+    ("Give Mary-Jane Watson Viewer in WikiWiki", "mjw"),
+    ("Give lukasz-w Editor in WikiWiki", "lukasz-w"),
+    ("Give LUKASZ-W Editor in WikiWiki", "lukasz-w"),
+    ("lukasz-w needs Editor in WikiWiki", "lukasz-w"),
+    ("mjw needs Editor in WikiWiki", "mjw"),
+])
+def test_names_outside_ascii_and_ids_before_a_capital_name_the_target(app_factory, tmp_path: Path, text: str,  # type: ignore[no-untyped-def]
+                                                                      target: str) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.user_id == target, outcome.message
+
+
+@pytest.mark.parametrize("text", ["Ørjan Nilsen needs Viewer in WikiWiki", "Please give 李娜 Viewer in WikiWiki",
+                                  'Add "Zorro" to Editor in WikiWiki', "Give \u201cZorro\u201d Editor in WikiWiki"])
+def test_an_unknown_name_outside_ascii_is_asked_about_not_taken_for_the_requester(app_factory, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                   text: str) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION and "could not find anyone" in outcome.message
+
+
+def test_eligibility_compares_accented_values_folded(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    for person, eligible in (("Łukasz Wiśniewski", True), ("王伟", True), ("Rui Costa", False)):
+        outcome = app.service.handle("boss", f"{person} needs Translator in WikiWiki").outcome
+        check = next(c for c in outcome.checks if c.name.value == "ELIGIBLE")
+        assert check.passed is eligible, (person, check.detail)

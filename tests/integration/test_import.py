@@ -46,6 +46,9 @@ def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
     ("access_history.csv", "p0,fin1,ldg-viewer,approved", "p0,fin1,ldg-viewer,perhaps", "access_history.csv:2: "),
     ("user_roles.csv", "ana,ldg-poster,2025-01-01", "ana,ldg-poster,yesterday", "user_roles.csv:2: granted_at"),
     ("users.csv", "rui,rui@corp.test", "ana,rui@corp.test", "duplicate user_id 'ana'"),
+    ("users.csv", "rui,rui@corp.test", "ANA,rui@corp.test", "users.csv:4: duplicate user_id 'ANA' (first on line 3, "
+     "compared ignoring case)"),
+    ("user_roles.csv", "2025-01-01,,active", "2025-01-01,,Enabled", "user_roles.csv:2: status: must be one of active"),
     ("roles.csv", "role_id,app_id,name", "role_id,application,name", "roles.csv:1: missing column(s): app_id"),
     ("users.csv", "Rui Costa,active", "Rui Costa,active,extra", "users.csv:4: expected 11 cells, found 12"),
 ])
