@@ -185,9 +185,10 @@ def check_chain(rows: Iterable[Mapping[str, Any]], head: tuple[int, str], checkp
         seq = int(row["seq"])
         if issue is not None and seq > issue.seq:
             return walk.bad_checkpoint(issue)
+        expected = walk.expected_seq
         problem = walk.record(row)
         if problem:
-            return walk.bad(seq, problem)
+            return walk.bad(min(seq, expected), problem)  # a missing record is the first bad one, not its successor
         problem = walk.checkpoints_at(row)
         if problem:
             return walk.bad(walk.rewritten_from, problem, bad_checkpoint=True)
@@ -288,7 +289,18 @@ def _check_record(row: Mapping[str, Any], expected_seq: int, expected_prev: str 
     for field in INDEXED_FIELDS:
         if payload.get(field) != row[field]:
             return f"record {seq} column {field} differs from its hashed payload"
+    if not _same_time(payload.get("created_at"), row["created_at"]):  # what time filters and reports read
+        return f"record {seq} column created_at differs from its hashed payload"
     return ""
+
+
+def _same_time(hashed: object, stored: object) -> bool:
+    if not isinstance(hashed, str) or not isinstance(stored, datetime):
+        return False
+    try:
+        return datetime.fromisoformat(hashed) == stored
+    except ValueError:
+        return False
 
 
 def _with(report: VerifyReport, **changes: Any) -> VerifyReport:

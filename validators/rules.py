@@ -18,6 +18,7 @@ WITH target AS (
 )
 SELECT
     (SELECT status FROM target) AS target_status,
+    (SELECT status FROM users WHERE user_id = %(requester)s) AS requester_status,
     %(requester)s = %(target)s AS is_self,
     coalesce((SELECT manager_id FROM target) = %(requester)s, false) AS is_manager,
     EXISTS (
@@ -76,8 +77,12 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     """Turn the query's row into check results with human-readable details."""
     is_self = bool(row["is_self"])
     is_manager = bool(row["is_manager"])
-    authorized = is_self or is_manager or bool(row["requester_is_delegate"])
-    if is_self:
+    # Whoever asks must still be active when the request is decided (an approval comes days later).
+    requester_status = row.get("requester_status") or "unknown"
+    authorized = requester_status == "active" and (is_self or is_manager or bool(row["requester_is_delegate"]))
+    if requester_status != "active":
+        why = f"the requester {requester_id} is {requester_status}"
+    elif is_self:
         why = "you are asking for yourself"
     elif is_manager:
         why = f"you are {target_id}'s manager"

@@ -180,6 +180,26 @@ def test_two_approvals_of_a_segregated_pair_at_once_grant_one(app_factory, fresh
     assert held["n"] == 1
 
 
+def test_a_request_its_application_owner_cannot_decide_goes_to_the_owners_manager(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str) -> None:
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE users SET manager_id = 'boss' WHERE user_id = 'own'")
+    request_id = pending(app, "own", "I need admin in Ledgerly")  # privileged, and own owns Ledgerly
+    assert request_id in queue(app, "boss")
+    result = app.approvals.decide(request_id, "boss", True, "", "cli")
+    assert result.granted
+
+
+def test_approval_checks_that_the_requester_is_still_active(app, fresh_database_url: str) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "boss", "Tess Okoro needs Viewer in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # the manager leaves meanwhile
+        conn.execute("UPDATE users SET status = 'inactive' WHERE user_id = 'boss'")
+    result = app.approvals.decide(request_id, "own", True, "", "cli")
+    assert (result.verdict.decision, result.verdict.reason, result.granted) == (
+        Decision.DENIED, Reason.NOT_AUTHORIZED_FOR_TARGET, False)
+    assert "the requester boss is inactive" in result.checks[0].detail
+
+
 def test_a_denial_is_recorded_with_the_comment(app) -> None:  # type: ignore[no-untyped-def]
     request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
     result = app.approvals.decide(request_id, "own", False, "not for contractors", "cli")

@@ -157,7 +157,7 @@ def test_incremental_walk_starts_at_the_latest_checkpoint(key: SigningKey) -> No
 def test_a_deleted_middle_record_and_a_rewritten_head_are_reported_as_before() -> None:
     rows = as_dicts(chain(5))
     report = check_chain(rows[:3] + rows[4:], (5, rows[4]["hash"]), [])
-    assert report.first_bad_seq == 5 and "record 4 is missing" in report.problem
+    assert report.first_bad_seq == 4 and "record 4 is missing" in report.problem  # the missing one is the bad one
     report = check_chain(rows[:4], (5, rows[4]["hash"]), [])
     assert report.first_bad_seq == 5 and "ends at record 4 but its head says 5" in report.problem
 
