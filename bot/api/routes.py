@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.depends import Depends
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query, get_flat_dependant
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.request import Request
 
@@ -20,6 +20,7 @@ from bot.api import console, repository
 from bot.api.errors import (
     ApiError,
     BodyTooLargeError,
+    InvalidQueryError,
     MalformedBodyError,
     MethodNotAllowedError,
     ResourceNotFoundError,
@@ -116,7 +117,21 @@ def _limit_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
     return next_middleware(app)
 
 
-resolver.use([_limit_body])
+def _known_query_only(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    """Refuse query parameters the route does not read: a misspelt or unsupported filter must not silently widen
+    an audit search to everything."""
+    given = app.current_event.query_string_parameters or {}
+    route = app.context.get("_route")
+    if given and route is not None:
+        known = {field.alias for field in get_flat_dependant(route.dependant).query_params}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise InvalidQueryError(f"unknown query parameter(s): {', '.join(unknown)}; this route reads: "
+                                    f"{', '.join(sorted(known)) or 'none'}")
+    return next_middleware(app)
+
+
+resolver.use([_limit_body, _known_query_only])
 
 
 def _render_error(exc: Exception) -> Response[str]:
@@ -246,14 +261,15 @@ _Time = Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN, de
         operation_id="queryAudit", security=_SECURED, responses=_responses(200, 400, 401, 403, 503))
 def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text = None, approver: _Text = None,
                  app: _Text = None, role: _Text = None, decision: _Text = None, reason: _Text = None,
-                 channel: _Text = None, since: _Time = None, until: _Time = None,
+                 channel: _Text = None, since: _Time = None, until: _Time = None, request: _Text = None,
+                 event: _Text = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                  cursor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN)] = None,
                  ) -> AuditPage:
     """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page."""
     selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
                                     role_id=role, decision=decision, reason=reason, channel=channel, since=since,
-                                    until=until)
+                                    until=until, request_id=request, event_type=event)
     return audit_query.query(rt.app.database, selected, limit, cursor or None)
 
 
@@ -264,11 +280,12 @@ def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text =
 def audit_export(rt: Runtime, _: Auditor, format: Annotated[Literal["csv", "jsonl"], Query()] = "csv",  # noqa: A002
                  user: _User = None, requester: _Text = None, approver: _Text = None, app: _Text = None,
                  role: _Text = None, decision: _Text = None, reason: _Text = None, channel: _Text = None,
-                 since: _Time = None, until: _Time = None) -> Response[str]:
+                 since: _Time = None, until: _Time = None, request: _Text = None,
+                 event: _Text = None) -> Response[str]:
     """Newest first; refused with 413 past what one response may carry (narrow the filters)."""
     selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
                                     role_id=role, decision=decision, reason=reason, channel=channel, since=since,
-                                    until=until)
+                                    until=until, request_id=request, event_type=event)
     body = console.export(rt, selected, format)
     return Response(status_code=200, content_type=console.EXPORT_CONTENT_TYPES[format], body=body,
                     headers={"Content-Disposition": f'attachment; filename="askiam-audit.{format}"'})

@@ -168,6 +168,11 @@ def test_an_auditor_finds_the_decision_records_and_pages_through_them(app) -> No
     second = call("GET", f"/audit/events?requester=ana&limit=1&cursor={first['next_cursor']}", user=AUDITOR)[2]
     assert second["records"][0]["seq"] < first["records"][0]["seq"]
 
+    one = call("GET", f"/audit/events?request={request_id}", user=AUDITOR)[2]["records"]
+    assert {r["request_id"] for r in one} == {request_id} and len(one) == 2  # asked, then approved
+    decided = call("GET", f"/audit/events?request={request_id}&event=access_request.approved", user=AUDITOR)[2]
+    assert [r["approver"] for r in decided["records"]] == ["own"]
+
 
 def test_audit_query_errors_are_the_callers(app) -> None:  # type: ignore[no-untyped-def]
     cursor = call("GET", "/audit/events?cursor=bogus", user=AUDITOR)
@@ -183,6 +188,11 @@ def test_audit_query_errors_are_the_callers(app) -> None:  # type: ignore[no-unt
                    "/audit/events?cursor=%00"):  # control characters: no filter can match them
         status, _, body = call("GET", target, user=AUDITOR)
         assert (status, body["error"]["code"]) == (422, "VALIDATION_FAILED"), target
+    for target in ("/audit/events?request_id=R-1000", "/audit/export?format=jsonl&foo=bar", "/audit/reports?x=1",
+                   "/approvals?everything=1"):  # an unknown filter must not widen the search silently
+        status, _, body = call("GET", target, user=AUDITOR)
+        assert (status, body["error"]["code"]) == (422, "VALIDATION_FAILED"), target
+        assert "unknown query parameter" in body["error"]["message"]
     typo = call("GET", "/audit/events?decision=aproved", user=AUDITOR)  # a typo is an error, not an empty page
     assert (typo[0], typo[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
     assert "unknown decision 'APROVED'" in typo[2]["error"]["message"]
