@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
 from bot.ports import Catalog, Directory
-from bot.understanding.catalog_matcher import FILLER_WORDS, PhraseHit, PhraseMatcher, winners, with_cues
+from bot.understanding.catalog_matcher import (
+    FILLER_WORDS,
+    PhraseHit,
+    PhraseMatcher,
+    best_hits,
+    winners,
+    with_cues,
+)
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
 from bot.understanding.text import clean, emails, fold, phrase_tokens, tokens
@@ -116,6 +123,11 @@ def resolve_role(
         role_hits = _role_hits(words, vocabulary, role_ids, anchor)
         if role_hits:
             break
+    listed = _listed_roles(words, vocabulary, role_ids) if role_hits else []
+    if len(listed) > 1:  # "AP Clerk and Payment Approver": never one of them picked silently
+        roles = [catalog.roles[role_id] for role_id in listed]
+        return None, [], _ask_role(app, roles, f"Your request names {len(roles)} roles in {app.name}, and I handle "
+                                               "one role per request: which one first? Ask again for the next.")
     if len(role_hits) == 1:
         role = catalog.roles[role_hits[0].entity_id]
         return role, [_matched("role", role.role_id, role.name, role_hits[0], words)], None
@@ -123,6 +135,23 @@ def resolve_role(
         roles = [catalog.roles[hit.entity_id] for hit in role_hits]
         return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
     return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} do you need?")
+
+
+# Words that may stand between role names listed together ("Read, Write and Maintain"; commas are not words).
+_LIST_JOINERS = frozenset({"and", "or", "plus", "also", "both", "as", "well", "the", "a", "an", "role", "roles", "n"})
+
+
+def _listed_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:
+    """The roles named in a list, in the order typed: names as in the catalog, next to each other or joined by
+    "and", "or", "plus" and the like. A single role, or names apart in the sentence, give an empty list."""
+    hits = sorted(best_hits([hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]),
+                  key=lambda hit: hit.start)
+    listed: list[str] = []
+    for previous, hit in zip(hits, hits[1:], strict=False):
+        between = words[previous.end : hit.start]
+        if previous.end <= hit.start and all(word in _LIST_JOINERS for word in between):
+            listed.extend(role_id for role_id in (previous.entity_id, hit.entity_id) if role_id not in listed)
+    return listed
 
 
 def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str],

@@ -270,3 +270,26 @@ def test_eligibility_compares_accented_values_folded(app_factory, tmp_path: Path
         outcome = app.service.handle("boss", f"{person} needs Translator in WikiWiki").outcome
         check = next(c for c in outcome.checks if c.name.value == "ELIGIBLE")
         assert check.passed is eligible, (person, check.detail)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("I need Journal Poster and Journal Approver in Ledgerly", ["Journal Approver", "Journal Poster"]),
+    ("Viewer, Period Closer and Administrator in Ledgerly please", ["Administrator", "Period Closer", "Viewer"]),
+    ("Ledgerly: Viewer or Period Closer", ["Period Closer", "Viewer"]),
+])
+def test_several_roles_named_together_are_asked_about_never_one_picked_silently(app, text: str,  # type: ignore[no-untyped-def]
+                                                                                named: list[str]) -> None:
+    first = app.service.handle("rui", text)
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION, first.outcome.message
+    clarification = first.outcome.clarification
+    assert clarification is not None and clarification.slot == "role"
+    assert [candidate.label for candidate in clarification.candidates] == named
+    second = app.service.handle("rui", "2", state=first.state)
+    chosen = next(role for role in app.service.vocabulary().catalog.roles.values() if role.name == named[1]
+                  and role.app_id == "ledgerly")
+    assert second.outcome.role_id == chosen.role_id
+
+
+def test_a_second_role_named_apart_from_the_request_does_not_make_a_list(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("rui", "I need the Period Closer role in Ledgerly, like the Viewer people had").outcome
+    assert outcome.role_id == "ldg-closer"
