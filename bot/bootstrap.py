@@ -196,8 +196,9 @@ class Application:
     @cached_property
     def store(self):  # type: ignore[no-untyped-def]
         from validators.decisions import SqlDecisionStore  # noqa: PLC0415
+        from validators.rules import SqlRulesChecker  # noqa: PLC0415
 
-        return SqlDecisionStore(self.database)
+        return SqlDecisionStore(self.database, SqlRulesChecker(self.database, self.settings.delegate_role_id))
 
     @cached_property
     def service(self) -> AccessRequestService:

@@ -37,6 +37,13 @@ class DuplicateRequestError(AskIamError):
     code = "DUPLICATE_REQUEST"
 
 
+class GrantRecheckFailedError(AskIamError):
+    """A grant's hard checks no longer pass under the target's lock: something changed for this person while the
+    request was decided (another grant, say). Nothing was written; deciding again sees the change."""
+
+    code = "GRANT_RECHECK_FAILED"
+
+
 class IdempotencyKeyReusedError(AskIamError):
     """An idempotency key already used for a different request: the key names one request only."""
 

@@ -30,6 +30,7 @@ from bot.domain import (
 from bot.errors import (
     ConversationTooLongError,
     DuplicateRequestError,
+    GrantRecheckFailedError,
     IdempotencyKeyReusedError,
     InvalidRequestError,
     RateLimitedError,
@@ -342,7 +343,8 @@ class AccessRequestService:
         return value, (time.perf_counter() - started) * 1000
 
     def _evaluate(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
-                  conversation_id: str | None, key: str | None, catalog_version: int) -> Turn:
+                  conversation_id: str | None, key: str | None, catalog_version: int, *,
+                  decided_before: bool = False) -> Turn:
         target, app, role = resolved.target, resolved.application, resolved.role
         assert target is not None and app is not None and role is not None
         timings = Timings()
@@ -369,10 +371,15 @@ class AccessRequestService:
         deadline = parallel_started + self._retrieval_timeout_s
         try:
             if retrieving:
-                confidence, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
-                passages, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+                found, confidence_ms = confidence_future.result(timeout=max(0.0, deadline - time.perf_counter()))
+                cited, policies_ms = policies_future.result(timeout=max(0.0, deadline - time.perf_counter()))
                 timings.retrieval_ms = max(confidence_ms, policies_ms) if timings.parallel \
                     else confidence_ms + policies_ms
+                if not timings.parallel and timings.retrieval_ms > self._retrieval_timeout_s * 1000:
+                    # Run in this thread (every processor busy), it could not be cut short; it is not used either:
+                    # past the timeout the decision is the hard checks' alone, however the lookups ran.
+                    raise FutureTimeout
+                confidence, passages = found, cited
                 self._breaker.record_success()
             else:
                 log.warning("retrieval is paused after repeated failures; deciding on the hard checks alone")
@@ -425,7 +432,15 @@ class AccessRequestService:
                                     "source": judged.source}} if judged is not None else None,
             catalog_version=catalog_version,
         )
-        _, timings.write_ms = self._timed(self._ports.store.record, record)
+        try:
+            _, timings.write_ms = self._timed(self._ports.store.record, record)
+        except GrantRecheckFailedError as exc:
+            if decided_before:
+                raise
+            # Something changed for this person while the request was decided: decide again, on the change.
+            log.info("request decided again: %s", exc)
+            return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, catalog_version,
+                                  decided_before=True)
         timings.decision_ms = (time.perf_counter() - decision_started) * 1000
         outcome = Outcome(
             request_id=request_id, decision=verdict.decision, reason=verdict.reason, user_id=target.user_id,

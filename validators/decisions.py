@@ -11,12 +11,14 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
+from bot.decision import first_failure
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason
-from bot.errors import DuplicateRequestError
+from bot.errors import DuplicateRequestError, GrantRecheckFailedError
 from bot.ports import DecisionRecord
 from validators import audit
 from validators.db import Database
 from validators.directory import catalog_version
+from validators.rules import SqlRulesChecker
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +33,10 @@ REQUEST_NUMBER_BLOCK = 16
 class SqlDecisionStore:
     """The DecisionStore port over PostgreSQL."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, rules: SqlRulesChecker | None = None) -> None:
         self._database = database
+        # With it, a grant runs the hard checks again under the target's lock, inside the write (see `_write_in`).
+        self._rules = rules
         self._numbers: deque[int] = deque()
         self._numbers_lock = threading.Lock()
 
@@ -91,13 +95,24 @@ class SqlDecisionStore:
     def record(self, record: DecisionRecord) -> None:
         try:
             self._write(record)
-        except DuplicateRequestError:
-            raise  # a retry of a request already recorded: nothing failed
+        except (DuplicateRequestError, GrantRecheckFailedError):
+            raise  # a retry of a request already recorded, or a grant to decide again: nothing failed
         except Exception as exc:
             # One line per failed write; the alarm on the log marker counts them. The transaction rolled back.
             log.error("audit_write_failed request_id=%s error=%s: the decision, its audit record and its event "
                       "were not written", record.request_id, type(exc).__name__)
             raise
+
+    def _recheck_grant(self, conn: psycopg.Connection[Any], requester_id: str, target_id: str, role_id: str) -> None:
+        """Decisions that grant to one person take turns (approvals take the same lock), and the checks run again
+        inside the turn: the checks run before it could miss a grant made meanwhile, such as the other half of a
+        segregation-of-duties pair approved at the same moment."""
+        conn.execute("SELECT 1 FROM users WHERE user_id = %s FOR UPDATE", (target_id,))
+        if self._rules is None:
+            return
+        failed = first_failure(self._rules.run_checks_in(conn, requester_id, target_id, role_id))
+        if failed is not None:
+            raise GrantRecheckFailedError(f"{failed.name.value} no longer passes: {failed.detail}")
 
     def _write(self, record: DecisionRecord) -> None:
         resolved = record.resolved
@@ -120,6 +135,8 @@ class SqlDecisionStore:
                   app_id: str | None, entities: dict[str, Any]) -> None:
         role = record.resolved.role
         request_id = record.request_id
+        if record.grant and target_id and role:
+            self._recheck_grant(conn, record.requester_id, target_id, role.role_id)
         conn.execute(
             "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
             "status, reason, confidence, message, entities, conversation_id, idempotency_key) "

@@ -21,6 +21,7 @@ from bot.api.settings import RETRY_AFTER_S
 from bot.errors import (
     AskIamError,
     DuplicateRequestError,
+    GrantRecheckFailedError,
     IdempotencyKeyReusedError,
     InvalidRequestError,
     RateLimitedError,
@@ -42,6 +43,7 @@ _REVIEW_STATUS = {"NOT_FOUND": HTTPStatus.NOT_FOUND, "NOT_AN_APPROVER": HTTPStat
 _CORE_STATUS: tuple[tuple[type[AskIamError], HTTPStatus], ...] = (
     (RequesterError, HTTPStatus.FORBIDDEN), (InvalidRequestError, HTTPStatus.BAD_REQUEST),
     (IdempotencyKeyReusedError, HTTPStatus.UNPROCESSABLE_ENTITY), (DuplicateRequestError, HTTPStatus.CONFLICT),
+    (GrantRecheckFailedError, HTTPStatus.CONFLICT),
 )
 
 

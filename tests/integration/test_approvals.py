@@ -200,6 +200,28 @@ def test_approval_checks_that_the_requester_is_still_active(app, fresh_database_
     assert "the requester boss is inactive" in result.checks[0].detail
 
 
+def test_an_automatic_grant_checks_again_in_its_write(app, fresh_database_url: str,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = app.service.ports.rules
+    checked = rules.run_checks
+
+    def checks_then_a_grant_meanwhile(requester: str, target: str, role: str) -> Any:
+        result = checked(requester, target, role)
+        monkeypatch.setattr(rules, "run_checks", checked)  # once: the partner is granted between checks and write
+        with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+            conn.execute("INSERT INTO user_roles (user_id, role_id) VALUES ('rui', 'ldg-approver')")
+        return result
+
+    monkeypatch.setattr(rules, "run_checks", checks_then_a_grant_meanwhile)
+    outcome = app.service.handle("rui", "I need the Journal Poster role in Ledgerly").outcome
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.SOD_CONFLICT)
+    with app.database.connection() as conn:
+        held = conn.execute("SELECT count(*) AS n FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-poster'"
+                            ).fetchone()
+        written = conn.execute("SELECT count(*) AS n FROM requests WHERE requester_id = 'rui'").fetchone()
+    assert held["n"] == 0 and written["n"] == 1  # the first decision was never written
+
+
 def test_a_denial_is_recorded_with_the_comment(app) -> None:  # type: ignore[no-untyped-def]
     request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
     result = app.approvals.decide(request_id, "own", False, "not for contractors", "cli")

@@ -58,6 +58,21 @@ def test_a_slow_index_is_not_waited_for(app, monkeypatch: pytest.MonkeyPatch) ->
     assert outcome.decision is Decision.PENDING_APPROVAL and outcome.confidence is None
 
 
+def test_a_slow_index_run_in_the_requests_own_thread_is_not_used_either(app_factory, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    app = app_factory(retrieval_timeout_s=0.5, parallel_lookups="never")  # as `auto` does when every CPU is busy
+    app.import_bundle(rules_org(tmp_path / "org"))
+    original = app.history_index.similar
+
+    def slow(*args: object):  # type: ignore[no-untyped-def]
+        time.sleep(1)
+        return original(*args)
+
+    monkeypatch.setattr(app.history_index, "similar", slow)
+    outcome = app.service.handle(*CONFIDENT).outcome
+    assert outcome.decision is Decision.PENDING_APPROVAL and outcome.confidence is None
+
+
 def test_a_failing_embedding_model_still_decides_on_the_hard_checks(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     def broken(texts: object) -> None:
         raise RuntimeError("model weights unreadable")
