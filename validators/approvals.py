@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,12 @@ class ReviewResult:
     granted: bool
 
 
+# An approver's comment, from any channel: kept in the audit log and shown to auditors and in terminals.
+MAX_COMMENT_CHARS = 2000
+# Control characters other than tab and line breaks (terminal escape sequences among them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class ReviewError(Exception):
     """The decision cannot be taken (unknown request, not pending, or not an allowed approver)."""
 
@@ -67,6 +74,9 @@ class SqlApprovals:
 
     def decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
         """Approve or deny once. On approval the hard checks run again under the request's lock."""
+        if len(comment) > MAX_COMMENT_CHARS or _CONTROL.search(comment):
+            raise ReviewError("INVALID_COMMENT", f"a comment is at most {MAX_COMMENT_CHARS} characters, without "
+                                                 "control characters; nothing was decided")
         with self._database.connection() as conn, conn.transaction():
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()

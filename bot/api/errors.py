@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # An approver's decision that cannot be taken, by ReviewError's stable code.
 _REVIEW_STATUS = {"NOT_FOUND": HTTPStatus.NOT_FOUND, "NOT_AN_APPROVER": HTTPStatus.FORBIDDEN,
-                  "ALREADY_DECIDED": HTTPStatus.CONFLICT}
+                  "ALREADY_DECIDED": HTTPStatus.CONFLICT, "INVALID_COMMENT": HTTPStatus.UNPROCESSABLE_ENTITY}
 
 
 # Errors of the core whose status follows from their kind alone (their code and message go out as they are).

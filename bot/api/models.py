@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, PublicOutcome, Reason
+from validators.approvals import MAX_COMMENT_CHARS
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
 CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
@@ -131,9 +132,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
-
-
-MAX_COMMENT_CHARS = 2000
 
 
 class PendingApproval(BaseModel):

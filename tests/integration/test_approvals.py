@@ -222,6 +222,16 @@ def test_an_automatic_grant_checks_again_in_its_write(app, fresh_database_url: s
     assert held["n"] == 0 and written["n"] == 1  # the first decision was never written
 
 
+def test_a_comment_with_control_characters_or_too_long_decides_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    for comment in ("ok \x1b[2J\x1b[31mAPPROVED", "x" * 2001):  # a terminal escape; past what the API takes
+        with pytest.raises(ReviewError) as refused:
+            app.approvals.decide(request_id, "boss", True, comment, "cli")
+        assert refused.value.code == "INVALID_COMMENT"
+    assert request_id in queue(app, "boss")
+    assert app.approvals.decide(request_id, "boss", True, "line one\nline two\tok", "cli").granted
+
+
 def test_a_denial_is_recorded_with_the_comment(app) -> None:  # type: ignore[no-untyped-def]
     request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
     result = app.approvals.decide(request_id, "own", False, "not for contractors", "cli")
