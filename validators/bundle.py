@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.understanding.text import fold
+from bot.understanding.text import fold, name_key
 from validators.errors import ImportRowError
 from validators.user_columns import STANDARD_USER_COLUMNS
 
@@ -385,6 +385,7 @@ def read_bundle(folder: Path) -> Bundle:
 
     reported = {key: {str(cells.get(key) or "").strip() for cells in rows} for key, rows in rejected.items()}
     _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems, reported)
+    _check_consistency(users, apps, roles, grants, prereqs, problems)
     policies = _read_policies(folder / "policies", problems)
     if problems.items:
         raise ImportRowError(problems.items)
@@ -453,6 +454,72 @@ def _check_references(users: list[Any], apps: list[Any], roles: list[Any], grant
     for line, past, _ in history:
         refer("access_history.csv", line, "user_id", past.user_id, user_ids)
         refer("access_history.csv", line, "role_id", past.role_id, role_ids)
+
+
+def _check_consistency(users: list[Any], apps: list[Any], roles: list[Any], grants: list[Any], prereqs: list[Any],
+                       problems: _Problems) -> None:
+    """Rules that refer to existing ids but could never work: names no request could tell apart, a prerequisite
+    cycle (none of its roles could ever be granted), managers in a circle, a grant that expires before it starts."""
+    named: dict[str, tuple[str, int]] = {}
+    for line, app, _ in apps:
+        key = name_key(app.name)
+        if key in named:
+            problems.add("applications.csv", line, f"name '{app.name}' is also the name of {named[key][0]} (line "
+                                                   f"{named[key][1]}): a request could not tell them apart")
+        named.setdefault(key, (app.app_id, line))
+    role_named: dict[tuple[str, str], tuple[str, int]] = {}
+    for line, role, _ in roles:
+        role_key = (role.app_id, name_key(role.name))
+        if role_key in role_named:
+            first_id, first_line = role_named[role_key]
+            problems.add("roles.csv", line, f"name '{role.name}' is also the name of {first_id} (line {first_line}) "
+                                            f"in {role.app_id}: a request could not tell them apart")
+        role_named.setdefault(role_key, (role.role_id, line))
+    for line, grant, _ in grants:
+        if grant.granted_at and grant.expires_at and grant.expires_at <= grant.granted_at:
+            problems.add("user_roles.csv", line, "expires_at is not after granted_at")
+    requires: dict[str, list[tuple[str, int]]] = {}
+    for line, prereq, _ in prereqs:
+        requires.setdefault(prereq.role_id, []).append((prereq.requires_role_id, line))
+    for cycle, line in _cycles({role: [needed for needed, _ in edges] for role, edges in requires.items()},
+                               {(role, needed): line for role, edges in requires.items() for needed, line in edges}):
+        problems.add("prerequisites.csv", line, f"prerequisites go round in a circle ({' -> '.join(cycle)}): none "
+                                                "of these roles could ever be granted")
+    managers = {user.user_id: [user.manager_id] for _, user, _ in users
+                if user.manager_id and user.manager_id != user.user_id}
+    lines = {(user.user_id, user.manager_id): line for line, user, _ in users}
+    for cycle, line in _cycles(managers, lines):
+        problems.add("users.csv", line, f"managers go round in a circle ({' -> '.join(cycle)}): each could ask "
+                                        "for and approve the others' access")
+
+
+def _cycles(edges: dict[str, list[str]], lines: dict[tuple[str, str], int]) -> list[tuple[list[str], int]]:
+    """Each cycle of the graph once, as its nodes (first repeated at the end) and the line of its closing edge."""
+    found: list[tuple[list[str], int]] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(edges):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                state[node] = 1
+                path.append(node)
+            targets = edges.get(node, [])
+            if index < len(targets):
+                stack.append((node, index + 1))
+                target = targets[index]
+                if state.get(target) == 1:
+                    cycle = path[path.index(target):] + [target]
+                    found.append((cycle, lines.get((node, target), 0)))
+                elif not state.get(target):
+                    stack.append((target, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return found
 
 
 def _read_policies(folder: Path, problems: _Problems) -> list[PolicyDocument]:

@@ -118,14 +118,14 @@ def _limit_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) ->
 
 
 def _known_query_only(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """Refuse query parameters the route does not read: a misspelt or unsupported filter must not silently widen
-    an audit search to everything."""
+    """On a route that reads query parameters (filters), refuse the ones it does not read: a misspelt or unsupported
+    filter must not silently widen an audit search to everything. Routes that read none ignore a query string."""
     given = app.current_event.query_string_parameters or {}
     route = app.context.get("_route")
     if given and route is not None:
         known = {field.alias for field in get_flat_dependant(route.dependant).query_params}
         unknown = sorted(set(given) - known)
-        if unknown:
+        if known and unknown:
             raise InvalidQueryError(f"unknown query parameter(s): {', '.join(unknown)}; this route reads: "
                                     f"{', '.join(sorted(known)) or 'none'}")
     return next_middleware(app)

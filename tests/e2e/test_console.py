@@ -111,3 +111,28 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     shot = tmp_path / "console-dashboard.png"
     auditor.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_the_next_page_continues_the_search_on_screen_and_a_lost_server_is_named(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    for text in ("I need Editor in WikiWiki", "I need Viewer in WikiWiki", "I need the Viewer role in Ledgerly"):
+        rules_app.service.handle("ana", text, channel="api")
+    rules_app.service.handle("rui", "I need Editor in WikiWiki", channel="api")
+
+    auditor = open_console(AUDITOR)
+    auditor.locator("#tab-audit").click()
+    auditor.fill("#audit-form input[name=requester]", "ana")
+    auditor.fill("#audit-form input[name=limit]", "2")
+    auditor.locator("#audit-search").click()
+    expect(auditor.locator("#audit-results tbody tr")).to_have_count(2)
+    auditor.fill("#audit-form input[name=requester]", "rui")  # edited, not searched
+    auditor.locator("#next-page").click()
+    expect(auditor.locator("#audit-results tbody tr")).to_have_count(3)
+    requesters = [row.locator("td").nth(4).inner_text() for row in auditor.locator("#audit-results tbody tr").all()]
+    assert requesters == ["ana", "ana", "ana"]
+    assert "requester=ana" in (auditor.locator("#export-csv").get_attribute("href") or "")
+
+    auditor.route("**/audit/events*", lambda route: route.abort())  # the server stops answering
+    auditor.locator("#audit-search").click()
+    expect(auditor.locator("#audit-note")).to_contain_text("OFFLINE: The AskIAM server could not be reached")

@@ -94,3 +94,25 @@ def test_a_clarification_offers_candidates_and_a_click_answers_it(page, tmp_path
     shot = tmp_path / "web-chat-answered.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+
+
+def test_anyone_can_be_chatted_as_by_id_listed_or_not(page, server_url: str, rules_app) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    def last_requester() -> str:
+        with rules_app.database.connection() as conn:
+            row = conn.execute("SELECT requester_id FROM requests ORDER BY created_at DESC LIMIT 1").fetchone()
+        return str(row["requester_id"])
+
+    assert page.locator("#user option[value='rui']").count() == 0  # past the people the list offers
+    page.locator("#user").select_option(label="Someone else (type a user id)")
+    expect(page.locator("#user-other")).to_be_visible()
+    page.fill("#user-other", "rui")
+    page.press("#user-other", "Enter")
+    _ask(page, "I need Editor in WikiWiki", 1)
+    assert last_requester() == "rui"
+
+    page.goto(server_url + "/?as=tess")  # as the demo's suggestions name people: by id
+    expect(page.locator("#user-other")).to_have_value("tess")
+    _ask(page, "I need the Viewer role in Ledgerly", 1)
+    assert last_requester() == "tess"

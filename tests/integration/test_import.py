@@ -49,6 +49,15 @@ def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
     ("users.csv", "rui,rui@corp.test", "ANA,rui@corp.test", "users.csv:4: duplicate user_id 'ANA' (first on line 3, "
      "compared ignoring case)"),
     ("user_roles.csv", "2025-01-01,,active", "2025-01-01,,Enabled", "user_roles.csv:2: status: must be one of active"),
+    ("prerequisites.csv", "ldg-closer,ldg-viewer", "ldg-closer,ldg-viewer\nldg-viewer,ldg-closer",
+     "prerequisites.csv:3: prerequisites go round in a circle (ldg-closer -> ldg-viewer -> ldg-closer)"),
+    ("users.csv", "Director,,", "Director,ana,", "managers go round in a circle (ana -> boss -> ana)"),
+    ("applications.csv", "wikiwiki,WikiWiki", "wikiwiki,LEDGERLY", "applications.csv:3: name 'LEDGERLY' is also the "
+     "name of ledgerly (line 2)"),
+    ("roles.csv", "ldg-closer,ledgerly,Period Closer", "ldg-closer,ledgerly,viewer", "roles.csv:5: name 'viewer' is "
+     "also the name of ldg-viewer (line 4) in ledgerly"),
+    ("user_roles.csv", "ana,ldg-poster,2025-01-01,", "ana,ldg-poster,2025-01-01,2024-12-31",
+     "user_roles.csv:2: expires_at is not after granted_at"),
     ("roles.csv", "role_id,app_id,name", "role_id,application,name", "roles.csv:1: missing column(s): app_id"),
     ("users.csv", "Rui Costa,active", "Rui Costa,active,extra", "users.csv:4: expected 11 cells, found 12"),
 ])

@@ -8,6 +8,18 @@
   const sendButton = document.getElementById("send");
   const restartButton = document.getElementById("restart");
   const picker = document.getElementById("user");
+  const otherUser = document.getElementById("user-other");
+  const otherLabel = document.getElementById("user-other-label");
+  const OTHER = "(other)";  // the picker's last option: a user id typed in (no user id has parentheses)
+
+  // Who the chat speaks as: a person picked from the list, or an id typed in ("Someone else").
+  function who() {
+    return picker.value === OTHER ? otherUser.value.trim() : picker.value;
+  }
+
+  function whoLabel() {
+    return picker.value === OTHER ? otherUser.value.trim() : picker.options[picker.selectedIndex].text;
+  }
 
   const BADGES = {
     APPROVED: "Approved",
@@ -200,8 +212,8 @@
   async function send(text) {
     const message = text.trim();
     if (!message || busy) return;
-    if (!picker.value) {
-      addNote("Pick who you are first.", "warn");
+    if (!who()) {
+      addNote(picker.value === OTHER ? "Type the user id you chat as first." : "Pick who you are first.", "warn");
       return;
     }
     retireCandidates();
@@ -214,7 +226,7 @@
         method: "POST",
         headers: {
           "Content-Type": "application/json",
-          "Authorization": "Bearer dev:" + picker.value,
+          "Authorization": "Bearer dev:" + who(),
           "Idempotency-Key": newKey(),
         },
         body: JSON.stringify(body),
@@ -257,7 +269,17 @@
         option.value = user.user_id;
         picker.appendChild(option);
       }
-      if (picker.value) addNote("Chatting as " + picker.options[picker.selectedIndex].text + ".");
+      const other = el("option", null, "Someone else (type a user id)");
+      other.value = OTHER;
+      picker.appendChild(other);
+      // ?as=USER opens the chat as that person, listed or not: the demo's suggestions name people by id.
+      const asked = new URLSearchParams(location.search).get("as");
+      if (asked) {
+        const listed = Array.from(picker.options).find((option) => option.value === asked);
+        if (listed) picker.value = asked; else { picker.value = OTHER; otherUser.value = asked; }
+      }
+      otherLabel.hidden = picker.value !== OTHER;
+      if (who()) addNote("Chatting as " + whoLabel() + ".");
     } catch (failure) {
       addNote("The AskIAM server could not be reached.", "warn");
     }
@@ -271,7 +293,15 @@
   });
   restartButton.addEventListener("click", () => restart("New conversation."));
   picker.addEventListener("change", () => {
-    restart("Chatting as " + picker.options[picker.selectedIndex].text + ". New conversation.");
+    otherLabel.hidden = picker.value !== OTHER;
+    if (picker.value === OTHER) {
+      otherUser.focus();
+      if (!otherUser.value.trim()) return;
+    }
+    restart("Chatting as " + whoLabel() + ". New conversation.");
+  });
+  otherUser.addEventListener("change", () => {
+    if (who()) restart("Chatting as " + who() + ". New conversation.");
   });
 
   loadUsers();

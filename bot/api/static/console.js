@@ -32,7 +32,13 @@
   }
 
   async function api(path, options) {
-    const response = await fetch(path, Object.assign({ headers: headers() }, options || {}));
+    let response;
+    try {
+      response = await fetch(path, Object.assign({ headers: headers() }, options || {}));
+    } catch (_) {  // no answer at all: the server is down or the network is
+      throw Object.assign(new Error("The AskIAM server could not be reached; try again when it is running."),
+                          { code: "OFFLINE", status: 0 });
+    }
     let body = null;
     try { body = await response.json(); } catch (_) { body = null; }
     if (!response.ok) {
@@ -181,6 +187,7 @@
   const nextButton = document.getElementById("next-page");
   let nextCursor = null;
   let searchNumber = 0;  // an answer to an older search never overwrites a newer one
+  let searched = null;  // the filters of the search shown: the next page and the exports continue that search
 
   function filterParams(form, names) {
     const params = new URLSearchParams();
@@ -191,9 +198,10 @@
     return params;
   }
 
-  function updateExports() {
+  function updateExports(filters) {
     for (const format of ["csv", "jsonl"]) {
-      const params = filterParams(auditForm, FILTERS);
+      const params = new URLSearchParams(filters);
+      params.delete("limit");
       params.set("format", format);
       document.getElementById("export-" + format).href = "/audit/export?" + params.toString();
     }
@@ -238,8 +246,11 @@
   }
 
   async function searchAudit(cursor) {
-    updateExports();
-    const params = filterParams(auditForm, [...FILTERS, "limit"]);
+    // A new search reads the form; the next page repeats the filters of the search on screen, whatever the
+    // form says now (edited filters take effect with Search).
+    if (!cursor || searched === null) searched = filterParams(auditForm, [...FILTERS, "limit"]).toString();
+    updateExports(searched);
+    const params = new URLSearchParams(searched);
     if (cursor) params.set("cursor", cursor);
     auditNote.textContent = "Searching…";
     const number = ++searchNumber;
@@ -260,7 +271,6 @@
   }
   loaders.audit = () => searchAudit(null);
   auditForm.addEventListener("submit", (event) => { event.preventDefault(); searchAudit(null); });
-  auditForm.addEventListener("input", updateExports);
   nextButton.addEventListener("click", () => { if (nextCursor) searchAudit(nextCursor); });
 
   // ---- the dashboard ----------------------------------------------------------------------------------------
@@ -384,7 +394,7 @@
   userInput.value = new URLSearchParams(location.search).get("as") || "";
   userInput.addEventListener("change", () => { if (loaders[current()] && who()) loaders[current()](); });
 
-  updateExports();
+  updateExports("");
   loadUsers();
   if (who()) loaders.queue();
 })();
