@@ -29,6 +29,7 @@ class PendingItem:
     confidence: float | None
     capacity: str
     message: str
+    text: str = ""  # what the requester typed
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class SqlApprovals:
         with self._database.connection() as conn:
             rows = conn.execute(
                 "SELECT r.request_id, r.created_at, r.requester_id, r.target_id, r.app_id, r.role_id, r.reason, "
-                "r.confidence, r.message, string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
+                "r.confidence, r.message, r.text, string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
                 "GROUP BY r.request_id ORDER BY r.created_at, r.request_id",

@@ -148,7 +148,8 @@ class PendingApproval(BaseModel):
     reason: Reason
     confidence: float | None
     capacity: str = Field(description="Why the caller may decide: 'application owner', 'manager' or both.")
-    message: str
+    message: str = Field(description="The answer the requester was given.")
+    text: str = Field(default="", description="What the requester typed (or the structured request, as text).")
     checks: list[CheckResult]
     evidence: list[Evidence]
 

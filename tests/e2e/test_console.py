@@ -60,6 +60,7 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     card.wait_for()
     assert card.get_attribute("data-status") == "PENDING_APPROVAL"
     assert "ldg-admin in ledgerly for ana" in card.locator(".title").inner_text()
+    assert card.locator(".asked").inner_text() == f"\u201c{ADMIN_REQUEST}\u201d"
     assert card.locator(".checks li").count() >= 5
     page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)
 

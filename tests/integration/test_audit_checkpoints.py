@@ -97,7 +97,7 @@ def test_an_edited_record_is_found(log: Log) -> None:
 def test_a_deleted_record_is_found(log: Log) -> None:
     log.tamper("DELETE FROM audit_log WHERE seq = 4")
     report = log.verify()
-    assert not report.ok and report.first_bad_seq == 5 and "record 4 is missing" in report.problem
+    assert not report.ok and report.first_bad_seq == 4 and "record 4 is missing" in report.problem
 
 
 def test_a_truncated_tail_with_the_head_rewritten_is_found_through_the_signature(log: Log) -> None:

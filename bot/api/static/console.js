@@ -144,6 +144,7 @@
     card.appendChild(head);
     card.appendChild(el("div", "meta", item.request_id + " · asked by " + item.requester_id + " · confidence " +
       pct(item.confidence) + " · you decide as " + item.capacity + " · expires " + item.expires_at.slice(0, 10)));
+    if (item.text) card.appendChild(el("p", "asked", "\u201c" + item.text + "\u201d"));
     card.appendChild(el("p", "message", item.message));
     card.appendChild(checksList(item.checks));
     if (item.evidence.length) card.appendChild(evidenceList(item.evidence));
