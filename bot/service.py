@@ -60,8 +60,9 @@ from bot.understanding.resolver import (
     resolve,
     resolve_app_and_role,
     resolve_role,
+    without_names,
 )
-from bot.understanding.text import MAX_TEXT_CHARS, clean, phrase_tokens
+from bot.understanding.text import MAX_TEXT_CHARS, clean, name_key, phrase_tokens
 
 log = logging.getLogger(__name__)
 RATE_WINDOW_S = 60
@@ -270,7 +271,7 @@ class AccessRequestService:
             if role is not None and app is not None and role.app_id != app.app_id:
                 role = None
             if app is not None and clarification is None:
-                earlier = request_words(" ".join(state.texts))
+                earlier = self._words_beside(target, " ".join(state.texts))
                 attempts = [words] if role is not None else [words, earlier]
                 new_role, found, question = resolve_role(vocabulary, app, *attempts)
                 matches.extend(found)
@@ -279,7 +280,8 @@ class AccessRequestService:
                 elif role is None:
                     clarification = question
         if app is not None and role is None and clarification is None:
-            role, found, clarification = resolve_role(vocabulary, app, request_words(" ".join(state.texts)))
+            earlier = self._words_beside(target, " ".join(state.texts))
+            role, found, clarification = resolve_role(vocabulary, app, earlier)
             matches.extend(found)
         if target is None or app is None or role is None:
             clarification = clarification or self._missing(target, app, vocabulary, state)
@@ -288,6 +290,11 @@ class AccessRequestService:
         return ResolvedRequest(target=target, application=app, role=role, matches=tuple(matches),
                                clarification=clarification,
                                target_is_requester=target is not None and target.user_id == requester.user_id)
+
+    @staticmethod
+    def _words_beside(target: Person | None, text: str) -> list[str]:
+        """The words of earlier turns apart from the target's name, which never names a role."""
+        return without_names(request_words(text), [name_key(target.display_name)] if target else [])
 
     def _missing(self, target: Person | None, app: Application | None, vocabulary: CatalogVocabulary,
                  state: ConversationState) -> Clarification | None:

@@ -77,7 +77,8 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
     text = clean(text)
     words = request_words(text)
     target = find_target(text, requester, directory, set(vocabulary.words))
-    app, role, app_role_matches, app_role_question = resolve_app_and_role(words, vocabulary)
+    app, role, app_role_matches, app_role_question = resolve_app_and_role(
+        without_names(words, [match.matched_text for match in target.matches]), vocabulary)
     matches = tuple(target.matches + app_role_matches)
     clarification = target.clarification or app_role_question
     return ResolvedRequest(
@@ -88,6 +89,19 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
         clarification=clarification,
         target_is_requester=target.is_requester,
     )
+
+
+def without_names(words: Sequence[str], names: Sequence[str]) -> list[str]:
+    """The words with the first mention of each person's name taken out: the "Read" of "Mark Read needs Box access"
+    names the person, not a role."""
+    remaining = list(words)
+    for mention in names:
+        name = phrase_tokens(mention)
+        for start in range(len(remaining) - len(name) + 1):
+            if name and tuple(remaining[start : start + len(name)]) == name:
+                remaining[start : start + len(name)] = ["\x00"] * len(name)
+                break
+    return remaining
 
 
 def resolve_app_and_role(

@@ -101,7 +101,8 @@ def rules_org(folder: Path) -> Path:
 
 def international_org(folder: Path) -> Path:
     """`rules_org` with people whose names no ASCII pattern reads (Łukasz, 王伟, O'Brien, Mary-Jane), an id with a
-    dash, and a role whose eligibility names accented places written in capitals."""
+    dash, someone whose name is a role's (Vic Editor), and a role whose eligibility names accented places written
+    in capitals."""
     rules_org(folder)
     with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
@@ -109,7 +110,8 @@ def international_org(folder: Path) -> Path:
                     user("wwang", "王伟", manager="boss", location="São Paulo"),
                     user("sobrien", "Siobhán O'Brien", manager="boss"),
                     user("mjw", "Mary-Jane Watson", manager="boss"),
-                    user("lukasz-w", "Lukas Weber", manager="boss")):
+                    user("lukasz-w", "Lukas Weber", manager="boss"),
+                    user("veditor", "Vic Editor", manager="boss")):
             writer.writerow(row)
     with (folder / "roles.csv").open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerow(["wiki-translator", "wikiwiki", "Translator", "", "false", "Translate pages"])

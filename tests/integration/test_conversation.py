@@ -263,6 +263,34 @@ def test_an_unknown_name_outside_ascii_is_asked_about_not_taken_for_the_requeste
     assert outcome.decision is Decision.NEEDS_CLARIFICATION and "could not find anyone" in outcome.message
 
 
+@pytest.mark.parametrize(("text", "role"), [
+    ("Give Vic Editor Viewer in WikiWiki", "wiki-viewer"),
+    ("Vic Editor needs Viewer in WikiWiki", "wiki-viewer"),
+    ("Vic Editor needs WikiWiki access", None),
+    ("Give Vic Editor Editor in WikiWiki", "wiki-editor"),
+])
+def test_the_words_of_a_persons_name_are_not_taken_for_a_role(app_factory, tmp_path: Path, text: str,  # type: ignore[no-untyped-def]
+                                                               role: str | None) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    outcome = app.service.handle("boss", text).outcome
+    assert (outcome.user_id, outcome.role_id) == ("veditor", role), outcome.message
+    if role is None:
+        assert outcome.clarification is not None and outcome.clarification.slot == "role", outcome.message
+
+
+def test_a_reply_that_names_no_role_does_not_take_one_from_the_persons_name(app_factory,  # type: ignore[no-untyped-def]
+                                                                            tmp_path: Path) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    first = app.service.handle("boss", "Vic Editor needs WikiWiki access")
+    unsure = app.service.handle("boss", "not sure, whatever is usual", state=first.state)
+    assert unsure.outcome.role_id is None and unsure.outcome.clarification is not None, unsure.outcome.message
+    assert unsure.outcome.clarification.slot == "role"
+    named = app.service.handle("boss", "Viewer", state=unsure.state)
+    assert (named.outcome.user_id, named.outcome.role_id) == ("veditor", "wiki-viewer"), named.outcome.message
+
+
 def test_eligibility_compares_accented_values_folded(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = app_factory()
     app.import_bundle(international_org(tmp_path / "org"))
