@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.domain import Decision, Reason
 from tests.fakes.bundles import international_org, rules_org
 from tests.fakes.hostile import CORPUS
+from validators.db import migrate
 
 pytestmark = pytest.mark.integration
 
@@ -240,6 +242,8 @@ def test_requests_with_removal_words_in_them_are_requests(app, template: str) ->
     ("on behalf of 王伟, Viewer in WikiWiki please", "wwang"),
     ("Siobhán O'Brien needs Viewer in WikiWiki", "sobrien"),
     ("Give Mary-Jane Watson Viewer in WikiWiki", "mjw"),
+    ("Lukasz Wisniewski needs Viewer in WikiWiki", "lwis"),
+    ("Give Siobhan OBrien Viewer in WikiWiki", "sobrien"),
     ("Give lukasz-w Editor in WikiWiki", "lukasz-w"),
     ("Give LUKASZ-W Editor in WikiWiki", "lukasz-w"),
     ("lukasz-w needs Editor in WikiWiki", "lukasz-w"),
@@ -321,3 +325,24 @@ def test_several_roles_named_together_are_asked_about_never_one_picked_silently(
 def test_a_second_role_named_apart_from_the_request_does_not_make_a_list(app) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("rui", "I need the Period Closer role in Ledgerly, like the Viewer people had").outcome
     assert outcome.role_id == "ldg-closer"
+
+
+def test_rows_folded_before_migration_0014_match_names_typed_without_their_letters(  # type: ignore[no-untyped-def]
+        app_factory, fresh_database_url: str, tmp_path: Path) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # the rows as the import before 0014 left them
+        conn.execute("UPDATE users SET folded_name = 'łukasz wisniewski', "
+                     "folded_attributes = '{\"location\": \"tromsø\"}' WHERE user_id = 'lwis'")
+        conn.execute("UPDATE eligibility SET allowed_folded = ARRAY['tromsø', 'sao paulo'] "
+                     "WHERE role_id = 'wiki-translator'")
+        conn.execute("DELETE FROM schema_migrations WHERE name LIKE '0014%'")
+    assert migrate(fresh_database_url) == ["0014_unmarked_letters.sql"]
+    with psycopg.connect(fresh_database_url) as conn:
+        assert conn.execute("SELECT folded_name, folded_attributes ->> 'location' FROM users WHERE user_id = 'lwis'"
+                            ).fetchone() == ("lukasz wisniewski", "tromso")
+        assert conn.execute("SELECT allowed_folded FROM eligibility WHERE role_id = 'wiki-translator'"
+                            ).fetchone() == (["tromso", "sao paulo"],)
+    outcome = app.service.handle("boss", "Lukasz Wisniewski needs Translator in WikiWiki").outcome
+    assert outcome.user_id == "lwis", outcome.message
+    assert next(check for check in outcome.checks if check.name.value == "ELIGIBLE").passed

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import validators
 from bot.understanding.resolver import CatalogVocabulary, resolve
+from bot.understanding.text import UNMARKED_LETTERS, fold
 from tests.fakes.directory import MemoryDirectory, catalog, person
 
 ME = person("kim", "Kim Tanaka", department="Sales")
@@ -93,3 +98,10 @@ def test_an_unknown_email_is_asked_about() -> None:
 def test_any_text_resolves_without_error(text: str) -> None:
     resolved = understand(text)
     assert resolved.is_complete or resolved.clarification is not None
+
+
+def test_migration_0014_folds_with_the_same_letters_as_fold() -> None:
+    sql = (Path(validators.__file__).parent / "migrations" / "0014_unmarked_letters.sql").read_text(encoding="utf-8")
+    tables = set(re.findall(r"translate\(\w+, '([^']+)', '([^']+)'\)", sql))
+    assert len(tables) == 1 and str.maketrans(*tables.pop()) == UNMARKED_LETTERS
+    assert fold("Łódź Søren Đorđe Ħal Iıyas") == "lodz soren dorde hal iiyas"
