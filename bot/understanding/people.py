@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
-from bot.understanding.text import capitals_shape, emails, fold, name_key, tokens
+from bot.understanding.text import capitals_shape, emails, fold, is_caseless_letter, name_key, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
@@ -70,6 +70,9 @@ _GIVEN_NAME_WORD = re.compile(r"[A-Z][a-z]+")
 _NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it", "i",
                      "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she"}
 _MAX_NAME_TOKENS = 4
+# Names in scripts without case are looked for inside runs of up to this many letters, as 2 to 4 letters (王伟).
+_MAX_CASELESS_RUN = 24
+_MAX_CASELESS_NAME = 4
 _CLOSE_NAME = 80
 
 
@@ -91,12 +94,17 @@ def person_label(person: Person) -> str:
 def _name_windows(text: str) -> list[str]:
     """Every run of 2 to 4 words, folded: the display names a sentence might contain."""
     words = [token.text for token in tokens(text) if token.text != "'s"]
-    # A name in a script without case is written as one word, without spaces ("王伟").
-    caseless = {word for word in words if len(word) > 1 and not any(ch.isascii() or ch.islower() for ch in word)}
+    # A name in a script without case is written without spaces, inside the words around it ("王伟需要").
+    caseless = {word[start : start + size] for word in _caseless_words(words) if len(word) <= _MAX_CASELESS_RUN
+                for size in range(2, _MAX_CASELESS_NAME + 1) for start in range(len(word) - size + 1)}
     return sorted(
         {" ".join(words[start : start + size]) for size in range(2, _MAX_NAME_TOKENS + 1)
-         for start in range(len(words) - size + 1)} | caseless
+         for start in range(len(words) - size + 1)} | caseless | set(_caseless_words(words))
     )
+
+
+def _caseless_words(words: Sequence[str]) -> list[str]:
+    return [word for word in words if len(word) > 1 and all(is_caseless_letter(ch) for ch in word)]
 
 
 def _id_slots(text: str) -> list[str]:
@@ -210,6 +218,11 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         question = f"Who is {who}? Please give the name or email address of the person who should get the access."
         return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
     self_text = _SELF.search(text)
+    unread = [word for word in _caseless_words([token.text for token in tokens(text)]) if word not in catalog_words]
+    if unread and not self_text:
+        # "李娜需要Jira的Read权限": a name may stand in words no pattern here reads; the requester is not assumed.
+        question = "Who should get the access? Please give their name or email address (or say \"me\")."
+        return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=unread[0]))
     match = MatchedEntity(kind="user", id=requester.user_id, label=requester.display_name, score=1.0,
                           matched_text=self_text.group(0) if self_text else "")
     return TargetFinding(person=requester, is_requester=True, matches=[match])

@@ -48,18 +48,38 @@ class Token:
     end: int
 
 
+def is_caseless_letter(ch: str) -> bool:
+    """A letter of a script without case (Han, kana, Hangul, Thai, Arabic...): such text is written without spaces
+    between words, so where it meets letters with case is where a word ends ("王伟需要Jira" is 王伟需要 and jira)."""
+    return ch.isalpha() and ch.lower() == ch.upper()
+
+
+def _split_at_scripts(word: str, start: int) -> list[tuple[str, int]]:
+    """The parts of a word where it changes between caseless letters and everything else."""
+    if word.isascii():
+        return [(word, start)]
+    parts: list[tuple[str, int]] = []
+    begin = 0
+    for index in range(1, len(word) + 1):
+        if index == len(word) or (word[index].isalnum() and word[index - 1].isalnum() and
+                                  is_caseless_letter(word[index]) != is_caseless_letter(word[index - 1])):
+            parts.append((word[begin:index], start + begin))
+            begin = index
+    return parts
+
+
 def tokens(text: str) -> list[Token]:
     """Word tokens of the folded text with their positions; possessive 's is split off."""
     folded = fold(text)
     found: list[Token] = []
     for match in _TOKEN.finditer(folded):
-        word = match.group(0)
-        start = match.start()
-        if word.endswith("'s"):
-            found.append(Token(word[:-2], start, match.end() - 2))
-            found.append(Token("'s", match.end() - 2, match.end()))
-        else:
-            found.append(Token(word.replace("'", ""), start, match.end()))
+        for word, start in _split_at_scripts(match.group(0), match.start()):
+            end = start + len(word)
+            if word.endswith("'s"):
+                found.append(Token(word[:-2], start, end - 2))
+                found.append(Token("'s", end - 2, end))
+            else:
+                found.append(Token(word.replace("'", ""), start, end))
     return found
 
 

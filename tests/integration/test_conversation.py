@@ -240,6 +240,8 @@ def test_requests_with_removal_words_in_them_are_requests(app, template: str) ->
     ("Łukasz Wiśniewski needs Viewer in WikiWiki", "lwis"),
     ("Please give 王伟 Viewer in WikiWiki", "wwang"),
     ("on behalf of 王伟, Viewer in WikiWiki please", "wwang"),
+    ("王伟需要WikiWiki的Viewer权限", "wwang"),
+    ("请给王伟开通WikiWiki Viewer", "wwang"),
     ("Siobhán O'Brien needs Viewer in WikiWiki", "sobrien"),
     ("Give Mary-Jane Watson Viewer in WikiWiki", "mjw"),
     ("Lukasz Wisniewski needs Viewer in WikiWiki", "lwis"),
@@ -293,6 +295,18 @@ def test_a_reply_that_names_no_role_does_not_take_one_from_the_persons_name(app_
     assert unsure.outcome.clarification.slot == "role"
     named = app.service.handle("boss", "Viewer", state=unsure.state)
     assert (named.outcome.user_id, named.outcome.role_id) == ("veditor", "wiki-viewer"), named.outcome.message
+
+
+@pytest.mark.parametrize("text", ["李娜需要WikiWiki的Viewer权限", "WikiWiki Viewer をお願いします"])
+def test_words_in_a_script_without_case_are_not_taken_for_the_requester(app_factory, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                        text: str) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    first = app.service.handle("boss", text)
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION, first.outcome.message
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
+    mine = app.service.handle("boss", "me", state=first.state).outcome
+    assert (mine.user_id, mine.role_id) == ("boss", "wiki-viewer"), mine.message
 
 
 def test_eligibility_compares_accented_values_folded(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

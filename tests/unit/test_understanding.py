@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import validators
 from bot.understanding.resolver import CatalogVocabulary, resolve
-from bot.understanding.text import UNMARKED_LETTERS, fold
+from bot.understanding.text import UNMARKED_LETTERS, fold, tokens
 from tests.fakes.directory import MemoryDirectory, catalog, person
 
 ME = person("kim", "Kim Tanaka", department="Sales")
@@ -105,3 +105,12 @@ def test_migration_0014_folds_with_the_same_letters_as_fold() -> None:
     tables = set(re.findall(r"translate\(\w+, '([^']+)', '([^']+)'\)", sql))
     assert len(tables) == 1 and str.maketrans(*tables.pop()) == UNMARKED_LETTERS
     assert fold("Łódź Søren Đorđe Ħal Iıyas") == "lodz soren dorde hal iiyas"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("王伟需要Jira的Read权限", ["王伟需要", "jira", "的", "read", "权限"]),
+    ("Łukasz's SAP2 access", ["lukasz", "'s", "sap2", "access"]),
+    ("ＷｏｒｋｄａｙのHR Analyst", ["workday", "の", "hr", "analyst"]),
+])
+def test_words_end_where_a_script_without_case_meets_one_with_case(text: str, words: list[str]) -> None:
+    assert [token.text for token in tokens(text)] == words
