@@ -168,11 +168,41 @@ def _listed_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids:
     return listed
 
 
+# Someone whose word is followed by what they said or did is a speaker, not a role asked for: "the owner said it's
+# fine", "my manager approved it", "the repo owner already agreed".
+_REPORTING_VERBS = frozenset({"said", "says", "agreed", "agrees", "approved", "approves", "confirmed", "confirms",
+                              "okayed", "oked", "signed", "allowed", "asked", "told", "suggested", "knows"})
+_BETWEEN_SPEAKER_AND_VERB = frozenset({"already", "has", "have", "had", "just", "also", "verbally", "personally",
+                                       "explicitly", "did"})
+_SPEAKER_DETERMINERS = frozenset({"the", "my", "our", "your", "his", "her", "their", "its", "a", "an"})
+
+
+def without_speakers(words: Sequence[str]) -> list[str]:
+    """The words with each speaker and their reporting verb taken out. A speaker is a word after a determiner
+    (or after a determiner and one more word: "the repo owner") followed by a reporting verb not in the passive
+    ("approved by" reports who approved: the word before it is what was approved)."""
+    remaining = list(words)
+    for index in range(1, len(words)):
+        verb = index + 1
+        while verb < len(words) and words[verb] in _BETWEEN_SPEAKER_AND_VERB:
+            verb += 1
+        if verb >= len(words) or words[verb] not in _REPORTING_VERBS:
+            continue
+        if verb + 1 < len(words) and words[verb + 1] == "by":
+            continue
+        if words[index - 1] in _SPEAKER_DETERMINERS or (index > 1 and words[index - 2] in _SPEAKER_DETERMINERS):
+            remaining[index] = remaining[verb] = "\x00"
+    return remaining
+
+
 def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str],
                anchor: tuple[int, int] | None = None) -> list[PhraseHit]:
+    words = without_speakers(words)
     hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
     if not hits:
-        hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids]
+        # A verb form is not a misspelt role: "approved" is not "Approver", "editing" not "Editor".
+        hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids
+                and not (hit.length == 1 and words[hit.start].endswith(("ed", "ing")))]
     return winners(with_cues(hits, words, anchor))
 
 

@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validators
+from bot.domain import Application, Role
+from bot.ports import Catalog
 from bot.understanding.resolver import CatalogVocabulary, resolve
 from bot.understanding.text import UNMARKED_LETTERS, fold, tokens
 from tests.fakes.directory import MemoryDirectory, catalog, person
@@ -114,3 +116,31 @@ def test_migration_0014_folds_with_the_same_letters_as_fold() -> None:
 ])
 def test_words_end_where_a_script_without_case_meets_one_with_case(text: str, words: list[str]) -> None:
     assert [token.text for token in tokens(text)] == words
+
+
+SPEAKING_ROLES = CatalogVocabulary.build(Catalog(
+    version=1,
+    applications={"box": Application(app_id="box", name="Box")},
+    roles={role.role_id: role for role in (Role(role_id="box-owner", app_id="box", name="Owner"),
+                                          Role(role_id="box-approver", app_id="box", name="Approver"),
+                                          Role(role_id="box-editor", app_id="box", name="Editor"))},
+))
+
+
+@pytest.mark.parametrize(("text", "role_id"), [
+    ("I need Box access, the owner said it's fine", None),
+    ("I need Box access, my manager approved it", None),
+    ("I need Box access, it has been approved already", None),
+    ("I need Box access, the repo owner already agreed", None),
+    ("I need Box access for editing", None),
+    ("I need the Owner role in Box", "box-owner"),
+    ("I need Owner in Box, approved by my manager", "box-owner"),
+    ("I need Approver in Box, my manager approved it", "box-approver"),
+    ("I need Aprover in Box", "box-approver"),
+    ("Box Editor please, the owner knows", "box-editor"),
+])
+def test_who_said_or_approved_something_is_not_the_role_asked_for(text: str, role_id: str | None) -> None:
+    resolved = resolve(text, ME, SPEAKING_ROLES, DIRECTORY)
+    assert (resolved.role.role_id if resolved.role else None) == role_id, text
+    if role_id is None:
+        assert resolved.clarification is not None and resolved.clarification.slot == "role", text
