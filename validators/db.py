@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 import time
 import warnings
@@ -63,6 +64,17 @@ def start_embedded(home: Path) -> str:
         raise EmbeddedServerError(f"could not start the embedded PostgreSQL in {home / 'pgdata'}: {exc}") from exc
     uri: str = server.get_uri()
     return uri
+
+
+def stop_embedded(home: Path) -> None:
+    """Leave the embedded PostgreSQL under `home` now rather than at exit: it stops if no other process uses it.
+    For a temporary home, which is deleted before the process exits."""
+    pgserver = sys.modules.get("pgserver")
+    if pgserver is None:
+        return  # never started in this process
+    server = pgserver.postgres_server.PostgresServer._instances.get((home / "pgdata").resolve())  # noqa: SLF001
+    if server is not None:
+        server.cleanup()
 
 
 def _forget_dead_handles(pgdata: Path, pgserver: Any) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import Application, build
+from bot.bootstrap import Application
 from bot.cli.output import EXIT_OK, EXIT_USAGE, err, out
+from bot.cli.scratch import scratch_application
 
 
 def cmd_bench(app: Application, args: argparse.Namespace) -> int:
@@ -31,13 +30,8 @@ def cmd_bench(app: Application, args: argparse.Namespace) -> int:
     options = BenchOptions(size=size, requests=args.requests, warmup=args.warmup, concurrency=args.concurrency,
                            concurrent_requests=args.concurrent_requests, workers=args.workers, curve=curve,
                            curve_requests=args.curve_requests, plans=not args.no_plans)
-    with tempfile.TemporaryDirectory(prefix="askiam-bench-home-") as home:
-        bench_app = build(app.settings.model_copy(update={"home": Path(home), "database_url": None,
-                                                          "rate_limit_per_minute": None}))
-        try:
-            result = run_bench(bench_app, options)
-        finally:
-            bench_app.close()
+    with scratch_application(app, "bench", rate_limit_per_minute=None) as bench_app:
+        result = run_bench(bench_app, options)
     if args.json:
         out(json.dumps(result))
     else:

@@ -9,29 +9,15 @@ import csv
 import json
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from bot.bootstrap import Application, build
+from bot.bootstrap import Application
 from bot.cli.output import EXIT_OK, out
-
-
-@contextmanager
-def scratch_application(app: Application) -> Iterator[Application]:
-    """An application on a new embedded PostgreSQL in a temporary home, closed and removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="askiam-confidence-home-") as home:
-        scratch = build(app.settings.model_copy(update={
-            "home": Path(home), "database_url": None, "vector_index": "pgvector", "embedding_model": "minilm",
-            "migrate_on_start": True}))
-        try:
-            yield scratch
-        finally:
-            scratch.close()
+from bot.cli.scratch import scratch_application
 
 
 @dataclass(frozen=True)
@@ -52,7 +38,8 @@ def run_scoring(app: Application, history: Path, requests: Path, label_column: s
     past = read_table(history, spec, with_labels=True)
     asked = read_table(requests, spec, with_labels=False)
     read_s = time.perf_counter() - started
-    with scratch_application(app) as scratch:
+    with scratch_application(app, "confidence", vector_index="pgvector", embedding_model="minilm",
+                             migrate_on_start=True) as scratch:
         started = time.perf_counter()
         scratch.database.open()  # starting the server and migrating is not part of the import
         startup_s = time.perf_counter() - started

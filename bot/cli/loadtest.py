@@ -9,8 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.bootstrap import Application, build
+from bot.bootstrap import Application
 from bot.cli.output import EXIT_FAILED, EXIT_OK, out
+from bot.cli.scratch import scratch_application
 
 
 def run(app: Application, requests: int, concurrency: int, soak_seconds: float) -> dict[str, Any]:
@@ -48,13 +49,8 @@ def run(app: Application, requests: int, concurrency: int, soak_seconds: float) 
 
 
 def cmd_loadtest(app: Application, args: argparse.Namespace) -> int:
-    with tempfile.TemporaryDirectory(prefix="askiam-load-home-") as home:
-        load_app = build(app.settings.model_copy(update={
-            "home": Path(home), "database_url": None, "env": "local", "rate_limit_per_minute": None}))
-        try:
-            report = run(load_app, args.requests, args.concurrency, args.soak_seconds)
-        finally:
-            load_app.close()
+    with scratch_application(app, "load", env="local", rate_limit_per_minute=None) as load_app:
+        report = run(load_app, args.requests, args.concurrency, args.soak_seconds)
     out(json.dumps(report, indent=None if args.json else 2))
     accounts = [report["account"], *([report["soak_account"]] if "soak_account" in report else [])]
     return EXIT_OK if all(a["lost"] == 0 and a["chain_ok"] for a in accounts) else EXIT_FAILED
