@@ -125,8 +125,14 @@ def cmd_chat(app: Application, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(app: Application, args: argparse.Namespace) -> int:
-    from bot.demo.loader import ensure_demo_org  # noqa: PLC0415
+    from bot.demo.loader import ensure_demo_org, other_org_loaded  # noqa: PLC0415
 
+    imported = None if args.reset else other_org_loaded(app)
+    if imported:
+        err(f"askiam demo: this database holds the org imported from {imported}; the demo org would replace it "
+            "(its people, grants and history). Nothing was changed. Run `askiam demo --reset` to replace it, or set "
+            "ASKIAM_HOME to another folder for a demo of its own.")
+        return EXIT_USAGE
     demo = ensure_demo_org(app, reset=args.reset)
     user = args.as_user or demo.default_user
     out(f"Demo org loaded ({demo.summary}). Database: {app.database_url}")

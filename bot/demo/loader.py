@@ -25,6 +25,15 @@ def _loaded_source(app: Application) -> str:
     return str(row["source"]) if row else ""
 
 
+def other_org_loaded(app: Application) -> str | None:
+    """Where the org the database holds was imported from, when it is not the demo org (None when it is, or when
+    nothing is loaded)."""
+    source = _loaded_source(app)
+    if not source or source == str(app.settings.home / DEMO_FOLDER_NAME) or app.is_empty():
+        return None
+    return source
+
+
 def ensure_demo_org(app: Application, reset: bool = False) -> DemoOrg:
     """Generate the demo bundle (deterministic) and import it unless it is what the database already holds."""
     folder = app.settings.home / DEMO_FOLDER_NAME

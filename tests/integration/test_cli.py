@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.fakes.bundles import rules_org
@@ -198,3 +199,21 @@ def test_an_unknown_decision_or_reason_filter_is_a_usage_error(env: dict[str, st
         result = run(["audit", "query", option, value], env)
         assert result.returncode == 2 and "unknown" in result.stderr and "Value error" not in result.stderr, option
     assert run(["audit", "query", "--reason", "sod_conflict", "--count"], env).returncode == 0
+
+
+def test_the_demo_never_replaces_an_imported_org_unless_reset(env: dict[str, str]) -> None:
+    def source() -> tuple[str, int]:
+        with psycopg.connect(env["ASKIAM_DATABASE_URL"]) as conn:
+            row = conn.execute("SELECT source, version FROM catalog_meta WHERE id = 1").fetchone()
+        assert row is not None
+        return str(row[0]), int(row[1])
+
+    before = source()
+    refused = run(["demo", "--no-chat"], env)
+    assert refused.returncode == 2 and "--reset" in refused.stderr and "Traceback" not in refused.stderr
+    assert source() == before
+    reset = run(["demo", "--reset", "--no-chat"], env)
+    assert reset.returncode == 0, reset.stderr
+    assert source()[0].endswith("demo-org") and source()[1] == before[1] + 1
+    again = run(["demo", "--no-chat"], env)  # the demo org itself is simply used again
+    assert again.returncode == 0 and source()[1] == before[1] + 1, again.stderr
