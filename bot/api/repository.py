@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -57,14 +57,16 @@ def decision_history(connect: Connect, request_id: str) -> list[DecisionEntry]:
     return [DecisionEntry(**row) for row in rows]
 
 
-def demo_users(connect: Connect, limit: int = DEMO_USERS_LIMIT) -> list[DemoUser]:
-    """A handful of active people to try the chat as: managers first, then by name."""
+def demo_users(connect: Connect, featured: Sequence[str] = (), limit: int = DEMO_USERS_LIMIT) -> list[DemoUser]:
+    """A handful of active people to try the chat as: the `featured` ones first (in that order), then managers,
+    then by name."""
     with connect() as conn:
         rows = conn.execute(
             "SELECT u.user_id, u.display_name, u.title, u.department FROM users u "
             "WHERE u.status = 'active' "
-            "ORDER BY EXISTS (SELECT 1 FROM users r WHERE r.manager_id = u.user_id) DESC, u.display_name, u.user_id "
-            "LIMIT %s", (limit,),
+            "ORDER BY array_position(%s::text[], u.user_id) NULLS LAST, "
+            "EXISTS (SELECT 1 FROM users r WHERE r.manager_id = u.user_id) DESC, u.display_name, u.user_id "
+            "LIMIT %s", (list(featured), limit),
         ).fetchall()
     return [DemoUser(**row) for row in rows]
 

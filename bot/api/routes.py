@@ -311,7 +311,9 @@ def health(rt: Runtime) -> HealthResponse:
 def demo_users(rt: Runtime) -> DemoUsersResponse:
     if not rt.is_local:
         raise ResourceNotFoundError("there is no /demo/users here", code="NOT_FOUND")
-    return DemoUsersResponse(users=repository.demo_users(rt.app.database.connection))
+    from bot.demo.loader import featured_people  # noqa: PLC0415 - the demo is local only
+
+    return DemoUsersResponse(users=repository.demo_users(rt.app.database.connection, featured_people(rt.app)))
 
 
 @_route("GET", "/openapi.json", include_in_schema=False)

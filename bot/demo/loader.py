@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from bot.bootstrap import Application
@@ -10,6 +11,8 @@ from bot.demo.generator import DEMO_SIZE, GeneratedOrg, generate_bundle
 from bot.domain import Decision
 
 DEMO_FOLDER_NAME = "demo-org"
+# The people the demo suggests, in the order suggested: the web chat offers them first.
+DEMO_PEOPLE_FILE = "demo-people.json"
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,28 @@ def ensure_demo_org(app: Application, reset: bool = False) -> DemoOrg:
     generated = generate_bundle(folder, DEMO_SIZE)
     if reset or _loaded_source(app) != str(folder):
         app.import_bundle(folder)
+    suggestions, people = _suggestions(app, generated)
+    (app.settings.home / DEMO_PEOPLE_FILE).write_text(json.dumps(people), encoding="utf-8")
     return DemoOrg(default_user=generated.demo_users["employee"],
                    summary=f"{generated.users} people, {generated.applications} applications, "
                            f"{generated.roles} roles, {generated.history} past decisions",
-                   suggestions=_suggestions(app, generated))
+                   suggestions=suggestions)
 
 
-def _suggestions(app: Application, org: GeneratedOrg) -> list[str]:
+def featured_people(app: Application) -> list[str]:
+    """The user ids the demo suggested, while the demo org is the one loaded; otherwise none."""
+    path = app.settings.home / DEMO_PEOPLE_FILE
+    if _loaded_source(app) != str(app.settings.home / DEMO_FOLDER_NAME) or not path.is_file():
+        return []
+    try:
+        people = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [person for person in people if isinstance(person, str)] if isinstance(people, list) else []
+
+
+def _suggestions(app: Application, org: GeneratedOrg) -> tuple[list[str], list[str]]:
+    """Lines to try, and the people they name in order (then the demo's other people)."""
     catalog = app.service.vocabulary().catalog
 
     def name(role_id: str) -> str:
@@ -72,7 +90,9 @@ def _suggestions(app: Application, org: GeneratedOrg) -> list[str]:
     manager = org.demo_users.get("manager")
     if manager:
         lines.append(f"as {manager}: (a manager) ask for one of your reports by name or email")
-    return lines
+    named = [approvable[0]] if approvable else []
+    people = [*named, employee, *([manager] if manager else []), *org.demo_users.values()]
+    return lines, list(dict.fromkeys(people))
 
 
 def _approved_on_its_own(app: Application, employee: str, role_ids: list[str],

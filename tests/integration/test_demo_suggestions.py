@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.api.handler import use_application
 from bot.demo.loader import ensure_demo_org
 
 pytestmark = pytest.mark.integration
@@ -40,3 +41,21 @@ def test_every_promised_outcome_is_what_the_service_does(app_factory: Any) -> No
         asked += 1
     assert asked == len(EXPECTED)
     assert len(columns) == 1  # the notes line up in one column
+
+
+def test_the_web_chat_offers_the_people_the_demo_suggests_first(app_factory: Any) -> None:
+    from tests.integration.test_api_routes import call
+
+    app = app_factory(rate_limit_per_minute=None)
+    demo = ensure_demo_org(app)
+    suggested = list(dict.fromkeys(match["user"] for line in demo.suggestions
+                                   if (match := re.match(r"^as (?P<user>\S+):", line.strip())) is not None)
+                     ) or pytest.fail("no suggestion names a person")
+    use_application(app)
+    try:
+        status, _, body = call("GET", "/demo/users")
+    finally:
+        use_application(None)
+    assert status == 200
+    offered = [user["user_id"] for user in body["users"]]
+    assert offered[:len(suggested)] == suggested, (offered, suggested)
