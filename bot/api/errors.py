@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     ResponseValidationError,
 )
 
-from bot.api.models import ErrorDetail, ErrorResponse
+from bot.api.models import PATTERN_MEANINGS, ErrorDetail, ErrorResponse
 from bot.api.settings import RETRY_AFTER_S
 from bot.errors import (
     AskIamError,
@@ -186,6 +186,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     where = ".".join(location) or "body"
     what = {"missing": "is required", "model_attributes_type": "must be a JSON object"}.get(
         str(error.get("type")), str(error.get("msg") or error.get("type") or "is invalid"))
+    if error.get("type") == "string_pattern_mismatch":
+        what = PATTERN_MEANINGS.get(str((error.get("ctx") or {}).get("pattern")), "has characters it may not have")
     if what.startswith("Value error, "):
         what = what[len("Value error, "):]
     return f"{where}: {what}"

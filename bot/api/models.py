@@ -17,6 +17,13 @@ MAX_TEXT_CHARS = 4000
 # Free text an API caller may send (a comment, a filter): any characters but control characters other than tab and
 # line breaks (a NUL cannot even be stored).
 PRINTABLE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# What each pattern asks for, in words: a 422 says this rather than the expression.
+PATTERN_MEANINGS = {
+    ID_PATTERN: "must be an id: a letter or digit, then letters, digits and . _ @ : + - (at most 200 characters)",
+    CONVERSATION_ID_PATTERN: "must be a conversation id as POST /chat returned it (c- and 32 hexadecimal digits)",
+    IDEMPOTENCY_KEY_PATTERN: "must be 8 to 100 characters of letters, digits and _ . : -",
+    PRINTABLE_PATTERN: "must not contain control characters (tab and line breaks are allowed)",
+}
 
 
 class _Body(BaseModel):

@@ -292,3 +292,15 @@ def test_an_unreachable_database_is_a_503_to_retry(tmp_path: Path) -> None:
     finally:
         use_application(None)
         down.close()
+
+
+def test_a_value_of_the_wrong_form_is_explained_in_words_not_as_an_expression(app) -> None:  # type: ignore[no-untyped-def]
+    cases = [
+        (call("POST", "/chat", {"text": "hello", "conversation_id": "bogus"}, user="ana"), "conversation id"),
+        (call("GET", "/access-requests/R%20x", user="ana"), "must be an id"),
+        (call("POST", "/chat", {"text": "I need Viewer in WikiWiki"}, user="ana", headers=[("Idempotency-Key", "k1")]),
+         "8 to 100 characters"),
+    ]
+    for (status, _, body), words in cases:
+        assert status == 422 and body["error"]["code"] == "VALIDATION_FAILED", body
+        assert words in body["error"]["message"] and "pattern" not in body["error"]["message"], body
