@@ -169,6 +169,14 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
+        if value:
+            from psycopg.conninfo import conninfo_to_dict  # noqa: PLC0415
+
+            try:
+                conninfo_to_dict(value)
+            except Exception as exc:  # psycopg.ProgrammingError: the text is neither a URL nor key=value pairs
+                raise ValueError("not a PostgreSQL connection string: use postgresql://USER@HOST:PORT/DBNAME or "
+                                 "key=value pairs") from exc
         return value or None
 
 

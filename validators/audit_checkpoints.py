@@ -194,8 +194,12 @@ def read_witness(path: Path) -> list[Checkpoint]:
                 continue
             try:
                 checkpoints.append(Checkpoint.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                raise AuditError(f"{path}:{number}: not a checkpoint: {exc}") from exc
+            except json.JSONDecodeError as exc:
+                raise AuditError(f"{path}:{number}: not a checkpoint: not JSON ({exc.msg})") from exc
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                field = ".".join(str(part) for part in first["loc"]) or "the line"
+                raise AuditError(f"{path}:{number}: not a checkpoint: {field}: {first['msg']}") from exc
     return _unique(checkpoints)
 
 

@@ -69,12 +69,15 @@ def _checkpoint_line(report: Any) -> str:
 def cmd_verify(app: Application, args: argparse.Namespace) -> int:
     """Verify everything; when this host signs checkpoints (its key file exists), sign the head just verified."""
     from validators import audit  # noqa: PLC0415
-    from validators.audit_errors import AuditError  # noqa: PLC0415
+    from validators.audit_errors import AuditError, AuditKeyError  # noqa: PLC0415
     from validators.audit_keys import load_signing_key  # noqa: PLC0415
 
     try:
         trusted_keys = _trusted_keys(app, args)
         report = audit.verify(app.database, trusted_keys=trusted_keys, witness=_witness(args, app))
+    except AuditKeyError as exc:  # a key given or configured that cannot be used: fix the input
+        err(f"askiam: {exc}")
+        return EXIT_USAGE
     except AuditError as exc:
         err(f"askiam: {exc}")
         return EXIT_FAILED
@@ -93,13 +96,16 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
 def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
     from validators import audit  # noqa: PLC0415
-    from validators.audit_errors import AuditError  # noqa: PLC0415
+    from validators.audit_errors import AuditError, AuditKeyError  # noqa: PLC0415
     from validators.audit_keys import load_or_create_signing_key, public_key_path  # noqa: PLC0415
 
     try:
         key = load_or_create_signing_key(_key_path(app, args))
         result = audit.checkpoint(app.database, key, trusted_keys=_trusted_keys(app, args), witness=_witness(args, app),
                                   full=args.full)
+    except AuditKeyError as exc:  # a key given or configured that cannot be used: fix the input
+        err(f"askiam: {exc}")
+        return EXIT_USAGE
     except AuditError as exc:
         err(f"askiam: {exc}")
         return EXIT_FAILED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -157,7 +158,14 @@ def cmd_serve(app: Application, args: argparse.Namespace) -> int:
         base = url.rstrip("/")
         out(f"AskIAM is listening: web chat at {base}/, OpenAPI at {base}/openapi.json. Ctrl-C stops it.")
 
-    serve(app, host=args.host, port=args.port, on_ready=ready)
+    try:
+        serve(app, host=args.host, port=args.port, on_ready=ready)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        err(f"askiam serve: cannot listen on {args.host}:{args.port}: {exc.strerror}. Choose another with --port "
+            "(or --host).")
+        return EXIT_USAGE
     return EXIT_OK
 
 

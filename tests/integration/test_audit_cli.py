@@ -136,3 +136,17 @@ def test_report_prints_the_sections_and_json(app, capsys) -> None:  # type: igno
     assert run(app, "audit", "report", "--json", "--bucket", "week") == 0
     data = json.loads(capsys.readouterr().out)
     assert data["outcomes"]["approved"] == 2 and data["bucket"] == "week"
+
+
+def test_a_key_or_witness_that_cannot_be_used_is_a_clear_error(app, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run(app, "audit", "verify", "--public-key", str(tmp_path / "missing.pem")) == 2
+    assert "cannot read the public key" in capsys.readouterr().err
+    not_a_key = tmp_path / "not-a-key.pem"
+    not_a_key.write_text("hello\n")
+    assert run(app, "audit", "verify", "--public-key", str(not_a_key)) == 2
+    assert "not a PEM public key" in capsys.readouterr().err
+    witness = tmp_path / "witness.jsonl"
+    witness.write_text('{"seq": "many"}\n')
+    assert run(app, "audit", "verify", "--witness", str(witness)) == 1
+    message = capsys.readouterr().err
+    assert f"{witness}:1: not a checkpoint: seq:" in message and "pydantic" not in message, message

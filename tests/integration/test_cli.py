@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -217,3 +218,14 @@ def test_the_demo_never_replaces_an_imported_org_unless_reset(env: dict[str, str
     assert source()[0].endswith("demo-org") and source()[1] == before[1] + 1
     again = run(["demo", "--no-chat"], env)  # the demo org itself is simply used again
     assert again.returncode == 0 and source()[1] == before[1] + 1, again.stderr
+
+
+def test_a_port_in_use_or_a_malformed_database_url_is_a_clear_usage_error(env: dict[str, str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        served = run(["serve", "--port", str(port)], env)
+    assert served.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in served.stderr, served.stderr
+    malformed = run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], {**env, "ASKIAM_DATABASE_URL": "not a url"})
+    assert malformed.returncode == 2 and "ASKIAM_DATABASE_URL: not a PostgreSQL connection string" in malformed.stderr
