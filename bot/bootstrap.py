@@ -80,10 +80,19 @@ class Application:
 
     @cached_property
     def database_target(self) -> DatabaseTarget:
-        """Where the rules store is and how to sign in: URL, embedded server, or an AWS sign-in (secret or IAM)."""
+        """Where the rules store is and how to sign in, migrated first when the settings say so."""
+        target = self.located_database
+        if self.settings.migrates_on_start:
+            self.migrate(target)
+        return target
+
+    @cached_property
+    def located_database(self) -> DatabaseTarget:
+        """Where the rules store is and how to sign in: URL, embedded server, or an AWS sign-in (secret or IAM).
+        Nothing is connected to."""
         from bot.aws_config import database_target  # noqa: PLC0415
         from validators.db import start_embedded  # noqa: PLC0415 - adapters load only when used
-        from validators.db_auth import DatabaseTarget  # noqa: PLC0415
+        from validators.db_auth import DatabaseTarget, given_target  # noqa: PLC0415
 
         try:
             target = database_target(self.settings, self._clients)
@@ -91,10 +100,8 @@ class Application:
             log.error("database configuration failed: %s", exc)
             raise
         if target is None:
-            target = DatabaseTarget(self.settings.database_url) if self.settings.database_url else DatabaseTarget(
+            target = given_target(self.settings.database_url) if self.settings.database_url else DatabaseTarget(
                 start_embedded(self.settings.home), embedded=True)
-        if self.settings.migrates_on_start:
-            self.migrate(target)
         return target
 
     @property

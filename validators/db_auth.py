@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -31,6 +31,23 @@ class DatabaseTarget:
     def connect_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for one new connection: a fresh password when there is a source."""
         return password_kwargs(self.password)
+
+
+def given_target(url: str) -> DatabaseTarget:
+    """The target for a connection string given in the settings, its password (if it holds one) moved out of the
+    URL into the password source, so that the URL can be printed and logged."""
+    password = conninfo_to_dict(url).get("password")
+    if not password:
+        return DatabaseTarget(url)
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        user, _, host = parts.netloc.rpartition("@")
+        query = "&".join(pair for pair in parts.query.split("&") if pair and not pair.startswith("password="))
+        shown = urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}@{host}", query=query))
+    else:  # key=value pairs
+        shown = make_conninfo("", **{key: value for key, value in conninfo_to_dict(url).items() if key != "password"})
+    secret = str(password)
+    return DatabaseTarget(shown, password=lambda: secret)
 
 
 def password_kwargs(source: PasswordSource | None) -> dict[str, Any]:

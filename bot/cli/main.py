@@ -178,8 +178,9 @@ def cmd_lex_export(app: Application, args: argparse.Namespace) -> int:
 
 
 def cmd_db(app: Application, args: argparse.Namespace) -> int:
-    out(app.database_url)
-    if app.database_target.embedded:
+    target = app.located_database  # printed without connecting: the database may be down
+    out(target.url)
+    if target.embedded:
         err("The embedded PostgreSQL runs only while an askiam command uses it: `askiam db psql` opens a shell on "
             "it, or keep `askiam serve` running while you use this URL.")
     return EXIT_OK

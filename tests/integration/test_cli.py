@@ -229,3 +229,19 @@ def test_a_port_in_use_or_a_malformed_database_url_is_a_clear_usage_error(env: d
     assert served.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in served.stderr, served.stderr
     malformed = run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], {**env, "ASKIAM_DATABASE_URL": "not a url"})
     assert malformed.returncode == 2 and "ASKIAM_DATABASE_URL: not a PostgreSQL connection string" in malformed.stderr
+
+
+def test_db_url_prints_the_configured_url_without_connecting(env: dict[str, str]) -> None:
+    unreachable = "postgresql://nobody@127.0.0.1:1/nothing"
+    printed = run(["db", "url"], {**env, "ASKIAM_DATABASE_URL": unreachable})
+    assert printed.returncode == 0 and printed.stdout.strip() == unreachable, printed.stderr
+
+
+def test_a_password_in_the_database_url_is_used_but_never_printed(env: dict[str, str]) -> None:
+    parts = psycopg.conninfo.conninfo_to_dict(env["ASKIAM_DATABASE_URL"])
+    with_password = psycopg.conninfo.make_conninfo("", **{**parts, "password": "not-shown-7"})
+    settings = {**env, "ASKIAM_DATABASE_URL": with_password}
+    printed = run(["db", "url"], settings)
+    assert printed.returncode == 0 and "not-shown-7" not in printed.stdout + printed.stderr, printed.stdout
+    asked = run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], settings)
+    assert asked.returncode == 0 and "not-shown-7" not in asked.stdout + asked.stderr, asked.stderr
