@@ -29,6 +29,12 @@ class JsonlPublisher:
     def __init__(self, path: Path) -> None:
         self._path = path
 
+    def check_writable(self) -> None:
+        """Raise OSError now if the file cannot be appended to, whether or not any event is waiting."""
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        with self._path.open("a", encoding="utf-8"):
+            pass
+
     def publish(self, events: Sequence[OutboxEvent]) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
         with self._path.open("a", encoding="utf-8") as handle:

@@ -24,6 +24,8 @@ def cmd_publish(app: Application, args: argparse.Namespace) -> int:
     else:
         path = app.settings.home / "events.jsonl"
         publisher, target = JsonlPublisher(path), str(path)
+    if isinstance(publisher, JsonlPublisher):
+        publisher.check_writable()  # a path that cannot be written is an error even with nothing to send
     count = relay(app.database, publisher)
     out(f"published {count} event(s) to {target}")
     return EXIT_OK

@@ -245,3 +245,17 @@ def test_a_password_in_the_database_url_is_used_but_never_printed(env: dict[str,
     assert printed.returncode == 0 and "not-shown-7" not in printed.stdout + printed.stderr, printed.stdout
     asked = run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], settings)
     assert asked.returncode == 0 and "not-shown-7" not in asked.stdout + asked.stderr, asked.stderr
+
+
+def test_events_publish_appends_each_event_once_and_refuses_a_path_it_cannot_write(env: dict[str, str],
+                                                                                  tmp_path: Path) -> None:
+    assert run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], env).returncode == 0
+    events = tmp_path / "out" / "events.jsonl"
+    first = run(["events", "publish", "--to", str(events)], env)
+    assert first.returncode == 0, first.stderr
+    published = [json.loads(line) for line in events.read_text().splitlines()]
+    assert len(published) >= 1 and f"published {len(published)} event(s)" in first.stdout
+    assert run(["events", "publish", "--to", str(events)], env).stdout.startswith("published 0 event(s)")
+    assert len(events.read_text().splitlines()) == len(published)
+    refused = run(["events", "publish", "--to", "/proc/no-such-dir/events.jsonl"], env)
+    assert refused.returncode == 2 and "/proc/no-such-dir" in refused.stderr and "Traceback" not in refused.stderr
