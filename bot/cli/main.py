@@ -45,13 +45,25 @@ def _render(outcome: Outcome, as_json: bool) -> str:
 
 
 def cmd_ask(app: Application, args: argparse.Namespace) -> int:
+    if args.jsonl is not None and (args.text is not None or args.as_user):
+        err("askiam ask: --jsonl reads the requester and the text from each line; give either --jsonl FILE or "
+            "--as USER_ID and the text")
+        return EXIT_USAGE
     if args.jsonl is not None:
         return _ask_jsonl(app, args.jsonl)
     if not args.as_user or args.text is None:
         err("askiam ask: give --as USER_ID and the request text, or --jsonl FILE")
         return EXIT_USAGE
-    turn = app.service.handle(args.as_user, args.text, channel="cli")
-    out(_render(turn.outcome, args.json))
+    if not args.json:
+        turn = app.service.handle(args.as_user, args.text, channel="cli")
+        out(_render(turn.outcome, False))
+        return EXIT_OK
+    try:  # --json answers in JSON whatever happens: a script reads one object either way
+        turn = app.service.handle(args.as_user, args.text, channel="cli")
+    except AskIamError as exc:
+        out(json.dumps({"error": {"code": exc.code, "message": str(exc)}}, ensure_ascii=False))
+        return _report(exc)
+    out(_render(turn.outcome, True))
     return EXIT_OK
 
 
@@ -64,11 +76,17 @@ def _lines(source: str) -> Iterator[str]:
 
 
 def _ask_jsonl(app: Application, source: str) -> int:
+    """One result a line; exit 1 when any line was an error (every line is still answered)."""
+    failed = 0
     for number, line in enumerate(_lines(source), 1):
         if not line.strip():
             continue
-        out(json.dumps(_ask_one_line(app, line, number), ensure_ascii=False))
-    return EXIT_OK
+        result = _ask_one_line(app, line, number)
+        failed += "error" in result
+        out(json.dumps(result, ensure_ascii=False))
+    if failed:
+        err(f"askiam ask: {failed} line(s) were errors (their results say why)")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_obje
         json.dumps({"as": "rui", "text": "Viewer in WikiWiki please"}),
     ])
     result = run(["ask", "--jsonl", "-"], env, stdin=lines)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1 and "3 line(s) were errors" in result.stderr, result.stderr  # every line answered
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(answers) == 5
     assert answers[0]["user_id"] == "ana" and answers[4]["user_id"] == "rui"
@@ -66,6 +66,10 @@ def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_obje
 def test_errors_are_one_clear_line_with_an_exit_code_and_no_traceback(env: dict[str, str], tmp_path: Path) -> None:
     refused = run(["ask", "--as", "nobody", "I need Editor in WikiWiki"], env)
     assert refused.returncode == 4 and "refused" in refused.stderr and "Traceback" not in refused.stderr
+    as_json = run(["ask", "--as", "nobody", "I need Editor in WikiWiki", "--json"], env)
+    assert as_json.returncode == 4 and json.loads(as_json.stdout)["error"]["code"] == "REQUESTER_NOT_ALLOWED"
+    both = run(["ask", "--as", "ana", "--jsonl", "-", "I need Editor in WikiWiki"], env, stdin="")
+    assert both.returncode == 2 and "either --jsonl" in both.stderr and both.stdout == ""
     empty = run(["ask", "--as", "ana", "   "], env)
     assert empty.returncode == 2 and "empty" in empty.stderr
     broken = rules_org(tmp_path / "broken")
