@@ -264,9 +264,16 @@ _REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        # Files that could not be read as a whole (missing, no header, missing columns): the other files' references
+        # to them would each be reported again, by the thousand.
+        self.unread_files: set[str] = set()
 
     def add(self, file: str, line: int, message: str) -> None:
         self.items.append(f"{file}:{line}: {message}")
+
+    def add_unread(self, file: str, line: int, message: str) -> None:
+        self.add(file, line, message)
+        self.unread_files.add(file)
 
 
 def _rows(path: Path, problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
@@ -275,26 +282,26 @@ def _rows(path: Path, problems: _Problems) -> Iterator[tuple[int, dict[str, str]
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
-        problems.add(name, 0, f"cannot read: {exc.strerror}")
+        problems.add_unread(name, 0, f"cannot read: {exc.strerror}")
         return
     with handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
         except (csv.Error, UnicodeDecodeError) as exc:
-            problems.add(name, 1, f"unreadable header: {exc}")
+            problems.add_unread(name, 1, f"unreadable header: {exc}")
             return
         if header is None:
-            problems.add(name, 1, "the file is empty (a header row is required)")
+            problems.add_unread(name, 1, "the file is empty (a header row is required)")
             return
         header = [column.strip() for column in header]
         missing = [column for column in _REQUIRED_COLUMNS[name] if column not in header]
         if missing:
-            problems.add(name, 1, f"missing column(s): {', '.join(missing)}")
+            problems.add_unread(name, 1, f"missing column(s): {', '.join(missing)}")
             return
         duplicates = sorted({column for column in header if header.count(column) > 1})
         if duplicates:
-            problems.add(name, 1, f"duplicate column(s): {', '.join(duplicates)}")
+            problems.add_unread(name, 1, f"duplicate column(s): {', '.join(duplicates)}")
             return
         try:
             for cells in reader:
@@ -330,7 +337,7 @@ def _parse(folder: Path, name: str, model: type[RowT], problems: _Problems,
     path = folder / name
     if not path.exists():
         if name in REQUIRED_FILES:
-            problems.add(name, 0, "required file is missing")
+            problems.add_unread(name, 0, "required file is missing")
         return []
     parsed: list[tuple[int, RowT, dict[str, str]]] = []
     for line, cells in _rows(path, problems):
@@ -383,6 +390,9 @@ def read_bundle(folder: Path) -> Bundle:
     _duplicates(sod, "rule_id", "sod_rules.csv", problems)
     _duplicates(history, "request_id", "access_history.csv", problems)
 
+    if problems.unread_files:
+        raise ImportRowError([*problems.items, "references between the files are checked once "
+                              f"{', '.join(sorted(problems.unread_files))} can be read"])
     reported = {key: {str(cells.get(key) or "").strip() for cells in rows} for key, rows in rejected.items()}
     _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems, reported)
     _check_consistency(users, apps, roles, grants, prereqs, problems)

@@ -62,7 +62,7 @@ def read_table(path: Path, spec: TableSpec, with_labels: bool) -> RequestTable:
         if spec.id_column and spec.id_column not in header:
             missing.append(spec.id_column)
         if missing:
-            raise ImportRowError([f"{path.name}:1: missing column(s): {', '.join(missing)}"])
+            raise ImportRowError([f"{path.name}:1: missing column(s): {', '.join(missing)}"], where=path.name)
         skip = {spec.label_column, spec.resource_column, spec.id_column}
         attribute_index = [(i, name) for i, name in enumerate(header) if name not in skip]
         resource_index = header.index(spec.resource_column)
@@ -93,7 +93,7 @@ def read_table(path: Path, spec: TableSpec, with_labels: bool) -> RequestTable:
             if len(problems) >= MAX_PROBLEMS:
                 break
     if problems:
-        raise ImportRowError(problems)
+        raise ImportRowError(problems, where=path.name)
     return RequestTable(roles, profiles, labels if with_labels else None, tuple(name for _, name in attribute_index))
 
 

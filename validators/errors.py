@@ -16,11 +16,11 @@ class EmbeddedServerError(StoreUnavailableError):
 class ImportRowError(StoreError):
     """Rows of an org bundle are invalid; nothing was imported."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], where: str = "the bundle") -> None:
         self.problems = problems
         shown = "\n".join(problems[:50])
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the bundle; nothing was imported:\n{shown}{more}")
+        super().__init__(f"{len(problems)} problem(s) in {where}; nothing was imported:\n{shown}{more}")
 
 
 class ImportIncompleteError(StoreError):

@@ -179,3 +179,20 @@ def test_a_failure_after_the_catalog_is_written_says_so_and_rebuild_completes_it
     assert "import incomplete" in capsys.readouterr().err
     monkeypatch.setattr(app, "rebuild_indexes", real_rebuild)
     assert app.rebuild_indexes().history == _counts(app)["access_history"]
+
+
+@pytest.mark.parametrize("damage", ["remove", "bad header"])
+def test_a_file_that_cannot_be_read_is_reported_without_the_references_to_it(app_factory, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                             damage: str) -> None:
+    app = app_factory()
+    folder = rules_org(tmp_path / "org")
+    if damage == "remove":
+        (folder / "users.csv").unlink()
+    else:
+        lines = (folder / "users.csv").read_text().splitlines()
+        (folder / "users.csv").write_text("\n".join([lines[0].replace("user_id", "userid"), *lines[1:]]) + "\n")
+    with pytest.raises(ImportRowError) as raised:
+        app.import_bundle(folder)
+    problems = raised.value.problems
+    assert problems[0].startswith("users.csv:") and len(problems) == 2, problems
+    assert "references between the files are checked once users.csv can be read" in problems[-1]
