@@ -164,7 +164,7 @@ class AccessRequestService:
         if person is None or not person.is_active:
             why = "unknown requester" if person is None else f"requester is {person.status}"
             self._ports.store.record_refusal(requester_id[:200], channel, clean(text), why)
-            raise RequesterError(f"{requester_id!r} cannot make requests: {why}")
+            raise RequesterError(f"{requester_id!r} cannot use AskIAM: {why}")
         return person
 
     def handle(self, requester_id: str, text: str, *, channel: str = "cli", state: ConversationState | None = None,

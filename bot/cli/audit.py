@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bot import when
 from bot.bootstrap import Application
-from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out
+from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out, quantity
 
 
 def parse_when(text: str) -> datetime:
@@ -50,7 +50,7 @@ def _witness(args: argparse.Namespace, app: Application | None = None) -> Path |
 
 def _broken(report: Any) -> int:
     out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
-        f"({report.records} records verified before it)")
+        f"({quantity(report.records, 'record')} verified before it)")
     return EXIT_FAILED
 
 
@@ -83,7 +83,7 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if not report.ok:
         return _broken(report)
-    out(f"audit log OK: {report.records} records, chain head {report.head_hash}")
+    out(f"audit log OK: {quantity(report.records, 'record')}, chain head {report.head_hash}")
     out(_checkpoint_line(report))
     key = None if args.no_checkpoint else load_signing_key(_key_path(app, args))
     if key is not None:
@@ -116,7 +116,8 @@ def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
         out("nothing to sign: the audit log is empty")
         return EXIT_OK
     out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
-        f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({result.report.walked} records verified since the last one)")
+        f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({quantity(result.report.walked, 'record')} verified since the "
+        "last one)")
     out(f"public key: {public_key_path(key.path)} (also in the table audit_signing_keys)")
     return EXIT_OK
 
@@ -168,7 +169,8 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
-        out(counted.model_dump_json() if args.json else f"{counted.records} records ({counted.requests} requests)")
+        summary = f"{quantity(counted.records, 'record')} ({quantity(counted.requests, 'request')})"
+        out(counted.model_dump_json() if args.json else summary)
         return EXIT_OK
     if not 1 <= args.limit <= 1000:
         err("askiam: --limit must be between 1 and 1000")
@@ -184,7 +186,7 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
     for record in page.records:
         out(_record_line(record))
     more = f"; older ones with --cursor {page.next_cursor}" if page.next_cursor else ""
-    out(f"{len(page.records)} records{more}")
+    out(f"{quantity(len(page.records), 'record')}{more}")
     return EXIT_OK
 
 
@@ -198,11 +200,11 @@ def cmd_export(app: Application, args: argparse.Namespace) -> int:
     if args.out in (None, "-"):
         written = export(app.database, selected, args.format, sys.stdout)
         sys.stdout.flush()
-        err(f"exported {written} records ({args.format})")
+        err(f"exported {quantity(written, 'record')} ({args.format})")
         return EXIT_OK
     with open(args.out, "w", encoding="utf-8", newline="") as stream:
         written = export(app.database, selected, args.format, stream)
-    out(f"exported {written} records ({args.format}) to {args.out}")
+    out(f"exported {quantity(written, 'record')} ({args.format}) to {args.out}")
     return EXIT_OK
 
 

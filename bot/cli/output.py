@@ -20,3 +20,8 @@ def out(text: str = "", stream: TextIO | None = None) -> None:
 
 def err(text: str) -> None:
     out(text, sys.stderr)
+
+
+def quantity(number: int, noun: str) -> str:
+    """ "1 record", "2 records" (nouns that take an s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

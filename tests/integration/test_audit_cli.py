@@ -106,7 +106,7 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     page = json.loads(capsys.readouterr().out)
     assert [r["seq"] for r in page["records"]] == [2, 1] and page["next_cursor"] is None
     assert run(app, "audit", "query", "--approver", "own") == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "1 records"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 record"
     assert run(app, "audit", "query", "--requester", "ana", "--since", "this-week", "--count") == 0
     assert capsys.readouterr().out.strip() == "2 records (2 requests)"
     assert run(app, "audit", "query", "--cursor", "garbage") == 2
