@@ -36,6 +36,8 @@ def cmd_bench(app: Application, args: argparse.Namespace) -> int:
         out(json.dumps(result))
     else:
         for key, value in result.items():
+            if key == "plans":  # every statement's plan: --json has them
+                value = {name: value[name] for name in ("statements", "full_scans", "all_indexed") if name in value}
             out(f"{key:>26}: {json.dumps(value) if isinstance(value, dict | list) else value}")
     return EXIT_OK
 

@@ -19,7 +19,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.demo", description="Write a synthetic AskIAM org bundle.")
     parser.add_argument("out_dir", type=Path, help="folder to write the bundle into (created if missing)")
     for name in ("users", "applications", "roles", "history", "policies", "seed"):
-        parser.add_argument(f"--{name}", type=int, default=getattr(DEMO_SIZE, name),
+        flags = ["--apps", "--applications"] if name == "applications" else [f"--{name}"]  # as `askiam bench` spells it
+        parser.add_argument(*flags, dest=name, type=int, default=getattr(DEMO_SIZE, name),
                             help=f"default {getattr(DEMO_SIZE, name)}")
     parser.add_argument("--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF,
                         help=f"the day the bundle describes (YYYY-MM-DD), default {DEFAULT_AS_OF.isoformat()}")
