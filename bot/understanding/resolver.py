@@ -200,10 +200,19 @@ def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: se
     words = without_speakers(words)
     hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
     if not hits:
-        # A verb form is not a misspelt role: "approved" is not "Approver", "editing" not "Editor".
+        # A verb form is not a misspelt role: "approved" is not "Approver", "editing" not "Editor" (but "Biling" is
+        # "Billing").
         hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids
-                and not (hit.length == 1 and words[hit.start].endswith(("ed", "ing")))]
+                and not _verb_form_of(words[hit.start : hit.end], hit.phrase)]
     return winners(with_cues(hits, words, anchor))
+
+
+def _verb_form_of(typed: Sequence[str], name: Sequence[str]) -> bool:
+    """Whether one typed word is a past or -ing form where the name's word is not ("approved" for "Approver")."""
+    if len(typed) != 1 or not name:
+        return False
+    suffix = next((ending for ending in ("ed", "ing") if typed[0].endswith(ending)), None)
+    return suffix is not None and not name[-1].endswith(suffix)
 
 
 def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Sequence[str]) -> MatchedEntity:

@@ -123,7 +123,8 @@ SPEAKING_ROLES = CatalogVocabulary.build(Catalog(
     applications={"box": Application(app_id="box", name="Box")},
     roles={role.role_id: role for role in (Role(role_id="box-owner", app_id="box", name="Owner"),
                                           Role(role_id="box-approver", app_id="box", name="Approver"),
-                                          Role(role_id="box-editor", app_id="box", name="Editor"))},
+                                          Role(role_id="box-editor", app_id="box", name="Editor"),
+                                          Role(role_id="box-billing", app_id="box", name="Billing"))},
 ))
 
 
@@ -138,6 +139,7 @@ SPEAKING_ROLES = CatalogVocabulary.build(Catalog(
     ("I need Approver in Box, my manager approved it", "box-approver"),
     ("I need Aprover in Box", "box-approver"),
     ("Box Editor please, the owner knows", "box-editor"),
+    ("I need Biling in Box", "box-billing"),
 ])
 def test_who_said_or_approved_something_is_not_the_role_asked_for(text: str, role_id: str | None) -> None:
     resolved = resolve(text, ME, SPEAKING_ROLES, DIRECTORY)
