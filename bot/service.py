@@ -310,24 +310,24 @@ class AccessRequestService:
                  catalog_version: int) -> Turn:
         question = resolved.clarification.question if resolved.clarification else \
             "Which application and role do you need?"
+        # A removal is answered and the conversation ends: a "yes" to it must not become a request for the role.
+        ended = resolved.clarification is not None and resolved.clarification.slot == REMOVAL_SLOT
+        reason = Reason.REMOVAL_NOT_HANDLED if ended else Reason.AMBIGUOUS_OR_MISSING_ENTITY
         record = DecisionRecord(
             request_id=self._ports.store.new_request_id(),
             requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
-            decision=Decision.NEEDS_CLARIFICATION, reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY, checks=[],
+            decision=Decision.NEEDS_CLARIFICATION, reason=reason, checks=[],
             evidence=[], confidence=None, message=question, grant=False, conversation_id=conversation_id,
             idempotency_key=key, catalog_version=catalog_version,
         )
         self._ports.store.record(record)
         outcome = Outcome(
-            request_id=record.request_id, decision=Decision.NEEDS_CLARIFICATION,
-            reason=Reason.AMBIGUOUS_OR_MISSING_ENTITY,
+            request_id=record.request_id, decision=Decision.NEEDS_CLARIFICATION, reason=reason,
             user_id=resolved.target.user_id if resolved.target else None,
             app_id=resolved.application.app_id if resolved.application else None,
             role_id=resolved.role.role_id if resolved.role else None, confidence=None, checks=[], evidence=[],
             message=question, requester_id=requester.user_id, clarification=resolved.clarification,
         )
-        # A removal is answered and the conversation ends: a "yes" to it must not become a request for the role.
-        ended = resolved.clarification is not None and resolved.clarification.slot == REMOVAL_SLOT
         return Turn(outcome=outcome, state=None if ended else remember(state, resolved, text))
 
     def _may_see(self, requester: Person, pending: Outcome, role: Role) -> bool:

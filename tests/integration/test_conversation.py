@@ -137,6 +137,7 @@ def test_asking_to_remove_access_never_grants_or_queues_it(app, text: str) -> No
     before = _grants(app)
     turn = app.service.handle("rui", text)
     assert turn.outcome.decision is Decision.NEEDS_CLARIFICATION, turn.outcome.message
+    assert turn.outcome.reason is Reason.REMOVAL_NOT_HANDLED
     message = turn.outcome.message
     assert "only handle requests for new access" in message and "nothing was changed" in message
     assert turn.state is None  # the conversation ends: a "yes" to it is not a request for the role

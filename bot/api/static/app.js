@@ -55,6 +55,7 @@
     SOD_CONFLICT: "Segregation-of-duties conflict",
     PREREQUISITE_MISSING: "Prerequisite missing",
     NOT_ELIGIBLE: "Not eligible",
+    REMOVAL_NOT_HANDLED: "Removal: not handled here",
   };
   const MAX_EVIDENCE = 5;
 
