@@ -17,6 +17,7 @@ from bot.understanding.catalog_matcher import (
 )
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
+from bot.understanding.short_forms import application_short_forms
 from bot.understanding.text import clean, emails, fold, phrase_tokens, tokens
 
 MAX_LISTED = 8
@@ -39,6 +40,9 @@ class CatalogVocabulary:
     def build(cls, catalog: Catalog) -> CatalogVocabulary:
         app_names = [(app.app_id, name) for app in catalog.applications.values() for name in (app.name, *app.aliases)]
         role_names = [(role.role_id, name) for role in catalog.roles.values() for name in (role.name, *role.aliases)]
+        app_names += application_short_forms(
+            [(app.app_id, app.name) for app in catalog.applications.values()],
+            [name for _, name in app_names + role_names])
         words = {word for _, name in app_names + role_names for word in phrase_tokens(name)}
         roles_by_word: dict[str, set[str]] = {}
         for role_id, name in role_names:

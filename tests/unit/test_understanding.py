@@ -146,3 +146,39 @@ def test_who_said_or_approved_something_is_not_the_role_asked_for(text: str, rol
     assert (resolved.role.role_id if resolved.role else None) == role_id, text
     if role_id is None:
         assert resolved.clarification is not None and resolved.clarification.slot == "role", text
+
+
+SHORT_FORMS = CatalogVocabulary.build(Catalog(
+    version=1,
+    applications={app.app_id: app for app in (
+        Application(app_id="jira", name="Jira"),
+        Application(app_id="jsm", name="Jira Service Management"),
+        Application(app_id="gcp", name="Google Cloud Production"),
+        Application(app_id="pps", name="Payroll Processing System"),
+        Application(app_id="pps2", name="Purchase Posting Service"),
+        Application(app_id="iam", name="Identity and Access Management"),
+        Application(app_id="hris", name="Human Resources Information System", aliases=("Workday",)),
+        Application(app_id="tea", name="The Expense App"),
+    )},
+    roles={role.role_id: role for role in (
+        Role(role_id="jira-user", app_id="jira", name="User"), Role(role_id="jsm-user", app_id="jsm", name="User"),
+        Role(role_id="gcp-viewer", app_id="gcp", name="Viewer"), Role(role_id="pps-clerk", app_id="pps", name="Clerk"),
+        Role(role_id="pps2-clerk", app_id="pps2", name="Clerk"), Role(role_id="iam-admin", app_id="iam", name="Admin"),
+        Role(role_id="hris-reader", app_id="hris", name="Reader"), Role(role_id="tea-ea", app_id="tea", name="EA"),
+    )},
+))
+
+
+@pytest.mark.parametrize(("text", "app_id"), [
+    ("I need User in Jira SM", "jsm"),
+    ("I need User in JSM", "jsm"),
+    ("I need User in Jira", "jira"),
+    ("Viewer in GCP please", "gcp"),
+    ("I need Admin in IAM", "iam"),
+    ("I need Reader in HRIS", "hris"),
+    ("I need Clerk in PPS", None),  # two applications share the initials: neither gets them
+    ("I need EA in TEA", None),  # "The" is left out: Expense App has two words, too few for initials
+])
+def test_initials_of_an_application_name_name_it_when_only_it_has_them(text: str, app_id: str | None) -> None:
+    resolved = resolve(text, ME, SHORT_FORMS, DIRECTORY)
+    assert (resolved.application.app_id if resolved.application else None) == app_id, text
