@@ -56,7 +56,6 @@ from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_remo
 from bot.understanding.people import find_target
 from bot.understanding.resolver import (
     CatalogVocabulary,
-    request_words,
     resolve,
     resolve_app_and_role,
     resolve_role,
@@ -254,7 +253,7 @@ class AccessRequestService:
                                          matched_text=clean(text)))
             clarification = None
         else:
-            words = request_words(text)
+            words = vocabulary.words_of(text)
             named = find_target(clean(text), requester, directory, set(vocabulary.words))
             if named.clarification is not None:
                 return ResolvedRequest(target=target, application=app, role=role, clarification=named.clarification)
@@ -271,7 +270,7 @@ class AccessRequestService:
             if role is not None and app is not None and role.app_id != app.app_id:
                 role = None
             if app is not None and clarification is None:
-                earlier = self._words_beside(target, " ".join(state.texts))
+                earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
                 attempts = [words] if role is not None else [words, earlier]
                 new_role, found, question = resolve_role(vocabulary, app, *attempts)
                 matches.extend(found)
@@ -280,7 +279,7 @@ class AccessRequestService:
                 elif role is None:
                     clarification = question
         if app is not None and role is None and clarification is None:
-            earlier = self._words_beside(target, " ".join(state.texts))
+            earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
             role, found, clarification = resolve_role(vocabulary, app, earlier)
             matches.extend(found)
         if target is None or app is None or role is None:
@@ -292,9 +291,9 @@ class AccessRequestService:
                                target_is_requester=target is not None and target.user_id == requester.user_id)
 
     @staticmethod
-    def _words_beside(target: Person | None, text: str) -> list[str]:
+    def _words_beside(vocabulary: CatalogVocabulary, target: Person | None, text: str) -> list[str]:
         """The words of earlier turns apart from the target's name, which never names a role."""
-        return without_names(request_words(text), [name_key(target.display_name)] if target else [])
+        return without_names(vocabulary.words_of(text), [name_key(target.display_name)] if target else [])
 
     def _missing(self, target: Person | None, app: Application | None, vocabulary: CatalogVocabulary,
                  state: ConversationState) -> Clarification | None:
@@ -302,7 +301,7 @@ class AccessRequestService:
         if target is None:
             return Clarification(slot="user", question="Who should get the access? Please give their name or email.")
         if app is None:
-            return resolve_app_and_role(request_words(" ".join(state.texts)), vocabulary)[3]
+            return resolve_app_and_role(vocabulary.words_of(" ".join(state.texts)), vocabulary)[3]
         return resolve_app_and_role(list(phrase_tokens(app.name)), vocabulary)[3]
 
     def _clarify(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,

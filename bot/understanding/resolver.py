@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
 from bot.ports import Catalog, Directory
+from bot.understanding.caseless import caseless_terms, split_at_terms
 from bot.understanding.catalog_matcher import (
     FILLER_WORDS,
     PhraseHit,
@@ -35,6 +36,8 @@ class CatalogVocabulary:
     # The words of application and of role names that can show what a removal acts on (`intent.naming_words`).
     app_words: frozenset[str] = frozenset()
     role_words: frozenset[str] = frozenset()
+    # Words of names in scripts without case, looked for inside runs written without spaces.
+    caseless: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogVocabulary:
@@ -51,7 +54,11 @@ class CatalogVocabulary:
         return cls(catalog, PhraseMatcher(app_names), PhraseMatcher(role_names), frozenset(words),
                    {word: frozenset(ids) for word, ids in roles_by_word.items()},
                    naming_words(word for _, name in app_names for word in phrase_tokens(name)),
-                   naming_words(roles_by_word))
+                   naming_words(roles_by_word), caseless_terms(words))
+
+    def words_of(self, text: str) -> list[str]:
+        """The request's words (`request_words`), with the catalog's names cut out of runs without spaces."""
+        return split_at_terms(request_words(text), self.caseless)
 
 
 def request_words(text: str) -> list[str]:
@@ -79,7 +86,7 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
         People lookups.
     """
     text = clean(text)
-    words = request_words(text)
+    words = vocabulary.words_of(text)
     target = find_target(text, requester, directory, set(vocabulary.words))
     app, role, app_role_matches, app_role_question = resolve_app_and_role(
         without_names(words, [match.matched_text for match in target.matches]), vocabulary)

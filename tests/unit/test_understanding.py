@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import validators
 from bot.domain import Application, Role
 from bot.ports import Catalog
+from bot.understanding.caseless import split_at_terms
 from bot.understanding.resolver import CatalogVocabulary, resolve
 from bot.understanding.text import UNMARKED_LETTERS, fold, tokens
 from tests.fakes.directory import MemoryDirectory, catalog, person
@@ -182,3 +183,30 @@ SHORT_FORMS = CatalogVocabulary.build(Catalog(
 def test_initials_of_an_application_name_name_it_when_only_it_has_them(text: str, app_id: str | None) -> None:
     resolved = resolve(text, ME, SHORT_FORMS, DIRECTORY)
     assert (resolved.application.app_id if resolved.application else None) == app_id, text
+
+
+CASELESS_CATALOG = CatalogVocabulary.build(Catalog(
+    version=1,
+    applications={"feishu": Application(app_id="feishu", name="飞书", aliases=("Feishu",))},
+    roles={role.role_id: role for role in (Role(role_id="fs-admin", app_id="feishu", name="管理员"),
+                                          Role(role_id="fs-member", app_id="feishu", name="成员"))},
+))
+
+
+def test_catalog_names_are_found_inside_text_written_without_spaces() -> None:
+    directory = MemoryDirectory([*PEOPLE, person("wwang", "王伟")])
+    named = resolve("王伟需要飞书的管理员权限", ME, CASELESS_CATALOG, directory)
+    assert (named.target.user_id if named.target else None, named.application.app_id if named.application else None,
+            named.role.role_id if named.role else None) == ("wwang", "feishu", "fs-admin")
+    unnamed = resolve("我需要飞书的成员权限", ME, CASELESS_CATALOG, directory)  # nobody known is named: ask who
+    assert unnamed.role is not None and unnamed.role.role_id == "fs-member"
+    assert unnamed.clarification is not None and unnamed.clarification.slot == "user"
+    mixed = resolve("I need 成员 in Feishu", ME, CASELESS_CATALOG, directory)
+    assert mixed.target == ME and mixed.role is not None and mixed.role.role_id == "fs-member"
+
+
+def test_split_at_terms_cuts_runs_around_the_longest_known_term() -> None:
+    terms = frozenset({"飞书", "飞书文档", "管理员"})
+    assert split_at_terms(["我需要飞书文档的管理员权限", "jira"], terms) == [
+        "我需要", "飞书文档", "的", "管理员", "权限", "jira"]
+    assert split_at_terms(["权限"], terms) == ["权限"] and split_at_terms(["飞书"], frozenset()) == ["飞书"]
