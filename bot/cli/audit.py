@@ -66,21 +66,26 @@ def _checkpoint_line(report: Any) -> str:
     return f"checkpoints: {report.checkpoints} verified with trusted keys{where}"
 
 
+def _audit_failed(exc: Exception) -> int:
+    """The message, and the exit code: a key given or configured that cannot be used is input to fix (2); anything
+    else stopped the check (1)."""
+    from validators.audit_errors import AuditKeyError  # noqa: PLC0415
+
+    err(f"askiam: {exc}")
+    return EXIT_USAGE if isinstance(exc, AuditKeyError) else EXIT_FAILED
+
+
 def cmd_verify(app: Application, args: argparse.Namespace) -> int:
     """Verify everything; when this host signs checkpoints (its key file exists), sign the head just verified."""
     from validators import audit  # noqa: PLC0415
-    from validators.audit_errors import AuditError, AuditKeyError  # noqa: PLC0415
+    from validators.audit_errors import AuditError  # noqa: PLC0415
     from validators.audit_keys import load_signing_key  # noqa: PLC0415
 
     try:
         trusted_keys = _trusted_keys(app, args)
         report = audit.verify(app.database, trusted_keys=trusted_keys, witness=_witness(args, app))
-    except AuditKeyError as exc:  # a key given or configured that cannot be used: fix the input
-        err(f"askiam: {exc}")
-        return EXIT_USAGE
     except AuditError as exc:
-        err(f"askiam: {exc}")
-        return EXIT_FAILED
+        return _audit_failed(exc)
     if not report.ok:
         return _broken(report)
     out(f"audit log OK: {quantity(report.records, 'record')}, chain head {report.head_hash}")
@@ -96,19 +101,15 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
 def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
     from validators import audit  # noqa: PLC0415
-    from validators.audit_errors import AuditError, AuditKeyError  # noqa: PLC0415
+    from validators.audit_errors import AuditError  # noqa: PLC0415
     from validators.audit_keys import load_or_create_signing_key, public_key_path  # noqa: PLC0415
 
     try:
         key = load_or_create_signing_key(_key_path(app, args))
         result = audit.checkpoint(app.database, key, trusted_keys=_trusted_keys(app, args), witness=_witness(args, app),
                                   full=args.full)
-    except AuditKeyError as exc:  # a key given or configured that cannot be used: fix the input
-        err(f"askiam: {exc}")
-        return EXIT_USAGE
     except AuditError as exc:
-        err(f"askiam: {exc}")
-        return EXIT_FAILED
+        return _audit_failed(exc)
     if not result.report.ok:
         return _broken(result.report)
     signed = result.checkpoint

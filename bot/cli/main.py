@@ -54,16 +54,13 @@ def cmd_ask(app: Application, args: argparse.Namespace) -> int:
     if not args.as_user or args.text is None:
         err("askiam ask: give --as USER_ID and the request text, or --jsonl FILE")
         return EXIT_USAGE
-    if not args.json:
-        turn = app.service.handle(args.as_user, args.text, channel="cli")
-        out(_render(turn.outcome, False))
-        return EXIT_OK
-    try:  # --json answers in JSON whatever happens: a script reads one object either way
+    try:
         turn = app.service.handle(args.as_user, args.text, channel="cli")
     except AskIamError as exc:
-        out(json.dumps({"error": {"code": exc.code, "message": str(exc)}}, ensure_ascii=False))
-        return _report(exc)
-    out(_render(turn.outcome, True))
+        if args.json:  # --json answers in JSON whatever happens: a script reads one object either way
+            out(json.dumps({"error": {"code": exc.code, "message": str(exc)}}, ensure_ascii=False))
+        raise  # the message on stderr and the exit code, as for every command (`_report`)
+    out(_render(turn.outcome, args.json))
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.bootstrap import Application
 from bot.decision import decide, first_failure
@@ -28,18 +29,23 @@ def _loaded_source(app: Application) -> str:
     return str(row["source"]) if row else ""
 
 
+def _demo_folder(app: Application) -> Path:
+    """Where the demo bundle is generated; the org's recorded source when the demo org is the one loaded."""
+    return app.settings.home / DEMO_FOLDER_NAME
+
+
 def other_org_loaded(app: Application) -> str | None:
     """Where the org the database holds was imported from, when it is not the demo org (None when it is, or when
     nothing is loaded)."""
     source = _loaded_source(app)
-    if not source or source == str(app.settings.home / DEMO_FOLDER_NAME) or app.is_empty():
+    if not source or source == str(_demo_folder(app)) or app.is_empty():
         return None
     return source
 
 
 def ensure_demo_org(app: Application, reset: bool = False) -> DemoOrg:
     """Generate the demo bundle (deterministic) and import it unless it is what the database already holds."""
-    folder = app.settings.home / DEMO_FOLDER_NAME
+    folder = _demo_folder(app)
     generated = generate_bundle(folder, DEMO_SIZE)
     if reset or _loaded_source(app) != str(folder):
         app.import_bundle(folder)
@@ -54,7 +60,7 @@ def ensure_demo_org(app: Application, reset: bool = False) -> DemoOrg:
 def featured_people(app: Application) -> list[str]:
     """The user ids the demo suggested, while the demo org is the one loaded; otherwise none."""
     path = app.settings.home / DEMO_PEOPLE_FILE
-    if _loaded_source(app) != str(app.settings.home / DEMO_FOLDER_NAME) or not path.is_file():
+    if _loaded_source(app) != str(_demo_folder(app)) or not path.is_file():
         return []
     try:
         people = json.loads(path.read_text(encoding="utf-8"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.understanding.text import is_caseless_letter
+from bot.understanding.text import is_caseless_word
 
 
 def caseless_terms(words: Iterable[str]) -> frozenset[str]:
     """The catalog's words written in a script without case: the ones to look for inside runs of such letters."""
-    return frozenset(word for word in words if word and all(is_caseless_letter(ch) for ch in word))
+    return frozenset(word for word in words if is_caseless_word(word))
 
 
 def split_at_terms(words: Sequence[str], terms: frozenset[str]) -> list[str]:
@@ -20,7 +20,7 @@ def split_at_terms(words: Sequence[str], terms: frozenset[str]) -> list[str]:
     longest = max(len(term) for term in terms)
     split: list[str] = []
     for word in words:
-        if word in terms or not all(is_caseless_letter(ch) for ch in word):
+        if word in terms or not is_caseless_word(word):
             split.append(word)
             continue
         pending, index = "", 0

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
-from bot.understanding.text import capitals_shape, emails, fold, is_caseless_letter, name_key, tokens
+from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
@@ -95,16 +95,17 @@ def _name_windows(text: str) -> list[str]:
     """Every run of 2 to 4 words, folded: the display names a sentence might contain."""
     words = [token.text for token in tokens(text) if token.text != "'s"]
     # A name in a script without case is written without spaces, inside the words around it ("王伟需要").
-    caseless = {word[start : start + size] for word in _caseless_words(words) if len(word) <= _MAX_CASELESS_RUN
-                for size in range(2, _MAX_CASELESS_NAME + 1) for start in range(len(word) - size + 1)}
+    runs = _caseless_words(words)
+    inside_runs = {word[start : start + size] for word in runs if len(word) <= _MAX_CASELESS_RUN
+                   for size in range(2, _MAX_CASELESS_NAME + 1) for start in range(len(word) - size + 1)}
     return sorted(
         {" ".join(words[start : start + size]) for size in range(2, _MAX_NAME_TOKENS + 1)
-         for start in range(len(words) - size + 1)} | caseless | set(_caseless_words(words))
+         for start in range(len(words) - size + 1)} | inside_runs | set(runs)
     )
 
 
 def _caseless_words(words: Sequence[str]) -> list[str]:
-    return [word for word in words if len(word) > 1 and all(is_caseless_letter(ch) for ch in word)]
+    return [word for word in words if len(word) > 1 and is_caseless_word(word)]
 
 
 def _id_slots(text: str) -> list[str]:

@@ -54,6 +54,11 @@ def is_caseless_letter(ch: str) -> bool:
     return ch.isalpha() and ch.lower() == ch.upper()
 
 
+def is_caseless_word(word: str) -> bool:
+    """A word written wholly in letters of scripts without case ("王伟", "飞书")."""
+    return bool(word) and all(is_caseless_letter(ch) for ch in word)
+
+
 def _split_at_scripts(word: str, start: int) -> list[tuple[str, int]]:
     """The parts of a word where it changes between caseless letters and everything else."""
     if word.isascii():
