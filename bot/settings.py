@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     policy_passages: int = Field(default=3, ge=1, le=10)
     rate_limit_per_minute: int | None = Field(default=30, ge=1, description="Requests per requester per minute.")
     approval_expiry_days: int = Field(default=14, ge=1, le=365)
+    expiry_sweep_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How often `askiam serve` expires overdue requests (in AWS, the "
+                                               "schedule of the expiry function).")
     audit_signing_key_path: Path | None = Field(
         default=None, description="Ed25519 key that signs audit checkpoints (default: $ASKIAM_HOME/audit/).")
     audit_witness_path: Path | None = Field(default=None, description="A copy of each checkpoint kept outside the "

@@ -24,6 +24,7 @@ from bot.api.gateway import HttpRequest, HttpResponse, from_response, to_event
 from bot.api.handler import lambda_handler, use_application
 from bot.api.settings import MAX_BODY_BYTES
 from bot.bootstrap import Application
+from bot.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -175,16 +176,31 @@ def make_server(app: Application, host: str = DEFAULT_HOST, port: int = DEFAULT_
     return server
 
 
+def expiry_sweep(app: Application) -> Periodic:
+    """Expires overdue requests while the server runs (as the scheduled expiry function does in AWS), so they are
+    decided on time even when no approver opens the queue."""
+    def expire() -> None:
+        expired = app.approvals.expire()
+        if expired:
+            log.info("expired %d request(s) pending for more than %d days: %s", len(expired),
+                     app.settings.approval_expiry_days, ", ".join(expired))
+
+    return Periodic("approval-expiry", app.settings.expiry_sweep_minutes * 60.0, expire)
+
+
 @contextmanager
 def serving(app: Application, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
     """Serve `app` from a background thread while the block runs (port 0 picks a free one); yields the base URL."""
     server = make_server(app, host, port)
+    sweep = expiry_sweep(app)
     thread = threading.Thread(target=server.serve_forever, name="askiam-local-server", daemon=True)
     thread.start()
+    sweep.start()
     try:
         host, bound = _address(server)
         yield f"http://{host}:{bound}"
     finally:
+        sweep.stop()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
@@ -208,12 +224,15 @@ def serve(app: Application, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     bound_host, bound_port = _address(server)
     url = f"http://{bound_host}:{bound_port}/"
     log.info("serving on %s", url)
+    sweep = expiry_sweep(app)
     try:  # from here on an interrupt (Ctrl-C, or SIGTERM through the CLI) is a normal stop
+        sweep.start()
         if on_ready is not None:
             on_ready(url)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        sweep.stop()
         server.server_close()
         use_application(None)

@@ -263,3 +263,41 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     assert "NOT_FOUND" in capsys.readouterr().err
     assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0
     assert "APPROVED" in capsys.readouterr().out
+
+
+def test_the_scheduled_expiry_function_expires_overdue_requests_with_their_event(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str) -> None:
+    from bot import scheduled_jobs
+    from bot.expiry import lambda_handler
+
+    old = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    fresh = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '15 days' WHERE request_id = %s", (old,))
+    scheduled_jobs.use_application(app)
+    try:
+        assert lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None) == {"expired": 1}
+        assert lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event"}, None) == {"expired": 0}
+    finally:
+        scheduled_jobs.use_application(None)
+    assert app.store.get(old).reason is Reason.EXPIRED
+    assert app.store.get(fresh).decision is Decision.PENDING_APPROVAL
+    with app.database.connection() as conn:
+        events = conn.execute("SELECT event_type FROM outbox WHERE request_id = %s ORDER BY event_id",
+                              (old,)).fetchall()
+    assert [e["event_type"] for e in events][-1] == "access_request.expired"
+    assert verify(app.database).ok
+
+
+def test_a_running_local_server_expires_overdue_requests_without_a_visit_to_the_queue(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str) -> None:
+    from bot.api.local_server import serving
+
+    old = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '15 days' WHERE request_id = %s", (old,))
+    with serving(app):
+        deadline = time.monotonic() + 30
+        while app.store.get(old).decision is Decision.PENDING_APPROVAL and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert app.store.get(old).reason is Reason.EXPIRED

@@ -126,7 +126,7 @@ def test_every_checkov_skip_gives_a_reason() -> None:
 
 def test_every_function_has_its_own_role_with_no_wildcard_action(template: dict[str, Any]) -> None:
     functions = _resources(template, "AWS::Serverless::Function")
-    assert set(functions) == {"AskiamApiFunction", "AskiamLexFunction", "OutboxPublisherFunction"}
+    assert set(functions) == {"AskiamApiFunction", "AskiamLexFunction", "OutboxPublisherFunction", "ExpiryFunction"}
     roles = set()
     for name, function in functions.items():
         properties = function["Properties"]
@@ -142,7 +142,7 @@ def test_every_function_has_its_own_role_with_no_wildcard_action(template: dict[
                     assert "*" not in action, f"{role_name}: wildcard action {action}"
                 if "*" in _listed(statement["Resource"]):
                     assert set(actions) <= STAR_RESOURCE_ACTIONS, f"{role_name}: {actions} on *"
-    assert len(roles) == 3
+    assert len(roles) == 4
 
 
 def test_only_the_relay_publishes_events_and_only_functions_of_the_channels_read_vectors(
@@ -152,8 +152,10 @@ def test_only_the_relay_publishes_events_and_only_functions_of_the_channels_read
         return {action for statement in statements for action in _listed(statement["Action"])}
 
     assert "events:PutEvents" in actions("OutboxFunctionRole")
-    assert "events:PutEvents" not in actions("ApiFunctionRole") | actions("LexFunctionRole")
-    assert "aoss:APIAccessAll" not in actions("OutboxFunctionRole")
+    assert "events:PutEvents" not in actions("ApiFunctionRole") | actions("LexFunctionRole") | actions(
+        "ExpiryFunctionRole")  # an expiry's event goes through the outbox like every decision's
+    assert "aoss:APIAccessAll" not in actions("OutboxFunctionRole") | actions("ExpiryFunctionRole")
+    assert "rds-db:connect" in actions("ExpiryFunctionRole")
     assert "secretsmanager:GetSecretValue" not in actions("ApiFunctionRole") | actions("LexFunctionRole") | actions(
         "OutboxFunctionRole")  # the functions sign in to PostgreSQL with IAM tokens, not the master secret
 
@@ -297,7 +299,8 @@ def test_functions_run_python_312_on_arm64_with_the_named_handlers(template: dic
                 for name, f in _resources(template, "AWS::Serverless::Function").items()}
     assert handlers == {"AskiamApiFunction": "bot.api.handler.lambda_handler",
                         "AskiamLexFunction": "lex.handler.lambda_handler",
-                        "OutboxPublisherFunction": "outbox.publisher.lambda_handler"}
+                        "OutboxPublisherFunction": "outbox.publisher.lambda_handler",
+                        "ExpiryFunction": "bot.expiry.lambda_handler"}
     for handler in handlers.values():
         module, function = handler.rsplit(".", 1)
         source = ROOT / (module.replace(".", "/") + ".py")
@@ -402,8 +405,11 @@ def test_reserved_concurrency_is_opt_in(template: dict[str, Any]) -> None:
     """Lambda keeps 100 of the account's concurrency unreserved: a fixed reservation fails the deployment in an
     account with a low quota, so each one is a parameter that reserves nothing by default."""
     conditions = template["Conditions"]
-    for name, function in _resources(template, "AWS::Serverless::Function").items():
-        reserved = function["Properties"]["ReservedConcurrentExecutions"]
+    functions = _resources(template, "AWS::Serverless::Function")
+    reserving = {name for name, f in functions.items() if "ReservedConcurrentExecutions" in f["Properties"]}
+    assert reserving == {"AskiamApiFunction", "AskiamLexFunction", "OutboxPublisherFunction"}  # expiry: never
+    for name in reserving:
+        reserved = functions[name]["Properties"]["ReservedConcurrentExecutions"]
         condition, value, otherwise = reserved["Fn::If"]
         parameter = value["Ref"]
         assert otherwise == {"Ref": "AWS::NoValue"}, name
