@@ -247,6 +247,19 @@ class Application:
                                                    region=self.settings.aws_region,
                                                    timeout_s=self.settings.policy_judge_timeout_s))
 
+    def checkpoint_signer(self, key_file: Path | None = None, *, create: bool = False):  # type: ignore[no-untyped-def]
+        """What signs audit checkpoints: `key_file` when given; else the KMS key when one is configured; else the
+        key file configured or under ASKIAM_HOME (created when `create`; None when there is none)."""
+        from validators import audit_keys  # noqa: PLC0415
+
+        kms_key = self.settings.audit_signing_kms_key_id
+        if key_file is None and kms_key:
+            from validators.audit_kms_key import KmsSigningKey, default_client  # noqa: PLC0415
+
+            return KmsSigningKey(kms_key, default_client(self.settings.aws_region))
+        path = key_file or self.settings.audit_signing_key_path or audit_keys.default_key_path(self.settings.home)
+        return audit_keys.load_or_create_signing_key(path) if create else audit_keys.load_signing_key(path)
+
     def import_bundle(self, folder: Path) -> ImportReport:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
         from validators.bundle import read_bundle  # noqa: PLC0415

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
                                                "schedule of the expiry function).")
     audit_signing_key_path: Path | None = Field(
         default=None, description="Ed25519 key that signs audit checkpoints (default: $ASKIAM_HOME/audit/).")
+    audit_signing_kms_key_id: str | None = Field(
+        default=None, description="A KMS key (ECC_NIST_EDWARDS25519, SIGN_VERIFY: id, ARN or alias) that signs "
+                                  "checkpoints in place of a key file (AWS).")
     audit_witness_path: Path | None = Field(default=None, description="A copy of each checkpoint kept outside the "
                                                                      "database.")
     event_bus_name: str | None = Field(default=None, description="EventBridge bus for decision events (AWS).")

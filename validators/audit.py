@@ -19,7 +19,7 @@ from validators.db import Database
 if TYPE_CHECKING:
     # Checkpoints need `cryptography`; appending (the decision path) does not, so they load only when used.
     from validators.audit_checkpoints import Checkpoint, CheckpointIssue
-    from validators.audit_keys import SigningKey, TrustedKeys
+    from validators.audit_keys import CheckpointSigner, TrustedKeys
 
 GENESIS_HASH = "0" * 64
 # Columns copied out of the payload for querying; verify checks each copy against the hashed payload.
@@ -315,7 +315,7 @@ class CheckpointResult:
     checkpoint: Checkpoint | None
 
 
-def checkpoint(database: Database, key: SigningKey, *, trusted_keys: TrustedKeys | None = None,
+def checkpoint(database: Database, key: CheckpointSigner, *, trusted_keys: TrustedKeys | None = None,
                witness: Path | None = None, full: bool = False, batch: int = 2000) -> CheckpointResult:
     """Verify the chain (from the latest good checkpoint unless `full`), then sign the head that was verified.
 
@@ -327,7 +327,7 @@ def checkpoint(database: Database, key: SigningKey, *, trusted_keys: TrustedKeys
     return CheckpointResult(report, sign_verified(database, key, report, witness))
 
 
-def sign_verified(database: Database, key: SigningKey, report: VerifyReport,
+def sign_verified(database: Database, key: CheckpointSigner, report: VerifyReport,
                   witness: Path | None = None) -> Checkpoint | None:
     """Sign the head that `report` verified, unless the chain is broken or empty or this key signed it already."""
     from validators import audit_checkpoints  # noqa: PLC0415
@@ -341,7 +341,7 @@ def sign_verified(database: Database, key: SigningKey, report: VerifyReport,
     return audit_checkpoints.store(database, key, signed, witness)
 
 
-def maybe_checkpoint(database: Database, key: SigningKey, every: int = DEFAULT_CHECKPOINT_EVERY, *,
+def maybe_checkpoint(database: Database, key: CheckpointSigner, every: int = DEFAULT_CHECKPOINT_EVERY, *,
                      trusted_keys: TrustedKeys | None = None, witness: Path | None = None) -> CheckpointResult | None:
     """Verify and sign when `every` records or more were appended since this key's last checkpoint.
 

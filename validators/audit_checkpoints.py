@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from validators.audit_errors import AuditError
-from validators.audit_keys import ALGORITHM, SigningKey, TrustedKeys, parse_public_key, signature_verifies
+from validators.audit_keys import ALGORITHM, CheckpointSigner, TrustedKeys, parse_public_key, signature_verifies
 from validators.db import Database
 
 MESSAGE_PREFIX = "askiam-audit-checkpoint/v1"
@@ -62,7 +62,7 @@ def signed_message(seq: int, head_hash: str, signed_at: datetime, key_id: str) -
     return f"{MESSAGE_PREFIX}\n{seq}\n{head_hash}\n{when}\n{key_id}".encode("ascii")
 
 
-def sign(key: SigningKey, seq: int, head_hash: str, signed_at: datetime | None = None) -> Checkpoint:
+def sign(key: CheckpointSigner, seq: int, head_hash: str, signed_at: datetime | None = None) -> Checkpoint:
     """A checkpoint of the chain at `seq`; the caller has verified the chain up to there."""
     # PostgreSQL keeps microseconds: drop nothing finer, so the stored time signs the same message.
     when = (signed_at or datetime.now(UTC)).astimezone(UTC)
@@ -150,7 +150,7 @@ def database_keys(conn: psycopg.Connection[Any]) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def store(database: Database, key: SigningKey, checkpoint: Checkpoint, witness: Path | None = None) -> Checkpoint:
+def store(database: Database, key: CheckpointSigner, checkpoint: Checkpoint, witness: Path | None = None) -> Checkpoint:
     """Record a checkpoint (and its key's public half); the stored one wins if this key already signed that seq."""
     with database.connection() as conn, conn.transaction():
         conn.execute("INSERT INTO audit_signing_keys (key_id, algorithm, public_key) VALUES (%s, %s, %s) "

@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -74,6 +75,22 @@ def signature_verifies(public_key: Ed25519PublicKey, signature: bytes, message: 
     except InvalidSignature:
         return False
     return True
+
+
+class CheckpointSigner(Protocol):
+    """What signs checkpoints: a key file on this host (`SigningKey`) or a key that never leaves a KMS
+    (`validators.audit_kms_key.KmsSigningKey`). Either way the signature is plain Ed25519 over the message."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def public_key(self) -> Ed25519PublicKey: ...
+
+    @property
+    def public_pem(self) -> str: ...
+
+    def sign(self, message: bytes) -> bytes: ...
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,17 @@ def _key_path(app: Application, args: argparse.Namespace) -> Path:
     return app.settings.audit_signing_key_path or default_key_path(app.settings.home)
 
 
+def _signer(app: Application, args: argparse.Namespace, *, create: bool = False) -> Any:
+    """The checkpoint signer: --key FILE, else the configured KMS key, else the key file (None if there is none)."""
+    return app.checkpoint_signer(Path(args.key) if args.key else None, create=create)
+
+
 def _trusted_keys(app: Application, args: argparse.Namespace) -> dict[str, Any] | None:
-    """Keys from outside the database: --public-key files and the local signing key; None when there are none."""
-    from validators.audit_keys import load_signing_key, read_public_key, trusted  # noqa: PLC0415
+    """Keys from outside the database: --public-key files and the signing key; None when there are none."""
+    from validators.audit_keys import read_public_key, trusted  # noqa: PLC0415
 
     keys = [read_public_key(Path(path)) for path in args.public_key or []]
-    local = load_signing_key(_key_path(app, args))
+    local = _signer(app, args)
     if local is not None:
         keys.append(local.public_key)
     return trusted(keys) or None
@@ -90,6 +95,7 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
         return _broken(report)
     out(f"audit log OK: {quantity(report.records, 'record')}, chain head {report.head_hash}")
     out(_checkpoint_line(report))
+    # Only a key file on this host signs here; a KMS key signs through `audit checkpoint` (its scheduled function).
     key = None if args.no_checkpoint else load_signing_key(_key_path(app, args))
     if key is not None:
         signed = audit.sign_verified(app.database, key, report, _witness(args, app))
@@ -102,10 +108,10 @@ def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
     from validators import audit  # noqa: PLC0415
     from validators.audit_errors import AuditError  # noqa: PLC0415
-    from validators.audit_keys import load_or_create_signing_key, public_key_path  # noqa: PLC0415
+    from validators.audit_keys import SigningKey, public_key_path  # noqa: PLC0415
 
     try:
-        key = load_or_create_signing_key(_key_path(app, args))
+        key = _signer(app, args, create=True)
         result = audit.checkpoint(app.database, key, trusted_keys=_trusted_keys(app, args), witness=_witness(args, app),
                                   full=args.full)
     except AuditError as exc:
@@ -119,14 +125,18 @@ def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
         f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({quantity(result.report.walked, 'record')} verified since the "
         "last one)")
-    out(f"public key: {public_key_path(key.path)} (also in the table audit_signing_keys)")
+    where = public_key_path(key.path) if isinstance(key, SigningKey) else "`askiam audit public-key`"
+    out(f"public key: {where} (also in the table audit_signing_keys)")
     return EXIT_OK
 
 
 def cmd_public_key(app: Application, args: argparse.Namespace) -> int:
-    from validators.audit_keys import load_signing_key  # noqa: PLC0415
+    from validators.audit_errors import AuditError  # noqa: PLC0415
 
-    key = load_signing_key(_key_path(app, args))
+    try:
+        key = _signer(app, args)
+    except AuditError as exc:
+        return _audit_failed(exc)
     if key is None:
         err(f"askiam: no signing key at {_key_path(app, args)}; `askiam audit checkpoint` creates one")
         return EXIT_FAILED

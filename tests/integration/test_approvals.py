@@ -268,7 +268,7 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
 def test_the_scheduled_expiry_function_expires_overdue_requests_with_their_event(  # type: ignore[no-untyped-def]
         app, fresh_database_url: str) -> None:
     from bot import scheduled_jobs
-    from bot.expiry import lambda_handler
+    from bot.expiry_job import lambda_handler
 
     old = pending(app, "tess", "I need the Viewer role in Ledgerly")
     fresh = pending(app, "rui", "I need the Journal Approver role in Ledgerly")

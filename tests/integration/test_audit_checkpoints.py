@@ -197,3 +197,83 @@ def test_a_checkpoint_is_not_signed_over_a_broken_chain(log: Log) -> None:
     result = audit.checkpoint(log.app.database, log.key)
     assert not result.report.ok and result.checkpoint is None and result.report.first_bad_seq == 11
     assert audit_checkpoints.latest_seq(log.app.database, log.key.key_id) == 10
+
+
+class LocalKms:
+    """KMS's GetPublicKey and Sign answered with a key held here: no AWS account runs these tests."""
+
+    def __init__(self) -> None:
+        self.private_key = Ed25519PrivateKey.generate()
+        self.signed: list[dict[str, Any]] = []
+
+    def get_public_key(self, **request: Any) -> dict[str, Any]:
+        from cryptography.hazmat.primitives import serialization
+
+        der = self.private_key.public_key().public_bytes(serialization.Encoding.DER,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+        return {"KeyId": f"arn:aws:kms:eu-west-1:111122223333:key/{request['KeyId']}", "PublicKey": der,
+                "KeySpec": "ECC_NIST_EDWARDS25519", "KeyUsage": "SIGN_VERIFY"}
+
+    def sign(self, **request: Any) -> dict[str, Any]:
+        self.signed.append(request)
+        return {"Signature": self.private_key.sign(request["Message"]), "SigningAlgorithm": "ED25519_SHA_512"}
+
+
+def test_the_scheduled_checkpoint_function_signs_the_verified_head_with_the_kms_key(  # type: ignore[no-untyped-def]
+        app_factory, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import checkpoint_job, scheduled_jobs
+
+    kms = LocalKms()
+    monkeypatch.setattr("validators.audit_kms_key.default_client", lambda region: kms)
+    app = app_factory(audit_signing_kms_key_id="alias/askiam-audit")
+    append(app, 5)
+    scheduled_jobs.use_application(app)
+    try:
+        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 5}
+        append(app, 2)
+        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 7}
+        assert [r["MessageType"] for r in kms.signed] == ["RAW", "RAW"]
+        report = audit.verify(app.database, trusted_keys=trusted([kms.private_key.public_key()]))
+        assert report.ok and report.checkpoints == 2 and report.key_source == "trusted"
+
+        with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # a record edited, chain not rehashed
+            conn.execute("SET session_replication_role = replica")
+            conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 7")
+        with pytest.raises(checkpoint_job.BrokenChainError, match="record 7"):
+            checkpoint_job.lambda_handler({"source": "aws.events"}, None)
+        assert len(kms.signed) == 2  # a broken chain is never signed
+    finally:
+        scheduled_jobs.use_application(None)
+
+
+def test_the_cli_signs_and_shows_the_kms_key_when_one_is_configured(  # type: ignore[no-untyped-def]
+        app_factory, fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+    from validators.audit_keys import key_id, public_pem
+
+    kms = LocalKms()
+    monkeypatch.setattr("validators.audit_kms_key.default_client", lambda region: kms)
+    append(app_factory(), 3)
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ASKIAM_AUDIT_SIGNING_KMS_KEY_ID", "alias/askiam-audit")
+    assert main(["audit", "public-key"]) == 0
+    shown = capsys.readouterr().out
+    assert public_pem(kms.private_key.public_key()).strip() in shown and key_id(kms.private_key.public_key()) in shown
+    assert main(["audit", "checkpoint"]) == 0
+    assert "record 3" in capsys.readouterr().out and len(kms.signed) == 1
+    assert not (tmp_path / "home" / "audit").exists()  # no key file was made beside the KMS key
+    monkeypatch.setattr("validators.audit_kms_key.default_client", lambda region: _refusing_kms())
+    assert main(["audit", "public-key"]) == 2
+    assert "AccessDeniedException" in capsys.readouterr().err
+
+
+def _refusing_kms() -> Any:
+    from botocore.exceptions import ClientError
+
+    class Refusing:
+        def get_public_key(self, **request: Any) -> dict[str, Any]:
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no kms:GetPublicKey"}},
+                              "GetPublicKey")
+
+    return Refusing()

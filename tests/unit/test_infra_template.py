@@ -126,7 +126,8 @@ def test_every_checkov_skip_gives_a_reason() -> None:
 
 def test_every_function_has_its_own_role_with_no_wildcard_action(template: dict[str, Any]) -> None:
     functions = _resources(template, "AWS::Serverless::Function")
-    assert set(functions) == {"AskiamApiFunction", "AskiamLexFunction", "OutboxPublisherFunction", "ExpiryFunction"}
+    assert set(functions) == {"AskiamApiFunction", "AskiamLexFunction", "OutboxPublisherFunction", "ExpiryFunction",
+                              "CheckpointFunction"}
     roles = set()
     for name, function in functions.items():
         properties = function["Properties"]
@@ -142,7 +143,7 @@ def test_every_function_has_its_own_role_with_no_wildcard_action(template: dict[
                     assert "*" not in action, f"{role_name}: wildcard action {action}"
                 if "*" in _listed(statement["Resource"]):
                     assert set(actions) <= STAR_RESOURCE_ACTIONS, f"{role_name}: {actions} on *"
-    assert len(roles) == 4
+    assert len(roles) == 5
 
 
 def test_only_the_relay_publishes_events_and_only_functions_of_the_channels_read_vectors(
@@ -158,6 +159,17 @@ def test_only_the_relay_publishes_events_and_only_functions_of_the_channels_read
     assert "rds-db:connect" in actions("ExpiryFunctionRole")
     assert "secretsmanager:GetSecretValue" not in actions("ApiFunctionRole") | actions("LexFunctionRole") | actions(
         "OutboxFunctionRole")  # the functions sign in to PostgreSQL with IAM tokens, not the master secret
+
+
+def test_only_the_checkpoint_function_may_sign_with_the_audit_key(template: dict[str, Any]) -> None:
+    key = template["Resources"]["AuditSigningKey"]["Properties"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_EDWARDS25519", "SIGN_VERIFY")
+    signers = [statement["Principal"] for statement in key["KeyPolicy"]["Statement"]
+               if {"kms:Sign", "kms:*"} & set(_listed(statement["Action"]))]
+    assert signers == [{"AWS": {"Fn::GetAtt": ["CheckpointFunctionRole", "Arn"]}}]
+    function = template["Resources"]["CheckpointFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["ASKIAM_AUDIT_SIGNING_KMS_KEY_ID"] == {
+        "Fn::GetAtt": ["AuditSigningKey", "Arn"]}
 
 
 def test_vector_data_access_is_read_only_for_the_functions(template: dict[str, Any]) -> None:
@@ -247,7 +259,7 @@ def test_the_vector_collection_is_vectorsearch_and_private(template: dict[str, A
 def test_the_services_are_reached_through_vpc_endpoints(template: dict[str, Any]) -> None:
     services = {_sub_text(endpoint["Properties"]["ServiceName"]).rsplit(".", 1)[-1]
                 for endpoint in _resources(template, "AWS::EC2::VPCEndpoint").values()}
-    assert services >= {"secretsmanager", "ssm", "bedrock-runtime", "events", "logs"}
+    assert services >= {"secretsmanager", "ssm", "bedrock-runtime", "events", "logs", "kms"}
 
 
 def test_the_http_api_checks_cognito_tokens_and_throttles(template: dict[str, Any]) -> None:
@@ -300,7 +312,8 @@ def test_functions_run_python_312_on_arm64_with_the_named_handlers(template: dic
     assert handlers == {"AskiamApiFunction": "bot.api.handler.lambda_handler",
                         "AskiamLexFunction": "lex.handler.lambda_handler",
                         "OutboxPublisherFunction": "outbox.publisher.lambda_handler",
-                        "ExpiryFunction": "bot.expiry.lambda_handler"}
+                        "ExpiryFunction": "bot.expiry_job.lambda_handler",
+                        "CheckpointFunction": "bot.checkpoint_job.lambda_handler"}
     for handler in handlers.values():
         module, function = handler.rsplit(".", 1)
         source = ROOT / (module.replace(".", "/") + ".py")
