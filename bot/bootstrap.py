@@ -227,7 +227,8 @@ class Application:
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,
                                     self.settings.retrieval_timeout_s, parallel=lookups != "never",
                                     cpu_busy=CpuLoad().saturated if lookups == "auto" else None,
-                                    rate_limit=self.settings.rate_limit_per_minute)
+                                    rate_limit=self.settings.rate_limit_per_minute,
+                                    min_role_history=self.settings.auto_approve_min_history)
 
     @cached_property
     def approvals(self):  # type: ignore[no-untyped-def]

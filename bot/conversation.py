@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from rapidfuzz import fuzz
 
 from bot.domain import Candidate, Clarification, ResolvedRequest
 from bot.understanding.text import clean, emails, fold
@@ -14,6 +15,9 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "last": -1}
 _FILLER = {"the", "option", "number", "no", "please", "choice"}
 _WORD = re.compile(r"\w+")
+# A reply word spelt this close to a word of one candidate's name picks it (a letter off in a 5-letter word is 80).
+_FUZZY_WORD = 80
+_FUZZY_MIN_LETTERS = 4
 _NUMBER = re.compile(r"^\W*(?:(?:number|option|no\.?|#)\s*)?(\d{1,2})\W*$", re.IGNORECASE)
 
 
@@ -57,6 +61,21 @@ def remember(previous: ConversationState | None, resolved: ResolvedRequest, text
     )
 
 
+_NOT_READ = re.compile(r"^Sorry, I could not read .*? as an answer\. ")
+_QUOTED_MAX = 40
+
+
+def asked_again(asked: Clarification, question: Clarification, reply: str) -> Clarification:
+    """The question to ask after a reply that answered nothing: when it is the one just asked, it says so first
+    ("Sorry, I could not read "xyz" as an answer. Which one ..."), so the same words are not simply repeated."""
+    original = _NOT_READ.sub("", asked.question)
+    if question.slot != asked.slot or _NOT_READ.sub("", question.question) != original:
+        return question
+    shown = clean(reply)
+    shown = shown if len(shown) <= _QUOTED_MAX else shown[:_QUOTED_MAX - 1] + "\u2026"
+    return question.model_copy(update={"question": f"Sorry, I could not read \"{shown}\" as an answer. {original}"})
+
+
 def _named_self(resolved: ResolvedRequest) -> bool:
     return any(match.kind == "user" and match.matched_text for match in resolved.matches)
 
@@ -91,4 +110,27 @@ def choose_candidate(reply: str, candidates: tuple[Candidate, ...]) -> Candidate
         if folded and (folded == label or folded == label.split(" (")[0] and
                        sum(1 for c in candidates if fold(c.label).split(" (")[0] == folded) == 1):
             return candidate
-    return None
+    return _by_words(words, candidates)
+
+
+def _by_words(words: list[str], candidates: tuple[Candidate, ...]) -> Candidate | None:
+    """The one candidate whose name has every word of the reply ("Marcus" for Marcus Johnson, "verification" for
+    Order Verification), else the one whose words are all spelt nearly so ("Mrcus Jonson", "Raeder"); None when no
+    candidate or several fit."""
+    if not words:
+        return None
+    names = [_WORD.findall(fold(candidate.label).split(" (")[0]) for candidate in candidates]
+    exact = [i for i, name in enumerate(names) if all(word in name for word in words)]
+    if len(exact) == 1:
+        return candidates[exact[0]]
+    if exact:
+        return None
+    close = [i for i, name in enumerate(names) if all(_spelt_like(word, name) for word in words)]
+    return candidates[close[0]] if len(close) == 1 else None
+
+
+def _spelt_like(word: str, name: list[str]) -> bool:
+    """Whether the word is a word of the name or, from 4 letters, spelt nearly like one."""
+    if len(word) < _FUZZY_MIN_LETTERS:
+        return word in name
+    return any(fuzz.ratio(word, part) >= _FUZZY_WORD for part in name)

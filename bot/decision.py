@@ -28,12 +28,46 @@ def first_failure(checks: Sequence[CheckResult]) -> CheckResult | None:
     return None
 
 
-def decide(checks: Sequence[CheckResult], role: Role, confidence: float | None, threshold: float) -> Verdict:
+@dataclass(frozen=True)
+class Support:
+    """What the history holds about this very request: the role's past decisions and, among the past requests for
+    the role from requesters with a similar profile, how many were approved."""
+
+    role_decisions: int
+    similar: int
+    similar_approved: int
+    # Past requests for the role from requesters in the same department or with the same title, plus the people
+    # in the same department with the same title who hold it.
+    like_requester: int = 0
+
+
+def thin_evidence(support: Support | None, min_role_decisions: int) -> str:
+    """Why the history says too little about this request to approve it without a person ("" when it says enough;
+    always "" when `min_role_decisions` is 0, which turns the rule off).
+
+    A model's confidence for a request unlike anything it learned from (a role nobody asked for yet, a requester
+    unlike every past requester of the role) is an extrapolation: high as it may be, an approver decides."""
+    if support is None or min_role_decisions <= 0:
+        return ""
+    if support.role_decisions < min_role_decisions:
+        have = "no past decisions" if support.role_decisions == 0 else (
+            f"only {support.role_decisions} past decision{'s' if support.role_decisions != 1 else ''}")
+        return f"this role has {have} (automatic approval needs at least {min_role_decisions})"
+    if support.like_requester == 0:
+        return "nobody in the same department or with the same title has asked for this role or holds it"
+    if 2 * support.similar_approved < support.similar:
+        return f"only {support.similar_approved} of {support.similar} similar past requests for this role were approved"
+    return ""
+
+
+def decide(checks: Sequence[CheckResult], role: Role, confidence: float | None, threshold: float,
+           thin: str = "") -> Verdict:
     """Combine the hard checks, the role's privilege and the approval confidence.
 
     The hard checks always win: confidence can only choose between auto-approval and an approver,
     and only when every check passed and the role is not privileged. A missing confidence (the index
-    was unavailable) never approves.
+    was unavailable) never approves, and neither does one the history says too little about (`thin`, from
+    `thin_evidence`).
     """
     failed = first_failure(checks)
     if failed is not None:
@@ -43,6 +77,8 @@ def decide(checks: Sequence[CheckResult], role: Role, confidence: float | None, 
     if role.privileged:
         return Verdict(Decision.PENDING_APPROVAL, Reason.PRIVILEGED_ROLE)
     if confidence is not None and confidence >= threshold:
+        if thin:
+            return Verdict(Decision.PENDING_APPROVAL, Reason.INSUFFICIENT_EVIDENCE)
         return Verdict(Decision.APPROVED, Reason.AUTO_APPROVED)
     return Verdict(Decision.PENDING_APPROVAL, Reason.LOW_CONFIDENCE)
 

@@ -19,6 +19,8 @@ class Decision(StrEnum):
 class Reason(StrEnum):
     AUTO_APPROVED = "AUTO_APPROVED"
     LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    # Confident enough, but the history says too little about this very request (see bot.decision.thin_evidence).
+    INSUFFICIENT_EVIDENCE = "INSUFFICIENT_EVIDENCE"
     PRIVILEGED_ROLE = "PRIVILEGED_ROLE"
     ALREADY_GRANTED = "ALREADY_GRANTED"
     NOT_AUTHORIZED_FOR_TARGET = "NOT_AUTHORIZED_FOR_TARGET"
@@ -29,6 +31,9 @@ class Reason(StrEnum):
     AMBIGUOUS_OR_MISSING_ENTITY = "AMBIGUOUS_OR_MISSING_ENTITY"
     # A request to remove access: answered (AskIAM handles new access only) and the conversation ended.
     REMOVAL_NOT_HANDLED = "REMOVAL_NOT_HANDLED"
+    # A message that asks for nothing ("never mind" calling off the request in progress, "ok thanks"): answered and
+    # the conversation ended.
+    NOTHING_REQUESTED = "NOTHING_REQUESTED"
     APPROVED_BY_APPROVER = "APPROVED_BY_APPROVER"
     DENIED_BY_APPROVER = "DENIED_BY_APPROVER"
     EXPIRED = "EXPIRED"

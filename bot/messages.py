@@ -24,15 +24,19 @@ def decision_message(
     failed: CheckResult | None,
     confidence: float | None,
     evidence: Sequence[Evidence],
+    thin: str = "",
 ) -> str:
-    """The answer for a complete request."""
+    """The answer for a complete request (`thin`: why the history says too little to approve it unaided)."""
     who = _who(target, is_requester)
     what = f"{role.name} in {app_name}"
     ref = f" (request {request_id})" if request_id else ""
     policy = next((item for item in evidence if item.kind == "policy"), None)
     cite = f" See {policy.summary.split(':', 1)[0]}." if policy else ""
     if decision is Decision.APPROVED:
-        support = "; ".join(item.summary for item in evidence if item.kind in _PEER_KINDS)
+        # What speaks for it: shares of peers or similar requests of one half or more (a "0 of 4 people hold this
+        # role" is evidence, but not a reason to approve).
+        support = "; ".join(item.summary for item in evidence
+                            if item.kind in _PEER_KINDS and item.score is not None and item.score >= 0.5)
         because = f" Approval confidence {confidence:.0%}" + (f": {support}." if support else ".")
         return f"Approved: {who} now {'have' if is_requester else 'has'} {what}{ref}.{because}"
     if decision is Decision.ALREADY_GRANTED:
@@ -44,6 +48,9 @@ def decision_message(
         return (f"Sent for approval{ref}: {what} is a privileged role, so the application owner must approve it "
                 f"for {who}.{cite}")
     shown = "unavailable" if confidence is None else f"{confidence:.0%}"
+    if reason is Reason.INSUFFICIENT_EVIDENCE:
+        return (f"Sent for approval{ref}: {what} for {who}. The approval confidence is {shown}, but {thin}, so an "
+                "approver will decide.")
     return (f"Sent for approval{ref}: {what} for {who}. The approval confidence ({shown}) is below the "
             "auto-approval threshold, so an approver will decide.")
 

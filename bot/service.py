@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bot.circuit import CircuitBreaker
-from bot.conversation import MAX_TURNS, ConversationState, choose_candidate, remember
-from bot.decision import confidence_after_judge, decide, first_failure
+from bot.conversation import MAX_TURNS, ConversationState, asked_again, choose_candidate, remember
+from bot.decision import Support, confidence_after_judge, decide, first_failure, thin_evidence
 from bot.domain import (
     Application,
     CheckName,
@@ -53,7 +53,7 @@ from bot.ports import (
 )
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
-from bot.understanding.people import find_target
+from bot.understanding.people import PRONOUNS, TargetFinding, find_target
 from bot.understanding.resolver import (
     CatalogVocabulary,
     resolve,
@@ -61,9 +61,19 @@ from bot.understanding.resolver import (
     resolve_role,
     without_names,
 )
+from bot.understanding.small_talk import (
+    CANCELLED_ANSWER,
+    ENDED_SLOT,
+    NOTHING_TO_CANCEL,
+    THANKS_ANSWER,
+    calls_off,
+    only_thanks,
+)
 from bot.understanding.text import MAX_TEXT_CHARS, clean, name_key, phrase_tokens
 
 log = logging.getLogger(__name__)
+# Questions that are really answers: the conversation ends with them.
+_ENDING_REASONS = {REMOVAL_SLOT: Reason.REMOVAL_NOT_HANDLED, ENDED_SLOT: Reason.NOTHING_REQUESTED}
 RATE_WINDOW_S = 60
 # The operator's own command line is not rate limited: whoever runs it can reach the database anyway.
 LOCAL_CHANNELS = frozenset({"cli", "cli-chat", "bench"})
@@ -128,8 +138,11 @@ class AccessRequestService:
 
     def __init__(self, ports: ServicePorts, executor: Executor, threshold: float, retrieval_timeout_s: float,
                  *, parallel: bool = True, cpu_busy: Callable[[], bool] | None = None,
-                 rate_limit: int | None = None, breaker: CircuitBreaker | None = None) -> None:
+                 rate_limit: int | None = None, breaker: CircuitBreaker | None = None,
+                 min_role_history: int = 0) -> None:
         self._ports = ports
+        # Past decisions a role needs before it is approved without a person (0: no such rule; bot.decision).
+        self._min_role_history = min_role_history
         self._rate_limit = rate_limit
         # Stops hammering a failing vector index or embedding service; shared by every request of this service.
         self._breaker = breaker or CircuitBreaker(failures=5, reset_after_s=30.0)
@@ -149,7 +162,8 @@ class AccessRequestService:
     def with_parallelism(self, parallel: bool) -> AccessRequestService:
         """The same service over the same ports, with the checks and retrieval always run in parallel or never."""
         return AccessRequestService(self._ports, self._executor, self._threshold, self._retrieval_timeout_s,
-                                    parallel=parallel, rate_limit=self._rate_limit, breaker=self._breaker)
+                                    parallel=parallel, rate_limit=self._rate_limit, breaker=self._breaker,
+                                    min_role_history=self._min_role_history)
 
     def vocabulary(self) -> CatalogVocabulary:
         catalog = self._ports.catalog.catalog()
@@ -215,6 +229,12 @@ class AccessRequestService:
     def _answer(self, requester: Person, text: str, channel: str, state: ConversationState | None,
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
+        waiting = state is not None and state.waiting
+        ending = self._ending(text, waiting)
+        if ending is not None:
+            texts = [*state.texts, clean(text)] if state is not None and waiting else [clean(text)]
+            return self._clarify(requester, ResolvedRequest(clarification=ending), " / ".join(texts), channel,
+                                 conversation_id, None, text, key, vocabulary.catalog.version)
         # A removal is never read as a request for the role it names.
         if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
             removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
@@ -230,6 +250,16 @@ class AccessRequestService:
         if not resolved.is_complete:
             return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
         return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, version)
+
+    @staticmethod
+    def _ending(text: str, waiting: bool) -> Clarification | None:
+        """The answer to a message that asks for nothing, which ends the conversation: calling off the request in
+        progress, or closing words after an answer (while a question waits, "ok" may be its answer)."""
+        if calls_off(text):
+            return Clarification(slot=ENDED_SLOT, question=CANCELLED_ANSWER if waiting else NOTHING_TO_CANCEL)
+        if not waiting and only_thanks(text):
+            return Clarification(slot=ENDED_SLOT, question=THANKS_ANSWER)
+        return None
 
     def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                    state: ConversationState) -> ResolvedRequest:
@@ -255,11 +285,12 @@ class AccessRequestService:
         else:
             words = vocabulary.words_of(text)
             named = find_target(clean(text), requester, directory, set(vocabulary.words))
-            if named.clarification is not None:
+            # "he" in a reply is the person this conversation is about, once there is one.
+            refers_back = target is not None and named.clarification is not None and \
+                named.clarification.mentioned in PRONOUNS
+            if named.clarification is not None and not refers_back:
                 return ResolvedRequest(target=target, application=app, role=role, clarification=named.clarification)
-            if named.person is not None and (named.person.user_id != requester.user_id or
-                                             any(m.matched_text for m in named.matches) or target is None):
-                target = named.person
+            target = _reply_target(named, target, requester, asked)
             # The reply may name the application, the role, or both; what it leaves out comes from earlier turns.
             reply_apps = winners(vocabulary.apps.find(words))
             clarification = None
@@ -282,13 +313,27 @@ class AccessRequestService:
             earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
             role, found, clarification = resolve_role(vocabulary, app, earlier)
             matches.extend(found)
-        if target is None or app is None or role is None:
-            clarification = clarification or self._missing(target, app, vocabulary, state)
-        else:
-            clarification = None
-        return ResolvedRequest(target=target, application=app, role=role, matches=tuple(matches),
-                               clarification=clarification,
-                               target_is_requester=target is not None and target.user_id == requester.user_id)
+        resolved = ResolvedRequest(target=target, application=app, role=role, matches=tuple(matches),
+                                   clarification=clarification,
+                                   target_is_requester=target is not None and target.user_id == requester.user_id)
+        return self._still_missing(resolved, vocabulary, state, text)
+
+    def _still_missing(self, resolved: ResolvedRequest, vocabulary: CatalogVocabulary, state: ConversationState,
+                       text: str) -> ResolvedRequest:
+        """The follow-up's question, if anything is still missing; when the reply settled nothing and the question
+        is the one just asked, it is asked again saying the reply was not understood."""
+        target, app, role, asked = resolved.target, resolved.application, resolved.role, state.asked
+        clarification = resolved.clarification
+        if target is None and asked is not None and asked.slot == "user" and clarification is None:
+            clarification = asked  # still nobody named: the same question, with its candidates
+        if target is not None and app is not None and role is not None:
+            return resolved.model_copy(update={"clarification": None})
+        clarification = clarification or self._missing(target, app, vocabulary, state)
+        unchanged = (state.target_id, state.app_id, state.role_id) == (
+            target.user_id if target else None, app.app_id if app else None, role.role_id if role else None)
+        if asked is not None and clarification is not None and unchanged:
+            clarification = asked_again(asked, clarification, text)
+        return resolved.model_copy(update={"clarification": clarification})
 
     @staticmethod
     def _words_beside(vocabulary: CatalogVocabulary, target: Person | None, text: str) -> list[str]:
@@ -309,9 +354,11 @@ class AccessRequestService:
                  catalog_version: int) -> Turn:
         question = resolved.clarification.question if resolved.clarification else \
             "Which application and role do you need?"
-        # A removal is answered and the conversation ends: a "yes" to it must not become a request for the role.
-        ended = resolved.clarification is not None and resolved.clarification.slot == REMOVAL_SLOT
-        reason = Reason.REMOVAL_NOT_HANDLED if ended else Reason.AMBIGUOUS_OR_MISSING_ENTITY
+        # A removal, a cancel or a thanks is answered and the conversation ends: a "yes" to it must not become a
+        # request for the role.
+        slot = resolved.clarification.slot if resolved.clarification else ""
+        reason = _ENDING_REASONS.get(slot, Reason.AMBIGUOUS_OR_MISSING_ENTITY)
+        ended = slot in _ENDING_REASONS
         record = DecisionRecord(
             request_id=self._ports.store.new_request_id(),
             requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
@@ -409,7 +456,8 @@ class AccessRequestService:
             with self._ports.telemetry.span("judge"):
                 judged = self._ports.judge.review(full_text, app, role, target, passages)
             probability = confidence_after_judge(probability, judged.verdict)
-        verdict = decide(checks, role, probability, self._threshold)
+        thin = thin_evidence(_support(confidence), self._min_role_history)
+        verdict = decide(checks, role, probability, self._threshold, thin)
         failed = first_failure(checks)
         reason_passages: list[PolicyPassage] = []
         try:
@@ -428,7 +476,7 @@ class AccessRequestService:
                                      summary="similar decisions could not be retrieved; an approver will decide"))
         request_id = self._ports.store.new_request_id()
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
-                                   app.name, request_id, failed, probability, evidence)
+                                   app.name, request_id, failed, probability, evidence, thin)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
@@ -462,3 +510,26 @@ def _require_same_request(recorded: Outcome, text: str) -> None:
     if recorded.text != turn and not recorded.text.endswith(f" / {turn}"):
         raise IdempotencyKeyReusedError(f"this idempotency key was used for another request ({recorded.request_id}); "
                                         "use a new key for a new request")
+
+
+def _reply_target(named: TargetFinding, target: Person | None, requester: Person,
+                  asked: Clarification | None) -> Person | None:
+    """Whose access it is after a reply. The requester stands in for an unnamed person only when nobody was asked
+    about: to "who should get it?" a reply that names no one ("cancel", "Marc", "what?") is not "me"."""
+    if named.person is None:
+        return target
+    said_self = any(match.matched_text for match in named.matches)
+    asked_who = asked is not None and asked.slot == "user"
+    if named.person.user_id != requester.user_id or said_self or (target is None and not asked_who):
+        return named.person
+    return target
+
+
+def _support(confidence: Confidence | None) -> Support | None:
+    """The history's support for this request, from the counts the confidence estimate reports."""
+    if confidence is None or "role_requests" not in confidence.features:
+        return None
+    features = confidence.features
+    return Support(role_decisions=int(features["role_requests"]), similar=int(features.get("similar", 0)),
+                   similar_approved=int(features.get("similar_approved", 0)),
+                   like_requester=int(features.get("like_requester", 0)))

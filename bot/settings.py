@@ -20,6 +20,7 @@ from bot.errors import ConfigurationError
 # ignored with a warning, so a parameter for a newer release does not stop an older one.
 PARAMETER_FIELDS: dict[str, str] = {
     "auto-approve-threshold": "auto_approve_threshold",
+    "auto-approve-min-history": "auto_approve_min_history",
     "history-neighbours": "history_neighbours",
     "retrieval-timeout-s": "retrieval_timeout_s",
     "approval-expiry-days": "approval_expiry_days",
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="Use this PostgreSQL instead of the embedded one.")
     env: Literal["local", "test", "aws"] = "local"
     auto_approve_threshold: float = Field(default=DEFAULT_AUTO_APPROVE_THRESHOLD, ge=0.0, le=1.0)
+    auto_approve_min_history: int = Field(
+        default=5, ge=0, description="Past decisions a role needs before AskIAM approves it on its own; also, most "
+                                     "similar past requests for it must have been approved (0: neither rule).")
     delegate_role_id: str = "askiam-delegate"
     embedding_model: Literal["minilm", "bedrock"] = Field(
         default="minilm", description="minilm: all-MiniLM-L6-v2 on this machine; bedrock: Titan Text Embeddings V2.")

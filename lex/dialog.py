@@ -22,6 +22,7 @@ from bot.service import AccessRequestService, Turn
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.intent import REMOVAL_SLOT
 from bot.understanding.resolver import request_words
+from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import fold
 from lex import approvals as approver_turns
 from lex.bot_definition import (
@@ -172,7 +173,7 @@ def _decide(ports: LexPorts, event: LexEvent, requester: str, text: str, state: 
                                 conversation_id=event.session_id or None, idempotency_key=idempotency_key)
     outcome = turn.outcome
     slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
-    if outcome.clarification is not None and outcome.clarification.slot == REMOVAL_SLOT:
+    if outcome.clarification is not None and outcome.clarification.slot in (REMOVAL_SLOT, ENDED_SLOT):
         return close(ACCESS_INTENT, "Failed", [outcome.message], session.finished(), slots)  # nothing to ask
     if outcome.decision is Decision.NEEDS_CLARIFICATION:
         return clarification_reply(ACCESS_INTENT, outcome.clarification, outcome.message, slots,

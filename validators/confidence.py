@@ -122,8 +122,24 @@ class SqlConfidenceEstimator:
             evidence.extend(_application_evidence(
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
         evidence.extend(_factors(model, request, result))
+        similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD]
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence),
-                          features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1]})
+                          features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1],
+                                    "similar": float(len(similar)),
+                                    "similar_approved": float(sum(1 for n in similar if n.approved)),
+                                    "like_requester": _like_requester(model.schema, counts)})
+
+
+# The directory's own attributes that say who someone is at work, for `_like_requester`.
+_WORK_ATTRIBUTES = ("department", "title")
+
+
+def _like_requester(schema: FeatureSchema, counts: GroupCounts) -> float:
+    """Past requests for the role from requesters sharing the department or the title, plus the holders of the
+    role among the people sharing both (the first request's counts)."""
+    asked = sum(float(counts.total[0, group]) for group, (kind, members) in enumerate(schema.groups)
+                if kind == ROLE_ATTRIBUTE and schema.attributes[members[0]] in _WORK_ATTRIBUTES)
+    return asked + float(counts.peers[0, 0])
 
 
 def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[PastDecision],
@@ -254,7 +270,9 @@ def fit_model(conn: psycopg.Connection[Any], seed: int,
     prior = float(history.arrays.approved.mean())
     rng = np.random.default_rng(seed)
     rows = np.sort(rng.permutation(n)[:MAX_FIT_ROWS])
-    fold_sets = rng.integers(0, HISTORY_FOLDS, (BAGS if len(rows) > CROSS_FIT_MAX_ROWS else 1, n))
+    groups, group_of_row = decision_groups(history.user_ids, history.roles)
+    fold_sets = rng.integers(0, HISTORY_FOLDS, (BAGS if len(rows) > CROSS_FIT_MAX_ROWS else 1, groups))[
+        :, group_of_row]
     loaded = time.perf_counter()
     labels = history.arrays.approved[rows]
     found = indicators(schema, history.arrays, rows)
@@ -270,7 +288,7 @@ def fit_model(conn: psycopg.Connection[Any], seed: int,
         counts.linear[:] = margins
         features.append(feature_matrix(schema, counts, prior))
     prepared = time.perf_counter()
-    model = fit(features, labels, prior, schema, seed, params)
+    model = fit(features, labels, prior, schema, seed, params, groups=group_of_row[rows])
     fitted = time.perf_counter()
     metrics = {**model.metrics, "history": float(n), "load_s": round(loaded - started, 3),
                "linear_s": round(linear_done - loaded, 3), "features_s": round(prepared - linear_done, 3),
@@ -280,6 +298,27 @@ def fit_model(conn: psycopg.Connection[Any], seed: int,
         return replace(model, metrics=metrics), None
     return (replace(model, metrics=metrics, linear_bias=linear.bias),
             FittedLinear(history, rows, found, linear))
+
+
+def decision_groups(user_ids: Sequence[str | None], roles: Sequence[str]) -> tuple[int, np.ndarray]:
+    """Past decisions grouped by requester and role, numbered in order of first appearance: one person's repeated
+    requests for one role fall in one fold, so a decision's left-out features never hold its own repeats (which
+    would teach the trees that the history always knows the answer). A decision with no requester id is a group
+    of its own. Returns the number of groups and each row's group."""
+    numbers: dict[tuple[str, str], int] = {}
+    group_of_row = np.empty(len(roles), dtype=np.int64)
+    count = 0
+    for row, (user, role) in enumerate(zip(user_ids, roles, strict=True)):
+        if user is None:
+            group_of_row[row] = count
+            count += 1
+            continue
+        number = numbers.get((user, role))
+        if number is None:
+            number = numbers[(user, role)] = count
+            count += 1
+        group_of_row[row] = number
+    return count, group_of_row
 
 
 def _history_requests(conn: psycopg.Connection[Any], history: LoadedHistory, rows: np.ndarray) -> list[ScoreRequest]:

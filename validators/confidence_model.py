@@ -112,6 +112,16 @@ def _stratified_folds(labels: np.ndarray, folds: int, rng: np.random.Generator) 
     return assignment
 
 
+def _folds(labels: np.ndarray, folds: int, rng: np.random.Generator, groups: np.ndarray | None) -> np.ndarray:
+    """Stratified folds; with `groups` (one id per row), each group whole in one fold, so that a decision repeated
+    in the history is never scored by trees fitted on its repeats. Groups are stratified by their majority."""
+    if groups is None or len(np.unique(groups)) == len(labels):
+        return _stratified_folds(labels, folds, rng)
+    ids, inverse = np.unique(groups, return_inverse=True)
+    majority = (np.bincount(inverse, labels, len(ids)) * 2 >= np.bincount(inverse, minlength=len(ids)))
+    return _stratified_folds(majority.astype(np.float64), folds, rng)[inverse]
+
+
 def boost_params(rows: int, seed: int) -> BoostParams:
     """Tree settings for a history of this many fitted decisions: small histories get shallower trees, coarser
     thresholds and a faster learning rate (they support less, and an import should stay quick)."""
@@ -121,11 +131,12 @@ def boost_params(rows: int, seed: int) -> BoostParams:
 
 
 def fit(features: np.ndarray | Sequence[np.ndarray], labels: np.ndarray, prior: float, schema: FeatureSchema,
-        seed: int = 0, params: BoostParams | None = None) -> ConfidenceModel:
+        seed: int = 0, params: BoostParams | None = None, groups: np.ndarray | None = None) -> ConfidenceModel:
     """Fit the trees and their calibration on history rows whose features leave out the row's own decision.
 
     `features` may hold several matrices of the same rows (features from different fold assignments): one tree
     ensemble is fitted on each and their margins are averaged, which evens out the noise of any one assignment.
+    `groups` (one id per row) keeps rows of one group together when rows are held out for calibration.
     """
     sets = [np.asarray(features, dtype=np.float64)] if isinstance(features, np.ndarray) and np.ndim(features) == 2 \
         else [np.asarray(x, dtype=np.float64) for x in features]
@@ -136,7 +147,7 @@ def fit(features: np.ndarray | Sequence[np.ndarray], labels: np.ndarray, prior: 
     bag_params = [replace(params, seed=params.seed + bag) for bag in range(len(sets))]
     rng = np.random.default_rng(seed)
     if len(y) <= CROSS_FIT_MAX_ROWS:
-        folds = _stratified_folds(y, CROSS_FOLDS, rng)
+        folds = _folds(y, CROSS_FOLDS, rng, groups)
         margins = np.zeros(len(y))
         sizes = []
         for fold in range(CROSS_FOLDS):
@@ -150,7 +161,7 @@ def fit(features: np.ndarray | Sequence[np.ndarray], labels: np.ndarray, prior: 
                                    for x, p in zip(sets, bag_params, strict=True)])
         calibration_labels = y
     else:
-        held = _stratified_folds(y, round(1 / HOLDOUT_SHARE), rng) == 0
+        held = _folds(y, round(1 / HOLDOUT_SHARE), rng, groups) == 0
         ensembles = [fit_boosted(x[~held], y[~held], p, x[held], y[held]) for x, p in zip(sets, bag_params,
                                                                                              strict=True)]
         margins = np.mean([e.margin(x[held]) for e, x in zip(ensembles, sets, strict=True)], axis=0)

@@ -45,6 +45,14 @@ _WEAK_SLOTS = (
 _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
 _WHO = rf"(?:(?:my|our)\s+(?:new\s+)?|(?:the|a)\s+new\s+){_RELATIVE}|(?:my|our|the|a)\s+new\s+reports?"
+# "he also needs ...", "give her ...": someone named earlier, which a single message does not carry.
+PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
+_PRONOUN_TARGETS = (
+    re.compile(r"^\W*(?:(?:and|also|then|so|now|oh|ok|okay|plus)\W+)*(?P<who>he|she|they)\s+(?:also\s+|too\s+)?"
+               r"(?:needs?|wants?|requires?|should|must|will|would|is|are|has|have|could|can|may)\b", re.I),
+    re.compile(r"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|set\s+up|sign\s+up)\s+"
+               r"(?P<who>him|her|them)\b", re.I),
+)
 _RELATIONS = (
     # After a verb that names the beneficiary: "access for my new hire", "set up my new starter with ...".
     re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)\s+"
@@ -217,6 +225,11 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         who = relation.group("who")
         who = who[:1].lower() + who[1:]  # "The new hire needs ..." is asked about as "the new hire"
         question = f"Who is {who}? Please give the name or email address of the person who should get the access."
+        return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
+    pronoun = next((found for pattern in _PRONOUN_TARGETS if (found := pattern.search(text))), None)
+    if pronoun:
+        who = pronoun.group("who").lower()
+        question = f"Who do you mean by \"{who}\"? Please give the person's name or email address."
         return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
     self_text = _SELF.search(text)
     unread = [word for word in _caseless_words([token.text for token in tokens(text)]) if word not in catalog_words]

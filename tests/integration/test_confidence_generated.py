@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bot.demo.generator import OrgSize, generate_bundle
+from bot.domain import Decision, Reason
 from validators.confidence import SqlConfidenceEstimator, assess, current_model, fit_model
 from validators.confidence_features import history_counts
 from validators.confidence_stats import Requester, ScoreRequest, fetch_counts, load_history, stored_schema
@@ -102,3 +103,47 @@ def test_decisions_batch_scoring_and_fitting_read_the_same_evidence(app_factory,
 def current_model_bias(app) -> float:  # type: ignore[no-untyped-def]
     with app.database.connection() as conn:
         return current_model(conn).linear_bias
+
+
+def test_a_confident_model_does_not_approve_what_the_history_says_nothing_about(  # type: ignore[no-untyped-def]
+        app_factory, tmp_path: Path) -> None:
+    """A history where each decision was taken six times (an export with repeats), Finance approved for the
+    ledger reader and IT denied, and nobody ever asked for the archive reader: a Finance accountant is approved
+    on their own; an HR person (nobody like them asked) and anyone asking for the archive reader go to a person."""
+    from tests.fakes.bundles import USER_COLUMNS, user, write_csv
+
+    folder = tmp_path / "org"
+    folder.mkdir()
+    people = [user("boss", "Bo Sterling", dept="Finance", title="Director")]
+    people += [user(f"fi{n}", f"Fina Person{n}", dept="Finance", title="Accountant", manager="boss") for n in range(8)]
+    people += [user(f"it{n}", f"Ito Person{n}", dept="IT", title="Engineer", manager="boss") for n in range(8)]
+    people += [user(f"hr{n}", f"Hari Person{n}", dept="HR", title="Recruiter", manager="boss") for n in range(3)]
+    write_csv(folder / "users.csv", USER_COLUMNS, people)
+    write_csv(folder / "applications.csv", ["app_id", "name", "aliases", "owner_id", "description"], [
+        {"app_id": "ledger", "name": "Ledger", "aliases": "", "owner_id": "boss", "description": "Books"},
+        {"app_id": "archive", "name": "Archive", "aliases": "", "owner_id": "boss", "description": "Old files"}])
+    write_csv(folder / "roles.csv", ["role_id", "app_id", "name", "aliases", "privileged", "description"], [
+        {"role_id": "ledger-reader", "app_id": "ledger", "name": "Ledger Reader", "aliases": "",
+         "privileged": "false", "description": "Read the books"},
+        {"role_id": "archive-reader", "app_id": "archive", "name": "Archive Reader", "aliases": "",
+         "privileged": "false", "description": "Read old files"}])
+    write_csv(folder / "user_roles.csv", ["user_id", "role_id", "granted_at", "expires_at", "status"], [])
+    history = [{"request_id": f"h{len(people) * repeat + n}", "user_id": person["user_id"],
+                "role_id": "ledger-reader", "decision": "approved" if person["department"] == "Finance" else "denied",
+                "decided_at": "2025-03-01T09:00:00Z", "decided_by": "boss"}
+               for repeat in range(6) for n, person in enumerate(people[1:15])]
+    write_csv(folder / "access_history.csv",
+              ["request_id", "user_id", "role_id", "decision", "decided_at", "decided_by"], history)
+    app = app_factory()
+    app.import_bundle(folder)
+    finance = app.service.handle("fi7", "I need the Ledger Reader role in Ledger").outcome
+    assert (finance.decision, finance.reason) == (Decision.APPROVED, Reason.AUTO_APPROVED), finance.message
+    for requester, text in [("hr0", "I need the Ledger Reader role in Ledger"),
+                            ("fi6", "I need the Archive Reader role in Archive"),
+                            ("hr1", "I need the Archive Reader role in Archive")]:
+        outcome = app.service.handle(requester, text).outcome
+        assert outcome.decision is Decision.PENDING_APPROVAL, (requester, text, outcome.message)
+        if outcome.reason is Reason.INSUFFICIENT_EVIDENCE:
+            assert "so an approver will decide" in outcome.message and "but" in outcome.message
+        else:
+            assert outcome.reason is Reason.LOW_CONFIDENCE

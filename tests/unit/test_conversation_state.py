@@ -15,8 +15,10 @@ CANDIDATES = (Candidate(id="sam1", label="Sam Ortiz (sam1@x.test, Sales)"),
     ("sam2@x.test", "sam2"), ("sam1", "sam1"), ("Orbit CRM", "crm"), ("7", None), ("Sam Ortiz", None),
     ("something else entirely", None), ("number two", "sam2"), ("the last one", "crm"), ("third, please", "crm"),
     # "one" as a pronoun: the candidate is named by the other words, never taken as the first.
-    ("the crm one", None), ("the legal one", None), ("one", "sam1"), ("the first one", "sam1"),
+    ("the crm one", "crm"), ("the legal one", None), ("one", "sam1"), ("the first one", "sam1"),
     ("two or three", None),
+    # Part of a name picks the one candidate that has it; a word two candidates share picks none.
+    ("Orbit", "crm"), ("ortiz", None), ("Orbt CRM", "crm"), ("Smа Ortiz", None), ("Sam", None),
 ])
 def test_a_short_reply_picks_a_candidate(reply: str, chosen: str | None) -> None:
     found = choose_candidate(reply, CANDIDATES)

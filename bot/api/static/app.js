@@ -48,6 +48,7 @@
   const REASONS = {
     AUTO_APPROVED: "Auto-approved",
     LOW_CONFIDENCE: "Low confidence",
+    INSUFFICIENT_EVIDENCE: "Too little history",
     PRIVILEGED_ROLE: "Privileged role",
     ALREADY_GRANTED: "Already held",
     NOT_AUTHORIZED_FOR_TARGET: "Not authorised for this person",
@@ -56,6 +57,7 @@
     PREREQUISITE_MISSING: "Prerequisite missing",
     NOT_ELIGIBLE: "Not eligible",
     REMOVAL_NOT_HANDLED: "Removal: not handled here",
+    NOTHING_REQUESTED: "Nothing requested",
   };
   const MAX_EVIDENCE = 5;
 

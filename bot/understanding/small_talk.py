@@ -1,0 +1,44 @@
+"""Messages that ask for nothing: calling off the request being worked out ("never mind", "cancel that") and
+closing words after an answer ("ok thanks"). Only a whole message counts: "cancel" inside a sentence is read by the
+rest of the understanding (a removal, or a request)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.understanding.text import fold
+
+_POLITE = r"(?:(?:ok(?:ay)?|oh|ah|hmm+|um+|well|actually|no|nah|please|pls|sorry|thanks?|thank you|then)[\s,.!]*)*"
+_CANCEL = re.compile(
+    rf"^{_POLITE}(?:"
+    r"cancel(?:l?ed)?(?: (?:it|this|that|the request|my request|this request|that request|everything|all))?"
+    r"|never ?mind(?: (?:it|this|that))?|nvm|forget (?:it|this|that|about it|about that|the whole thing)"
+    r"|scratch that|abort|stop(?: (?:it|this|that))?|quit|exit|start over|(?:i )?(?:changed|change) my mind"
+    r"|(?:i )?(?:don't|do not|dont) need (?:it|this|that)(?: anymore| any more)?"
+    r"|not needed(?: anymore| any more)?|no longer needed"
+    rf")[\s,.!]*{_POLITE}$")
+_THANKS = re.compile(
+    r"^(?:(?:ok(?:ay)?|great|cool|perfect|super|nice|awesome|good|fine|got it|understood|alright|all right|"
+    r"that'?s (?:all|it|great|fine)|no (?:thanks|thank you)|thanks?(?: (?:you|a lot|so much|very much))?|"
+    r"thank you(?: (?:very much|so much))?|cheers|ta|bye|goodbye|done)[\s,.!]*)+$")
+
+ENDED_SLOT = "ended"
+CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
+NOTHING_TO_CANCEL = ("There is no request in progress to cancel. To ask for access, say what you need, for example "
+                     "\"I need the Viewer role in Confluence\".")
+THANKS_ANSWER = "You're welcome. Tell me whenever you need other access."
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
+
+
+def calls_off(text: str) -> bool:
+    """Whether the whole message calls off what is being asked ("never mind", "cancel that", "forget it")."""
+    return bool(_CANCEL.match(_folded(text)))
+
+
+def only_thanks(text: str) -> bool:
+    """Whether the whole message is closing words ("ok thanks", "great, cheers") and asks for nothing."""
+    folded = _folded(text)
+    return bool(folded) and bool(_THANKS.match(folded))

@@ -1,0 +1,124 @@
+"""Replies that answer a question only in part, or not at all, and messages that ask for nothing: on a real
+PostgreSQL through the service. Whatever the reply, the access never silently goes to the requester instead."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Decision, Reason
+from tests.fakes.bundles import USER_COLUMNS, rules_org, user
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    folder = rules_org(tmp_path / "org")
+    with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
+        writer.writerow(user("mjohnson", "Marcus Johnson", manager="boss"))
+        writer.writerow(user("marcj", "Marc Johnson", manager="boss"))
+    application = app_factory()
+    application.import_bundle(folder)
+    return application
+
+
+def requests_for(app, user_id: str) -> int:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM requests WHERE target_id = %s AND status <> %s",
+                           (user_id, Decision.NEEDS_CLARIFICATION.value)).fetchone()
+    return int(row["n"])
+
+
+@pytest.mark.parametrize("reply", ["3", "both", "what's the weather like?", "Ortiz", "the one in legal please"])
+def test_a_reply_naming_nobody_asks_again_and_never_falls_back_to_the_requester(  # type: ignore[no-untyped-def]
+        app, reply: str) -> None:
+    first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
+    second = app.service.handle("boss", reply, state=first.state)
+    assert second.outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert second.outcome.user_id is None
+    assert second.outcome.message.startswith("Sorry, I could not read")
+    assert second.outcome.clarification is not None
+    assert [c.id for c in second.outcome.clarification.candidates] == ["pat1", "pat2"]
+    third = app.service.handle("boss", "2", state=second.state)
+    assert (third.outcome.user_id, third.outcome.role_id) == ("pat2", "wiki-viewer")
+    assert requests_for(app, "boss") == 0
+
+
+def test_a_question_about_someone_unnamed_is_not_answered_by_a_number(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Give my new hire Viewer in WikiWiki")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
+    second = app.service.handle("boss", "1", state=first.state)
+    assert second.outcome.decision is Decision.NEEDS_CLARIFICATION and second.outcome.user_id is None
+    third = app.service.handle("boss", "me", state=second.state)  # saying "me" is still an answer
+    assert third.outcome.user_id == "boss"
+
+
+@pytest.mark.parametrize(("reply", "chosen"), [("Marc", "marcj"), ("Marcus", "mjohnson"),
+                                               ("Mrcus Jonson", "mjohnson")])
+def test_part_of_a_name_or_a_misspelling_picks_the_one_candidate_it_fits(  # type: ignore[no-untyped-def]
+        app, reply: str, chosen: str) -> None:
+    first = app.service.handle("boss", "Johnson needs Viewer in WikiWiki")
+    assert first.outcome.clarification is not None
+    assert {c.id for c in first.outcome.clarification.candidates} >= {"marcj", "mjohnson"}
+    second = app.service.handle("boss", reply, state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == (chosen, "wiki-viewer")
+
+
+def test_a_misspelt_role_answers_which_role(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need access to Ledgerly")
+    second = app.service.handle("ana", "Closr", state=first.state)
+    assert (second.outcome.role_id, second.outcome.reason) == ("ldg-closer", Reason.PREREQUISITE_MISSING)
+
+
+def test_an_unreadable_answer_to_which_role_says_so_and_keeps_the_choices(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need access to Ledgerly")
+    second = app.service.handle("ana", "xyzzy", state=first.state)
+    assert second.outcome.message.startswith('Sorry, I could not read "xyzzy" as an answer.')
+    assert second.outcome.clarification is not None and second.outcome.clarification.slot == "role"
+    third = app.service.handle("ana", "plugh", state=second.state)
+    assert third.outcome.message.count("Sorry") == 1 and '"plugh"' in third.outcome.message
+
+
+@pytest.mark.parametrize("reply", ["never mind", "Cancel", "ok, forget it", "scratch that", "I changed my mind"])
+def test_calling_off_a_request_in_progress_ends_it_and_requests_nothing(app, reply: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
+    second = app.service.handle("boss", reply, state=first.state)
+    assert (second.outcome.decision, second.outcome.reason) == (Decision.NEEDS_CLARIFICATION,
+                                                                Reason.NOTHING_REQUESTED)
+    assert second.state is None and second.outcome.message.startswith("Cancelled")
+    assert requests_for(app, "boss") == requests_for(app, "pat1") == requests_for(app, "pat2") == 0
+
+
+def test_thanks_after_an_answer_is_not_a_new_request_and_cancel_with_nothing_open_says_so(  # type: ignore[no-untyped-def]
+        app) -> None:
+    done = app.service.handle("ana", "I need the Viewer role in WikiWiki")
+    assert done.outcome.decision is not Decision.NEEDS_CLARIFICATION and done.state is None
+    thanks = app.service.handle("ana", "ok thanks!")
+    assert thanks.outcome.reason is Reason.NOTHING_REQUESTED and "welcome" in thanks.outcome.message
+    assert thanks.state is None
+    cancel = app.service.handle("ana", "cancel")
+    assert cancel.outcome.reason is Reason.NOTHING_REQUESTED and "no request in progress" in cancel.outcome.message
+    while_asked = app.service.handle("ana", "I need access to Ledgerly")
+    ok = app.service.handle("ana", "ok", state=while_asked.state)  # while a question waits, "ok" is not thanks
+    assert ok.outcome.reason is Reason.AMBIGUOUS_OR_MISSING_ENTITY and ok.state is not None
+
+
+@pytest.mark.parametrize("text", ["he also needs Viewer in WikiWiki", "And she needs the Editor role in WikiWiki",
+                                  "please give him Viewer in WikiWiki"])
+def test_a_pronoun_with_nobody_named_before_is_asked_about(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", text)
+    assert turn.outcome.decision is Decision.NEEDS_CLARIFICATION and turn.outcome.user_id is None
+    assert turn.outcome.message.startswith("Who do you mean by")
+    assert requests_for(app, "boss") == 0
+
+
+def test_a_pronoun_in_a_reply_is_the_person_the_conversation_is_about(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Tess Okoro needs access to WikiWiki")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
+    second = app.service.handle("boss", "she needs the Viewer role", state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == ("tess", "wiki-viewer")
