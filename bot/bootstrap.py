@@ -276,18 +276,18 @@ class Application:
         started = time.perf_counter()
         counts = write_bundle(self.database, bundle)
         seconds["load"] = time.perf_counter() - started
-        # The catalog is committed: a failure from here on is reported as such, never as "nothing was changed".
+        # The catalog is committed: a failure or an interrupt from here on is reported as such, never as "nothing
+        # was changed". Until the model is fitted for this catalog, no request is approved without a person.
+        step = "indexing"
         try:
             rebuilt = self.rebuild_indexes()
-        except Exception as exc:
-            raise ImportIncompleteError(counts.catalog_version, "indexing", "`askiam index rebuild`", exc) from exc
-        seconds.update(rebuilt.seconds)
-        started = time.perf_counter()
-        try:
+            seconds.update(rebuilt.seconds)
+            started = time.perf_counter()
+            step = "fitting the approval confidence"
             model = fit_from_store(self.database)
-        except Exception as exc:
-            raise ImportIncompleteError(counts.catalog_version, "fitting the approval confidence",
-                                        "importing the bundle again", exc) from exc
+        except (Exception, KeyboardInterrupt) as exc:
+            raise ImportIncompleteError(counts.catalog_version, step, f"`askiam import {folder}` again", exc) \
+                from exc
         seconds["fit_confidence"] = time.perf_counter() - started
         return ImportReport(**asdict(counts), passages=rebuilt.passages, indexed_history=rebuilt.history,
                             model_metrics=model.metrics, seconds=seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.domain import CHECK_ORDER, FAILURE_REASON, CheckResult, Decision, Reason, Role
+from bot.domain import CHECK_ORDER, FAILURE_REASON, CheckName, CheckResult, Decision, Reason, Role
 
 DEFAULT_AUTO_APPROVE_THRESHOLD = 0.95
 
@@ -83,10 +83,16 @@ def decide(checks: Sequence[CheckResult], role: Role, confidence: float | None, 
     return Verdict(Decision.PENDING_APPROVAL, Reason.LOW_CONFIDENCE)
 
 
-def decide_on_review(checks: Sequence[CheckResult], approve: bool) -> Verdict:
-    """An approver's decision: a denial stands; an approval stands only if every hard check still passes."""
+def decide_on_review(checks: Sequence[CheckResult], approve: bool, in_catalog: bool = True) -> Verdict:
+    """An approver's decision: a denial stands; an approval stands only if every hard check still passes, the role
+    and the person are still in the catalog (an import may have removed them) and the person is still active (a
+    leaver's request is denied as such, whatever else changed)."""
     if not approve:
         return Verdict(Decision.DENIED, Reason.DENIED_BY_APPROVER)
+    if not in_catalog:
+        return Verdict(Decision.DENIED, Reason.NO_LONGER_IN_CATALOG)
+    if any(check.name is CheckName.TARGET_ACTIVE and not check.passed for check in checks):
+        return Verdict(Decision.DENIED, Reason.USER_INACTIVE)
     failed = first_failure(checks)
     if failed is not None:
         reason = FAILURE_REASON[failed.name]

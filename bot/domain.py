@@ -37,6 +37,8 @@ class Reason(StrEnum):
     APPROVED_BY_APPROVER = "APPROVED_BY_APPROVER"
     DENIED_BY_APPROVER = "DENIED_BY_APPROVER"
     EXPIRED = "EXPIRED"
+    # Approved after an import took the role or the person out of the catalog: nothing can be granted.
+    NO_LONGER_IN_CATALOG = "NO_LONGER_IN_CATALOG"
 
 
 class CheckName(StrEnum):

@@ -207,6 +207,10 @@ class ImportCounts:
     history: int
     policies: int
     catalog_version: int
+    # Grants made by approvals in AskIAM that the bundle does not list: kept, or dropped because the person or
+    # the role is no longer in the bundle.
+    kept_grants: int
+    dropped_grants: int
 
 
 @dataclass(frozen=True)

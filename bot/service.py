@@ -448,7 +448,8 @@ class AccessRequestService:
         decision_started = time.perf_counter()
         timings.parallel_ms = (decision_started - parallel_started) * 1000
 
-        probability = confidence.probability if confidence is not None else None
+        # A confidence its estimator does not stand behind (a model older than the catalog) never approves.
+        probability = confidence.probability if confidence is not None and confidence.available else None
         judged: JudgeFinding | None = None
         if self._ports.judge is not None and probability is not None and probability >= self._threshold \
                 and not role.privileged and first_failure(checks) is None:
@@ -471,6 +472,8 @@ class AccessRequestService:
                                      source=",".join(judged.cited_passage_ids) or None))
         if confidence is not None:
             evidence.extend(confidence.evidence)
+            if confidence.note:
+                evidence.append(Evidence(evidence_id="confidence:note", kind="notice", summary=confidence.note))
         else:
             evidence.append(Evidence(evidence_id="retrieval:unavailable", kind="notice",
                                      summary="similar decisions could not be retrieved; an approver will decide"))

@@ -91,7 +91,13 @@ class SqlApprovals:
             conn.execute("SELECT 1 FROM users WHERE user_id = %s FOR UPDATE", (request["target_id"],))
             checks = self._rules.run_checks_in(conn, request["requester_id"], request["target_id"],
                                                request["role_id"])
-            verdict = decide_on_review(checks, approve)
+            # An import since the request may have taken the role or the person out of the catalog.
+            present = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = %s) AS person, "
+                "EXISTS (SELECT 1 FROM roles WHERE role_id = %s) AS role",
+                (request["target_id"], request["role_id"])).fetchone()
+            assert present is not None
+            verdict = decide_on_review(checks, approve, in_catalog=bool(present["person"] and present["role"]))
             granted = verdict.decision is Decision.APPROVED
             self._write(conn, request, verdict, checks, approver_id, comment, channel, granted)
         return ReviewResult(request_id, verdict, checks, granted)

@@ -277,7 +277,11 @@ class _Problems:
 
 
 def _rows(path: Path, problems: _Problems) -> Iterator[tuple[int, dict[str, str]]]:
-    """CSV rows with their line numbers; structural problems are recorded, not raised."""
+    """CSV rows with the line each starts on; structural problems are recorded, not raised.
+
+    Quoting is read strictly: a quoted field never closed would otherwise swallow every later row into one cell,
+    silently. A file that cannot be read to its end is reported at the line where reading stopped and counted as
+    unread (other files' references to it are not reported again)."""
     name = path.name
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
@@ -285,41 +289,102 @@ def _rows(path: Path, problems: _Problems) -> Iterator[tuple[int, dict[str, str]
         problems.add_unread(name, 0, f"cannot read: {exc.strerror}")
         return
     with handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=True)
         try:
             header = next(reader, None)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            problems.add_unread(name, 1, f"unreadable header: {exc}")
+        except UnicodeDecodeError:
+            problems.add_unread(name, *_not_utf8(path))
+            return
+        except csv.Error as exc:
+            problems.add_unread(name, 1, f"unreadable header: {_csv_problem(exc)}")
             return
         if header is None:
             problems.add_unread(name, 1, "the file is empty (a header row is required)")
             return
         header = [column.strip() for column in header]
-        missing = [column for column in _REQUIRED_COLUMNS[name] if column not in header]
-        if missing:
-            problems.add_unread(name, 1, f"missing column(s): {', '.join(missing)}")
+        if not _header_usable(name, header, problems):
             return
-        duplicates = sorted({column for column in header if header.count(column) > 1})
-        if duplicates:
-            problems.add_unread(name, 1, f"duplicate column(s): {', '.join(duplicates)}")
-            return
+        start = reader.line_num + 1
         try:
             for cells in reader:
-                line = reader.line_num
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) != len(header):
-                    problems.add(name, line, f"expected {len(header)} cells, found {len(cells)}")
-                    continue
-                if any(len(cell) > MAX_CELL_CHARS for cell in cells):
-                    problems.add(name, line, f"a cell is longer than {MAX_CELL_CHARS} characters")
-                    continue
-                if any("\x00" in cell for cell in cells):
-                    problems.add(name, line, "a cell contains a NUL character")
-                    continue
-                yield line, dict(zip(header, cells, strict=True))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            problems.add(name, reader.line_num + 1, f"unreadable row: {exc}")
+                line, start = start, reader.line_num + 1
+                problem = _row_problem(cells, header)
+                if problem is None:
+                    yield line, dict(zip(header, cells, strict=True))
+                elif problem:
+                    problems.add(name, line, problem)
+        except UnicodeDecodeError:
+            problems.add_unread(name, *_not_utf8(path))
+        except csv.Error as exc:
+            problems.add_unread(name, start, f"{_csv_problem(exc)}; the rest of the file was not read")
+
+
+def _header_usable(name: str, header: list[str], problems: _Problems) -> bool:
+    missing = [column for column in _REQUIRED_COLUMNS[name] if column not in header]
+    if missing:
+        problems.add_unread(name, 1, f"missing column(s): {', '.join(missing)}{_header_hint(header, missing)}")
+        return False
+    duplicates = sorted({column for column in header if header.count(column) > 1})
+    if duplicates:
+        problems.add_unread(name, 1, f"duplicate column(s): {', '.join(duplicates)}")
+        return False
+    return True
+
+
+def _header_hint(header: list[str], missing: list[str]) -> str:
+    """Why the header may lack the columns: another separator, or names in another case."""
+    if len(header) == 1:
+        for separator, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+            if separator in header[0]:
+                return f" (the header reads as one column: the file seems separated by {called}; use commas)"
+    cased = {column.lower(): column for column in header}
+    renamed = [f"{cased[column]} -> {column}" for column in missing if column in cased]
+    if renamed:
+        return f" (column names are lower case: {', '.join(renamed)})"
+    return ""
+
+
+def _row_problem(cells: list[str], header: list[str]) -> str | None:
+    """What is wrong with a row (None: nothing; "": a blank row, skipped)."""
+    if not any(cell.strip() for cell in cells):
+        return ""
+    if len(cells) != len(header):
+        return f"expected {len(header)} cells, found {len(cells)}"
+    if any(len(cell) > MAX_CELL_CHARS for cell in cells):
+        return f"a cell is longer than {MAX_CELL_CHARS} characters"
+    if any("\x00" in cell for cell in cells):
+        return "a cell contains a NUL character"
+    for cell in cells:
+        # A field whose quote closes rows later holds those rows as text: they would be lost without a word.
+        later_lines = cell.split("\n")[1:]
+        if any(line.count(",") >= len(header) - 1 >= 1 for line in later_lines):
+            return ("a quoted field starting on this line runs over the next lines, which read like rows of their "
+                    "own: is a closing quote (\") missing?")
+    return None
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "unexpected end of data" in text:
+        return "a quoted field starting on this line is never closed (a closing quote \" is missing)"
+    if "expected after" in text:
+        return ("a quote (\") in a quoted field is followed by other text: a quote inside a field must be doubled "
+                "(\"\")")
+    if "field larger than field limit" in text:
+        return f"a cell is far longer than {MAX_CELL_CHARS} characters"
+    return text
+
+
+def _not_utf8(path: Path) -> tuple[int, str]:
+    """Where a file stops being UTF-8 text: its line, and what to do about it."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return line, (f"not UTF-8 text (byte 0x{data[exc.start]:02x}; a file saved as Latin-1 or Windows-1252?): "
+                      "save it as UTF-8")
+    return 1, "not UTF-8 text: save it as UTF-8"  # pragma: no cover - the reader found a byte the whole file lacks
 
 
 def _explain(error: ValidationError) -> str:
@@ -383,6 +448,12 @@ def read_bundle(folder: Path) -> Bundle:
     eligibility = _parse(folder, "eligibility.csv", EligibilityRow, problems)
     history = _parse(folder, "access_history.csv", HistoryRow, problems)
 
+    # A header with no rows under it, from an export that failed half-way, would replace the whole org with none.
+    for name, rows, what in (("users.csv", users, "person"), ("applications.csv", apps, "application"),
+                             ("roles.csv", roles, "role")):
+        if not rows and name not in problems.unread_files and not any(i.startswith(f"{name}:") for i in problems.items):
+            problems.add_unread(name, 2, f"no rows: an org needs at least one {what} (a header alone would remove "
+                                         "them all)")
     _duplicates(users, "user_id", "users.csv", problems)
     _duplicates(users, "email", "users.csv", problems)
     _duplicates(apps, "app_id", "applications.csv", problems)

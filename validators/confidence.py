@@ -52,6 +52,8 @@ from validators.db import Database
 log = logging.getLogger(__name__)
 
 SIMILAR_THRESHOLD = 0.5
+STALE_MODEL_NOTE = ("the approval confidence was fitted before the last import finished; an approver decides "
+                    "until `askiam import` completes")
 # Decisions the trees are fitted on; the statistics always cover the whole history.
 MAX_FIT_ROWS = 40_000
 HISTORY_FOLDS = 5
@@ -95,13 +97,17 @@ class SqlConfidenceEstimator:
         self._neighbours = neighbours
         self._model: tuple[str, ConfidenceModel] | None = None
 
-    def _current_model(self, conn: Any) -> ConfidenceModel:
-        row = conn.execute("SELECT fitted_at::text AS fitted FROM confidence_model WHERE id = 1").fetchone()
+    def _current_model(self, conn: Any) -> tuple[ConfidenceModel, bool]:
+        """The stored model, and whether it was fitted for the catalog in use (not so after an import stopped
+        between writing the catalog and fitting)."""
+        row = conn.execute(
+            "SELECT m.fitted_at::text AS fitted, m.catalog_version IS NOT DISTINCT FROM c.version AS current "
+            "FROM confidence_model m CROSS JOIN catalog_meta c WHERE m.id = 1 AND c.id = 1").fetchone()
         if row is None:
-            return ConfidenceModel.untrained()
+            return ConfidenceModel.untrained(), True
         if self._model is None or self._model[0] != row["fitted"]:
             self._model = (row["fitted"], current_model(conn))
-        return self._model[1]
+        return self._model[1], bool(row["current"])
 
     def estimate(self, target: Person, role: Role) -> Confidence:
         profile = target.profile()
@@ -109,7 +115,7 @@ class SqlConfidenceEstimator:
         request = ScoreRequest(role.role_id, profile, Requester(target.user_id, target.department, target.title,
                                                                 target.manager_id))
         with self._database.reading() as conn:
-            model = self._current_model(conn)
+            model, current = self._current_model(conn)
             result = assess(conn, model, [request])
         probability = float(result.probabilities[0])
         counts = result.counts
@@ -123,7 +129,8 @@ class SqlConfidenceEstimator:
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
         evidence.extend(_factors(model, request, result))
         similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD]
-        return Confidence(probability=round(probability, 4), evidence=tuple(evidence),
+        return Confidence(probability=round(probability, 4), evidence=tuple(evidence), available=current,
+                          note="" if current else STALE_MODEL_NOTE,
                           features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1],
                                     "similar": float(len(similar)),
                                     "similar_approved": float(sum(1 for n in similar if n.approved)),
@@ -231,6 +238,7 @@ def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
     """Fit the confidence model on the history (each decision's own fold left out of its features); store it, and
     the linear score's weights beside the counts, in one transaction."""
     with database.connection() as conn:
+        version = conn.execute("SELECT version FROM catalog_meta WHERE id = 1").fetchone()
         model, linear = fit_model(conn, seed)
     with database.connection() as conn, conn.transaction():
         if linear is not None:
@@ -238,9 +246,10 @@ def fit_from_store(database: Database, seed: int = 11) -> ConfidenceModel:
                                           linear.fit.weights)
             log.info("linear score: %d weights stored", stored)
         conn.execute(
-            "INSERT INTO confidence_model (id, params, fitted_at) VALUES (1, %s, clock_timestamp()) "
-            "ON CONFLICT (id) DO UPDATE SET params = EXCLUDED.params, fitted_at = EXCLUDED.fitted_at",
-            (json.dumps(model.to_json()),),
+            "INSERT INTO confidence_model (id, params, fitted_at, catalog_version) "
+            "VALUES (1, %s, clock_timestamp(), %s) ON CONFLICT (id) DO UPDATE SET params = EXCLUDED.params, "
+            "fitted_at = EXCLUDED.fitted_at, catalog_version = EXCLUDED.catalog_version",
+            (json.dumps(model.to_json()), version["version"] if version else None),
         )
     return model
 

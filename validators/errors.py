@@ -26,11 +26,13 @@ class ImportRowError(StoreError):
 class ImportIncompleteError(StoreError):
     """The bundle's catalog was written, but a later step of the import (indexing, fitting) failed."""
 
-    def __init__(self, catalog_version: int, step: str, remedy: str, cause: Exception) -> None:
+    def __init__(self, catalog_version: int, step: str, remedy: str, cause: BaseException) -> None:
         self.catalog_version = catalog_version
-        super().__init__(f"the catalog was imported (version {catalog_version}), but {step} failed "
-                         f"({type(cause).__name__}: {cause}); requests are decided on the new catalog meanwhile, "
-                         f"and {remedy} completes the import")
+        what = "was interrupted" if isinstance(cause, KeyboardInterrupt) else \
+            f"failed ({type(cause).__name__}: {cause})"
+        super().__init__(f"the catalog was imported (version {catalog_version}), but {step} {what}; requests are "
+                         "decided on the new catalog meanwhile, none approved without a person until the import "
+                         f"completes: {remedy} completes it")
 
 
 class AuditChainError(StoreError):

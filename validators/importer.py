@@ -31,6 +31,12 @@ def similarity_attributes(attributes: dict[str, str]) -> dict[str, str]:
 def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
     """Replace the catalog with the bundle's contents in one transaction."""
     with database.connection() as conn, conn.transaction():
+        # Grants made here by approval since the export: the bundle (an export of the system of record) may not
+        # show them yet. They survive the import unless the bundle lists that grant itself or no longer has the
+        # person or the role.
+        approved = conn.execute(
+            "SELECT user_id, role_id, granted_at, expires_at, status, source FROM user_roles "
+            "WHERE source LIKE 'request:%' AND status = 'active'").fetchall()
         for table in _CATALOG_TABLES:
             conn.execute(f"DELETE FROM {table}")  # table names are constants above
         _copy(conn, "users", ("user_id", "email", "display_name", "folded_name", "status", "employment_type",
@@ -45,9 +51,16 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
               ((r.role_id, r.app_id, r.name, list(r.aliases), r.privileged, r.description) for r in bundle.roles))
         grants = {(g.user_id, g.role_id): g for g in bundle.user_roles}
         imported_at = datetime.now(UTC)  # the date of a grant whose row leaves granted_at empty
+        people = {u.row.user_id for u in bundle.users}
+        role_ids = {r.role_id for r in bundle.roles}
+        kept_grants = [g for g in approved if (g["user_id"], g["role_id"]) not in grants
+                and g["user_id"] in people and g["role_id"] in role_ids]
+        dropped = sum(1 for g in approved if g["user_id"] not in people or g["role_id"] not in role_ids)
         _copy(conn, "user_roles", ("user_id", "role_id", "granted_at", "expires_at", "status", "source"),
-              ((g.user_id, g.role_id, g.granted_at or imported_at, g.expires_at, g.status, "import")
-               for g in grants.values()))
+              [*((g.user_id, g.role_id, g.granted_at or imported_at, g.expires_at, g.status, "import")
+                 for g in grants.values()),
+               *((g["user_id"], g["role_id"], g["granted_at"], g["expires_at"], g["status"], g["source"])
+                 for g in kept_grants)])
         _copy(conn, "sod_rules", ("rule_id", "role_a", "role_b", "description"),
               ((s.rule_id, s.role_a, s.role_b, s.description) for s in bundle.sod_rules))
         prerequisites = {(p.role_id, p.requires_role_id) for p in bundle.prerequisites}
@@ -80,8 +93,9 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
     assert row is not None
     return ImportCounts(
         users=len(bundle.users), applications=len(bundle.applications), roles=len(bundle.roles),
-        grants=len(grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
+        grants=len(grants) + len(kept_grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
         history=len(bundle.history), policies=len(bundle.policies), catalog_version=int(row["version"]),
+        kept_grants=len(kept_grants), dropped_grants=dropped,
     )
 
 

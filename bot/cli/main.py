@@ -30,6 +30,10 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
     out(f"imported {args.folder}: {report.users} people, {report.applications} applications, {report.roles} roles, "
         f"{report.grants} grants, {report.rules} rules, {report.history} past decisions, "
         f"{report.policies} policies ({report.passages} passages); catalog version {report.catalog_version}")
+    if report.kept_grants or report.dropped_grants:
+        out(f"grants made by approval since the last import and not in the bundle: {report.kept_grants} kept"
+            + (f", {report.dropped_grants} removed (the person or the role is no longer in the bundle)"
+               if report.dropped_grants else ""))
     metrics = report.model_metrics
     if metrics:
         out(f"approval confidence fitted on {int(metrics.get('samples', 0))} past decisions "

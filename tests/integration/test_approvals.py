@@ -200,8 +200,10 @@ def test_approval_checks_that_the_requester_is_still_active(app, fresh_database_
     assert "the requester boss is inactive" in result.checks[0].detail
 
 
-def test_an_automatic_grant_checks_again_in_its_write(app, fresh_database_url: str,  # type: ignore[no-untyped-def]
+def test_an_automatic_grant_checks_again_in_its_write(app, app_factory, fresh_database_url: str,  # type: ignore[no-untyped-def]
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Journal Poster has no past decisions: an application that approves whatever passes the checks.
+    app = app_factory(auto_approve_threshold=0.0, auto_approve_min_history=0)
     rules = app.service.ports.rules
     checked = rules.run_checks
 
@@ -301,3 +303,80 @@ def test_a_running_local_server_expires_overdue_requests_without_a_visit_to_the_
         while app.store.get(old).decision is Decision.PENDING_APPROVAL and time.monotonic() < deadline:
             time.sleep(0.05)
     assert app.store.get(old).reason is Reason.EXPIRED
+
+
+def _edit_csv(path: Path, change: Any) -> None:
+    """Rewrite a bundle file row by row: `change(row)` returns the row to keep (possibly edited) or None."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or [])
+        rows = [kept for row in reader if (kept := change(row)) is not None]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _reimport_without(app, folder: Path, *, user: str | None = None, role: str | None = None,  # type: ignore[no-untyped-def]
+                      edit_user: Any = None) -> None:
+    def keep(row: dict[str, str]) -> dict[str, str] | None:
+        if user is not None and user in (row.get("user_id"), row.get("manager_id")):
+            return None
+        if role is not None and role in (row.get("role_id"), row.get("role_a"), row.get("role_b"),
+                                         row.get("requires_role_id")):
+            return None
+        return edit_user(row) if edit_user is not None and "display_name" in row else row
+
+    for name in ("users.csv", "roles.csv", "user_roles.csv", "access_history.csv", "eligibility.csv",
+                 "sod_rules.csv", "prerequisites.csv"):
+        _edit_csv(folder / name, keep)
+    app.import_bundle(folder)
+
+
+@pytest.fixture
+def org_folder(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    application = app_factory()
+    folder = rules_org(tmp_path / "org2")
+    application.import_bundle(folder)
+    return application, folder
+
+
+def test_approving_a_request_whose_role_an_import_removed_is_denied_not_an_error(org_folder) -> None:  # type: ignore[no-untyped-def]
+    app, folder = org_folder
+    request_id = pending(app, "rui", "I need admin in Ledgerly")  # privileged: the owner decides
+    _reimport_without(app, folder, role="ldg-admin")
+    result = app.approvals.decide(request_id, "own", True, "ok", "cli")
+    assert (result.verdict.decision, result.verdict.reason) == (Decision.DENIED, Reason.NO_LONGER_IN_CATALOG)
+    assert not result.granted and verify(app.database).ok
+
+
+def test_approving_for_a_person_who_left_is_denied_as_such(org_folder) -> None:  # type: ignore[no-untyped-def]
+    app, folder = org_folder
+    gone = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    _reimport_without(app, folder, user="tess")
+    result = app.approvals.decide(gone, "own", True, "ok", "cli")
+    assert (result.verdict.decision, result.verdict.reason) == (Decision.DENIED, Reason.NO_LONGER_IN_CATALOG)
+
+
+def test_approving_for_a_person_now_inactive_is_denied_user_inactive(org_folder) -> None:  # type: ignore[no-untyped-def]
+    app, folder = org_folder
+    request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    _reimport_without(app, folder, edit_user=lambda row: {**row, "status": "inactive"} if row["user_id"] == "tess"
+                      else row)
+    result = app.approvals.decide(request_id, "own", True, "ok", "cli")
+    assert (result.verdict.decision, result.verdict.reason) == (Decision.DENIED, Reason.USER_INACTIVE)
+
+
+def test_an_application_owner_who_left_is_replaced_by_their_manager_and_never_listed(org_folder) -> None:  # type: ignore[no-untyped-def]
+    app, folder = org_folder
+    _reimport_without(app, folder, edit_user=lambda row: {**row, "status": "inactive", "manager_id": "boss"}
+                      if row["user_id"] == "own" else row)
+    request_id = pending(app, "rui", "I need admin in Ledgerly")
+    approvers = {item.request_id: item.capacity for item in app.approvals.pending_for("boss")}
+    assert approvers.get(request_id) == "manager of the application owner"
+    with app.database.connection() as conn:
+        listed = conn.execute("SELECT approver_id FROM request_approvers WHERE request_id = %s",
+                              (request_id,)).fetchall()
+    assert [row["approver_id"] for row in listed] == ["boss"]

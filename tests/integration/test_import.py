@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain import Decision
 from tests.fakes.bundles import rules_org
 from validators.errors import ImportRowError
 
@@ -158,7 +159,7 @@ def test_one_bad_row_is_one_problem_not_one_per_reference_to_it(loaded, tmp_path
     assert str(caught.value).count("users.csv:") == 1 and "unknown manager_id" not in str(caught.value)
 
 
-def test_a_failure_after_the_catalog_is_written_says_so_and_rebuild_completes_it(  # type: ignore[no-untyped-def]
+def test_a_failure_after_the_catalog_is_written_says_so_and_importing_again_completes_it(  # type: ignore[no-untyped-def]
         loaded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli.main import _report
     from validators.errors import ImportIncompleteError
@@ -174,11 +175,113 @@ def test_a_failure_after_the_catalog_is_written_says_so_and_rebuild_completes_it
     with pytest.raises(ImportIncompleteError) as caught:
         app.import_bundle(folder)
     assert caught.value.catalog_version == version + 1 == _counts(app)["version"]
-    assert "indexing failed" in str(caught.value) and "askiam index rebuild" in str(caught.value)
+    assert "indexing failed" in str(caught.value) and f"askiam import {folder}` again" in str(caught.value)
     assert _report(caught.value) == 1  # a failure, never "nothing was changed" nor a usage error
     assert "import incomplete" in capsys.readouterr().err
     monkeypatch.setattr(app, "rebuild_indexes", real_rebuild)
     assert app.rebuild_indexes().history == _counts(app)["access_history"]
+    # The model was fitted for the previous catalog: nothing is approved without a person until a full import.
+    stale = app.service.handle("ana", "I need the Viewer role in Ledgerly").outcome
+    assert stale.decision is Decision.PENDING_APPROVAL and stale.confidence is None
+    assert any("before the last import finished" in item.summary for item in stale.evidence)
+    ana = app.service.ports.directory.get_person("ana")
+    viewer = app.service.vocabulary().catalog.roles["ldg-viewer"]
+    assert not app.service.ports.confidence.estimate(ana, viewer).available
+    app.import_bundle(folder)
+    assert app.service.ports.confidence.estimate(ana, viewer).available
+
+
+def test_an_interrupted_import_says_what_was_written_and_how_to_complete_it(  # type: ignore[no-untyped-def]
+        loaded, monkeypatch: pytest.MonkeyPatch) -> None:
+    from validators.errors import ImportIncompleteError
+
+    app, folder = loaded
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt  # what SIGTERM becomes in the CLI
+
+    monkeypatch.setattr("validators.confidence.fit_from_store", interrupted)
+    with pytest.raises(ImportIncompleteError) as caught:
+        app.import_bundle(folder)
+    assert "fitting the approval confidence was interrupted" in str(caught.value)
+    assert f"`askiam import {folder}` again" in str(caught.value)
+
+
+def test_grants_made_by_approval_survive_a_reimport_unless_the_person_or_role_left(  # type: ignore[no-untyped-def]
+        loaded) -> None:
+    app, folder = loaded
+    pending = app.service.handle("tess", "I need the Viewer role in WikiWiki").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    assert app.approvals.decide(pending.request_id, "boss", True, "ok", "cli").granted
+    other = app.service.handle("rui", "I need the Editor role in WikiWiki").outcome
+    if other.decision is Decision.PENDING_APPROVAL:
+        assert app.approvals.decide(other.request_id, "boss", True, "ok", "cli").granted
+    report = app.import_bundle(folder)
+    assert report.kept_grants == 2 and report.dropped_grants == 0
+    with app.database.connection() as conn:
+        kept = conn.execute("SELECT user_id, role_id, source FROM user_roles WHERE source LIKE 'request:%%' "
+                            "ORDER BY user_id").fetchall()
+    assert [(g["user_id"], g["role_id"]) for g in kept] == [("rui", "wiki-editor"), ("tess", "wiki-viewer")]
+    assert app.service.handle("tess", "I need the Viewer role in WikiWiki").outcome.decision \
+        is Decision.ALREADY_GRANTED
+    # Tess leaves the org, and the Editor role is retired: both grants go, and the import says so.
+    for name in ("users.csv", "roles.csv", "user_roles.csv", "access_history.csv"):
+        lines = (folder / name).read_text().splitlines()
+        (folder / name).write_text("\n".join(line for line in lines if "wiki-editor" not in line and
+                                             not line.startswith("tess,") and ",tess," not in line) + "\n")
+    report = app.import_bundle(folder)
+    assert (report.kept_grants, report.dropped_grants) == (0, 2)
+
+
+def test_a_header_alone_never_replaces_the_org_with_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
+    app, folder = loaded
+    before = _counts(app)
+    for name in ("users.csv", "roles.csv"):
+        header = (folder / name).read_text().splitlines()[0]
+        (folder / name).write_text(header + "\n")
+    with pytest.raises(ImportRowError) as caught:
+        app.import_bundle(folder)
+    problems = caught.value.problems
+    assert problems[0].startswith("users.csv:2: no rows: an org needs at least one person")
+    assert problems[1].startswith("roles.csv:2: no rows: an org needs at least one role")
+    assert len(problems) == 3  # and the note that references wait for those files: no flood of unknown ids
+    assert _counts(app) == before
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    ("unclosed", "roles.csv:{line}: a quoted field starting on this line is never closed"),
+    ("runs over", "roles.csv:{line}: a quoted field starting on this line runs over the next lines"),
+    ("latin-1", "users.csv:{line}: not UTF-8 text (byte 0xe9;"),
+    ("semicolons", "users.csv:1: missing column(s): user_id"),
+])
+def test_files_as_exports_break_them_are_reported_at_their_line_and_change_nothing(  # type: ignore[no-untyped-def]
+        loaded, damage: str, expected: str) -> None:
+    app, folder = loaded
+    before = _counts(app)
+    roles = (folder / "roles.csv").read_text().splitlines()
+    users = (folder / "users.csv").read_bytes().splitlines()
+    line = 4
+    if damage == "unclosed":
+        roles[line - 1] = roles[line - 1].replace(",Viewer,", ',"Viewer,', 1) if ",Viewer," in roles[line - 1] \
+            else roles[line - 1][:-1] + '"x'
+        (folder / "roles.csv").write_text("\n".join(roles) + "\n")
+    elif damage == "runs over":
+        cells = roles[line - 1].split(",")
+        roles[line - 1] = ",".join([*cells[:-1], '"' + cells[-1]])
+        roles[line] = roles[line] + '"'
+        (folder / "roles.csv").write_text("\n".join(roles) + "\n")
+    elif damage == "latin-1":
+        line = 3
+        users[line - 1] = users[line - 1].replace(b"Ferreira", "Férreira".encode("latin-1"), 1)
+        (folder / "users.csv").write_bytes(b"\n".join(users) + b"\n")
+    else:
+        (folder / "users.csv").write_bytes(b"\n".join(row.replace(b",", b";") for row in users) + b"\n")
+    with pytest.raises(ImportRowError) as caught:
+        app.import_bundle(folder)
+    assert caught.value.problems[0].startswith(expected.format(line=line)), caught.value.problems
+    if damage == "semicolons":
+        assert "separated by semicolons" in caught.value.problems[0]
+    assert _counts(app) == before
 
 
 @pytest.mark.parametrize("damage", ["remove", "bad header"])
