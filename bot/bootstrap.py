@@ -262,7 +262,14 @@ class Application:
         return audit_keys.load_or_create_signing_key(path) if create else audit_keys.load_signing_key(path)
 
     def import_bundle(self, folder: Path) -> ImportReport:
-        """Validate, load, index and fit: the catalog is replaced only if every row is valid."""
+        """Validate, load, index and fit: the catalog is replaced only if every row is valid. One import at a time
+        per database (another is refused with ImportBusyError, changing nothing)."""
+        from validators.importer import one_import_at_a_time  # noqa: PLC0415
+
+        with one_import_at_a_time(self.database):
+            return self._import_locked(folder)
+
+    def _import_locked(self, folder: Path) -> ImportReport:
         from validators.bundle import read_bundle  # noqa: PLC0415
         from validators.confidence import fit_from_store  # noqa: PLC0415
         from validators.errors import ImportIncompleteError  # noqa: PLC0415

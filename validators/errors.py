@@ -13,6 +13,10 @@ class EmbeddedServerError(StoreUnavailableError):
     """The embedded PostgreSQL could not be started."""
 
 
+class ImportBusyError(StoreUnavailableError):
+    """Another import into the same database is running; nothing was changed."""
+
+
 class ImportRowError(StoreError):
     """Rows of an org bundle are invalid; nothing was imported."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from bot.understanding.text import fold, name_key
 from validators.bundle import Bundle
 from validators.confidence_stats import rebuild_stats
 from validators.db import Database, analyze
+from validators.errors import ImportBusyError
 from validators.user_columns import IDENTITY_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,24 @@ log = logging.getLogger(__name__)
 # Replaced on every import. Requests, decisions, the audit log and the outbox are kept.
 _CATALOG_TABLES = ("role_attribute_stats", "role_stats", "access_history", "eligibility", "prerequisites",
                    "sod_rules", "user_roles", "roles", "applications", "users", "policy_documents")
+
+
+# One import at a time per database: two at once would each fit the other's data, and report it as their own.
+_IMPORT_LOCK = 0x61736B69616D  # "askiam"
+
+
+@contextmanager
+def one_import_at_a_time(database: Database) -> Iterator[None]:
+    """Hold the database's import lock for the block (a session advisory lock, released however the block ends,
+    and by PostgreSQL if the process dies); another import meanwhile is refused at once, changing nothing."""
+    with database.reading() as conn:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (_IMPORT_LOCK,)).fetchone()
+        if row is None or not row["got"]:
+            raise ImportBusyError("another import into this database is in progress")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_IMPORT_LOCK,))
 
 
 def similarity_attributes(attributes: dict[str, str]) -> dict[str, str]:

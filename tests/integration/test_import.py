@@ -299,3 +299,17 @@ def test_a_file_that_cannot_be_read_is_reported_without_the_references_to_it(app
     problems = raised.value.problems
     assert problems[0].startswith("users.csv:") and len(problems) == 2, problems
     assert "references between the files are checked once users.csv can be read" in problems[-1]
+
+
+def test_a_second_import_while_one_runs_is_refused_and_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli.main import _report
+    from validators.errors import ImportBusyError
+    from validators.importer import one_import_at_a_time
+
+    app, folder = loaded
+    before = _counts(app)
+    with one_import_at_a_time(app.database), pytest.raises(ImportBusyError) as caught:
+        app.import_bundle(folder)
+    assert _counts(app) == before
+    assert _report(caught.value) == 3  # unavailable: try again
+    assert app.import_bundle(folder).catalog_version == before["version"] + 1  # the lock was released
