@@ -31,6 +31,8 @@ SELECT
         SELECT coalesce(jsonb_agg(jsonb_build_object(
             'rule_id', s.rule_id,
             'held_role_id', CASE WHEN s.role_a = %(role)s THEN s.role_b ELSE s.role_a END,
+            'held_role_name', (SELECT r.name || ' in ' || a.name FROM roles r JOIN applications a USING (app_id)
+                               WHERE r.role_id = CASE WHEN s.role_a = %(role)s THEN s.role_b ELSE s.role_a END),
             'description', s.description) ORDER BY s.rule_id), '[]'::jsonb)
         FROM sod_rules s
         WHERE (s.role_a = %(role)s AND s.role_b IN (SELECT role_id FROM held))
@@ -41,6 +43,11 @@ SELECT
         FROM prerequisites p
         WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
     ) AS missing_prerequisites,
+    (
+        SELECT coalesce(jsonb_agg(r.name || ' in ' || a.name ORDER BY p.requires_role_id), '[]'::jsonb)
+        FROM prerequisites p JOIN roles r ON r.role_id = p.requires_role_id JOIN applications a ON a.app_id = r.app_id
+        WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
+    ) AS missing_prerequisite_names,
     (
         SELECT coalesce(jsonb_agg(jsonb_build_object(
             'attribute', e.attribute,
@@ -93,6 +100,7 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     status = row["target_status"] or "unknown"
     sod = row["sod_conflicts"]
     missing = row["missing_prerequisites"]
+    missing_names = row.get("missing_prerequisite_names") or missing
     ineligible = row["failed_eligibility"]
     return [
         CheckResult(name=CheckName.AUTHORIZED_FOR_TARGET, passed=authorized, detail=why,
@@ -103,11 +111,12 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
                     detail=f"{target_id} already holds this role" if row["already_granted"]
                     else f"{target_id} does not hold this role yet"),
         CheckResult(name=CheckName.NO_SOD_CONFLICT, passed=not sod,
-                    detail="; ".join(f"conflicts with {c['held_role_id']} held ({c['rule_id']}: {c['description']})"
-                                     for c in sod) or "no segregation-of-duties conflict",
+                    detail="; ".join(f"conflicts with {c.get('held_role_name') or c['held_role_id']}, already held "
+                                     f"({c['description'] or c['rule_id']})" for c in sod)
+                    or "no segregation-of-duties conflict",
                     data={"conflicts": sod}),
         CheckResult(name=CheckName.PREREQUISITES_MET, passed=not missing,
-                    detail=f"requires {', '.join(missing)} first" if missing else "all prerequisites held",
+                    detail=f"requires {', '.join(missing_names)} first" if missing else "all prerequisites held",
                     data={"missing": missing}),
         CheckResult(name=CheckName.ELIGIBLE, passed=not ineligible,
                     detail="; ".join(f"{e['attribute']} is '{e['actual'] or 'not set'}', allowed: "

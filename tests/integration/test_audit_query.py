@@ -19,7 +19,7 @@ from validators.audit_reports import report
 pytestmark = pytest.mark.integration
 
 REQUESTS = [
-    ("ana", "I need Editor in WikiWiki", "cli"),              # auto-approved (threshold 0.3)
+    ("ana", "I need Editor in WikiWiki", "cli"),              # auto-approved (threshold 0)
     ("ana", "I need the approver role in Ledgerly", "web"),   # DENIED, SOD_CONFLICT
     ("ana", "I need admin access", "cli"),                    # NEEDS_CLARIFICATION
     ("rui", "I need admin in Ledgerly", "web"),               # PENDING_APPROVAL, PRIVILEGED_ROLE -> approved by own
@@ -36,7 +36,8 @@ def audited(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # typ
         conn.execute(f'CREATE DATABASE "{name}"')
     url = psycopg.conninfo.make_conninfo(postgres_url, dbname=name)
     folder = tmp_path_factory.mktemp("audit-query")
-    app = make_app(url, folder, auto_approve_threshold=0.3)
+    # Whatever passes the checks and is not privileged is approved on its own: the report needs automatic approvals.
+    app = make_app(url, folder, auto_approve_threshold=0.0, auto_approve_min_history=0)
     app.import_bundle(rules_org(folder / "org"))
     outcomes = [app.service.handle(who, text, channel=channel).outcome for who, text, channel in REQUESTS]
     with pytest.raises(RequesterError):
@@ -156,8 +157,8 @@ def test_the_report_answers_the_classic_questions(audited) -> None:  # type: ign
     assert [(g.target_id, g.role_id, g.approver) for g in result.privileged_grants] == [("rui", "ldg-admin", "own")]
     assert result.privileged_grants_total == 1
     assert [(d.target_id, d.role_id) for d in result.sod_denials] == [("ana", "ldg-approver")]
-    assert result.sod_denials[0].detail == ("conflicts with ldg-poster held "
-                                            "(sod-journal: Who posts a journal entry must not approve it.)")
+    assert result.sod_denials[0].detail == ("conflicts with Journal Poster in Ledgerly, already held "
+                                            "(Who posts a journal entry must not approve it.)")
     # ldg-admin: rui's approved by the owner after being sent for approval (its latest outcome), tess's denied
     top = result.top_roles[0]
     assert (top.role_id, top.requests, top.approved, top.denied, top.pending) == ("ldg-admin", 2, 1, 1, 0)

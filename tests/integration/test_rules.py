@@ -50,7 +50,8 @@ def test_sod_conflict_is_denied_and_cites_the_policy(app) -> None:  # type: igno
     outcome = ask(app, "ana", "I need the approver role in Ledgerly")
     assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.SOD_CONFLICT)
     sod = next(check for check in outcome.checks if check.name is CheckName.NO_SOD_CONFLICT)
-    assert not sod.passed and "ldg-poster" in sod.detail
+    assert not sod.passed and "Journal Poster in Ledgerly" in sod.detail
+    assert sod.data["conflicts"][0]["held_role_id"] == "ldg-poster"
     cited = [item for item in outcome.evidence if item.kind == "policy"]
     assert cited and cited[0].source == "ledger-duties"
     assert all(item.source != "office" for item in cited)
