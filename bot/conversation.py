@@ -13,6 +13,8 @@ from bot.understanding.text import clean, emails, fold
 MAX_TURNS = 12
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "last": -1}
+_YES = frozenset({"yes", "y", "yeah", "yep", "yup", "sure", "correct", "right", "that's right", "ok", "okay",
+                  "yes please", "that one", "exactly"})
 _FILLER = {"the", "option", "number", "no", "please", "choice"}
 _WORD = re.compile(r"\w+")
 # A reply word spelt this close to a word of one candidate's name picks it (a letter off in a 5-letter word is 80).
@@ -100,6 +102,8 @@ def choose_candidate(reply: str, candidates: tuple[Candidate, ...]) -> Candidate
         if index == -1:
             return candidates[-1]
         return candidates[index - 1] if index <= len(candidates) else None
+    if len(candidates) == 1 and folded in _YES:
+        return candidates[0]  # "Is this for X? Reply yes"
     mentioned = set(emails(text))
     for candidate in candidates:
         label = fold(candidate.label)

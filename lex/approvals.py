@@ -32,6 +32,7 @@ from lex.responses import (
     Message,
     OutSlot,
     Slots,
+    clip,
     close,
     confirm_intent,
     delegate,
@@ -279,8 +280,8 @@ def _elicit_request_id(ports: LexPorts, queue: Sequence[PendingItem], asked: Ask
     shown = queue[:MAX_BUTTONS]
     more = f" (showing the {len(shown)} that expire first)" if len(queue) > len(shown) else ""
     question = f"{len(queue)} requests are waiting for your decision{more}. Which one?"
-    buttons = [Button(text=_clip(f"{item.request_id}: {_describe(ports, item)}"), value=item.request_id)
-               for item in shown]
+    buttons = [Button(text=clip(f"{item.request_id}: {_describe(ports, item)}", MAX_BUTTON_CHARS),
+                      value=item.request_id) for item in shown]
     card = Message(content_type="ImageResponseCard",
                    image_response_card=ImageResponseCard(title="Waiting for you", buttons=buttons))
     return elicit_slot(DECIDE_INTENT, REQUEST_ID_SLOT, asked.slots(), [plain(question), card], done)
@@ -296,5 +297,3 @@ def _describe(ports: LexPorts, item: PendingItem) -> str:
     return f"{role.name if role else item.role_id} in {app.name if app else item.app_id} for {who}"
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_CHARS else text[: MAX_BUTTON_CHARS - 1].rstrip() + "\u2026"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from bot.domain import Candidate, Clarification, Decision, Evidence
@@ -83,19 +83,47 @@ class OutSessionState(Out):
     intent: OutIntent | None = None
 
 
+def utf16_units(text: str) -> int:
+    """The length of `text` as Lex counts it: UTF-16 code units (a character past U+FFFF takes two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` within `limit` UTF-16 code units, cut with an ellipsis when longer (between characters, so never
+    inside a surrogate pair)."""
+    text = text.strip()
+    if utf16_units(text) <= limit:
+        return text
+    units = 0
+    for end, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit - 1:  # room for the ellipsis, one unit
+            return text[:end].rstrip() + "\u2026"
+    return text  # pragma: no cover - the text was longer than the limit
+
+
+def _within(limit: int) -> AfterValidator:
+    def check(text: str) -> str:
+        if utf16_units(text) > limit:
+            raise ValueError(f"longer than {limit} UTF-16 code units")
+        return text
+
+    return AfterValidator(check)
+
+
 class Button(Out):
-    text: str = Field(min_length=1, max_length=MAX_BUTTON_CHARS)
-    value: str = Field(min_length=1, max_length=MAX_BUTTON_CHARS)
+    text: Annotated[str, Field(min_length=1, max_length=MAX_BUTTON_CHARS), _within(MAX_BUTTON_CHARS)]
+    value: Annotated[str, Field(min_length=1, max_length=MAX_BUTTON_CHARS), _within(MAX_BUTTON_CHARS)]
 
 
 class ImageResponseCard(Out):
-    title: str = Field(min_length=1, max_length=MAX_CARD_TITLE_CHARS)
+    title: Annotated[str, Field(min_length=1, max_length=MAX_CARD_TITLE_CHARS), _within(MAX_CARD_TITLE_CHARS)]
     buttons: list[Button] = Field(default_factory=list, max_length=MAX_BUTTONS)
 
 
 class Message(Out):
     content_type: Literal["PlainText", "ImageResponseCard"] = "PlainText"
-    content: str | None = None
+    content: Annotated[str, _within(MAX_MESSAGE_CHARS)] | None = None
     image_response_card: ImageResponseCard | None = None
 
 
@@ -112,20 +140,15 @@ class LexResponse(Out):
         return self.session_state.dialog_action.type
 
 
-def _clip(text: str, limit: int) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
 def plain(text: str) -> Message:
-    return Message(content=_clip(text, MAX_MESSAGE_CHARS) or "\u2026")
+    return Message(content=clip(text, MAX_MESSAGE_CHARS) or "\u2026")
 
 
 def _candidate_card(candidates: Sequence[Candidate]) -> Message | None:
     """Buttons for a short list of candidates; a button sends its number, which the core reads as the choice."""
     if not 0 < len(candidates) <= MAX_BUTTONS:
         return None
-    buttons = [Button(text=_clip(f"{number}. {candidate.label}", MAX_BUTTON_CHARS), value=str(number))
+    buttons = [Button(text=clip(f"{number}. {candidate.label}", MAX_BUTTON_CHARS), value=str(number))
                for number, candidate in enumerate(candidates, 1)]
     return Message(content_type="ImageResponseCard",
                    image_response_card=ImageResponseCard(title="Choose one", buttons=buttons))

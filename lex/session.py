@@ -17,6 +17,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.conversation import ConversationState
+from bot.understanding.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,11 @@ STATE_ATTRIBUTE = "askiam_state"
 CONFIRM_ATTRIBUTE = "askiam_confirm"
 REQUEST_ID_ATTRIBUTE = "askiam_request_id"
 _OWN = (STATE_ATTRIBUTE, CONFIRM_ATTRIBUTE, REQUEST_ID_ATTRIBUTE)
+# Read: an attribute longer than this is dropped. Written: AskIAM's own attributes (state, confirmation, request
+# id) take at most MAX_OWN_ATTRIBUTE_BYTES as sent, so that with a client's own (an ID token of 1 to 2 KB) the
+# attributes stay near 10 KB, well within what Lex carries, however long the texts typed.
 MAX_ATTRIBUTE_CHARS = 24_000
+MAX_OWN_ATTRIBUTE_BYTES = 8 * 1024
 REQUEST_ID = re.compile(r"^R-\d{1,12}$")
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,15 +70,17 @@ class LexSession(BaseModel):
         )
 
     def attributes(self) -> dict[str, str]:
-        """The session attributes to send back to Lex."""
-        values = dict(self.others)
-        if self.state is not None:
-            values[STATE_ATTRIBUTE] = self.state.model_dump_json()
+        """The session attributes to send back to Lex, AskIAM's own within `MAX_OWN_ATTRIBUTE_BYTES`."""
+        own: dict[str, str] = {}
         if self.pending is not None:
-            values[CONFIRM_ATTRIBUTE] = self.pending.model_dump_json()
+            own[CONFIRM_ATTRIBUTE] = self.pending.model_dump_json()
         if self.last_request_id is not None:
-            values[REQUEST_ID_ATTRIBUTE] = self.last_request_id
-        return values
+            own[REQUEST_ID_ATTRIBUTE] = self.last_request_id
+        if self.state is not None:
+            state = _bounded(self.state, MAX_OWN_ATTRIBUTE_BYTES - sent_size(own) - sent_size({STATE_ATTRIBUTE: ""}))
+            if state is not None:
+                own[STATE_ATTRIBUTE] = state
+        return {**self.others, **own}
 
     def asking(self, state: ConversationState | None) -> LexSession:
         """Waiting on a question: the new conversation state, no confirmation pending."""
@@ -87,6 +94,43 @@ class LexSession(BaseModel):
         """The conversation is over; remember the request it produced, if any."""
         return self.model_copy(update={"state": None, "pending": None,
                                        "last_request_id": request_id or self.last_request_id})
+
+
+def sent_size(attributes: Mapping[str, str]) -> int:
+    """Bytes the attributes take in the JSON Lex gets (UTF-8, quotes and backslashes escaped), and gets back."""
+    return len(json.dumps(attributes, ensure_ascii=False, separators=(",", ":")).encode("utf-8")) - 2
+
+
+def _bounded(state: ConversationState, budget: int) -> str | None:
+    """The state as an attribute of at most `budget` bytes as sent.
+
+    The texts of the turns are what grows (every turn adds one, of up to a transcript's length): past the budget,
+    the longest are cut to a common length, so short turns (where the request was usually named) stay whole, then
+    dropped; the settled target, application, role and the question waiting are kept. None (the conversation
+    starts over) only when even those do not fit.
+    """
+    def sent(candidate: ConversationState) -> int:
+        return sent_size({"": candidate.model_dump_json()})
+
+    if sent(state) <= budget:
+        return state.model_dump_json()
+    texts = state.texts
+
+    def cut(length: int) -> ConversationState:
+        return state.model_copy(update={"texts": [clean(text[:length]) for text in texts]})
+
+    low, high = 0, max(len(text) for text in texts)  # the longest length kept that fits, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if sent(cut(middle)) <= budget else (low, middle - 1)
+    shortened = cut(low)
+    if low == 0 and sent(shortened) > budget:
+        shortened = state.model_copy(update={"texts": []})
+        if sent(shortened) > budget:
+            log.warning("the conversation state is too large for the session attributes; starting over")
+            return None
+    log.info("cut the earlier texts of a conversation to %d characters to keep the session attributes small", low)
+    return shortened.model_dump_json()
 
 
 def _load(model: type[M], text: str | None) -> M | None:

@@ -14,19 +14,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot import when
-from bot.api import repository
-from bot.api.errors import ExportTooLargeError, ForbiddenError, InvalidQueryError
-from bot.api.models import ApprovalDecisionResponse, ApprovalQueueResponse, PendingApproval
+from bot.api import limits, repository
+from bot.api.errors import ExportTooLargeError, ForbiddenError, InvalidQueryError, ResponseTooLargeError
+from bot.api.models import ApprovalDecisionResponse, ApprovalQueueResponse, AuditEventsPage, PendingApproval
 from bot.api.runtime import ApiRuntime
 from bot.cli.approvals import EXPIRING_SOON
 from bot.domain import Reason
 from validators import audit_query
-from validators.audit_query import AuditFilter, ExportFormat
+from validators.audit_query import AuditFilter, AuditPage, ExportFormat, encode_cursor
 
 AUDITOR_ROLE_ID = "askiam-auditor"
-# A Lambda response carries at most 6 MB; a larger export is refused, never cut short (`askiam audit export`
-# has no limit).
-MAX_EXPORT_BYTES = 5 * 1024 * 1024
+# A Lambda response carries at most 6 MB, measured as sent: the export as escaped in the response (a quote takes
+# two bytes, and more for non-ASCII). A larger export is refused, never cut short (`askiam audit export` has no
+# limit).
+MAX_EXPORT_BYTES = limits.RESPONSE_BUDGET
 EXPORT_CONTENT_TYPES: dict[str, str] = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
@@ -48,7 +49,19 @@ def approval_queue(rt: ApiRuntime, approver_id: str, channel: str, *,
             text=pending.text,
             checks=outcome.checks if outcome else [], evidence=outcome.evidence if outcome else [],
         ))
-    return ApprovalQueueResponse(approver_id=approver_id, items=items)
+    return _within_one_response(ApprovalQueueResponse(approver_id=approver_id, items=items))
+
+
+def _within_one_response(queue: ApprovalQueueResponse) -> ApprovalQueueResponse:
+    """The queue, cut after the oldest requests one Lambda response can carry (the rest are counted)."""
+    kept = limits.fitting(queue.items, queue.model_copy(update={"items": [], "omitted": len(queue.items)}),
+                          limits.RESPONSE_BUDGET)
+    if kept == len(queue.items):
+        return queue
+    if kept == 0:
+        raise ResponseTooLargeError(f"request {queue.items[0].request_id} is too large for one response; see it "
+                                    "with `askiam approvals list` or GET /access-requests/{id}")
+    return queue.model_copy(update={"items": queue.items[:kept], "omitted": len(queue.items) - kept})
 
 
 def decide(rt: ApiRuntime, request_id: str, approver_id: str, approve: bool, comment: str,
@@ -87,7 +100,7 @@ def audit_filter(**fields: Any) -> AuditFilter:
 
 
 class _BoundedText(io.StringIO):
-    """An in-memory text stream that refuses to grow past `limit` bytes of UTF-8."""
+    """An in-memory text stream that refuses to grow past `limit` bytes as escaped in the Lambda response."""
 
     def __init__(self, limit: int) -> None:
         super().__init__()
@@ -95,10 +108,10 @@ class _BoundedText(io.StringIO):
         self._size = 0
 
     def write(self, text: str) -> int:
-        self._size += len(text.encode("utf-8"))
+        self._size += limits.escaped_size(text)
         if self._size > self._limit:
-            raise ExportTooLargeError(f"the export is larger than {self._limit} bytes; narrow the filters "
-                                      "(e.g. since/until) or use `askiam audit export`")
+            raise ExportTooLargeError(f"the export is larger than one response may carry ({self._limit} bytes as "
+                                      "sent); narrow the filters (e.g. since/until) or use `askiam audit export`")
         return super().write(text)
 
 
@@ -106,8 +119,25 @@ def export(rt: ApiRuntime, filter: AuditFilter, fmt: ExportFormat, *, limit: int
     """Every matching record as CSV or JSON Lines, within one Lambda response.
 
     API Gateway HTTP APIs cannot stream a Lambda's response, so the export is built in memory and bounded:
-    past `limit` bytes (default `MAX_EXPORT_BYTES`) it is refused with 413 rather than truncated.
+    past `limit` bytes as escaped in the response (default `MAX_EXPORT_BYTES`) it is refused with 413 rather than
+    truncated.
     """
     stream = _BoundedText(MAX_EXPORT_BYTES if limit is None else limit)
     audit_query.export(rt.app.database, filter, fmt, stream)
     return stream.getvalue()
+
+
+def within_one_response(page: AuditPage, budget: int | None = None) -> AuditEventsPage:
+    """The page, cut after the records one Lambda response can carry; `next_cursor` then continues after the last
+    record kept, so paging goes on as if `limit` had been smaller."""
+    budget = limits.RESPONSE_BUDGET if budget is None else budget
+    records = page.records
+    # The longest cursor there can be: the measure never depends on which record the page ends at.
+    widest = AuditEventsPage(records=[], next_cursor=encode_cursor(2**63), truncated=True)
+    kept = limits.fitting(records, widest, budget)
+    if kept == len(records):
+        return AuditEventsPage(records=records, next_cursor=page.next_cursor)
+    if kept == 0:
+        raise ResponseTooLargeError(f"audit record {records[0].seq} alone is larger than one response may carry; "
+                                    "read it with `askiam audit query` or `askiam audit export`")
+    return AuditEventsPage(records=records[:kept], next_cursor=encode_cursor(records[kept - 1].seq), truncated=True)

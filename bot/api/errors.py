@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import binascii
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -117,6 +117,13 @@ class ExportTooLargeError(ApiError):
     code = "EXPORT_TOO_LARGE"
 
 
+class ResponseTooLargeError(ApiError):
+    """An answer larger than one Lambda response may carry, which cannot be split any further."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "RESPONSE_TOO_LARGE"
+
+
 class UnknownReferenceError(ApiError):
     """A structured request names a person, application or role that does not exist."""
 
@@ -136,12 +143,16 @@ class HttpError:
         return ErrorResponse(error=ErrorDetail(code=self.code, message=self.message)).model_dump_json()
 
 
-def http_error(exc: BaseException) -> HttpError:
-    """The HTTP answer for any exception: the one place where errors become statuses."""
+def http_error(exc: BaseException, *, repeated: Collection[str] = ()) -> HttpError:
+    """The HTTP answer for any exception: the one place where errors become statuses.
+
+    `repeated` names the query parameters the request gave more than once, which a validation error then names
+    as such rather than by the type of the values joined.
+    """
     if isinstance(exc, ApiError):
         return HttpError(exc.status, exc.code, exc.message, exc.headers)
     if isinstance(exc, RequestValidationError):
-        return _validation_error(exc.errors())
+        return _validation_error(exc.errors(), repeated)
     if isinstance(exc, RequestUnsupportedContentType):
         return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
                          "the body must be JSON (Content-Type: application/json)")
@@ -172,18 +183,20 @@ def http_error(exc: BaseException) -> HttpError:
                      "something unexpected went wrong; it was logged")
 
 
-def _validation_error(errors: Sequence[Any]) -> HttpError:
+def _validation_error(errors: Sequence[Any], repeated: Collection[str] = ()) -> HttpError:
     if any(error.get("type") == "json_invalid" for error in errors):
         return HttpError(HTTPStatus.BAD_REQUEST, "INVALID_JSON", "the body is not valid JSON")
-    problems = [_describe(error) for error in errors[:5]]
+    problems = [_describe(error, repeated) for error in errors[:5]]
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, "VALIDATION_FAILED", "; ".join(problems) + more)
 
 
-def _describe(error: Mapping[str, Any]) -> str:
+def _describe(error: Mapping[str, Any], repeated: Collection[str] = ()) -> str:
     # The location names the field; pydantic's message says what is wrong with it, never the value sent.
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     where = ".".join(location) or "body"
+    if len(location) >= 2 and location[0] == "query" and location[1] in repeated:
+        return f"{where}: given more than once; give it once"
     what = {"missing": "is required", "model_attributes_type": "must be a JSON object"}.get(
         str(error.get("type")), str(error.get("msg") or error.get("type") or "is invalid"))
     if error.get("type") == "string_pattern_mismatch":

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.api.errors import HttpError
 
+JSON = "application/json"
+_BODILESS = ("GET", "HEAD", "OPTIONS", "DELETE")
+
 
 class _Http(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
@@ -63,7 +66,39 @@ def event_problem(event: object) -> str | None:
 
 
 def unsupported_event_response(problem: str) -> dict[str, Any]:
-    error = HttpError(HTTPStatus.BAD_REQUEST, "UNSUPPORTED_EVENT",
-                      f"not an API Gateway HTTP API (payload format 2.0) event: {problem}")
-    return {"statusCode": error.status, "headers": {"Content-Type": "application/json"}, "body": error.body(),
-            "isBase64Encoded": False}
+    return error_response(HttpError(HTTPStatus.BAD_REQUEST, "UNSUPPORTED_EVENT",
+                                    f"not an API Gateway HTTP API (payload format 2.0) event: {problem}"))
+
+
+def error_response(error: HttpError) -> dict[str, Any]:
+    """The Lambda response for an error answered before (or instead of) routing."""
+    return {"statusCode": int(error.status), "headers": {"Content-Type": "application/json", **error.headers},
+            "body": error.body(), "isBase64Encoded": False}
+
+
+def media_type(event: dict[str, Any]) -> str:
+    """The request's media type, lower-cased and without parameters ('' when there is no Content-Type)."""
+    headers = event.get("headers") or {}
+    value = next((value for name, value in headers.items() if name.lower() == "content-type"), "")
+    return value.split(";", 1)[0].strip().lower()
+
+
+def unsupported_media_type(event: dict[str, Any]) -> HttpError | None:
+    """A 415 for a request that carries a body other than JSON (every route that reads a body reads JSON: a form
+    would otherwise be parsed and fail field by field). Media types are case-insensitive and may have parameters."""
+    method = str(event["requestContext"]["http"]["method"]).upper()
+    if method in _BODILESS or not event.get("body") or media_type(event) in ("", JSON):
+        return None
+    return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                     "the body must be JSON (Content-Type: application/json)")
+
+
+def with_json_media_type(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with a JSON Content-Type spelt as the router compares it (lower case); other events as they are."""
+    headers = event.get("headers") or {}
+    name = next((name for name in headers if name.lower() == "content-type"), None)
+    if name is None or media_type(event) != JSON or headers[name].startswith(JSON):
+        return event
+    _, _, parameters = headers[name].partition(";")
+    value = f"{JSON};{parameters}" if parameters else JSON
+    return {**event, "headers": {**headers, name: value}}

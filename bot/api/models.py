@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain import CheckResult, Clarification, Decision, Evidence, Outcome, PublicOutcome, Reason
 from validators.approvals import MAX_COMMENT_CHARS
+from validators.audit_query import AuditPage
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@:+-]{0,199}$"
 CONVERSATION_ID_PATTERN = r"^c-[0-9a-f]{32}$"
@@ -164,6 +165,17 @@ class PendingApproval(BaseModel):
 class ApprovalQueueResponse(BaseModel):
     approver_id: str
     items: list[PendingApproval] = Field(description="Oldest first: the first to expire first.")
+    omitted: int = Field(default=0, ge=0, description=(
+        "How many more requests wait than one response can carry (they follow the last of `items`); decide "
+        "those, or list them all with `askiam approvals list`. 0 when `items` is the whole queue."))
+
+
+class AuditEventsPage(AuditPage):
+    """A page of audit records as the HTTP API returns it."""
+
+    truncated: bool = Field(default=False, description=(
+        "True when the page holds fewer records than `limit` because one response could carry no more; "
+        "`next_cursor` continues after the last record."))
 
 
 class ApprovalDecisionBody(_Body):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.depends import Depends
@@ -36,6 +38,7 @@ from bot.api.models import (
     ApprovalDecisionBody,
     ApprovalDecisionResponse,
     ApprovalQueueResponse,
+    AuditEventsPage,
     ChatRequest,
     ChatResponse,
     DemoUsersResponse,
@@ -49,7 +52,7 @@ from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
 from bot.domain import Decision
 from validators import audit_query, audit_reports
-from validators.audit_query import MAX_LIMIT, AuditPage
+from validators.audit_query import MAX_LIMIT
 from validators.audit_reports import AuditReport
 
 CHANNEL = "api"
@@ -57,8 +60,22 @@ BEARER = "bearerAuth"
 API_VERSION = "1.0.0"
 
 
+# Base64 takes 4 characters for every 3 bytes; longer encoded text cannot hold an acceptable body (the slack
+# covers padding and line breaks some encoders add).
+_MAX_ENCODED_CHARS = (MAX_BODY_BYTES + 2) // 3 * 4 + 1024
+
+
 def _check_size(text: str | None) -> None:
     if text is not None and len(text) > MAX_BODY_BYTES // 4 and len(text.encode("utf-8")) > MAX_BODY_BYTES:
+        raise BodyTooLargeError(f"the body is larger than {MAX_BODY_BYTES} bytes")
+
+
+def _check_encoded_size(encoded: str | None) -> None:
+    """The limit applies to the body sent, not to API Gateway's base64 of it: the decoded bytes are measured, and
+    only encoded text too long to decode to an acceptable body is refused unread."""
+    if not encoded:
+        return
+    if len(encoded) > _MAX_ENCODED_CHARS or len(base64.b64decode(encoded)) > MAX_BODY_BYTES:
         raise BodyTooLargeError(f"the body is larger than {MAX_BODY_BYTES} bytes")
 
 
@@ -112,8 +129,11 @@ def _responses(success: int, *errors: int) -> dict[int, OpenAPIResponse]:
 
 
 def _limit_body(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    # Bodies the validation middleware parsed were measured there; this covers routes that take none.
-    _check_size(app.current_event.body)
+    # Bodies the validation middleware parsed were measured there, decoded; this covers routes that take none.
+    if app.current_event.is_base64_encoded:
+        _check_encoded_size(app.current_event.body)
+    else:
+        _check_size(app.current_event.body)
     return next_middleware(app)
 
 
@@ -128,6 +148,10 @@ def _known_query_only(app: APIGatewayHttpResolver, next_middleware: NextMiddlewa
         if known and unknown:
             raise InvalidQueryError(f"unknown query parameter(s): {', '.join(unknown)}; this route reads: "
                                     f"{', '.join(sorted(known)) or 'none'}")
+        # An empty filter would otherwise be dropped, and the search widened, without a word.
+        empty = sorted(name for name in set(given) & known if given[name] == "")
+        if empty:
+            raise InvalidQueryError("; ".join(f"{name}: empty value" for name in empty))
     return next_middleware(app)
 
 
@@ -135,9 +159,17 @@ resolver.use([_limit_body, _known_query_only])
 
 
 def _render_error(exc: Exception) -> Response[str]:
-    error = http_error(exc)
+    error = http_error(exc, repeated=_repeated_query_names())
     return Response(status_code=error.status, content_type=content_types.APPLICATION_JSON, body=error.body(),
                     headers=error.headers)
+
+
+def _repeated_query_names() -> frozenset[str]:
+    """Query parameters given more than once: API Gateway joins their values with commas (the router then reads a
+    list), and only the raw query string still shows the repeat."""
+    raw = resolver.current_event.raw_query_string or ""
+    names = [name for name, _ in parse_qsl(raw, keep_blank_values=True)]
+    return frozenset(name for name in names if names.count(name) > 1)
 
 
 def _no_route(exc: NotFoundError) -> Response[str]:
@@ -227,9 +259,10 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
 
 
 @_route("GET", "/approvals", summary="The requests waiting for the caller's decision",
-        operation_id="listApprovals", security=_SECURED, responses=_responses(200, 401, 403, 503))
+        operation_id="listApprovals", security=_SECURED, responses=_responses(200, 401, 403, 413, 503))
 def list_approvals(rt: Runtime, who: Caller) -> ApprovalQueueResponse:
-    """Oldest first, each with its checks and evidence; requests pending past the expiry are denied first."""
+    """Oldest first, each with its checks and evidence; requests pending past the expiry are denied first. A queue
+    longer than one response can carry keeps its oldest requests and counts the rest in `omitted`."""
     return console.approval_queue(rt, who, CHANNEL)
 
 
@@ -258,19 +291,20 @@ _Time = Annotated[str | None, Query(max_length=40, pattern=PRINTABLE_PATTERN, de
 
 
 @_route("GET", "/audit/events", summary="Audit records, newest first, filtered and paged",
-        operation_id="queryAudit", security=_SECURED, responses=_responses(200, 400, 401, 403, 503))
+        operation_id="queryAudit", security=_SECURED, responses=_responses(200, 400, 401, 403, 413, 503))
 def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text = None, approver: _Text = None,
                  app: _Text = None, role: _Text = None, decision: _Text = None, reason: _Text = None,
                  channel: _Text = None, since: _Time = None, until: _Time = None, request: _Text = None,
                  event: _Text = None,
                  limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                  cursor: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE_PATTERN)] = None,
-                 ) -> AuditPage:
-    """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page."""
+                 ) -> AuditEventsPage:
+    """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page. A page
+    holds fewer than `limit` records (`truncated`) when one response could carry no more."""
     selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
                                     role_id=role, decision=decision, reason=reason, channel=channel, since=since,
                                     until=until, request_id=request, event_type=event)
-    return audit_query.query(rt.app.database, selected, limit, cursor or None)
+    return console.within_one_response(audit_query.query(rt.app.database, selected, limit, cursor or None))
 
 
 @_route("GET", "/audit/export", summary="Every matching audit record as CSV or JSON Lines",

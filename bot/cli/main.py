@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.bootstrap import Application, build
-from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, err, out
+from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, err, out, quantity
 from bot.conversation import ConversationState
 from bot.domain import Outcome
 from bot.errors import AskIamError, ConversationTooLongError, InvalidRequestError
@@ -27,9 +27,11 @@ log = logging.getLogger("askiam")
 
 def cmd_import(app: Application, args: argparse.Namespace) -> int:
     report = app.import_bundle(Path(args.folder))
-    out(f"imported {args.folder}: {report.users} people, {report.applications} applications, {report.roles} roles, "
-        f"{report.grants} grants, {report.rules} rules, {report.history} past decisions, "
-        f"{report.policies} policies ({report.passages} passages); catalog version {report.catalog_version}")
+    counts = [quantity(report.users, "person", "people"), quantity(report.applications, "application"),
+              quantity(report.roles, "role"), quantity(report.grants, "grant"), quantity(report.rules, "rule"),
+              quantity(report.history, "past decision"),
+              f"{quantity(report.policies, 'policy', 'policies')} ({quantity(report.passages, 'passage')})"]
+    out(f"imported {args.folder}: {', '.join(counts)}; catalog version {report.catalog_version}")
     if report.kept_grants or report.dropped_grants:
         out(f"grants made by approval since the last import and not in the bundle: {report.kept_grants} kept"
             + (f", {report.dropped_grants} removed (the person or the role is no longer in the bundle)"
@@ -111,8 +113,8 @@ def _error(code: str, message: str, line: int) -> dict[str, Any]:
 
 def chat_loop(app: Application, user_id: str, reader: Callable[[str], str]) -> int:
     """An interactive conversation; a reply to a question continues the same request."""
-    app.service.requester(user_id, "cli-chat", "(chat opened)")
-    out(f"AskIAM: Hello {user_id}. What access do you need? (type 'quit' to leave)")
+    person = app.service.requester(user_id, "cli-chat", "(chat opened)")
+    out(f"AskIAM: Hello {person.display_name}. What access do you need? (type 'quit' to leave)")
     state: ConversationState | None = None
     while True:
         try:

@@ -22,6 +22,6 @@ def err(text: str) -> None:
     out(text, sys.stderr)
 
 
-def quantity(number: int, noun: str) -> str:
-    """ "1 record", "2 records" (nouns that take an s)."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def quantity(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 record", "2 records"; `plural` for nouns that do not take an s ("person", "people")."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"

@@ -310,8 +310,13 @@ def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
     options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in suggestions)
     if options:
         listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
-        question = (f"I could not find anyone called '{mention}'. Did you mean one of these? {listing}. "
-                    "Reply with the number or the person's email address.")
+        words = set(fold(mention).split())
+        if any(words <= set(fold(person.display_name).split()) for person in suggestions):
+            # "Alvarez" is part of someone's name: a question of which, not a name nobody has.
+            lead = f"Who do you mean by '{mention}'?"
+        else:
+            lead = f"I could not find anyone called '{mention}'. Did you mean one of these?"
+        question = f"{lead} {listing}. Reply with the number or the person's email address."
     else:
         question = f"I could not find anyone called '{mention}'. Who should get the access? Please give their email."
     return TargetFinding(clarification=Clarification(slot="user", question=question, candidates=options,

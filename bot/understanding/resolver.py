@@ -233,9 +233,18 @@ def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Seque
 
 def _ask_app(options: Sequence[Application], lead: str) -> Clarification:
     candidates = tuple(Candidate(id=app.app_id, label=app.name) for app in options[:MAX_LISTED])
+    if len(candidates) == 1:  # one possibility: a yes settles it
+        return Clarification(slot="application", candidates=candidates,
+                             question=f"Is this for {candidates[0].label}? Reply yes, or name the application.")
     listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
-    return Clarification(slot="application", question=f"{lead} Which application do you mean? {listing}.",
-                         candidates=candidates)
+    return Clarification(slot="application", candidates=candidates,
+                         question=f"{lead} Which application do you mean? {listing}{_more(options, candidates)}.")
+
+
+def _more(options: Sequence[object], shown: Sequence[object]) -> str:
+    """What a list cut short leaves out, said rather than hidden."""
+    left = len(options) - len(shown)
+    return f"; and {left} more: name the one you mean" if left > 0 else ""
 
 
 def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Clarification:
@@ -266,5 +275,5 @@ def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarificati
     ordered = sorted(roles, key=lambda role: role.name.casefold())[:MAX_LISTED * 2]
     candidates = tuple(Candidate(id=role.role_id, label=role.name) for role in ordered)
     listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
-    return Clarification(slot="role", question=f"{lead} Options: {listing}.", candidates=candidates,
-                         mentioned=app.app_id)
+    return Clarification(slot="role", question=f"{lead} Options: {listing}{_more(roles, candidates)}.",
+                         candidates=candidates, mentioned=app.app_id)

@@ -122,3 +122,17 @@ def test_a_pronoun_in_a_reply_is_the_person_the_conversation_is_about(app) -> No
     assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
     second = app.service.handle("boss", "she needs the Viewer role", state=first.state)
     assert (second.outcome.user_id, second.outcome.role_id) == ("tess", "wiki-viewer")
+
+
+def test_a_question_with_one_possible_answer_is_a_yes_or_no(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need the Period Closer role")
+    assert first.outcome.message == "Is this for Ledgerly? Reply yes, or name the application."
+    second = app.service.handle("ana", "yes", state=first.state)
+    assert (second.outcome.app_id, second.outcome.role_id) == ("ledgerly", "ldg-closer")
+
+
+def test_part_of_a_known_name_is_asked_about_as_such(app) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", "Rivera needs Viewer in WikiWiki").outcome
+    assert turn.message.startswith("Who do you mean by 'Rivera'?") or turn.message.startswith("More than one")
+    assert "could not find" not in turn.message
+    assert {c.id for c in turn.clarification.candidates} >= {"pat1", "pat2"}

@@ -210,3 +210,15 @@ def test_split_at_terms_cuts_runs_around_the_longest_known_term() -> None:
     assert split_at_terms(["我需要飞书文档的管理员权限", "jira"], terms) == [
         "我需要", "飞书文档", "的", "管理员", "权限", "jira"]
     assert split_at_terms(["权限"], terms) == ["权限"] and split_at_terms(["飞书"], frozenset()) == ["飞书"]
+
+
+def test_a_list_cut_short_says_how_many_it_leaves_out() -> None:
+    from bot.domain import Application
+    from bot.understanding.resolver import MAX_LISTED, _ask_app
+
+    apps = [Application(app_id=f"a{n}", name=f"App {n:02d}", aliases=(), owner_id=None, description="")
+            for n in range(MAX_LISTED + 3)]
+    question = _ask_app(apps, "Several applications have that role.")
+    assert len(question.candidates) == MAX_LISTED
+    assert question.question.endswith("; and 3 more: name the one you mean.")
+    assert _ask_app(apps[:2], "Two.").question.endswith("2. App 01.")
