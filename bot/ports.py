@@ -211,6 +211,9 @@ class ImportCounts:
     # the role is no longer in the bundle.
     kept_grants: int
     dropped_grants: int
+    # Grants as imported that break the catalog's own rules (both roles of an SoD rule held; a prerequisite not held).
+    sod_breaches: int
+    prerequisite_breaches: int
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import psycopg
 
 from bot.ports import ImportCounts
 from bot.understanding.text import fold, name_key
+from validators import audit
 from validators.bundle import Bundle
 from validators.confidence_stats import rebuild_stats
 from validators.db import Database, analyze
@@ -111,13 +113,36 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
             "UPDATE catalog_meta SET version = version + 1, imported_at = now(), source = %s WHERE id = 1 "
             "RETURNING version", (bundle.source[:500],)
         ).fetchone()
+        assert row is not None
+        counts = ImportCounts(
+            users=len(bundle.users), applications=len(bundle.applications), roles=len(bundle.roles),
+            grants=len(grants) + len(kept_grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
+            history=len(bundle.history), policies=len(bundle.policies), catalog_version=int(row["version"]),
+            kept_grants=len(kept_grants), dropped_grants=dropped, **_rule_breaches(conn),
+        )
+        # The rules changed: who imported what, and when, is on the record like every decision.
+        audit.append(conn, {"event_type": "catalog.imported", "channel": "import",
+                            "details": {"source": bundle.source[:500], **asdict(counts)}})
+    return counts
+
+
+def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    """Grants as imported that the catalog's own rules forbid: people holding both roles of a segregation-of-duties
+    rule, and grants whose prerequisite role is not held. Imported as they are (they are the system of record's),
+    and counted so that the import can say so."""
+    row = conn.execute("""
+        WITH held AS (
+            SELECT user_id, role_id FROM user_roles
+            WHERE status = 'active' AND (expires_at IS NULL OR expires_at > now())
+        )
+        SELECT
+            (SELECT count(DISTINCT a.user_id) FROM sod_rules s JOIN held a ON a.role_id = s.role_a
+             JOIN held b ON b.role_id = s.role_b AND b.user_id = a.user_id) AS sod_breaches,
+            (SELECT count(*) FROM held h JOIN prerequisites p ON p.role_id = h.role_id
+             WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id))
+                AS prerequisite_breaches""").fetchone()
     assert row is not None
-    return ImportCounts(
-        users=len(bundle.users), applications=len(bundle.applications), roles=len(bundle.roles),
-        grants=len(grants) + len(kept_grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
-        history=len(bundle.history), policies=len(bundle.policies), catalog_version=int(row["version"]),
-        kept_grants=len(kept_grants), dropped_grants=dropped,
-    )
+    return {"sod_breaches": int(row["sod_breaches"]), "prerequisite_breaches": int(row["prerequisite_breaches"])}
 
 
 def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:

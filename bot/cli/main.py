@@ -32,6 +32,11 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
               quantity(report.history, "past decision"),
               f"{quantity(report.policies, 'policy', 'policies')} ({quantity(report.passages, 'passage')})"]
     out(f"imported {args.folder}: {', '.join(counts)}; catalog version {report.catalog_version}")
+    if report.sod_breaches or report.prerequisite_breaches:
+        out("warning: the imported grants break the catalog's own rules: "
+            f"{quantity(report.sod_breaches, 'person holds', 'people hold')} both roles of a segregation-of-duties "
+            f"rule, {quantity(report.prerequisite_breaches, 'grant lacks', 'grants lack')} a prerequisite "
+            "(imported as they are; new requests are checked against the rules)")
     if report.kept_grants or report.dropped_grants:
         out(f"grants made by approval since the last import and not in the bundle: {report.kept_grants} kept"
             + (f", {report.dropped_grants} removed (the person or the role is no longer in the bundle)"

@@ -34,14 +34,14 @@ def _as_owner(url: str, *statements: str) -> None:
 def test_an_honest_log_verifies(app_with_log) -> None:  # type: ignore[no-untyped-def]
     app, _ = app_with_log
     report = verify(app.database)
-    assert report.ok and report.records == 5
+    assert report.ok and report.records == 6  # the import's record, then the five requests
 
 
 def test_an_edited_payload_is_found(app_with_log) -> None:  # type: ignore[no-untyped-def]
     app, url = app_with_log
-    _as_owner(url, "UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 2")
+    _as_owner(url, "UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 3")
     report = verify(app.database)
-    assert not report.ok and report.first_bad_seq == 2 and "altered" in report.problem
+    assert not report.ok and report.first_bad_seq == 3 and "altered" in report.problem
 
 
 def test_an_edited_query_column_is_found(app_with_log) -> None:  # type: ignore[no-untyped-def]
@@ -69,24 +69,24 @@ def test_a_record_moved_in_time_is_found(app_with_log) -> None:  # type: ignore[
 def test_a_rehashed_record_breaks_the_next_link(app_with_log) -> None:  # type: ignore[no-untyped-def]
     app, url = app_with_log
     with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT payload, prev_hash FROM audit_log WHERE seq = 2").fetchone()
+        row = conn.execute("SELECT payload, prev_hash FROM audit_log WHERE seq = 3").fetchone()
     from validators.audit import chain_hash
 
     forged = row[0].replace("DENIED", "APPROVED")
     assert forged != row[0]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
-        conn.execute("UPDATE audit_log SET payload = %s, hash = %s, decision = 'APPROVED' WHERE seq = 2",
+        conn.execute("UPDATE audit_log SET payload = %s, hash = %s, decision = 'APPROVED' WHERE seq = 3",
                      (forged, chain_hash(row[1], forged)))
     report = verify(app.database)
-    assert not report.ok and report.first_bad_seq == 3 and "does not link" in report.problem
+    assert not report.ok and report.first_bad_seq == 4 and "does not link" in report.problem
 
 
 def test_a_truncated_tail_is_found_against_the_head(app_with_log) -> None:  # type: ignore[no-untyped-def]
     app, url = app_with_log
-    _as_owner(url, "DELETE FROM audit_log WHERE seq = 5")
+    _as_owner(url, "DELETE FROM audit_log WHERE seq = 6")
     report = verify(app.database)
-    assert not report.ok and "ends at record 4" in report.problem
+    assert not report.ok and "ends at record 5" in report.problem
 
 
 def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.MonkeyPatch, capsys,  # type: ignore[no-untyped-def]
@@ -97,7 +97,7 @@ def test_the_cli_reports_the_broken_link(app_with_log, monkeypatch: pytest.Monke
     monkeypatch.setenv("ASKIAM_DATABASE_URL", url)
     monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "cli-home"))  # never the developer's own home (and key)
     assert main(["audit", "verify"]) == 0
-    assert "audit log OK: 5 records" in capsys.readouterr().out
+    assert "audit log OK: 6 records" in capsys.readouterr().out
     _as_owner(url, "UPDATE audit_log SET payload = payload || ' ' WHERE seq = 1")
     assert main(["audit", "verify"]) == 1
     assert "BROKEN at record 1" in capsys.readouterr().out

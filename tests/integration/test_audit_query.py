@@ -52,13 +52,15 @@ def audited(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # typ
 def test_each_filter_selects_its_records_newest_first(audited) -> None:  # type: ignore[no-untyped-def]
     app, outcomes, _ = audited
     everything = query(app.database, AuditFilter(), limit=100)
-    assert [r.seq for r in everything.records] == list(range(8, 0, -1)) and everything.next_cursor is None
+    assert [r.seq for r in everything.records] == list(range(9, 0, -1)) and everything.next_cursor is None
+    assert everything.records[-1].event_type == "catalog.imported"  # the import that loaded the org comes first
     by = {
         "target_id": AuditFilter(target_id="rui"), "requester_id": AuditFilter(requester_id="tess"),
         "approver": AuditFilter(approver="own"), "app_id": AuditFilter(app_id="ledgerly"),
         "role_id": AuditFilter(role_id="ldg-admin"), "decision": AuditFilter(decision="denied"),
         "reason": AuditFilter(reason="SOD_CONFLICT"), "channel": AuditFilter(channel="web"),
         "event_type": AuditFilter(event_type="access_request.refused"),
+        "imports": AuditFilter(event_type="catalog.imported"),
     }
     for field, selected in by.items():
         records = query(app.database, selected, limit=100).records

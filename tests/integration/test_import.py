@@ -97,8 +97,12 @@ def test_reimport_replaces_the_catalog_and_keeps_the_audit_log(loaded, tmp_path:
     app.import_bundle(smaller)
     after = _counts(app)
     assert after["roles"] == before["roles"] - 1
-    assert after["audit_log"] == before["audit_log"]
+    assert after["audit_log"] == before["audit_log"] + 1  # the log kept, with the import on it
     assert after["version"] == before["version"] + 1
+    with app.database.connection() as conn:
+        last = conn.execute("SELECT event_type, channel, payload FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    assert (last["event_type"], last["channel"]) == ("catalog.imported", "import")
+    assert f'"source":"{smaller}"' in last["payload"] and '"roles":' in last["payload"]
     assert "wiki-viewer" not in app.service.vocabulary().catalog.roles
 
 
