@@ -317,3 +317,20 @@ def test_a_second_import_while_one_runs_is_refused_and_changes_nothing(loaded) -
     assert _counts(app) == before
     assert _report(caught.value) == 3  # unavailable: try again
     assert app.import_bundle(folder).catalog_version == before["version"] + 1  # the lock was released
+
+
+def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # type: ignore[no-untyped-def]
+        app_factory, tmp_path: Path, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    folder = rules_org(tmp_path / "org")
+    with (folder / "user_roles.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ana,ldg-approver,2025-01-01,,active\n")  # ana holds Journal Poster: the SoD pair
+        handle.write("tess,ldg-closer,2025-01-01,,active\n")  # Period Closer needs Viewer, which tess lacks
+    report = app_factory().import_bundle(folder)
+    assert (report.sod_breaches, report.prerequisite_breaches) == (1, 1)
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
+    assert main(["import", str(folder)]) == 0
+    assert ("warning: the imported grants break the catalog's own rules: 1 person holds both roles of a "
+            "segregation-of-duties rule, 1 grant lacks a prerequisite") in capsys.readouterr().out
