@@ -58,6 +58,10 @@ class Directory(Protocol):
         """The people whose names are closest to a phrase that matched nobody exactly."""
         ...
 
+    def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:
+        """The active people whose manager is `manager_id`, by name."""
+        ...
+
 
 class CatalogSource(Protocol):
     def catalog(self) -> Catalog:

@@ -66,6 +66,14 @@ class SqlDirectory:
         return [people[key] for _, _, key in ranked]
 
 
+    def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:
+        with self._database.reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_PERSON_COLUMNS} FROM users WHERE manager_id = %s AND status = 'active' "
+                "ORDER BY display_name, user_id LIMIT %s", (manager_id, limit)).fetchall()
+        return [person_from_row(row) for row in rows]
+
+
 class SqlCatalogSource:
     """The catalog, re-read only when an import has changed its version."""
 

@@ -45,6 +45,9 @@ _WEAK_SLOTS = (
 _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
 _WHO = rf"(?:(?:my|our)\s+(?:new\s+)?|(?:the|a)\s+new\s+){_RELATIVE}|(?:my|our|the|a)\s+new\s+reports?"
+# Relations that are usually someone the requester manages: their reports are offered as the answer.
+_SOMEONE_REPORTING = re.compile(r"reports?|team\b|team\s+members?|staff|employees?|hires?|starters?|joiners?|"
+                                r"interns?|contractors?|assistants?|deputy", re.I)
 # "he also needs ...", "give her ...": someone named earlier, which a single message does not carry.
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them"})
 _PRONOUN_TARGETS = (
@@ -224,8 +227,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     if relation:
         who = relation.group("who")
         who = who[:1].lower() + who[1:]  # "The new hire needs ..." is asked about as "the new hire"
-        question = f"Who is {who}? Please give the name or email address of the person who should get the access."
-        return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
+        return TargetFinding(clarification=_ask_relative(who, requester, directory))
     pronoun = next((found for pattern in _PRONOUN_TARGETS if (found := pattern.search(text))), None)
     if pronoun:
         who = pronoun.group("who").lower()
@@ -303,6 +305,19 @@ def _ask_which(candidates: Sequence[Person], lead: str, mention: str) -> Clarifi
         candidates=options,
         mentioned=mention,
     )
+
+
+def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
+    """Who "my report", "my new hire" is: the requester's reports are offered, when they have any."""
+    reports = directory.reports_of(requester.user_id) if _SOMEONE_REPORTING.search(who) else []
+    if not reports:
+        question = f"Who is {who}? Please give the name or email address of the person who should get the access."
+        return Clarification(slot="user", question=question, mentioned=who)
+    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in reports)
+    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+    question = (f"Who is {who}? Your reports: {listing}. Reply with the number, or the name or email address of "
+                "someone else.")
+    return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 
 def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:

@@ -28,6 +28,10 @@ class MemoryDirectory:
         return [self.people[key] for _, _, key in
                 process.extract(fold(phrase), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)]
 
+    def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:
+        return sorted((p for p in self.people.values() if p.manager_id == manager_id and p.is_active),
+                      key=lambda p: (p.display_name, p.user_id))[:limit]
+
 
 def person(user_id: str, name: str, **fields: str) -> Person:
     return Person(user_id=user_id, email=f"{user_id}@unit.test", display_name=name, status="active", **fields)

@@ -50,12 +50,26 @@ def test_a_reply_naming_nobody_asks_again_and_never_falls_back_to_the_requester(
 
 
 def test_a_question_about_someone_unnamed_is_not_answered_by_a_number(app) -> None:  # type: ignore[no-untyped-def]
-    first = app.service.handle("boss", "Give my new hire Viewer in WikiWiki")
+    first = app.service.handle("ana", "Give my new hire Viewer in WikiWiki")  # ana manages nobody
     assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
-    second = app.service.handle("boss", "1", state=first.state)
+    assert not first.outcome.clarification.candidates
+    second = app.service.handle("ana", "1", state=first.state)
     assert second.outcome.decision is Decision.NEEDS_CLARIFICATION and second.outcome.user_id is None
-    third = app.service.handle("boss", "me", state=second.state)  # saying "me" is still an answer
-    assert third.outcome.user_id == "boss"
+    third = app.service.handle("ana", "me", state=second.state)  # saying "me" is still an answer
+    assert third.outcome.user_id == "ana"
+
+
+def test_my_report_is_asked_about_with_the_requesters_reports(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Please give my report Viewer in WikiWiki")
+    clarification = first.outcome.clarification
+    assert clarification is not None and first.outcome.message.startswith("Who is my report? Your reports: 1.")
+    candidates = [c.id for c in clarification.candidates]
+    assert "ana" in candidates and "gone" not in candidates and len(candidates) == 8  # active, at most 8
+    second = app.service.handle("boss", str(candidates.index("ana") + 1), state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == ("ana", "wiki-viewer")
+    other = app.service.handle("boss", "Please give my report Viewer in WikiWiki")
+    named = app.service.handle("boss", "Tess Okoro", state=other.state)  # one not listed, by name
+    assert named.outcome.user_id == "tess"
 
 
 @pytest.mark.parametrize(("reply", "chosen"), [("Marc", "marcj"), ("Marcus", "mjohnson"),

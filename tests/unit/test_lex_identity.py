@@ -183,6 +183,9 @@ class Directory:
     def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
         return []
 
+    def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:
+        return []
+
 
 ANA = Person(user_id="ana", email="ana@corp.test", display_name="Ana Ferreira", status="active")
 
