@@ -55,7 +55,7 @@ def test_a_segregation_of_duties_request_shows_denied_with_its_reason(page, tmp_
     assert bubble.locator(".reason-code").get_attribute("data-reason") == "SOD_CONFLICT"
     reason = bubble.locator(".reasons li[data-check='NO_SOD_CONFLICT']")
     assert "Segregation of duties" in reason.inner_text()
-    assert "ldg-poster" in reason.inner_text()
+    assert "Journal Poster in Ledgerly" in reason.inner_text()  # the role as people know it, not its id
     assert "segregation-of-duties" in bubble.locator(".message").inner_text()
     policy = bubble.locator(".evidence .evidence-policy")
     assert policy.count() >= 1 and "Ledger Duties" in policy.first.inner_text()
