@@ -286,3 +286,14 @@ def test_export_reads_the_imported_catalog(app, tmp_path: Path) -> None:  # type
     apps = {value["SampleValue"]["Value"]: [s["Value"] for s in value.get("Synonyms", [])]
             for value in slot_types["AskiamApplication"]["SlotTypeValues"]}
     assert apps["Ledgerly"] == ["LDG", "the ledger"] and apps["WikiWiki"] == ["wiki"]
+
+
+def test_never_mind_while_a_question_waits_closes_the_conversation_and_requests_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-cancel")
+    first = chat.say("pat_01_give_pat_rivera_wikiwiki.json")
+    assert first["sessionState"]["dialogAction"] == {"type": "ElicitSlot", "slotToElicit": "UserName"}
+    second = chat.say("pat_02_choose_2.json", replace={'"2"': '"never mind"'})
+    assert second["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert messages_of(second)[0].startswith("Cancelled: nothing was requested")
+    assert "askiam_state" not in chat.attributes
+    assert {row["status"] for row in _requests(app, "lex-cancel")} == {"NEEDS_CLARIFICATION"}
