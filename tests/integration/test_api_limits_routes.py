@@ -3,27 +3,18 @@ and empty or repeated query parameters are the caller's error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 
 from bot.api import limits
-from bot.api.handler import use_application
-from tests.fakes.console_org import AUDITOR, console_org
+from tests.fakes.console_org import AUDITOR
+from tests.integration import test_api_console_routes
 from tests.integration.test_api_routes import call
 
 pytestmark = pytest.mark.integration
 
+app = test_api_console_routes.app  # the same org, served the same way
 
-@pytest.fixture
-def app(app_factory, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    application = app_factory()
-    application.import_bundle(console_org(tmp_path / "org"))
-    use_application(application)
-    yield application
-    use_application(None)
+
 
 
 def test_pages_cut_by_size_continue_with_their_cursor(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]

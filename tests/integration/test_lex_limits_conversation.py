@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lex import handler
 from lex.session import MAX_OWN_ATTRIBUTE_BYTES
-from tests.fakes.bundles import rules_org
+from tests.integration import test_lex_approvals
 from tests.unit.test_lex_support import assert_valid_response, load_event
 
 pytestmark = pytest.mark.integration
+
+app = test_lex_approvals.app  # the same org behind the same handler
 
 # What Lex carries: session attributes well under its limits, the whole response under 25 KB.
 ATTRIBUTES_BOUND = 10 * 1024
@@ -25,13 +25,6 @@ FILLERS = [("\u6211\u9700\u8981\u8bbf\u95ee\u6743\u9650\u8bf7\u6279\u51c6" * 100
            ("\u201c\u8bf7\u201d \\ " * 200)[:1000]]
 
 
-@pytest.fixture
-def app(app_factory, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    application = app_factory()
-    application.import_bundle(rules_org(tmp_path / "org"))
-    handler.set_application(application)
-    yield application
-    handler.set_application(None)
 
 
 def _size(value: object) -> int:

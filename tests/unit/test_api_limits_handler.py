@@ -22,6 +22,7 @@ from bot.domain import Decision, Outcome, Person, Reason
 from bot.ports import NoTelemetry
 from bot.service import Turn
 from bot.settings import Settings
+from tests.unit.test_api_handler import _Rows as Rows
 from validators.approvals import PendingItem
 from validators.audit_query import decode_cursor
 
@@ -52,16 +53,6 @@ class Service:
         self.texts.append(text)
         return Turn(outcome=_outcome("R-1000"), state=None)
 
-
-class Rows:
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self._rows = rows
-
-    def fetchall(self) -> list[dict[str, Any]]:
-        return self._rows
-
-    def fetchone(self) -> dict[str, Any] | None:
-        return self._rows[0] if self._rows else None
 
 
 def audit_row(seq: int, text: str) -> dict[str, Any]:
