@@ -20,7 +20,8 @@ _WORD = re.compile(r"\w+")
 # A reply word spelt this close to a word of one candidate's name picks it (a letter off in a 5-letter word is 80).
 _FUZZY_WORD = 80
 _FUZZY_MIN_LETTERS = 4
-_NUMBER = re.compile(r"^\W*(?:(?:number|option|no\.?|#)\s*)?(\d{1,2})\W*$", re.IGNORECASE)
+# A list number, not a signed one ("-1" picks nothing).
+_NUMBER = re.compile(r"^(?!\s*[-+\u2212])\W*(?:(?:number|option|no\.?|#)\s*)?(\d{1,2})\W*$", re.IGNORECASE)
 
 
 class ConversationState(BaseModel):

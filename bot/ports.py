@@ -218,6 +218,8 @@ class ImportCounts:
     # Grants as imported that break the catalog's own rules (both roles of an SoD rule held; a prerequisite not held).
     sod_breaches: int
     prerequisite_breaches: int
+    # Applications whose owner is missing or not active (their privileged requests may have no approver).
+    ownerless_applications: int
 
 
 @dataclass(frozen=True)

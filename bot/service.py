@@ -64,9 +64,11 @@ from bot.understanding.resolver import (
 from bot.understanding.small_talk import (
     CANCELLED_ANSWER,
     ENDED_SLOT,
+    GREETING_ANSWER,
     NOTHING_TO_CANCEL,
     THANKS_ANSWER,
     calls_off,
+    only_greeting,
     only_thanks,
 )
 from bot.understanding.text import MAX_TEXT_CHARS, clean, name_key, phrase_tokens
@@ -259,6 +261,8 @@ class AccessRequestService:
             return Clarification(slot=ENDED_SLOT, question=CANCELLED_ANSWER if waiting else NOTHING_TO_CANCEL)
         if not waiting and only_thanks(text):
             return Clarification(slot=ENDED_SLOT, question=THANKS_ANSWER)
+        if not waiting and only_greeting(text):
+            return Clarification(slot=ENDED_SLOT, question=GREETING_ANSWER)
         return None
 
     def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,

@@ -24,7 +24,8 @@ class ImportRowError(StoreError):
         self.problems = problems
         shown = "\n".join(problems[:50])
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in {where}; nothing was imported:\n{shown}{more}")
+        counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        super().__init__(f"{counted} in {where}; nothing was imported:\n{shown}{more}")
 
 
 class ImportIncompleteError(StoreError):

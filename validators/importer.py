@@ -128,8 +128,8 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
 
 def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Grants as imported that the catalog's own rules forbid: people holding both roles of a segregation-of-duties
-    rule, and grants whose prerequisite role is not held. Imported as they are (they are the system of record's),
-    and counted so that the import can say so."""
+    rule, and grants whose prerequisite role is not held; and applications without an active owner. Imported as
+    they are (they are the system of record's), and counted so that the import can say so."""
     row = conn.execute("""
         WITH held AS (
             SELECT user_id, role_id FROM user_roles
@@ -140,9 +140,12 @@ def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, int]:
              JOIN held b ON b.role_id = s.role_b AND b.user_id = a.user_id) AS sod_breaches,
             (SELECT count(*) FROM held h JOIN prerequisites p ON p.role_id = h.role_id
              WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id))
-                AS prerequisite_breaches""").fetchone()
+                AS prerequisite_breaches,
+            (SELECT count(*) FROM applications a LEFT JOIN users o ON o.user_id = a.owner_id
+             WHERE o.status IS DISTINCT FROM 'active') AS ownerless_applications""").fetchone()
     assert row is not None
-    return {"sod_breaches": int(row["sod_breaches"]), "prerequisite_breaches": int(row["prerequisite_breaches"])}
+    return {"sod_breaches": int(row["sod_breaches"]), "prerequisite_breaches": int(row["prerequisite_breaches"]),
+            "ownerless_applications": int(row["ownerless_applications"])}
 
 
 def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:

@@ -37,15 +37,21 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
             f"{quantity(report.sod_breaches, 'person holds', 'people hold')} both roles of a segregation-of-duties "
             f"rule, {quantity(report.prerequisite_breaches, 'grant lacks', 'grants lack')} a prerequisite "
             "(imported as they are; new requests are checked against the rules)")
+    if report.ownerless_applications:
+        out(f"warning: {quantity(report.ownerless_applications, 'application has', 'applications have')} no active "
+            "owner: their requests go to the owner's manager when active, else to nobody until they expire")
     if report.kept_grants or report.dropped_grants:
         out(f"grants made by approval since the last import and not in the bundle: {report.kept_grants} kept"
             + (f", {report.dropped_grants} removed (the person or the role is no longer in the bundle)"
                if report.dropped_grants else ""))
     metrics = report.model_metrics
-    if metrics:
-        out(f"approval confidence fitted on {int(metrics.get('samples', 0))} past decisions "
-            f"(held-out AUC {metrics.get('auc', float('nan')):.3f}, "
-            f"calibration error {metrics.get('ece', float('nan')):.3f})")
+    auc, ece = metrics.get("auc", float("nan")), metrics.get("ece", float("nan"))
+    if metrics and auc == auc and ece == ece:  # NaN: nothing held out could be scored
+        out(f"approval confidence fitted on {quantity(int(metrics.get('samples', 0)), 'past decision')} "
+            f"(held-out AUC {auc:.3f}, calibration error {ece:.3f})")
+    else:
+        out(f"approval confidence: {quantity(report.history, 'past decision')}, too few (or all of one outcome) to "
+            "fit a model; each role's approval rate stands in until more history is imported")
     return EXIT_OK
 
 
@@ -309,6 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(app, args)
         return code
     except KeyboardInterrupt:
+        err("askiam: interrupted before it finished; every change is one transaction, so nothing was half-written")
         return EXIT_FAILED
     except Exception as exc:  # the one place that turns any failure into a message instead of a traceback
         return _report(exc)

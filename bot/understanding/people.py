@@ -14,10 +14,14 @@ from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
-_NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){1,2}"
-# One capitalised word that reads as a given name (a letter after the capital: not "Q3").
-_GIVEN_NAME = r"[A-Z][^\W\d_][\w'\u2019-]*"
-_ANY_NAME = rf"{_GIVEN_NAME}(?:\s+[A-Z][\w'\u2019.-]*){{0,2}}"
+# Lower-case words inside surnames: "De la Cruz", "van der Berg", "Ibn al Haytham".
+_PARTICLES = r"(?:de|la|le|du|da|di|del|della|des|dos|das|do|van|von|der|den|ten|ter|bin|ibn|al|el|y)"
+_NEXT_NAME_WORD = rf"\s+(?:{_PARTICLES}\s+){{0,2}}[A-Z][\w'\u2019.-]*"
+_NAME = rf"[A-Z][\w'\u2019.-]*(?:{_NEXT_NAME_WORD}){{1,2}}"
+# One capitalised word that reads as a given name or a surname: a letter after the capital (not "Q3"), also past an
+# apostrophe ("O'Neil", "D'Angelo"), maybe after initials ("J. Smith") or ending in a period ("St.").
+_GIVEN_NAME = r"(?:[A-Z]\.\s?)*[A-Z](?:['\u2019][A-Z])?[^\W\d_][\w'\u2019-]*\.?"
+_ANY_NAME = rf"(?:{_PARTICLES}\s+){{0,2}}{_GIVEN_NAME}(?:{_NEXT_NAME_WORD}){{0,2}}"
 _OPENING = r"^\W*(?:(?i:hi|hello|hey|dear|please|pls)\W+)*(?:(?i:dr|mr|mrs|ms|mx|prof)\.?\s+)?"
 _VERBS = r"(?i:give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)"
 _ACCESS_NOUN = r"(?i:access|role|roles|permission|permissions|rights|seat|license|licence)\b"
@@ -45,6 +49,8 @@ _WEAK_SLOTS = (
 _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
 _WHO = rf"(?:(?:my|our)\s+(?:new\s+)?|(?:the|a)\s+new\s+){_RELATIVE}|(?:my|our|the|a)\s+new\s+reports?"
+_MY = re.compile(r"\b(?:my|our)\b", re.I)
+_LISTED_REPORTS = 8
 # Relations that are usually someone the requester manages: their reports are offered as the answer.
 _SOMEONE_REPORTING = re.compile(r"reports?|team\b|team\s+members?|staff|employees?|hires?|starters?|joiners?|"
                                 r"interns?|contractors?|assistants?|deputy", re.I)
@@ -309,28 +315,35 @@ def _ask_which(candidates: Sequence[Person], lead: str, mention: str) -> Clarifi
 
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
     """Who "my report", "my new hire" is: the requester's reports are offered, when they have any."""
-    reports = directory.reports_of(requester.user_id) if _SOMEONE_REPORTING.search(who) else []
+    shown = _MY.sub("your", who)  # asked back: "Who is your report?"
+    reports = directory.reports_of(requester.user_id, _LISTED_REPORTS + 1) if _SOMEONE_REPORTING.search(who) else []
     if not reports:
-        question = f"Who is {who}? Please give the name or email address of the person who should get the access."
+        question = f"Who is {shown}? Please give the name or email address of the person who should get the access."
         return Clarification(slot="user", question=question, mentioned=who)
-    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in reports)
+    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in reports[:_LISTED_REPORTS])
     listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
-    question = (f"Who is {who}? Your reports: {listing}. Reply with the number, or the name or email address of "
-                "someone else.")
+    more = "; and others" if len(reports) > _LISTED_REPORTS else ""
+    question = (f"Who is {shown}? Your reports: {listing}{more}. Reply with the number, or the name or email address "
+                "of someone else.")
     return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 
 def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
     suggestions = directory.suggest_people(mention)
     options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in suggestions)
+    words = set(fold(mention).split())
+    # "Alvarez" as part of someone's name: a question of which (or whether), not of a name nobody has.
+    part_of_a_name = any(words <= set(fold(person.display_name).split()) for person in suggestions)
+    if len(options) == 1:  # one possibility: a yes settles it
+        lead = f"Do you mean {options[0].label}?" if part_of_a_name else \
+            f"I could not find anyone called '{mention}'. Did you mean {options[0].label}?"
+        question = f"{lead} Reply yes, or give the person's name or email address."
+        return TargetFinding(clarification=Clarification(slot="user", question=question, candidates=options,
+                                                         mentioned=mention))
     if options:
         listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
-        words = set(fold(mention).split())
-        if any(words <= set(fold(person.display_name).split()) for person in suggestions):
-            # "Alvarez" is part of someone's name: a question of which, not a name nobody has.
-            lead = f"Who do you mean by '{mention}'?"
-        else:
-            lead = f"I could not find anyone called '{mention}'. Did you mean one of these?"
+        lead = f"Who do you mean by '{mention}'?" if part_of_a_name else \
+            f"I could not find anyone called '{mention}'. Did you mean one of these?"
         question = f"{lead} {listing}. Reply with the number or the person's email address."
     else:
         question = f"I could not find anyone called '{mention}'. Who should get the access? Please give their email."

@@ -1,6 +1,6 @@
-"""Messages that ask for nothing: calling off the request being worked out ("never mind", "cancel that") and
-closing words after an answer ("ok thanks"). Only a whole message counts: "cancel" inside a sentence is read by the
-rest of the understanding (a removal, or a request)."""
+"""Messages that ask for nothing: calling off the request being worked out ("never mind", "cancel that"),
+closing words after an answer ("ok thanks") and a greeting alone ("hi"). Only a whole message counts: "cancel"
+inside a sentence is read by the rest of the understanding (a removal, or a request)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ _THANKS = re.compile(
     r"thank you(?: (?:very much|so much))?|cheers|ta|bye|goodbye|done)[\s,.!]*)+$")
 
 ENDED_SLOT = "ended"
+_GREETING = re.compile(r"^(?:(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|yo)"
+                       r"(?: there| all| askiam| team)?[\s,.!]*)+$")
+GREETING_ANSWER = ("Hello! Tell me what access you need and for whom, for example \"I need the Viewer role in "
+                   "Confluence\".")
 CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
 NOTHING_TO_CANCEL = ("There is no request in progress to cancel. To ask for access, say what you need, for example "
                      "\"I need the Viewer role in Confluence\".")
@@ -42,3 +46,8 @@ def only_thanks(text: str) -> bool:
     """Whether the whole message is closing words ("ok thanks", "great, cheers") and asks for nothing."""
     folded = _folded(text)
     return bool(folded) and bool(_THANKS.match(folded))
+
+
+def only_greeting(text: str) -> bool:
+    """Whether the whole message is a greeting ("hi", "good morning"), which asks for nothing yet."""
+    return bool(_GREETING.match(_folded(text)))

@@ -21,6 +21,9 @@ def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
         writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
         writer.writerow(user("mjohnson", "Marcus Johnson", manager="boss"))
         writer.writerow(user("marcj", "Marc Johnson", manager="boss"))
+        for user_id, name in (("soneil", "Sean O'Neil"), ("soneill", "Siobhán O'Neill"), ("dlc", "Maria De la Cruz"),
+                              ("vdb", "Anna van der Berg"), ("jsmith", "John Smith"), ("stj", "Paul St. John")):
+            writer.writerow(user(user_id, name, manager="boss"))
     application = app_factory()
     application.import_bundle(folder)
     return application
@@ -62,7 +65,8 @@ def test_a_question_about_someone_unnamed_is_not_answered_by_a_number(app) -> No
 def test_my_report_is_asked_about_with_the_requesters_reports(app) -> None:  # type: ignore[no-untyped-def]
     first = app.service.handle("boss", "Please give my report Viewer in WikiWiki")
     clarification = first.outcome.clarification
-    assert clarification is not None and first.outcome.message.startswith("Who is my report? Your reports: 1.")
+    assert clarification is not None and first.outcome.message.startswith("Who is your report? Your reports: 1.")
+    assert "; and others. Reply" in first.outcome.message  # boss has more than the 8 listed
     candidates = [c.id for c in clarification.candidates]
     assert "ana" in candidates and "gone" not in candidates and len(candidates) == 8  # active, at most 8
     second = app.service.handle("boss", str(candidates.index("ana") + 1), state=first.state)
@@ -150,3 +154,51 @@ def test_part_of_a_known_name_is_asked_about_as_such(app) -> None:  # type: igno
     assert turn.message.startswith("Who do you mean by 'Rivera'?") or turn.message.startswith("More than one")
     assert "could not find" not in turn.message
     assert {c.id for c in turn.clarification.candidates} >= {"pat1", "pat2"}
+
+
+@pytest.mark.parametrize(("text", "among"), [
+    ("O'Neil needs Viewer in WikiWiki", {"soneil", "soneill"}), ("O\u2019Neil needs Viewer in WikiWiki", {"soneil"}),
+    ("Dr. O'Neil needs Viewer in WikiWiki", {"soneil"}), ("De la Cruz needs Viewer in WikiWiki", {"dlc"}),
+    ("van der Berg needs Viewer in WikiWiki", {"vdb"}), ("J. Smith needs Viewer in WikiWiki", {"jsmith"}),
+    ("St. John needs Viewer in WikiWiki", {"stj"}), ("Viewer in WikiWiki, for O'Connor", set()),
+    ("D'Angelo needs Viewer in WikiWiki", set()),
+])
+def test_surnames_with_apostrophes_particles_or_initials_are_asked_about_never_the_requesters(  # type: ignore[no-untyped-def]
+        app, text: str, among: set[str]) -> None:
+    turn = app.service.handle("boss", text).outcome
+    assert turn.decision is Decision.NEEDS_CLARIFICATION and turn.user_id is None, turn.message
+    assert turn.clarification is not None and turn.clarification.slot == "user"
+    assert among <= {c.id for c in turn.clarification.candidates}
+    assert requests_for(app, "boss") == 0
+
+
+@pytest.mark.parametrize("text", ["Maria De la Cruz needs Viewer in WikiWiki", "Anna van der Berg needs Viewer in "
+                                  "WikiWiki", "Please give Sean O'Neil Viewer in WikiWiki"])
+def test_full_names_with_particles_or_apostrophes_are_found(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", text).outcome
+    assert turn.user_id in {"dlc", "vdb", "soneil"} and turn.decision is not Decision.NEEDS_CLARIFICATION
+
+
+@pytest.mark.parametrize("reply", ["-1", "+2", "\u22121"])
+def test_a_signed_number_picks_no_candidate(app, reply: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
+    second = app.service.handle("boss", reply, state=first.state)
+    assert second.outcome.user_id is None and second.outcome.message.startswith("Sorry, I could not read")
+
+
+def test_a_greeting_alone_is_answered_and_asks_for_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("ana", "Hi there!")
+    assert turn.outcome.reason is Reason.NOTHING_REQUESTED and turn.state is None
+    assert turn.outcome.message.startswith("Hello! Tell me what access you need")
+
+
+def test_a_relative_is_asked_back_in_the_second_person(app) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("ana", "Give my new hire Viewer in WikiWiki").outcome
+    assert turn.message.startswith("Who is your new hire?")
+
+
+def test_one_close_person_is_a_yes_or_no_question(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Give Tess Okoroo Viewer in WikiWiki")
+    assert "Did you mean Tess Okoro" in first.outcome.message and "Reply yes" in first.outcome.message
+    second = app.service.handle("boss", "yes", state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == ("tess", "wiki-viewer")

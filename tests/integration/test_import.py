@@ -327,10 +327,16 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     with (folder / "user_roles.csv").open("a", encoding="utf-8") as handle:
         handle.write("ana,ldg-approver,2025-01-01,,active\n")  # ana holds Journal Poster: the SoD pair
         handle.write("tess,ldg-closer,2025-01-01,,active\n")  # Period Closer needs Viewer, which tess lacks
-    report = app_factory().import_bundle(folder)
-    assert (report.sod_breaches, report.prerequisite_breaches) == (1, 1)
+    app = app_factory()
+    report = app.import_bundle(folder)
+    assert (report.sod_breaches, report.prerequisite_breaches, report.ownerless_applications) == (1, 1, 0)
+    users = (folder / "users.csv").read_text()
+    (folder / "users.csv").write_text(users.replace("own,own@corp.test,Olu Bankole,active",
+                                                    "own,own@corp.test,Olu Bankole,inactive"))
+    assert app.import_bundle(folder).ownerless_applications == 3  # Olu owns all three applications
     monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
     assert main(["import", str(folder)]) == 0
     assert ("warning: the imported grants break the catalog's own rules: 1 person holds both roles of a "
-            "segregation-of-duties rule, 1 grant lacks a prerequisite") in capsys.readouterr().out
+            "segregation-of-duties rule, 1 grant lacks a prerequisite") in (shown := capsys.readouterr().out)
+    assert "warning: 3 applications have no active owner" in shown
