@@ -47,7 +47,10 @@ def decision_message(
     if reason is Reason.PRIVILEGED_ROLE:
         return (f"Sent for approval{ref}: {what} is a privileged role, so the application owner must approve it "
                 f"for {who}.{cite}")
-    shown = "unavailable" if confidence is None else f"{confidence:.0%}"
+    if confidence is None:
+        return (f"Sent for approval{ref}: {what} for {who}. The approval confidence is unavailable at the moment, so "
+                "an approver will decide.")
+    shown = f"{confidence:.0%}"
     if reason is Reason.INSUFFICIENT_EVIDENCE:
         return (f"Sent for approval{ref}: {what} for {who}. The approval confidence is {shown}, but {thin}, so an "
                 "approver will decide.")

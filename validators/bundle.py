@@ -378,6 +378,8 @@ def _csv_problem(error: csv.Error) -> str:
 def _not_utf8(path: Path) -> tuple[int, str]:
     """Where a file stops being UTF-8 text: its line, and what to do about it."""
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, "UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8"
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

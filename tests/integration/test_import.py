@@ -187,6 +187,7 @@ def test_a_failure_after_the_catalog_is_written_says_so_and_importing_again_comp
     # The model was fitted for the previous catalog: nothing is approved without a person until a full import.
     stale = app.service.handle("ana", "I need the Viewer role in Ledgerly").outcome
     assert stale.decision is Decision.PENDING_APPROVAL and stale.confidence is None
+    assert "The approval confidence is unavailable at the moment" in stale.message
     assert any("before the last import finished" in item.summary for item in stale.evidence)
     ana = app.service.ports.directory.get_person("ana")
     viewer = app.service.vocabulary().catalog.roles["ldg-viewer"]
@@ -257,6 +258,7 @@ def test_a_header_alone_never_replaces_the_org_with_nothing(loaded) -> None:  # 
     ("runs over", "roles.csv:{line}: a quoted field starting on this line runs over the next lines"),
     ("latin-1", "users.csv:{line}: not UTF-8 text (byte 0xe9;"),
     ("semicolons", "users.csv:1: missing column(s): user_id"),
+    ("utf-16", "users.csv:1: UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8"),
 ])
 def test_files_as_exports_break_them_are_reported_at_their_line_and_change_nothing(  # type: ignore[no-untyped-def]
         loaded, damage: str, expected: str) -> None:
@@ -278,6 +280,8 @@ def test_files_as_exports_break_them_are_reported_at_their_line_and_change_nothi
         line = 3
         users[line - 1] = users[line - 1].replace(b"Ferreira", "Férreira".encode("latin-1"), 1)
         (folder / "users.csv").write_bytes(b"\n".join(users) + b"\n")
+    elif damage == "utf-16":
+        (folder / "users.csv").write_bytes((b"\n".join(users) + b"\n").decode("utf-8").encode("utf-16"))
     else:
         (folder / "users.csv").write_bytes(b"\n".join(row.replace(b",", b";") for row in users) + b"\n")
     with pytest.raises(ImportRowError) as caught:
