@@ -74,6 +74,12 @@ _RELATIONS = (
                rf"(?P<who>{_WHO}|(?:my|our)\s+reports?)(?:\s+\w+){{0,3}}?\s+(?:needs?|wants?|requires?|get|have|"
                r"is joining|joins|starts|should get|must get|will need)\b", re.I),
 )
+# Two people joined in the beneficiary's place: "Marcus and Marc Johnson need ...", "give Ana and Rui ...".
+_JOINED = (
+    re.compile(rf"{_OPENING}(?P<a>{_ANY_NAME})\s+(?:and|&|plus)\s+(?P<b>{_ANY_NAME})\s+(?i:need|want|require|"
+               r"should get|must get|both need)\b"),
+    re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+(?P<a>{_ANY_NAME})\s+(?:and|&)\s+(?P<b>{_ANY_NAME})"),
+)
 # A bare user id after a verb; not the first word of a capitalised full name ("give Lou Burg ...").
 _ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nboard)\s+(?:user\s+)?@?(?P<id>[\w.-]+)"
                       r"(?![\w.-])(?P<capital_follows>\s+[A-Z][\w'-])?")
@@ -216,6 +222,9 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     if len(groups) > 1:
         distinct = [person for group in groups.values() for person in group]
         return TargetFinding(clarification=_ask_which(distinct, "Your request names several people.", ""))
+    joined = _joined_names(text, catalog_words)
+    if joined:
+        return TargetFinding(clarification=_ask_one_of(joined, groups, directory))
     if len(groups) == 1:
         mention, candidates = next(iter(groups.items()))
         if len(candidates) > 1:
@@ -300,6 +309,38 @@ def _group_by_mention(
             seen.add(key)
             unique[mention] = sorted(group, key=lambda person: person.user_id)
     return unique
+
+
+def _joined_names(text: str, catalog_words: set[str]) -> list[str]:
+    """Two names joined by "and" where the beneficiary is named, neither of them a catalog word ("for Jira and
+    Confluence" names applications)."""
+    shape = capitals_shape(text)
+    for pattern in _JOINED:
+        found = pattern.search(shape)
+        if found is None:
+            continue
+        names = [text[found.start(part) : found.end(part)].strip(".'\u2019 ") for part in ("a", "b")]
+        if all(names) and not any(fold(name.split()[0]) in catalog_words for name in names):
+            return names
+    return []
+
+
+def _ask_one_of(names: Sequence[str], groups: dict[str, list[Person]], directory: Directory) -> Clarification:
+    """Several people asked for at once: AskIAM handles one per request, so which first."""
+    people: dict[str, Person] = {}
+    for name in names:
+        exact = groups.get(name_key(name), [])
+        for person in exact or directory.suggest_people(name, 3):
+            people.setdefault(person.user_id, person)
+    lead = (f"Your request names {len(names)} people ({', '.join(names)}), and I handle one person per request: "
+            "who first?")
+    if not people:
+        return Clarification(slot="user", question=f"{lead} Please give the name or email address of one of them.",
+                             mentioned=names[0])
+    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in people.values())
+    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+    return Clarification(slot="user", question=f"{lead} {listing}. Reply with the number or the email address.",
+                         candidates=options, mentioned=names[0])
 
 
 def _ask_which(candidates: Sequence[Person], lead: str, mention: str) -> Clarification:

@@ -202,3 +202,20 @@ def test_one_close_person_is_a_yes_or_no_question(app) -> None:  # type: ignore[
     assert "Did you mean Tess Okoro" in first.outcome.message and "Reply yes" in first.outcome.message
     second = app.service.handle("boss", "yes", state=first.state)
     assert (second.outcome.user_id, second.outcome.role_id) == ("tess", "wiki-viewer")
+
+
+@pytest.mark.parametrize("text", ["Marcus and Marc Johnson need Viewer in WikiWiki",
+                                  "Please give Tess Okoro and Rui Costa Viewer in WikiWiki",
+                                  "Viewer in WikiWiki for Tess Okoro and Rui Costa"])
+def test_two_people_at_once_are_asked_about_one_at_a_time(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", text).outcome
+    assert turn.decision is Decision.NEEDS_CLARIFICATION and turn.user_id is None, turn.message
+    assert "and I handle one person per request: who first?" in turn.message
+    assert turn.clarification is not None and len(turn.clarification.candidates) >= 2
+
+
+@pytest.mark.parametrize("text", ["I need Viewer for WikiWiki and Ledgerly", "Tess Okoro needs Viewer in WikiWiki",
+                                  "Give Tess Okoro Viewer and Editor in WikiWiki"])
+def test_and_between_applications_or_roles_is_not_two_people(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", text).outcome
+    assert "one person per request" not in turn.message
