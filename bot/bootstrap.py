@@ -258,8 +258,14 @@ class Application:
             from validators.audit_kms_key import KmsSigningKey, default_client  # noqa: PLC0415
 
             return KmsSigningKey(kms_key, default_client(self.settings.aws_region))
-        path = key_file or self.settings.audit_signing_key_path or audit_keys.default_key_path(self.settings.home)
+        path = self.checkpoint_key_path(key_file)
         return audit_keys.load_or_create_signing_key(path) if create else audit_keys.load_signing_key(path)
+
+    def checkpoint_key_path(self, key_file: Path | None = None) -> Path:
+        """Where the checkpoint key file is: `key_file`, else the configured path, else under ASKIAM_HOME."""
+        from validators.audit_keys import default_key_path  # noqa: PLC0415
+
+        return key_file or self.settings.audit_signing_key_path or default_key_path(self.settings.home)
 
     def import_bundle(self, folder: Path) -> ImportReport:
         """Validate, load, index and fit: the catalog is replaced only if every row is valid. One import at a time

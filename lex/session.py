@@ -119,7 +119,7 @@ def _bounded(state: ConversationState, budget: int) -> str | None:
     def cut(length: int) -> ConversationState:
         return state.model_copy(update={"texts": [clean(text[:length]) for text in texts]})
 
-    low, high = 0, max(len(text) for text in texts)  # the longest length kept that fits, by bisection
+    low, high = 0, max((len(text) for text in texts), default=0)  # the longest length that fits, by bisection
     while low < high:
         middle = (low + high + 1) // 2
         low, high = (middle, high) if sent(cut(middle)) <= budget else (low, middle - 1)

@@ -122,13 +122,13 @@ class SqlConfidenceEstimator:
         role_counts = (float(counts.approved[0, 0]), float(counts.total[0, 0]))
         peers = {"peers": (int(counts.peers[0, 0]), int(counts.peers[0, 1])),
                  "team": (int(counts.peers[0, 2]), int(counts.peers[0, 3]))}
-        evidence = _explain(target, role_counts, neighbours, peers)
+        similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD]
+        evidence = _explain(target, role_counts, neighbours, similar, peers)
         if not neighbours:
             # A role nobody has asked for before: what was decided for similar people across its application.
             evidence.extend(_application_evidence(
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
         evidence.extend(_factors(model, request, result))
-        similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD]
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence), available=current,
                           note="" if current else STALE_MODEL_NOTE,
                           features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1],
@@ -150,7 +150,8 @@ def _like_requester(schema: FeatureSchema, counts: GroupCounts) -> float:
 
 
 def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[PastDecision],
-             peers: dict[str, tuple[int, int]]) -> list[Evidence]:
+             similar: list[PastDecision], peers: dict[str, tuple[int, int]]) -> list[Evidence]:
+    """The evidence shown with a score; `similar` are the neighbours at or past SIMILAR_THRESHOLD."""
     evidence: list[Evidence] = []
     holders, total = peers["peers"]
     if total and target.department:
@@ -164,7 +165,6 @@ def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[
             evidence_id=f"team:{target.manager_id}", kind="team_share",
             summary=f"{team_holders} of {team_total} people with the same manager hold this role",
             score=round(team_holders / team_total, 3)))
-    similar = [n for n in neighbours if n.similarity >= SIMILAR_THRESHOLD]
     if similar:
         approved = sum(1 for n in similar if n.approved)
         evidence.append(Evidence(

@@ -39,15 +39,12 @@ SELECT
            OR (s.role_b = %(role)s AND s.role_a IN (SELECT role_id FROM held))
     ) AS sod_conflicts,
     (
-        SELECT coalesce(jsonb_agg(p.requires_role_id ORDER BY p.requires_role_id), '[]'::jsonb)
-        FROM prerequisites p
+        SELECT coalesce(jsonb_agg(jsonb_build_object('role_id', p.requires_role_id, 'name', r.name || ' in ' || a.name)
+                                  ORDER BY p.requires_role_id), '[]'::jsonb)
+        FROM prerequisites p LEFT JOIN roles r ON r.role_id = p.requires_role_id
+        LEFT JOIN applications a ON a.app_id = r.app_id
         WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
     ) AS missing_prerequisites,
-    (
-        SELECT coalesce(jsonb_agg(r.name || ' in ' || a.name ORDER BY p.requires_role_id), '[]'::jsonb)
-        FROM prerequisites p JOIN roles r ON r.role_id = p.requires_role_id JOIN applications a ON a.app_id = r.app_id
-        WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
-    ) AS missing_prerequisite_names,
     (
         SELECT coalesce(jsonb_agg(jsonb_build_object(
             'attribute', e.attribute,
@@ -99,8 +96,8 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
         why = f"you are neither {target_id}'s manager nor an access delegate"
     status = row["target_status"] or "unknown"
     sod = row["sod_conflicts"]
-    missing = row["missing_prerequisites"]
-    missing_names = row.get("missing_prerequisite_names") or missing
+    missing = [required["role_id"] for required in row["missing_prerequisites"]]
+    missing_names = [required["name"] or required["role_id"] for required in row["missing_prerequisites"]]
     ineligible = row["failed_eligibility"]
     return [
         CheckResult(name=CheckName.AUTHORIZED_FOR_TARGET, passed=authorized, detail=why,

@@ -143,6 +143,12 @@ class HttpError:
         return ErrorResponse(error=ErrorDetail(code=self.code, message=self.message)).model_dump_json()
 
 
+def not_json() -> HttpError:
+    """The 415 for a body that is not JSON, the only kind any route reads."""
+    return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
+                     "the body must be JSON (Content-Type: application/json)")
+
+
 def http_error(exc: BaseException, *, repeated: Collection[str] = ()) -> HttpError:
     """The HTTP answer for any exception: the one place where errors become statuses.
 
@@ -154,8 +160,7 @@ def http_error(exc: BaseException, *, repeated: Collection[str] = ()) -> HttpErr
     if isinstance(exc, RequestValidationError):
         return _validation_error(exc.errors(), repeated)
     if isinstance(exc, RequestUnsupportedContentType):
-        return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
-                         "the body must be JSON (Content-Type: application/json)")
+        return not_json()
     if isinstance(exc, ReviewError):
         return HttpError(_REVIEW_STATUS.get(exc.code, HTTPStatus.BAD_REQUEST), exc.code, str(exc))
     if isinstance(exc, InvalidCursorError):

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.api.errors import HttpError
+from bot.api.errors import HttpError, not_json
 
 JSON = "application/json"
 _BODILESS = ("GET", "HEAD", "OPTIONS", "DELETE")
@@ -89,8 +89,7 @@ def unsupported_media_type(event: dict[str, Any]) -> HttpError | None:
     method = str(event["requestContext"]["http"]["method"]).upper()
     if method in _BODILESS or not event.get("body") or media_type(event) in ("", JSON):
         return None
-    return HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE",
-                     "the body must be JSON (Content-Type: application/json)")
+    return not_json()
 
 
 def with_json_media_type(event: dict[str, Any]) -> dict[str, Any]:

@@ -24,11 +24,7 @@ def parse_when(text: str) -> datetime:
 
 
 def _key_path(app: Application, args: argparse.Namespace) -> Path:
-    from validators.audit_keys import default_key_path  # noqa: PLC0415 - adapters load only when used
-
-    if args.key:
-        return Path(args.key)
-    return app.settings.audit_signing_key_path or default_key_path(app.settings.home)
+    return app.checkpoint_key_path(Path(args.key) if args.key else None)
 
 
 def _signer(app: Application, args: argparse.Namespace, *, create: bool = False) -> Any:

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
-from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, tokens
+from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # Lower-case words inside surnames: "De la Cruz", "van der Berg", "Ibn al Haytham".
@@ -337,21 +337,19 @@ def _ask_one_of(names: Sequence[str], groups: dict[str, list[Person]], directory
     if not people:
         return Clarification(slot="user", question=f"{lead} Please give the name or email address of one of them.",
                              mentioned=names[0])
-    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in people.values())
-    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
-    return Clarification(slot="user", question=f"{lead} {listing}. Reply with the number or the email address.",
-                         candidates=options, mentioned=names[0])
+    return _ask_which(list(people.values()), lead, names[0], ask="")
 
 
-def _ask_which(candidates: Sequence[Person], lead: str, mention: str) -> Clarification:
-    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in candidates)
-    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
-    return Clarification(
-        slot="user",
-        question=f"{lead} Which one do you mean? {listing}. Reply with the number or the email address.",
-        candidates=options,
-        mentioned=mention,
-    )
+def _options(people: Sequence[Person]) -> tuple[Candidate, ...]:
+    return tuple(Candidate(id=person.user_id, label=person_label(person)) for person in people)
+
+
+def _ask_which(candidates: Sequence[Person], lead: str, mention: str,
+               ask: str = "Which one do you mean?") -> Clarification:
+    options = _options(candidates)
+    question = " ".join(part for part in (lead, ask, f"{numbered(o.label for o in options)}.") if part)
+    return Clarification(slot="user", question=f"{question} Reply with the number or the email address.",
+                         candidates=options, mentioned=mention)
 
 
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
@@ -361,8 +359,8 @@ def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarific
     if not reports:
         question = f"Who is {shown}? Please give the name or email address of the person who should get the access."
         return Clarification(slot="user", question=question, mentioned=who)
-    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in reports[:_LISTED_REPORTS])
-    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+    options = _options(reports[:_LISTED_REPORTS])
+    listing = numbered(option.label for option in options)
     more = "; and others" if len(reports) > _LISTED_REPORTS else ""
     question = (f"Who is {shown}? Your reports: {listing}{more}. Reply with the number, or the name or email address "
                 "of someone else.")
@@ -371,7 +369,7 @@ def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarific
 
 def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
     suggestions = directory.suggest_people(mention)
-    options = tuple(Candidate(id=person.user_id, label=person_label(person)) for person in suggestions)
+    options = _options(suggestions)
     words = set(fold(mention).split())
     # "Alvarez" as part of someone's name: a question of which (or whether), not of a name nobody has.
     part_of_a_name = any(words <= set(fold(person.display_name).split()) for person in suggestions)
@@ -382,7 +380,7 @@ def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
         return TargetFinding(clarification=Clarification(slot="user", question=question, candidates=options,
                                                          mentioned=mention))
     if options:
-        listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(options, 1))
+        listing = numbered(option.label for option in options)
         lead = f"Who do you mean by '{mention}'?" if part_of_a_name else \
             f"I could not find anyone called '{mention}'. Did you mean one of these?"
         question = f"{lead} {listing}. Reply with the number or the person's email address."

@@ -19,7 +19,7 @@ from bot.understanding.catalog_matcher import (
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
 from bot.understanding.short_forms import application_short_forms
-from bot.understanding.text import clean, emails, fold, phrase_tokens, tokens
+from bot.understanding.text import clean, emails, fold, numbered, phrase_tokens, tokens
 
 MAX_LISTED = 8
 
@@ -236,7 +236,7 @@ def _ask_app(options: Sequence[Application], lead: str) -> Clarification:
     if len(candidates) == 1:  # one possibility: a yes settles it
         return Clarification(slot="application", candidates=candidates,
                              question=f"Is this for {candidates[0].label}? Reply yes, or name the application.")
-    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
+    listing = numbered(option.label for option in candidates)
     return Clarification(slot="application", candidates=candidates,
                          question=f"{lead} Which application do you mean? {listing}{_more(options, candidates)}.")
 
@@ -274,6 +274,6 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
 def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:
     ordered = sorted(roles, key=lambda role: role.name.casefold())[:MAX_LISTED * 2]
     candidates = tuple(Candidate(id=role.role_id, label=role.name) for role in ordered)
-    listing = "; ".join(f"{number}. {option.label}" for number, option in enumerate(candidates, 1))
+    listing = numbered(option.label for option in candidates)
     return Clarification(slot="role", question=f"{lead} Options: {listing}{_more(roles, candidates)}.",
                          candidates=candidates, mentioned=app.app_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -111,3 +112,8 @@ def capitals_shape(text: str) -> str:
 
 def emails(text: str) -> list[str]:
     return [match.group(0).casefold() for match in _EMAIL.finditer(text)]
+
+
+def numbered(labels: Iterable[str]) -> str:
+    """Choices as a question lists them: "1. Viewer; 2. Editor"."""
+    return "; ".join(f"{number}. {label}" for number, label in enumerate(labels, 1))
