@@ -16,12 +16,40 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
 _YES = frozenset({"yes", "y", "yeah", "yep", "yup", "sure", "correct", "right", "that's right", "ok", "okay",
                   "yes please", "that one", "exactly"})
 _FILLER = {"the", "option", "number", "no", "please", "choice"}
+# Words around a candidate's details in a reply ("the one in engineering", "the finance one").
+_DETAIL_FILLER = frozenset("the one in from at of who is works working person guy lady team department dept with "
+                           "a an that which please pls thanks".split())
+# "No" to a yes/no question about one candidate: it is not that one.
+_DECLINED = re.compile(r"^(?:no|nope|nah|n|no way|not (?:him|her|them|that one|this one|that|this|quite)|"
+                       r"wrong(?: person| one| app| application| role)?|neither|none of (?:those|these|them))"
+                       r"(?:[\s,.!]+(?:sorry|thanks?|thank you|please))*[\s,.!]*$")
+# The open question asked after such a "no", by the slot it was about.
+_ASKED_OPENLY = {
+    "user": "Then who should get the access? Please give their full name or email address.",
+    "application": "Then which application do you mean? Please give its name.",
+    "role": "Then which role do you mean? Please give its name.",
+}
 _WORD = re.compile(r"\w+")
 # A reply word spelt this close to a word of one candidate's name picks it (a letter off in a 5-letter word is 80).
 _FUZZY_WORD = 80
 _FUZZY_MIN_LETTERS = 4
 # A list number, not a signed one ("-1" picks nothing).
-_NUMBER = re.compile(r"^(?!\s*[-+\u2212])\W*(?:(?:number|option|no\.?|#)\s*)?(\d{1,2})\W*$", re.IGNORECASE)
+_NUMBER = re.compile(r"^(?!\s*[-+\u2212])\W*(?:(?:number|option|choice|no\.?|#)\s*)?(\d{1,2})\W*"
+                     r"(?:(?:please|pls|thanks?|thank you)\W*)*$", re.IGNORECASE)
+
+
+class LastRequest(BaseModel):
+    """The request a conversation last decided: what "why?" or "same for Daniel" right after it refers to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str = Field(max_length=40)
+    target_id: str
+    # Whether the request named its person (anyone but the requester, or the requester by name): "he" may then
+    # refer to that person.
+    target_explicit: bool = False
+    app_id: str
+    role_id: str
 
 
 class ConversationState(BaseModel):
@@ -37,6 +65,8 @@ class ConversationState(BaseModel):
     # The texts typed so far, each as `clean` left it; never more turns than a conversation may have.
     texts: list[str] = Field(default_factory=list, max_length=MAX_TURNS)
     turns: int = Field(default=0, ge=0, le=MAX_TURNS)
+    # Set between requests: the one just decided, until the next turn starts another.
+    last: LastRequest | None = None
 
     @field_validator("texts")
     @classmethod
@@ -52,7 +82,7 @@ class ConversationState(BaseModel):
 
 def remember(previous: ConversationState | None, resolved: ResolvedRequest, text: str) -> ConversationState:
     """The state after a turn that ended in a question."""
-    target_explicit = bool(resolved.target) and not (resolved.target_is_requester and not _named_self(resolved))
+    target_explicit = _explicit(resolved)
     return ConversationState(
         target_id=resolved.target.user_id if resolved.target else None,
         target_explicit=target_explicit,
@@ -62,6 +92,24 @@ def remember(previous: ConversationState | None, resolved: ResolvedRequest, text
         texts=[*(previous.texts if previous else []), clean(text)][-MAX_TURNS:],
         turns=(previous.turns if previous else 0) + 1,
     )
+
+
+def decided(resolved: ResolvedRequest, request_id: str) -> ConversationState:
+    """The state after a decision: no question waiting, a new request may follow, referring to this one."""
+    assert resolved.target is not None and resolved.application is not None and resolved.role is not None
+    return ConversationState(last=LastRequest(
+        request_id=request_id, target_id=resolved.target.user_id, target_explicit=_explicit(resolved),
+        app_id=resolved.application.app_id, role_id=resolved.role.role_id))
+
+
+def after(state: ConversationState | None) -> ConversationState | None:
+    """What a turn that asks for nothing new (a thanks, a "why?") keeps: the request decided last, if any."""
+    last = state.last if state is not None and not state.waiting else None
+    return ConversationState(last=last) if last is not None else None
+
+
+def _explicit(resolved: ResolvedRequest) -> bool:
+    return bool(resolved.target) and not (resolved.target_is_requester and not _named_self(resolved))
 
 
 _NOT_READ = re.compile(r"^Sorry, I could not read .*? as an answer\. ")
@@ -131,7 +179,15 @@ def _by_words(words: list[str], candidates: tuple[Candidate, ...]) -> Candidate 
     if exact:
         return None
     close = [i for i, name in enumerate(names) if all(_spelt_like(word, name) for word in words)]
-    return candidates[close[0]] if len(close) == 1 else None
+    if len(close) == 1:
+        return candidates[close[0]]
+    if close:
+        return None
+    # "the one in engineering": the words are those of one candidate's details (department, title, email).
+    details = [set(_WORD.findall(fold(candidate.label).partition(" (")[2])) for candidate in candidates]
+    content = [word for word in words if word not in _DETAIL_FILLER]
+    described = [i for i, found in enumerate(details) if content and all(word in found for word in content)]
+    return candidates[described[0]] if len(described) == 1 else None
 
 
 def _spelt_like(word: str, name: list[str]) -> bool:
@@ -139,3 +195,13 @@ def _spelt_like(word: str, name: list[str]) -> bool:
     if len(word) < _FUZZY_MIN_LETTERS:
         return word in name
     return any(fuzz.ratio(word, part) >= _FUZZY_WORD for part in name)
+
+
+def declined(asked: Clarification, reply: str) -> Clarification | None:
+    """The open question to ask when the reply is a plain "no" to a question offering one candidate ("Do you mean
+    Łukasz Wiśniewski?" "no"), else None."""
+    if len(asked.candidates) != 1 or asked.slot not in _ASKED_OPENLY:
+        return None
+    if not _DECLINED.match(fold(clean(reply)).replace("\u2019", "'")):
+        return None
+    return Clarification(slot=asked.slot, question=_ASKED_OPENLY[asked.slot], mentioned=asked.mentioned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -187,6 +188,8 @@ class ResolvedRequest(Frozen):
     matches: tuple[MatchedEntity, ...] = ()
     clarification: Clarification | None = None
     target_is_requester: bool = False
+    # The end of the access asked for, when the request gives one.
+    until: datetime | None = None
 
     @property
     def is_complete(self) -> bool:
@@ -208,6 +211,8 @@ class PublicOutcome(BaseModel):
     checks: list[CheckResult]
     evidence: list[Evidence]
     message: str
+    # When the access granted, or asked for, ends ("for two weeks"); None for access without an end.
+    access_until: datetime | None = None
 
 
 class Outcome(PublicOutcome):

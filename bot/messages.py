@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from bot.domain import CheckResult, Decision, Evidence, Person, Reason, Role
+from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Role
+from bot.understanding.time_limits import shown_end
 
 _PEER_KINDS = ("peer_share", "similar_requests", "team_share")
 
@@ -25,10 +27,12 @@ def decision_message(
     confidence: float | None,
     evidence: Sequence[Evidence],
     thin: str = "",
+    until: datetime | None = None,
 ) -> str:
-    """The answer for a complete request (`thin`: why the history says too little to approve it unaided)."""
+    """The answer for a complete request (`thin`: why the history says too little to approve it unaided; `until`:
+    the end of the access asked for)."""
     who = _who(target, is_requester)
-    what = f"{role.name} in {app_name}"
+    what = f"{role.name} in {app_name}" + (f" until {shown_end(until)}" if until is not None else "")
     ref = f" (request {request_id})" if request_id else ""
     policy = next((item for item in evidence if item.kind == "policy"), None)
     cite = f" See {policy.summary.split(':', 1)[0]}." if policy else ""
@@ -66,6 +70,14 @@ def _denial_text(reason: Reason) -> str:
         Reason.PREREQUISITE_MISSING: "a prerequisite role is missing",
         Reason.NOT_ELIGIBLE: "the person is not eligible for this role",
     }.get(reason, reason.value)
+
+
+def explanation(outcome: Outcome) -> str:
+    """The reasons of a recorded decision, asked for after it ("why?"): its answer again, and every check it did
+    not pass where more than the first failed."""
+    failed = [check.detail for check in outcome.checks if not check.passed and check.detail]
+    more = f" Checks not passed: {'; '.join(failed)}." if len(failed) > 1 else ""
+    return f"About request {outcome.request_id}: {outcome.message}{more}"
 
 
 def pending_again_message(request_id: str, role: Role, app_name: str) -> str:

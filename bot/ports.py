@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -154,6 +155,8 @@ class DecisionRecord:
     extra: dict[str, Any] | None = None
     # The catalog version the request was understood and checked against; the store reads the current one if unset.
     catalog_version: int | None = None
+    # The end of the access asked for ("for two weeks"); None for access without an end.
+    access_until: datetime | None = None
 
 
 class DecisionStore(Protocol):
@@ -163,6 +166,10 @@ class DecisionStore(Protocol):
 
     def by_idempotency_key(self, key: str) -> Outcome | None:
         """The request recorded under this idempotency key, if any."""
+        ...
+
+    def get(self, request_id: str) -> Outcome | None:
+        """A recorded request with its checks and evidence, or None."""
         ...
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:

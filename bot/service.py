@@ -8,10 +8,21 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from bot.circuit import CircuitBreaker
-from bot.conversation import MAX_TURNS, ConversationState, asked_again, choose_candidate, remember
+from bot.conversation import (
+    MAX_TURNS,
+    ConversationState,
+    LastRequest,
+    after,
+    asked_again,
+    choose_candidate,
+    decided,
+    declined,
+    remember,
+)
 from bot.decision import Support, confidence_after_judge, decide, first_failure, thin_evidence
 from bot.domain import (
     Application,
@@ -37,7 +48,7 @@ from bot.errors import (
     RequesterError,
 )
 from bot.evidence import PolicyFinder, passage_evidence
-from bot.messages import decision_message, pending_again_message
+from bot.messages import decision_message, explanation, pending_again_message
 from bot.ports import (
     CatalogSource,
     ConfidenceEstimator,
@@ -51,9 +62,10 @@ from bot.ports import (
     RulesChecker,
     Telemetry,
 )
+from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
-from bot.understanding.people import PRONOUNS, TargetFinding, find_target
+from bot.understanding.people import PRONOUNS, TargetFinding, find_target, uses_pronoun
 from bot.understanding.resolver import (
     CatalogVocabulary,
     resolve,
@@ -65,13 +77,18 @@ from bot.understanding.small_talk import (
     CANCELLED_ANSWER,
     ENDED_SLOT,
     GREETING_ANSWER,
+    HELP_ANSWER,
+    NO_QUESTION_OPEN,
     NOTHING_TO_CANCEL,
     THANKS_ANSWER,
+    asks_for_help,
     calls_off,
     only_greeting,
     only_thanks,
+    only_yes_or_no,
 )
-from bot.understanding.text import MAX_TEXT_CHARS, clean, name_key, phrase_tokens
+from bot.understanding.text import MAX_TEXT_CHARS, clean, fold, name_key, phrase_tokens
+from bot.understanding.time_limits import UNTIL_SLOT, find_time_limit, until_question, without_end
 
 log = logging.getLogger(__name__)
 # Questions that are really answers: the conversation ends with them.
@@ -232,22 +249,40 @@ class AccessRequestService:
                 conversation_id: str | None, key: str | None) -> Turn:
         vocabulary = self.vocabulary()
         waiting = state is not None and state.waiting
+        # What survives a turn that asks for nothing new: the request decided last in this conversation, which
+        # "why?" or "same for Daniel" may refer to.
+        kept = after(state)
+        last = kept.last if kept is not None else None
         ending = self._ending(text, waiting)
         if ending is not None:
             texts = [*state.texts, clean(text)] if state is not None and waiting else [clean(text)]
             return self._clarify(requester, ResolvedRequest(clarification=ending), " / ".join(texts), channel,
-                                 conversation_id, None, text, key, vocabulary.catalog.version)
+                                 conversation_id, None, text, key, vocabulary.catalog.version, kept=kept)
         # A removal is never read as a request for the role it names.
         if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
             removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
             return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
-                                 vocabulary.catalog.version)
-        if state is not None and state.waiting:
+                                 vocabulary.catalog.version, kept=kept)
+        if not waiting and asks_why(text):
+            explained = self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN
+            why = ResolvedRequest(clarification=Clarification(slot=ENDED_SLOT, question=explained))
+            return self._clarify(requester, why, clean(text), channel, conversation_id, None, text, key,
+                                 vocabulary.catalog.version, kept=kept)
+        asked_until = state is not None and state.asked is not None and state.asked.slot == UNTIL_SLOT
+        if state is not None and asked_until:
+            resolved = self._until_reply(text, state, vocabulary)
+            full_text = " / ".join([*state.texts, clean(text)])
+        elif state is not None and state.waiting:
             resolved = self._follow_up(text, requester, vocabulary, state)
             full_text = " / ".join([*state.texts, clean(text)])
+        elif last is not None and (continues(text) or (uses_pronoun(text) and _about_someone_else(last, requester))):
+            resolved = self._continuation(text, requester, vocabulary, last)
+            full_text = clean(text)
         else:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
+        if resolved.is_complete and not asked_until:
+            resolved = _with_time_limit(resolved, full_text)
         version = vocabulary.catalog.version
         if not resolved.is_complete:
             return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
@@ -263,7 +298,74 @@ class AccessRequestService:
             return Clarification(slot=ENDED_SLOT, question=THANKS_ANSWER)
         if not waiting and only_greeting(text):
             return Clarification(slot=ENDED_SLOT, question=GREETING_ANSWER)
+        if not waiting and asks_for_help(text):
+            return Clarification(slot=ENDED_SLOT, question=HELP_ANSWER)
+        if not waiting and only_yes_or_no(text):
+            return Clarification(slot=ENDED_SLOT, question=NO_QUESTION_OPEN)
         return None
+
+    def _explain(self, requester: Person, last: LastRequest) -> str:
+        """The reasons of the request decided last, as recorded ("why?" right after it)."""
+        outcome = self._ports.store.get(last.request_id)
+        if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
+            return NOTHING_TO_EXPLAIN
+        return explanation(outcome)
+
+    def _continuation(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
+                      last: LastRequest) -> ResolvedRequest:
+        """A new request made of the one decided last with what this message changes ("same for Daniel",
+        "actually make that Reader"). A message that changes nothing recognisable is asked about, never read as
+        the same request again."""
+        state = ConversationState(target_id=last.target_id, target_explicit=last.target_explicit, app_id=last.app_id,
+                                  role_id=last.role_id)
+        resolved = self._follow_up(text, requester, vocabulary, state)
+        asked = resolved.clarification
+        if asked is not None and asked.slot == "role" and resolved.application is not None:
+            # "same for Box" after Reader in Confluence: Box's own Reader, when it has one of that name.
+            same_name = self._same_role_in(vocabulary, last.role_id, resolved.application)
+            if same_name is not None:
+                resolved = resolved.model_copy(update={"role": same_name, "clarification": None})
+                asked = None
+        if asked is not None:
+            # What is asked about is not yet settled: a reply naming nothing must not leave the last request's.
+            cleared = {"user": ("target",), "application": ("application", "role"), "role": ("role",)}
+            return resolved.model_copy(update={name: None for name in cleared.get(asked.slot, ())})
+        assert resolved.target is not None and resolved.application is not None and resolved.role is not None
+        if (resolved.target.user_id, resolved.role.role_id) != (last.target_id, last.role_id):
+            return resolved
+        _, _, question = resolve_role(vocabulary, resolved.application, vocabulary.words_of(text))
+        assert question is not None  # the role did not change, so the words named none
+        who = "you" if resolved.target.user_id == requester.user_id else resolved.target.display_name
+        unsure = (f"I could not tell what to change in your last request ({resolved.role.name} in "
+                  f"{resolved.application.name} for {who}): name the person, the application or the role. ")
+        return resolved.model_copy(update={"role": None, "clarification": question.model_copy(
+            update={"question": unsure + question.question})})
+
+    def _until_reply(self, text: str, state: ConversationState, vocabulary: CatalogVocabulary) -> ResolvedRequest:
+        """The answer to "until when?": a time, or "no end date"; anything else asks again."""
+        catalog = vocabulary.catalog
+        settled = ResolvedRequest(
+            target=self._ports.directory.get_person(state.target_id) if state.target_id else None,
+            application=catalog.applications.get(state.app_id or ""), role=catalog.roles.get(state.role_id or ""))
+        assert state.asked is not None
+        if settled.target is None or settled.application is None or settled.role is None:
+            return settled.model_copy(update={"clarification": state.asked})  # the catalog changed meanwhile
+        if without_end(text):
+            return settled
+        limit = find_time_limit(text, datetime.now(UTC))
+        if limit is None or limit.until is None:
+            question = until_question(limit) if limit is not None else asked_again(state.asked, state.asked, text)
+            return settled.model_copy(update={"clarification": question})
+        return settled.model_copy(update={"until": limit.until})
+
+    @staticmethod
+    def _same_role_in(vocabulary: CatalogVocabulary, role_id: str, app: Application) -> Role | None:
+        """The role of `app` named as the given role is (by name, whatever the case), if exactly one."""
+        role = vocabulary.catalog.roles.get(role_id)
+        if role is None or role.app_id == app.app_id:
+            return None
+        named = [other for other in vocabulary.catalog.roles_of(app.app_id) if fold(other.name) == fold(role.name)]
+        return named[0] if len(named) == 1 else None
 
     def _follow_up(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                    state: ConversationState) -> ResolvedRequest:
@@ -275,6 +377,13 @@ class AccessRequestService:
         role = catalog.roles.get(state.role_id or "")
         asked = state.asked
         matches: list[MatchedEntity] = []
+        refused = declined(asked, text) if asked else None
+        if refused is not None:
+            # "No" to "Do you mean X?": not X, and nothing else settled by it; asked openly.
+            return ResolvedRequest(target=None if refused.slot == "user" else target,
+                                   application=None if refused.slot == "application" else app,
+                                   role=None if refused.slot in ("application", "role") else role,
+                                   clarification=refused)
         chosen = choose_candidate(text, asked.candidates) if asked else None
         if asked and chosen:
             if asked.slot == "user":
@@ -290,8 +399,8 @@ class AccessRequestService:
             words = vocabulary.words_of(text)
             named = find_target(clean(text), requester, directory, set(vocabulary.words))
             # "he" in a reply is the person this conversation is about, once there is one.
-            refers_back = target is not None and named.clarification is not None and \
-                named.clarification.mentioned in PRONOUNS
+            refers_back = target is not None and state.target_explicit and target.user_id != requester.user_id \
+                and named.clarification is not None and named.clarification.mentioned in PRONOUNS
             if named.clarification is not None and not refers_back:
                 return ResolvedRequest(target=target, application=app, role=role, clarification=named.clarification)
             target = _reply_target(named, target, requester, asked)
@@ -355,7 +464,9 @@ class AccessRequestService:
 
     def _clarify(self, requester: Person, resolved: ResolvedRequest, full_text: str, channel: str,
                  conversation_id: str | None, state: ConversationState | None, text: str, key: str | None,
-                 catalog_version: int) -> Turn:
+                 catalog_version: int, *, kept: ConversationState | None = None) -> Turn:
+        """Record and answer a turn that decides nothing. A question continues the conversation; an answer that
+        ends it keeps only `kept` (the request decided before it, which a later "why?" may still ask about)."""
         question = resolved.clarification.question if resolved.clarification else \
             "Which application and role do you need?"
         # A removal, a cancel or a thanks is answered and the conversation ends: a "yes" to it must not become a
@@ -378,7 +489,7 @@ class AccessRequestService:
             role_id=resolved.role.role_id if resolved.role else None, confidence=None, checks=[], evidence=[],
             message=question, requester_id=requester.user_id, clarification=resolved.clarification,
         )
-        return Turn(outcome=outcome, state=None if ended else remember(state, resolved, text))
+        return Turn(outcome=outcome, state=kept if ended else remember(state, resolved, text))
 
     def _may_see(self, requester: Person, pending: Outcome, role: Role) -> bool:
         """Whether the requester may be pointed at this pending request instead of a new decision: it is about
@@ -409,7 +520,7 @@ class AccessRequestService:
         if pending is not None and self._may_see(requester, pending, role):
             pending.message = pending_again_message(pending.request_id, role, app.name)
             pending.repeated = True
-            return Turn(outcome=pending, state=None, timings=timings)
+            return Turn(outcome=pending, state=decided(resolved, pending.request_id), timings=timings)
 
         # Three independent lookups: the hard checks (SQL), the confidence (history index and statistics) and the
         # policy passages (an embedding, then the policy index). Run together, they take as long as the slowest.
@@ -483,7 +594,7 @@ class AccessRequestService:
                                      summary="similar decisions could not be retrieved; an approver will decide"))
         request_id = self._ports.store.new_request_id()
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
-                                   app.name, request_id, failed, probability, evidence, thin)
+                                   app.name, request_id, failed, probability, evidence, thin, resolved.until)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
@@ -491,7 +602,7 @@ class AccessRequestService:
             conversation_id=conversation_id, idempotency_key=key,
             extra={"policy_judge": {"verdict": judged.verdict, "cited": list(judged.cited_passage_ids),
                                     "source": judged.source}} if judged is not None else None,
-            catalog_version=catalog_version,
+            catalog_version=catalog_version, access_until=resolved.until,
         )
         try:
             _, timings.write_ms = self._timed(self._ports.store.record, record)
@@ -506,9 +617,9 @@ class AccessRequestService:
         outcome = Outcome(
             request_id=request_id, decision=verdict.decision, reason=verdict.reason, user_id=target.user_id,
             app_id=app.app_id, role_id=role.role_id, confidence=probability, checks=checks, evidence=evidence,
-            message=message, requester_id=requester.user_id,
+            message=message, requester_id=requester.user_id, access_until=resolved.until,
         )
-        return Turn(outcome=outcome, state=None, timings=timings)
+        return Turn(outcome=outcome, state=decided(resolved, request_id), timings=timings)
 
 
 def _require_same_request(recorded: Outcome, text: str) -> None:
@@ -517,6 +628,21 @@ def _require_same_request(recorded: Outcome, text: str) -> None:
     if recorded.text != turn and not recorded.text.endswith(f" / {turn}"):
         raise IdempotencyKeyReusedError(f"this idempotency key was used for another request ({recorded.request_id}); "
                                         "use a new key for a new request")
+
+
+def _with_time_limit(resolved: ResolvedRequest, text: str) -> ResolvedRequest:
+    """The request with the end of the access its text asks for; an end that cannot be used is asked about."""
+    limit = find_time_limit(text, datetime.now(UTC))
+    if limit is None:
+        return resolved
+    if limit.until is None:
+        return resolved.model_copy(update={"clarification": until_question(limit)})
+    return resolved.model_copy(update={"until": limit.until})
+
+
+def _about_someone_else(last: LastRequest, requester: Person) -> bool:
+    """Whether the request decided last named a person other than the requester, whom "he" may then mean."""
+    return last.target_explicit and last.target_id != requester.user_id
 
 
 def _reply_target(named: TargetFinding, target: Person | None, requester: Person,

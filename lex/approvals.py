@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.domain import Decision
 from bot.understanding.text import clean
+from bot.understanding.time_limits import shown_end
 from lex.bot_definition import (
     COMMENT_SLOT,
     DECIDE_INTENT,
@@ -294,6 +295,7 @@ def _describe(ports: LexPorts, item: PendingItem) -> str:
     app = catalog.applications.get(item.app_id)
     person = ports.directory.get_person(item.target_id)
     who = person.display_name if person else item.target_id
-    return f"{role.name if role else item.role_id} in {app.name if app else item.app_id} for {who}"
+    until = f" until {shown_end(item.access_until)}" if item.access_until else ""
+    return f"{role.name if role else item.role_id} in {app.name if app else item.app_id} for {who}{until}"
 
 

@@ -19,11 +19,13 @@ from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
 from bot.ports import Directory
 from bot.service import AccessRequestService, Turn
+from bot.understanding.after_decision import asks_why
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.intent import REMOVAL_SLOT
 from bot.understanding.resolver import request_words
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import fold
+from bot.understanding.time_limits import shown_end
 from lex import approvals as approver_turns
 from lex.bot_definition import (
     ACCESS_INTENT,
@@ -161,7 +163,7 @@ def _after_preview(ports: LexPorts, event: LexEvent, requester: str, session: Le
         return _decide(ports, event, requester, text, session.state, session)
     assert outcome.user_id and outcome.app_id and outcome.role_id
     pending = PendingConfirmation(text=text, target_id=outcome.user_id, app_id=outcome.app_id,
-                                  role_id=outcome.role_id)
+                                  role_id=outcome.role_id, access_until=outcome.access_until)
     slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
     return confirm_intent(ACCESS_INTENT, slots, _confirmation_question(ports, requester, pending),
                           session.confirming(session.state, pending))
@@ -182,8 +184,9 @@ def _decide(ports: LexPorts, event: LexEvent, requester: str, text: str, state: 
     if pending is not None and (outcome.user_id, outcome.role_id) != (pending.target_id, pending.role_id):
         log.warning("request %s resolved differently than confirmed (the catalog changed in between)",
                     outcome.request_id)
+    # The state keeps the request just decided, which "same for Daniel" next may change one part of.
     return decision_reply(ACCESS_INTENT, outcome.decision, outcome.message, outcome.evidence, slots,
-                          session.finished(outcome.request_id))
+                          session.finished(outcome.request_id).asking(turn.state))
 
 
 def _idempotency_key(event: LexEvent, pending: PendingConfirmation, state: ConversationState | None) -> str:
@@ -203,11 +206,13 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
         return elicit_intent(HELP, session.finished())
     if approver_turns.looks_like_a_queue_question(text):
         return approver_turns.list_pending(ports, requester, session)
-    if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text):
+    if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text) or \
+            (asks_why(text) and session.last_request_id is not None):
         return _status(ports, event, requester, session)
-    # Whatever was pending confirmation was left unanswered; this text starts afresh.
+    # Whatever was pending confirmation was left unanswered; this text starts afresh, or from the request decided
+    # last ("same for Daniel").
     fresh = session.finished()
-    preview = ports.preview.handle(requester, text, channel=CHANNEL, state=None,
+    preview = ports.preview.handle(requester, text, channel=CHANNEL, state=fresh.state,
                                    conversation_id=event.session_id or None)
     if not _understood(ports, text, preview):
         return elicit_intent(HELP, fresh)
@@ -300,4 +305,5 @@ def _describe(ports: LexPorts, requester: str, user_id: str | None, app_id: str 
 
 
 def _confirmation_question(ports: LexPorts, requester: str, pending: PendingConfirmation) -> str:
-    return f"Request {_describe(ports, requester, pending.target_id, pending.app_id, pending.role_id)}?"
+    until = f" until {shown_end(pending.access_until)}" if pending.access_until else ""
+    return f"Request {_describe(ports, requester, pending.target_id, pending.app_id, pending.role_id)}{until}?"

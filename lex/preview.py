@@ -31,6 +31,9 @@ class PreviewStore:
     def by_idempotency_key(self, key: str) -> Outcome | None:
         return self._store.by_idempotency_key(key)
 
+    def get(self, request_id: str) -> Outcome | None:
+        return self._store.get(request_id)
+
     def recent_requests(self, requester_id: str, seconds: int) -> int:
         return self._store.recent_requests(requester_id, seconds)
 

@@ -12,11 +12,12 @@ import logging
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.conversation import ConversationState
+from bot.conversation import ConversationState, after
 from bot.understanding.text import clean
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class PendingConfirmation(BaseModel):
     target_id: str
     app_id: str
     role_id: str
+    access_until: datetime | None = None
 
 
 class LexSession(BaseModel):
@@ -91,8 +93,9 @@ class LexSession(BaseModel):
         return self.model_copy(update={"state": state, "pending": pending})
 
     def finished(self, request_id: str | None = None) -> LexSession:
-        """The conversation is over; remember the request it produced, if any."""
-        return self.model_copy(update={"state": None, "pending": None,
+        """The conversation is over; remember the request it produced, if any. Of the state, only the request
+        decided last stays (what "same for Daniel" next would change), never a question."""
+        return self.model_copy(update={"state": after(self.state), "pending": None,
                                        "last_request_id": request_id or self.last_request_id})
 
 

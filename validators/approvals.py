@@ -30,6 +30,7 @@ class PendingItem:
     capacity: str
     message: str
     text: str = ""  # what the requester typed
+    access_until: datetime | None = None  # the end of the access asked for, if any
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,16 @@ class SqlApprovals:
         with self._database.connection() as conn:
             rows = conn.execute(
                 "SELECT r.request_id, r.created_at, r.requester_id, r.target_id, r.app_id, r.role_id, r.reason, "
-                "r.confidence, r.message, r.text, string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
+                "r.confidence, r.message, r.text, r.access_until, "
+                "string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
                 "GROUP BY r.request_id ORDER BY r.created_at, r.request_id",
                 (approver_id,),
             ).fetchall()
-        return [PendingItem(expires_at=row["created_at"] + self._expiry, **row) for row in rows]
+        # Undecided, a request is denied when the queue's expiry comes, or sooner when the access asked for ends.
+        return [PendingItem(expires_at=min(filter(None, (row["created_at"] + self._expiry, row["access_until"]))),
+                            **row) for row in rows]
 
     def decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
         """Approve or deny once. On approval the hard checks run again under the request's lock."""
@@ -98,8 +102,13 @@ class SqlApprovals:
                 (request["target_id"], request["role_id"])).fetchone()
             assert present is not None
             verdict = decide_on_review(checks, approve, in_catalog=bool(present["person"] and present["role"]))
+            ended = conn.execute("SELECT %s::timestamptz <= now() AS ended", (request["access_until"],)).fetchone()
+            if verdict.decision is Decision.APPROVED and ended is not None and ended["ended"]:
+                # The time the access was asked for is over: granting now would grant what nobody asked for.
+                verdict = Verdict(Decision.DENIED, Reason.EXPIRED)
+                comment = f"{comment} (the access asked for ended at {request['access_until']:%Y-%m-%d %H:%M} UTC)"
             granted = verdict.decision is Decision.APPROVED
-            self._write(conn, request, verdict, checks, approver_id, comment, channel, granted)
+            self._write(conn, request, verdict, checks, approver_id, comment.strip(), channel, granted)
         return ReviewResult(request_id, verdict, checks, granted)
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
@@ -118,13 +127,14 @@ class SqlApprovals:
                 now = row["t"]
             cutoff = now - self._expiry
             rows = conn.execute(
-                "SELECT * FROM requests WHERE status = 'PENDING_APPROVAL' AND created_at < %s "
-                "ORDER BY created_at FOR UPDATE SKIP LOCKED", (cutoff,),
+                "SELECT * FROM requests WHERE status = 'PENDING_APPROVAL' AND (created_at < %s OR access_until <= %s) "
+                "ORDER BY created_at FOR UPDATE SKIP LOCKED", (cutoff, now),
             ).fetchall()
             for request in rows:
                 verdict = Verdict(Decision.DENIED, Reason.EXPIRED)
-                self._write(conn, request, verdict, [], "askiam", f"pending for more than {self._expiry.days} days",
-                            "system", False)
+                why = f"pending for more than {self._expiry.days} days" if request["created_at"] < cutoff else \
+                    f"the access asked for ended at {request['access_until']:%Y-%m-%d %H:%M} UTC before a decision"
+                self._write(conn, request, verdict, [], "askiam", why, "system", False)
                 expired.append(request["request_id"])
         return expired
 
@@ -140,10 +150,10 @@ class SqlApprovals:
         )
         if granted:
             conn.execute(
-                "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
-                "VALUES (%s, %s, now(), 'active', %s) ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', "
-                "granted_at = now(), expires_at = NULL, source = EXCLUDED.source",
-                (request["target_id"], request["role_id"], f"request:{request_id}"),
+                "INSERT INTO user_roles (user_id, role_id, granted_at, expires_at, status, source) "
+                "VALUES (%s, %s, now(), %s, 'active', %s) ON CONFLICT (user_id, role_id) DO UPDATE SET "
+                "status = 'active', granted_at = now(), expires_at = EXCLUDED.expires_at, source = EXCLUDED.source",
+                (request["target_id"], request["role_id"], request["access_until"], f"request:{request_id}"),
             )
         version = catalog_version(conn)
         event_type = {Reason.EXPIRED: "access_request.expired"}.get(
@@ -153,6 +163,7 @@ class SqlApprovals:
             "target_id": request["target_id"], "app_id": request["app_id"], "role_id": request["role_id"],
             "decision": verdict.decision.value, "reason": verdict.reason.value, "channel": channel,
             "details": {"decided_by": decided_by, "comment": comment, "granted": granted,
+                        "access_until": request["access_until"].isoformat() if request["access_until"] else None,
                         "catalog_version": version,
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
         }

@@ -73,6 +73,7 @@ class SqlDecisionStore:
             user_id=row["target_id"], app_id=row["app_id"], role_id=row["role_id"], confidence=row["confidence"],
             checks=[CheckResult(**check) for check in checks], evidence=[Evidence(**item) for item in evidence],
             message=row["message"], requester_id=row["requester_id"], text=row["text"],
+            access_until=row["access_until"],
         )
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:
@@ -139,11 +140,12 @@ class SqlDecisionStore:
             self._recheck_grant(conn, record.requester_id, target_id, role.role_id)
         conn.execute(
             "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
-            "status, reason, confidence, message, entities, conversation_id, idempotency_key) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "status, reason, confidence, message, entities, conversation_id, idempotency_key, access_until) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (request_id, record.requester_id, target_id, app_id, role.role_id if role else None,
              record.channel, record.text, record.decision.value, record.reason.value, record.confidence,
-             record.message, json.dumps(entities), record.conversation_id, record.idempotency_key),
+             record.message, json.dumps(entities), record.conversation_id, record.idempotency_key,
+             record.access_until),
         )
         _insert_details(conn, request_id, record.checks, record.evidence)
         conn.execute(
@@ -152,11 +154,11 @@ class SqlDecisionStore:
         )
         if record.grant and target_id and role:
             conn.execute(
-                "INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
-                "VALUES (%s, %s, now(), 'active', %s) "
+                "INSERT INTO user_roles (user_id, role_id, granted_at, expires_at, status, source) "
+                "VALUES (%s, %s, now(), %s, 'active', %s) "
                 "ON CONFLICT (user_id, role_id) DO UPDATE SET status = 'active', granted_at = now(), "
-                "expires_at = NULL, source = EXCLUDED.source",
-                (target_id, role.role_id, f"request:{request_id}"),
+                "expires_at = EXCLUDED.expires_at, source = EXCLUDED.source",
+                (target_id, role.role_id, record.access_until, f"request:{request_id}"),
             )
         version = record.catalog_version if record.catalog_version is not None else catalog_version(conn)
         event = {
@@ -169,6 +171,7 @@ class SqlDecisionStore:
                 "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in record.checks],
                 "evidence_ids": [item.evidence_id for item in record.evidence],
                 "granted": bool(record.grant), "decided_by": SYSTEM_DECIDER,
+                "access_until": record.access_until.isoformat() if record.access_until else None,
                 # The catalog version names the rules and policies in force (every import bumps it).
                 "catalog_version": version, **(record.extra or {}),
             },

@@ -46,7 +46,7 @@ def approval_queue(rt: ApiRuntime, approver_id: str, channel: str, *,
             user_id=pending.target_id, app_id=pending.app_id, role_id=pending.role_id,
             reason=Reason(pending.reason),
             confidence=pending.confidence, capacity=pending.capacity, message=pending.message,
-            text=pending.text,
+            text=pending.text, access_until=pending.access_until,
             checks=outcome.checks if outcome else [], evidence=outcome.evidence if outcome else [],
         ))
     return _within_one_response(ApprovalQueueResponse(approver_id=approver_id, items=items))

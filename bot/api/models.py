@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -51,6 +51,8 @@ class AccessRequestBody(_Body):
     user_id: str = Field(pattern=ID_PATTERN, description="Who should get the access.")
     app_id: str = Field(pattern=ID_PATTERN, description="The application.")
     role_id: str = Field(pattern=ID_PATTERN, description="The role in that application.")
+    access_until: date | None = Field(default=None, description="The last day of the access (it ends at 23:59:59 "
+                                                                "UTC that day); left out, the access has no end.")
 
 
 class DecisionView(PublicOutcome):
@@ -158,6 +160,8 @@ class PendingApproval(BaseModel):
     capacity: str = Field(description="Why the caller may decide: 'application owner', 'manager' or both.")
     message: str = Field(description="The answer the requester was given.")
     text: str = Field(default="", description="What the requester typed (or the structured request, as text).")
+    access_until: datetime | None = Field(default=None, description="The end of the access asked for, if any: an "
+                                                                    "approval grants until then.")
     checks: list[CheckResult]
     evidence: list[Evidence]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bot.api.errors import UnknownReferenceError
 from bot.api.models import AccessRequestBody
 from bot.api.runtime import ApiRuntime
 from bot.domain import Application, Outcome, Person, Role
+from bot.errors import InvalidRequestError
 from bot.understanding.resolver import resolve
+from bot.understanding.time_limits import find_time_limit
 
 
 def request_text(requester: Person, target: Person, app: Application, role: Role) -> str:
@@ -39,6 +43,12 @@ def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBod
     if target is None:
         raise UnknownReferenceError(f"there is nobody with user id {body.user_id!r}", code="UNKNOWN_USER")
     text = request_text(requester, target, app, role)
+    if body.access_until is not None:
+        text = f"{text} until {body.access_until.isoformat()}"
+        limit = find_time_limit(text, datetime.now(UTC))
+        if limit is None or limit.until is None:
+            raise InvalidRequestError(f"access_until {body.access_until.isoformat()} "
+                                      f"{limit.problem if limit else 'is not a date'}; nothing was requested")
     understood = resolve(text, requester, vocabulary, rt.directory)
     resolved = (understood.target.user_id if understood.target else None,
                 understood.role.role_id if understood.role else None)

@@ -22,6 +22,7 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
         for item in items:
             out(json.dumps({**item.__dict__, "created_at": item.created_at.isoformat(),
                             "expires_at": item.expires_at.isoformat(),
+                            "access_until": item.access_until.isoformat() if item.access_until else None,
                             "expiring_soon": item.expires_at - now < EXPIRING_SOON}))
         return EXIT_OK
     if not items:
@@ -30,7 +31,8 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
     for item in items:
         soon = "  EXPIRES SOON" if item.expires_at - now < EXPIRING_SOON else ""
         confidence = "n/a" if item.confidence is None else f"{item.confidence:.0%}"
-        out(f"{item.request_id}  {item.role_id} for {item.target_id} (asked by {item.requester_id}), "
+        until = f" until {item.access_until:%Y-%m-%d %H:%M} UTC" if item.access_until else ""
+        out(f"{item.request_id}  {item.role_id} for {item.target_id}{until} (asked by {item.requester_id}), "
             f"{item.reason}, confidence {confidence}, you decide as {item.capacity}, "
             f"expires {item.expires_at:%Y-%m-%d}{soon}")
     return EXIT_OK

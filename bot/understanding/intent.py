@@ -55,6 +55,9 @@ _ACCESS_WORDS = frozenset("""
 """.split())
 _NOT_AN_OBJECT = frozenset("to anything anyone anybody more else much nothing".split())
 _WINDOW = 5
+_CLAUSE_BREAK = re.compile(r"[.;!?\n]+|--+")
+# Provisioning phrases that end in "up": "set up", "signed up", "hooked up".
+_SETS_UP = re.compile(r"\b(?:set|sets|setting|sign|signs|signed|signing|hook|hooked|hooking|log|logged)\s+up$")
 
 REMOVAL_SLOT = "removal"
 REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was changed. To have access removed, ask "
@@ -81,8 +84,16 @@ def asks_for_removal(text: str, app_words: Collection[str], role_words: Collecti
     folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
     if _RESTORE.search(folded):
         return False
-    words = _WORD.findall(folded)
     written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
+    # A removal word acts on what its own sentence names: "'; DROP TABLE users; -- I need Box Editor" is a request.
+    clauses = [clause for clause in _CLAUSE_BREAK.split(folded) if clause.strip()]
+    return any(_removal_in(clause, app_words, role_words, written_as_names) for clause in clauses)
+
+
+def _removal_in(folded: str, app_words: Collection[str], role_words: Collection[str],
+                written_as_names: Collection[str]) -> bool:
+    """`asks_for_removal` for one clause of the folded text."""
+    words = _WORD.findall(folded)
 
     def names_access(window: Sequence[str]) -> bool:
         return any(word in _ACCESS_WORDS or word in app_words or (word in role_words and word in written_as_names)
@@ -103,6 +114,9 @@ def asks_for_removal(text: str, app_words: Collection[str], role_words: Collecti
     for match in _PHRASES.finditer(folded):
         if _GIVEN_BACK.match(match.group(0)) or _states_a_purpose(_WORD.findall(folded[: match.start()])):
             continue
+        particle = _WORD.findall(match.group(0))[-1]
+        if particle in role_words or particle in app_words or _SETS_UP.search(match.group(0)):
+            continue  # "give Zoe the Back Office role", "get Daniel set up with Jira", "get Mateo signed up"
         inside = [word for word in _WORD.findall(match.group(0))[1:] if word != "my"]
         after = _WORD.findall(folded[match.end():])[:_WINDOW]
         before = _WORD.findall(folded[: match.start()])[-_WINDOW:]

@@ -14,6 +14,13 @@ from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
+# The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
+_STRONG_SELF = re.compile(r"\b(?:i|me|myself)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
+# "@gblack": a user id, wherever it stands (not the "@" of an email address).
+_AT_MENTION = re.compile(r"(?<![\w.@])@(?P<id>[A-Za-z0-9][\w-]*(?:\.[\w-]+)*)")
+# A word given something, written as an id: "give xyz123 the Reader role", "grant user u4411 Viewer".
+_GIVEN_ID = re.compile(r"\b(?:give|grant|add|provision|onboard)\s+(?:user\s+)?(?P<id>[\w.-]+)\s+(?:the|a|an)\b",
+                       re.IGNORECASE)
 # Lower-case words inside surnames: "De la Cruz", "van der Berg", "Ibn al Haytham".
 _PARTICLES = r"(?:de|la|le|du|da|di|del|della|des|dos|das|do|van|von|der|den|ten|ter|bin|ibn|al|el|y)"
 _NEXT_NAME_WORD = rf"\s+(?:{_PARTICLES}\s+){{0,2}}[A-Z][\w'\u2019.-]*"
@@ -22,6 +29,13 @@ _NAME = rf"[A-Z][\w'\u2019.-]*(?:{_NEXT_NAME_WORD}){{1,2}}"
 # apostrophe ("O'Neil", "D'Angelo"), maybe after initials ("J. Smith") or ending in a period ("St.").
 _GIVEN_NAME = r"(?:[A-Z]\.\s?)*[A-Z](?:['\u2019][A-Z])?[^\W\d_][\w'\u2019-]*\.?"
 _ANY_NAME = rf"(?:{_PARTICLES}\s+){{0,2}}{_GIVEN_NAME}(?:{_NEXT_NAME_WORD}){{0,2}}"
+# What a sentence says of the person who is to get access, as its subject: "Grace needs", "Oliver joined".
+_SUBJECT_VERBS = (r"needs|wants|requires|should get|must get|is asking|would like|will need|has to get|is joining|"
+                  r"joins|joined|has joined|just joined|starts|started|has started|is starting|will start|will join|"
+                  r"is new|moved|has moved|transferred")
+# Relations of someone the requester manages, standing before their name: "my report Oliver".
+_REPORTING = (r"direct\s+reports?|reports?|hires?|starters?|joiners?|team\s+members?|teammates?|employees?|"
+              r"contractors?|interns?|assistants?|deputy")
 _OPENING = r"^\W*(?:(?i:hi|hello|hey|dear|please|pls)\W+)*(?:(?i:dr|mr|mrs|ms|mx|prof)\.?\s+)?"
 _VERBS = r"(?i:give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)"
 _ACCESS_NOUN = r"(?i:access|role|roles|permission|permissions|rights|seat|license|licence)\b"
@@ -29,15 +43,18 @@ _WORD_AHEAD = re.compile(r"[\w'\u2019-]+")
 # Places in a sentence where a third person's name stands, typed in capitals as names usually are. Strong places
 # name the beneficiary whatever else the sentence says; a weak place ("for Q3 Planning", "Project Atlas's docs") is
 # read as a person only when the requester does not speak of themselves.
+_SUBJECT_SLOT = re.compile(rf"{_OPENING}(?P<name>{_ANY_NAME})\s+(?i:{_SUBJECT_VERBS})\b")
 _STRONG_SLOTS = (
     re.compile(rf"\b{_VERBS}\s+(?P<name>{_NAME})"),
     re.compile(rf"\b{_VERBS}\s+(?P<name>{_GIVEN_NAME})\b(?!\s+{_ACCESS_NOUN})"),
-    re.compile(rf"\b(?i:set)\s+(?P<name>{_ANY_NAME})\s+(?i:up)\b"),
-    re.compile(rf"{_OPENING}(?P<name>{_ANY_NAME})\s+(?i:needs|wants|requires|should get|must get|is asking|"
-               r"would like|will need|has to get|is joining|joins|starts)\b"),
+    re.compile(rf"\b(?i:set|sets|setting)\s+(?P<name>{_ANY_NAME})\s+(?i:up)\b"),
+    _SUBJECT_SLOT,
+    # Named beside the relation: "for my report Oliver", "my new hire Grace Black".
+    re.compile(rf"\b(?i:my|our)\s+(?i:new\s+)?(?i:{_REPORTING})\s+(?P<name>{_ANY_NAME})"),
     re.compile(rf"\b(?i:on behalf of)\s+(?P<name>{_ANY_NAME})"),
     re.compile(rf"\b(?i:like|want|need|ask for)\s+(?P<name>{_ANY_NAME})\s+to\s+(?i:have|get|be|receive|access|use)\b"),
-    re.compile(rf"^(?:\W*)(?:can|could|may|should)\s+(?P<name>{_NAME})\s+(?:get|have|be|receive|obtain)\b", re.I),
+    re.compile(rf"^(?:\W*)(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+(?P<name>{_ANY_NAME})\s+"
+               r"(?:get|have|be|receive|obtain|also get|also have)\b", re.I),
 )
 _WEAK_SLOTS = (
     re.compile(rf"\b(?i:for)\s+(?P<name>{_NAME})"),
@@ -86,6 +103,13 @@ _ID_SLOT = re.compile(r"\b(?:[Ff]or|[Gg]ive|[Aa]dd|[Gg]rant|[Pp]rovision|[Oo]nbo
 # A bare user id as the subject of the sentence: "mhuang needs Light Agent in Zendesk".
 _ID_SUBJECT = re.compile(r"^\W*(?P<id>[\w.-]+)\s+(?:needs|wants|requires|should get|must get|is asking|would like|"
                          r"will need|has to get)\b")
+_LOWER_SUBJECT = re.compile(rf"^\W*(?:(?:hi|hello|hey|please)\W+)*(?P<name>[^\W\d_][\w'\u2019-]*"
+                            rf"(?:\s+[^\W\d_][\w'\u2019-]*){{0,2}})\s+(?:{_SUBJECT_VERBS})\b", re.IGNORECASE)
+# Subjects that are no one in particular ("everyone needs", "the whole team needs", "nobody else needs").
+_NOT_SUBJECTS = frozenset("""anyone anybody everyone everybody someone somebody nobody noone who whoever team teams
+    group department dept whole entire each every both none other others else user users people staff manager boss
+    colleague colleagues hire hires report reports starter starters joiner joiners intern interns contractor
+    contractors employee employees request requests ticket application app system it this that which what""".split())
 # Quotation marks around a name ('Add "Zorro" to ...') stand where a space would.
 _QUOTE_MARKS = str.maketrans({mark: " " for mark in "\"\u201c\u201d\u201e\u00ab\u00bb"})
 # A capitalised word written as a given name ("Lou" of "give Lou Burg ..."), not as an id ("lukasz-w", "ANA.S").
@@ -138,7 +162,21 @@ def _id_slots(text: str) -> list[str]:
                    if not (match.group("capital_follows") and _GIVEN_NAME_WORD.fullmatch(match.group("id")))]
     subject = _ID_SUBJECT.match(text)
     as_id = subject is not None and not _GIVEN_NAME_WORD.fullmatch(subject.group("id"))  # "Ana needs": a name
-    return after_verbs + ([subject.group("id").casefold()] if subject and as_id else [])
+    mentions = [match.group("id").casefold() for match in _AT_MENTION.finditer(text)]
+    return after_verbs + ([subject.group("id").casefold()] if subject and as_id else []) + mentions
+
+
+def _unknown_ids(text: str, catalog_words: set[str]) -> list[str]:
+    """Words that can only be a person's id ("@gblack", "give xyz123 the ...", "user u4411"), for when nobody in the
+    directory has them: they are asked about, not dropped."""
+    found = [f"@{match.group('id')}" for match in _AT_MENTION.finditer(text)]
+    for match in _GIVEN_ID.finditer(text):
+        word = match.group("id")
+        folded = fold(word)
+        if folded not in _NOT_A_NAME_START and folded not in catalog_words and folded not in FILLER_WORDS and \
+                not re.fullmatch(_ACCESS_NOUN, word):
+            found.append(word)
+    return found
 
 
 def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) -> list[str]:
@@ -155,18 +193,41 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
             if _names_access(text, match.start("name"), catalog_words):
                 continue  # "give Full Viewer access": what is given, not to whom
             words = text[match.start("name") : match.end("name")].strip(".'\u2019 ").split()
-            while len(words) > 1 and fold(words[-1]) in catalog_words:  # "Kiran Viewer in Looker": the role follows
+            # "Kiran Viewer in Looker": the role follows; "for my report Oliver I need ...": the requester does.
+            while len(words) > 1 and (fold(words[-1]) in catalog_words or fold(words[-1]) in _NOT_A_NAME_START):
                 words.pop()
             folded = [fold(word) for word in words]
             if not folded or folded[0] in _NOT_A_NAME_START:
                 continue
-            if all(word in catalog_words or word in FILLER_WORDS for word in folded):
-                continue
+            if all(word in catalog_words or word in FILLER_WORDS for word in folded) and \
+                    (pattern is not _SUBJECT_SLOT or not _someones_name_word(folded, directory)):
+                continue  # "give Viewer ...": a role; but "Read needs ..." where someone is called Mark Read
             name = " ".join(words)
             if weak and speaks_of_self and not _close_to_someone(name, directory):
                 continue
             found.append(name)
     return found
+
+
+def _someones_name_word(folded: Sequence[str], directory: Directory) -> bool:
+    """Whether every word is a word of one person's display name ("read" of Mark Read)."""
+    wanted = set(folded)
+    return any(wanted <= set(fold(person.display_name).split())
+               for person in directory.suggest_people(" ".join(folded)))
+
+
+def _lower_case_subject(text: str, catalog_words: set[str]) -> str | None:
+    """A name typed in lower case as the subject ("soeren nielsen needs ..."), or None: words that name nothing in
+    the catalog, nor a pronoun, nor an access noun."""
+    found = _LOWER_SUBJECT.match(text)
+    if found is None:
+        return None
+    words = found.group("name").split()
+    folded = [fold(word) for word in words]
+    if any(word in _NOT_A_NAME_START or word in catalog_words or word in FILLER_WORDS or word in PRONOUNS
+           or re.fullmatch(_ACCESS_NOUN, word) or word in _NOT_SUBJECTS for word in folded):
+        return None
+    return found.group("name")
 
 
 def _names_access(text: str, start: int, catalog_words: set[str]) -> bool:
@@ -215,16 +276,27 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     folded_text = _words_text(text)
     slotted = {mention: group for mention, group in groups.items()
                if mention in mentioned_emails or mention in id_slots or _in_target_slot(folded_text, mention)}
+    others = {mention: group for mention, group in groups.items()
+              if any(person.user_id != requester.user_id for person in group)}
     if slotted:
         groups = slotted
+    elif _STRONG_SELF.search(text) or not others:
+        groups = {} if _SELF.search(text) else groups
     elif _SELF.search(text):
-        groups = {}
+        # "Grace Black joined my team, she'll need ...": someone named, the requester only as "my": ask whose.
+        return TargetFinding(clarification=_ask_whether_self(others, requester))
     if len(groups) > 1:
         distinct = [person for group in groups.values() for person in group]
         return TargetFinding(clarification=_ask_which(distinct, "Your request names several people.", ""))
     joined = _joined_names(text, catalog_words)
     if joined:
         return TargetFinding(clarification=_ask_one_of(joined, groups, directory))
+    if groups and not slotted:
+        # "Grace needs whatever Lena Reader has": the one asked for is the unresolved name in the target's place,
+        # not the person named elsewhere.
+        placed = _unresolved_names(text, catalog_words, directory)
+        if placed and all(fold(placed[0]) != mention for mention in groups):
+            return _ask_unknown(placed[0], directory)
     if len(groups) == 1:
         mention, candidates = next(iter(groups.items()))
         if len(candidates) > 1:
@@ -235,7 +307,9 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
                               matched_text=mention)
         return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
 
-    unresolved = _unresolved_names(text, catalog_words, directory)
+    lower_case = _lower_case_subject(text, catalog_words)
+    unresolved = _unknown_ids(text, catalog_words) + _unresolved_names(text, catalog_words, directory) + \
+        ([lower_case] if lower_case else [])
     if unresolved:
         return _ask_unknown(unresolved[0], directory)
     relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
@@ -271,11 +345,13 @@ def _in_target_slot(folded_text: str, mention: str) -> bool:
     name = re.escape(mention)
     patterns = (
         rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b",
-        rf"^\W*(?:can|could|may|should|would)\s+{name}\s+(?:get|have|be|receive|obtain)\b",
+        rf"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+{name}\s+(?:also\s+)?"
+        r"(?:get|have|be|receive|obtain)\b",
         rf"\b{name}['\u2019]s\b",
-        rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:needs|wants|requires|should get|must get|is asking|is joining)\b",
+        rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:{_SUBJECT_VERBS})\b",
         rf"\b(?:like|want|need|ask for)\s+{name}\s+to\s+(?:have|get|be|receive|access|use)\b",
-        rf"\bset\s+{name}\s+up\b",
+        rf"\bset(?:s|ting)?\s+{name}\s+up\b",
+        rf"\b(?:my|our)\s+(?:new\s+)?(?:{_REPORTING})\s+{name}\b",
     )
     return any(re.search(pattern, folded_text) for pattern in patterns)
 
@@ -352,6 +428,16 @@ def _ask_which(candidates: Sequence[Person], lead: str, mention: str,
                          candidates=options, mentioned=mention)
 
 
+def _ask_whether_self(groups: dict[str, list[Person]], requester: Person) -> Clarification:
+    """Someone named where the sentence does not say they get the access, and the requester only as "my": whose?"""
+    people = {person.user_id: person for group in groups.values() for person in group}
+    people.setdefault(requester.user_id, requester)
+    names = " or ".join(sorted({person.display_name for person in people.values()
+                                if person.user_id != requester.user_id}))
+    return _ask_which(list(people.values()), f"Is this access for {names}, or for you?", next(iter(groups)),
+                      ask="Who should get it?")
+
+
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
     """Who "my report", "my new hire" is: the requester's reports are offered, when they have any."""
     shown = _MY.sub("your", who)  # asked back: "Who is your report?"
@@ -388,3 +474,8 @@ def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
         question = f"I could not find anyone called '{mention}'. Who should get the access? Please give their email."
     return TargetFinding(clarification=Clarification(slot="user", question=question, candidates=options,
                                                      mentioned=mention))
+
+
+def uses_pronoun(text: str) -> bool:
+    """Whether the message speaks of someone as "he", "she", "them", ... ("he also needs Editor")."""
+    return any(word in PRONOUNS for word in re.findall(r"\w+", fold(text)))

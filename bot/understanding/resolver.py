@@ -149,6 +149,9 @@ def resolve_role(
         if role_hits:
             break
     listed = _listed_roles(words, vocabulary, role_ids) if role_hits else []
+    if len(listed) < 2 and role_hits:
+        # Named apart ("Reader on Box to me and Editor on Box to Anna"): as many roles, however far apart.
+        listed = _named_roles(words, vocabulary, role_ids)
     if len(listed) > 1:  # "AP Clerk and Payment Approver": never one of them picked silently
         roles = [catalog.roles[role_id] for role_id in listed]
         return None, [], _ask_role(app, roles, f"Your request names {len(roles)} roles in {app.name}, and I handle "
@@ -162,6 +165,24 @@ def resolve_role(
     return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} do you need?")
 
 
+def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:
+    """The roles of one application each named by its exact name or alias in its own words of the sentence."""
+    words = without_speakers(words)
+    # "as the application owner": whose something is, not a role asked for.
+    hits = best_hits([hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids
+                      and not (hit.start > 0 and words[hit.start - 1] in _OWNED_BY)])
+    named: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda hit: hit.start):
+        if any(hit.start < end and start < hit.end for start, end in taken):
+            continue
+        taken.append((hit.start, hit.end))
+        if hit.entity_id not in named:
+            named.append(hit.entity_id)
+    return named
+
+
+_OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
 # Words that may stand between role names listed together ("Read, Write and Maintain"; commas are not words).
 _LIST_JOINERS = frozenset({"and", "or", "plus", "also", "both", "as", "well", "the", "a", "an", "role", "roles", "n"})
 

@@ -10,13 +10,13 @@ from bot.understanding.text import fold
 
 _POLITE = r"(?:(?:ok(?:ay)?|oh|ah|hmm+|um+|well|actually|no|nah|please|pls|sorry|thanks?|thank you|then)[\s,.!]*)*"
 _CANCEL = re.compile(
-    rf"^{_POLITE}(?:"
+    rf"^{_POLITE}(?:(?:"
     r"cancel(?:l?ed)?(?: (?:it|this|that|the request|my request|this request|that request|everything|all))?"
     r"|never ?mind(?: (?:it|this|that))?|nvm|forget (?:it|this|that|about it|about that|the whole thing)"
     r"|scratch that|abort|stop(?: (?:it|this|that))?|quit|exit|start over|(?:i )?(?:changed|change) my mind"
     r"|(?:i )?(?:don't|do not|dont) need (?:it|this|that)(?: anymore| any more)?"
     r"|not needed(?: anymore| any more)?|no longer needed"
-    rf")[\s,.!]*{_POLITE}$")
+    rf")[\s,.!]*{_POLITE})+$")
 _THANKS = re.compile(
     r"^(?:(?:ok(?:ay)?|great|cool|perfect|super|nice|awesome|good|fine|got it|understood|alright|all right|"
     r"that'?s (?:all|it|great|fine)|no (?:thanks|thank you)|thanks?(?: (?:you|a lot|so much|very much))?|"
@@ -25,6 +25,20 @@ _THANKS = re.compile(
 ENDED_SLOT = "ended"
 _GREETING = re.compile(r"^(?:(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|yo)"
                        r"(?: there| all| askiam| team)?[\s,.!]*)+$")
+_HELP = re.compile(r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|um+)[\s,.!]+)*(?:help(?: me| please| pls)?|"
+                   r"what (?:can|do) you do|what are you(?: for)?|what is this|who are you|"
+                   r"how (?:does|do) (?:this|it|you) work|how (?:do|can) i use (?:this|you|it)|"
+                   r"how do i (?:ask|request)(?: for)?(?: access)?|what can i (?:ask|say|do)(?: here)?|commands|menu|"
+                   r"usage|\?+)[\s?.!]*$")
+_YES_OR_NO = re.compile(r"^(?:yes|y|yeah|yep|yup|sure|ok(?:ay)?|no|n|nope|nah|correct|right)(?: please| thanks?)?"
+                        r"[\s.!]*$")
+HELP_ANSWER = ("I handle requests for access. Say what you need and for whom, for example \"I need the Viewer role "
+               "in Confluence\" or \"Ana Ferreira needs Editor in Jira for two weeks\". I check the rules, look at "
+               "similar past decisions and answer: approved, sent to an approver, denied (with the reason), or a "
+               "question. \"why?\" after an answer gives its reasons; \"same for ...\" asks for the same access for "
+               "someone else.")
+NO_QUESTION_OPEN = ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
+                    "example \"I need the Viewer role in Confluence\".")
 GREETING_ANSWER = ("Hello! Tell me what access you need and for whom, for example \"I need the Viewer role in "
                    "Confluence\".")
 CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
@@ -51,3 +65,13 @@ def only_thanks(text: str) -> bool:
 def only_greeting(text: str) -> bool:
     """Whether the whole message is a greeting ("hi", "good morning"), which asks for nothing yet."""
     return bool(_GREETING.match(_folded(text)))
+
+
+def asks_for_help(text: str) -> bool:
+    """Whether the whole message asks what AskIAM does or how to use it ("help", "what can you do?")."""
+    return bool(_HELP.match(_folded(text)))
+
+
+def only_yes_or_no(text: str) -> bool:
+    """Whether the whole message is a bare yes or no ("yes", "nope"), which answers nothing when nothing was asked."""
+    return bool(_YES_OR_NO.match(_folded(text)))

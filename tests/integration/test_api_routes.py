@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,27 @@ def test_a_structured_request_is_decided_by_the_same_rules_as_the_chat(app) -> N
     _, _, chat = call("POST", "/chat", {"text": SOD_REQUEST}, user="ana")
     assert [c["name"] for c in body["checks"] if not c["passed"]] == [c["name"] for c in chat["checks"]
                                                                       if not c["passed"]]
+
+
+def test_a_structured_request_with_an_end_day_is_asked_until_then(app) -> None:  # type: ignore[no-untyped-def]
+    day = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    status, _, body = call("POST", "/access-requests", {"user_id": "tess", "app_id": "ledgerly",
+                                                        "role_id": "ldg-viewer", "access_until": day}, user="tess")
+    assert status == 201 and body["access_until"] == f"{day}T23:59:59Z"
+    assert f"until the end of {day} (UTC)" in body["message"]
+    before = _request_count(app)
+    status, _, error = call("POST", "/access-requests", {"user_id": "tess", "app_id": "ledgerly",
+                                                         "role_id": "ldg-viewer", "access_until": "2020-01-01"},
+                            user="tess")
+    assert (status, error["error"]["code"]) == (400, "INVALID_REQUEST")
+    assert "has already passed" in error["error"]["message"]
+    assert _request_count(app) == before
+
+
+def _request_count(app) -> int:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM requests").fetchone()
+    return int(row["n"])
 
 
 def test_a_structured_request_for_a_namesake_resolves_by_id(app) -> None:  # type: ignore[no-untyped-def]

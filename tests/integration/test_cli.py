@@ -40,7 +40,7 @@ def test_ask_json_prints_one_object_with_the_documented_fields(env: dict[str, st
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout)
     assert set(outcome) == {"request_id", "decision", "reason", "user_id", "app_id", "role_id", "confidence",
-                            "checks", "evidence", "message"}
+                            "checks", "evidence", "message", "access_until"}
     assert (outcome["decision"], outcome["reason"]) == ("DENIED", "SOD_CONFLICT")
     assert len(outcome["checks"]) == 6
 

@@ -36,7 +36,7 @@ def requests_for(app, user_id: str) -> int:  # type: ignore[no-untyped-def]
     return int(row["n"])
 
 
-@pytest.mark.parametrize("reply", ["3", "both", "what's the weather like?", "Ortiz", "the one in legal please"])
+@pytest.mark.parametrize("reply", ["3", "both", "what's the weather like?", "Ortiz", "the one in marketing please"])
 def test_a_reply_naming_nobody_asks_again_and_never_falls_back_to_the_requester(  # type: ignore[no-untyped-def]
         app, reply: str) -> None:
     first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
@@ -115,10 +115,11 @@ def test_calling_off_a_request_in_progress_ends_it_and_requests_nothing(app, rep
 def test_thanks_after_an_answer_is_not_a_new_request_and_cancel_with_nothing_open_says_so(  # type: ignore[no-untyped-def]
         app) -> None:
     done = app.service.handle("ana", "I need the Viewer role in WikiWiki")
-    assert done.outcome.decision is not Decision.NEEDS_CLARIFICATION and done.state is None
-    thanks = app.service.handle("ana", "ok thanks!")
+    assert done.outcome.decision is not Decision.NEEDS_CLARIFICATION
+    assert done.state is not None and not done.state.waiting  # nothing asked; it holds the request decided
+    thanks = app.service.handle("ana", "ok thanks!", state=done.state)
     assert thanks.outcome.reason is Reason.NOTHING_REQUESTED and "welcome" in thanks.outcome.message
-    assert thanks.state is None
+    assert thanks.state is not None and thanks.state.last == done.state.last and not thanks.state.waiting
     cancel = app.service.handle("ana", "cancel")
     assert cancel.outcome.reason is Reason.NOTHING_REQUESTED and "no request in progress" in cancel.outcome.message
     while_asked = app.service.handle("ana", "I need access to Ledgerly")
@@ -219,3 +220,41 @@ def test_two_people_at_once_are_asked_about_one_at_a_time(app, text: str) -> Non
 def test_and_between_applications_or_roles_is_not_two_people(app, text: str) -> None:  # type: ignore[no-untyped-def]
     turn = app.service.handle("boss", text).outcome
     assert "one person per request" not in turn.message
+
+
+@pytest.mark.parametrize("text", ["help", "What can you do?", "how does this work?"])
+def test_help_is_answered_not_read_as_a_request(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("ana", text)
+    assert turn.outcome.reason is Reason.NOTHING_REQUESTED and turn.outcome.app_id is None
+    assert turn.outcome.message.startswith("I handle requests for access.")
+
+
+@pytest.mark.parametrize("text", ["yes", "no", "nope"])
+def test_a_bare_yes_or_no_with_no_question_open_says_so(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("ana", text)
+    assert turn.outcome.reason is Reason.NOTHING_REQUESTED and turn.outcome.app_id is None
+    assert turn.outcome.message.startswith("There is no question open")
+
+
+def test_several_ways_of_calling_off_in_one_message_call_it_off(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need access to Ledgerly")
+    second = app.service.handle("ana", "never mind, forget it", state=first.state)
+    assert second.outcome.reason is Reason.NOTHING_REQUESTED and second.outcome.message.startswith("Cancelled")
+
+
+def test_no_to_the_one_person_offered_asks_openly_and_never_takes_them(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Ana Fereira needs Viewer in WikiWiki")  # "Did you mean Ana Ferreira?"
+    asked = first.outcome.clarification
+    assert asked is not None and len(asked.candidates) == 1, first.outcome.message
+    second = app.service.handle("boss", "no", state=first.state)
+    assert second.outcome.decision is Decision.NEEDS_CLARIFICATION and second.outcome.user_id is None
+    assert second.outcome.message.startswith("Then who should get the access?")
+    third = app.service.handle("boss", "Rui Costa", state=second.state)
+    assert (third.outcome.user_id, third.outcome.role_id) == ("rui", "wiki-viewer")
+
+
+@pytest.mark.parametrize("reply", ["the one in legal please", "the Counsel", "option 2 please"])
+def test_a_reply_describing_one_candidate_picks_them(app, reply: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
+    second = app.service.handle("boss", reply, state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == ("pat2", "wiki-viewer")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.conversation import ConversationState
 from lex import handler
 from tests.conftest import make_app
 from tests.fakes.bundles import rules_org
@@ -117,7 +118,11 @@ def test_ambiguous_person_missing_role_confirmation_then_the_decision(app) -> No
     assert fifth["sessionState"]["intent"]["state"] in {"Fulfilled", "Failed"}
     request_id = chat.attributes["askiam_request_id"]
     assert request_id.startswith("R-") and request_id in messages_of(fifth)[0]
-    assert "askiam_state" not in chat.attributes and "askiam_confirm" not in chat.attributes
+    assert "askiam_confirm" not in chat.attributes
+    # Only the request decided stays, for a "same for ..." next; no question waits.
+    kept = ConversationState.model_validate_json(chat.attributes["askiam_state"])
+    assert not kept.waiting and kept.texts == [] and kept.last is not None
+    assert (kept.last.request_id, kept.last.target_id, kept.last.role_id) == (request_id, "pat2", "wiki-editor")
     rows = _requests(app, "lex-pat")
     decided = [row for row in rows if row["status"] != "NEEDS_CLARIFICATION"]
     assert [(row["request_id"], row["target_id"], row["role_id"], row["channel"]) for row in decided] == [

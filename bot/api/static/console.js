@@ -137,7 +137,8 @@
     const card = el("article", "card queue-item");
     card.dataset.requestId = item.request_id;
     const head = el("div", "card-head");
-    head.appendChild(el("span", "title", item.role_id + " in " + item.app_id + " for " + item.user_id));
+    head.appendChild(el("span", "title", item.role_id + " in " + item.app_id + " for " + item.user_id +
+      (item.access_until ? " until " + item.access_until.slice(0, 16).replace("T", " ") + " UTC" : "")));
     head.appendChild(el("span", "badge status"));
     head.appendChild(el("span", "badge status-pending_approval", item.reason));
     if (item.expiring_soon) head.appendChild(el("span", "badge soon", "expires soon"));

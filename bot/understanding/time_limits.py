@@ -1,0 +1,167 @@
+"""How long access is asked for: "for two weeks", "just for today", "until Friday", "until 2026-12-31".
+
+A request that says how long is granted until then (the grant expires); one that says nothing is granted without
+an end. Times are UTC: a day named ("until Friday", "today") lasts to its end, 23:59:59 UTC. A duration counts
+from the moment the request is understood. "By Friday" is when the access is wanted, not when it ends, and is not
+read here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.domain import Clarification
+from bot.understanding.text import fold
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
+                 "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3}
+_UNITS = {"minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
+          "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "wk": timedelta(weeks=1),
+          "month": timedelta(days=30), "year": timedelta(days=365)}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {name: number for number, names in enumerate(
+    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+     ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+     ("november", "nov"), ("december", "dec")), start=1) for name in names}
+# The longest access a request may ask for: past it, the end is taken as a mistake and asked about.
+MAX_ACCESS = timedelta(days=366)
+
+_AMOUNT = r"(?P<amount>\d{1,3}|" + "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len,
+                                                   reverse=True)) + ")"
+_UNIT = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?)"
+_DURATION = re.compile(rf"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?{_AMOUNT}"
+                       rf"(?:\s|-)*{_UNIT}\b")
+_TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_UNTIL = re.compile(
+    r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
+    r"\s+(?:on\s+|the\s+)?(?P<when>"
+    r"\d{4}-\d{2}-\d{2}"
+    r"|tomorrow|tonight|today|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
+    r"|end of (?:the |this )?(?:day|week|month|quarter|year)|(?:the )?weekend"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
+    rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    r")\b")
+
+
+UNTIL_SLOT = "until"
+_WITHOUT_END = re.compile(r"^(?:(?:ok(?:ay)?|no|please|just)[\s,.!]+)*"
+                          r"(?:no end(?: date)?|without (?:an )?end(?: date)?|permanent(?:ly)?|for good|forever|"
+                          r"indefinitely|no limit|no time limit|open[- ]ended|"
+                          r"no expiry|no expiration|never)(?:[\s,.!]+(?:please|thanks?))*[\s,.!]*$")
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """When the access asked for ends, or why the end given cannot be used."""
+
+    until: datetime | None
+    said: str
+    problem: str = ""
+
+
+def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
+    """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
+    folded = re.sub(r"\s+", " ", fold(text)).strip()
+    found = _DURATION.search(folded)
+    if found:
+        amount = _NUMBER_WORDS.get(found.group("amount")) or int(found.group("amount"))
+        unit = found.group("unit").rstrip("s")
+        return _checked(now + amount * _UNITS[unit], found.group(0), now)
+    found = _TODAY.search(folded)
+    if found:
+        return _checked(_end_of(now.date()), found.group(0), now)
+    found = _UNTIL.search(folded)
+    if found:
+        day = _day(found.group("when"), now.date())
+        if day is None:
+            return TimeLimit(until=None, said=found.group(0), problem="is not a date I can read")
+        return _checked(_end_of(day), found.group(0), now)
+    return None
+
+
+def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
+    if until <= now:
+        return TimeLimit(until=None, said=said, problem="has already passed")
+    if until - now > MAX_ACCESS:
+        return TimeLimit(until=None, said=said, problem=f"is more than {MAX_ACCESS.days} days away")
+    return TimeLimit(until=until, said=said)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def _day(when: str, today: date) -> date | None:
+    """The day a phrase names, counted from today; None for a date that does not exist."""
+    when = when.removeprefix("the ").strip()
+    if when in ("today", "tonight"):
+        return today
+    if when == "tomorrow":
+        return today + timedelta(days=1)
+    if when.startswith("end of"):
+        return _end_of_period(when.split()[-1], today)
+    if when == "weekend":
+        return today + timedelta(days=(6 - today.weekday()) % 7)
+    weekday = when.removeprefix("next ").strip()
+    if weekday in _WEEKDAYS:
+        ahead = (_WEEKDAYS.index(weekday) - today.weekday()) % 7  # "until Friday" said on a Friday: today
+        return today + timedelta(days=ahead + (7 if when.startswith("next ") else 0))
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
+            return date.fromisoformat(when)
+        return _day_and_month(when, today)
+    except ValueError:
+        return None
+
+
+def _end_of_period(period: str, today: date) -> date:
+    if period == "day":
+        return today
+    if period == "week":
+        return today + timedelta(days=6 - today.weekday())
+    if period == "year":
+        return date(today.year, 12, 31)
+    if period == "quarter":
+        last_month = (today.month - 1) // 3 * 3 + 3
+        return _last_day(today.year, last_month)
+    return _last_day(today.year, today.month)
+
+
+def _last_day(year: int, month: int) -> date:
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def _day_and_month(when: str, today: date) -> date:
+    """'31 december', 'dec 31st, 2026': with no year, the next such day from today on."""
+    words = re.findall(r"[a-z]+|\d+", when)
+    month = next(_MONTHS[word] for word in words if word in _MONTHS)
+    numbers = [int(word) for word in words if word.isdigit()]
+    day_of_month = numbers[0]
+    if len(numbers) > 1:
+        return date(numbers[1], month, day_of_month)
+    candidate = date(today.year, month, day_of_month)
+    return candidate if candidate >= today else date(today.year + 1, month, day_of_month)
+
+
+def shown_end(until: datetime) -> str:
+    """The end as the answer shows it: '2026-12-18 17:05 UTC', or '2026-12-18' for the end of a day."""
+    if until.time() == time(23, 59, 59):
+        return f"the end of {until:%Y-%m-%d} (UTC)"
+    return f"{until:%Y-%m-%d %H:%M} UTC"
+
+
+def without_end(text: str) -> bool:
+    """Whether the whole reply says the access should have no end ("no end date", "permanently")."""
+    return bool(_WITHOUT_END.match(re.sub(r"\s+", " ", fold(text)).strip()))
+
+
+def until_question(limit: TimeLimit) -> Clarification:
+    """The question for an end that cannot be used ("until 2025-01-01" has already passed)."""
+    return Clarification(slot=UNTIL_SLOT, question=(
+        f"The end you gave (\"{limit.said}\") {limit.problem}. Until when do you need the access? For example "
+        "\"for two weeks\" or \"until 2026-12-31\"; or say \"no end date\"."), mentioned=limit.said)

@@ -1,0 +1,106 @@
+"""Someone named in the ways people really write it ("Can Oliver have ...", "setting Grace up with ...",
+"@gblack", "my report Oliver", "Grace Black joined my team, she'll need ...") is the person asked about, never
+replaced by the requester; on a real PostgreSQL through the service. The org is generated here: surnames that are
+words of the catalog (Viewer), given names two people share."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import psycopg
+import pytest
+
+from bot.domain import Decision
+from tests.conftest import make_app
+from tests.fakes.bundles import USER_COLUMNS, rules_org, user
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One org for the module (an import takes seconds); no test here depends on another's requests."""
+    database = f"askiam_named_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    folder = rules_org(tmp_path_factory.mktemp("org"))
+    with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
+        for user_id, name in (("obox", "Oliver Bexley"), ("gblack", "Grace Black"), ("mview", "Mara Viewer"),
+                              ("snielsen", "Søren Kierkegaard Nielsen")):
+            writer.writerow(user(user_id, name, manager="boss"))
+    application = make_app(psycopg.conninfo.make_conninfo(postgres_url, dbname=database), folder)
+    application.import_bundle(folder)
+    yield application
+    application.close()
+
+
+def _decided(app, user_id: str) -> int:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM requests WHERE target_id = %s AND status <> %s",
+                           (user_id, Decision.NEEDS_CLARIFICATION.value)).fetchone()
+    return int(row["n"])
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("Can Oliver have Viewer in WikiWiki please", "obox"),
+    ("Could Grace get Viewer in WikiWiki?", "gblack"),
+    ("Would you mind setting Grace up with Viewer in WikiWiki?", "gblack"),
+    ("for my report Oliver I need Viewer in WikiWiki", "obox"),
+    ("Hi, could Oliver also get Editor in WikiWiki", "obox"),
+    ("Viewer in WikiWiki pls @gblack", "gblack"),
+    ("Grace Black joined my team, she'll need Viewer in WikiWiki", "gblack"),
+    ("Grace Black has joined, Viewer in WikiWiki for my new starter please", "gblack"),
+    ("Viewer needs Editor in WikiWiki", "mview"),
+    ("soren kierkegaard nielsen needs Viewer in WikiWiki", "snielsen"),
+])
+def test_the_person_named_is_the_one_asked_about_never_the_requester(app, text: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", text)
+    outcome = turn.outcome
+    assert outcome.user_id != "boss"
+    if outcome.decision is Decision.NEEDS_CLARIFICATION:
+        # Asked about: the person meant is among the choices, and choosing them completes the request.
+        assert outcome.clarification is not None and outcome.clarification.slot == "user"
+        choices = [candidate.id for candidate in outcome.clarification.candidates]
+        assert meant in choices
+        turn = app.service.handle("boss", str(choices.index(meant) + 1), state=turn.state)
+        outcome = turn.outcome
+    assert outcome.user_id == meant
+    assert _decided(app, "boss") == 0
+
+
+@pytest.mark.parametrize("text", ["please give xyz123 the Viewer role in WikiWiki", "Viewer in WikiWiki for @nobody42",
+                                  "zed quorrin needs Viewer in WikiWiki"])
+def test_an_unknown_id_or_lower_case_name_is_asked_about(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION and outcome.user_id is None
+    assert outcome.message.startswith("I could not find anyone called")
+    assert _decided(app, "boss") == 0
+
+
+def test_someone_named_beside_my_without_i_is_asked_whose_access_it_is(app) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("boss", "Grace Black from my team, Viewer in WikiWiki")
+    outcome = turn.outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert outcome.message.startswith("Is this access for Grace Black, or for you?")
+    assert outcome.clarification is not None
+    assert {candidate.id for candidate in outcome.clarification.candidates} == {"gblack", "boss"}
+    mine = app.service.handle("boss", "me", state=turn.state)
+    assert mine.outcome.user_id == "boss"
+
+
+@pytest.mark.parametrize("text", ["I need Viewer in WikiWiki, Grace Black said it is fine",
+                                  "My manager Ana Ferreira approved it: I need Viewer in WikiWiki",
+                                  "everyone needs Viewer in WikiWiki, me too"])
+def test_the_requester_speaking_of_themselves_keeps_the_request_theirs(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("rui", text).outcome
+    assert outcome.user_id == "rui"
+
+
+@pytest.mark.parametrize("text", ["Please grant Viewer in WikiWiki to me and Editor in WikiWiki to Ana Ferreira",
+                                  "I need Viewer in WikiWiki, also Editor"])
+def test_two_roles_named_apart_are_asked_about_one_at_a_time(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert "names 2 roles in WikiWiki" in outcome.message

@@ -1,0 +1,110 @@
+"""Access asked for a time ("for two weeks", "until Friday") on a real PostgreSQL: the grant made on its own or by
+an approver ends then; a request whose time is over is never granted; an end that cannot be used is asked about."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain import Decision, Reason
+from tests.fakes.bundles import rules_org
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    # Whatever passes the checks and is not privileged is approved on its own (threshold 0, no evidence rule).
+    application = app_factory(auto_approve_threshold=0.0, auto_approve_min_history=0)
+    application.import_bundle(rules_org(tmp_path / "org"))
+    return application
+
+
+def grant_expiry(app, user_id: str, role_id: str):  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT expires_at FROM user_roles WHERE user_id = %s AND role_id = %s",
+                           (user_id, role_id)).fetchone()
+    assert row is not None, "no grant"
+    return row["expires_at"]
+
+
+def test_an_approval_on_its_own_grants_until_the_end_asked_for(app) -> None:  # type: ignore[no-untyped-def]
+    before = datetime.now(UTC)
+    outcome = app.service.handle("ana", "I need Viewer in WikiWiki for two weeks").outcome
+    assert outcome.decision is Decision.APPROVED
+    assert outcome.access_until is not None
+    assert before + timedelta(weeks=2) <= outcome.access_until <= datetime.now(UTC) + timedelta(weeks=2)
+    assert grant_expiry(app, "ana", "wiki-viewer") == outcome.access_until
+    assert f"until {outcome.access_until:%Y-%m-%d %H:%M} UTC" in outcome.message
+    recorded = app.store.get(outcome.request_id)
+    assert recorded is not None and recorded.access_until == outcome.access_until
+
+
+def test_access_without_an_end_is_granted_without_one(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "I need Viewer in WikiWiki").outcome
+    assert outcome.decision is Decision.APPROVED and outcome.access_until is None
+    assert grant_expiry(app, "ana", "wiki-viewer") is None
+
+
+def test_an_approver_grants_until_the_end_asked_for_and_the_queue_shows_it(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("rui", "I need admin in Ledgerly until the end of the month").outcome
+    assert (outcome.decision, outcome.reason) == (Decision.PENDING_APPROVAL, Reason.PRIVILEGED_ROLE)
+    assert outcome.access_until is not None and outcome.access_until.time().isoformat() == "23:59:59"
+    [item] = [item for item in app.approvals.pending_for("own") if item.request_id == outcome.request_id]
+    assert item.access_until == outcome.access_until and item.expires_at <= outcome.access_until
+    result = app.approvals.decide(outcome.request_id, "own", True, "ok", "cli")
+    assert result.granted
+    assert grant_expiry(app, "rui", "ldg-admin") == outcome.access_until
+
+
+def test_a_request_whose_time_is_over_is_never_granted(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("rui", "I need admin in Ledgerly for 3 days").outcome
+    assert outcome.decision is Decision.PENDING_APPROVAL
+    with app.database.connection() as conn:  # three days pass before anyone decides
+        conn.execute("UPDATE requests SET access_until = now() - interval '1 minute' WHERE request_id = %s",
+                     (outcome.request_id,))
+    result = app.approvals.decide(outcome.request_id, "own", True, "fine", "cli")
+    assert not result.granted and result.verdict.reason is Reason.EXPIRED
+    with app.database.connection() as conn:
+        held = conn.execute("SELECT count(*) AS n FROM user_roles WHERE user_id = 'rui' AND role_id = 'ldg-admin'"
+                            ).fetchone()
+    assert held is not None and held["n"] == 0
+
+
+def test_the_expiry_sweep_denies_requests_whose_time_is_over(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("rui", "I need admin in Ledgerly just for today").outcome
+    with app.database.connection() as conn:
+        conn.execute("UPDATE requests SET access_until = now() - interval '1 minute' WHERE request_id = %s",
+                     (outcome.request_id,))
+    assert outcome.request_id in app.approvals.expire()
+    recorded = app.store.get(outcome.request_id)
+    assert recorded is not None and (recorded.decision, recorded.reason) == (Decision.DENIED, Reason.EXPIRED)
+
+
+def test_an_end_that_has_passed_is_asked_about_then_a_reply_gives_it(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need Viewer in WikiWiki until 2020-01-01")
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert first.outcome.message.startswith('The end you gave ("until 2020-01-01") has already passed.')
+    assert first.outcome.role_id == "wiki-viewer"
+    unclear = app.service.handle("ana", "hmm", state=first.state)
+    assert unclear.outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert unclear.outcome.message.startswith('Sorry, I could not read "hmm" as an answer.')
+    done = app.service.handle("ana", "for 3 days", state=unclear.state)
+    assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is not None
+    assert grant_expiry(app, "ana", "wiki-viewer") == done.outcome.access_until
+
+
+def test_no_end_date_as_the_reply_grants_without_an_end(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need Viewer in WikiWiki for 10 years")
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION
+    done = app.service.handle("ana", "no end date", state=first.state)
+    assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is None
+
+
+def test_a_time_given_in_an_earlier_turn_is_kept(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need WikiWiki access for two weeks")
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION  # which role?
+    done = app.service.handle("ana", "Viewer", state=first.state)
+    assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is not None

@@ -1,0 +1,65 @@
+"""How long access is asked for, read from the words: pure logic, a fixed 'now'."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.understanding.time_limits import MAX_ACCESS, find_time_limit, shown_end, without_end
+
+NOW = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # a Friday
+
+
+def _end_of(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T23:59:59+00:00")
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("I need the Reader role in Jira for two weeks", NOW + timedelta(weeks=2)),
+    ("Confluence Reader for 3 days please", NOW + timedelta(days=3)),
+    ("for the next 48 hours", NOW + timedelta(hours=48)),
+    ("for a couple of weeks, it's for an audit", NOW + timedelta(weeks=2)),
+    ("for a month", NOW + timedelta(days=30)),
+    ("just for today", _end_of("2026-12-04")),
+    ("today only", _end_of("2026-12-04")),
+    ("until tomorrow", _end_of("2026-12-05")),
+    ("until Monday", _end_of("2026-12-07")),
+    ("until Friday", _end_of("2026-12-04")),
+    ("till next Friday", _end_of("2026-12-11")),
+    ("until 2026-12-31", _end_of("2026-12-31")),
+    ("until 31 December", _end_of("2026-12-31")),
+    ("through Jan 15th", _end_of("2027-01-15")),
+    ("until the end of the month", _end_of("2026-12-31")),
+    ("until end of quarter", _end_of("2026-12-31")),
+])
+def test_an_end_given_in_words_is_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until
+
+
+@pytest.mark.parametrize("text", ["I need Reader in Box", "Ana needs Reader for Q3 planning", "I need it by Friday",
+                                  "for the audit team", "access for 2 people"])
+def test_no_end_is_read_where_none_is_given(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("until 2025-01-01", "has already passed"),
+    ("until Feb 30", "is not a date I can read"),
+    ("for 5 years", f"is more than {MAX_ACCESS.days} days away"),
+])
+def test_an_end_that_cannot_be_used_says_why(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem
+
+
+def test_the_end_is_shown_as_a_day_or_a_time() -> None:
+    assert shown_end(_end_of("2026-12-31")) == "the end of 2026-12-31 (UTC)"
+    assert shown_end(NOW + timedelta(days=3)) == "2026-12-07 17:00 UTC"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("no end date", True), ("permanently please", True),
+                                                 ("forever", True), ("for two weeks", False), ("no", False)])
+def test_a_reply_asking_for_no_end(text: str, expected: bool) -> None:
+    assert without_end(text) is expected

@@ -1,0 +1,3 @@
+-- Access asked for a time ("for two weeks", "until Friday"): the end is kept with the request, so that an approval
+-- days later grants until that end (the grant's expires_at) and a request whose end has passed is never granted.
+ALTER TABLE requests ADD COLUMN access_until timestamptz;
