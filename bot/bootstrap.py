@@ -211,6 +211,7 @@ class Application:
     def service(self) -> AccessRequestService:
         from validators.confidence import SqlConfidenceEstimator  # noqa: PLC0415
         from validators.directory import SqlCatalogSource, SqlDirectory  # noqa: PLC0415
+        from validators.ledger import SqlAccessLedger  # noqa: PLC0415
         from validators.rules import SqlRulesChecker  # noqa: PLC0415
 
         ports = ServicePorts(
@@ -222,6 +223,7 @@ class Application:
             store=self.store,
             judge=self.policy_judge,
             telemetry=self.telemetry,
+            ledger=SqlAccessLedger(self.database),
         )
         lookups = self.settings.parallel_lookups
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,

@@ -43,8 +43,9 @@ def decision_message(
                             if item.kind in _PEER_KINDS and item.score is not None and item.score >= 0.5)
         because = f" Approval confidence {confidence:.0%}" + (f": {support}." if support else ".")
         return f"Approved: {who} now {'have' if is_requester else 'has'} {what}{ref}.{because}"
-    if decision is Decision.ALREADY_GRANTED:
-        return f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {what}. Nothing to do."
+    if decision is Decision.ALREADY_GRANTED:  # the role as held, whatever end was asked for
+        return (f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {role.name} in {app_name}. "
+                "Nothing to do.")
     if decision is Decision.DENIED:
         detail = failed.detail if failed else reason.value
         return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{cite}"
@@ -72,6 +73,13 @@ def _denial_text(reason: Reason) -> str:
     }.get(reason, reason.value)
 
 
+# Added to a pending request's answer when nobody may decide it: the owner is the requester (or has left) and has
+# no active manager, so it would wait unseen until it expires.
+NO_APPROVER_NOTE = (" But nobody can decide it at the moment: the application's owner cannot (they asked for it, "
+                    "it is for them, or they have left) and has no active manager. Please contact your IAM team; "
+                    "unless someone is made able to decide it, it expires.")
+
+
 def explanation(outcome: Outcome) -> str:
     """The reasons of a recorded decision, asked for after it ("why?"): its answer again, and every check it did
     not pass where more than the first failed."""
@@ -82,3 +90,17 @@ def explanation(outcome: Outcome) -> str:
 
 def pending_again_message(request_id: str, role: Role, app_name: str) -> str:
     return f"This request is already waiting for approval as {request_id} ({role.name} in {app_name})."
+
+
+_STATUS_TEXT = {
+    Decision.APPROVED: "approved",
+    Decision.PENDING_APPROVAL: "waiting for approval",
+    Decision.DENIED: "denied",
+    Decision.ALREADY_GRANTED: "closed: the access was already there",
+    Decision.NEEDS_CLARIFICATION: "not complete: it was waiting for more details",
+}
+
+
+def status_text(decision: Decision) -> str:
+    """A request's state in words: "waiting for approval", "denied", ..."""
+    return _STATUS_TEXT.get(decision, decision.value.lower().replace("_", " "))

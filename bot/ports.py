@@ -159,6 +159,41 @@ class DecisionRecord:
     access_until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class HeldRole:
+    """A role a person holds now, and when it ends (None: no end)."""
+
+    role_id: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """One decided request, as a person's list of their requests shows it."""
+
+    request_id: str
+    created_at: datetime
+    decision: str
+    reason: str
+    requester_id: str
+    target_id: str
+    app_id: str
+    role_id: str
+    access_until: datetime | None = None
+
+
+class AccessLedger(Protocol):
+    """What a person may learn of their own access: the roles they hold, the requests made by or for them."""
+
+    def roles_held(self, user_id: str) -> list[HeldRole]:
+        """The roles the person holds now (active, not expired)."""
+        ...
+
+    def requests_about(self, user_id: str, limit: int) -> list[RequestSummary]:
+        """The latest decided requests made by or for the person, newest first (questions left out)."""
+        ...
+
+
 class DecisionStore(Protocol):
     def pending_request(self, target_id: str, role_id: str) -> Outcome | None:
         """The open PENDING_APPROVAL request for this person and role, if any."""
@@ -170,6 +205,11 @@ class DecisionStore(Protocol):
 
     def get(self, request_id: str) -> Outcome | None:
         """A recorded request with its checks and evidence, or None."""
+        ...
+
+    def note_if_undecidable(self, request_id: str, note: str) -> bool:
+        """When nobody may decide the recorded pending request (no active owner or manager who is not its requester
+        or target), add `note` to its recorded answer and return True."""
         ...
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:

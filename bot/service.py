@@ -48,8 +48,10 @@ from bot.errors import (
     RequesterError,
 )
 from bot.evidence import PolicyFinder, passage_evidence
-from bot.messages import decision_message, explanation, pending_again_message
+from bot.messages import NO_APPROVER_NOTE, decision_message, explanation, pending_again_message
+from bot.own_access import OwnAccessAnswers
 from bot.ports import (
+    AccessLedger,
     CatalogSource,
     ConfidenceEstimator,
     DecisionRecord,
@@ -66,6 +68,7 @@ from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, conti
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
 from bot.understanding.people import PRONOUNS, TargetFinding, find_target, uses_pronoun
+from bot.understanding.questions import question_in
 from bot.understanding.resolver import (
     CatalogVocabulary,
     resolve,
@@ -150,6 +153,8 @@ class ServicePorts:
     store: DecisionStore
     judge: PolicyJudge | None = None
     telemetry: Telemetry = field(default_factory=NoTelemetry)
+    # Answers "what access do I have?" and "status of my requests"; without it those are read as requests.
+    ledger: AccessLedger | None = None
 
 
 class AccessRequestService:
@@ -262,6 +267,14 @@ class AccessRequestService:
         if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
             removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
             return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
+                                 vocabulary.catalog.version, kept=kept)
+        question = question_in(text) if not waiting and self._ports.ledger is not None else None
+        if question is not None:
+            assert self._ports.ledger is not None
+            answers = OwnAccessAnswers(self._ports.ledger, self._ports.store, self._ports.directory)
+            answered = ResolvedRequest(clarification=Clarification(
+                slot=ENDED_SLOT, question=answers.answer(question, requester, vocabulary, text)))
+            return self._clarify(requester, answered, clean(text), channel, conversation_id, None, text, key,
                                  vocabulary.catalog.version, kept=kept)
         if not waiting and asks_why(text):
             explained = self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN
@@ -613,6 +626,9 @@ class AccessRequestService:
             log.info("request decided again: %s", exc)
             return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, catalog_version,
                                   decided_before=True)
+        if verdict.decision is Decision.PENDING_APPROVAL and \
+                self._ports.store.note_if_undecidable(request_id, NO_APPROVER_NOTE):
+            message += NO_APPROVER_NOTE
         timings.decision_ms = (time.perf_counter() - decision_started) * 1000
         outcome = Outcome(
             request_id=request_id, decision=verdict.decision, reason=verdict.reason, user_id=target.user_id,

@@ -17,11 +17,13 @@ from typing import Protocol
 
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
+from bot.messages import status_text
 from bot.ports import Directory
 from bot.service import AccessRequestService, Turn
 from bot.understanding.after_decision import asks_why
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.intent import REMOVAL_SLOT
+from bot.understanding.questions import Asked, question_in
 from bot.understanding.resolver import request_words
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import fold
@@ -54,7 +56,6 @@ from lex.responses import (
     elicit_intent,
     elicit_slot,
     plain,
-    status_text,
 )
 from lex.session import LexSession, PendingConfirmation
 
@@ -206,6 +207,10 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
         return elicit_intent(HELP, session.finished())
     if approver_turns.looks_like_a_queue_question(text):
         return approver_turns.list_pending(ports, requester, session)
+    question = question_in(text)
+    if question is not None and question.asked is Asked.MY_ACCESS or \
+            (question is not None and question.asked is Asked.MY_REQUESTS and session.last_request_id is None):
+        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text) or \
             (asks_why(text) and session.last_request_id is not None):
         return _status(ports, event, requester, session)

@@ -34,6 +34,9 @@ class PreviewStore:
     def get(self, request_id: str) -> Outcome | None:
         return self._store.get(request_id)
 
+    def note_if_undecidable(self, request_id: str, note: str) -> bool:
+        return False  # nothing was recorded; the decision itself says so
+
     def recent_requests(self, requester_id: str, seconds: int) -> int:
         return self._store.recent_requests(requester_id, seconds)
 

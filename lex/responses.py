@@ -209,15 +209,6 @@ HELP = ("I can request access for you or for someone you may request for, and te
         "Approvers can ask 'what is waiting for me' and say 'approve R-1234' or 'deny R-1234 because ...'.")
 NOT_SERVED = "Sorry, I can only help with access requests and their status here."
 DECLINED = "All right, I have not sent that request. Tell me what you need whenever you are ready."
-_STATUS_TEXT = {
-    Decision.APPROVED: "approved",
-    Decision.PENDING_APPROVAL: "waiting for approval",
-    Decision.DENIED: "denied",
-    Decision.ALREADY_GRANTED: "closed: the access was already there",
-    Decision.NEEDS_CLARIFICATION: "not complete: it was waiting for more details",
-}
-
-
 def clarification_reply(intent_name: str, clarification: Clarification | None, question: str, slots: Slots,
                         session: LexSession) -> LexResponse:
     """Ask the core's question as the slot it is about, with the candidates as buttons when there are few."""
@@ -232,10 +223,6 @@ def decision_reply(intent_name: str, decision: Decision, message: str, evidence:
     state: Literal["Fulfilled", "Failed"] = "Failed" if decision is Decision.DENIED else "Fulfilled"
     lines = [f"- {item.summary}" for item in evidence[:MAX_EVIDENCE_LINES] if item.summary.strip()]
     return close(intent_name, state, [message, "\n".join(lines)], session, slots)
-
-
-def status_text(decision: Decision) -> str:
-    return _STATUS_TEXT.get(decision, decision.value.lower().replace("_", " "))
 
 
 def error_response(exc: BaseException, intent_name: str, attributes: Mapping[str, str]) -> LexResponse:

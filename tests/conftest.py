@@ -83,3 +83,13 @@ def sample_app(app_factory):  # type: ignore[no-untyped-def]
     app = app_factory()
     app.import_bundle(SAMPLE_ORG)
     return app
+
+
+@pytest.fixture
+def rules_app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An application with `tests.fakes.bundles.rules_org` imported (each hard rule has a case there)."""
+    from tests.fakes.bundles import rules_org
+
+    app = app_factory()
+    app.import_bundle(rules_org(tmp_path / "org"))
+    return app

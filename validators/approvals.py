@@ -12,6 +12,7 @@ from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
 from validators import audit
 from validators.db import Database
+from validators.decisions import canonical_request_id
 from validators.directory import catalog_version
 from validators.rules import SqlRulesChecker
 
@@ -43,8 +44,11 @@ class ReviewResult:
 
 # An approver's comment, from any channel: kept in the audit log and shown to auditors and in terminals.
 MAX_COMMENT_CHARS = 2000
-# Control characters other than tab and line breaks (terminal escape sequences among them).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line breaks (terminal escape sequences among them), a carriage return not
+# ending a line (it rewrites a terminal line), and the marks that reorder or split displayed text (a comment must
+# read as it was written: U+202E can make "approved" display as "devorppa").
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+                      r"|\r(?!\n)")
 
 
 class ReviewError(Exception):
@@ -78,10 +82,28 @@ class SqlApprovals:
                             **row) for row in rows]
 
     def decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
-        """Approve or deny once. On approval the hard checks run again under the request's lock."""
+        """Approve or deny once. On approval the hard checks run again under the request's lock. An attempt that
+        is refused (not an approver, already decided, a bad comment) decides nothing and is audited as such."""
+        request_id = canonical_request_id(request_id)
+        try:
+            return self._decide(request_id, approver_id, approve, comment, channel)
+        except ReviewError as refused:
+            self._audit_refusal(request_id, approver_id, approve, refused, channel)
+            raise
+
+    def _audit_refusal(self, request_id: str, approver_id: str, approve: bool, refused: ReviewError,
+                       channel: str) -> None:
+        with self._database.connection() as conn, conn.transaction():
+            audit.append(conn, {
+                "event_type": "access_request.decision_refused", "request_id": request_id, "channel": channel,
+                "details": {"attempted_by": approver_id, "action": "approve" if approve else "deny",
+                            "code": refused.code, "why": str(refused)},
+            })
+
+    def _decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
         if len(comment) > MAX_COMMENT_CHARS or _CONTROL.search(comment):
             raise ReviewError("INVALID_COMMENT", f"a comment is at most {MAX_COMMENT_CHARS} characters, without "
-                                                 "control characters; nothing was decided")
+                                                 "control characters or text-direction marks; nothing was decided")
         with self._database.connection() as conn, conn.transaction():
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
@@ -113,6 +135,7 @@ class SqlApprovals:
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
         """Why `person_id` cannot decide the request now (None if they can), read without locking or deciding."""
+        request_id = canonical_request_id(request_id)
         with self._database.connection() as conn:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
             return _refusal(conn, request_id, request, person_id)

@@ -169,8 +169,29 @@ def verify(database: Database, batch: int = 2000, *, trusted_keys: TrustedKeys |
                 cursor.execute("SELECT * FROM audit_log WHERE seq >= %s ORDER BY seq", (start.seq,))
             report = check_chain(cursor, (int(head["seq"]), head["hash"]), screened.valid, screened.issue,
                                  start=start)
+        if report.ok:
+            report = _reconciled(conn, report)
     source = "none" if not stored and not witnessed else ("trusted" if trusted_keys is not None else "database")
     return _with(report, key_source=source)
+
+
+# At most this many requests without an audit record are named in the report.
+_UNAUDITED_SHOWN = 5
+
+
+def _reconciled(conn: psycopg.Connection[Any], report: VerifyReport) -> VerifyReport:
+    """The chain's verdict, failed when a request has no audit record: every request is written with one, so a
+    request without is a record cut from the chain's end (with the head moved back) or a row written around it."""
+    rows = conn.execute(
+        "SELECT r.request_id FROM requests r WHERE NOT EXISTS "
+        "(SELECT 1 FROM audit_log a WHERE a.request_id = r.request_id) ORDER BY r.created_at, r.request_id LIMIT %s",
+        (_UNAUDITED_SHOWN + 1,)).fetchall()
+    if not rows:
+        return report
+    named = ", ".join(row["request_id"] for row in rows[:_UNAUDITED_SHOWN])
+    more = " and more" if len(rows) > _UNAUDITED_SHOWN else ""
+    return _with(report, ok=False, problem=f"request {named}{more} has no audit record: the record was removed "
+                                           "(and the chain head moved back), or the request written around the log")
 
 
 def check_chain(rows: Iterable[Mapping[str, Any]], head: tuple[int, str], checkpoints: list[Checkpoint],

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from bot.domain import Decision, Reason
 from validators.audit_errors import InvalidCursorError
 from validators.db import Database
+from validators.decisions import canonical_request_id
 
 # Who decided, as the expression index of migration 0006 has it: keep the two identical or the index goes unused.
 APPROVER_SQL = "(audit_details(payload) ->> 'decided_by')"
@@ -61,6 +62,18 @@ class AuditFilter(BaseModel):
         if value not in known:
             raise ValueError(f"unknown {info.field_name} {value!r} (one of {', '.join(known)})")
         return value
+
+    @field_validator("channel", "event_type")
+    @classmethod
+    def _lower_case(cls, value: str | None) -> str | None:
+        """Channels ("api", "lex") and event types ("access_request.decided") are recorded in lower case: "API" is
+        the same channel, not an empty answer."""
+        return value.strip().lower() if value else value
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id(cls, value: str | None) -> str | None:
+        return canonical_request_id(value) if value else value
 
     @field_validator("since", "until")
     @classmethod

@@ -118,7 +118,7 @@ def decisions_over_time(database: Database, filter: AuditFilter, bucket: Bucket 
 
 
 def auto_approval(database: Database, filter: AuditFilter) -> AutoApproval:
-    conditions, params = _conditions(filter, "event_type = %s", "decision <> ALL(%s)")
+    conditions, params = _request_conditions(filter, "event_type = %s", "decision <> ALL(%s)")
     row = _fetch(database, "SELECT count(*) AS decided, count(*) FILTER (WHERE reason = 'AUTO_APPROVED') AS auto "
                            f"FROM audit_log WHERE {conditions}", [DECIDED_EVENT, list(NOT_DECISIONS), *params])[0]
     decided, auto = int(row["decided"]), int(row["auto"])
@@ -143,7 +143,7 @@ def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
 def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[RoleCount]:
     """The most requested roles, each request counted with its latest outcome (an approver's decision or an expiry
     replaces the "sent for approval" it started with)."""
-    conditions, params = _conditions(filter, "event_type = %s", "role_id IS NOT NULL")
+    conditions, params = _request_conditions(filter, "event_type = %s", "role_id IS NOT NULL")
     rows = _fetch(database, f"WITH asked AS (SELECT request_id, app_id, role_id FROM audit_log WHERE {conditions}), "
                             "latest AS (SELECT DISTINCT ON (l.request_id) l.request_id, l.decision FROM audit_log l "
                             "WHERE l.request_id IN (SELECT request_id FROM asked) AND l.decision IS NOT NULL "
@@ -242,6 +242,24 @@ def _conditions(filter: AuditFilter, *extra: str, alias: str = "") -> tuple[str,
     if alias:
         conditions = [_qualify(condition, alias) for condition in conditions]
     return " AND ".join([*extra, *conditions]) or "TRUE", params
+
+
+# Filters on how a request ended, which its first record (as asked) does not carry.
+_OUTCOME_FIELDS = ("decision", "reason", "approver")
+
+
+def _request_conditions(filter: AuditFilter, *extra: str) -> tuple[str, list[Any]]:
+    """Conditions on the records of requests as asked, for the sections about requests (automatic approvals, top
+    roles). A filter on how requests ended (decision, reason, approver) selects the requests that have a record
+    matching the whole filter, whichever record that is, so that "--reason APPROVED_BY_APPROVER" counts the roles
+    those requests asked for, as the outcomes section counts the requests themselves."""
+    if not any(getattr(filter, name) for name in _OUTCOME_FIELDS):
+        return _conditions(filter, *extra)
+    matching, matching_params = _conditions(filter, "request_id IS NOT NULL")
+    rest = filter.model_copy(update={name: None for name in (*_OUTCOME_FIELDS, "since", "until", "event_type")})
+    conditions, params = _conditions(rest, *extra,
+                                     f"request_id IN (SELECT request_id FROM audit_log WHERE {matching})")
+    return conditions, [*matching_params, *params]
 
 
 def _qualify(condition: str, alias: str) -> str:

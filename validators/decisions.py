@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections import deque
 from typing import Any
@@ -28,6 +29,15 @@ IDEMPOTENCY_CONSTRAINT = "requests_idempotency_key_key"
 # Request numbers are taken from the sequence this many at a time, one statement per block instead of one per
 # request. Numbers stay unique; across processes they interleave, and a process that ends leaves a gap.
 REQUEST_NUMBER_BLOCK = 16
+
+
+_REQUEST_ID = re.compile(r"\s*[rR]\s*-?\s*0*(\d{1,12})\s*")
+
+
+def canonical_request_id(given: str) -> str:
+    """A request id as AskIAM writes it ("r-1000", "R1000" -> "R-1000"); anything else unchanged."""
+    found = _REQUEST_ID.fullmatch(given)
+    return f"R-{int(found.group(1))}" if found else given
 
 
 class SqlDecisionStore:
@@ -56,6 +66,7 @@ class SqlDecisionStore:
 
     def get(self, request_id: str) -> Outcome | None:
         """A recorded request as an outcome, with its checks and evidence."""
+        request_id = canonical_request_id(request_id)
         with self._database.reading() as conn:
             row = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
             if row is None:
@@ -75,6 +86,16 @@ class SqlDecisionStore:
             message=row["message"], requester_id=row["requester_id"], text=row["text"],
             access_until=row["access_until"],
         )
+
+    def note_if_undecidable(self, request_id: str, note: str) -> bool:
+        with self._database.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "UPDATE requests SET message = message || %s WHERE request_id = %s AND status = 'PENDING_APPROVAL' "
+                "AND NOT EXISTS (SELECT 1 FROM request_approvers WHERE request_id = %s) RETURNING request_id",
+                (note, request_id, request_id)).fetchone()
+        if row is not None:
+            log.warning("request %s has no approver: nobody can decide it before it expires", request_id)
+        return row is not None
 
     def recent_requests(self, requester_id: str, seconds: int) -> int:
         with self._database.reading() as conn:

@@ -183,6 +183,9 @@ class AuditEventsPage(AuditPage):
 
 
 class ApprovalDecisionBody(_Body):
+    # A decision names exactly what it decides: a misspelt field ("commment") is an error, not a lost comment.
+    model_config = ConfigDict(extra="forbid")
+
     action: Literal["approve", "deny"]
     comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=PRINTABLE_PATTERN,
                          description="Why, for the audit record.")

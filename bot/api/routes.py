@@ -54,6 +54,7 @@ from bot.domain import Decision
 from validators import audit_query, audit_reports
 from validators.audit_query import MAX_LIMIT
 from validators.audit_reports import AuditReport
+from validators.decisions import canonical_request_id
 
 CHANNEL = "api"
 BEARER = "bearerAuth"
@@ -79,10 +80,20 @@ def _check_encoded_size(encoded: str | None) -> None:
         raise BodyTooLargeError(f"the body is larger than {MAX_BODY_BYTES} bytes")
 
 
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are each given once: `{"action": "deny", "action": "approve"}` is refused, not read
+    as whichever came last."""
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise MalformedBodyError(f"the body gives {', '.join(repr(key) for key in repeated)} more than once")
+    return dict(pairs)
+
+
 def _json_body(text: str) -> Any:
     _check_size(text)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
     except RecursionError as exc:
         raise MalformedBodyError("the body is not valid JSON (nested too deeply)") from exc
     except json.JSONDecodeError:
@@ -250,7 +261,9 @@ def create_access_request(body: Annotated[AccessRequestBody, Body()], rt: Runtim
 def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime,
                        who: Caller) -> RequestStatusResponse:
     """Visible to the person who asked, the person it is for, and whoever may decide it (read-only)."""
+    request_id = canonical_request_id(request_id)  # "r-1000" is R-1000
     rt.app.service.requester(who, CHANNEL, f"(status of {request_id})")
+    rt.app.approvals.expire()  # an overdue request reads EXPIRED, not pending until the next sweep
     outcome = rt.app.store.get(request_id)
     if outcome is None or (who not in {outcome.requester_id, outcome.user_id}
                            and not repository.is_approver(rt.app.database.connection, request_id, who)):
@@ -328,9 +341,14 @@ def audit_export(rt: Runtime, _: Auditor, format: Annotated[Literal["csv", "json
 @_route("GET", "/audit/reports", summary="Decisions over time, auto-approval rate, top roles, SoD denials, ...",
         operation_id="auditReports", security=_SECURED, responses=_responses(200, 400, 401, 403, 503))
 def audit_report(rt: Runtime, _: Auditor, since: _Time = None, until: _Time = None,
-                 bucket: Annotated[Literal["day", "week"], Query()] = "day") -> AuditReport:
-    """Every report section over the window, as `askiam audit report` computes it."""
-    return audit_reports.report(rt.app.database, console.audit_filter(since=since, until=until), bucket)
+                 bucket: Annotated[Literal["day", "week"], Query()] = "day", user: _User = None,
+                 requester: _Text = None, approver: _Text = None, app: _Text = None, role: _Text = None,
+                 decision: _Text = None, reason: _Text = None, channel: _Text = None) -> AuditReport:
+    """Every report section over the window and filters, as `askiam audit report` computes it."""
+    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
+                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+                                    until=until)
+    return audit_reports.report(rt.app.database, selected, bucket)
 
 
 @_route("GET", "/health", summary="Liveness and database reachability", operation_id="health",

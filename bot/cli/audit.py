@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from bot import when
 from bot.bootstrap import Application
-from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out, quantity
+from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, err, out, quantity, visible
 
 
 def parse_when(text: str) -> datetime:
@@ -50,6 +50,9 @@ def _witness(args: argparse.Namespace, app: Application | None = None) -> Path |
 
 
 def _broken(report: Any) -> int:
+    if report.first_bad_seq is None:  # every record links; the log misses what the requests say was written
+        out(f"audit log BROKEN: {report.problem} ({quantity(report.records, 'record')} verified)")
+        return EXIT_FAILED
     out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
         f"({quantity(report.records, 'record')} verified before it)")
     return EXIT_FAILED
@@ -162,7 +165,7 @@ def _record_line(record: Any) -> str:
                         ("decision", "/".join(v for v in (record.decision, record.reason) if v) or None),
                         ("decided_by", record.approver), ("channel", record.channel)):
         if value:
-            fields.append(f"{name}={value}")
+            fields.append(f"{name}={visible(value)}")
     return " ".join(fields)
 
 

@@ -4,22 +4,17 @@ of it and keep the rest; a message that changes nothing recognisable is asked ab
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.conversation import ConversationState
 from bot.domain import Decision, Reason
-from tests.fakes.bundles import rules_org
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
-    application = app_factory()
-    application.import_bundle(rules_org(tmp_path / "org"))
-    return application
+def app(rules_app):  # type: ignore[no-untyped-def]
+    return rules_app
 
 
 def decided_count(app) -> int:  # type: ignore[no-untyped-def]

@@ -265,6 +265,9 @@ def test_an_auditor_gets_the_reports(app) -> None:  # type: ignore[no-untyped-de
     assert any(role["role_id"] == "ldg-admin" for role in report["top_roles"])
     assert report["privileged_grants_total"] == 1 and report["privileged_grants"][0]["approver"] == "own"
     assert set(report["auto_approval"]) == {"decided", "auto_approved", "rate"}
+    status, _, by_owner = call("GET", "/audit/reports?approver=own&reason=approved_by_approver", user=AUDITOR)
+    assert status == 200 and [role["role_id"] for role in by_owner["top_roles"]] == ["ldg-admin"]
+    assert by_owner["outcomes"]["approved"] == 1 and by_owner["sod_denials_total"] == 0
 
 
 def test_the_openapi_document_describes_the_console_routes(app) -> None:  # type: ignore[no-untyped-def]
@@ -274,3 +277,25 @@ def test_the_openapi_document_describes_the_console_routes(app) -> None:  # type
             "/audit/reports"} <= set(paths)
     names = {parameter["name"] for parameter in paths["/audit/events"]["get"]["parameters"]}
     assert {"user", "requester", "approver", "since", "until", "limit", "cursor"} <= names
+
+
+def test_a_decision_body_with_a_misspelt_or_repeated_field_decides_nothing(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = _pending(EDITOR_REQUEST)
+    status, _, body = call("POST", f"/approvals/{request_id}/decision",
+                           {"action": "approve", "commment": "typo"}, user="boss")
+    assert status == 422, body
+    raw = b'{"action": "deny", "action": "approve"}'
+    status, _, body = call("POST", f"/approvals/{request_id}/decision", raw=raw, user="boss")
+    assert status == 400 and "'action' more than once" in body["error"]["message"], body
+    assert _grant(app, "ana", "wiki-editor") is None
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT status FROM requests WHERE request_id = %s", (request_id,)).fetchone()
+    assert row["status"] == "PENDING_APPROVAL"
+
+
+def test_a_request_id_in_lower_case_is_the_same_request(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = _pending(EDITOR_REQUEST)
+    status, _, body = call("GET", f"/access-requests/{request_id.lower()}", user="ana")
+    assert status == 200 and body["request_id"] == request_id
+    status, _, body = call("POST", f"/approvals/{request_id.lower()}/decision", {"action": "deny"}, user="boss")
+    assert status == 200 and body["request_id"] == request_id

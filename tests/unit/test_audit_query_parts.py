@@ -141,3 +141,10 @@ def test_the_report_renders_every_section() -> None:
     assert "2025-06-02  APPROVED 3  DENIED 1" in text
     assert "rui got ldg/ldg-admin, approved by own (R-9, asked by rui)" in text
     assert "SoD denials: 1\n  2025-06-04 15:30:00Z  ana: ldg/ldg-approver (R-4): conflicts with ldg-poster held" in text
+
+
+def test_channel_event_and_request_id_are_read_whatever_their_case() -> None:
+    from validators.audit_query import AuditFilter
+
+    given = AuditFilter(channel=" API ", event_type="Access_Request.Decided", request_id="r-0012")
+    assert (given.channel, given.event_type, given.request_id) == ("api", "access_request.decided", "R-12")

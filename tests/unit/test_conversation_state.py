@@ -15,7 +15,8 @@ CANDIDATES = (Candidate(id="sam1", label="Sam Ortiz (sam1@x.test, Sales)"),
     ("sam2@x.test", "sam2"), ("sam1", "sam1"), ("Orbit CRM", "crm"), ("7", None), ("Sam Ortiz", None),
     ("something else entirely", None), ("number two", "sam2"), ("the last one", "crm"), ("third, please", "crm"),
     # "one" as a pronoun: the candidate is named by the other words, never taken as the first.
-    ("the crm one", "crm"), ("the legal one", "sam2"), ("the one in sales", "sam1"), ("one", "sam1"), ("the first one", "sam1"),
+    ("the crm one", "crm"), ("the legal one", "sam2"), ("the one in sales", "sam1"), ("one", "sam1"),
+    ("the first one", "sam1"),
     ("two or three", None),
     # Part of a name picks the one candidate that has it; a word two candidates share picks none.
     ("Orbit", "crm"), ("ortiz", None), ("Orbt CRM", "crm"), ("Smа Ortiz", None), ("Sam", None),

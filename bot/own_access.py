@@ -1,0 +1,118 @@
+"""Answers to a person's questions about their own access: the roles they hold, their requests, one request.
+
+Everything shown is the person's own: requests made by them or for them, roles they hold. A request id that is
+someone else's reads exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from bot.domain import Decision, Outcome, Person
+from bot.messages import status_text
+from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
+from bot.understanding.catalog_matcher import winners
+from bot.understanding.questions import Asked, SelfQuestion
+from bot.understanding.resolver import CatalogVocabulary, resolve_role
+from bot.understanding.text import numbered
+from bot.understanding.time_limits import shown_end
+
+# At most this many roles or requests are listed in one answer ("and N more" says what was left out).
+LISTED = 8
+_REQUESTS_READ = 50
+
+
+class OwnAccessAnswers:
+    def __init__(self, ledger: AccessLedger, store: DecisionStore, directory: Directory) -> None:
+        self._ledger = ledger
+        self._store = store
+        self._directory = directory
+
+    def answer(self, question: SelfQuestion, requester: Person, vocabulary: CatalogVocabulary, text: str) -> str:
+        if question.asked is Asked.ONE_REQUEST:
+            assert question.request_id is not None
+            return self._one_request(question.request_id, requester, vocabulary)
+        apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
+        app_id = apps[0].entity_id if len(apps) == 1 else None
+        if question.asked is Asked.MY_REQUESTS:
+            return self._my_requests(requester, vocabulary, app_id)
+        return self._my_access(requester, vocabulary, app_id, text)
+
+    def _my_access(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, text: str) -> str:
+        catalog = vocabulary.catalog
+        held = [grant for grant in self._ledger.roles_held(requester.user_id) if grant.role_id in catalog.roles]
+        if app_id is None:
+            if not held:
+                return "You hold no roles in the applications I know. To ask for one, say what you need."
+            return f"You hold {_count(len(held), 'role')}: {_listing([self._held(vocabulary, g) for g in held])}."
+        app = catalog.applications[app_id]
+        mine = [grant for grant in held if catalog.roles[grant.role_id].app_id == app_id]
+        role, _, _ = resolve_role(vocabulary, app, vocabulary.words_of(text))
+        if role is not None:
+            grant = next((grant for grant in mine if grant.role_id == role.role_id), None)
+            if grant is not None:
+                return f"Yes: you hold {self._held(vocabulary, grant)}."
+            return f"No: you do not hold {role.name} in {app.name}.{self._pending_note(requester, app_id)}"
+        if not mine:
+            return (f"You hold no role in {app.name}.{self._pending_note(requester, app_id)} To ask for one, say "
+                    f"for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
+        return f"In {app.name} you hold {_listing([self._held(vocabulary, grant) for grant in mine])}."
+
+    def _pending_note(self, requester: Person, app_id: str) -> str:
+        waiting = [item for item in self._ledger.requests_about(requester.user_id, _REQUESTS_READ)
+                   if item.app_id == app_id and item.decision == Decision.PENDING_APPROVAL.value
+                   and item.target_id == requester.user_id]
+        return f" Waiting for approval: {', '.join(item.request_id for item in waiting)}." if waiting else ""
+
+    def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        found = [item for item in self._ledger.requests_about(requester.user_id, _REQUESTS_READ)
+                 if app_id is None or item.app_id == app_id]
+        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        if not found:
+            return f"You have no requests{where} yet. To ask for access, say what you need."
+        waiting = sum(1 for item in found if item.decision == Decision.PENDING_APPROVAL.value)
+        lead = f"Your latest requests{where}" + (f" ({waiting} waiting for approval)" if waiting else "")
+        lines = [self._summary(item, requester, vocabulary) for item in found]
+        return f"{lead}: {_listing(lines)}. Ask \"status of R-...\" for one of them."
+
+    def _one_request(self, request_id: str, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        outcome = self._store.get(request_id)
+        if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
+            return f"I could not find request {request_id} among your requests."
+        return f"Request {request_id}{self._what(outcome, requester, vocabulary)} is " \
+               f"{status_text(outcome.decision)}. {outcome.message}"
+
+    def _what(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        role = vocabulary.catalog.roles.get(outcome.role_id or "")
+        app = vocabulary.catalog.applications.get(outcome.app_id or "")
+        if role is None or app is None:
+            return ""
+        return f" ({role.name} in {app.name} for {self._who(outcome.user_id or '', requester)})"
+
+    def _summary(self, item: RequestSummary, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        role = vocabulary.catalog.roles.get(item.role_id)
+        app = vocabulary.catalog.applications.get(item.app_id)
+        what = f"{role.name} in {app.name}" if role and app else item.role_id
+        until = f" until {shown_end(item.access_until)}" if item.access_until else ""
+        return (f"{item.request_id} ({item.created_at:%Y-%m-%d}): {what} for "
+                f"{self._who(item.target_id, requester)}{until}, {status_text(Decision(item.decision))}")
+
+    def _who(self, user_id: str, requester: Person) -> str:
+        if user_id == requester.user_id:
+            return "you"
+        person = self._directory.get_person(user_id)
+        return person.display_name if person else user_id
+
+    @staticmethod
+    def _held(vocabulary: CatalogVocabulary, grant: HeldRole) -> str:
+        role = vocabulary.catalog.roles[grant.role_id]
+        app = vocabulary.catalog.applications.get(role.app_id)
+        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else ""
+        return f"{role.name} in {app.name if app else role.app_id}{until}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _listing(items: list[str]) -> str:
+    shown = numbered(items[:LISTED])
+    return shown + (f"; and {len(items) - LISTED} more" if len(items) > LISTED else "")

@@ -1,0 +1,68 @@
+"""Questions a person asks about their own access instead of asking for access: "what access do I have?",
+"do I have access to Box?", "what's the status of my request?", "show my pending requests", "what is R-1159?".
+
+Only the shape of the message counts here; which application it names is read by the rest of the understanding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.understanding.text import fold
+
+
+class Asked(StrEnum):
+    MY_ACCESS = "my_access"
+    MY_REQUESTS = "my_requests"
+    ONE_REQUEST = "one_request"
+
+
+@dataclass(frozen=True)
+class SelfQuestion:
+    asked: Asked
+    request_id: str | None = None
+
+
+# "R-1159", "r-1159", "R1159", "request 1159", "request #1159" (not "SAP R3").
+_REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{1,12})\b|\br(\d{3,12})\b")
+# Words of asking for access: a message with them and a request id is a request that mentions an id.
+_ASKING = re.compile(r"\b(?:i need|i want|i'd like|give me|grant me|please add|needs|wants)\b")
+_MY_ACCESS = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
+    r"(?:what|which)\s+(?:\w+\s+){0,2}(?:access(?:es)?|roles?|permissions?|rights|entitlements?|applications?|apps?)\s+"
+    r"(?:do|have|did)\s+i\s+(?:have|got|hold|own)\b"
+    r"|(?:what|which)\s+(?:access(?:es)?|roles?|permissions?|rights|entitlements?)\s+"
+    r"(?:i\s+have|have\s+i\s+got|are mine)\b"
+    r"|(?:can you\s+)?(?:show|list|tell)(?:\s+me)?\s+(?:all\s+)?(?:of\s+)?my\s+(?:current\s+)?(?:access(?:es)?|roles?|"
+    r"permissions?|rights|entitlements?)\b"
+    r"|my\s+(?:current\s+)?(?:access(?:es)?|roles|permissions|entitlements)\s*\??$"
+    r"|what\s+can\s+i\s+access\b"
+    r"|(?:do|have)\s+i\s+(?:already\s+)?(?:have|got|hold)\s+(?:any\s+|the\s+|a\s+)?(?:\w+\s+){0,4}?"
+    r"(?:access|role|roles|permission|permissions|rights)\b[^.!]*\?\s*$"
+    r")")
+_MY_REQUESTS = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
+    r"(?:what(?:'s| is)|any|is there (?:an?|any))\s+(?:the\s+)?(?:status|update|news|progress)\s+(?:of|on|for|with)\s+"
+    r"(?:my|our)\b"
+    r"|(?:can you\s+)?(?:show|list|check)(?:\s+me)?\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:\w+\s+){0,2}requests?\b"
+    r"|(?:what|where)(?:'s| is| are)?\s+(?:happened to\s+|happening with\s+)?(?:my|our)\s+(?:\w+\s+){0,2}requests?\b"
+    r"|(?:is|has|was|were|are)\s+(?:my|our)\s+(?:\w+\s+){0,3}(?:request|requests|access)\s+(?:been\s+)?"
+    r"(?:approved|granted|done|ready|decided|denied|processed|through)\b"
+    r"|(?:my|our)\s+(?:pending|open|recent|last|latest)?\s*requests?\s*\??$"
+    r"|status\s*\??$"
+    r")")
+
+
+def question_in(text: str) -> SelfQuestion | None:
+    """The question about the person's own access or requests the message asks, if it asks one."""
+    folded = re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
+    found = _REQUEST_ID.search(folded)
+    if found and not _ASKING.search(folded):
+        return SelfQuestion(Asked.ONE_REQUEST, f"R-{int(found.group(1) or found.group(2))}")
+    if _MY_REQUESTS.search(folded):
+        return SelfQuestion(Asked.MY_REQUESTS)
+    if _MY_ACCESS.search(folded):
+        return SelfQuestion(Asked.MY_ACCESS)
+    return None

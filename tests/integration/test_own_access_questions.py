@@ -1,0 +1,103 @@
+"""Questions about one's own access in the chat ("what access do I have?", "do I have access to WikiWiki?",
+"status of my requests", "what is R-1001?"), on a real PostgreSQL through the service and the Lex handler: answered
+from the person's own grants and requests, audited, never read as a request, never showing anyone else's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain import Decision, Reason
+from lex import handler
+from tests.fakes.bundles import rules_org
+from tests.unit.test_lex_support import EVENTS, assert_valid_response, messages_of
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory, tmp_path: Path) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    application = app_factory()
+    application.import_bundle(rules_org(tmp_path / "org"))
+    handler.set_application(application)
+    yield application
+    handler.set_application(None)
+
+
+def decided(app: Any) -> int:
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM requests WHERE status <> 'NEEDS_CLARIFICATION'").fetchone()
+    return int(row["n"])
+
+
+def ask(app: Any, who: str, text: str) -> str:
+    before = decided(app)
+    outcome = app.service.handle(who, text).outcome
+    assert (outcome.decision, outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED), \
+        outcome.message
+    assert decided(app) == before  # a question requests nothing
+    return outcome.message
+
+
+@pytest.mark.parametrize("text", ["what access do I have?", "show my roles", "What roles do I have?",
+                                  "my access?"])
+def test_what_access_do_i_have_lists_the_roles_held(app: Any, text: str) -> None:
+    assert ask(app, "ana", text) == "You hold 1 role: 1. Journal Poster in Ledgerly."
+
+
+def test_access_in_one_application_and_one_role(app: Any) -> None:
+    assert ask(app, "rui", "do I have the Viewer role in Ledgerly?") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "Do I have Editor access in WikiWiki?").startswith(
+        "No: you do not hold Editor in WikiWiki.")
+    assert ask(app, "ana", "Do I have access to WikiWiki?").startswith("You hold no role in WikiWiki.")
+
+
+def test_a_time_limited_grant_shows_its_end(app: Any) -> None:
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = '2099-01-31 23:59:59+00' WHERE user_id = 'ana'")
+    assert ask(app, "ana", "what access do I have?") == (
+        "You hold 1 role: 1. Journal Poster in Ledgerly (until the end of 2099-01-31 (UTC)).")
+
+
+def test_the_status_of_my_requests_lists_those_made_by_and_for_me(app: Any) -> None:
+    assert ask(app, "tess", "what's the status of my request?").startswith("You have no requests yet.")
+    mine = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    for_her = app.service.handle("boss", "Tess Okoro needs Editor in WikiWiki").outcome
+    app.service.handle("ana", "I need Viewer in WikiWiki")  # someone else's: never listed for tess
+    answer = ask(app, "tess", "show my pending requests")
+    assert mine.request_id in answer and for_her.request_id in answer
+    assert "Viewer in Ledgerly for you" in answer and "Editor in WikiWiki for you" in answer
+    assert "ana" not in answer.lower()
+    only_wiki = ask(app, "tess", "is my WikiWiki request approved yet?")
+    assert for_her.request_id in only_wiki and mine.request_id not in only_wiki
+
+
+def test_one_request_by_id_is_shown_only_to_the_people_it_is_about(app: Any) -> None:
+    outcome = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    answer = ask(app, "tess", f"What is {outcome.request_id}?")
+    assert answer.startswith(f"Request {outcome.request_id} (Viewer in Ledgerly for you) is ")
+    assert ask(app, "rui", f"status of {outcome.request_id}") == (
+        f"I could not find request {outcome.request_id} among your requests.")
+    assert ask(app, "rui", "status of R-999999") == "I could not find request R-999999 among your requests."
+
+
+def test_the_question_is_audited(app: Any) -> None:
+    ask(app, "ana", "what access do I have?")
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM audit_log WHERE requester_id = 'ana' "
+                           "AND reason = 'NOTHING_REQUESTED'").fetchone()
+    assert row["n"] == 1
+
+
+def test_lex_answers_what_access_do_i_have_from_the_fallback(app: Any) -> None:
+    event = json.loads((EVENTS / "fallback_free_text.json").read_text(encoding="utf-8"))
+    event["inputTranscript"] = "what access do I have?"
+    event["sessionState"]["sessionAttributes"] = {"requester_id": "ana"}
+    response = handler.lambda_handler(event, None)
+    assert_valid_response(response)
+    assert response["sessionState"]["dialogAction"]["type"] == "Close"
+    assert messages_of(response)[0] == "You hold 1 role: 1. Journal Poster in Ledgerly."

@@ -1,0 +1,31 @@
+"""A person's own access, read for the chat's questions ("what access do I have?", "status of my requests")."""
+
+from __future__ import annotations
+
+from bot.ports import HeldRole, RequestSummary
+from validators.db import Database
+
+
+class SqlAccessLedger:
+    """The AccessLedger port over PostgreSQL."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def roles_held(self, user_id: str) -> list[HeldRole]:
+        with self._database.reading() as conn:
+            rows = conn.execute(
+                "SELECT role_id, expires_at FROM user_roles WHERE user_id = %s AND status = 'active' "
+                "AND (expires_at IS NULL OR expires_at > now()) ORDER BY role_id", (user_id,),
+            ).fetchall()
+        return [HeldRole(**row) for row in rows]
+
+    def requests_about(self, user_id: str, limit: int) -> list[RequestSummary]:
+        with self._database.reading() as conn:
+            rows = conn.execute(
+                "SELECT request_id, created_at, status AS decision, reason, requester_id, target_id, app_id, role_id, "
+                "access_until FROM requests WHERE (requester_id = %s OR target_id = %s) "
+                "AND status <> 'NEEDS_CLARIFICATION' AND role_id IS NOT NULL "
+                "ORDER BY created_at DESC, request_id DESC LIMIT %s", (user_id, user_id, limit),
+            ).fetchall()
+        return [RequestSummary(**row) for row in rows]
