@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
@@ -50,6 +51,8 @@ class LastRequest(BaseModel):
     target_explicit: bool = False
     app_id: str
     role_id: str
+    # The end of the access it asked for: "same for Daniel" asks until then too.
+    until: datetime | None = None
 
 
 class ConversationState(BaseModel):
@@ -67,6 +70,8 @@ class ConversationState(BaseModel):
     turns: int = Field(default=0, ge=0, le=MAX_TURNS)
     # Set between requests: the one just decided, until the next turn starts another.
     last: LastRequest | None = None
+    # The end of the access asked for so far ("same for Rui" after a request for two weeks), while a question waits.
+    until: datetime | None = None
 
     @field_validator("texts")
     @classmethod
@@ -89,6 +94,7 @@ def remember(previous: ConversationState | None, resolved: ResolvedRequest, text
         app_id=resolved.application.app_id if resolved.application else None,
         role_id=resolved.role.role_id if resolved.role else None,
         asked=resolved.clarification,
+        until=resolved.until,
         texts=[*(previous.texts if previous else []), clean(text)][-MAX_TURNS:],
         turns=(previous.turns if previous else 0) + 1,
     )
@@ -99,7 +105,7 @@ def decided(resolved: ResolvedRequest, request_id: str) -> ConversationState:
     assert resolved.target is not None and resolved.application is not None and resolved.role is not None
     return ConversationState(last=LastRequest(
         request_id=request_id, target_id=resolved.target.user_id, target_explicit=_explicit(resolved),
-        app_id=resolved.application.app_id, role_id=resolved.role.role_id))
+        app_id=resolved.application.app_id, role_id=resolved.role.role_id, until=resolved.until))
 
 
 def after(state: ConversationState | None) -> ConversationState | None:

@@ -88,8 +88,17 @@ def explanation(outcome: Outcome) -> str:
     return f"About request {outcome.request_id}: {outcome.message}{more}"
 
 
-def pending_again_message(request_id: str, role: Role, app_name: str) -> str:
-    return f"This request is already waiting for approval as {request_id} ({role.name} in {app_name})."
+def pending_again_message(request_id: str, role: Role, app_name: str, pending_until: datetime | None = None,
+                          asked_until: datetime | None = None) -> str:
+    """The answer to asking again for a role still waiting for approval, with the end that request has; an
+    other end asked for now is said not to apply."""
+    until = f" until {shown_end(pending_until)}" if pending_until else ""
+    message = f"This request is already waiting for approval as {request_id} ({role.name} in {app_name}{until})."
+    if asked_until != pending_until:
+        asked = f"until {shown_end(asked_until)}" if asked_until else "without an end"
+        message += f" It keeps that end: the one asked for now ({asked}) is for its approver to weigh, or for a " \
+                   "new request once it is decided."
+    return message
 
 
 _STATUS_TEXT = {

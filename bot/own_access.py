@@ -15,6 +15,11 @@ from bot.understanding.resolver import CatalogVocabulary, resolve_role
 from bot.understanding.text import numbered
 from bot.understanding.time_limits import shown_end
 
+NOTHING_REQUESTED = "Nothing was requested."
+OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do I have?\") and your own requests, "
+                        "not what someone else holds: ask their manager or the application's owner. Nothing was "
+                        "requested; to ask for access for someone, say for example \"Ana Costa needs Reader in "
+                        "Box\".")
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
 _REQUESTS_READ = 50
@@ -30,11 +35,29 @@ class OwnAccessAnswers:
         if question.asked is Asked.ONE_REQUEST:
             assert question.request_id is not None
             return self._one_request(question.request_id, requester, vocabulary)
+        if question.asked is Asked.OTHERS_ACCESS:
+            return OTHERS_ACCESS_ANSWER
         apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
         app_id = apps[0].entity_id if len(apps) == 1 else None
+        if question.asked is Asked.WHO_APPROVES:
+            return self._who_approves(vocabulary, app_id)
         if question.asked is Asked.MY_REQUESTS:
             return self._my_requests(requester, vocabulary, app_id)
         return self._my_access(requester, vocabulary, app_id, text)
+
+    def _who_approves(self, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        if app_id is None:
+            return (f"A request goes to the application's owner and to the manager of the person it is for; a "
+                    f"privileged role to the owner only (to the owner's manager when the owner cannot decide). Name "
+                    f"the application to learn its owner. {NOTHING_REQUESTED}")
+        app = vocabulary.catalog.applications[app_id]
+        owner = self._directory.get_person(app.owner_id) if app.owner_id else None
+        privileged = [role.name for role in vocabulary.catalog.roles_of(app_id) if role.privileged]
+        who = f"its owner, {owner.display_name}," if owner is not None and owner.is_active else \
+            "its owner (none is active now, so the owner's manager)"
+        only = f" Privileged roles ({', '.join(privileged)}) go to the owner only." if privileged else ""
+        return (f"Requests for roles in {app.name} go to {who} and to the manager of the person they are for.{only} "
+                f"{NOTHING_REQUESTED}")
 
     def _my_access(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, text: str) -> str:
         catalog = vocabulary.catalog

@@ -67,7 +67,7 @@ from bot.ports import (
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
-from bot.understanding.people import PRONOUNS, TargetFinding, find_target, uses_pronoun
+from bot.understanding.people import PRONOUNS, TargetFinding, find_target, name_in_passing, uses_pronoun
 from bot.understanding.questions import question_in
 from bot.understanding.resolver import (
     CatalogVocabulary,
@@ -91,7 +91,14 @@ from bot.understanding.small_talk import (
     only_yes_or_no,
 )
 from bot.understanding.text import MAX_TEXT_CHARS, clean, fold, name_key, phrase_tokens
-from bot.understanding.time_limits import UNTIL_SLOT, find_time_limit, until_question, without_end
+from bot.understanding.time_limits import (
+    UNTIL_SLOT,
+    TimeLimit,
+    find_time_limit,
+    shown_end,
+    until_question,
+    without_end,
+)
 
 log = logging.getLogger(__name__)
 # Questions that are really answers: the conversation ends with them.
@@ -287,6 +294,7 @@ class AccessRequestService:
             full_text = " / ".join([*state.texts, clean(text)])
         elif state is not None and state.waiting:
             resolved = self._follow_up(text, requester, vocabulary, state)
+            resolved = resolved.model_copy(update={"until": resolved.until or state.until})
             full_text = " / ".join([*state.texts, clean(text)])
         elif last is not None and (continues(text) or (uses_pronoun(text) and _about_someone_else(last, requester))):
             resolved = self._continuation(text, requester, vocabulary, last)
@@ -331,7 +339,9 @@ class AccessRequestService:
         the same request again."""
         state = ConversationState(target_id=last.target_id, target_explicit=last.target_explicit, app_id=last.app_id,
                                   role_id=last.role_id)
-        resolved = self._follow_up(text, requester, vocabulary, state)
+        # The end asked for last time stays, unless this message gives another; one already past is asked about.
+        carried = last.until if last.until is None or last.until > datetime.now(UTC) else None
+        resolved = self._follow_up(text, requester, vocabulary, state).model_copy(update={"until": carried})
         asked = resolved.clarification
         if asked is not None and asked.slot == "role" and resolved.application is not None:
             # "same for Box" after Reader in Confluence: Box's own Reader, when it has one of that name.
@@ -345,7 +355,13 @@ class AccessRequestService:
             return resolved.model_copy(update={name: None for name in cleared.get(asked.slot, ())})
         assert resolved.target is not None and resolved.application is not None and resolved.role is not None
         if (resolved.target.user_id, resolved.role.role_id) != (last.target_id, last.role_id):
+            if last.until is not None and carried is None and find_time_limit(text, datetime.now(UTC)) is None:
+                passed = TimeLimit(until=None, said=f"until {shown_end(last.until)}", problem="has already passed")
+                return resolved.model_copy(update={"clarification": until_question(passed)})
             return resolved
+        named = name_in_passing(text, set(vocabulary.words), self._ports.directory)
+        if named is not None:  # "Rui too": someone named without a verb, asked about
+            return resolved.model_copy(update={"target": None, "clarification": named})
         _, _, question = resolve_role(vocabulary, resolved.application, vocabulary.words_of(text))
         assert question is not None  # the role did not change, so the words named none
         who = "you" if resolved.target.user_id == requester.user_id else resolved.target.display_name
@@ -417,6 +433,9 @@ class AccessRequestService:
             if named.clarification is not None and not refers_back:
                 return ResolvedRequest(target=target, application=app, role=role, clarification=named.clarification)
             target = _reply_target(named, target, requester, asked)
+            if named.person is not None:
+                # "same for Ruth Approver": the person's name is not the role Approver.
+                words = without_names(words, [name_key(named.person.display_name)])
             # The reply may name the application, the role, or both; what it leaves out comes from earlier turns.
             reply_apps = winners(vocabulary.apps.find(words))
             clarification = None
@@ -531,7 +550,8 @@ class AccessRequestService:
         timings = Timings()
         pending = self._ports.store.pending_request(target.user_id, role.role_id)
         if pending is not None and self._may_see(requester, pending, role):
-            pending.message = pending_again_message(pending.request_id, role, app.name)
+            pending.message = pending_again_message(pending.request_id, role, app.name, pending.access_until,
+                                                    resolved.until)
             pending.repeated = True
             return Turn(outcome=pending, state=decided(resolved, pending.request_id), timings=timings)
 

@@ -115,7 +115,8 @@ _QUOTE_MARKS = str.maketrans({mark: " " for mark in "\"\u201c\u201d\u201e\u00ab\
 # A capitalised word written as a given name ("Lou" of "give Lou Burg ..."), not as an id ("lukasz-w", "ANA.S").
 _GIVEN_NAME_WORD = re.compile(r"[A-Z][a-z]+")
 _NOT_A_NAME_START = {"the", "a", "an", "my", "our", "this", "that", "me", "us", "all", "any", "some", "it", "i",
-                     "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she"}
+                     "we", "you", "everyone", "everybody", "someone", "somebody", "nobody", "they", "he", "she",
+                     "anyone", "anybody", "u", "ya", "yall", "there", "one"}
 _MAX_NAME_TOKENS = 4
 # Names in scripts without case are looked for inside runs of up to this many letters, as 2 to 4 letters (王伟).
 _MAX_CASELESS_RUN = 24
@@ -200,13 +201,22 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
             if not folded or folded[0] in _NOT_A_NAME_START:
                 continue
             if all(word in catalog_words or word in FILLER_WORDS for word in folded) and \
-                    (pattern is not _SUBJECT_SLOT or not _someones_name_word(folded, directory)):
+                    not _still_a_name(folded, pattern is _SUBJECT_SLOT, catalog_words, directory):
                 continue  # "give Viewer ...": a role; but "Read needs ..." where someone is called Mark Read
             name = " ".join(words)
             if weak and speaks_of_self and not _close_to_someone(name, directory):
                 continue
             found.append(name)
     return found
+
+
+def _still_a_name(folded: Sequence[str], as_subject: bool, catalog_words: set[str], directory: Directory) -> bool:
+    """Whether words of the catalog or common words in a person's place are someone's name after all: "Will" of
+    Will Page ("setting Will up with ..."), or as the subject a catalog word ("Read needs ..." for Mark Read). A
+    catalog word after a verb ("give Viewer ...") stays the role it names."""
+    if not as_subject and any(word in catalog_words for word in folded):
+        return False
+    return _someones_name_word(folded, directory)
 
 
 def _someones_name_word(folded: Sequence[str], directory: Directory) -> bool:
@@ -479,3 +489,23 @@ def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
 def uses_pronoun(text: str) -> bool:
     """Whether the message speaks of someone as "he", "she", "them", ... ("he also needs Editor")."""
     return any(word in PRONOUNS for word in re.findall(r"\w+", fold(text)))
+
+
+# Words that start or end a follow-up rather than name someone ("Actually, ...", "What about ...", "... too").
+_FOLLOW_UP_WORDS = frozenset("actually what how about too instead rather same also and plus then sorry great cool "
+                             "perfect thanks thank ok okay yes no".split())
+_CAPITALISED_WORD = re.compile(r"(?<![\w'\u2019-])[A-Z][\w'\u2019-]+")
+
+
+def name_in_passing(text: str, catalog_words: set[str], directory: Directory) -> Clarification | None:
+    """The question about a capitalised word that can only be someone's name, said without a verb around it
+    ("and also Rui", "Rui too", "what about Rui?"): only for a follow-up, where the rest is already settled."""
+    for found in _CAPITALISED_WORD.finditer(capitals_shape(text)):
+        word = text[found.start() : found.end()]
+        folded = fold(word)
+        if folded in catalog_words or folded in FILLER_WORDS or folded in _NOT_A_NAME_START or \
+                folded in _FOLLOW_UP_WORDS:
+            continue
+        if directory.suggest_people(word):
+            return _ask_unknown(word, directory).clarification
+    return None

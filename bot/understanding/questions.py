@@ -17,6 +17,10 @@ class Asked(StrEnum):
     MY_ACCESS = "my_access"
     MY_REQUESTS = "my_requests"
     ONE_REQUEST = "one_request"
+    # "Does Jin Murphy have Dispenser in Pharmacy?": someone else's access, which is not the asker's to learn.
+    OTHERS_ACCESS = "others_access"
+    # "Who approves Reader in the Ledger?"
+    WHO_APPROVES = "who_approves"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,19 @@ _MY_REQUESTS = re.compile(
     r")")
 
 
+_OTHERS_ACCESS = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question)[\s,.!:]+)*(?:"
+    r"(?:does|did|is|was|has)\s+(?!it\b|there\b|this\b|that\b|i\b|my\b)(?:\S+\s+){1,4}?"
+    r"(?:have|got|hold|own|already have|still have|allowed|permitted|able|entitled|in)\b"
+    r"|(?:can you\s+)?(?:check|see|find out|tell me|verify)\s+(?:whether|if)\s+(?!i\b)"
+    r"|(?:what|which)\s+(?:access|roles?|permissions?)\s+(?:does|do|has|have)\s+(?!i\b)"
+    r")")
+_WHO_APPROVES = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question)[\s,.!:]+)*(?:who|which person|whom)\s+"
+    r"(?:approves|can approve|will approve|would approve|decides|owns|is the owner of|signs off|needs to approve|"
+    r"has to approve|should approve|do i ask|should i ask)\b")
+
+
 def question_in(text: str) -> SelfQuestion | None:
     """The question about the person's own access or requests the message asks, if it asks one."""
     folded = re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
@@ -65,4 +82,8 @@ def question_in(text: str) -> SelfQuestion | None:
         return SelfQuestion(Asked.MY_REQUESTS)
     if _MY_ACCESS.search(folded):
         return SelfQuestion(Asked.MY_ACCESS)
+    if _WHO_APPROVES.search(folded):
+        return SelfQuestion(Asked.WHO_APPROVES)
+    if _OTHERS_ACCESS.search(folded):
+        return SelfQuestion(Asked.OTHERS_ACCESS)
     return None

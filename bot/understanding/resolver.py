@@ -19,6 +19,7 @@ from bot.understanding.catalog_matcher import (
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
 from bot.understanding.short_forms import application_short_forms
+from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import clean, emails, fold, numbered, phrase_tokens, tokens
 
 MAX_LISTED = 8
@@ -150,8 +151,15 @@ def resolve_role(
             break
     listed = _listed_roles(words, vocabulary, role_ids) if role_hits else []
     if len(listed) < 2 and role_hits:
-        # Named apart ("Reader on Box to me and Editor on Box to Anna"): as many roles, however far apart.
-        listed = _named_roles(words, vocabulary, role_ids)
+        # Named apart ("Reader on Box to me and Editor on Box to Anna"): each may be meant for someone else, which
+        # a choice between them would lose, so the request is answered, not continued.
+        apart = [catalog.roles[role_id] for role_id in _named_roles(words, vocabulary, role_ids)]
+        if len(apart) > 1:
+            names = ", ".join(role.name for role in apart)
+            return None, [], Clarification(slot=ENDED_SLOT, question=(
+                f"Your request names {len(apart)} roles in {app.name} ({names}), and I handle one role for one "
+                f"person per request, so nothing was requested. Please ask for each on its own, for example "
+                f"\"I need {apart[0].name} in {app.name}\"."))
     if len(listed) > 1:  # "AP Clerk and Payment Approver": never one of them picked silently
         roles = [catalog.roles[role_id] for role_id in listed]
         return None, [], _ask_role(app, roles, f"Your request names {len(roles)} roles in {app.name}, and I handle "

@@ -20,7 +20,8 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
                  "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3}
 _UNITS = {"minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
           "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "wk": timedelta(weeks=1),
-          "month": timedelta(days=30), "year": timedelta(days=365)}
+          "fortnight": timedelta(weeks=2), "month": timedelta(days=30), "quarter": timedelta(days=91),
+          "year": timedelta(days=365)}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {name: number for number, names in enumerate(
     (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
@@ -31,10 +32,21 @@ MAX_ACCESS = timedelta(days=366)
 
 _AMOUNT = r"(?P<amount>\d{1,3}|" + "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len,
                                                    reverse=True)) + ")"
-_UNIT = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?)"
+_UNIT = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|years?)"
 _DURATION = re.compile(rf"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?{_AMOUNT}"
                        rf"(?:\s|-)*{_UNIT}\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
+# "for the rest of the week", "for this month": to the end of that period.
+_REST_OF = re.compile(r"\bfor\s+(?:the\s+rest\s+of\s+(?:the\s+|this\s+)?|this\s+)"
+                      r"(?P<period>day|week|month|quarter|year)\b")
+# "until ..." that no form above reads ("until yesterday", "until the migration is done"): asked about, never dropped.
+# "Till" before a capitalised word may be a given name ("Till Becker needs ..."), so only "until" counts there.
+_UNTIL_ANYTHING = re.compile(r"\b(?:[Uu]ntil|[Uu]ntill|till(?!\s+[A-Z])|til(?!\s+[A-Z]))\s+"
+                             r"(?P<when>[\w'-]+(?:\s+[\w'-]+)?)")
+# Access said to be temporary with no end given.
+_TEMPORARY = re.compile(r"\b(?:temporar(?:y|ily)|temp access|for a (?:little |short )?while|short[- ]term)\b")
+# A day and month without a year, this many days past, is taken as a slip (asked about), not as next year's.
+_RECENTLY_PAST = timedelta(days=31)
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _UNTIL = re.compile(
     r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
@@ -48,6 +60,7 @@ _UNTIL = re.compile(
 
 
 UNTIL_SLOT = "until"
+NO_END_GIVEN = "gives no end"
 _WITHOUT_END = re.compile(r"^(?:(?:ok(?:ay)?|no|please|just)[\s,.!]+)*"
                           r"(?:no end(?: date)?|without (?:an )?end(?: date)?|permanent(?:ly)?|for good|forever|"
                           r"indefinitely|no limit|no time limit|open[- ]ended|"
@@ -74,12 +87,23 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     found = _TODAY.search(folded)
     if found:
         return _checked(_end_of(now.date()), found.group(0), now)
+    found = _REST_OF.search(folded)
+    if found:
+        return _checked(_end_of(_end_of_period(found.group("period"), now.date())), found.group(0), now)
     found = _UNTIL.search(folded)
     if found:
         day = _day(found.group("when"), now.date())
         if day is None:
             return TimeLimit(until=None, said=found.group(0), problem="is not a date I can read")
         return _checked(_end_of(day), found.group(0), now)
+    found = _UNTIL_ANYTHING.search(re.sub(r"\s+", " ", text))
+    if found:
+        past = fold(found.group("when")).split()[0] in ("yesterday", "last", "earlier", "before")
+        return TimeLimit(until=None, said=found.group(0),
+                         problem="has already passed" if past else "is not a date I can read")
+    found = _TEMPORARY.search(folded)
+    if found:
+        return TimeLimit(until=None, said=found.group(0), problem=NO_END_GIVEN)
     return None
 
 
@@ -145,7 +169,9 @@ def _day_and_month(when: str, today: date) -> date:
     if len(numbers) > 1:
         return date(numbers[1], month, day_of_month)
     candidate = date(today.year, month, day_of_month)
-    return candidate if candidate >= today else date(today.year + 1, month, day_of_month)
+    if candidate >= today or today - candidate <= _RECENTLY_PAST:
+        return candidate  # "until 1 December" on the 4th has passed: asked about, not read as next year's
+    return date(today.year + 1, month, day_of_month)
 
 
 def shown_end(until: datetime) -> str:
@@ -161,7 +187,11 @@ def without_end(text: str) -> bool:
 
 
 def until_question(limit: TimeLimit) -> Clarification:
-    """The question for an end that cannot be used ("until 2025-01-01" has already passed)."""
+    """The question for an end that cannot be used ("until 2025-01-01" has already passed), or not given."""
+    if limit.problem == NO_END_GIVEN:
+        return Clarification(slot=UNTIL_SLOT, mentioned=limit.said, question=(
+            f"You asked for {limit.said} access: until when do you need it? For example \"for two weeks\" or "
+            "\"until 2026-12-31\"; or say \"no end date\"."))
     return Clarification(slot=UNTIL_SLOT, question=(
         f"The end you gave (\"{limit.said}\") {limit.problem}. Until when do you need the access? For example "
         "\"for two weeks\" or \"until 2026-12-31\"; or say \"no end date\"."), mentioned=limit.said)

@@ -11,7 +11,7 @@ import os
 import psycopg
 import pytest
 
-from bot.domain import Decision
+from bot.domain import Decision, Reason
 from tests.conftest import make_app
 from tests.fakes.bundles import USER_COLUMNS, rules_org, user
 
@@ -28,7 +28,7 @@ def app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: i
     with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
         for user_id, name in (("obox", "Oliver Bexley"), ("gblack", "Grace Black"), ("mview", "Mara Viewer"),
-                              ("snielsen", "Søren Kierkegaard Nielsen")):
+                              ("snielsen", "Søren Kierkegaard Nielsen"), ("wpage", "Will Page")):
             writer.writerow(user(user_id, name, manager="boss"))
     application = make_app(psycopg.conninfo.make_conninfo(postgres_url, dbname=database), folder)
     application.import_bundle(folder)
@@ -54,8 +54,11 @@ def _decided(app, user_id: str) -> int:  # type: ignore[no-untyped-def]
     ("Grace Black has joined, Viewer in WikiWiki for my new starter please", "gblack"),
     ("Viewer needs Editor in WikiWiki", "mview"),
     ("soren kierkegaard nielsen needs Viewer in WikiWiki", "snielsen"),
+    ("Would you mind setting Will up with Viewer in WikiWiki?", "wpage"),
+    ("Can Will have Editor in WikiWiki", "wpage"),
 ])
 def test_the_person_named_is_the_one_asked_about_never_the_requester(app, text: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    before = _decided(app, "boss")
     turn = app.service.handle("boss", text)
     outcome = turn.outcome
     assert outcome.user_id != "boss"
@@ -67,16 +70,17 @@ def test_the_person_named_is_the_one_asked_about_never_the_requester(app, text: 
         turn = app.service.handle("boss", str(choices.index(meant) + 1), state=turn.state)
         outcome = turn.outcome
     assert outcome.user_id == meant
-    assert _decided(app, "boss") == 0
+    assert _decided(app, "boss") == before
 
 
 @pytest.mark.parametrize("text", ["please give xyz123 the Viewer role in WikiWiki", "Viewer in WikiWiki for @nobody42",
                                   "zed quorrin needs Viewer in WikiWiki"])
 def test_an_unknown_id_or_lower_case_name_is_asked_about(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    before = _decided(app, "boss")
     outcome = app.service.handle("boss", text).outcome
     assert outcome.decision is Decision.NEEDS_CLARIFICATION and outcome.user_id is None
     assert outcome.message.startswith("I could not find anyone called")
-    assert _decided(app, "boss") == 0
+    assert _decided(app, "boss") == before
 
 
 def test_someone_named_beside_my_without_i_is_asked_whose_access_it_is(app) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +104,31 @@ def test_the_requester_speaking_of_themselves_keeps_the_request_theirs(app, text
 
 @pytest.mark.parametrize("text", ["Please grant Viewer in WikiWiki to me and Editor in WikiWiki to Ana Ferreira",
                                   "I need Viewer in WikiWiki, also Editor"])
-def test_two_roles_named_apart_are_asked_about_one_at_a_time(app, text: str) -> None:  # type: ignore[no-untyped-def]
-    outcome = app.service.handle("boss", text).outcome
-    assert outcome.decision is Decision.NEEDS_CLARIFICATION
-    assert "names 2 roles in WikiWiki" in outcome.message
+def test_two_roles_named_apart_are_answered_not_continued(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    # Each role may be meant for someone else ("... to me and Editor ... to Ana"): a choice between them would lose
+    # whose each is, so nothing is requested and nothing waits for a reply.
+    before = _decided(app, "boss")
+    turn = app.service.handle("boss", text)
+    assert (turn.outcome.decision, turn.outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED)
+    assert "names 2 roles in WikiWiki (" in turn.outcome.message
+    assert turn.state is None or not turn.state.waiting
+    assert _decided(app, "boss") == before
+
+
+def test_same_for_someone_whose_surname_is_a_role_keeps_the_role(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Ana Ferreira needs Editor in WikiWiki")
+    second = app.service.handle("boss", "same for Mara Viewer", state=first.state)
+    assert (second.outcome.user_id, second.outcome.role_id) == ("mview", "wiki-editor")
+    third = app.service.handle("boss", "and also Will Page", state=second.state)
+    assert (third.outcome.user_id, third.outcome.role_id) == ("wpage", "wiki-editor")
+
+
+@pytest.mark.parametrize("text", ["Rui too", "what about Rui?", "and also Rui"])
+def test_a_first_name_alone_after_a_decision_is_asked_about(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Ana Ferreira needs Viewer in WikiWiki")
+    second = app.service.handle("boss", text, state=first.state)
+    assert second.outcome.decision is Decision.NEEDS_CLARIFICATION and second.outcome.user_id is None
+    assert second.outcome.clarification is not None and "rui" in [c.id for c in second.outcome.clarification.candidates]
+    third = app.service.handle("boss", "yes" if len(second.outcome.clarification.candidates) == 1 else "Rui Costa",
+                               state=second.state)
+    assert (third.outcome.user_id, third.outcome.role_id) == ("rui", "wiki-viewer")

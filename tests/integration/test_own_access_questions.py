@@ -101,3 +101,18 @@ def test_lex_answers_what_access_do_i_have_from_the_fallback(app: Any) -> None:
     assert_valid_response(response)
     assert response["sessionState"]["dialogAction"]["type"] == "Close"
     assert messages_of(response)[0] == "You hold 1 role: 1. Journal Poster in Ledgerly."
+
+
+@pytest.mark.parametrize("text", ["Does Rui Costa have Viewer in Ledgerly?", "Is Tess Okoro allowed Administrator in "
+                                  "Ledgerly?", "Check whether Rui Costa has Viewer in Ledgerly",
+                                  "What roles does Rui Costa have?"])
+def test_a_question_about_someone_elses_access_is_not_a_request(app: Any, text: str) -> None:
+    answer = ask(app, "boss", text)
+    assert answer.startswith("I can tell you about your own access")
+
+
+def test_who_approves_names_the_owner(app: Any) -> None:
+    answer = ask(app, "ana", "Who approves Viewer in Ledgerly?")
+    assert answer.startswith("Requests for roles in Ledgerly go to its owner, Olu Bankole,")
+    assert "Privileged roles (Administrator) go to the owner only." in answer
+    assert ask(app, "ana", "who do I ask for access?").startswith("A request goes to the application's owner")

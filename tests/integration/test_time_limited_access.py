@@ -108,3 +108,33 @@ def test_a_time_given_in_an_earlier_turn_is_kept(app) -> None:  # type: ignore[n
     assert first.outcome.decision is Decision.NEEDS_CLARIFICATION  # which role?
     done = app.service.handle("ana", "Viewer", state=first.state)
     assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is not None
+
+
+def test_same_for_someone_else_keeps_the_end_asked_for(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Rui Costa needs Viewer in WikiWiki for two weeks")
+    assert first.outcome.access_until is not None
+    second = app.service.handle("boss", "same for Ana Ferreira", state=first.state)
+    assert (second.outcome.user_id, second.outcome.access_until) == ("ana", first.outcome.access_until)
+    asked = app.service.handle("boss", "same for Pat Rivera", state=second.state)  # two Pats: which?
+    assert asked.outcome.decision is Decision.NEEDS_CLARIFICATION
+    third = app.service.handle("boss", "2", state=asked.state)
+    assert (third.outcome.user_id, third.outcome.access_until) == ("pat2", first.outcome.access_until)
+    longer = app.service.handle("boss", "same for Tess Okoro for 3 days", state=third.state)
+    assert longer.outcome.access_until is not None and longer.outcome.access_until < first.outcome.access_until
+
+
+@pytest.mark.parametrize("text", ["I need Viewer in WikiWiki until yesterday", "I need temporary access to Viewer in "
+                                  "WikiWiki", "I need Viewer in WikiWiki until the migration is done"])
+def test_an_end_that_is_past_missing_or_unreadable_is_asked_about_never_dropped(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", text)
+    assert first.outcome.decision is Decision.NEEDS_CLARIFICATION
+    assert "until when do you need" in first.outcome.message.lower()
+    done = app.service.handle("ana", "for a fortnight", state=first.state)
+    assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is not None
+
+
+def test_asking_again_with_another_end_says_which_end_the_pending_request_keeps(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("rui", "I need admin in Ledgerly for 3 days").outcome
+    again = app.service.handle("rui", "I need admin in Ledgerly for two weeks").outcome
+    assert again.request_id == first.request_id and again.repeated
+    assert "It keeps that end" in again.message and again.message.count("until") >= 2

@@ -63,3 +63,28 @@ def test_the_end_is_shown_as_a_day_or_a_time() -> None:
                                                  ("forever", True), ("for two weeks", False), ("no", False)])
 def test_a_reply_asking_for_no_end(text: str, expected: bool) -> None:
     assert without_end(text) is expected
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("for a fortnight", NOW + timedelta(weeks=2)),
+    ("for the rest of the week", _end_of("2026-12-06")),
+    ("for this month", _end_of("2026-12-31")),
+    ("until 15 January", _end_of("2027-01-15")),
+])
+def test_more_ends_in_words(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until == until
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("until yesterday", "has already passed"), ("till last Friday", "has already passed"),
+    ("until 1 December", "has already passed"), ("until the migration is done", "is not a date I can read"),
+    ("I need temporary access", "gives no end"),
+])
+def test_an_end_that_is_past_unreadable_or_missing_is_never_dropped(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem
+
+
+def test_a_given_name_till_is_not_an_end() -> None:
+    assert find_time_limit("Till Becker needs Reader in Box", NOW) is None
