@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from bot.domain import Candidate, Clarification, MatchedEntity, Person
 from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
+from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
@@ -298,9 +299,9 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     if len(groups) > 1:
         distinct = [person for group in groups.values() for person in group]
         return TargetFinding(clarification=_ask_which(distinct, "Your request names several people.", ""))
-    joined = _joined_names(text, catalog_words)
-    if joined:
-        return TargetFinding(clarification=_ask_one_of(joined, groups, directory))
+    several = _several_people(text, catalog_words, groups, directory)
+    if several is not None:
+        return TargetFinding(clarification=several)
     if groups and not slotted:
         # "Grace needs whatever Lena Reader has": the one asked for is the unresolved name in the target's place,
         # not the person named elsewhere.
@@ -395,6 +396,42 @@ def _group_by_mention(
             seen.add(key)
             unique[mention] = sorted(group, key=lambda person: person.user_id)
     return unique
+
+
+_SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
+# In a later sentence, someone else who needs access too: "Also Rui needs it.", "He needs it too."
+_LATER_SUBJECT = re.compile(rf"\s*(?:(?i:also|and|plus|oh|then|ps|p\.s\.)\W+)*(?P<name>{_ANY_NAME}|(?i:he|she|they))"
+                            r"\s+(?i:needs|wants|requires|should get|must get|will need|also needs|too)\b"
+                            r"(?!\s+to\s+(?:approve|sign|review|confirm|check|know|decide|see))")
+
+
+def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[Person]],
+                    directory: Directory) -> Clarification | None:
+    """The answer when the message asks for more than one person: two joined by "and" (asked which first), or a
+    later sentence asking for someone else ("I need Manager in Rota. Also Rui needs it.", answered: a request for
+    the first would silently leave out the second)."""
+    joined = _joined_names(text, catalog_words)
+    if joined:
+        return _ask_one_of(joined, groups, directory)
+    shape = capitals_shape(text)
+    for sentence in list(_SENTENCE.finditer(shape))[1:]:
+        found = _LATER_SUBJECT.match(shape, sentence.start())
+        if found is None:
+            continue
+        name = text[found.start("name") : found.end("name")]
+        folded = [fold(word) for word in name.split()]
+        if folded[0] in ("he", "she", "they"):
+            # "He needs it too" after "I need ...": someone else; after "Ana needs ...": most likely Ana.
+            other = bool(_STRONG_SELF.search(text)) and not groups
+        else:
+            named_before = any(set(folded) <= set(mention.split()) for mention in groups)
+            other = not named_before and folded[0] not in _NOT_A_NAME_START and \
+                not all(word in catalog_words or word in FILLER_WORDS for word in folded)
+        if other:
+            return Clarification(slot=ENDED_SLOT, mentioned=name, question=(
+                f"Your message asks for access for more than one person (\"{name}\" in a later sentence), and I "
+                "handle one person per request, so nothing was requested. Please ask for each person on their own."))
+    return None
 
 
 def _joined_names(text: str, catalog_words: set[str]) -> list[str]:

@@ -132,3 +132,18 @@ def test_a_first_name_alone_after_a_decision_is_asked_about(app, text: str) -> N
     third = app.service.handle("boss", "yes" if len(second.outcome.clarification.candidates) == 1 else "Rui Costa",
                                state=second.state)
     assert (third.outcome.user_id, third.outcome.role_id) == ("rui", "wiki-viewer")
+
+
+@pytest.mark.parametrize("text", ["I need Viewer in WikiWiki. Also Grace needs it.",
+                                  "I need Viewer in WikiWiki. He needs it too."])
+def test_a_later_sentence_asking_for_someone_else_is_never_left_out(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    before = _decided(app, "boss")
+    turn = app.service.handle("boss", text)
+    assert (turn.outcome.decision, turn.outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED)
+    assert turn.outcome.message.startswith("Your message asks for access for more than one person")
+    assert _decided(app, "boss") == before
+
+
+def test_a_later_sentence_about_the_same_person_is_no_second_person(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("boss", "Grace Black needs Viewer in WikiWiki. She needs it for the audit.").outcome
+    assert (outcome.user_id, outcome.role_id) == ("gblack", "wiki-viewer")
