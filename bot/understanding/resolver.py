@@ -182,7 +182,7 @@ def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: 
     named: list[str] = []
     taken: list[tuple[int, int]] = []
     for hit in sorted(hits, key=lambda hit: hit.start):
-        if any(hit.start < end and start < hit.end for start, end in taken):
+        if any(hit.start < end and start < hit.end for start, end in taken) or not _asked_for(hit, words, vocabulary):
             continue
         taken.append((hit.start, hit.end))
         if hit.entity_id not in named:
@@ -190,6 +190,20 @@ def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: 
     return named
 
 
+def _asked_for(hit: PhraseHit, words: Sequence[str], vocabulary: CatalogVocabulary) -> bool:
+    """Whether a role's name stands where a request names what it asks for: beside an application ("Reader on
+    Box", "Box Reader"), before "role" or "access", or after "also"/"and" ("..., also Editor"); not in "like the
+    Viewer people had" or "[approver comment: ...]"."""
+    after = words[hit.end : hit.end + 2]
+    before = words[hit.start - 1] if hit.start > 0 else ""
+    app_words = vocabulary.app_words | {"\x00"}  # the application's own mention, blanked out of the role's words
+    beside_app = (len(after) == 2 and after[0] in _APP_LINKS and after[1] in app_words) or before in app_words
+    return beside_app or (bool(after) and after[0] in _ROLE_NOUNS) or before in _ALSO
+
+
+_APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
+_ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
+_ALSO = frozenset({"also", "and", "plus", "both"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
 # Words that may stand between role names listed together ("Read, Write and Maintain"; commas are not words).
 _LIST_JOINERS = frozenset({"and", "or", "plus", "also", "both", "as", "well", "the", "a", "an", "role", "roles", "n"})

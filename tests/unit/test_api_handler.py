@@ -90,12 +90,22 @@ class StubDatabase:
         yield Conn()
 
 
+class StubApprovals:
+    def __init__(self) -> None:
+        self.expired = 0
+
+    def expire(self) -> list[str]:
+        self.expired += 1
+        return []
+
+
 class StubApp:
     def __init__(self, env: str = "local", error: Exception | None = None, database_down: bool = False) -> None:
         self.settings = Settings(env=env)  # type: ignore[arg-type]
         self.service = StubService(error)
         self.store = StubStore()
         self.database = StubDatabase(database_down)
+        self.approvals = StubApprovals()
 
 
 class MemoryConversations:
