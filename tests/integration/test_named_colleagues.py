@@ -147,3 +147,13 @@ def test_a_later_sentence_asking_for_someone_else_is_never_left_out(app, text: s
 def test_a_later_sentence_about_the_same_person_is_no_second_person(app) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("boss", "Grace Black needs Viewer in WikiWiki. She needs it for the audit.").outcome
     assert (outcome.user_id, outcome.role_id) == ("gblack", "wiki-viewer")
+
+
+def test_roles_in_two_applications_in_one_message_are_never_one_dropped(app) -> None:  # type: ignore[no-untyped-def]
+    # "the ledger" (an alias of two words) outranks "WikiWiki" as the application mentioned: WikiWiki's Viewer,
+    # named right beside it, must not be dropped for it.
+    turn = app.service.handle("rui", "I need Viewer in WikiWiki for two weeks and Journal Poster in the ledger")
+    assert (turn.outcome.decision, turn.outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED)
+    assert "names roles in Ledgerly and in WikiWiki" in turn.outcome.message
+    purpose = app.service.handle("rui", "I need Journal Poster in the ledger to document the WikiWiki pages").outcome
+    assert (purpose.app_id, purpose.role_id) == ("ledgerly", "ldg-poster")
