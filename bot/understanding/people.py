@@ -398,7 +398,20 @@ def _group_by_mention(
     return unique
 
 
-_SENTENCE = re.compile(r"[^.!?;]+[.!?;]*")
+_SENTENCE_END = re.compile(r"(?P<word>[\w'\u2019-]*)[.!?;]+\s+")
+# Words a period follows without ending the sentence: titles, "St." and an initial ("J. Smith").
+_ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "mx", "prof", "st", "jr", "sr", "no", "vs", "etc", "eg", "ie"})
+
+
+def _later_sentences(text: str) -> list[int]:
+    """Where each sentence after the first begins; a period after a title or an initial ends none."""
+    starts = []
+    for end in _SENTENCE_END.finditer(text):
+        word = end.group("word")
+        if len(word) <= 1 or fold(word) in _ABBREVIATIONS:
+            continue
+        starts.append(end.end())
+    return starts
 # In a later sentence, someone else who needs access too: "Also Rui needs it.", "He needs it too."
 _LATER_SUBJECT = re.compile(rf"\s*(?:(?i:also|and|plus|oh|then|ps|p\.s\.)\W+)*(?P<name>{_ANY_NAME}|(?i:he|she|they))"
                             r"\s+(?i:needs|wants|requires|should get|must get|will need|also needs|too)\b"
@@ -414,8 +427,8 @@ def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[P
     if joined:
         return _ask_one_of(joined, groups, directory)
     shape = capitals_shape(text)
-    for sentence in list(_SENTENCE.finditer(shape))[1:]:
-        found = _LATER_SUBJECT.match(shape, sentence.start())
+    for start in _later_sentences(shape):
+        found = _LATER_SUBJECT.match(shape, start)
         if found is None:
             continue
         name = text[found.start("name") : found.end("name")]
