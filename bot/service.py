@@ -646,7 +646,7 @@ class AccessRequestService:
             log.info("request decided again: %s", exc)
             return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, catalog_version,
                                   decided_before=True)
-        if verdict.decision is Decision.PENDING_APPROVAL and \
+        if verdict.decision is Decision.PENDING_APPROVAL and _may_lack_an_approver(requester, target, role) and \
                 self._ports.store.note_if_undecidable(request_id, NO_APPROVER_NOTE):
             message += NO_APPROVER_NOTE
         timings.decision_ms = (time.perf_counter() - decision_started) * 1000
@@ -674,6 +674,14 @@ def _with_time_limit(resolved: ResolvedRequest, text: str) -> ResolvedRequest:
     if limit.until is None:
         return resolved.model_copy(update={"clarification": until_question(limit)})
     return resolved.model_copy(update={"until": limit.until})
+
+
+def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool:
+    """Whether a pending request might have nobody to decide it, so that the approvers are counted: a privileged
+    role (the owner alone decides), or a target without a manager who could (none, or the requester). Otherwise the
+    target's manager decides (or, should they have left, the owner), and no query is spent on it."""
+    manager = target.manager_id
+    return role.privileged or not manager or manager in (requester.user_id, target.user_id)
 
 
 def _about_someone_else(last: LastRequest, requester: Person) -> bool:
