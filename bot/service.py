@@ -265,29 +265,28 @@ class AccessRequestService:
         # "why?" or "same for Daniel" may refer to.
         kept = after(state)
         last = kept.last if kept is not None else None
+
+        def answer(slot: str, reply: str, recorded_text: str) -> Turn:
+            """A turn that asks for nothing new, answered and recorded; the conversation keeps only `kept`."""
+            answered = ResolvedRequest(clarification=Clarification(slot=slot, question=reply))
+            return self._clarify(requester, answered, recorded_text, channel, conversation_id, None, text, key,
+                                 vocabulary.catalog.version, kept=kept)
+
         ending = self._ending(text, waiting)
         if ending is not None:
             texts = [*state.texts, clean(text)] if state is not None and waiting else [clean(text)]
-            return self._clarify(requester, ResolvedRequest(clarification=ending), " / ".join(texts), channel,
-                                 conversation_id, None, text, key, vocabulary.catalog.version, kept=kept)
+            return answer(ending.slot, ending.question, " / ".join(texts))
         # A removal is never read as a request for the role it names.
         if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
-            removal = ResolvedRequest(clarification=Clarification(slot=REMOVAL_SLOT, question=REMOVAL_ANSWER))
-            return self._clarify(requester, removal, clean(text), channel, conversation_id, None, text, key,
-                                 vocabulary.catalog.version, kept=kept)
+            return answer(REMOVAL_SLOT, REMOVAL_ANSWER, clean(text))
         question = question_in(text) if not waiting and self._ports.ledger is not None else None
         if question is not None:
             assert self._ports.ledger is not None
             answers = OwnAccessAnswers(self._ports.ledger, self._ports.store, self._ports.directory)
-            answered = ResolvedRequest(clarification=Clarification(
-                slot=ENDED_SLOT, question=answers.answer(question, requester, vocabulary, text)))
-            return self._clarify(requester, answered, clean(text), channel, conversation_id, None, text, key,
-                                 vocabulary.catalog.version, kept=kept)
+            return answer(ENDED_SLOT, answers.answer(question, requester, vocabulary, text), clean(text))
         if not waiting and asks_why(text):
-            explained = self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN
-            why = ResolvedRequest(clarification=Clarification(slot=ENDED_SLOT, question=explained))
-            return self._clarify(requester, why, clean(text), channel, conversation_id, None, text, key,
-                                 vocabulary.catalog.version, kept=kept)
+            return answer(ENDED_SLOT, self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN,
+                          clean(text))
         asked_until = state is not None and state.asked is not None and state.asked.slot == UNTIL_SLOT
         if state is not None and asked_until:
             resolved = self._until_reply(text, state, vocabulary)
