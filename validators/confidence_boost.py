@@ -77,15 +77,17 @@ class BoostedTrees:
         leaf = self._leaf_index(x)
         trees = np.arange(len(self.leaves))
         previous = self.prefixes[trees[None, :], np.zeros_like(leaf)]
-        rows = np.arange(len(x))[:, None]
+        # Each (row, feature) as one flat cell, so that a level's changes are summed by one bincount.
+        row_cells = np.arange(len(x))[:, None] * x.shape[1]
+        cells = result.size
         for level in range(1, self.depth + 1):
             node = leaf >> (self.depth - level)  # the path prefix after `level` questions
             if level < self.depth:
                 current = self.prefixes[trees[None, :], (1 << level) - 1 + node]
             else:
                 current = self.leaves[trees[None, :], node]
-            np.add.at(result, (np.broadcast_to(rows, leaf.shape), self.features[None, :, level - 1]),
-                      current - previous)
+            flat = (row_cells + self.features[None, :, level - 1]).ravel()
+            result += np.bincount(flat, weights=(current - previous).ravel(), minlength=cells).reshape(result.shape)
             previous = current
         return result
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -25,6 +26,9 @@ FILLER_WORDS = frozenset(
 
 FUZZY_CUTOFF = 86.0
 FUZZY_MIN_CHARS = 5
+# Texts whose hits each matcher keeps: one request's reading asks about the same words several times (a common role
+# name such as "Reader" is hundreds of hits in a large catalog).
+HIT_CACHE_TEXTS = 64
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,18 @@ class PhraseMatcher:
             self._joined_phrase.setdefault(joined, phrase)
         self._max_len = max((len(phrase) for phrase in self._exact), default=0)
         self._fuzzy_keys = [key for key in self._joined if len(key) >= FUZZY_MIN_CHARS]
+        self._exact_hits = lru_cache(maxsize=HIT_CACHE_TEXTS)(self._find_exact)
+        self._fuzzy_hits = lru_cache(maxsize=HIT_CACHE_TEXTS)(self._find_fuzzy)
 
-    def exact(self, words: Sequence[str]) -> list[PhraseHit]:
+    def exact(self, words: Sequence[str]) -> tuple[PhraseHit, ...]:
         """Names typed as in the catalog, or with the spaces between their words left out ("sysadmin")."""
+        return self._exact_hits(tuple(words))
+
+    def fuzzy(self, words: Sequence[str]) -> tuple[PhraseHit, ...]:
+        """Close misspellings of a name, for windows that do not start or end on a filler word."""
+        return self._fuzzy_hits(tuple(words))
+
+    def _find_exact(self, words: tuple[str, ...]) -> tuple[PhraseHit, ...]:
         hits: list[PhraseHit] = []
         for start in range(len(words)):
             for end in range(start + 1, min(len(words), start + self._max_len + 1) + 1):
@@ -81,12 +94,11 @@ class PhraseMatcher:
                 if joined_ids:
                     hits.extend(PhraseHit(entity_id, self._joined_phrase[joined], start, end, 0.97)
                                 for entity_id in joined_ids if not exact_ids or entity_id not in exact_ids)
-        return hits
+        return tuple(hits)
 
-    def fuzzy(self, words: Sequence[str]) -> list[PhraseHit]:
-        """Close misspellings of a name, for windows that do not start or end on a filler word."""
+    def _find_fuzzy(self, words: tuple[str, ...]) -> tuple[PhraseHit, ...]:
         if not self._fuzzy_keys:
-            return []
+            return ()
         windows: list[tuple[int, int, str]] = []
         for start in range(len(words)):
             if words[start] in FILLER_WORDS:
@@ -99,7 +111,7 @@ class PhraseMatcher:
                 if len(joined) >= FUZZY_MIN_CHARS:
                     windows.append((start, end, joined))
         if not windows:
-            return []
+            return ()
         scores = process.cdist(
             [joined for _, _, joined in windows], self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
@@ -110,9 +122,9 @@ class PhraseMatcher:
                 score = float(scores[row][column]) / 100.0 * 0.9
                 for entity_id in self._joined[key]:
                     hits.append(PhraseHit(entity_id, self._joined_phrase[key], start, end, score))
-        return hits
+        return tuple(hits)
 
-    def find(self, words: Sequence[str]) -> list[PhraseHit]:
+    def find(self, words: Sequence[str]) -> tuple[PhraseHit, ...]:
         """Exact hits when there are any, otherwise fuzzy ones."""
         return self.exact(words) or self.fuzzy(words)
 
