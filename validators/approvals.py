@@ -130,7 +130,8 @@ class SqlApprovals:
                 verdict = Verdict(Decision.DENIED, Reason.EXPIRED)
                 comment = f"{comment} (the access asked for ended at {request['access_until']:%Y-%m-%d %H:%M} UTC)"
             granted = verdict.decision is Decision.APPROVED
-            self._write(conn, request, verdict, checks, approver_id, comment.strip(), channel, granted)
+            self._write(conn, request, verdict, checks, approver_id, comment.strip(), channel, granted,
+                        capacity=_capacity(conn, request_id, approver_id))
         return ReviewResult(request_id, verdict, checks, granted)
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
@@ -162,7 +163,8 @@ class SqlApprovals:
         return expired
 
     def _write(self, conn: Any, request: dict[str, Any], verdict: Verdict, checks: list[CheckResult],
-               decided_by: str, comment: str, channel: str, granted: bool) -> None:
+               decided_by: str, comment: str, channel: str, granted: bool, capacity: str | None = None) -> None:
+        """`capacity`: why the approver could decide ('application owner', 'manager' or both); None for the sweep."""
         request_id = request["request_id"]
         conn.execute("UPDATE requests SET status = %s, reason = %s WHERE request_id = %s",
                      (verdict.decision.value, verdict.reason.value, request_id))
@@ -185,7 +187,7 @@ class SqlApprovals:
             "event_type": event_type, "request_id": request_id, "requester_id": request["requester_id"],
             "target_id": request["target_id"], "app_id": request["app_id"], "role_id": request["role_id"],
             "decision": verdict.decision.value, "reason": verdict.reason.value, "channel": channel,
-            "details": {"decided_by": decided_by, "comment": comment, "granted": granted,
+            "details": {"decided_by": decided_by, "capacity": capacity, "comment": comment, "granted": granted,
                         "access_until": request["access_until"].isoformat() if request["access_until"] else None,
                         "catalog_version": version,
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
@@ -193,6 +195,13 @@ class SqlApprovals:
         audit.append(conn, event)
         conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
                      (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
+
+
+def _capacity(conn: Any, request_id: str, approver_id: str) -> str | None:
+    """Why the approver may decide the request, as the queue shows it ('application owner and manager')."""
+    row = conn.execute("SELECT string_agg(capacity, ' and ' ORDER BY capacity) AS capacity FROM request_approvers "
+                       "WHERE request_id = %s AND approver_id = %s", (request_id, approver_id)).fetchone()
+    return row["capacity"] if row else None
 
 
 def _refusal(conn: Any, request_id: str, request: dict[str, Any] | None, person_id: str) -> ReviewError | None:

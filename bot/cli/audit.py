@@ -166,6 +166,12 @@ def _record_line(record: Any) -> str:
                         ("decided_by", record.approver), ("channel", record.channel)):
         if value:
             fields.append(f"{name}={visible(value)}")
+    # Free text, quoted: why the approver could decide ("application owner"), and their comment.
+    for name in ("capacity", "comment"):
+        value = record.details.get(name)
+        if isinstance(value, str) and value:
+            quoted = visible(value).replace('"', '\\"')
+            fields.append(f'{name}="{quoted}"')
     return " ".join(fields)
 
 

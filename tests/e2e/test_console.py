@@ -93,7 +93,8 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     row = auditor.locator(f"#audit-results tbody tr[data-request-id='{request_id}']")
     expect(auditor.locator("#audit-results tbody tr")).to_have_count(1)
     cells = row.locator("td").all_inner_texts()
-    assert {"APPROVED", "APPROVED_BY_APPROVER", "own", "ldg-admin"} <= set(cells)
+    assert {"APPROVED", "APPROVED_BY_APPROVER", "own (application owner)", "ldg-admin",
+            "needed for the year-end close"} <= set(cells)
     href = auditor.locator("#export-csv").get_attribute("href") or ""
     assert href.startswith("/audit/export?") and "user=ana" in href and "approver=own" in href
     with auditor.expect_download() as download_info:

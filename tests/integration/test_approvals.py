@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -76,6 +77,8 @@ def test_approval_grants_in_one_transaction_and_is_audited_and_published(app) ->
                                "ORDER BY decided_at", (request_id,)).fetchall()
     assert grant["source"] == f"request:{request_id}"
     assert record["event_type"] == "access_request.approved" and "needed for the Q3 audit" in record["payload"]
+    details = json.loads(record["payload"])["details"]
+    assert (details["decided_by"], details["capacity"]) == ("boss", "manager")  # why boss could decide
     assert [e["event_type"] for e in events] == ["access_request.decided", "access_request.approved"]
     assert [(h["decision"], h["decided_by"]) for h in history] == [("PENDING_APPROVAL", "askiam"),
                                                                   ("APPROVED", "boss")]

@@ -38,7 +38,9 @@ def app(app_factory):  # type: ignore[no-untyped-def]
                 "event_type": "access_request.approved" if by != "askiam" else "access_request.decided",
                 "request_id": f"R-{1000 + min(number, 3)}", "requester_id": requester, "target_id": target,
                 "app_id": role.split("-")[0], "role_id": role, "decision": decision, "reason": reason,
-                "channel": channel, "details": {"decided_by": by, "granted": decision == "APPROVED"}})
+                "channel": channel, "details": {"decided_by": by, "granted": decision == "APPROVED",
+                                                **({"capacity": "application owner", "comment": 'the "Q3" close'}
+                                                   if by != "askiam" else {})}})
     return app
 
 
@@ -100,6 +102,8 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("#4 ") and "access_request.approved R-1003 requester=rui target=rui" in lines[0]
     assert "role=ldg/ldg-admin decision=APPROVED/APPROVED_BY_APPROVER decided_by=own channel=cli" in lines[0]
+    # Why `own` could decide, and the comment, quoted.
+    assert lines[0].endswith(' capacity="application owner" comment="the \\"Q3\\" close"')
     assert lines[1].startswith("#3 ") and lines[2].startswith("2 records; older ones with --cursor ")
     cursor = lines[2].rsplit(" ", 1)[1]
     assert run(app, "audit", "query", "--limit", "2", "--cursor", cursor, "--json") == 0

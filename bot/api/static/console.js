@@ -235,14 +235,28 @@
     link.addEventListener("click", (event) => { event.preventDefault(); download(link); });
   }
 
+  // "own (application owner)": who decided, and why they could; the sweep and AskIAM itself have no capacity.
+  function decidedBy(record) {
+    const capacity = typeof record.details.capacity === "string" ? record.details.capacity : "";
+    return record.approver && capacity ? record.approver + " (" + capacity + ")" : record.approver;
+  }
+
+  // The approver's comment; for a refused attempt, who tried and why it was refused.
+  function note(record) {
+    const details = record.details;
+    if (typeof details.comment === "string" && details.comment) return details.comment;
+    if (typeof details.why === "string") return (details.attempted_by || "") + ": " + details.why;
+    return "";
+  }
+
   function auditRow(record) {
     const row = el("tr");
     row.dataset.requestId = record.request_id || "";
     row.dataset.seq = record.seq;
     const cells = [record.seq, record.created_at.replace("T", " ").slice(0, 19), record.event_type,
                    record.request_id, record.requester_id, record.target_id, record.app_id, record.role_id,
-                   record.decision, record.reason, record.channel, record.approver];
-    for (const value of cells) row.appendChild(el("td", null, value === null ? "" : value));
+                   record.decision, record.reason, record.channel, decidedBy(record), note(record)];
+    for (const value of cells) row.appendChild(el("td", null, value === null || value === undefined ? "" : value));
     if (record.decision) row.children[8].className = "decision-" + record.decision.toLowerCase();
     return row;
   }
