@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -37,6 +37,9 @@ _SUBJECT_VERBS = (r"needs|wants|requires|should get|must get|is asking|would lik
 # Relations of someone the requester manages, standing before their name: "my report Oliver".
 _REPORTING = (r"direct\s+reports?|reports?|hires?|starters?|joiners?|team\s+members?|teammates?|employees?|"
               r"contractors?|interns?|assistants?|deputy")
+# Named beside the relation: "for my report Oliver", "my new hire Grace Black".
+_NAMED_BESIDE_RELATION = re.compile(
+    rf"\b(?i:my|our)\s+(?i:new\s+)?(?P<relation>(?i:{_REPORTING}))\s+(?P<name>{_ANY_NAME})")
 _OPENING = r"^\W*(?:(?i:hi|hello|hey|dear|please|pls)\W+)*(?:(?i:dr|mr|mrs|ms|mx|prof)\.?\s+)?"
 _VERBS = r"(?i:give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)"
 _ACCESS_NOUN = r"(?i:access|role|roles|permission|permissions|rights|seat|license|licence)\b"
@@ -50,8 +53,7 @@ _STRONG_SLOTS = (
     re.compile(rf"\b{_VERBS}\s+(?P<name>{_GIVEN_NAME})\b(?!\s+{_ACCESS_NOUN})"),
     re.compile(rf"\b(?i:set|sets|setting)\s+(?P<name>{_ANY_NAME})\s+(?i:up)\b"),
     _SUBJECT_SLOT,
-    # Named beside the relation: "for my report Oliver", "my new hire Grace Black".
-    re.compile(rf"\b(?i:my|our)\s+(?i:new\s+)?(?i:{_REPORTING})\s+(?P<name>{_ANY_NAME})"),
+    _NAMED_BESIDE_RELATION,
     re.compile(rf"\b(?i:on behalf of)\s+(?P<name>{_ANY_NAME})"),
     re.compile(rf"\b(?i:like|want|need|ask for)\s+(?P<name>{_ANY_NAME})\s+to\s+(?i:have|get|be|receive|access|use)\b"),
     re.compile(rf"^(?:\W*)(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+(?P<name>{_ANY_NAME})\s+"
@@ -252,6 +254,25 @@ def _names_access(text: str, start: int, catalog_words: set[str]) -> bool:
     return False
 
 
+def _named(mention: str, candidates: list[Person], requester: Person) -> TargetFinding:
+    """The one person the mention names, or the question which of them it is."""
+    if len(candidates) > 1:
+        question = f"More than one person is called {candidates[0].display_name}."
+        return TargetFinding(clarification=_ask_which(candidates, question, mention))
+    person = candidates[0]
+    match = MatchedEntity(kind="user", id=person.user_id, label=person.display_name, score=1.0, matched_text=mention)
+    return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
+
+
+def _reports_among(text: str, candidates: list[Person], requester: Person) -> list[Person]:
+    """Of the people sharing a name, the requester's own reports when the text says so ("my report Oliver",
+    "my new hire Oliver"); everyone when it does not, or when none of them reports to the requester."""
+    said = any(_SOMEONE_REPORTING.search(found.group("relation"))
+               for found in _NAMED_BESIDE_RELATION.finditer(capitals_shape(text)))
+    reports = [person for person in candidates if person.manager_id == requester.user_id] if said else []
+    return reports or candidates
+
+
 def _close_to_someone(name: str, directory: Directory) -> bool:
     """Whether a word of the name is spelt nearly like a word of someone's display name."""
     words = fold(name).split()
@@ -310,19 +331,14 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
             return _ask_unknown(placed[0], directory)
     if len(groups) == 1:
         mention, candidates = next(iter(groups.items()))
-        if len(candidates) > 1:
-            question = f"More than one person is called {candidates[0].display_name}."
-            return TargetFinding(clarification=_ask_which(candidates, question, mention))
-        person = candidates[0]
-        match = MatchedEntity(kind="user", id=person.user_id, label=person.display_name, score=1.0,
-                              matched_text=mention)
-        return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
+        return _named(mention, _reports_among(text, candidates, requester) if len(candidates) > 1 else candidates,
+                      requester)
 
     lower_case = _lower_case_subject(text, catalog_words)
     unresolved = _unknown_ids(text, catalog_words) + _unresolved_names(text, catalog_words, directory) + \
         ([lower_case] if lower_case else [])
     if unresolved:
-        return _ask_unknown(unresolved[0], directory)
+        return _ask_unknown(unresolved[0], directory, among=lambda people: _reports_among(text, people, requester))
     relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
     if relation:
         who = relation.group("who")
@@ -513,8 +529,13 @@ def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarific
     return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 
-def _ask_unknown(mention: str, directory: Directory) -> TargetFinding:
+def _ask_unknown(mention: str, directory: Directory,
+                 among: Callable[[list[Person]], list[Person]] | None = None) -> TargetFinding:
+    """What to ask of a name nobody has in full; `among` narrows the people it may be ("my report Oliver": the
+    requester's reports called Oliver)."""
     suggestions = directory.suggest_people(mention)
+    if among is not None and len(suggestions) > 1:
+        suggestions = among(suggestions)
     options = _options(suggestions)
     words = set(fold(mention).split())
     # "Alvarez" as part of someone's name: a question of which (or whether), not of a name nobody has.

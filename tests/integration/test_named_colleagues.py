@@ -30,6 +30,9 @@ def app(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: i
         for user_id, name in (("obox", "Oliver Bexley"), ("gblack", "Grace Black"), ("mview", "Mara Viewer"),
                               ("snielsen", "Søren Kierkegaard Nielsen"), ("wpage", "Will Page")):
             writer.writerow(user(user_id, name, manager="boss"))
+        # Other Olivers, who do not report to boss: one with a name of their own, one with Oliver Bexley's.
+        writer.writerow(user("oquist", "Oliver Quist", manager="own"))
+        writer.writerow(user("obexley", "Oliver Bexley", manager="own", dept="Sales"))
     application = make_app(psycopg.conninfo.make_conninfo(postgres_url, dbname=database), folder)
     application.import_bundle(folder)
     yield application
@@ -71,6 +74,26 @@ def test_the_person_named_is_the_one_asked_about_never_the_requester(app, text: 
         outcome = turn.outcome
     assert outcome.user_id == meant
     assert _decided(app, "boss") == before
+
+
+@pytest.mark.parametrize("text", ["for my report Oliver I need Viewer in WikiWiki",
+                                  "My new hire Oliver needs Viewer in WikiWiki",
+                                  "Viewer in WikiWiki for my direct report Oliver please"])
+def test_my_report_with_a_shared_name_is_the_requesters_report(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    # Three Olivers; only obox (Oliver Bexley) reports to boss. A given name alone is confirmed with one question,
+    # the full name he shares with obexley is him at once.
+    turn = app.service.handle("boss", text)
+    clarification = turn.outcome.clarification
+    assert clarification is not None and [candidate.id for candidate in clarification.candidates] == ["obox"]
+    assert turn.outcome.message.startswith("Do you mean Oliver Bexley")
+    assert app.service.handle("boss", "yes", state=turn.state).outcome.user_id == "obox"
+    full = app.service.handle("boss", text.replace("Oliver", "Oliver Bexley")).outcome
+    assert full.user_id == "obox" and full.decision is not Decision.NEEDS_CLARIFICATION, full.message
+    # Said by someone none of them reports to, or without "my report": all are offered.
+    for requester, asked in (("tess", text), ("boss", "Can Oliver have Viewer in WikiWiki please")):
+        other = app.service.handle(requester, asked).outcome
+        assert other.decision is Decision.NEEDS_CLARIFICATION and other.clarification is not None, asked
+        assert {"obox", "oquist", "obexley"} <= {candidate.id for candidate in other.clarification.candidates}
 
 
 @pytest.mark.parametrize("text", ["please give xyz123 the Viewer role in WikiWiki", "Viewer in WikiWiki for @nobody42",
