@@ -157,8 +157,9 @@ def _after_preview(ports: LexPorts, event: LexEvent, requester: str, session: Le
         return _decide(ports, event, requester, text, session.state, session)
     if outcome.repeated:
         slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
+        # Kept as the request decided last, as a new decision is: "same for Rui" may follow "already pending".
         return decision_reply(ACCESS_INTENT, outcome.decision, outcome.message, [], slots,
-                              session.finished(outcome.request_id))
+                              session.finished(outcome.request_id).asking(preview.state))
     if lex_confirmed:
         # Lex asked for the yes itself (no dialog code hook): decide now.
         return _decide(ports, event, requester, text, session.state, session)

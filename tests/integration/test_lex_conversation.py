@@ -62,11 +62,15 @@ class Conversation:
         self.attributes: dict[str, str] | None = None
         self.session_id = session_id
 
-    def say(self, name: str, replace: dict[str, str] | None = None) -> dict[str, Any]:
+    def say(self, name: str, replace: dict[str, str] | None = None,
+            slots: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`slots`: the intent's slots as the last response left them (Lex sends them back with the next turn)."""
         text = (EVENTS / name).read_text(encoding="utf-8")
         for old, new in (replace or {}).items():
             text = text.replace(old, new)
         event = json.loads(text)
+        if slots is not None:
+            event["sessionState"]["intent"]["slots"] = slots
         if self.session_id:
             event["sessionId"] = self.session_id
         if self.attributes is not None:
@@ -302,3 +306,33 @@ def test_never_mind_while_a_question_waits_closes_the_conversation_and_requests_
     assert messages_of(second)[0].startswith("Cancelled: nothing was requested")
     assert "askiam_state" not in chat.attributes
     assert {row["status"] for row in _requests(app, "lex-cancel")} == {"NEEDS_CLARIFICATION"}
+
+
+def test_same_for_someone_after_a_decision_asks_to_confirm_the_same_access_for_them(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Conversation("lex-same-for")
+    for name in ("pat_01_give_pat_rivera_wikiwiki.json", "pat_02_choose_2.json", "pat_03_role_editor.json",
+                 "pat_04_confirm_yes.json", "pat_05_fulfillment.json"):
+        chat.say(name)
+    decided = chat.attributes["askiam_request_id"]
+    # Typed next in the same session: Lex matches no intent, so the fallback carries the text. (Pat's request may be
+    # pending from an earlier test of this module, answered as such: "same for" follows that answer as well.)
+    same = chat.say("fallback_free_text.json",
+                    {"Ana Ferreira should get Viewer on the wiki please": "same for Rui Costa"})
+    assert same["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}
+    assert same["sessionState"]["intent"]["name"] == "AccessRequest"
+    assert messages_of(same) == ["Request Editor in WikiWiki for Rui Costa (rui@corp.test)?"]
+    slots = same["sessionState"]["intent"]["slots"]
+    assert slots["UserName"]["value"]["interpretedValue"] == "rui"
+    assert not [row for row in _requests(app, "lex-same-for")  # nothing decided for Rui before the yes
+                if row["target_id"] == "rui" and row["status"] != "NEEDS_CLARIFICATION"]
+    assert chat.attributes.get("askiam_request_id", decided) == decided
+
+    # Yes, then Lex's fulfilment: decided for Rui, and the session now remembers Rui's request.
+    assert chat.say("pat_04_confirm_yes.json", slots=slots)["sessionState"]["dialogAction"] == {"type": "Delegate"}
+    done = chat.say("pat_05_fulfillment.json", slots=slots)
+    assert done["sessionState"]["dialogAction"] == {"type": "Close"}
+    second = chat.attributes["askiam_request_id"]
+    assert second != decided and second in messages_of(done)[0]
+    rows = {row["request_id"]: row for row in _requests(app, "lex-same-for")}
+    assert (rows[second]["target_id"], rows[second]["role_id"], rows[second]["channel"]) == ("rui", "wiki-editor",
+                                                                                             "lex")
