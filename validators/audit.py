@@ -242,9 +242,10 @@ class _Walk:
         self.walked = 0
         self.matched = 0
         self.latest: Checkpoint | None = None
-        # Before `start` the signature vouches for the chain: a mismatch there says records up to it changed.
-        earlier = [checkpoint.seq for checkpoint in checkpoints if start and checkpoint.seq < start.seq]
-        self.last_matched_seq = max(earlier, default=0)
+        # The last record known to be as signed. A walk from `start` reads nothing before it, so a mismatch at
+        # `start` may come from any record up to it: an earlier checkpoint signed those records as they were then,
+        # and is not compared with them now.
+        self.last_matched_seq = 0
         self.rewritten_from: int | None = None
         self._ahead = [checkpoint for checkpoint in checkpoints if start is None or checkpoint.seq >= start.seq]
         self._position = 0

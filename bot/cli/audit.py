@@ -53,6 +53,11 @@ def _broken(report: Any) -> int:
     if report.first_bad_seq is None:  # every record links; the log misses what the requests say was written
         out(f"audit log BROKEN: {report.problem} ({quantity(report.records, 'record')} verified)")
         return EXIT_FAILED
+    if report.bad_checkpoint and report.first_bad_seq <= report.records:
+        # Rewritten and rehashed: the records link to each other, but not to what a checkpoint signed.
+        out(f"audit log BROKEN from record {report.first_bad_seq}: {report.problem} "
+            f"({quantity(report.records, 'record')} link to each other, not to what was signed)")
+        return EXIT_FAILED
     out(f"audit log BROKEN at record {report.first_bad_seq}: {report.problem} "
         f"({quantity(report.records, 'record')} verified before it)")
     return EXIT_FAILED

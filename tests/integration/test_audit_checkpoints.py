@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bot.cli.audit import _broken
 from validators import audit, audit_checkpoints
 from validators.audit_keys import SigningKey, load_or_create_signing_key, trusted
 
@@ -111,7 +112,7 @@ def test_a_truncated_tail_with_the_head_rewritten_is_found_through_the_signature
     assert report.checkpoints == 1  # the one at record 6 still matches
 
 
-def test_a_chain_rebuilt_from_genesis_is_found_through_the_signature(log: Log) -> None:
+def test_a_chain_rebuilt_from_genesis_is_found_through_the_signature(log: Log, capsys) -> None:  # type: ignore[no-untyped-def]
     log.rebuild(altered_seq=8)
     report = log.verify()
     assert not report.ok and report.bad_checkpoint and report.first_bad_seq == 7
@@ -119,6 +120,16 @@ def test_a_chain_rebuilt_from_genesis_is_found_through_the_signature(log: Log) -
     log.rebuild(altered_seq=2)
     report = log.verify()
     assert not report.ok and report.first_bad_seq == 1 and "records 1 to 6" in report.problem
+    # Said without contradiction: the records link to each other, not to what was signed.
+    _broken(report)
+    said = capsys.readouterr().out
+    assert said.startswith("audit log BROKEN from record 1: the chain at record 6 differs from the checkpoint ")
+    assert said.rstrip().endswith("(6 records link to each other, not to what was signed)")
+    # A checkpoint walks only from the latest one (at 10), which cannot tell where before it the rewrite is: it
+    # names every record up to 10, not the records after the earlier checkpoint at 6, and signs nothing.
+    incremental = audit.checkpoint(log.app.database, log.key, witness=log.witness)
+    assert incremental.checkpoint is None and not incremental.report.ok
+    assert "one or more of records 1 to 10 were rewritten" in incremental.report.problem
 
 
 def test_a_rebuilt_and_truncated_chain_is_found(log: Log) -> None:
