@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Role
+from bot.ports import Catalog
 from bot.understanding.time_limits import shown_end
 
 _PEER_KINDS = ("peer_share", "similar_requests", "team_share")
@@ -13,6 +14,14 @@ _PEER_KINDS = ("peer_share", "similar_requests", "team_share")
 
 def _who(target: Person, is_requester: bool) -> str:
     return "you" if is_requester else target.display_name
+
+
+def described_access(catalog: Catalog, app_id: str | None, role_id: str | None, who: str) -> str:
+    """'Viewer in Ledgerly for you': the access a request is about; "" when the catalog has not (or no longer) got
+    its role or application."""
+    app = catalog.applications.get(app_id or "")
+    role = catalog.roles.get(role_id or "")
+    return f"{role.name} in {app.name} for {who}" if role is not None and app is not None else ""
 
 
 def decision_message(

@@ -7,7 +7,7 @@ someone else's reads exactly like one that does not exist.
 from __future__ import annotations
 
 from bot.domain import Decision, Outcome, Person
-from bot.messages import status_text
+from bot.messages import described_access, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.questions import Asked, SelfQuestion
@@ -104,11 +104,9 @@ class OwnAccessAnswers:
                f"{status_text(outcome.decision)}. {outcome.message}"
 
     def _what(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
-        role = vocabulary.catalog.roles.get(outcome.role_id or "")
-        app = vocabulary.catalog.applications.get(outcome.app_id or "")
-        if role is None or app is None:
-            return ""
-        return f" ({role.name} in {app.name} for {self._who(outcome.user_id or '', requester)})"
+        described = described_access(vocabulary.catalog, outcome.app_id, outcome.role_id,
+                                     self._who(outcome.user_id or "", requester))
+        return f" ({described})" if described else ""
 
     def _summary(self, item: RequestSummary, requester: Person, vocabulary: CatalogVocabulary) -> str:
         role = vocabulary.catalog.roles.get(item.role_id)

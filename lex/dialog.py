@@ -17,7 +17,7 @@ from typing import Protocol
 
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
-from bot.messages import status_text
+from bot.messages import described_access, status_text
 from bot.ports import Directory
 from bot.service import AccessRequestService, Turn
 from bot.understanding.after_decision import asks_why
@@ -296,18 +296,13 @@ def _slots(ports: LexPorts, requester: str, user_id: str | None, app_id: str | N
 
 def _describe(ports: LexPorts, requester: str, user_id: str | None, app_id: str | None,
               role_id: str | None) -> str:
-    """'Viewer in Ledgerly for you', or as much of it as is known."""
-    catalog = ports.service.vocabulary().catalog
-    app = catalog.applications.get(app_id or "")
-    role = catalog.roles.get(role_id or "")
-    if role is None or app is None:
-        return ""
+    """'Viewer in Ledgerly for Ana Ferreira (ana@corp.test)'; "" unless role and application are known."""
     if not user_id or user_id == requester:
         who = "you"
     else:
         person = ports.directory.get_person(user_id)
         who = f"{person.display_name} ({person.email})" if person else user_id
-    return f"{role.name} in {app.name} for {who}"
+    return described_access(ports.service.vocabulary().catalog, app_id, role_id, who)
 
 
 def _confirmation_question(ports: LexPorts, requester: str, pending: PendingConfirmation) -> str:
