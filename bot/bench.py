@@ -70,7 +70,9 @@ class _Pairs:
 
 
 def _pairs_needed(options: BenchOptions) -> int:
-    return (options.warmup + 2 * options.requests + 1 + COLD_START_RUNS + options.concurrent_requests
+    # Three passes of `requests`: in parallel, one after the other, and in parallel again when every processor was
+    # busy during the first (see `_single`).
+    return (options.warmup + 3 * options.requests + 1 + COLD_START_RUNS + options.concurrent_requests
             + options.concurrency * WORKER_WARMUP + len(options.curve) * (options.curve_requests + options.warmup))
 
 
