@@ -138,3 +138,23 @@ def test_the_next_page_continues_the_search_on_screen_and_a_lost_server_is_named
     auditor.route("**/audit/events*", lambda route: route.abort())  # the server stops answering
     auditor.locator("#audit-search").click()
     expect(auditor.locator("#audit-note")).to_contain_text("OFFLINE: The AskIAM server could not be reached")
+
+
+def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    from validators.approvals import ReviewError
+
+    request_id = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome.request_id
+    with pytest.raises(ReviewError):
+        rules_app.approvals.decide(request_id, "ana", True, "", "web")  # her own request: refused, on the record
+
+    auditor = open_console(AUDITOR)
+    auditor.locator("#tab-audit").click()
+    auditor.fill("#audit-form input[name=channel]", "web")
+    auditor.locator("#audit-search").click()
+    row = auditor.locator(f"#audit-results tbody tr[data-request-id='{request_id}']")
+    expect(row).to_have_count(1)
+    cells = row.locator("td").all_inner_texts()
+    assert cells[2] == "access_request.decision_refused"
+    assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
