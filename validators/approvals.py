@@ -42,6 +42,8 @@ class ReviewResult:
     granted: bool
 
 
+# Why an approver may decide, as one text: their rows of request_approvers for one request.
+_CAPACITIES = "string_agg(capacity, ' and ' ORDER BY capacity) AS capacity"
 # An approver's comment, from any channel: kept in the audit log and shown to auditors and in terminals.
 MAX_COMMENT_CHARS = 2000
 # Control characters other than tab and line breaks (terminal escape sequences among them), a carriage return not
@@ -71,7 +73,7 @@ class SqlApprovals:
             rows = conn.execute(
                 "SELECT r.request_id, r.created_at, r.requester_id, r.target_id, r.app_id, r.role_id, r.reason, "
                 "r.confidence, r.message, r.text, r.access_until, "
-                "string_agg(a.capacity, ' and ' ORDER BY a.capacity) AS capacity "
+                f"{_CAPACITIES} "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
                 "GROUP BY r.request_id ORDER BY r.created_at, r.request_id",
@@ -107,7 +109,8 @@ class SqlApprovals:
         with self._database.connection() as conn, conn.transaction():
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
-            refused = _refusal(conn, request_id, request, approver_id)
+            capacity = _capacity(conn, request_id, approver_id)
+            refused = _refusal(request_id, request, approver_id, capacity)
             if refused is not None:
                 raise refused
             assert request is not None
@@ -131,7 +134,7 @@ class SqlApprovals:
                 comment = f"{comment} (the access asked for ended at {request['access_until']:%Y-%m-%d %H:%M} UTC)"
             granted = verdict.decision is Decision.APPROVED
             self._write(conn, request, verdict, checks, approver_id, comment.strip(), channel, granted,
-                        capacity=_capacity(conn, request_id, approver_id))
+                        capacity=capacity)
         return ReviewResult(request_id, verdict, checks, granted)
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
@@ -139,7 +142,7 @@ class SqlApprovals:
         request_id = canonical_request_id(request_id)
         with self._database.connection() as conn:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
-            return _refusal(conn, request_id, request, person_id)
+            return _refusal(request_id, request, person_id, _capacity(conn, request_id, person_id))
 
     def expire(self, now: datetime | None = None) -> list[str]:
         """Deny every request pending for longer than the expiry; returns their ids."""
@@ -197,23 +200,24 @@ class SqlApprovals:
                      (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
 
 
-def _capacity(conn: Any, request_id: str, approver_id: str) -> str | None:
-    """Why the approver may decide the request, as the queue shows it ('application owner and manager')."""
-    row = conn.execute("SELECT string_agg(capacity, ' and ' ORDER BY capacity) AS capacity FROM request_approvers "
-                       "WHERE request_id = %s AND approver_id = %s", (request_id, approver_id)).fetchone()
+def _capacity(conn: Any, request_id: str, person_id: str) -> str | None:
+    """Why the person may decide the request, as the queue shows it ('application owner and manager'); None when
+    they are not one of its approvers."""
+    row = conn.execute(f"SELECT {_CAPACITIES} FROM request_approvers WHERE request_id = %s AND approver_id = %s",
+                       (request_id, person_id)).fetchone()
     return row["capacity"] if row else None
 
 
-def _refusal(conn: Any, request_id: str, request: dict[str, Any] | None, person_id: str) -> ReviewError | None:
-    """Why the person cannot decide the request. Whether a request exists, and how it was decided, is told only to
-    its approvers and to the people it is about: to anyone else an existing request reads exactly like a missing
-    one, so request ids are not a way to learn about others' requests."""
+def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
+             capacity: str | None) -> ReviewError | None:
+    """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver).
+    Whether a request exists, and how it was decided, is told only to its approvers and to the people it is about:
+    to anyone else an existing request reads exactly like a missing one, so request ids are not a way to learn
+    about others' requests."""
     unknown = ReviewError("NOT_FOUND", f"no request {request_id} for you to decide")
     if request is None:
         return unknown
-    approver = conn.execute("SELECT 1 FROM request_approvers WHERE request_id = %s AND approver_id = %s LIMIT 1",
-                            (request_id, person_id)).fetchone()
-    if approver is None:
+    if capacity is None:
         if person_id in (request["requester_id"], request["target_id"]):
             return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, a request about them")
         return unknown
