@@ -55,8 +55,9 @@ class Directory(Protocol):
         """People whose email, folded display name or user id is one of the given values."""
         ...
 
-    def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
-        """The people whose names are closest to a phrase that matched nobody exactly."""
+    def suggest_people(self, phrase: str, limit: int = 5, manager_id: str | None = None) -> list[Person]:
+        """The people whose names are closest to a phrase that matched nobody exactly; only `manager_id`'s
+        reports, if given."""
         ...
 
     def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:

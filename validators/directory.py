@@ -50,16 +50,22 @@ class SqlDirectory:
             ).fetchall()
         return [person_from_row(row) for row in rows]
 
-    def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
+    def suggest_people(self, phrase: str, limit: int = 5, manager_id: str | None = None) -> list[Person]:
         words = [word for word in name_key(phrase).split() if len(word) >= 2]
         if not words:
             return []
         patterns = [f"%{word[:4]}%" for word in words]
         with self._database.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {_PERSON_COLUMNS} FROM users WHERE folded_name LIKE ANY(%s) LIMIT %s",
-                (patterns, _MAX_SUGGESTION_SCAN),
-            ).fetchall()
+            if manager_id is None:
+                rows = conn.execute(
+                    f"SELECT {_PERSON_COLUMNS} FROM users WHERE folded_name LIKE ANY(%s) LIMIT %s",
+                    (patterns, _MAX_SUGGESTION_SCAN),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"SELECT {_PERSON_COLUMNS} FROM users WHERE manager_id = %s AND folded_name LIKE ANY(%s) LIMIT %s",
+                    (manager_id, patterns, _MAX_SUGGESTION_SCAN),
+                ).fetchall()
         people = {row["user_id"]: person_from_row(row) for row in rows}
         choices = {user_id: fold(person.display_name) for user_id, person in people.items()}
         ranked = process.extract(fold(phrase), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -264,12 +264,18 @@ def _named(mention: str, candidates: list[Person], requester: Person) -> TargetF
     return TargetFinding(person=person, is_requester=person.user_id == requester.user_id, matches=[match])
 
 
-def _reports_among(text: str, candidates: list[Person], requester: Person) -> list[Person]:
-    """Of the people sharing a name, the requester's own reports when the text says so ("my report Oliver",
-    "my new hire Oliver"); everyone when it does not, or when none of them reports to the requester."""
-    said = any(_SOMEONE_REPORTING.search(found.group("relation"))
+def _names_a_report(text: str) -> bool:
+    """Whether the name comes with a relation saying the person reports to the requester ("my report Oliver",
+    "my new hire Oliver")."""
+    return any(_SOMEONE_REPORTING.search(found.group("relation"))
                for found in _NAMED_BESIDE_RELATION.finditer(capitals_shape(text)))
-    reports = [person for person in candidates if person.manager_id == requester.user_id] if said else []
+
+
+def _reports_among(text: str, candidates: list[Person], requester: Person) -> list[Person]:
+    """Of the people sharing a name, the requester's own reports when the text says so; everyone when it does not,
+    or when none of them reports to the requester."""
+    reports = [person for person in candidates if person.manager_id == requester.user_id] \
+        if _names_a_report(text) else []
     return reports or candidates
 
 
@@ -338,7 +344,8 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     unresolved = _unknown_ids(text, catalog_words) + _unresolved_names(text, catalog_words, directory) + \
         ([lower_case] if lower_case else [])
     if unresolved:
-        return _ask_unknown(unresolved[0], directory, among=lambda people: _reports_among(text, people, requester))
+        return _ask_unknown(unresolved[0], directory,
+                            manager_id=requester.user_id if _names_a_report(text) else None)
     relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
     if relation:
         who = relation.group("who")
@@ -529,13 +536,11 @@ def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarific
     return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 
-def _ask_unknown(mention: str, directory: Directory,
-                 among: Callable[[list[Person]], list[Person]] | None = None) -> TargetFinding:
-    """What to ask of a name nobody has in full; `among` narrows the people it may be ("my report Oliver": the
-    requester's reports called Oliver)."""
-    suggestions = directory.suggest_people(mention)
-    if among is not None and len(suggestions) > 1:
-        suggestions = among(suggestions)
+def _ask_unknown(mention: str, directory: Directory, manager_id: str | None = None) -> TargetFinding:
+    """What to ask of a name nobody has in full. With `manager_id` ("my report Oliver"), that manager's reports
+    with a name like it, if there are any, however many others share the name; otherwise anyone's."""
+    suggestions = (directory.suggest_people(mention, manager_id=manager_id) if manager_id is not None else []) \
+        or directory.suggest_people(mention)
     options = _options(suggestions)
     words = set(fold(mention).split())
     # "Alvarez" as part of someone's name: a question of which (or whether), not of a name nobody has.

@@ -23,8 +23,9 @@ class MemoryDirectory:
                        if p.email.casefold() in emails or fold(p.display_name) in names
                        or p.user_id.casefold() in {u.casefold() for u in user_ids}), key=lambda p: p.user_id)
 
-    def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
-        choices = {p.user_id: fold(p.display_name) for p in self.people.values()}
+    def suggest_people(self, phrase: str, limit: int = 5, manager_id: str | None = None) -> list[Person]:
+        choices = {p.user_id: fold(p.display_name) for p in self.people.values()
+                   if manager_id is None or p.manager_id == manager_id}
         return [self.people[key] for _, _, key in
                 process.extract(fold(phrase), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)]
 

@@ -180,3 +180,35 @@ def test_roles_in_two_applications_in_one_message_are_never_one_dropped(app) -> 
     assert "names roles in Ledgerly and in WikiWiki" in turn.outcome.message
     purpose = app.service.handle("rui", "I need Journal Poster in the ledger to document the WikiWiki pages").outcome
     assert (purpose.app_id, purpose.role_id) == ("ledgerly", "ldg-poster")
+
+
+@pytest.fixture(scope="module")
+def crowded(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """An org where more people share the given name Oliver than a suggestion lists; one of them reports to boss,
+    with the longest name (the furthest from "Oliver" alone)."""
+    database = f"askiam_olivers_{os.getpid()}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    folder = rules_org(tmp_path_factory.mktemp("olivers"))
+    surnames = ("Abbot", "Berg", "Cole", "Dunn", "Ek", "Fox", "Gray", "Hart")
+    with (folder / "users.csv").open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=USER_COLUMNS)
+        for surname in surnames:
+            writer.writerow(user(f"o{surname.lower()}", f"Oliver {surname}", manager="own"))
+        writer.writerow(user("ozk", "Oliver Zimmermann-Kowalczyk", manager="boss"))
+    application = make_app(psycopg.conninfo.make_conninfo(postgres_url, dbname=database), folder)
+    application.import_bundle(folder)
+    yield application
+    application.close()
+
+
+def test_my_report_is_found_among_more_namesakes_than_a_suggestion_lists(crowded) -> None:  # type: ignore[no-untyped-def]
+    anyone = crowded.service.handle("tess", "Can Oliver have Viewer in WikiWiki please").outcome
+    assert anyone.clarification is not None
+    offered = [candidate.id for candidate in anyone.clarification.candidates]
+    assert "ozk" not in offered and len(offered) == 5  # the premise: the report is not among those anyone is offered
+    turn = crowded.service.handle("boss", "My new hire Oliver needs Viewer in WikiWiki")
+    assert turn.outcome.clarification is not None
+    assert [candidate.id for candidate in turn.outcome.clarification.candidates] == ["ozk"]
+    assert turn.outcome.message.startswith("Do you mean Oliver Zimmermann-Kowalczyk")
+    assert crowded.service.handle("boss", "yes", state=turn.state).outcome.user_id == "ozk"

@@ -180,7 +180,7 @@ class Directory:
     def find_people(self, *, emails, names, user_ids) -> list[Person]:  # type: ignore[no-untyped-def]
         return [person for person in self.people if person.email.casefold() in emails]
 
-    def suggest_people(self, phrase: str, limit: int = 5) -> list[Person]:
+    def suggest_people(self, phrase: str, limit: int = 5, manager_id: str | None = None) -> list[Person]:
         return []
 
     def reports_of(self, manager_id: str, limit: int = 8) -> list[Person]:
