@@ -71,12 +71,18 @@ class Assessment:
     probabilities: np.ndarray
     counts: GroupCounts
     features: np.ndarray
+    contributions: np.ndarray | None = None  # (rows, features), when asked for
 
 
-def assess(conn: psycopg.Connection[Any], model: ConfidenceModel, requests: Sequence[ScoreRequest]) -> Assessment:
-    """Approval probabilities for any number of requests, from the statistics tables and the stored model."""
+def assess(conn: psycopg.Connection[Any], model: ConfidenceModel, requests: Sequence[ScoreRequest],
+           explain: bool = False) -> Assessment:
+    """Approval probabilities for any number of requests, from the statistics tables and the stored model; with
+    `explain`, how much each feature moved each score too."""
     counts = fetch_counts(conn, model.schema, requests)
     features = feature_matrix(model.schema, counts, model.prior, model.linear_bias)
+    if explain:
+        probabilities, contributions = model.explained(features)
+        return Assessment(probabilities, counts, features, contributions)
     return Assessment(model.probabilities(features), counts, features)
 
 
@@ -116,7 +122,7 @@ class SqlConfidenceEstimator:
                                                                 target.manager_id))
         with self._database.reading() as conn:
             model, current = self._current_model(conn)
-            result = assess(conn, model, [request])
+            result = assess(conn, model, [request], explain=True)
         probability = float(result.probabilities[0])
         counts = result.counts
         role_counts = (float(counts.approved[0, 0]), float(counts.total[0, 0]))
@@ -211,7 +217,8 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
     """The history groups that moved this score most, with their counts: why the model thinks what it does."""
     if model.trees is None:
         return []
-    effects = group_contributions(model.schema, model.contributions(result.features))[0]
+    contributions = result.contributions if result.contributions is not None else model.contributions(result.features)
+    effects = group_contributions(model.schema, contributions)[0]
     order = np.argsort(-np.abs(effects[:-1]), kind="stable")
     evidence: list[Evidence] = []
     for group in order[:limit]:

@@ -70,12 +70,17 @@ class BoostedTrees:
         Per tree, the change from the tree's mean leaf value to the prefix after each question goes to the feature
         asked, so the row sums are margin - base - (sum of the trees' mean leaf values).
         """
+        return self.explain(x)[1]
+
+    def explain(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The margin and the contributions of each row, the rows' leaves found once for both."""
         x = np.asarray(x, dtype=np.float64)
         result = np.zeros(x.shape)
         if not len(self.leaves):
-            return result
+            return np.full(len(x), self.base), result
         leaf = self._leaf_index(x)
         trees = np.arange(len(self.leaves))
+        margin = self.base + self.leaves[trees[None, :], leaf].sum(axis=1)
         previous = self.prefixes[trees[None, :], np.zeros_like(leaf)]
         # Each (row, feature) as one flat cell, so that a level's changes are summed by one bincount.
         row_cells = np.arange(len(x))[:, None] * x.shape[1]
@@ -89,7 +94,7 @@ class BoostedTrees:
             flat = (row_cells + self.features[None, :, level - 1]).ravel()
             result += np.bincount(flat, weights=(current - previous).ravel(), minlength=cells).reshape(result.shape)
             previous = current
-        return result
+        return margin, result
 
     def to_json(self) -> dict[str, object]:
         return {"base": self.base, "features": self.features.tolist(), "thresholds": self.thresholds.tolist(),

@@ -71,11 +71,16 @@ class ConfidenceModel:
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
         """How much each feature moved each row's score (log-odds), for explanations."""
+        return self.explained(features)[1]
+
+    def explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The probabilities and the contributions of each row (the trees walked once for both)."""
         if self.trees is None:
             result = np.zeros(features.shape)
             result[:, 0] = features[:, 0]
-            return result
-        return self.trees.contributions(features)
+            return self.probabilities(features), result
+        margin, contributions = self.trees.explain(features)
+        return self.calibrate(_sigmoid(margin)), contributions
 
     def to_json(self) -> dict[str, object]:
         return {"kind": MODEL_KIND, "schema": self.schema.to_json(), "prior": self.prior,

@@ -29,7 +29,7 @@ from validators.confidence_features import (
     encode_history,
 )
 from validators.confidence_linear import Indicators
-from validators.db import analyze
+from validators.db import analyze, int_array, text_array
 
 _STATS_TABLES = ("attribute_pair_stats", "attribute_stats", "history_attributes", "role_attribute_stats",
                  "role_stats")
@@ -155,6 +155,9 @@ FROM unnest(%s::int[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[
 """
 
 
+_INT_PARAMS = frozenset({"q_i", "a_i", "a_slot", "p_i", "p_slot"})
+
+
 def _chunks(count: int) -> Iterator[range]:
     for start in range(0, count, BATCH):
         yield range(start, min(count, start + BATCH))
@@ -191,7 +194,8 @@ def fetch_counts(conn: psycopg.Connection[Any], schema: FeatureSchema, requests:
                     for key, item in (("p_i", i), ("p_slot", slot), ("p_a", a), ("p_av", value_a), ("p_b", b),
                                       ("p_bv", value_b)):
                         params[key].append(item)
-        rows = cursor.execute(_COUNTS_SQL, params).fetchall()
+        rows = cursor.execute(_COUNTS_SQL, {name: int_array(values) if name in _INT_PARAMS else text_array(values)
+                                            for name, values in params.items()}).fetchall()
         if rows:
             data = np.array(rows, dtype=np.float64)
             which = data[:, :3].astype(np.int64)

@@ -9,7 +9,7 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -32,6 +32,17 @@ _MIGRATION_LOCK = 781_240_017
 # environment frozen between invocations, a server that may have closed it meanwhile) is tested first, with a round
 # trip; testing every checkout cost one round trip per statement of a request.
 CHECK_AFTER_IDLE_S = 5.0
+
+
+def text_array(values: Iterable[str]) -> str:
+    """A PostgreSQL array literal of texts, for a `%s::text[]` parameter: one string to send, where a list is dumped
+    element by element in Python (a request's confidence lookup sends some 200 values)."""
+    return "{" + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
+
+
+def int_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers, for a `%s::int[]` parameter (see `text_array`)."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
 
 
 def analyze(conn: psycopg.Connection[Any], table: str) -> None:

@@ -250,3 +250,21 @@ def test_the_generic_plan_of_every_request_statement_is_checked(generated_app: A
         [plan] = explain(_SameConnection(conn), [Statement("SELECT count(*) FROM wide WHERE k = %s", (3,))])
     assert plan.scans and plan.generic_scans
     assert any(scan.endswith("in the generic plan") for scan in plan.unexpected_scans)
+
+
+def test_array_literals_carry_every_text_and_number_unchanged(postgres_url: str) -> None:
+    """The confidence lookup sends its keys as one array literal each: texts with quotes, backslashes, braces,
+    commas, blanks, "NULL" or nothing at all arrive as they were."""
+    rng = random.Random(7)
+    alphabet = 'ab ,{}"\\\'\tNULé€\U0001f600\n'
+    texts = ["", "NULL", "null", " padded ", '"', "\\", "{}", "a,b", "ROLE_TITLE=117905"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    numbers = [0, -1, 2**31 - 1, -(2**31)] + [rng.randint(-10**6, 10**6) for _ in range(100)]
+    with psycopg.connect(postgres_url) as conn:
+        got_texts, got_numbers = conn.execute(
+            "SELECT %s::text[], %s::int[]", (db_module.text_array(texts), db_module.int_array(numbers))).fetchone()
+        empty = conn.execute("SELECT %s::text[], %s::int[]",
+                             (db_module.text_array([]), db_module.int_array([]))).fetchone()
+    assert got_texts == texts
+    assert got_numbers == numbers
+    assert empty == ([], [])

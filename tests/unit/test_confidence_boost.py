@@ -35,6 +35,17 @@ def test_contributions_add_up_to_the_margin() -> None:
     assert np.abs(contributions[:, :2]).sum() > 3 * np.abs(contributions[:, 2:]).sum()
 
 
+def test_one_walk_gives_the_same_margin_and_contributions_as_two() -> None:
+    x, y = interaction(2000, 6)
+    trees = fit_boosted(x, y, BoostParams(trees=25, depth=4))
+    margin, contributions = trees.explain(x[:50])
+    assert np.array_equal(margin, trees.margin(x[:50]))
+    assert np.array_equal(contributions, trees.contributions(x[:50]))
+    empty = BoostedTrees(trees.base, np.zeros((0, 4), dtype=np.int64), np.zeros((0, 4)), np.zeros((0, 16)),
+                         np.zeros((0, 15)))
+    assert np.array_equal(empty.explain(x[:3])[0], np.full(3, trees.base))
+
+
 def test_held_out_rows_stop_the_boosting_and_json_round_trips() -> None:
     x, y = interaction(3000, 4)
     noise = np.random.default_rng(5).random(len(y)) < 0.5
