@@ -217,8 +217,9 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
     """The history groups that moved this score most, with their counts: why the model thinks what it does."""
     if model.trees is None:
         return []
-    contributions = result.contributions if result.contributions is not None else model.contributions(result.features)
-    effects = group_contributions(model.schema, contributions)[0]
+    if result.contributions is None:
+        raise ValueError("the factors of a score need its assessment made with explain=True")
+    effects = group_contributions(model.schema, result.contributions)[0]
     order = np.argsort(-np.abs(effects[:-1]), kind="stable")
     evidence: list[Evidence] = []
     for group in order[:limit]:

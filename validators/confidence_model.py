@@ -69,12 +69,9 @@ class ConfidenceModel:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return self.calibrate(self.raw(features))
 
-    def contributions(self, features: np.ndarray) -> np.ndarray:
-        """How much each feature moved each row's score (log-odds), for explanations."""
-        return self.explained(features)[1]
-
     def explained(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The probabilities and the contributions of each row (the trees walked once for both)."""
+        """The probabilities, and how much each feature moved each row's score (log-odds), for explanations (the
+        trees walked once for both)."""
         if self.trees is None:
             result = np.zeros(features.shape)
             result[:, 0] = features[:, 0]
