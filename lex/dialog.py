@@ -296,13 +296,14 @@ def _slots(ports: LexPorts, requester: str, user_id: str | None, app_id: str | N
 
 def _describe(ports: LexPorts, requester: str, user_id: str | None, app_id: str | None,
               role_id: str | None) -> str:
-    """'Viewer in Ledgerly for Ana Ferreira (ana@corp.test)'; "" unless role and application are known."""
-    if not user_id or user_id == requester:
-        who = "you"
-    else:
-        person = ports.directory.get_person(user_id)
-        who = f"{person.display_name} ({person.email})" if person else user_id
-    return described_access(ports.service.vocabulary().catalog, app_id, role_id, who)
+    """'Viewer in Ledgerly for Ana Ferreira (ana@corp.test)'; "" unless the catalog still has the role and
+    application (the person is looked up only then)."""
+    catalog = ports.service.vocabulary().catalog
+    for_you = described_access(catalog, app_id, role_id, "you")
+    if not for_you or not user_id or user_id == requester:
+        return for_you
+    person = ports.directory.get_person(user_id)
+    return described_access(catalog, app_id, role_id, f"{person.display_name} ({person.email})" if person else user_id)
 
 
 def _confirmation_question(ports: LexPorts, requester: str, pending: PendingConfirmation) -> str:

@@ -217,8 +217,9 @@ def fetch_peers(conn: psycopg.Connection[Any], requests: Sequence[ScoreRequest])
         part = known[start : start + BATCH]
         people = [requester for i in part if (requester := requests[i].requester) is not None]
         rows = cursor.execute(_PEERS_SQL, (
-            part, [p.user_id for p in people], [requests[i].role_id for i in part], [p.department for p in people],
-            [p.title for p in people], [p.manager_id for p in people])).fetchall()
+            int_array(part), text_array(p.user_id for p in people), text_array(requests[i].role_id for i in part),
+            text_array(p.department for p in people), text_array(p.title for p in people),
+            text_array(p.manager_id for p in people))).fetchall()
         for row in rows:
             result[int(row[0])] = [float(v) for v in row[1:]]
     return result

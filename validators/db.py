@@ -34,10 +34,12 @@ _MIGRATION_LOCK = 781_240_017
 CHECK_AFTER_IDLE_S = 5.0
 
 
-def text_array(values: Iterable[str]) -> str:
+def text_array(values: Iterable[str | None]) -> str:
     """A PostgreSQL array literal of texts, for a `%s::text[]` parameter: one string to send, where a list is dumped
-    element by element in Python (a request's confidence lookup sends some 200 values)."""
-    return "{" + ",".join('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values) + "}"
+    element by element in Python (a request's confidence lookup sends some 200 values). None is NULL; every text is
+    quoted, so the text "NULL" stays a text."""
+    return "{" + ",".join("NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                          for value in values) + "}"
 
 
 def int_array(values: Iterable[int]) -> str:

@@ -254,11 +254,12 @@ def test_the_generic_plan_of_every_request_statement_is_checked(generated_app: A
 
 def test_array_literals_carry_every_text_and_number_unchanged(postgres_url: str) -> None:
     """The confidence lookup sends its keys as one array literal each: texts with quotes, backslashes, braces,
-    commas, blanks, "NULL" or nothing at all arrive as they were."""
+    commas, blanks, "NULL" or nothing at all arrive as they were, and None arrives as NULL."""
     rng = random.Random(7)
     alphabet = 'ab ,{}"\\\'\tNULé€\U0001f600\n'
-    texts = ["", "NULL", "null", " padded ", '"', "\\", "{}", "a,b", "ROLE_TITLE=117905"] + [
+    texts: list[str | None] = ["", "NULL", "null", " padded ", '"', "\\", "{}", "a,b", "ROLE_TITLE=117905"] + [
         "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    texts[10:10] = [None, "NULL", None]
     numbers = [0, -1, 2**31 - 1, -(2**31)] + [rng.randint(-10**6, 10**6) for _ in range(100)]
     with psycopg.connect(postgres_url) as conn:
         got_texts, got_numbers = conn.execute(
