@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from bot.decision import Support, confidence_after_judge, decide, first_failure,
 from bot.domain import (
     Application,
     CheckName,
+    CheckResult,
     Clarification,
     Confidence,
     Decision,
@@ -529,8 +530,7 @@ class AccessRequestService:
         if requester.user_id in (pending.requester_id, pending.user_id):
             return True
         assert pending.user_id is not None
-        checks = self._ports.rules.run_checks(requester.user_id, pending.user_id, role.role_id)
-        return all(check.passed for check in checks if check.name is CheckName.AUTHORIZED_FOR_TARGET)
+        return _authorized(self._ports.rules.run_checks(requester.user_id, pending.user_id, role.role_id))
 
     def _traced(self, name: str, call: Callable[..., T], *args: object) -> tuple[T, float]:
         with self._ports.telemetry.span(name):
@@ -595,6 +595,11 @@ class AccessRequestService:
         decision_started = time.perf_counter()
         timings.parallel_ms = (decision_started - parallel_started) * 1000
 
+        authorized = _authorized(checks)
+        if not authorized:
+            # Whoever may not ask for this person learns nothing about them from the answer: not their grants,
+            # status or department (the other checks), nor what their peers hold (the confidence's evidence).
+            confidence = None
         # A confidence its estimator does not stand behind (a model older than the catalog) never approves.
         probability = confidence.probability if confidence is not None and confidence.available else None
         judged: JudgeFinding | None = None
@@ -607,23 +612,14 @@ class AccessRequestService:
         thin = thin_evidence(_support(confidence), self._min_role_history)
         verdict = decide(checks, role, probability, self._threshold, thin)
         failed = first_failure(checks)
+        if not authorized:
+            checks = [check for check in checks if check.name is CheckName.AUTHORIZED_FOR_TARGET]
         reason_passages: list[PolicyPassage] = []
         try:
             reason_passages = self._ports.policies.for_reason(verdict.reason, app, role, failed)
         except Exception:  # a citation is helpful, never required
             log.exception("policy lookup for the reason failed")
-        evidence: list[Evidence] = passage_evidence(reason_passages + passages)
-        if judged is not None:
-            evidence.append(Evidence(evidence_id=f"judge:{judged.verdict}", kind="policy_judge",
-                                     summary=f"policy judge: {judged.verdict}. {judged.rationale}".strip(),
-                                     source=",".join(judged.cited_passage_ids) or None))
-        if confidence is not None:
-            evidence.extend(confidence.evidence)
-            if confidence.note:
-                evidence.append(Evidence(evidence_id="confidence:note", kind="notice", summary=confidence.note))
-        else:
-            evidence.append(Evidence(evidence_id="retrieval:unavailable", kind="notice",
-                                     summary="similar decisions could not be retrieved; an approver will decide"))
+        evidence = _evidence(reason_passages + passages, judged, confidence, history_wanted=authorized)
         request_id = self._ports.store.new_request_id()
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
                                    app.name, request_id, failed, probability, evidence, thin, resolved.until)
@@ -655,6 +651,30 @@ class AccessRequestService:
             message=message, requester_id=requester.user_id, access_until=resolved.until,
         )
         return Turn(outcome=outcome, state=decided(resolved, request_id), timings=timings)
+
+
+def _evidence(passages: list[PolicyPassage], judged: JudgeFinding | None, confidence: Confidence | None, *,
+              history_wanted: bool) -> list[Evidence]:
+    """What a decision cites: policy passages, the policy judge's finding, the history's evidence; when the
+    history's evidence is wanted but missing (retrieval failed or timed out), a notice that an approver decides."""
+    evidence: list[Evidence] = passage_evidence(passages)
+    if judged is not None:
+        evidence.append(Evidence(evidence_id=f"judge:{judged.verdict}", kind="policy_judge",
+                                 summary=f"policy judge: {judged.verdict}. {judged.rationale}".strip(),
+                                 source=",".join(judged.cited_passage_ids) or None))
+    if confidence is not None:
+        evidence.extend(confidence.evidence)
+        if confidence.note:
+            evidence.append(Evidence(evidence_id="confidence:note", kind="notice", summary=confidence.note))
+    elif history_wanted:
+        evidence.append(Evidence(evidence_id="retrieval:unavailable", kind="notice",
+                                 summary="similar decisions could not be retrieved; an approver will decide"))
+    return evidence
+
+
+def _authorized(checks: Sequence[CheckResult]) -> bool:
+    """Whether the requester may ask for this target (for themselves, a report, or as a delegate)."""
+    return all(check.passed for check in checks if check.name is CheckName.AUTHORIZED_FOR_TARGET)
 
 
 def _require_same_request(recorded: Outcome, text: str) -> None:

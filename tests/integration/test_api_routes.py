@@ -170,6 +170,33 @@ def test_a_structured_request_for_someone_one_may_not_ask_for_is_denied(app) -> 
     assert (body["decision"], body["reason"]) == ("DENIED", "NOT_AUTHORIZED_FOR_TARGET")
 
 
+@pytest.mark.parametrize(("role_id", "role_name"), [
+    ("ldg-poster", "Journal Poster"), ("ldg-approver", "Journal Approver"), ("ldg-viewer", "Viewer"),
+    ("ldg-closer", "Period Closer")])
+def test_a_refused_request_tells_nothing_about_the_person_asked_for(app, role_id: str, role_name: str) -> None:  # type: ignore[no-untyped-def]
+    """Ana holds Poster (which clashes with Approver), lacks the Viewer that Closer needs, and eleven of her peers
+    hold Viewer: none of that reaches Rui, who may not ask for her, whether answered, read back or explained."""
+    _, _, body = call("POST", "/access-requests", {"user_id": "ana", "app_id": "ledgerly", "role_id": role_id},
+                      user="rui")
+    assert (body["decision"], body["reason"]) == ("DENIED", "NOT_AUTHORIZED_FOR_TARGET")
+    assert [(c["name"], c["passed"]) for c in body["checks"]] == [("AUTHORIZED_FOR_TARGET", False)]
+    assert body["confidence"] is None
+    assert {e["kind"] for e in body["evidence"]} <= {"policy"}
+    _, _, read_back = call("GET", f"/access-requests/{body['request_id']}", user="rui")
+    chat = call("POST", "/chat", {"text": f"Give Ana Ferreira {role_name} in Ledgerly"}, user="rui")[2]
+    why = call("POST", "/chat", {"text": "why?", "conversation_id": chat["conversation_id"]}, user="rui")[2]
+    assert chat["reason"] == "NOT_AUTHORIZED_FOR_TARGET"
+    for answer in (body, read_back, chat, why):
+        told = json.dumps(answer).lower()
+        for secret in ("ana is active", "already holds", "does not hold", "conflicts with", "requires",
+                       "prerequisites", "clearance", "eligible", "accountant", "peers", "similar"):
+            assert secret not in told, (secret, answer)
+    # The audit record keeps what was decided on: the refusal.
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT payload FROM audit_log WHERE request_id = %s", (body["request_id"],)).fetchone()
+    assert [c["name"] for c in json.loads(row["payload"])["details"]["checks"]] == ["AUTHORIZED_FOR_TARGET"]
+
+
 def test_an_open_request_asked_again_is_the_same_request(app) -> None:  # type: ignore[no-untyped-def]
     ids = {"user_id": "ana", "app_id": "wikiwiki", "role_id": "wiki-editor"}
     _, _, first = call("POST", "/access-requests", ids, user="ana")
