@@ -13,6 +13,7 @@ from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
+from bot.understanding.third_person import third_person_subject
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
@@ -70,6 +71,7 @@ _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teamma
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
 _WHO = rf"(?:(?:my|our)\s+(?:new\s+)?|(?:the|a)\s+new\s+){_RELATIVE}|(?:my|our|the|a)\s+new\s+reports?"
 _MY = re.compile(r"\b(?:my|our)\b", re.I)
+_MANAGER = re.compile(r"my\s+(?:manager|boss)", re.I)
 _LISTED_REPORTS = 8
 # Relations that are usually someone the requester manages: their reports are offered as the answer.
 _SOMEONE_REPORTING = re.compile(r"reports?|team\b|team\s+members?|staff|employees?|hires?|starters?|joiners?|"
@@ -91,8 +93,8 @@ _RELATIONS = (
                r"(?!['\u2019]s)", re.I),
     # As the subject of the request: "my new hire needs ...", "can my report get ...".
     re.compile(r"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:(?:can|could|may|would|should)\s+)?"
-               rf"(?P<who>{_WHO}|(?:my|our)\s+reports?)(?:\s+\w+){{0,3}}?\s+(?:needs?|wants?|requires?|get|have|"
-               r"is joining|joins|starts|should get|must get|will need)\b", re.I),
+               rf"(?P<who>{_WHO}|(?:my|our)\s+reports?)(?:\s+(?!(?:i|we)\b)\w+){{0,3}}?\s+(?:needs?|wants?|requires?|"
+               r"get|have|is joining|joins|starts|should get|must get|will need)\b", re.I),
 )
 # Two people joined in the beneficiary's place: "Marcus and Marc Johnson need ...", "give Ana and Rui ...".
 _JOINED = (
@@ -349,13 +351,16 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
     if relation:
         who = relation.group("who")
-        who = who[:1].lower() + who[1:]  # "The new hire needs ..." is asked about as "the new hire"
-        return TargetFinding(clarification=_ask_relative(who, requester, directory))
+        return _relative(who[:1].lower() + who[1:], requester, directory)  # "The new hire" asked as "the new hire"
     pronoun = next((found for pattern in _PRONOUN_TARGETS if (found := pattern.search(text))), None)
     if pronoun:
         who = pronoun.group("who").lower()
         question = f"Who do you mean by \"{who}\"? Please give the person's name or email address."
         return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
+    subject = third_person_subject(text, catalog_words)
+    if subject:
+        # "The contractor needs ...", "Our CFO needs ...": someone else, whom no name here tells.
+        return TargetFinding(clarification=_ask_relative(subject, requester, directory))
     self_text = _SELF.search(text)
     unread = [word for word in _caseless_words([token.text for token in tokens(text)]) if word not in catalog_words]
     if unread and not self_text:
@@ -519,6 +524,15 @@ def _ask_whether_self(groups: dict[str, list[Person]], requester: Person) -> Cla
                                 if person.user_id != requester.user_id}))
     return _ask_which(list(people.values()), f"Is this access for {names}, or for you?", next(iter(groups)),
                       ask="Who should get it?")
+
+
+def _relative(who: str, requester: Person, directory: Directory) -> TargetFinding:
+    """The person "my manager" is (the directory knows); for anyone else ("my new hire"), the question who."""
+    manager = directory.get_person(requester.manager_id) if _MANAGER.fullmatch(who) and requester.manager_id \
+        else None
+    if manager is not None:
+        return _named(who, [manager], requester)
+    return TargetFinding(clarification=_ask_relative(who, requester, directory))
 
 
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:

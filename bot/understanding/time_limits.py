@@ -30,11 +30,18 @@ _MONTHS = {name: number for number, names in enumerate(
 # The longest access a request may ask for: past it, the end is taken as a mistake and asked about.
 MAX_ACCESS = timedelta(days=366)
 
-_AMOUNT = r"(?P<amount>\d{1,3}|" + "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len,
-                                                   reverse=True)) + ")"
+_NUMBER_WORD = "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len, reverse=True))
+# "3", "2.5", "1,5", "two", "two and a half", "half a", "half an".
+_AMOUNT = (rf"(?:(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?|{_NUMBER_WORD})(?P<half>\s+and\s+a\s+half)?"
+           r"|(?P<only_half>half\s+an?))")
 _UNIT = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|years?)"
-_DURATION = re.compile(rf"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?{_AMOUNT}"
-                       rf"(?:\s|-)*{_UNIT}\b")
+_LEAD = r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?"
+_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*(?:(?:more|extra)\s+)?{_UNIT}\b")
+# A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
+_NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many)\b)"
+_DURATION_ANYTHING = re.compile(
+    rf"{_LEAD}(?P<what>{_NUMBERISH}(?:[\s-]*(?:{_NUMBERISH}|(?:and|or|to)\b)){{0,4}})[\s-]*{_UNIT}\b")
+_WEEKEND = re.compile(r"\b(?:for|over|during)\s+(?:the|this)\s+weekend\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
 # "for the rest of the week", "for this month": to the end of that period.
 _REST_OF = re.compile(r"\bfor\s+(?:the\s+rest\s+of\s+(?:the\s+|this\s+)?|this\s+)"
@@ -42,16 +49,20 @@ _REST_OF = re.compile(r"\bfor\s+(?:the\s+rest\s+of\s+(?:the\s+|this\s+)?|this\s+
 # "until ..." that no form above reads ("until yesterday", "until the migration is done"): asked about, never dropped.
 # "Till" before a capitalised word may be a given name ("Till Becker needs ..."), so only "until" counts there.
 _UNTIL_ANYTHING = re.compile(r"\b(?:[Uu]ntil|[Uu]ntill|till(?!\s+[A-Z])|til(?!\s+[A-Z]))\s+"
-                             r"(?P<when>[\w'-]+(?:\s+[\w'-]+)?)")
+                             r"(?P<when>[\w'/:.-]+(?:\s+[\w'/:.-]+){0,3})")
 # Access said to be temporary with no end given.
 _TEMPORARY = re.compile(r"\b(?:temporar(?:y|ily)|temp access|for a (?:little |short )?while|short[- ]term)\b")
+# "01/02": the 1st of February or the 2nd of January; asked about, never guessed. ("3/3" is the same either way.)
+_TWO_WAYS = re.compile(r"(?!(\d{1,2})[/.]0*\1\b)(?:0?[1-9]|1[0-2])[/.](?:0?[1-9]|1[0-2])(?:[/.]\d{2}(?:\d{2})?)?")
+_AMBIGUOUS_DATE = "can be read as day/month or as month/day"
 # A day and month without a year, this many days past, is taken as a slip (asked about), not as next year's.
 _RECENTLY_PAST = timedelta(days=31)
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _UNTIL = re.compile(
     r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
     r"\s+(?:on\s+|the\s+)?(?P<when>"
-    r"\d{4}-\d{2}-\d{2}"
+    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:z|\+00:?00)?)?"
+    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2}(?:\d{2})?)?"
     r"|tomorrow|tonight|today|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
     r"|end of (?:the |this )?(?:day|week|month|quarter|year)|(?:the )?weekend"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
@@ -81,9 +92,13 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     folded = re.sub(r"\s+", " ", fold(text)).strip()
     found = _DURATION.search(folded)
     if found:
-        amount = _NUMBER_WORDS.get(found.group("amount")) or int(found.group("amount"))
-        unit = found.group("unit").rstrip("s")
-        return _checked(now + amount * _UNITS[unit], found.group(0), now)
+        return _checked(now + _amount(found) * _UNITS[found.group("unit").rstrip("s")], found.group(0), now)
+    found = _DURATION_ANYTHING.search(folded)
+    if found:
+        return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
+    found = _WEEKEND.search(folded)
+    if found:
+        return _checked(_end_of(now.date() + timedelta(days=(6 - now.weekday()) % 7)), found.group(0), now)
     found = _TODAY.search(folded)
     if found:
         return _checked(_end_of(now.date()), found.group(0), now)
@@ -92,19 +107,45 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
         return _checked(_end_of(_end_of_period(found.group("period"), now.date())), found.group(0), now)
     found = _UNTIL.search(folded)
     if found:
-        day = _day(found.group("when"), now.date())
+        when = found.group("when")
+        moment = _moment(when)
+        if moment is not None:
+            return _checked(moment, found.group(0), now)
+        if _TWO_WAYS.fullmatch(when):
+            return TimeLimit(until=None, said=found.group(0), problem=_AMBIGUOUS_DATE)
+        day = _day(when, now.date())
         if day is None:
             return TimeLimit(until=None, said=found.group(0), problem="is not a date I can read")
         return _checked(_end_of(day), found.group(0), now)
     found = _UNTIL_ANYTHING.search(re.sub(r"\s+", " ", text))
     if found:
         past = fold(found.group("when")).split()[0] in ("yesterday", "last", "earlier", "before")
-        return TimeLimit(until=None, said=found.group(0),
+        return TimeLimit(until=None, said=found.group(0).rstrip(".:-"),
                          problem="has already passed" if past else "is not a date I can read")
     found = _TEMPORARY.search(folded)
     if found:
         return TimeLimit(until=None, said=found.group(0), problem=NO_END_GIVEN)
     return None
+
+
+def _amount(found: re.Match[str]) -> float:
+    """How many units a duration says: "3", "2.5", "1,5", "two and a half", "half a"."""
+    if found.group("only_half"):
+        return 0.5
+    said = found.group("amount")
+    amount = float(_NUMBER_WORDS.get(said) or float(said.replace(",", ".")))
+    return amount + (0.5 if found.group("half") else 0.0)
+
+
+def _moment(when: str) -> datetime | None:
+    """A date with a time of day ("2026-12-31t12:00", UTC), or None for anything else."""
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2}(?::\d{2})?)(?:z|\+00:?00)?", when)
+    if found is None:
+        return None
+    try:
+        return datetime.fromisoformat(f"{found.group(1)}T{found.group(2)}").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
@@ -137,6 +178,8 @@ def _day(when: str, today: date) -> date | None:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
             return date.fromisoformat(when)
+        if re.fullmatch(r"[\d/.]+", when):
+            return _numeric_day(when, today)
         return _day_and_month(when, today)
     except ValueError:
         return None
@@ -158,6 +201,21 @@ def _end_of_period(period: str, today: date) -> date:
 def _last_day(year: int, month: int) -> date:
     first_of_next = date(year + month // 12, month % 12 + 1, 1)
     return first_of_next - timedelta(days=1)
+
+
+def _numeric_day(when: str, today: date) -> date:
+    """'12/31', '31/12/2026', '31.12.26': day and month told apart by the one above 12 (`_TWO_WAYS` is asked
+    about before this); with no year, the next such day from today on."""
+    numbers = [int(part) for part in re.split(r"[/.]", when)]
+    first, second = numbers[0], numbers[1]
+    day_of_month, month = (first, second) if first > 12 else (second, first)
+    if len(numbers) > 2:
+        year = numbers[2] + (2000 if numbers[2] < 100 else 0)
+        return date(year, month, day_of_month)
+    candidate = date(today.year, month, day_of_month)
+    if candidate >= today or today - candidate <= _RECENTLY_PAST:
+        return candidate
+    return date(today.year + 1, month, day_of_month)
 
 
 def _day_and_month(when: str, today: date) -> date:
@@ -190,8 +248,8 @@ def until_question(limit: TimeLimit) -> Clarification:
     """The question for an end that cannot be used ("until 2025-01-01" has already passed), or not given."""
     if limit.problem == NO_END_GIVEN:
         return Clarification(slot=UNTIL_SLOT, mentioned=limit.said, question=(
-            f"You asked for {limit.said} access: until when do you need it? For example \"for two weeks\" or "
-            "\"until 2026-12-31\"; or say \"no end date\"."))
+            f"You said \"{limit.said}\" but gave no end: until when do you need the access? For example \"for two "
+            "weeks\" or \"until 2026-12-31\"; or say \"no end date\"."))
     return Clarification(slot=UNTIL_SLOT, question=(
         f"The end you gave (\"{limit.said}\") {limit.problem}. Until when do you need the access? For example "
         "\"for two weeks\" or \"until 2026-12-31\"; or say \"no end date\"."), mentioned=limit.said)

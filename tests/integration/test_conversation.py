@@ -170,6 +170,14 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("Set up my new starter with WikiWiki Editor", "my new starter"),
     ("my new report needs Editor in WikiWiki", "my new report"),
     ("Editor in WikiWiki for my team please", "my team"),
+    # Described, not named: the third-person verb says it is someone else's access.
+    ("The contractor needs Editor in WikiWiki", "the contractor"),
+    ("Someone on my team needs Editor in WikiWiki", "someone on my team"),
+    ("Our CFO needs Editor in WikiWiki", "our CFO"),
+    ("hi, the new guy wants Editor in WikiWiki", "the new guy"),
+    ("Robert (from finance) needs Editor in WikiWiki", "Robert (from finance)"),
+    ("Robert'); DROP TABLE x;-- needs Editor in WikiWiki", "Robert'); DROP TABLE x"),
+    ("The intern from Legal requires Editor in WikiWiki asap", "the intern from Legal"),
 ])
 def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_requester(  # type: ignore[no-untyped-def]
         app, text: str, asked: str) -> None:
@@ -188,9 +196,23 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "Please grant Temporary access: Editor in WikiWiki for me",
                  "I need Editor in WikiWiki for my report due Friday",
                  "I need Editor in WikiWiki for my team's pages", "I need Editor in WikiWiki to remove stale pages",
-                 "I don't want to wait, I need Editor in WikiWiki", "Can you give me back my Editor role in WikiWiki?"):
+                 "I don't want to wait, I need Editor in WikiWiki", "Can you give me back my Editor role in WikiWiki?",
+                 "My manager said I need Editor in WikiWiki", "This needs to be quick: Editor in WikiWiki for me",
+                 "Editor in WikiWiki needs to be added to my account",
+                 "I think my team needs me to have WikiWiki Editor", "Everyone needs Editor in WikiWiki, me too"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
+
+
+def test_my_manager_is_the_requesters_manager_in_the_directory(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "my manager needs Editor in WikiWiki").outcome
+    # Ana's manager is boss; she may not ask for him, and is told only that.
+    assert (outcome.user_id, outcome.reason) == ("boss", Reason.NOT_AUTHORIZED_FOR_TARGET)
+    delegate = app.service.handle("dele", "My boss needs Editor in WikiWiki").outcome
+    assert delegate.user_id == "boss" and delegate.decision is not Decision.NEEDS_CLARIFICATION, delegate.message
+    # Someone without a manager in the directory is asked.
+    top = app.service.handle("boss", "my manager needs Editor in WikiWiki").outcome
+    assert top.decision is Decision.NEEDS_CLARIFICATION and "Who is your manager?" in top.message
 
 
 def test_a_real_person_named_in_any_target_place_is_the_target(app) -> None:  # type: ignore[no-untyped-def]

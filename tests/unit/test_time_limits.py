@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.understanding.time_limits import MAX_ACCESS, find_time_limit, shown_end, without_end
+from bot.understanding.time_limits import MAX_ACCESS, find_time_limit, shown_end, until_question, without_end
 
 NOW = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # a Friday
 
@@ -88,3 +88,52 @@ def test_an_end_that_is_past_unreadable_or_missing_is_never_dropped(text: str, p
 
 def test_a_given_name_till_is_not_an_end() -> None:
     assert find_time_limit("Till Becker needs Reader in Box", NOW) is None
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("I need Light Agent in Zendesk for 2.5 weeks", NOW + timedelta(weeks=2.5)),
+    ("for two and a half weeks", NOW + timedelta(weeks=2.5)),
+    ("for 1,5 days", NOW + timedelta(days=1.5)),
+    ("for half a day", NOW + timedelta(hours=12)),
+    ("for a few more days", NOW + timedelta(days=3)),
+    ("for the weekend", _end_of("2026-12-06")),
+    ("over the weekend", _end_of("2026-12-06")),
+    ("until 12/31", _end_of("2026-12-31")),
+    ("until 12/31/2026", _end_of("2026-12-31")),
+    ("until 31/12/2026", _end_of("2026-12-31")),
+    ("till 31.12.26", _end_of("2026-12-31")),
+    ("until 3/3", _end_of("2027-03-03")),
+    ("until 2026-12-31T12:00", datetime(2026, 12, 31, 12, 0, tzinfo=UTC)),
+    ("until 2026-12-31 08:30Z", datetime(2026, 12, 31, 8, 30, tzinfo=UTC)),
+])
+def test_fractions_the_weekend_numeric_dates_and_times_of_day_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until
+
+
+@pytest.mark.parametrize(("text", "problem", "said"), [
+    ("I need Light Agent in Zendesk for -3 days", "is not a length of time I can read", "for -3 days"),
+    ("for three or four weeks", "is not a length of time I can read", "for three or four weeks"),
+    ("for 10000 hours", "is not a length of time I can read", "for 10000 hours"),
+    ("until 01/02", "can be read as day/month or as month/day", "until 01/02"),
+    ("until 13/13", "is not a date I can read", "until 13/13"),
+    ("until 2026-12-04T09:00", "has already passed", "until 2026-12-04t09:00"),
+    ("until the migration is done.", "is not a date I can read", "until the migration is done"),
+])
+def test_a_length_or_date_that_cannot_be_read_is_asked_about_and_quoted_whole(text: str, problem: str,
+                                                                               said: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and (limit.problem, limit.said) == (problem, said)
+
+
+@pytest.mark.parametrize("text", ["access for 2 people", "for 3 projects this year", "Reader for 2 teams"])
+def test_numbers_that_count_something_else_are_not_an_end(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
+
+
+@pytest.mark.parametrize("text", ["I need temporary access", "I need Reader temporarily", "short-term access please"])
+def test_access_said_to_be_temporary_is_asked_how_long_in_the_words_used(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None
+    question = until_question(limit).question
+    assert question.startswith(f'You said "{limit.said}" but gave no end: until when do you need the access?')
