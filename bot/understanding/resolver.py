@@ -45,8 +45,8 @@ class CatalogVocabulary:
         app_names = [(app.app_id, name) for app in catalog.applications.values() for name in (app.name, *app.aliases)]
         role_names = [(role.role_id, name) for role in catalog.roles.values() for name in (role.name, *role.aliases)]
         app_names += application_short_forms(
-            [(app.app_id, app.name) for app in catalog.applications.values()],
-            [name for _, name in app_names + role_names])
+            [(app.app_id, app.name) for app in catalog.applications.values()], app_names,
+            [name for _, name in role_names])
         words = {word for _, name in app_names + role_names for word in phrase_tokens(name)}
         roles_by_word: dict[str, set[str]] = {}
         for role_id, name in role_names:

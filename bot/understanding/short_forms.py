@@ -22,17 +22,28 @@ def short_forms(name: str) -> list[str]:
     return ["".join(word[0] for word in words), f"{words[0]} {''.join(word[0] for word in words[1:])}"]
 
 
-def application_short_forms(apps: Iterable[tuple[str, str]], names_in_use: Iterable[str]) -> list[tuple[str, str]]:
+def application_short_forms(apps: Iterable[tuple[str, str]], app_names: Iterable[tuple[str, str]],
+                            role_names: Iterable[str]) -> list[tuple[str, str]]:
     """(app_id, short form) for each short form that belongs to one application only and is no name, alias or
-    word of a name already in the catalog (an org's own alias or role always wins)."""
-    taken_phrases = {phrase_tokens(name) for name in names_in_use}
-    taken_words = {word for phrase in taken_phrases for word in phrase}
+    word of a name already in the catalog (an org's own alias or role always wins); a word of the application's
+    own alias does not count against it ("GCP" of Google Cloud Production, whose alias is "GCP prod").
+
+    `app_names` are (app_id, name or alias) pairs; `role_names` the names and aliases of every role."""
+    app_names = list(app_names)
+    role_phrases = {phrase_tokens(name) for name in role_names}
+    taken_phrases = {phrase_tokens(name) for _, name in app_names} | role_phrases
+    role_words = {word for phrase in role_phrases for word in phrase}
+    word_apps: dict[str, set[str]] = {}
+    for app_id, name in app_names:
+        for word in phrase_tokens(name):
+            word_apps.setdefault(word, set()).add(app_id)
     owners: dict[str, set[str]] = {}
     for app_id, name in apps:
         for form in short_forms(name):
             owners.setdefault(form, set()).add(app_id)
     return sorted(
-        (next(iter(ids)), form) for form, ids in owners.items()
+        (owner, form) for form, ids in owners.items()
         if len(ids) == 1 and phrase_tokens(form) not in taken_phrases and form not in FILLER_WORDS
-        and not (" " not in form and form in taken_words)
+        and (owner := next(iter(ids)))
+        and not (" " not in form and (form in role_words or word_apps.get(form, set()) - {owner}))
     )

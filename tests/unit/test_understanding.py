@@ -185,6 +185,44 @@ def test_initials_of_an_application_name_name_it_when_only_it_has_them(text: str
     assert (resolved.application.app_id if resolved.application else None) == app_id, text
 
 
+OWN_ALIAS_WORDS = CatalogVocabulary.build(Catalog(
+    version=1,
+    applications={app.app_id: app for app in (
+        Application(app_id="gcp-prod", name="Google Cloud Production", aliases=("GCP prod",)),
+        Application(app_id="hcm", name="Human Capital Management"),
+        Application(app_id="crm", name="Customer Relationship Manager"),
+        Application(app_id="legacy", name="Legacy Portal", aliases=("old CRM portal",)),
+        Application(app_id="apm", name="Application Performance Monitoring"),
+    )},
+    roles={role.role_id: role for role in (
+        Role(role_id="gcp-owner", app_id="gcp-prod", name="Owner"), Role(role_id="gcp-op", app_id="gcp-prod",
+                                                                          name="Operator"),
+        Role(role_id="hcm-reader", app_id="hcm", name="Reader"), Role(role_id="crm-rep", app_id="crm", name="Rep"),
+        Role(role_id="legacy-user", app_id="legacy", name="User"), Role(role_id="apm-viewer", app_id="apm",
+                                                                         name="Viewer"),
+        Role(role_id="hcm-apm", app_id="hcm", name="APM Liaison"),
+    )},
+))
+
+
+@pytest.mark.parametrize(("text", "app_id", "role_id"), [
+    ("I need Operator in GCP", "gcp-prod", "gcp-op"),  # its own alias "GCP prod" does not take "GCP" from it
+    ("Owner in GCP prod please", "gcp-prod", "gcp-owner"),
+    ("I need Reader in HCM", "hcm", "hcm-reader"),
+    ("I need Rep in CRM", None, None),  # "CRM" is a word of another application's alias: never a guess
+    ("I need Viewer in APM", None, None),  # "APM" is a word of a role's name
+])
+def test_initials_stay_the_applications_beside_its_own_aliases_but_not_beside_others(
+        text: str, app_id: str | None, role_id: str | None) -> None:
+    resolved = resolve(text, ME, OWN_ALIAS_WORDS, DIRECTORY)
+    found = (resolved.application.app_id if resolved.application else None,
+             resolved.role.role_id if resolved.role else None)
+    if app_id is not None:
+        assert found == (app_id, role_id), text
+    else:  # asked about, not read as the application with those initials
+        assert found[0] not in {"crm", "apm"} and resolved.clarification is not None, (text, found)
+
+
 CASELESS_CATALOG = CatalogVocabulary.build(Catalog(
     version=1,
     applications={"feishu": Application(app_id="feishu", name="飞书", aliases=("Feishu",))},
