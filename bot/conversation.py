@@ -87,7 +87,7 @@ class ConversationState(BaseModel):
 
 def remember(previous: ConversationState | None, resolved: ResolvedRequest, text: str) -> ConversationState:
     """The state after a turn that ended in a question."""
-    target_explicit = _explicit(resolved)
+    target_explicit = names_whose(resolved)
     return ConversationState(
         target_id=resolved.target.user_id if resolved.target else None,
         target_explicit=target_explicit,
@@ -104,7 +104,7 @@ def decided(resolved: ResolvedRequest, request_id: str) -> ConversationState:
     """The state after a decision: no question waiting, a new request may follow, referring to this one."""
     assert resolved.target is not None and resolved.application is not None and resolved.role is not None
     return ConversationState(last=LastRequest(
-        request_id=request_id, target_id=resolved.target.user_id, target_explicit=_explicit(resolved),
+        request_id=request_id, target_id=resolved.target.user_id, target_explicit=names_whose(resolved),
         app_id=resolved.application.app_id, role_id=resolved.role.role_id, until=resolved.until))
 
 
@@ -114,7 +114,8 @@ def after(state: ConversationState | None) -> ConversationState | None:
     return ConversationState(last=last) if last is not None else None
 
 
-def _explicit(resolved: ResolvedRequest) -> bool:
+def names_whose(resolved: ResolvedRequest) -> bool:
+    """Whether the words said whose access it is: a person named, or the requester as "I", "me", "my"."""
     return bool(resolved.target) and not (resolved.target_is_requester and not _named_self(resolved))
 
 

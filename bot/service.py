@@ -21,6 +21,7 @@ from bot.conversation import (
     choose_candidate,
     decided,
     declined,
+    names_whose,
     remember,
 )
 from bot.decision import Support, confidence_after_judge, decide, first_failure, thin_evidence
@@ -292,6 +293,11 @@ class AccessRequestService:
         if state is not None and asked_until:
             resolved = self._until_reply(text, state, vocabulary)
             full_text = " / ".join([*state.texts, clean(text)])
+        elif state is not None and state.waiting and (fresh := self._new_request(text, requester, vocabulary,
+                                                                                 state)) is not None:
+            # A whole request sent instead of a reply ("Hannah needs Reader in Confluence" to "Which role in
+            # NetSuite?"): it replaces the one asked about.
+            resolved, full_text, state = fresh, clean(text), None
         elif state is not None and state.waiting:
             resolved = self._follow_up(text, requester, vocabulary, state)
             resolved = resolved.model_copy(update={"until": resolved.until or state.until})
@@ -369,6 +375,26 @@ class AccessRequestService:
                   f"{resolved.application.name} for {who}): name the person, the application or the role. ")
         return resolved.model_copy(update={"role": None, "clarification": question.model_copy(
             update={"question": unsure + question.question})})
+
+    def _new_request(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
+                     state: ConversationState) -> ResolvedRequest | None:
+        """The reply read as a request of its own, when it is one: it names an application and a role, and whose
+        access it is (or asks who, as "Hannah needs ..." among several Hannahs does); None for a reply to the
+        question (a choice, a name, "Viewer in Ledgerly" for the person asked about). The end asked for before
+        carries over to the same person's new request when it gives none."""
+        if state.asked is not None and choose_candidate(text, state.asked.candidates) is not None:
+            return None
+        if not vocabulary.apps.find(vocabulary.words_of(text)):
+            return None
+        fresh = resolve(text, requester, vocabulary, self._ports.directory)
+        asks_who = fresh.clarification is not None and fresh.clarification.slot == "user"
+        if fresh.application is None or fresh.role is None or not (names_whose(fresh) or asks_who):
+            return None
+        if fresh.target is None or fresh.target.user_id != state.target_id:
+            return fresh
+        # The end said earlier ("I need something in Ledgerly for 3 days") is read once the request is whole.
+        return fresh.model_copy(update={"until": state.until}) if state.until else \
+            _with_time_limit(fresh, " ".join(state.texts))
 
     def _until_reply(self, text: str, state: ConversationState, vocabulary: CatalogVocabulary) -> ResolvedRequest:
         """The answer to "until when?": a time, or "no end date"; anything else asks again."""

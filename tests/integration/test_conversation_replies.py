@@ -258,3 +258,30 @@ def test_a_reply_describing_one_candidate_picks_them(app, reply: str) -> None:  
     first = app.service.handle("boss", "Pat Rivera needs Viewer in WikiWiki")
     second = app.service.handle("boss", reply, state=first.state)
     assert (second.outcome.user_id, second.outcome.role_id) == ("pat2", "wiki-viewer")
+
+
+def test_a_whole_new_request_sent_instead_of_a_reply_replaces_the_one_asked_about(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "I need something in Ledgerly")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
+    # Two Pat Riveras: the new request asks which, and keeps its own application and role meanwhile.
+    second = app.service.handle("boss", "Pat Rivera needs Editor in WikiWiki", state=first.state)
+    assert second.outcome.clarification is not None and second.outcome.clarification.slot == "user"
+    assert (second.outcome.app_id, second.outcome.role_id) == ("wikiwiki", "wiki-editor")
+    choices = [candidate.id for candidate in second.outcome.clarification.candidates]
+    third = app.service.handle("boss", str(choices.index("pat2") + 1), state=second.state).outcome
+    assert (third.user_id, third.app_id, third.role_id) == ("pat2", "wikiwiki", "wiki-editor")
+    assert third.decision is not Decision.NEEDS_CLARIFICATION
+
+
+def test_a_new_request_for_the_same_person_keeps_the_end_asked_for(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need something in Ledgerly for 3 days")
+    assert first.outcome.clarification is not None
+    second = app.service.handle("ana", "I need Editor in WikiWiki", state=first.state).outcome
+    assert (second.user_id, second.role_id) == ("ana", "wiki-editor") and second.access_until is not None
+
+
+def test_a_reply_naming_only_application_and_role_stays_the_reply_for_the_person_asked_about(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Rui Costa needs access to Ledgerly")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
+    second = app.service.handle("boss", "Viewer in Ledgerly", state=first.state).outcome
+    assert (second.user_id, second.role_id) == ("rui", "ldg-viewer")
