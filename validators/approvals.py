@@ -32,6 +32,16 @@ class PendingItem:
     message: str
     text: str = ""  # what the requester typed
     access_until: datetime | None = None  # the end of the access asked for, if any
+    # Names as the catalog and directory have them now (the ids where they no longer do).
+    role_name: str = ""
+    app_name: str = ""
+    target_name: str = ""
+    requester_name: str = ""
+
+    def described(self) -> str:
+        """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'."""
+        return (f"{self.role_name or self.role_id} in {self.app_name or self.app_id} for "
+                f"{self.target_name or self.target_id} ({self.target_id})")
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,16 @@ class SqlApprovals:
             rows = conn.execute(
                 "SELECT r.request_id, r.created_at, r.requester_id, r.target_id, r.app_id, r.role_id, r.reason, "
                 "r.confidence, r.message, r.text, r.access_until, "
+                "coalesce(ro.name, r.role_id) AS role_name, coalesce(ap.name, r.app_id) AS app_name, "
+                "coalesce(t.display_name, r.target_id) AS target_name, "
+                "coalesce(q.display_name, r.requester_id) AS requester_name, "
                 f"{_CAPACITIES} "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
+                "LEFT JOIN roles ro ON ro.role_id = r.role_id LEFT JOIN applications ap ON ap.app_id = r.app_id "
+                "LEFT JOIN users t ON t.user_id = r.target_id LEFT JOIN users q ON q.user_id = r.requester_id "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
-                "GROUP BY r.request_id ORDER BY r.created_at, r.request_id",
+                "GROUP BY r.request_id, ro.name, ap.name, t.display_name, q.display_name "
+                "ORDER BY r.created_at, r.request_id",
                 (approver_id,),
             ).fetchall()
         # Undecided, a request is denied when the queue's expiry comes, or sooner when the access asked for ends.

@@ -155,6 +155,10 @@ class PendingApproval(BaseModel):
     user_id: str = Field(description="Who the access is for.")
     app_id: str
     role_id: str
+    requester_name: str = Field(default="", description="The requester's display name (the id if no longer known).")
+    user_name: str = Field(default="", description="The display name of the person the access is for.")
+    app_name: str = Field(default="", description="The application's name in the catalog now.")
+    role_name: str = Field(default="", description="The role's name in the catalog now.")
     reason: Reason
     confidence: float | None
     capacity: str = Field(description="Why the caller may decide: 'application owner', 'manager' or both.")

@@ -32,7 +32,7 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
         soon = "  EXPIRES SOON" if item.expires_at - now < EXPIRING_SOON else ""
         confidence = "n/a" if item.confidence is None else f"{item.confidence:.0%}"
         until = f" until {item.access_until:%Y-%m-%d %H:%M} UTC" if item.access_until else ""
-        out(f"{item.request_id}  {item.role_id} for {item.target_id}{until} (asked by {item.requester_id}), "
+        out(f"{item.request_id}  {item.described()}{until} (asked by {item.requester_name} ({item.requester_id})), "
             f"{item.reason}, confidence {confidence}, you decide as {item.capacity}, "
             f"expires {item.expires_at:%Y-%m-%d}{soon}")
     return EXIT_OK

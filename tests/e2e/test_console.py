@@ -59,7 +59,10 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     card = page.locator(f".queue-item[data-request-id='{request_id}']")
     card.wait_for()
     assert card.get_attribute("data-status") == "PENDING_APPROVAL"
-    assert "ldg-admin in ledgerly for ana" in card.locator(".title").inner_text()
+    # Named as people and the catalog name them, for the approver (not the ids), with the requester's answer labelled.
+    assert "Administrator in Ledgerly for Ana Ferreira (ana)" in card.locator(".title").inner_text()
+    assert "asked by Ana Ferreira (ana)" in card.locator(".meta").first.inner_text()
+    assert card.locator(".message").inner_text().startswith("Answer to the requester: ")
     assert card.locator(".asked").inner_text() == f"\u201c{ADMIN_REQUEST}\u201d"
     assert card.locator(".checks li").count() >= 5
     page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)

@@ -59,6 +59,8 @@ def test_the_queue_lists_what_the_caller_may_decide_with_checks_and_evidence(app
     assert body["approver_id"] == "own"
     [item] = [item for item in body["items"] if item["request_id"] == request_id]
     assert (item["user_id"], item["role_id"], item["reason"]) == ("ana", "ldg-admin", "PRIVILEGED_ROLE")
+    assert (item["user_name"], item["requester_name"], item["app_name"], item["role_name"]) == (
+        "Ana Ferreira", "Ana Ferreira", "Ledgerly", "Administrator")
     assert item["capacity"] == "application owner"
     assert item["text"] == ADMIN_REQUEST  # the words the requester typed, beside the answer they were given
     assert item["expiring_soon"] is False and item["expires_at"] > item["created_at"]

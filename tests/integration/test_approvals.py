@@ -263,7 +263,9 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     request_id = pending(app, "tess", "I need the Viewer role in Ledgerly")
     monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
     assert main(["approvals", "list", "--as", "boss"]) == 0
-    assert request_id in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert request_id in listed and "Viewer in Ledgerly for Tess Okoro (tess)" in listed
+    assert "asked by Tess Okoro (tess)" in listed
     assert main(["approvals", "decide", request_id, "approve", "--as", "rui"]) == 2
     assert "NOT_FOUND" in capsys.readouterr().err
     assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0

@@ -133,20 +133,31 @@
     }
   }
 
+  // "Hannah Bergström (hbergstrom)"; the id alone when the directory no longer has the person.
+  function named(name, id) {
+    return name && name !== id ? name + " (" + id + ")" : id;
+  }
+
   function queueCard(item) {
     const card = el("article", "card queue-item");
     card.dataset.requestId = item.request_id;
     const head = el("div", "card-head");
-    head.appendChild(el("span", "title", item.role_id + " in " + item.app_id + " for " + item.user_id +
+    head.appendChild(el("span", "title", (item.role_name || item.role_id) + " in " + (item.app_name || item.app_id) +
+      " for " + named(item.user_name, item.user_id) +
       (item.access_until ? " until " + item.access_until.slice(0, 16).replace("T", " ") + " UTC" : "")));
     head.appendChild(el("span", "badge status"));
     head.appendChild(el("span", "badge status-pending_approval", item.reason));
     if (item.expiring_soon) head.appendChild(el("span", "badge soon", "expires soon"));
     card.appendChild(head);
-    card.appendChild(el("div", "meta", item.request_id + " · asked by " + item.requester_id + " · confidence " +
+    card.appendChild(el("div", "meta", item.request_id + " · asked by " +
+      named(item.requester_name, item.requester_id) + " · confidence " +
       pct(item.confidence) + " · you decide as " + item.capacity + " · expires " + item.expires_at.slice(0, 10)));
     if (item.text) card.appendChild(el("p", "asked", "\u201c" + item.text + "\u201d"));
-    card.appendChild(el("p", "message", item.message));
+    const told = el("p", "message");
+    told.appendChild(el("span", "label", "Answer to the requester: "));
+    told.appendChild(document.createTextNode(item.message));
+    card.appendChild(told);
+    card.appendChild(el("p", "label", "Checks, as worded for the requester:"));
     card.appendChild(checksList(item.checks));
     if (item.evidence.length) card.appendChild(evidenceList(item.evidence));
     card.appendChild(el("div", "meta meta-result"));
