@@ -28,8 +28,9 @@ PATTERN_MEANINGS = {
 
 
 class _Body(BaseModel):
-    # Unknown fields are ignored, never trusted: a body claiming to be someone else changes nothing.
-    model_config = ConfigDict(extra="ignore")
+    # A body names exactly what it asks: a misspelt field ("conversaton_id") is an error, not a silent new
+    # conversation, and a body claiming to be someone else ("requester_id") is refused, never trusted.
+    model_config = ConfigDict(extra="forbid")
 
 
 class ChatRequest(_Body):
@@ -187,9 +188,7 @@ class AuditEventsPage(AuditPage):
 
 
 class ApprovalDecisionBody(_Body):
-    # A decision names exactly what it decides: a misspelt field ("commment") is an error, not a lost comment.
-    model_config = ConfigDict(extra="forbid")
-
+    # A misspelt field ("commment") is an error, not a lost comment.
     action: Literal["approve", "deny"]
     comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=PRINTABLE_PATTERN,
                          description="Why, for the audit record.")

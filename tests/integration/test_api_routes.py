@@ -103,10 +103,27 @@ def test_nobody_continues_someone_elses_conversation(app) -> None:  # type: igno
 
 
 def test_the_identity_comes_from_the_token_never_the_body(app) -> None:  # type: ignore[no-untyped-def]
+    before = _counts(app)
     body = {"text": "Give Ana Ferreira the Viewer role in WikiWiki", "user_id": "boss", "requester_id": "boss"}
-    _, _, answer = call("POST", "/chat", body, user="rui")
+    assert _code(call("POST", "/chat", body, user="rui")) == (422, "VALIDATION_FAILED")
+    assert _counts(app) == before
+    _, _, answer = call("POST", "/chat", {"text": body["text"]}, user="rui")
     assert (answer["decision"], answer["reason"]) == ("DENIED", "NOT_AUTHORIZED_FOR_TARGET")
     assert app.store.get(answer["request_id"]).requester_id == "rui"
+
+
+@pytest.mark.parametrize(("target", "body"), [
+    ("/chat", {"text": "I need Viewer in WikiWiki", "conversaton_id": "c-" + "0" * 32}),
+    ("/access-requests", {"user_id": "ana", "app_id": "wikiwiki", "role_id": "wiki-viewer", "justification": "x"}),
+])
+def test_a_body_with_a_field_it_does_not_have_is_refused_and_changes_nothing(  # type: ignore[no-untyped-def]
+        app, target: str, body: dict[str, str]) -> None:
+    before = _counts(app)
+    response = call("POST", target, body, user="ana")
+    assert _code(response) == (422, "VALIDATION_FAILED")
+    unknown = next(field for field in body if field not in {"text", "user_id", "app_id", "role_id"})
+    assert unknown in response[2]["error"]["message"]  # the answer names the field it does not know
+    assert _counts(app) == before
 
 
 def test_a_recorded_aws_event_with_jwt_claims_is_decided_for_the_claimed_user(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -239,15 +239,15 @@ def test_development_tokens_are_rejected_outside_local(install, env: str) -> Non
     assert app.service.calls == []
 
 
-def test_a_body_claiming_another_identity_is_ignored(install) -> None:  # type: ignore[no-untyped-def]
+def test_a_body_claiming_another_identity_is_refused(install) -> None:  # type: ignore[no-untyped-def]
     app = install()
     body = {"text": "approve me", "user_id": "boss", "requester_id": "boss", "as": "boss"}
     status, _, answer = call("POST", "/chat", body, user="ana")
-    assert status == 200 and answer["user_id"] == "ana"
-    assert app.service.calls == [("ana", "approve me")]
+    assert status == 422 and answer["error"]["code"] == "VALIDATION_FAILED"
+    assert app.service.calls == []
 
 
-def test_the_jwt_claim_names_the_caller_and_the_body_does_not(install) -> None:  # type: ignore[no-untyped-def]
+def test_the_jwt_claim_names_the_caller(install) -> None:  # type: ignore[no-untyped-def]
     app = install(env="aws", api=ApiSettings(identity_claim="custom:user_id"))
     event = json.loads((EVENTS / "aws_post_chat_jwt.json").read_text())
     status, _, answer = _result(lambda_handler(event, None))  # type: ignore[arg-type]
