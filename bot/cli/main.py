@@ -93,8 +93,7 @@ def _ask_jsonl(app: Application, source: str) -> int:
     """One result a line; exit 1 when any line was an error (every line is still answered)."""
     failed = 0
     for number, line in enumerate(_lines(source), 1):
-        if not line.strip():
-            continue
+        # A blank line is answered too (as an error), so that results stay one to one with the lines read.
         result = _ask_one_line(app, line, number)
         failed += "error" in result
         out(json.dumps(result, ensure_ascii=False))
@@ -104,13 +103,20 @@ def _ask_jsonl(app: Application, source: str) -> int:
 
 
 def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:
+    if not line.strip():
+        return _error("INVALID_JSON", f"line {number}: empty", number)
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _error("INVALID_JSON", f"line {number}: not JSON ({exc.msg})", number)
-    if not isinstance(item, dict) or not isinstance(item.get("as"), str) or not isinstance(item.get("text"), str):
-        return _error("INVALID_REQUEST", f"line {number}: expected an object with string fields 'as' and 'text'",
+        pairs = json.loads(line, object_pairs_hook=list)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        return _error("INVALID_JSON", f"line {number}: not JSON ({getattr(exc, 'msg', 'too deep or too long')})",
                       number)
+    # With `list` as the hook an object reads as its (key, value) pairs, a key given twice included.
+    is_object = isinstance(pairs, list) and all(isinstance(pair, tuple) for pair in pairs)
+    item = dict(pairs) if is_object else {}
+    if not is_object or sorted(key for key, _ in pairs) != ["as", "text"] or \
+            not all(isinstance(value, str) for value in item.values()):
+        return _error("INVALID_REQUEST", f"line {number}: expected an object with the string fields 'as' and "
+                                         "'text', each once, and no others", number)
     try:
         turn = app.service.handle(item["as"], item["text"], channel="cli")
     except AskIamError as exc:
@@ -201,6 +207,17 @@ def cmd_serve(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: refused with a usage error (exit 2) outside 0-65535, like a port that is no number."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port: {text!r} (a number from 0 to 65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port: {port} (a number from 0 to 65535)")
+    return port
+
+
 def cmd_lex_export(app: Application, args: argparse.Namespace) -> int:
     from lex.export import export_bot  # noqa: PLC0415
 
@@ -266,7 +283,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("serve", help="the HTTP API and the web chat on this machine")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=_port, default=8080, help="0 to 65535 (0: any free port)")
     p.set_defaults(handler=cmd_serve)
 
     p = commands.add_parser("lex", help="Amazon Lex V2 bot commands")

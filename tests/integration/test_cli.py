@@ -51,16 +51,22 @@ def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_obje
         "{not json",
         json.dumps({"as": "nobody", "text": "I need Editor in WikiWiki"}),
         json.dumps({"as": "ana", "text": 42}),
+        "",
+        '{"as": "ana", "text": "I need Viewer in WikiWiki", "as": "rui"}',
+        json.dumps({"as": "ana", "text": "I need Viewer in WikiWiki", "until": "friday"}),
         json.dumps({"as": "rui", "text": "Viewer in WikiWiki please"}),
     ])
     result = run(["ask", "--jsonl", "-"], env, stdin=lines)
-    assert result.returncode == 1 and "3 line(s) were errors" in result.stderr, result.stderr  # every line answered
+    assert result.returncode == 1 and "6 line(s) were errors" in result.stderr, result.stderr  # every line answered
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(answers) == 5
-    assert answers[0]["user_id"] == "ana" and answers[4]["user_id"] == "rui"
+    assert len(answers) == 8  # one to one with the lines read, the blank one included
+    assert answers[0]["user_id"] == "ana" and answers[7]["user_id"] == "rui"
     assert answers[1]["error"]["code"] == "INVALID_JSON" and answers[1]["line"] == 2
     assert answers[2]["error"]["code"] == "REQUESTER_NOT_ALLOWED"
     assert answers[3]["error"]["code"] == "INVALID_REQUEST"
+    assert (answers[4]["error"]["code"], answers[4]["line"]) == ("INVALID_JSON", 5)
+    # A requester given twice is never read as whichever came last; a field the line cannot have is refused.
+    assert [answers[n]["error"]["code"] for n in (5, 6)] == ["INVALID_REQUEST", "INVALID_REQUEST"]
 
 
 def test_errors_are_one_clear_line_with_an_exit_code_and_no_traceback(env: dict[str, str], tmp_path: Path) -> None:
@@ -72,6 +78,9 @@ def test_errors_are_one_clear_line_with_an_exit_code_and_no_traceback(env: dict[
     assert both.returncode == 2 and "either --jsonl" in both.stderr and both.stdout == ""
     empty = run(["ask", "--as", "ana", "   "], env)
     assert empty.returncode == 2 and "empty" in empty.stderr
+    for port in ("99999", "-1", "abc"):
+        no_port = run(["serve", "--port", port], env)
+        assert no_port.returncode == 2 and "invalid port" in no_port.stderr and "Traceback" not in no_port.stderr
     broken = rules_org(tmp_path / "broken")
     (broken / "users.csv").write_text((broken / "users.csv").read_text().replace("ana@corp.test", "ana-at-corp"))
     failed = run(["import", str(broken)], env)
