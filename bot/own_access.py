@@ -6,6 +6,8 @@ someone else's reads exactly like one that does not exist.
 
 from __future__ import annotations
 
+import re
+
 from bot.domain import Decision, Outcome, Person
 from bot.messages import described_access, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
@@ -23,6 +25,8 @@ OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do 
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
 _REQUESTS_READ = 50
+# "my pending requests", "any open requests?": those still waiting for a decision.
+_WAITING = re.compile(r"\b(?:pending|open|waiting|outstanding|undecided)\b", re.IGNORECASE)
 
 
 class OwnAccessAnswers:
@@ -42,7 +46,7 @@ class OwnAccessAnswers:
         if question.asked is Asked.WHO_APPROVES:
             return self._who_approves(vocabulary, app_id)
         if question.asked is Asked.MY_REQUESTS:
-            return self._my_requests(requester, vocabulary, app_id)
+            return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)))
         return self._my_access(requester, vocabulary, app_id, text)
 
     def _who_approves(self, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
@@ -85,14 +89,20 @@ class OwnAccessAnswers:
                    and item.target_id == requester.user_id]
         return f" Waiting for approval: {', '.join(item.request_id for item in waiting)}." if waiting else ""
 
-    def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+    def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, *,
+                     only_waiting: bool = False) -> str:
+        """The latest requests by or for the requester; "my pending requests", those waiting for approval only."""
         found = [item for item in self._ledger.requests_about(requester.user_id, _REQUESTS_READ)
-                 if app_id is None or item.app_id == app_id]
+                 if (app_id is None or item.app_id == app_id)
+                 and (not only_waiting or item.decision == Decision.PENDING_APPROVAL.value)]
         where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        if not found and only_waiting:
+            return f"None of your requests{where} is waiting for approval. Ask \"my requests\" for the latest ones."
         if not found:
             return f"You have no requests{where} yet. To ask for access, say what you need."
         waiting = sum(1 for item in found if item.decision == Decision.PENDING_APPROVAL.value)
-        lead = f"Your latest requests{where}" + (f" ({waiting} waiting for approval)" if waiting else "")
+        lead = f"Your requests waiting for approval{where}" if only_waiting else \
+            f"Your latest requests{where}" + (f" ({waiting} waiting for approval)" if waiting else "")
         lines = [self._summary(item, requester, vocabulary) for item in found]
         return f"{lead}: {_listing(lines)}. Ask \"status of R-...\" for one of them."
 

@@ -68,10 +68,20 @@ def test_the_status_of_my_requests_lists_those_made_by_and_for_me(app: Any) -> N
     mine = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
     for_her = app.service.handle("boss", "Tess Okoro needs Editor in WikiWiki").outcome
     app.service.handle("ana", "I need Viewer in WikiWiki")  # someone else's: never listed for tess
-    answer = ask(app, "tess", "show my pending requests")
+    answer = ask(app, "tess", "show my requests")
     assert mine.request_id in answer and for_her.request_id in answer
     assert "Viewer in Ledgerly for you" in answer and "Editor in WikiWiki for you" in answer
     assert "ana" not in answer.lower()
+    # "pending": those waiting for a decision only.
+    denied = app.service.handle("tess", "I need Administrator in Ledgerly").outcome  # employees only
+    assert denied.decision is Decision.DENIED
+    waiting = {o.request_id for o in (mine, for_her) if o.decision is Decision.PENDING_APPROVAL}
+    assert waiting, (mine.decision, for_her.decision)
+    pending = ask(app, "tess", "show my pending requests")
+    assert denied.request_id not in pending and denied.request_id in ask(app, "tess", "show my requests")
+    assert pending.startswith("Your requests waiting for approval: ")
+    assert ask(app, "dele", "show my pending requests").startswith("None of your requests is waiting for approval.")
+    assert all(request_id in pending for request_id in waiting), pending
     only_wiki = ask(app, "tess", "is my WikiWiki request approved yet?")
     assert for_her.request_id in only_wiki and mine.request_id not in only_wiki
 
