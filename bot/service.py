@@ -334,7 +334,7 @@ class AccessRequestService:
     def _explain(self, requester: Person, last: LastRequest) -> str:
         """The reasons of the request decided last, as recorded ("why?" right after it)."""
         outcome = self._ports.store.get(last.request_id)
-        if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
+        if outcome is None or not self._may_see(requester, outcome):  # pointed at another's open request: may see
             return NOTHING_TO_EXPLAIN
         return explanation(outcome)
 
@@ -549,14 +549,15 @@ class AccessRequestService:
         )
         return Turn(outcome=outcome, state=kept if ended else remember(state, resolved, text))
 
-    def _may_see(self, requester: Person, pending: Outcome, role: Role) -> bool:
-        """Whether the requester may be pointed at this pending request instead of a new decision: it is about
-        them, or they may ask for its target (checked now). Anyone else gets a decision of their own, which the
-        checks deny and the audit log records."""
-        if requester.user_id in (pending.requester_id, pending.user_id):
+    def _may_see(self, requester: Person, request: Outcome) -> bool:
+        """Whether the requester may be shown this request (pointed at it instead of a new decision, or told its
+        reasons): it is about them, or they may ask for its target (checked now). Anyone else asking for the same
+        gets a decision of their own, which the checks deny and the audit log records."""
+        if requester.user_id in (request.requester_id, request.user_id):
             return True
-        assert pending.user_id is not None
-        return _authorized(self._ports.rules.run_checks(requester.user_id, pending.user_id, role.role_id))
+        if request.user_id is None or request.role_id is None:
+            return False
+        return _authorized(self._ports.rules.run_checks(requester.user_id, request.user_id, request.role_id))
 
     def _traced(self, name: str, call: Callable[..., T], *args: object) -> tuple[T, float]:
         with self._ports.telemetry.span(name):
@@ -574,7 +575,7 @@ class AccessRequestService:
         assert target is not None and app is not None and role is not None
         timings = Timings()
         pending = self._ports.store.pending_request(target.user_id, role.role_id)
-        if pending is not None and self._may_see(requester, pending, role):
+        if pending is not None and self._may_see(requester, pending):
             pending.message = pending_again_message(pending.request_id, role, app.name, pending.access_until,
                                                     resolved.until)
             pending.repeated = True

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from bot.domain import Decision, Reason
+from bot.understanding.after_decision import NOTHING_TO_EXPLAIN
 from tests.fakes.bundles import international_org, rules_org
 from tests.fakes.hostile import CORPUS
 from validators.db import migrate
@@ -385,3 +386,17 @@ def test_rows_folded_before_migration_0014_match_names_typed_without_their_lette
     outcome = app.service.handle("boss", "Lukasz Wisniewski needs Translator in WikiWiki").outcome
     assert outcome.user_id == "lwis", outcome.message
     assert next(check for check in outcome.checks if check.name.value == "ELIGIBLE").passed
+
+
+def test_why_after_being_pointed_at_someone_elses_open_request_explains_it(app) -> None:  # type: ignore[no-untyped-def]
+    own = app.service.handle("ana", "I need Editor in WikiWiki").outcome
+    assert own.decision is Decision.PENDING_APPROVAL
+    # Her manager asks for the same: pointed at her open request, whose reasons he may then ask for.
+    again = app.service.handle("boss", "Ana Ferreira needs Editor in WikiWiki")
+    assert again.outcome.request_id == own.request_id and again.outcome.repeated
+    why = app.service.handle("boss", "why?", state=again.state).outcome
+    assert why.message != NOTHING_TO_EXPLAIN and "Editor in WikiWiki" in why.message, why.message
+    # Someone who may not ask for her gets a decision of their own (denied), and "why?" explains that one.
+    other = app.service.handle("rui", "Ana Ferreira needs Editor in WikiWiki")
+    assert other.outcome.request_id != own.request_id
+    assert other.outcome.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
