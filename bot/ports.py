@@ -213,8 +213,8 @@ class DecisionStore(Protocol):
         or target), add `note` to its recorded answer and return True."""
         ...
 
-    def recent_requests(self, requester_id: str, seconds: int) -> int:
-        """How many requests this requester made in the last `seconds`."""
+    def recent_requests(self, requester_id: str, seconds: int, not_on: frozenset[str] = frozenset()) -> int:
+        """How many requests this requester made in the last `seconds`, on any channel but those in `not_on`."""
         ...
 
     def new_request_id(self) -> str:

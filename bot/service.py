@@ -254,7 +254,8 @@ class AccessRequestService:
     def _limit_rate(self, requester_id: str) -> None:
         if self._rate_limit is None:
             return
-        recent = self._ports.store.recent_requests(requester_id, RATE_WINDOW_S)
+        # Requests made on this machine's own command line do not count against the remote channels' limit.
+        recent = self._ports.store.recent_requests(requester_id, RATE_WINDOW_S, not_on=LOCAL_CHANNELS)
         if recent >= self._rate_limit:
             raise RateLimitedError(f"more than {self._rate_limit} requests in {RATE_WINDOW_S} seconds; "
                                    f"please wait a minute and try again", retry_after_s=RATE_WINDOW_S)

@@ -37,8 +37,8 @@ class PreviewStore:
     def note_if_undecidable(self, request_id: str, note: str) -> bool:
         return False  # nothing was recorded; the decision itself says so
 
-    def recent_requests(self, requester_id: str, seconds: int) -> int:
-        return self._store.recent_requests(requester_id, seconds)
+    def recent_requests(self, requester_id: str, seconds: int, not_on: frozenset[str] = frozenset()) -> int:
+        return self._store.recent_requests(requester_id, seconds, not_on)
 
     def new_request_id(self) -> str:
         return PREVIEW_REQUEST_ID

@@ -97,11 +97,12 @@ class SqlDecisionStore:
             log.warning("request %s has no approver: nobody can decide it before it expires", request_id)
         return row is not None
 
-    def recent_requests(self, requester_id: str, seconds: int) -> int:
+    def recent_requests(self, requester_id: str, seconds: int, not_on: frozenset[str] = frozenset()) -> int:
         with self._database.reading() as conn:
             row = conn.execute(
                 "SELECT count(*) AS n FROM requests WHERE requester_id = %s "
-                "AND created_at > now() - make_interval(secs => %s)", (requester_id, seconds),
+                "AND created_at > now() - make_interval(secs => %s) AND channel <> ALL(%s)",
+                (requester_id, seconds, sorted(not_on)),
             ).fetchone()
         return int(row["n"]) if row else 0
 
