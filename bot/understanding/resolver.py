@@ -123,6 +123,10 @@ def resolve_app_and_role(
     catalog = vocabulary.catalog
     app_hits = winners(vocabulary.apps.find(words))
     if len(app_hits) > 1:
+        other = _role_asked_in_another_app(words, vocabulary, app_hits[0])
+        if other is not None and _own_role_beside(words, vocabulary, app_hits[0]):
+            # "Viewer in NetSuite and Explorer in Looker": two requests, never one of them chosen.
+            return None, None, [], _two_applications(catalog.applications[app_hits[0].entity_id], other)
         options = [catalog.applications[hit.entity_id] for hit in app_hits]
         return None, None, [], _ask_app(options, "Your request could mean more than one application.")
     if not app_hits:
@@ -133,9 +137,7 @@ def resolve_app_and_role(
     app_match = _matched("application", app.app_id, app.name, app_hit, words)
     other = _role_asked_in_another_app(words, vocabulary, app_hit)
     if other is not None:  # "Viewer in Imaging Archive and Reader in Pharmacy": never one of them dropped
-        return app, None, [app_match], Clarification(slot=ENDED_SLOT, question=(
-            f"Your request names roles in {app.name} and in {other.name}, and I handle one role in one application "
-            "per request, so nothing was requested. Please ask for each on its own."))
+        return app, None, [app_match], _two_applications(app, other)
     outside = [word if not (app_hit.start <= index < app_hit.end) else "\x00" for index, word in enumerate(words)]
     # Words of the application's name are tried last: "the access delegate role" may name both.
     role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end))
@@ -199,18 +201,31 @@ def _role_asked_in_another_app(words: Sequence[str], vocabulary: CatalogVocabula
                                chosen: PhraseHit) -> Application | None:
     """Another application named by its exact name with one of its own roles right beside it ("Reader in
     Pharmacy", "Pharmacy Reader"), apart from the chosen application's mention."""
-    catalog = vocabulary.catalog
     for hit in best_hits(vocabulary.apps.exact(words)):
         if hit.entity_id == chosen.entity_id or (hit.start < chosen.end and chosen.start < hit.end):
             continue
-        role_ids = {role.role_id for role in catalog.roles_of(hit.entity_id)}
-        for role_hit in vocabulary.roles.exact(words):
-            if role_hit.entity_id not in role_ids:
-                continue
-            linked = role_hit.end + 1 == hit.start and words[role_hit.end] in _APP_LINKS
-            if linked or role_hit.end == hit.start or role_hit.start == hit.end:
-                return catalog.applications[hit.entity_id]
+        if _own_role_beside(words, vocabulary, hit):
+            return vocabulary.catalog.applications[hit.entity_id]
     return None
+
+
+def _two_applications(app: Application, other: Application) -> Clarification:
+    return Clarification(slot=ENDED_SLOT, question=(
+        f"Your request names roles in {app.name} and in {other.name}, and I handle one role in one application "
+        "per request, so nothing was requested. Please ask for each on its own."))
+
+
+def _own_role_beside(words: Sequence[str], vocabulary: CatalogVocabulary, app_hit: PhraseHit) -> bool:
+    """Whether one of the application's own roles stands right beside its mention ("Reader in Pharmacy",
+    "Pharmacy Reader")."""
+    role_ids = {role.role_id for role in vocabulary.catalog.roles_of(app_hit.entity_id)}
+    for role_hit in vocabulary.roles.exact(words):
+        if role_hit.entity_id not in role_ids:
+            continue
+        linked = role_hit.end + 1 == app_hit.start and words[role_hit.end] in _APP_LINKS
+        if linked or role_hit.end == app_hit.start or role_hit.start == app_hit.end:
+            return True
+    return False
 
 
 def _asked_for(hit: PhraseHit, words: Sequence[str], vocabulary: CatalogVocabulary) -> bool:

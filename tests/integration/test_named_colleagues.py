@@ -182,6 +182,20 @@ def test_roles_in_two_applications_in_one_message_are_never_one_dropped(app) -> 
     assert (purpose.app_id, purpose.role_id) == ("ledgerly", "ldg-poster")
 
 
+@pytest.mark.parametrize("text", ["I need Viewer in WikiWiki and Journal Poster in Ledgerly",
+                                  "I need Viewer in Ledgerly and Editor in WikiWiki",
+                                  "WikiWiki Editor plus Ledgerly Viewer please"])
+def test_two_applications_each_with_its_role_are_answered_alike_whichever_comes_first(  # type: ignore[no-untyped-def]
+        app, text: str) -> None:
+    turn = app.service.handle("rui", text)
+    assert (turn.outcome.decision, turn.outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED)
+    assert "names roles in " in turn.outcome.message
+    assert turn.state is None or not turn.state.waiting
+    # Two applications and no role: which application is asked, and the conversation goes on.
+    both = app.service.handle("rui", "I need WikiWiki or Ledgerly access")
+    assert both.outcome.clarification is not None and both.outcome.clarification.slot == "application"
+
+
 @pytest.fixture(scope="module")
 def crowded(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """An org where more people share the given name Oliver than a suggestion lists; one of them reports to boss,
