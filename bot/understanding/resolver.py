@@ -240,6 +240,9 @@ def _asked_for(hit: PhraseHit, words: Sequence[str], vocabulary: CatalogVocabula
 
 
 _APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
+# Where an application is named after a role ("Reader in Box"); "for" often names a person or a purpose instead.
+_UNKNOWN_APP_LINKS = frozenset({"in", "on", "within", "inside"})
+_MAX_UNKNOWN_APP_WORDS = 3
 _ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
 _ALSO = frozenset({"also", "and", "plus", "both"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
@@ -312,8 +315,13 @@ def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Seque
                          matched_text=" ".join(words[hit.start:hit.end]))
 
 
-def _ask_app(options: Sequence[Application], lead: str) -> Clarification:
+def _ask_app(options: Sequence[Application], lead: str, *, why_one: str = "") -> Clarification:
+    """Which of the options; one option is asked as yes or no (after `lead` and `why_one`, when the application
+    named is unknown: "The role you name is in Confluence.")."""
     candidates = tuple(Candidate(id=app.app_id, label=app.name) for app in options[:MAX_LISTED])
+    if len(candidates) == 1 and why_one:
+        return Clarification(slot="application", candidates=candidates, question=(
+            f"{lead} {why_one.format(candidates[0].label)} Reply yes, or name the application."))
     if len(candidates) == 1:  # one possibility: a yes settles it
         return Clarification(slot="application", candidates=candidates,
                              question=f"Is this for {candidates[0].label}? Reply yes, or name the application.")
@@ -331,25 +339,46 @@ def _more(options: Sequence[object], shown: Sequence[object]) -> str:
 def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Clarification:
     """No application named: list the applications where a role of that name exists, or the closest names."""
     catalog = vocabulary.catalog
+    unknown = _unknown_application(words, vocabulary)
+    lead = f"I do not know an application called \"{unknown}\"." if unknown else ""
     role_ids = {hit.entity_id for hit in vocabulary.roles.exact(words)}
     meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
     for word in meaningful:
         role_ids |= vocabulary.roles_by_word.get(word, frozenset())
-    if not role_ids:
+    if not role_ids and not unknown:  # a role spelt nearly like one; not beside an application nobody knows
         role_ids = {hit.entity_id for hit in vocabulary.roles.fuzzy(words)}
     app_ids = sorted({catalog.roles[role_id].app_id for role_id in role_ids})
     if app_ids:
         options = [catalog.applications[app_id] for app_id in app_ids]
         # The text names no application this catalog knows (it may name one it does not).
-        return _ask_app(options, "I could not tell which application you mean.")
-    phrase = " ".join(words)
+        return _ask_app(options, lead or "I could not tell which application you mean.",
+                        why_one="The role you name is in {0}: is this for {0}?" if unknown else "")
+    phrase = unknown or " ".join(words)
     closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()})
     if closest:
         options = [catalog.applications[app_id] for app_id in closest]
-        return _ask_app(options, "I could not find that application among the ones I know.")
+        return _ask_app(options, lead or "I could not find that application among the ones I know.",
+                        why_one="Did you mean {0}?" if unknown else "")
     names = ", ".join(sorted(app.name for app in catalog.applications.values())[:MAX_LISTED])
-    return Clarification(slot="application",
-                         question=f"Which application is this for? For example: {names}.", candidates=())
+    return Clarification(slot="application", candidates=(), question=(
+        f"{lead} Which application is this for? For example: {names}.".strip()))
+
+
+def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) -> str:
+    """The words after "in"/"on" that name nothing in the catalog ("Godmode in salesforce": "salesforce"), where
+    an application would stand; "" when there are none."""
+    for index, word in enumerate(words):
+        if word not in _UNKNOWN_APP_LINKS:
+            continue
+        named: list[str] = []
+        for following in words[index + 1 : index + 1 + _MAX_UNKNOWN_APP_WORDS]:
+            if following in FILLER_WORDS or following in vocabulary.words or following in _ROLE_NOUNS \
+                    or not following.isalpha():
+                break
+            named.append(following)
+        if named:
+            return " ".join(named)
+    return ""
 
 
 def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:

@@ -285,3 +285,16 @@ def test_a_reply_naming_only_application_and_role_stays_the_reply_for_the_person
     assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
     second = app.service.handle("boss", "Viewer in Ledgerly", state=first.state).outcome
     assert (second.user_id, second.role_id) == ("rui", "ldg-viewer")
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("I need the Period Closer role in Salesforce", 'I do not know an application called "salesforce". The role you '
+                                                    "name is in Ledgerly: is this for Ledgerly?"),
+    ("I need Godmode in Workday", 'I do not know an application called "workday".'),
+    ("Viewer in Tableau please", 'I do not know an application called "tableau". Which application do you mean?'),
+])
+def test_an_application_nobody_knows_is_said_to_be_unknown_not_guessed(app, text: str, asked: str) -> None:  # type: ignore[no-untyped-def]
+    turn = app.service.handle("ana", text)
+    assert turn.outcome.decision is Decision.NEEDS_CLARIFICATION and turn.outcome.app_id is None
+    assert turn.outcome.message.startswith(asked), turn.outcome.message
+    assert turn.outcome.clarification is not None and turn.outcome.clarification.slot == "application"
