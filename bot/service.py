@@ -292,7 +292,7 @@ class AccessRequestService:
                           clean(text))
         asked_until = state is not None and state.asked is not None and state.asked.slot == UNTIL_SLOT
         if state is not None and asked_until:
-            resolved = self._until_reply(text, state, vocabulary)
+            resolved = self._until_reply(text, requester, state, vocabulary)
             full_text = " / ".join([*state.texts, clean(text)])
         elif state is not None and state.waiting and (fresh := self._new_request(text, requester, vocabulary,
                                                                                  state)) is not None:
@@ -397,12 +397,14 @@ class AccessRequestService:
         return fresh.model_copy(update={"until": state.until}) if state.until else \
             _with_time_limit(fresh, " ".join(state.texts))
 
-    def _until_reply(self, text: str, state: ConversationState, vocabulary: CatalogVocabulary) -> ResolvedRequest:
+    def _until_reply(self, text: str, requester: Person, state: ConversationState,
+                     vocabulary: CatalogVocabulary) -> ResolvedRequest:
         """The answer to "until when?": a time, or "no end date"; anything else asks again."""
         catalog = vocabulary.catalog
         settled = ResolvedRequest(
             target=self._ports.directory.get_person(state.target_id) if state.target_id else None,
-            application=catalog.applications.get(state.app_id or ""), role=catalog.roles.get(state.role_id or ""))
+            application=catalog.applications.get(state.app_id or ""), role=catalog.roles.get(state.role_id or ""),
+            target_is_requester=state.target_id == requester.user_id)
         assert state.asked is not None
         if settled.target is None or settled.application is None or settled.role is None:
             return settled.model_copy(update={"clarification": state.asked})  # the catalog changed meanwhile

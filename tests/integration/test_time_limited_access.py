@@ -101,6 +101,7 @@ def test_no_end_date_as_the_reply_grants_without_an_end(app) -> None:  # type: i
     assert first.outcome.decision is Decision.NEEDS_CLARIFICATION
     done = app.service.handle("ana", "no end date", state=first.state)
     assert done.outcome.decision is Decision.APPROVED and done.outcome.access_until is None
+    assert done.outcome.message.startswith("Approved: you now have Viewer in WikiWiki"), done.outcome.message
 
 
 def test_a_time_given_in_an_earlier_turn_is_kept(app) -> None:  # type: ignore[no-untyped-def]
