@@ -12,7 +12,7 @@ from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
 from validators import audit
 from validators.db import Database
-from validators.decisions import canonical_request_id
+from validators.decisions import canonical_request_id, is_request_id
 from validators.directory import catalog_version
 from validators.rules import SqlRulesChecker
 
@@ -101,8 +101,12 @@ class SqlApprovals:
 
     def decide(self, request_id: str, approver_id: str, approve: bool, comment: str, channel: str) -> ReviewResult:
         """Approve or deny once. On approval the hard checks run again under the request's lock. An attempt that
-        is refused (not an approver, already decided, a bad comment) decides nothing and is audited as such."""
+        is refused (not an approver, already decided, a bad comment) decides nothing and is audited as such; an id
+        that is no request id at all ("", "hello") is refused without an audit record, since it names nothing."""
         request_id = canonical_request_id(request_id)
+        if not is_request_id(request_id):
+            raise ReviewError("NOT_FOUND", f"{request_id[:40]!r} is not a request id (they look like R-1234); "
+                                           "nothing was decided")
         try:
             return self._decide(request_id, approver_id, approve, comment, channel)
         except ReviewError as refused:

@@ -32,6 +32,12 @@ REQUEST_NUMBER_BLOCK = 16
 
 
 _REQUEST_ID = re.compile(r"\s*[rR]\s*-?\s*0*(\d{1,12})\s*")
+_CANONICAL_ID = re.compile(r"R-[1-9]\d{0,11}|R-0")
+
+
+def is_request_id(text: str) -> bool:
+    """Whether the text is a request id as AskIAM writes it ("R-1000")."""
+    return _CANONICAL_ID.fullmatch(text) is not None
 
 
 def canonical_request_id(given: str) -> str:

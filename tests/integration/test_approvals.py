@@ -385,3 +385,15 @@ def test_an_application_owner_who_left_is_replaced_by_their_manager_and_never_li
         listed = conn.execute("SELECT approver_id FROM request_approvers WHERE request_id = %s",
                               (request_id,)).fetchall()
     assert [row["approver_id"] for row in listed] == ["boss"]
+
+
+@pytest.mark.parametrize("given", ["", "   ", "hello", "R-", "R-99999999999999999999", "x" * 5000])
+def test_a_decision_on_something_that_is_no_request_id_is_refused_and_writes_nothing(app, given: str) -> None:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        before = conn.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"]
+    with pytest.raises(ReviewError) as refused:
+        app.approvals.decide(given, "boss", True, "", "cli")
+    assert refused.value.code == "NOT_FOUND" and "not a request id" in str(refused.value)
+    assert len(str(refused.value)) < 200  # a long input is not echoed whole
+    with app.database.connection() as conn:
+        assert conn.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"] == before
