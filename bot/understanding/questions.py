@@ -30,7 +30,7 @@ class SelfQuestion:
 
 
 # "R-1159", "r-1159", "R1159", "request 1159", "request #1159" (not "SAP R3").
-_REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{1,12})\b|\br(\d{3,12})\b")
+_REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{1,30})\b|\br(\d{3,30})\b")
 # Words of asking for access: a message with them and a request id is a request that mentions an id.
 _ASKING = re.compile(r"\b(?:i need|i want|i'd like|give me|grant me|please add|needs|wants)\b")
 _MY_ACCESS = re.compile(

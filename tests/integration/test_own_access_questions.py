@@ -93,6 +93,8 @@ def test_one_request_by_id_is_shown_only_to_the_people_it_is_about(app: Any) -> 
     assert ask(app, "rui", f"status of {outcome.request_id}") == (
         f"I could not find request {outcome.request_id} among your requests.")
     assert ask(app, "rui", "status of R-999999") == "I could not find request R-999999 among your requests."
+    assert ask(app, "rui", "what is R-99999999999999999999?") == (
+        "I could not find request R-99999999999999999999 among your requests.")
 
 
 def test_the_question_is_audited(app: Any) -> None:
