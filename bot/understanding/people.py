@@ -127,6 +127,7 @@ _MAX_NAME_TOKENS = 4
 _MAX_CASELESS_RUN = 24
 _MAX_CASELESS_NAME = 4
 _CLOSE_NAME = 80
+_SUGGESTED = 5
 
 
 @dataclass
@@ -347,7 +348,8 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         ([lower_case] if lower_case else [])
     if unresolved:
         return _ask_unknown(unresolved[0], directory,
-                            manager_id=requester.user_id if _names_a_report(text) else None)
+                            manager_id=requester.user_id if _names_a_report(text) else None,
+                            requester_id=requester.user_id)
     relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
     if relation:
         who = relation.group("who")
@@ -550,11 +552,17 @@ def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarific
     return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 
-def _ask_unknown(mention: str, directory: Directory, manager_id: str | None = None) -> TargetFinding:
+def _ask_unknown(mention: str, directory: Directory, manager_id: str | None = None,
+                 requester_id: str | None = None) -> TargetFinding:
     """What to ask of a name nobody has in full. With `manager_id` ("my report Oliver"), that manager's reports
-    with a name like it, if there are any, however many others share the name; otherwise anyone's."""
-    suggestions = (directory.suggest_people(mention, manager_id=manager_id) if manager_id is not None else []) \
-        or directory.suggest_people(mention)
+    with a name like it, if there are any, however many others share the name; otherwise anyone's, the
+    requester's own reports first (a manager asking for "Hannah" most likely means theirs)."""
+    suggestions = directory.suggest_people(mention, manager_id=manager_id) if manager_id is not None else []
+    if not suggestions:
+        own = directory.suggest_people(mention, manager_id=requester_id) if requester_id is not None else []
+        anyone = directory.suggest_people(mention)
+        listed = {person.user_id for person in own}
+        suggestions = [*own, *(person for person in anyone if person.user_id not in listed)][:_SUGGESTED]
     options = _options(suggestions)
     words = set(fold(mention).split())
     # "Alvarez" as part of someone's name: a question of which (or whether), not of a name nobody has.

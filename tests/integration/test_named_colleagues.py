@@ -226,3 +226,12 @@ def test_my_report_is_found_among_more_namesakes_than_a_suggestion_lists(crowded
     assert [candidate.id for candidate in turn.outcome.clarification.candidates] == ["ozk"]
     assert turn.outcome.message.startswith("Do you mean Oliver Zimmermann-Kowalczyk")
     assert crowded.service.handle("boss", "yes", state=turn.state).outcome.user_id == "ozk"
+
+
+def test_a_managers_own_report_is_offered_first_among_namesakes(crowded) -> None:  # type: ignore[no-untyped-def]
+    # Without "my report": still asked which Oliver, but boss's own report leads the list he is offered.
+    turn = crowded.service.handle("boss", "Can Oliver have Viewer in WikiWiki please")
+    assert turn.outcome.clarification is not None
+    offered = [candidate.id for candidate in turn.outcome.clarification.candidates]
+    assert offered[0] == "ozk" and len(offered) == 5
+    assert crowded.service.handle("boss", "1", state=turn.state).outcome.user_id == "ozk"
