@@ -52,6 +52,8 @@ def _policies(org: Org, count: int) -> list[tuple[str, str]]:
             "People may ask for access for themselves. Managers may ask on behalf of their direct reports, and "
             "access delegates may ask on behalf of anyone. Requests for people whose account is inactive or "
             "suspended are refused.",
+            "Access grows one step at a time: several roles, privileged ones above all, build on a lower role of "
+            f"the same application that the person must already hold: {listing(prereqs, 12)}.",
         ]),
         ("Segregation of Duties Standard", [
             "Some pairs of roles would let one person both start a transaction and approve or hide it. These pairs "
@@ -66,8 +68,6 @@ def _policies(org: Org, count: int) -> list[tuple[str, str]]:
             f"sensitive personal data. Examples include {listing(privileged, 6)}.",
             "A privileged role is never approved automatically, however many peers hold it. The application owner "
             "reviews each request, and the grant is time-limited where the application supports it.",
-            "Several roles, privileged ones above all, build on a lower role of the same application that the "
-            f"person must already hold: {listing(prereqs, 5)}.",
         ]),
         ("Contractor and Temporary Staff Access", [
             "Contractors and temporary staff receive only the access named in their statement of work. Their "
