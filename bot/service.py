@@ -88,9 +88,11 @@ from bot.understanding.small_talk import (
     THANKS_ANSWER,
     asks_for_help,
     calls_off,
+    no_words_answer,
     only_greeting,
     only_thanks,
     only_yes_or_no,
+    without_words,
 )
 from bot.understanding.text import MAX_TEXT_CHARS, clean, fold, name_key, phrase_tokens
 from bot.understanding.time_limits import (
@@ -330,6 +332,8 @@ class AccessRequestService:
             return Clarification(slot=ENDED_SLOT, question=HELP_ANSWER)
         if not waiting and only_yes_or_no(text):
             return Clarification(slot=ENDED_SLOT, question=NO_QUESTION_OPEN)
+        if not waiting and without_words(text):
+            return Clarification(slot=ENDED_SLOT, question=no_words_answer(text))
         return None
 
     def _explain(self, requester: Person, last: LastRequest) -> str:

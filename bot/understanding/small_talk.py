@@ -37,6 +37,7 @@ HELP_ANSWER = ("I handle requests for access. Say what you need and for whom, fo
                "similar past decisions and answer: approved, sent to an approver, denied (with the reason), or a "
                "question. \"why?\" after an answer gives its reasons; \"same for ...\" asks for the same access for "
                "someone else.")
+_SHOWN_CHARS = 40
 NO_QUESTION_OPEN = ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
                     "example \"I need the Viewer role in Confluence\".")
 GREETING_ANSWER = ("Hello! Tell me what access you need and for whom, for example \"I need the Viewer role in "
@@ -70,6 +71,18 @@ def only_greeting(text: str) -> bool:
 def asks_for_help(text: str) -> bool:
     """Whether the whole message asks what AskIAM does or how to use it ("help", "what can you do?")."""
     return bool(_HELP.match(_folded(text)))
+
+
+def without_words(text: str) -> bool:
+    """Whether the message has no letter in any script ("1", "#2", "😀", "???"): with no question open it
+    asks for nothing."""
+    return not any(ch.isalpha() for ch in text)
+
+
+def no_words_answer(text: str) -> str:
+    shown = " ".join(text.split())[:_SHOWN_CHARS]
+    return (f"There is no question open for \"{shown}\" to answer. To ask for access, say what you need, for "
+            "example \"I need the Viewer role in Confluence\".")
 
 
 def only_yes_or_no(text: str) -> bool:

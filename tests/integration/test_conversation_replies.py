@@ -229,11 +229,18 @@ def test_help_is_answered_not_read_as_a_request(app, text: str) -> None:  # type
     assert turn.outcome.message.startswith("I handle requests for access.")
 
 
-@pytest.mark.parametrize("text", ["yes", "no", "nope"])
+@pytest.mark.parametrize("text", ["yes", "no", "nope", "1", "#2", "\U0001f600", "3 !"])
 def test_a_bare_yes_or_no_with_no_question_open_says_so(app, text: str) -> None:  # type: ignore[no-untyped-def]
     turn = app.service.handle("ana", text)
     assert turn.outcome.reason is Reason.NOTHING_REQUESTED and turn.outcome.app_id is None
     assert turn.outcome.message.startswith("There is no question open")
+
+
+def test_a_number_still_answers_an_open_question(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need access to Ledgerly")
+    assert first.outcome.clarification is not None and first.outcome.clarification.candidates
+    second = app.service.handle("ana", "1", state=first.state)
+    assert second.outcome.role_id == first.outcome.clarification.candidates[0].id
 
 
 def test_several_ways_of_calling_off_in_one_message_call_it_off(app) -> None:  # type: ignore[no-untyped-def]
