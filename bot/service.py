@@ -339,7 +339,12 @@ class AccessRequestService:
     def _explain(self, requester: Person, last: LastRequest) -> str:
         """The reasons of the request decided last, as recorded ("why?" right after it)."""
         outcome = self._ports.store.get(last.request_id)
-        if outcome is None or not self._may_see(requester, outcome):  # pointed at another's open request: may see
+        if outcome is None:
+            return NOTHING_TO_EXPLAIN
+        # Someone else's request only when it is open and the requester may ask for its person: the request they
+        # were pointed at when asking for the same access.
+        mine = requester.user_id in (outcome.requester_id, outcome.user_id)
+        if not mine and not (outcome.decision is Decision.PENDING_APPROVAL and self._may_see(requester, outcome)):
             return NOTHING_TO_EXPLAIN
         return explanation(outcome)
 
@@ -393,6 +398,9 @@ class AccessRequestService:
             return None
         fresh = resolve(text, requester, vocabulary, self._ports.directory)
         asks_who = fresh.clarification is not None and fresh.clarification.slot == "user"
+        if asks_who and state.target_id and fresh.clarification is not None \
+                and fresh.clarification.mentioned in PRONOUNS:
+            return None  # "he needs Viewer in Orbit": the person this conversation is about, as a reply
         if fresh.application is None or fresh.role is None or not (names_whose(fresh) or asks_who):
             return None
         if fresh.target is None or fresh.target.user_id != state.target_id:

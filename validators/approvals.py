@@ -40,8 +40,13 @@ class PendingItem:
 
     def described(self) -> str:
         """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'."""
-        return (f"{self.role_name or self.role_id} in {self.app_name or self.app_id} for "
-                f"{self.target_name or self.target_id} ({self.target_id})")
+        return f"{self.role_name or self.role_id} in {self.app_name or self.app_id} for " \
+               f"{with_id(self.target_name, self.target_id)}"
+
+
+def with_id(name: str, user_id: str) -> str:
+    """'Hannah Bergström (hbergstrom)'; the id alone when the directory no longer has the person's name."""
+    return f"{name} ({user_id})" if name and name != user_id else user_id
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ EXPIRING_SOON = timedelta(days=2)
 
 
 def cmd_list(app: Application, args: argparse.Namespace) -> int:
+    from validators.approvals import with_id  # noqa: PLC0415
+
     app.service.requester(args.as_user, "cli-approvals", "(approvals list)")
     app.approvals.expire()
     items = app.approvals.pending_for(args.as_user)
@@ -32,7 +34,8 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
         soon = "  EXPIRES SOON" if item.expires_at - now < EXPIRING_SOON else ""
         confidence = "n/a" if item.confidence is None else f"{item.confidence:.0%}"
         until = f" until {item.access_until:%Y-%m-%d %H:%M} UTC" if item.access_until else ""
-        out(f"{item.request_id}  {item.described()}{until} (asked by {item.requester_name} ({item.requester_id})), "
+        asker = with_id(item.requester_name, item.requester_id)
+        out(f"{item.request_id}  {item.described()}{until} (asked by {asker}), "
             f"{item.reason}, confidence {confidence}, you decide as {item.capacity}, "
             f"expires {item.expires_at:%Y-%m-%d}{soon}")
     return EXIT_OK

@@ -25,6 +25,7 @@ FILLER_WORDS = frozenset(
 )
 
 FUZZY_CUTOFF = 86.0
+WHOLE_NAME_CUTOFF = 75.0
 FUZZY_MIN_CHARS = 5
 # Texts whose hits each matcher keeps: one request's reading asks about the same words several times (a common role
 # name such as "Reader" is hundreds of hits in a large catalog).
@@ -128,9 +129,13 @@ class PhraseMatcher:
         """Exact hits when there are any, otherwise fuzzy ones."""
         return self.exact(words) or self.fuzzy(words)
 
-    def closest(self, text: str, choices: dict[str, str], limit: int = 3) -> list[str]:
-        """Entity ids whose label is nearest to the text, for suggesting names when nothing matched."""
-        found = process.extract(text, choices, scorer=fuzz.partial_ratio, limit=limit, score_cutoff=50)
+    def closest(self, text: str, choices: dict[str, str], limit: int = 3, *, whole: bool = False) -> list[str]:
+        """Entity ids whose label is nearest to the text, for suggesting names when nothing matched. With
+        `whole`, the text is one name as typed ("salesforce"), compared whole and strictly: a short name has no
+        near neighbours by its parts."""
+        scorer, cutoff = (fuzz.ratio, WHOLE_NAME_CUTOFF) if whole else (fuzz.partial_ratio, 50)
+        found = process.extract(text, {key: label.casefold() for key, label in choices.items()} if whole else choices,
+                                scorer=scorer, limit=limit, score_cutoff=cutoff)
         return [key for _, _, key in found]
 
 

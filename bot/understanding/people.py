@@ -13,7 +13,7 @@ from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
-from bot.understanding.third_person import third_person_subject
+from bot.understanding.third_person import described_beneficiary, third_person_subject
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
@@ -350,7 +350,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         return _ask_unknown(unresolved[0], directory,
                             manager_id=requester.user_id if _names_a_report(text) else None,
                             requester_id=requester.user_id)
-    relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
+    relation = _relation_named(text)
     if relation:
         who = relation.group("who")
         return _relative(who[:1].lower() + who[1:], requester, directory)  # "The new hire" asked as "the new hire"
@@ -359,7 +359,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         who = pronoun.group("who").lower()
         question = f"Who do you mean by \"{who}\"? Please give the person's name or email address."
         return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
-    subject = third_person_subject(text, catalog_words)
+    subject = third_person_subject(text, catalog_words) or described_beneficiary(text, catalog_words)
     if subject:
         # "The contractor needs ...", "Our CFO needs ...": someone else, whom no name here tells.
         return TargetFinding(clarification=_ask_relative(subject, requester, directory))
@@ -526,6 +526,15 @@ def _ask_whether_self(groups: dict[str, list[Person]], requester: Person) -> Cla
                                 if person.user_id != requester.user_id}))
     return _ask_which(list(people.values()), f"Is this access for {names}, or for you?", next(iter(groups)),
                       ask="Who should get it?")
+
+
+def _relation_named(text: str) -> re.Match[str] | None:
+    """Where the text names the one to get access by relation ("my new hire needs ..."); not "My manager wants
+    me to have ...", where the manager asks for the requester."""
+    relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
+    if relation and _MANAGER.fullmatch(relation.group("who")) and _STRONG_SELF.search(text):
+        return None
+    return relation
 
 
 def _relative(who: str, requester: Person, directory: Directory) -> TargetFinding:

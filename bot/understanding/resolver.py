@@ -243,6 +243,14 @@ _APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
 # Where an application is named after a role ("Reader in Box"); "for" often names a person or a purpose instead.
 _UNKNOWN_APP_LINKS = frozenset({"in", "on", "within", "inside"})
 _MAX_UNKNOWN_APP_WORDS = 3
+# Words after "in"/"on" that name when or why, not an application ("on Monday", "in order to", "in production").
+_NOT_APPLICATIONS = frozenset("""
+    monday tuesday wednesday thursday friday saturday sunday weekend weekday morning afternoon evening tonight
+    tomorrow yesterday january february march april may june july august september october november december
+    minute minutes hour hours day days week weeks month months quarter year years time advance case order
+    general particular addition person progress place parallel charge future total detail full short fact
+    production prod staging test testing dev development practice principle private public turn touch
+    """.split())
 _ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
 _ALSO = frozenset({"also", "and", "plus", "both"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
@@ -354,7 +362,8 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
         return _ask_app(options, lead or "I could not tell which application you mean.",
                         why_one="The role you name is in {0}: is this for {0}?" if unknown else "")
     phrase = unknown or " ".join(words)
-    closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()})
+    closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()},
+                                      whole=bool(unknown))
     if closest:
         options = [catalog.applications[app_id] for app_id in closest]
         return _ask_app(options, lead or "I could not find that application among the ones I know.",
@@ -373,7 +382,7 @@ def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) ->
         named: list[str] = []
         for following in words[index + 1 : index + 1 + _MAX_UNKNOWN_APP_WORDS]:
             if following in FILLER_WORDS or following in vocabulary.words or following in _ROLE_NOUNS \
-                    or not following.isalpha():
+                    or following in _NOT_APPLICATIONS or not following.isalpha():
                 break
             named.append(following)
         if named:

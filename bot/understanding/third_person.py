@@ -1,8 +1,10 @@
-"""Someone other than the requester as the subject of a request, however they are described.
+"""Someone other than the requester as the subject of a request, described rather than named.
 
 "The contractor needs ...", "Our CFO needs ...", "Someone on my team wants ...", "Robert (from finance) needs ...":
-the verb's third-person form says the access is for someone else, even where no name in the sentence can be read.
-Such a request is asked about, never taken as the requester's own.
+the verb's third-person form, with a subject that reads as a person, says the access is for someone else, even
+where no name in the sentence can be read. Such a request is asked about, never taken as the requester's own.
+A subject that is a thing ("My laptop needs ...", "The audit requires that I have ...") and any sentence in which
+the requester speaks of themselves ("... needs me to have ...", "I think ...") are left to the other rules.
 """
 
 from __future__ import annotations
@@ -12,40 +14,107 @@ import re
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.text import fold
 
-# Third-person forms only: "I should get", "we will need" speak of the requester.
-_THIRD_PERSON_VERB = re.compile(r"\b(?:needs|wants|requires|is\s+asking\s+for|has\s+to\s+get|is\s+joining|joins|"
-                                r"has\s+joined|starts)\b", re.IGNORECASE)
+# Third-person forms ("I should get", "we will need" speak of the requester); the plural ones count only after
+# people ("The contractors need ...").
+_THIRD_PERSON_VERB = re.compile(r"\b(?:(?P<one>needs|wants|requires|is\s+asking\s+for|has\s+to\s+get|is\s+joining|"
+                                r"joins|has\s+joined|starts)|(?P<many>need|want|require|are\s+joining))\b",
+                                re.IGNORECASE)
+# The requester speaking of themselves anywhere in the message.
+_SELF = re.compile(r"\b(?:i|me|myself|we|us)\b|\b(?:i|we)['\u2019](?:d|m|ll|ve|re)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
-# The requester in the subject ("I think she needs", "me and Ana") leaves the subject to the other rules.
-_SELF_WORDS = frozenset({"i", "me", "myself", "we", "us", "im", "id", "ive"})
-# A sentence that asks something ("who needs ...?", "does it need ...?") has no beneficiary as its subject.
+# Nouns for people: relations, roles in an organisation, job titles.
+_PERSON_NOUNS = frozenset("""
+    someone somebody person people guy girl man woman lady gentleman colleague colleagues coworker co-worker
+    teammate teammates hire hires starter starters joiner joiners newcomer newbie report reports employee
+    employees staff contractor contractors consultant consultants vendor vendors supplier freelancer intern
+    interns trainee apprentice temp assistant assistants deputy manager managers boss supervisor lead director
+    head chief officer president vp svp evp ceo cfo cto coo cio ciso cpo partner associate analyst engineer
+    developer designer accountant auditor auditors admin administrator recruiter specialist coordinator
+    representative rep agent member members owner client customer visitor guest student successor replacement
+    predecessor counterpart peer peers
+    """.split())
+# Words that stand before a subject without being part of it: greetings, "FYI", "urgent".
+_LEAD_WORDS = frozenset({"hi", "hello", "hey", "dear", "please", "pls", "ok", "okay", "so", "fyi", "urgent",
+                         "also", "and", "but", "then", "now", "team", "folks", "good", "morning", "afternoon",
+                         "evening"})
 _QUESTION_WORDS = frozenset({"who", "whom", "whoever", "what", "which", "why", "how", "when", "where", "whether",
                              "does", "do", "did", "is", "are", "if"})
-# Subjects that are things, not people: "this needs approval", "my request needs ...", "everything needs ...".
-# Everyone at once is no one in particular: other rules read "everyone needs X, me too".
-_THINGS = frozenset({"everything", "nothing", "something", "anything", "there", "here", "ticket", "change",
-                     "work", "one", "everyone", "everybody", "anyone", "anybody", "nobody"})
-_GREETING = re.compile(r"^\W*(?:(?:hi|hello|hey|dear|please|pls|ok|okay|so)\b\W*)*", re.IGNORECASE)
+_EVERYONE = frozenset({"everyone", "everybody", "anyone", "anybody", "nobody", "all"})
 _MAX_SUBJECT_WORDS = 8
 _MAX_SHOWN = 60
 
 
 def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
-    """The words before the first third-person verb, when they describe a person other than the requester:
-    shown as typed without a greeting or punctuation at either end ("the contractor", "Robert (from finance)"), or
-    None."""
+    """The person a request describes as the one who needs it ("the contractor", "Robert (from finance)"), as
+    typed, or None when the subject is not someone other than the requester."""
     verb = _THIRD_PERSON_VERB.search(text)
-    if verb is None:
+    if verb is None or _SELF.search(text):
         return None
-    subject = _GREETING.sub("", text[: verb.start()])
-    words = [fold(word) for word in _WORD.findall(subject)]
-    if not words or len(words) > _MAX_SUBJECT_WORDS or words[0] in _QUESTION_WORDS:
+    # The subject is what stands after the last break before the verb: "Hi team, the contractor needs".
+    before = text[: verb.start()]
+    subject = re.split(r"[,:.!?]\s+|[,:!?]$|\s[-\u2013\u2014]\s", before)[-1].strip()
+    subject = re.sub(r"^(?:there\s+is|there's|we\s+have)\s+", "", subject, flags=re.IGNORECASE)
+    subject = re.sub(r"\s+(?:who|that)$", "", subject, flags=re.IGNORECASE)
+    spans = list(_WORD.finditer(subject))
+    while len(spans) > 1 and fold(spans[0].group()) in _LEAD_WORDS:
+        spans = spans[1:]
+    subject = subject[spans[0].start():] if spans else ""
+    typed = [span.group() for span in spans]
+    words = [fold(word) for word in typed]
+    if not words or len(words) > _MAX_SUBJECT_WORDS or words[0] in _QUESTION_WORDS or words[0] in _EVERYONE:
         return None
-    if any(word in _SELF_WORDS for word in words):
+    if not _reads_as_a_person(typed, words, catalog_words):
         return None
-    if all(word in FILLER_WORDS or word in catalog_words or word in _THINGS for word in words):
+    if verb.group("many") and not (words[-1].endswith("s") and words[-1].rstrip("s") in _PERSON_NOUNS
+                                   or words[-1] in {"people", "staff"}):
         return None
     shown = " ".join(subject.split()).strip(" \"'\u201c\u201d\u2018\u2019.,;:!?-")[:_MAX_SHOWN]
     if words[0] in FILLER_WORDS or words[0] in {"someone", "somebody"}:
         shown = shown[:1].lower() + shown[1:]  # asked back as "Who is the contractor?"
     return shown or None
+
+
+def _reads_as_a_person(typed: list[str], words: list[str], catalog_words: set[str]) -> bool:
+    """A noun for a person ("contractor", "CFO"), or a name: a capitalised word that is no catalog word and not
+    only the capital that starts a sentence ("Robert", not "The" or "My")."""
+    if any(word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS for word in words):
+        return True
+    return any(word[:1].isupper() and not word.isupper() and folded not in catalog_words
+               and folded not in FILLER_WORDS for word, folded in zip(typed, words, strict=True))
+
+
+def described_beneficiary(text: str, catalog_words: set[str]) -> str | None:
+    """Someone described, not named, in the place of the one to get access: "Please give the contractor ...",
+    "Viewer in Orbit for our new vendor", "Can the auditor get ...". None when the words after the noun show it
+    is something else ("for a client demo")."""
+    for pattern in _BENEFICIARY_SLOTS:
+        for found in pattern.finditer(text):
+            if found.group(0)[:3].lower() == "for" and _SELF.search(text):
+                continue  # "I need Viewer for a consultant's review": the requester's own, as before
+            following = _WORD.findall(text[found.end():])[:1]
+            if not following or fold(following[0]) in _FOLLOWERS or fold(following[0]) in catalog_words \
+                    or following[0][:1].isupper():
+                who = " ".join(found.group("who").split())
+                return who[:1].lower() + who[1:]
+    return None
+
+
+# In the beneficiary's place only nouns that name no document or event ("for the Q3 report", "for a client demo").
+_SLOT_NOUNS = frozenset("""
+    someone somebody person guy girl colleague coworker co-worker teammate hire starter joiner newcomer employee
+    contractor consultant vendor supplier freelancer intern trainee apprentice temp assistant deputy manager boss
+    supervisor director ceo cfo cto coo cio ciso vp analyst engineer developer designer accountant auditor
+    administrator recruiter specialist coordinator successor replacement
+    """.split())
+_NOUNS = "|".join(sorted(_SLOT_NOUNS, key=len, reverse=True))
+_DESCRIBED = rf"(?:the|our|my|a|an|this|that|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?(?:{_NOUNS})s?"
+_BENEFICIARY_SLOTS = (
+    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|set\s+up|sign\s+up|on\s+behalf\s+of)\s+"
+               rf"(?P<who>{_DESCRIBED})\b(?!['\u2019]s)", re.IGNORECASE),
+    re.compile(rf"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+(?P<who>{_DESCRIBED})\s+"
+               r"(?:get|have|be|receive|obtain)\b", re.IGNORECASE),
+)
+# What may follow the person in such a place: the access, where it is, or the end of a clause.
+_FOLLOWERS = frozenset({"to", "in", "on", "with", "access", "the", "a", "an", "please", "pls", "asap", "thanks",
+                        "thank", "as", "who", "that", "starting", "from", "joining", "when", "so", "and", "too",
+                        "also", "for", "until", "till", "by", "read", "write", "admin", "role", "roles"})

@@ -32,9 +32,10 @@ MAX_ACCESS = timedelta(days=366)
 
 _NUMBER_WORD = "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len, reverse=True))
 # "3", "2.5", "1,5", "two", "two and a half", "half a", "half an".
-_AMOUNT = (rf"(?:(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?|{_NUMBER_WORD})(?P<half>\s+and\s+a\s+half)?"
+_AMOUNT = (rf"(?:(?:an?\s+)?(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?|{_NUMBER_WORD})(?P<half>\s+and\s+a\s+half)?"
            r"|(?P<only_half>half\s+an?))")
-_UNIT = r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|years?)"
+_UNIT_NAMES = r"minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|years?"
+_UNIT = rf"(?P<unit>{_UNIT_NAMES})"
 _LEAD = r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?"
 _DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*(?:(?:more|extra)\s+)?{_UNIT}\b")
 # A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
@@ -61,8 +62,10 @@ _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _UNTIL = re.compile(
     r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
     r"\s+(?:on\s+|the\s+)?(?P<when>"
-    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:z|\+00:?00)?)?"
-    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2}(?:\d{2})?)?"
+    r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:z|[+-]\d{2}:?\d{2})?)?"
+    # "12/31", "31/12/2026"; with dots only with a year ("31.12.26"): "until 10.30" is a time of day. Never a
+    # number of some unit ("up to 2.5 days").
+    rf"|(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2}}(?:\d{{2}})?)?|\d{{1,2}}\.\d{{1,2}}\.\d{{2}}(?:\d{{2}})?)(?!\s*(?:{_UNIT_NAMES})\b)"
     r"|tomorrow|tonight|today|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
     r"|end of (?:the |this )?(?:day|week|month|quarter|year)|(?:the )?weekend"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
@@ -91,6 +94,10 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
     folded = re.sub(r"\s+", " ", fold(text)).strip()
     found = _DURATION.search(folded)
+    if found and re.match(r"\s+(?:or|to)\s+(?:two|three|four|\d|so|more)\b", folded[found.end():]):
+        # "for a week or two", "for 2 to 3 days": a range, asked about rather than cut to its lower end
+        return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0][:12].rstrip(),
+                         problem="is not a length of time I can read")
     if found:
         return _checked(now + _amount(found) * _UNITS[found.group("unit").rstrip("s")], found.group(0), now)
     found = _DURATION_ANYTHING.search(folded)
@@ -111,6 +118,8 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
         moment = _moment(when)
         if moment is not None:
             return _checked(moment, found.group(0), now)
+        if re.match(r"\d{4}-\d{2}-\d{2}[t ]", when):  # a time of day that does not exist ("25:00")
+            return TimeLimit(until=None, said=found.group(0), problem="is not a date I can read")
         if _TWO_WAYS.fullmatch(when):
             return TimeLimit(until=None, said=found.group(0), problem=_AMBIGUOUS_DATE)
         day = _day(when, now.date())
@@ -138,12 +147,17 @@ def _amount(found: re.Match[str]) -> float:
 
 
 def _moment(when: str) -> datetime | None:
-    """A date with a time of day ("2026-12-31t12:00", UTC), or None for anything else."""
-    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2}(?::\d{2})?)(?:z|\+00:?00)?", when)
+    """A date with a time of day ("2026-12-31t12:00", UTC unless an offset says otherwise), or None for anything
+    else; "24:00" is the end of that day."""
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?", when)
     if found is None:
         return None
+    day, clock, offset = found.group(1), found.group(2), found.group(3) or "+00:00"
+    offset = "+00:00" if offset == "z" else offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
     try:
-        return datetime.fromisoformat(f"{found.group(1)}T{found.group(2)}").replace(tzinfo=UTC)
+        if clock in ("24:00", "24:00:00"):
+            return datetime.fromisoformat(f"{day}T00:00{offset}").astimezone(UTC) + timedelta(days=1)
+        return datetime.fromisoformat(f"{day}T{clock}{offset}").astimezone(UTC)
     except ValueError:
         return None
 
@@ -221,7 +235,9 @@ def _numeric_day(when: str, today: date) -> date:
 def _day_and_month(when: str, today: date) -> date:
     """'31 december', 'dec 31st, 2026': with no year, the next such day from today on."""
     words = re.findall(r"[a-z]+|\d+", when)
-    month = next(_MONTHS[word] for word in words if word in _MONTHS)
+    month = next((_MONTHS[word] for word in words if word in _MONTHS), None)
+    if month is None:
+        raise ValueError(f"no month in {when!r}")
     numbers = [int(word) for word in words if word.isdigit()]
     day_of_month = numbers[0]
     if len(numbers) > 1:

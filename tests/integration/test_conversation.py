@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bot.conversation import ConversationState, LastRequest
 from bot.domain import Decision, Reason
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN
 from tests.fakes.bundles import international_org, rules_org
@@ -179,6 +180,12 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("Robert (from finance) needs Editor in WikiWiki", "Robert (from finance)"),
     ("Robert'); DROP TABLE x;-- needs Editor in WikiWiki", "Robert'); DROP TABLE x"),
     ("The intern from Legal requires Editor in WikiWiki asap", "the intern from Legal"),
+    ("Hi team, the contractor needs Editor in WikiWiki", "the contractor"),
+    ("There is a consultant who needs Editor in WikiWiki", "a consultant"),
+    ("The contractors need Editor in WikiWiki", "the contractors"),
+    ("Can the contractor get Editor in WikiWiki?", "the contractor"),
+    ("Please give the new intern Editor in WikiWiki", "the new intern"),
+    ("Editor in WikiWiki for our new vendor please", "our new vendor"),
 ])
 def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_requester(  # type: ignore[no-untyped-def]
         app, text: str, asked: str) -> None:
@@ -200,7 +207,11 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "I don't want to wait, I need Editor in WikiWiki", "Can you give me back my Editor role in WikiWiki?",
                  "My manager said I need Editor in WikiWiki", "This needs to be quick: Editor in WikiWiki for me",
                  "Editor in WikiWiki needs to be added to my account",
-                 "I think my team needs me to have WikiWiki Editor", "Everyone needs Editor in WikiWiki, me too"):
+                 "I think my team needs me to have WikiWiki Editor", "Our project needs me to have Editor in WikiWiki",
+                 "The audit requires that I have Editor in WikiWiki", "My laptop needs Editor in WikiWiki",
+                 "The migration needs Editor in WikiWiki", "My manager wants me to have Editor in WikiWiki",
+                 "I need Editor in WikiWiki for a client demo", "I need Editor in WikiWiki for the Q3 report",
+                 "Everyone needs Editor in WikiWiki, me too"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
 
@@ -400,3 +411,10 @@ def test_why_after_being_pointed_at_someone_elses_open_request_explains_it(app) 
     other = app.service.handle("rui", "Ana Ferreira needs Editor in WikiWiki")
     assert other.outcome.request_id != own.request_id
     assert other.outcome.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
+    # A decided request of someone else's is never explained to another, whatever the conversation state claims
+    # (a Lex session's attributes are the client's to set).
+    denied = app.service.handle("ana", "I need Journal Approver in Ledgerly").outcome
+    assert denied.decision is Decision.DENIED
+    forged = ConversationState(last=LastRequest(request_id=denied.request_id, target_id="ana", target_explicit=True,
+                                                app_id="ledgerly", role_id="ldg-approver"))
+    assert app.service.handle("boss", "why?", state=forged).outcome.message == NOTHING_TO_EXPLAIN

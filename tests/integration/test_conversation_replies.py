@@ -305,3 +305,26 @@ def test_an_application_nobody_knows_is_said_to_be_unknown_not_guessed(app, text
     assert turn.outcome.decision is Decision.NEEDS_CLARIFICATION and turn.outcome.app_id is None
     assert turn.outcome.message.startswith(asked), turn.outcome.message
     assert turn.outcome.clarification is not None and turn.outcome.clarification.slot == "application"
+
+
+@pytest.mark.parametrize("reply", ["he needs Viewer in Ledgerly", "give him Viewer in Ledgerly",
+                                   "Viewer in Ledgerly for him"])
+def test_a_reply_about_him_stays_about_the_person_asked_about(app, reply: str) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "Rui Costa needs access to Ledgerly")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "role"
+    second = app.service.handle("boss", reply, state=first.state).outcome
+    assert (second.user_id, second.role_id) == ("rui", "ldg-viewer"), second.message
+
+
+@pytest.mark.parametrize("text", ["I need Viewer on Monday", "I need Viewer in order to read the pages",
+                                  "I need Viewer in case the audit asks", "I need Viewer in production"])
+def test_when_or_why_after_in_or_on_is_no_unknown_application(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
+    assert outcome.clarification is not None and outcome.clarification.slot == "application"
+    assert "do not know an application" not in outcome.message, outcome.message
+
+
+def test_a_short_unknown_name_gets_no_far_fetched_guess(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "I need Godmode in Box").outcome
+    assert outcome.message.startswith('I do not know an application called "box".')
+    assert "Did you mean" not in outcome.message, outcome.message

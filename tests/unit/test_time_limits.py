@@ -137,3 +137,28 @@ def test_access_said_to_be_temporary_is_asked_how_long_in_the_words_used(text: s
     assert limit is not None
     question = until_question(limit).question
     assert question.startswith(f'You said "{limit.said}" but gave no end: until when do you need the access?')
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("until 2026-12-31 24:00", datetime(2027, 1, 1, 0, 0, tzinfo=UTC)),
+    ("until 2026-12-31T12:00+02:00", datetime(2026, 12, 31, 10, 0, tzinfo=UTC)),
+    ("until 2026-12-31T12:00-0500", datetime(2026, 12, 31, 17, 0, tzinfo=UTC)),
+    ("for a 3 month contract", NOW + timedelta(days=90)),
+    ("for an 8 hour shift", NOW + timedelta(hours=8)),
+])
+def test_midnight_offsets_and_a_length_before_a_noun_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until
+
+
+@pytest.mark.parametrize("text", ["until 2026-12-31 25:00", "until 2026-02-30T10:00", "until 2026-12-31T12:60:00Z",
+                                  "until 10.30 tomorrow", "until 12.30", "for a week or two", "for 2 days or more"])
+def test_times_that_do_not_exist_dotted_times_and_ranges_are_asked_about_never_a_crash(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem
+
+
+@pytest.mark.parametrize("text", ["for up to 2.5 days", "I need access up to 3.5 hours", "through 2.5 weeks"])
+def test_a_decimal_number_of_units_is_no_date(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is None or "day/month" not in limit.problem
