@@ -26,7 +26,7 @@ OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do 
 LISTED = 8
 _REQUESTS_READ = 50
 # "my pending requests", "any open requests?": those still waiting for a decision.
-_WAITING = re.compile(r"\b(?:pending|open|waiting|outstanding|undecided)\b", re.IGNORECASE)
+_WAITING = re.compile(r"(?<!not )(?<!non-)\b(?:pending|open|waiting|outstanding|undecided)\b", re.IGNORECASE)
 
 
 class OwnAccessAnswers:

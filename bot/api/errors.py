@@ -196,13 +196,19 @@ def _validation_error(errors: Sequence[Any], repeated: Collection[str] = ()) -> 
     return HttpError(HTTPStatus.UNPROCESSABLE_ENTITY, "VALIDATION_FAILED", "; ".join(problems) + more)
 
 
+_MAX_FIELD_SHOWN = 60
+
+
 def _describe(error: Mapping[str, Any], repeated: Collection[str] = ()) -> str:
     # The location names the field; pydantic's message says what is wrong with it, never the value sent.
     location = [str(part) for part in error.get("loc", ()) if part != "body"]
     where = ".".join(location) or "body"
+    if len(where) > _MAX_FIELD_SHOWN:  # a field name is the client's text: shown in part
+        where = where[:_MAX_FIELD_SHOWN] + "..."
     if len(location) >= 2 and location[0] == "query" and location[1] in repeated:
         return f"{where}: given more than once; give it once"
-    what = {"missing": "is required", "model_attributes_type": "must be a JSON object"}.get(
+    what = {"missing": "is required", "model_attributes_type": "must be a JSON object",
+            "extra_forbidden": "is not a field of this body"}.get(
         str(error.get("type")), str(error.get("msg") or error.get("type") or "is invalid"))
     if error.get("type") == "string_pattern_mismatch":
         what = PATTERN_MEANINGS.get(str((error.get("ctx") or {}).get("pattern")), "has characters it may not have")

@@ -43,7 +43,7 @@ class ChatRequest(_Body):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not "".join(ch for ch in value if ch.isprintable()).strip():  # control characters alone are blank too
             raise ValueError("the text is blank")
         return value
 

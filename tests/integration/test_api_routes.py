@@ -122,8 +122,11 @@ def test_a_body_with_a_field_it_does_not_have_is_refused_and_changes_nothing(  #
     response = call("POST", target, body, user="ana")
     assert _code(response) == (422, "VALIDATION_FAILED")
     unknown = next(field for field in body if field not in {"text", "user_id", "app_id", "role_id"})
-    assert unknown in response[2]["error"]["message"]  # the answer names the field it does not know
+    assert f"{unknown}: is not a field of this body" in response[2]["error"]["message"]
     assert _counts(app) == before
+    # A field name is the client's text: a long one is shown in part.
+    long_name = call("POST", target, {**body, "x" * 5000: "y"}, user="ana")
+    assert _code(long_name) == (422, "VALIDATION_FAILED") and len(long_name[2]["error"]["message"]) < 400
 
 
 def test_a_recorded_aws_event_with_jwt_claims_is_decided_for_the_claimed_user(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -81,6 +81,8 @@ def test_the_status_of_my_requests_lists_those_made_by_and_for_me(app: Any) -> N
     assert denied.request_id not in pending and denied.request_id in ask(app, "tess", "show my requests")
     assert pending.startswith("Your requests waiting for approval: ")
     assert ask(app, "dele", "show my pending requests").startswith("None of your requests is waiting for approval.")
+    not_pending = ask(app, "tess", "show my requests that are not pending")
+    assert not_pending.startswith("Your latest requests") and denied.request_id in not_pending
     assert all(request_id in pending for request_id in waiting), pending
     only_wiki = ask(app, "tess", "is my WikiWiki request approved yet?")
     assert for_her.request_id in only_wiki and mine.request_id not in only_wiki

@@ -185,6 +185,7 @@ def test_a_turn_is_answered_with_the_decision_and_a_conversation_id(install) -> 
     ("POST", "/chat", {"body": {}}, (422, "VALIDATION_FAILED")),
     ("POST", "/chat", {"body": ["text"]}, (422, "VALIDATION_FAILED")),
     ("POST", "/chat", {"body": {"text": "   "}}, (422, "VALIDATION_FAILED")),
+    ("POST", "/chat", {"body": {"text": "\u0000\u0001 \u0007"}}, (422, "VALIDATION_FAILED")),
     ("POST", "/chat", {"body": {"text": "hi", "conversation_id": "../../etc"}}, (422, "VALIDATION_FAILED")),
     ("POST", "/chat", {}, (422, "VALIDATION_FAILED")),
     ("POST", "/chat", {"raw": b"text=hi", "headers": [("Content-Type", "text/plain")]},
