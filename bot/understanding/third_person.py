@@ -16,9 +16,16 @@ from bot.understanding.text import fold
 
 # Third-person forms ("I should get", "we will need" speak of the requester); the plural ones count only after
 # people ("The contractors need ...").
-_THIRD_PERSON_VERB = re.compile(r"\b(?:(?P<one>needs|wants|requires|is\s+asking\s+for|has\s+to\s+get|is\s+joining|"
-                                r"joins|has\s+joined|starts)|(?P<many>need|want|require|are\s+joining))\b",
+_THIRD_PERSON_VERB = re.compile(r"\b(?:(?P<one>needs|wants|requires|is\s+asking\s+for|has\s+asked\s+for|"
+                                r"has\s+to\s+get|is\s+joining|joins|has\s+joined|starts|will\s+need|should\s+get|"
+                                r"must\s+get|would\s+like)|(?P<many>need|want|require|are\s+joining))\b",
                                 re.IGNORECASE)
+# The requester as a reporter of what someone else needs, not as its beneficiary: "I think the contractor needs
+# ...", "The contractor I hired needs ...".
+_HEARSAY = re.compile(r"^\W*(?:i\s+think|i\s+believe|i\s+guess|i\s+understand|i['\u2019]m\s+told|i\s+was\s+told|"
+                      r"i\s+hear|i\s+heard)(?:\s+that)?\s+", re.IGNORECASE)
+_WHOM_I = re.compile(r"\s+(?:(?:that|who|whom)\s+)?(?:i|we)\s+(?:hired|manage|onboarded|recruited|engaged|supervise|"
+                     r"sponsor|work\s+with|brought\s+in)\b", re.IGNORECASE)
 # The requester speaking of themselves anywhere in the message.
 _SELF = re.compile(r"\b(?:i|me|myself|we|us)\b|\b(?:i|we)['\u2019](?:d|m|ll|ve|re)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:['\u2019-][^\W_]+)*")
@@ -47,6 +54,7 @@ _MAX_SHOWN = 60
 def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
     """The person a request describes as the one who needs it ("the contractor", "Robert (from finance)"), as
     typed, or None when the subject is not someone other than the requester."""
+    text = _WHOM_I.sub("", _HEARSAY.sub("", text, count=1))
     verb = _THIRD_PERSON_VERB.search(text)
     if verb is None or _SELF.search(text):
         return None

@@ -186,6 +186,9 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("Can the contractor get Editor in WikiWiki?", "the contractor"),
     ("Please give the new intern Editor in WikiWiki", "the new intern"),
     ("Editor in WikiWiki for our new vendor please", "our new vendor"),
+    ("I think the contractor needs Editor in WikiWiki", "the contractor"),
+    ("The contractor I hired needs Editor in WikiWiki", "the contractor"),
+    ("Our CFO would like Editor in WikiWiki", "our CFO"),
 ])
 def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_requester(  # type: ignore[no-untyped-def]
         app, text: str, asked: str) -> None:
@@ -211,6 +214,8 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "The audit requires that I have Editor in WikiWiki", "My laptop needs Editor in WikiWiki",
                  "The migration needs Editor in WikiWiki", "My manager wants me to have Editor in WikiWiki",
                  "I need Editor in WikiWiki for a client demo", "I need Editor in WikiWiki for the Q3 report",
+                 "I think I need Editor in WikiWiki", "I will need Editor in WikiWiki",
+                 "The audit would like me to have Editor in WikiWiki",
                  "Everyone needs Editor in WikiWiki, me too"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
