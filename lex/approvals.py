@@ -188,21 +188,21 @@ def decide_request(ports: LexPorts, event: LexEvent, approver: str, session: Lex
         if not queue:
             return close(DECIDE_INTENT, "Fulfilled", ["Nothing is waiting for your decision."], done, asked.slots())
         if len(queue) > 1:
-            return _elicit_request_id(ports, queue, asked, done)
+            return _elicit_request_id(queue, asked, done)
         asked = Asked(queue[0].request_id, asked.approve, asked.comment)
     item = next((item for item in queue if item.request_id == asked.request_id), None)
     if item is None:
         return _refused(_why_not_in_queue(approvals, asked.request_id or "", approver), asked.request_id or "", asked,
                         done)
     if asked.approve is None:
-        question = f"Approve or deny {item.request_id}: {_describe(ports, item)}?"
+        question = f"Approve or deny {item.request_id}: {_describe(item)}?"
         buttons = [Button(text="Approve", value="approve"), Button(text="Deny", value="deny")]
         card = Message(content_type="ImageResponseCard",
                        image_response_card=ImageResponseCard(title="Your decision", buttons=buttons))
         return elicit_slot(DECIDE_INTENT, DECISION_SLOT, asked.slots(), [plain(question), card], done)
     verb = "Approve" if asked.approve else "Deny"
     note = f', with the comment "{asked.comment}"' if asked.comment else ""
-    return confirm_intent(DECIDE_INTENT, asked.slots(), f"{verb} {item.request_id}: {_describe(ports, item)}{note}?",
+    return confirm_intent(DECIDE_INTENT, asked.slots(), f"{verb} {item.request_id}: {_describe(item)}{note}?",
                           done)
 
 
@@ -218,7 +218,7 @@ def list_pending(ports: LexPorts, approver: str, session: LexSession) -> LexResp
     count = len(queue)
     headline = (f"{count} request{'s are' if count != 1 else ' is'} waiting for your decision"
                 + (f"; the {MAX_LISTED} that expire first:" if count > MAX_LISTED else ":"))
-    lines = [f"- {item.request_id}: {_describe(ports, item)}, expires {item.expires_at:%Y-%m-%d}"
+    lines = [f"- {item.request_id}: {_describe(item)}, expires {item.expires_at:%Y-%m-%d}"
              for item in queue[:MAX_LISTED]]
     return close(LIST_APPROVALS_INTENT, "Fulfilled",
                  [headline, "\n".join(lines), "Say 'approve R-123' or 'deny R-123 because ...' to decide."], done)
@@ -276,26 +276,22 @@ def _why_not_in_queue(approvals: Approvals, request_id: str, approver: str) -> s
     return "NOT_FOUND" if refused is None else refused.code  # None: it joined the queue after it was read
 
 
-def _elicit_request_id(ports: LexPorts, queue: Sequence[PendingItem], asked: Asked,
-                       done: LexSession) -> LexResponse:
+def _elicit_request_id(queue: Sequence[PendingItem], asked: Asked, done: LexSession) -> LexResponse:
     shown = queue[:MAX_BUTTONS]
     more = f" (showing the {len(shown)} that expire first)" if len(queue) > len(shown) else ""
     question = f"{len(queue)} requests are waiting for your decision{more}. Which one?"
-    buttons = [Button(text=clip(f"{item.request_id}: {_describe(ports, item)}", MAX_BUTTON_CHARS),
+    buttons = [Button(text=clip(f"{item.request_id}: {_describe(item)}", MAX_BUTTON_CHARS),
                       value=item.request_id) for item in shown]
     card = Message(content_type="ImageResponseCard",
                    image_response_card=ImageResponseCard(title="Waiting for you", buttons=buttons))
     return elicit_slot(DECIDE_INTENT, REQUEST_ID_SLOT, asked.slots(), [plain(question), card], done)
 
 
-def _describe(ports: LexPorts, item: PendingItem) -> str:
-    """'Viewer in Ledgerly for Tess Okoro'."""
-    catalog = ports.service.vocabulary().catalog
-    role = catalog.roles.get(item.role_id)
-    app = catalog.applications.get(item.app_id)
-    person = ports.directory.get_person(item.target_id)
-    who = person.display_name if person else item.target_id
+def _describe(item: PendingItem) -> str:
+    """'Viewer in Ledgerly for Tess Okoro', with the names the queue's statement read (the ids where the catalog or
+    directory no longer has them)."""
     until = f" until {shown_end(item.access_until)}" if item.access_until else ""
-    return f"{role.name if role else item.role_id} in {app.name if app else item.app_id} for {who}{until}"
+    return (f"{item.role_name or item.role_id} in {item.app_name or item.app_id} for "
+            f"{item.target_name or item.target_id}{until}")
 
 
