@@ -226,10 +226,7 @@ def _numeric_day(when: str, today: date) -> date:
     if len(numbers) > 2:
         year = numbers[2] + (2000 if numbers[2] < 100 else 0)
         return date(year, month, day_of_month)
-    candidate = date(today.year, month, day_of_month)
-    if candidate >= today or today - candidate <= _RECENTLY_PAST:
-        return candidate
-    return date(today.year + 1, month, day_of_month)
+    return _next_such_day(month, day_of_month, today)
 
 
 def _day_and_month(when: str, today: date) -> date:
@@ -242,9 +239,15 @@ def _day_and_month(when: str, today: date) -> date:
     day_of_month = numbers[0]
     if len(numbers) > 1:
         return date(numbers[1], month, day_of_month)
+    return _next_such_day(month, day_of_month, today)
+
+
+def _next_such_day(month: int, day_of_month: int, today: date) -> date:
+    """A day and month given without a year: this year's, unless it passed more than `_RECENTLY_PAST` ago, then
+    next year's ("until 1 December" on the 4th has passed: asked about, not read as next year's)."""
     candidate = date(today.year, month, day_of_month)
     if candidate >= today or today - candidate <= _RECENTLY_PAST:
-        return candidate  # "until 1 December" on the 4th has passed: asked about, not read as next year's
+        return candidate
     return date(today.year + 1, month, day_of_month)
 
 
