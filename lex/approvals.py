@@ -291,7 +291,6 @@ def _describe(item: PendingItem) -> str:
     """'Viewer in Ledgerly for Tess Okoro', with the names the queue's statement read (the ids where the catalog or
     directory no longer has them)."""
     until = f" until {shown_end(item.access_until)}" if item.access_until else ""
-    return (f"{item.role_name or item.role_id} in {item.app_name or item.app_id} for "
-            f"{item.target_name or item.target_id}{until}")
+    return item.described(ids=False) + until
 
 

@@ -38,10 +38,11 @@ class PendingItem:
     target_name: str = ""
     requester_name: str = ""
 
-    def described(self) -> str:
-        """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'."""
-        return f"{self.role_name or self.role_id} in {self.app_name or self.app_id} for " \
-               f"{with_id(self.target_name, self.target_id)}"
+    def described(self, *, ids: bool = True) -> str:
+        """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'; without `ids`, '... for Hannah Bergström'
+        (the id only where the directory no longer has the name)."""
+        who = with_id(self.target_name, self.target_id) if ids else self.target_name or self.target_id
+        return f"{self.role_name or self.role_id} in {self.app_name or self.app_id} for {who}"
 
 
 def with_id(name: str, user_id: str) -> str:
