@@ -97,8 +97,9 @@ def described_beneficiary(text: str, catalog_words: set[str]) -> str | None:
     is something else ("for a client demo")."""
     for pattern in _BENEFICIARY_SLOTS:
         for found in pattern.finditer(text):
-            if found.group(0)[:3].lower() == "for" and _SELF.search(text):
-                continue  # "I need Viewer for a consultant's review": the requester's own, as before
+            if found.group(0)[:3].lower() == "for" and _SELF.search(text) \
+                    and not _right_after_the_access(text[: found.start()], catalog_words):
+                continue  # "I need Viewer to prepare a report for the auditor": the requester's own
             following = _WORD.findall(text[found.end():])[:1]
             if not following or fold(following[0]) in _FOLLOWERS or fold(following[0]) in catalog_words \
                     or following[0][:1].isupper():
@@ -107,6 +108,15 @@ def described_beneficiary(text: str, catalog_words: set[str]) -> str | None:
     return None
 
 
+def _right_after_the_access(before: str, catalog_words: set[str]) -> bool:
+    """Whether "for ..." follows the access itself ("I need Viewer in Orbit for the contractor", "I need access
+    for our new intern"), where it names who gets it, rather than a purpose ("... to prepare a report for ...")."""
+    words = _WORD.findall(before)
+    return bool(words) and (fold(words[-1]) in catalog_words or fold(words[-1]) in _ACCESS_WORDS)
+
+
+_ACCESS_WORDS = frozenset({"access", "role", "roles", "permission", "permissions", "rights", "account", "license",
+                           "licence", "it"})
 # In the beneficiary's place only nouns that name no document or event ("for the Q3 report", "for a client demo").
 _SLOT_NOUNS = frozenset("""
     someone somebody person guy girl colleague coworker co-worker teammate hire starter joiner newcomer employee

@@ -189,6 +189,10 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("I think the contractor needs Editor in WikiWiki", "the contractor"),
     ("The contractor I hired needs Editor in WikiWiki", "the contractor"),
     ("Our CFO would like Editor in WikiWiki", "our CFO"),
+    # "for ..." right after the access names who gets it, even in a sentence the requester speaks.
+    ("I need Editor in WikiWiki for the contractor", "the contractor"),
+    ("I need access for our new intern: Editor in WikiWiki", "our new intern"),
+    ("We'd like WikiWiki Editor for the new analyst, please", "the new analyst"),
 ])
 def test_someone_named_but_not_found_is_asked_about_never_replaced_by_the_requester(  # type: ignore[no-untyped-def]
         app, text: str, asked: str) -> None:
@@ -216,7 +220,8 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "I need Editor in WikiWiki for a client demo", "I need Editor in WikiWiki for the Q3 report",
                  "I think I need Editor in WikiWiki", "I will need Editor in WikiWiki",
                  "The audit would like me to have Editor in WikiWiki",
-                 "Everyone needs Editor in WikiWiki, me too"):
+                 "Everyone needs Editor in WikiWiki, me too",
+                 "I need Editor in WikiWiki to prepare a report for the auditor"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
 
