@@ -16,6 +16,7 @@ from bot.understanding.catalog_matcher import (
     winners,
     with_cues,
 )
+from bot.understanding.held_access import split_held
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
 from bot.understanding.short_forms import application_short_forms
@@ -87,7 +88,7 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
         People lookups.
     """
     text = clean(text)
-    words = vocabulary.words_of(text)
+    words = _asked_words(text, vocabulary)
     target = find_target(text, requester, directory, set(vocabulary.words))
     app, role, app_role_matches, app_role_question = resolve_app_and_role(
         without_names(words, [match.matched_text for match in target.matches]), vocabulary)
@@ -101,6 +102,26 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
         clarification=clarification,
         target_is_requester=target.is_requester,
     )
+
+
+def _asked_words(text: str, vocabulary: CatalogVocabulary) -> list[str]:
+    """The request's words without what the requester says they already hold ("I already have Reader in
+    Confluence, but now I need Editor"), where the rest names a role of its own; the held clause's application
+    stays, after the rest, for a rest that names none."""
+    words = vocabulary.words_of(text)
+    split = split_held(text)
+    if split is None:
+        return words
+    asked = vocabulary.words_of(split.asked)
+    if not (vocabulary.roles.exact(asked) or vocabulary.roles.fuzzy(asked)):
+        return words  # "I have approval for Reader in Confluence, please grant it": the held clause is the request
+    if vocabulary.apps.find(asked):
+        return asked
+    for clause in split.held:
+        held = vocabulary.words_of(clause)
+        for hit in winners(vocabulary.apps.find(held)):
+            asked += ["\x00", *held[hit.start : hit.end]]
+    return asked
 
 
 def without_names(words: Sequence[str], names: Sequence[str]) -> list[str]:

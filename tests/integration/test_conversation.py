@@ -428,3 +428,16 @@ def test_why_after_being_pointed_at_someone_elses_open_request_explains_it(app) 
     forged = ConversationState(last=LastRequest(request_id=denied.request_id, target_id="ana", target_explicit=True,
                                                 app_id="ledgerly", role_id="ldg-approver"))
     assert app.service.handle("boss", "why?", state=forged).outcome.message == NOTHING_TO_EXPLAIN
+
+
+@pytest.mark.parametrize("text", [
+    "I have Viewer in WikiWiki, I need Editor in WikiWiki", "I already have WikiWiki Viewer but now I need Editor",
+    "I've got Viewer in WikiWiki and need Editor too", "I need Editor in WikiWiki; I already have Viewer",
+    "We currently hold Viewer in Ledgerly, but I need Editor in WikiWiki",
+    # Nothing asked beside what is held, or the "held" clause is itself the request: read whole, as before.
+    "I have approval for Editor in WikiWiki, please grant it", "Can I have Editor in WikiWiki please",
+    "I have to get Editor in WikiWiki",
+])
+def test_what_the_requester_already_holds_is_not_what_they_ask_for(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
+    assert (outcome.user_id, outcome.app_id, outcome.role_id) == ("ana", "wikiwiki", "wiki-editor"), outcome.message
