@@ -70,6 +70,8 @@ class LengthRequiredError(ApiError):
 class _Handler(BaseHTTPRequestHandler):
     server_version = "AskIAM-local"
     protocol_version = "HTTP/1.1"
+    # A request line that cannot be read is answered with a status line and headers too, not as HTTP/0.9 would be.
+    default_request_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 - the names http.server dispatches to
         self._dispatch()
@@ -142,6 +144,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line or headers it cannot read, an unknown method) in the JSON
+        every other answer uses, not its HTML page."""
+        status = HTTPStatus(code)
+        error = ApiError(message or status.phrase, code=status.name)
+        error.status = status
+        self.close_connection = True
+        self._send(_error_response(error))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature http.server calls
         log.info("%s %s", self.address_string(), format % args)

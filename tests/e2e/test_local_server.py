@@ -78,14 +78,9 @@ def test_a_chat_turn_over_http_is_the_lambda_event_round_trip(conn, events) -> N
 
 
 def test_an_oversize_body_is_refused_before_it_is_read(server_url: str, events) -> None:  # type: ignore[no-untyped-def]
-    parts = urlsplit(server_url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=30) as raw:
-        raw.sendall(b"POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    b"Authorization: Bearer dev:ana\r\nContent-Length: 10000000\r\n\r\n{\"text\": \"")
-        reply = b""
-        while chunk := raw.recv(65536):
-            reply += chunk
-    head, _, body = reply.partition(b"\r\n\r\n")
+    head, body = _raw_exchange(server_url, b"POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                           b"Authorization: Bearer dev:ana\r\nContent-Length: 10000000\r\n\r\n"
+                                           b"{\"text\": \"")
     assert head.startswith(b"HTTP/1.1 413")
     assert json.loads(body)["error"]["code"] == "BODY_TOO_LARGE"
     assert events == []
@@ -103,6 +98,36 @@ def test_bodies_without_a_usable_length_are_refused(conn, events, headers: dict[
     conn.endheaders()
     response = conn.getresponse()
     assert (response.status, _json(response)["error"]["code"]) == (status, code)
+    assert events == []
+
+
+def _raw_exchange(server_url: str, request: bytes) -> tuple[bytes, bytes]:
+    parts = urlsplit(server_url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as raw:
+        raw.sendall(request)
+        reply = b""
+        while chunk := raw.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    return head, body
+
+
+@pytest.mark.parametrize(("request_bytes", "status", "code"), [
+    (b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", 431,
+     "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+    (b"GET /health HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(120)) + b"\r\n", 431,
+     "REQUEST_HEADER_FIELDS_TOO_LARGE"),
+    (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "REQUEST_URI_TOO_LONG"),
+    (b"NONSENSE\r\n\r\n", 400, "BAD_REQUEST"),
+    (b"GET /health HTTP/9.9\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
+    (b"BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", 501, "NOT_IMPLEMENTED"),
+])
+def test_requests_the_server_cannot_read_get_json_errors(server_url: str, events, request_bytes: bytes,  # type: ignore[no-untyped-def]
+                                                        status: int, code: str) -> None:
+    head, body = _raw_exchange(server_url, request_bytes)
+    assert head.startswith(b"HTTP/1.") and head.split()[1] == str(status).encode(), head[:200]
+    assert b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["code"] == code
     assert events == []
 
 
