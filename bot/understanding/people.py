@@ -86,8 +86,8 @@ _PRONOUN_TARGETS = (
 )
 _RELATIONS = (
     # After a verb that names the beneficiary: "access for my new hire", "set up my new starter with ...".
-    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get)\s+"
-               rf"(?P<who>{_WHO})\b(?!['\u2019]s)", re.I),
+    re.compile(rf"\b(?:for|give|add|grant|provision|onboard|enrol+|let|allow|sign\s+up|set\s+up|get|on\s+behalf\s+of)"
+               rf"\s+(?P<who>{_WHO})\b(?!['\u2019]s)", re.I),
     # Given to "my report": a person ("for my report" may be a document).
     re.compile(r"\b(?:give|add|grant|provision|onboard|enrol+|sign\s+up|set\s+up)\s+(?P<who>(?:my|our)\s+reports?)\b"
                r"(?!['\u2019]s)", re.I),
@@ -531,10 +531,17 @@ def _ask_whether_self(groups: dict[str, list[Person]], requester: Person) -> Cla
 def _relation_named(text: str) -> re.Match[str] | None:
     """Where the text names the one to get access by relation ("my new hire needs ..."); not "My manager wants
     me to have ...", where the manager asks for the requester."""
-    relation = next((found for pattern in _RELATIONS if (found := pattern.search(text))), None)
-    if relation and _MANAGER.fullmatch(relation.group("who")) and _STRONG_SELF.search(text):
-        return None
-    return relation
+    for pattern in _RELATIONS:
+        relation = pattern.search(text)
+        if relation is None:
+            continue
+        # As the subject, "my manager" may speak for the requester ("My manager wants me to have ..."); in the
+        # beneficiary's place ("I need Viewer for my manager") it is the one to get access.
+        as_subject = pattern is _RELATIONS[-1]
+        if as_subject and _MANAGER.fullmatch(relation.group("who")) and _STRONG_SELF.search(text):
+            return None
+        return relation
+    return None
 
 
 def _relative(who: str, requester: Person, directory: Directory) -> TargetFinding:

@@ -227,9 +227,11 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
 
 
 def test_my_manager_is_the_requesters_manager_in_the_directory(app) -> None:  # type: ignore[no-untyped-def]
-    outcome = app.service.handle("ana", "my manager needs Editor in WikiWiki").outcome
-    # Ana's manager is boss; she may not ask for him, and is told only that.
-    assert (outcome.user_id, outcome.reason) == ("boss", Reason.NOT_AUTHORIZED_FOR_TARGET)
+    for text in ("my manager needs Editor in WikiWiki", "I need Editor in WikiWiki for my manager",
+                 "I'm requesting Editor in WikiWiki on behalf of my boss", "Please give my manager Editor in WikiWiki"):
+        outcome = app.service.handle("ana", text).outcome
+        # Ana's manager is boss; she may not ask for him, and is told only that.
+        assert (outcome.user_id, outcome.reason) == ("boss", Reason.NOT_AUTHORIZED_FOR_TARGET), text
     delegate = app.service.handle("dele", "My boss needs Editor in WikiWiki").outcome
     assert delegate.user_id == "boss" and delegate.decision is not Decision.NEEDS_CLARIFICATION, delegate.message
     # Someone without a manager in the directory is asked.
