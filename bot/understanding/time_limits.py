@@ -8,6 +8,7 @@ read here.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +19,8 @@ from bot.understanding.text import fold
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
                  "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3}
-_UNITS = {"minute": timedelta(minutes=1), "min": timedelta(minutes=1), "hour": timedelta(hours=1),
+_UNITS = {"second": timedelta(seconds=1), "sec": timedelta(seconds=1), "minute": timedelta(minutes=1),
+          "min": timedelta(minutes=1), "hour": timedelta(hours=1),
           "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "wk": timedelta(weeks=1),
           "fortnight": timedelta(weeks=2), "month": timedelta(days=30), "quarter": timedelta(days=91),
           "year": timedelta(days=365)}
@@ -29,15 +31,29 @@ _MONTHS = {name: number for number, names in enumerate(
      ("november", "nov"), ("december", "dec")), start=1) for name in names}
 # The longest access a request may ask for: past it, the end is taken as a mistake and asked about.
 MAX_ACCESS = timedelta(days=366)
+# The shortest: an access ending sooner ("for 30 seconds") could not be used, so it is asked about too.
+MIN_ACCESS = timedelta(minutes=1)
 
 _NUMBER_WORD = "|".join(sorted((re.escape(word) for word in _NUMBER_WORDS), key=len, reverse=True))
 # "3", "2.5", "1,5", "two", "two and a half", "half a", "half an".
 _AMOUNT = (rf"(?:(?:an?\s+)?(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?|{_NUMBER_WORD})(?P<half>\s+and\s+a\s+half)?"
            r"|(?P<only_half>half\s+an?))")
-_UNIT_NAMES = r"minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|years?"
+_UNIT_NAMES = (r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|"
+               r"years?")
 _UNIT = rf"(?P<unit>{_UNIT_NAMES})"
 _LEAD = r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?"
-_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*(?:(?:more|extra)\s+)?{_UNIT}\b")
+# Words between the number and the unit that leave its length as it is ("2 full days", "3 more weeks"); and
+# "business days" / "working days", counted on weekdays only.
+_SAME_LENGTH = r"(?:(?:more|extra|full|whole|calendar|entire)\s+)?"
+_BUSINESS = r"(?P<business>(?:business|working|work)[\s-]+)?"
+_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b")
+# "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
+_MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:and|plus|,)\s+{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
+# "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
+_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}})\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b")
+_COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week", "wk": "week", "mo": "month"}
+# Periods whose length the organisation sets, not the calendar ("for 2 sprints", "for a semester"): asked about.
+_VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?)\b")
 # A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
 _NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many)\b)"
 _DURATION_ANYTHING = re.compile(
@@ -93,16 +109,9 @@ class TimeLimit:
 def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
     folded = re.sub(r"\s+", " ", fold(text)).strip()
-    found = _DURATION.search(folded)
-    if found and re.match(r"\s+(?:or|to)\s+(?:two|three|four|\d|so|more)\b", folded[found.end():]):
-        # "for a week or two", "for 2 to 3 days": a range, asked about rather than cut to its lower end
-        return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0][:12].rstrip(),
-                         problem="is not a length of time I can read")
-    if found:
-        return _checked(now + _amount(found) * _UNITS[found.group("unit").rstrip("s")], found.group(0), now)
-    found = _DURATION_ANYTHING.search(folded)
-    if found:
-        return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
+    length = _length(folded, now)
+    if length is not None:
+        return length
     found = _WEEKEND.search(folded)
     if found:
         return _checked(_end_of(now.date() + timedelta(days=(6 - now.weekday()) % 7)), found.group(0), now)
@@ -137,6 +146,51 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     return None
 
 
+def _length(folded: str, now: datetime) -> TimeLimit | None:
+    """The end of access given as a length of time ("for two weeks", "for 48h"), or why it cannot be used."""
+    found = _DURATION.search(folded)
+    if found and re.match(r"\s+(?:or|to)\s+(?:two|three|four|\d|so|more)\b", folded[found.end():]):
+        # "for a week or two", "for 2 to 3 days": a range, asked about rather than cut to its lower end
+        return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0][:12].rstrip(),
+                         problem="is not a length of time I can read")
+    if found:
+        return _duration(found, folded, now)
+    found = _COMPACT.search(folded)
+    if found and found.group("unit") == "m":
+        return TimeLimit(until=None, said=found.group(0), problem="can mean minutes or months")
+    if found:
+        unit = _UNITS[_COMPACT_UNITS[found.group("unit")]]
+        return _checked(now + int(found.group("amount")) * unit, found.group(0), now)
+    found = _VAGUE_PERIODS.search(folded) or _DURATION_ANYTHING.search(folded)
+    if found:
+        return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
+    return None
+
+
+def _duration(found: re.Match[str], folded: str, now: datetime) -> TimeLimit:
+    """The end of a length of time, with any further parts it is given in ("two weeks and three days")."""
+    said = found.group(0)
+    if found.group("business"):
+        return _checked(_weekdays_after(now, _amount(found)), said, now)
+    length = _amount(found) * _UNITS[found.group("unit").rstrip("s")]
+    rest = folded[found.end():]
+    while more := _MORE_DURATION.match(rest):
+        length += _amount(more) * _UNITS[more.group("unit").rstrip("s")]
+        said += more.group(0)
+        rest = rest[more.end():]
+    return _checked(now + length, said, now)
+
+
+def _weekdays_after(now: datetime, days: float) -> datetime:
+    """`days` working days (Monday to Friday) after now, whole days only; a part day is rounded up."""
+    moment, left = now, math.ceil(days)
+    while left > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            left -= 1
+    return moment
+
+
 def _amount(found: re.Match[str]) -> float:
     """How many units a duration says: "3", "2.5", "1,5", "two and a half", "half a"."""
     if found.group("only_half"):
@@ -167,6 +221,8 @@ def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
         return TimeLimit(until=None, said=said, problem="has already passed")
     if until - now > MAX_ACCESS:
         return TimeLimit(until=None, said=said, problem=f"is more than {MAX_ACCESS.days} days away")
+    if until - now < MIN_ACCESS:
+        return TimeLimit(until=None, said=said, problem="is less than a minute")
     return TimeLimit(until=until, said=said)
 
 

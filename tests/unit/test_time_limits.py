@@ -162,3 +162,40 @@ def test_times_that_do_not_exist_dotted_times_and_ranges_are_asked_about_never_a
 def test_a_decimal_number_of_units_is_no_date(text: str) -> None:
     limit = find_time_limit(text, NOW)
     assert limit is None or "day/month" not in limit.problem
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("for 90 seconds", NOW + timedelta(seconds=90)),
+    ("for 5 business days", datetime(2026, 12, 11, 17, 0, tzinfo=UTC)),  # Friday to Friday, weekend skipped
+    ("for 1 working day", datetime(2026, 12, 7, 17, 0, tzinfo=UTC)),
+    ("for 2 calendar weeks", NOW + timedelta(weeks=2)),
+    ("for 2 full days", NOW + timedelta(days=2)),
+    ("for 48h", NOW + timedelta(hours=48)),
+    ("for 3d please", NOW + timedelta(days=3)),
+    ("for 2 w", NOW + timedelta(weeks=2)),
+    ("for 2mo", NOW + timedelta(days=60)),
+    ("for two weeks and three days", NOW + timedelta(weeks=2, days=3)),
+    ("for 1 week, 2 days", NOW + timedelta(weeks=1, days=2)),
+    ("for 2 weeks, and then remove it", NOW + timedelta(weeks=2)),
+])
+def test_seconds_working_days_compact_units_and_lengths_in_parts_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("I need Explore Analyst in Zendesk for 30 seconds", "is less than a minute"),
+    ("for 45 secs", "is less than a minute"),
+    ("for 2m", "can mean minutes or months"),
+    ("for 2 sprints", "is not a length of time I can read"),
+    ("for one semester", "is not a length of time I can read"),
+])
+def test_a_length_too_short_to_use_or_of_no_fixed_size_is_asked_about(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem
+
+
+@pytest.mark.parametrize("text", ["I need Deployer for the release", "access for a term sheet review",
+                                  "for the night shift team", "for 2 reports"])
+def test_words_near_a_length_that_are_not_one_are_not_an_end(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
