@@ -215,6 +215,16 @@ class PublicOutcome(BaseModel):
     access_until: datetime | None = None
 
 
+class Review(Frozen):
+    """A decision taken on a request after it was filed: an approver's, or the expiry of one nobody decided."""
+
+    decision: Decision
+    reason: Reason
+    decided_by: str
+    decided_at: datetime
+    comment: str = ""
+
+
 class Outcome(PublicOutcome):
     """The result of one request: the public fields, and what the core keeps for the conversation."""
 
@@ -223,6 +233,8 @@ class Outcome(PublicOutcome):
     repeated: bool = False
     # The request's text as recorded (a conversation's turns joined by " / "); empty on a fresh outcome.
     text: str = ""
+    # The last decision taken after filing, on a recorded request read back; `message` is the answer at filing.
+    review: Review | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The JSON object `askiam ask --json` prints."""

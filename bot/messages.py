@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Role
 from bot.ports import Catalog
@@ -89,12 +89,29 @@ NO_APPROVER_NOTE = (" But nobody can decide it at the moment: the application's 
                     "unless someone is made able to decide it, it expires.")
 
 
-def explanation(outcome: Outcome) -> str:
+def explanation(outcome: Outcome, decider: str = "") -> str:
     """The reasons of a recorded decision, asked for after it ("why?"): its answer again, and every check it did
-    not pass where more than the first failed."""
+    not pass where more than the first failed; first what was decided since, if anything was (`decider`: the name
+    of whoever decided it)."""
     failed = [check.detail for check in outcome.checks if not check.passed and check.detail]
     more = f" Checks not passed: {'; '.join(failed)}." if len(failed) > 1 else ""
-    return f"About request {outcome.request_id}: {outcome.message}{more}"
+    return f"About request {outcome.request_id}: {since_filed(outcome, decider)}{outcome.message}{more}"
+
+
+def since_filed(outcome: Outcome, decider: str = "") -> str:
+    """What happened to a recorded request after it was filed, leading into its answer at filing ("Denied by Lina
+    Reyes on 2026-12-05: "not needed". When it was filed: ..."); "" when nothing did."""
+    review = outcome.review
+    if review is None:
+        return ""
+    when = f"{review.decided_at.astimezone(UTC):%Y-%m-%d}"
+    if review.reason is Reason.EXPIRED:
+        what = f"Denied on {when}: it expired before anyone decided it."
+    else:
+        comment = review.comment.strip()
+        said = f": \"{comment}\"" if comment else ""
+        what = f"{status_text(review.decision).capitalize()} by {decider or review.decided_by} on {when}{said}."
+    return f"{what} When it was filed: "
 
 
 def pending_again_message(request_id: str, role: Role, app_name: str, pending_until: datetime | None = None,

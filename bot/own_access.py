@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.domain import Decision, Outcome, Person
-from bot.messages import described_access, status_text
+from bot.messages import described_access, since_filed, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.questions import Asked, SelfQuestion
@@ -110,8 +110,11 @@ class OwnAccessAnswers:
         outcome = self._store.get(request_id)
         if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
             return f"I could not find request {request_id} among your requests."
-        return f"Request {request_id}{self._what(outcome, requester, vocabulary)} is " \
-               f"{status_text(outcome.decision)}. {outcome.message}"
+        what = self._what(outcome, requester, vocabulary)
+        if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
+            decider = self._who(outcome.review.decided_by, requester)
+            return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
+        return f"Request {request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
 
     def _what(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
         described = described_access(vocabulary.catalog, outcome.app_id, outcome.role_id,

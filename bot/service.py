@@ -346,7 +346,8 @@ class AccessRequestService:
         mine = requester.user_id in (outcome.requester_id, outcome.user_id)
         if not mine and not (outcome.decision is Decision.PENDING_APPROVAL and self._may_see(requester, outcome)):
             return NOTHING_TO_EXPLAIN
-        return explanation(outcome)
+        decider = self._ports.directory.get_person(outcome.review.decided_by) if outcome.review else None
+        return explanation(outcome, decider.display_name if decider else "")
 
     def _continuation(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                       last: LastRequest) -> ResolvedRequest:

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from bot.decision import first_failure
-from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason
+from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason, Review
 from bot.errors import DuplicateRequestError, GrantRecheckFailedError
 from bot.ports import DecisionRecord
 from validators import audit
@@ -85,12 +85,17 @@ class SqlDecisionStore:
                 "SELECT evidence_id, kind, summary, score, source FROM request_evidence WHERE request_id = %s "
                 "ORDER BY position", (request_id,),
             ).fetchall()
+            # The filing's own decision is the first; any after it was taken later.
+            decisions = conn.execute(
+                "SELECT decision, reason, decided_by, decided_at, comment FROM request_decisions "
+                "WHERE request_id = %s ORDER BY decided_at DESC, ctid DESC LIMIT 2", (request_id,),
+            ).fetchall()
         return Outcome(
             request_id=row["request_id"], decision=Decision(row["status"]), reason=Reason(row["reason"]),
             user_id=row["target_id"], app_id=row["app_id"], role_id=row["role_id"], confidence=row["confidence"],
             checks=[CheckResult(**check) for check in checks], evidence=[Evidence(**item) for item in evidence],
             message=row["message"], requester_id=row["requester_id"], text=row["text"],
-            access_until=row["access_until"],
+            access_until=row["access_until"], review=Review(**decisions[0]) if len(decisions) > 1 else None,
         )
 
     def note_if_undecidable(self, request_id: str, note: str) -> bool:

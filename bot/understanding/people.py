@@ -447,6 +447,40 @@ _LATER_SUBJECT = re.compile(rf"\s*(?:(?i:also|and|plus|oh|then|ps|p\.s\.)\W+)*(?
                             r"\s+(?i:needs|wants|requires|should get|must get|will need|also needs|too)\b"
                             r"(?!\s+to\s+(?:approve|sign|review|confirm|check|know|decide|see))")
 
+# The requester and someone else together: "Miguel Huang and I need ...", "give me and my new hire ...", "for Ana
+# and me", "I need Agent in Zendesk; also add Hannah".
+_OTHER = rf"(?P<other>{_ANY_NAME}|(?i:my|our)\s+(?i:new\s+)?(?i:{_RELATIVE}))(?!['\u2019]s)"
+_ME = r"(?i:me|myself|I)"
+_AND = r"\s+(?:(?i:and|plus|as\s+well\s+as)|&)\s+"
+_TOGETHER_VERBS = r"\s+(?i:need|want|require|both\s+need|would\s+like|should\s+get|must\s+get)\b"
+_WITH_REQUESTER = (
+    re.compile(rf"{_OPENING}{_OTHER}{_AND}{_ME}{_TOGETHER_VERBS}"),
+    re.compile(rf"{_OPENING}{_ME}{_AND}{_OTHER}{_TOGETHER_VERBS}"),
+    re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+(?i:me|myself){_AND}{_OTHER}"),
+    re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+{_OTHER}{_AND}(?i:me|myself)\b"),
+    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?"
+               rf"{_OTHER}"),
+)
+
+
+def _with_the_requester(text: str, catalog_words: set[str]) -> str | None:
+    """Someone asked for together with the requester, as typed; None when no one is."""
+    for pattern in _WITH_REQUESTER:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        if pattern is _WITH_REQUESTER[-1] and not _STRONG_SELF.search(text[: found.start()]):
+            continue  # "Please add Hannah to ...": Hannah alone
+        words = found.group("other").strip(".'\u2019 ").split()
+        if fold(words[0]) in ("my", "our"):
+            return " ".join(words)  # "my new hire"
+        while len(words) > 1 and fold(words[-1]) in catalog_words:
+            words.pop()  # "Miguel Huang Team Lead in Zendesk": the name ends before the role
+        if fold(words[0]) in catalog_words or fold(words[0]) in _NOT_A_NAME_START:
+            continue
+        return " ".join(words)
+    return None
+
 
 def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[Person]],
                     directory: Directory) -> Clarification | None:
@@ -456,6 +490,11 @@ def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[P
     joined = _joined_names(text, catalog_words)
     if joined:
         return _ask_one_of(joined, groups, directory)
+    together = _with_the_requester(text, catalog_words)
+    if together:
+        return Clarification(slot=ENDED_SLOT, mentioned=together, question=(
+            f"Your message asks for access for you and for {_MY.sub('your', together)}, and I handle one person per "
+            "request, so nothing was requested. Please ask for each person on their own."))
     shape = capitals_shape(text)
     for start in _later_sentences(shape):
         found = _LATER_SUBJECT.match(shape, start)

@@ -443,3 +443,32 @@ def test_why_after_being_pointed_at_someone_elses_open_request_explains_it(app) 
 def test_what_the_requester_already_holds_is_not_what_they_ask_for(app, text: str) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", text).outcome
     assert (outcome.user_id, outcome.app_id, outcome.role_id) == ("ana", "wikiwiki", "wiki-editor"), outcome.message
+
+
+@pytest.mark.parametrize(("text", "other"), [
+    ("Give me and Rui Costa Editor in WikiWiki", "Rui Costa"),
+    ("I need Editor in WikiWiki for Rui Costa and me", "Rui Costa"),
+    ("Rui Costa and I need Editor in WikiWiki", "Rui Costa"),
+    ("Me and my new hire need Editor in WikiWiki", "your new hire"),
+    ("I need Editor in WikiWiki; also add Rui Costa", "Rui Costa"),
+    ("Hi, me and Kiran both need Editor in WikiWiki", "Kiran"),
+])
+def test_the_requester_and_someone_else_together_are_answered_never_one_dropped(  # type: ignore[no-untyped-def]
+        app, text: str, other: str) -> None:
+    outcome = app.service.handle("boss", text).outcome
+    assert (outcome.decision, outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED), \
+        outcome.message
+    assert f"for you and for {other}" in outcome.message
+    assert _decided_requests(app) == 0  # audited as nothing requested: no one's request filed or decided
+
+
+@pytest.mark.parametrize("text", ["Please add Rui Costa to Editor in WikiWiki",
+                                  "I'd like you to add Rui Costa to Editor in WikiWiki"])
+def test_someone_added_alone_is_still_the_one_asked_for(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert app.service.handle("boss", text).outcome.user_id == "rui"
+
+
+def _decided_requests(app) -> int:  # type: ignore[no-untyped-def]
+    with psycopg.connect(app.settings.database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM requests WHERE status <> 'NEEDS_CLARIFICATION'").fetchone()
+    return int(row[0]) if row else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,34 @@ def test_one_request_by_id_is_shown_only_to_the_people_it_is_about(app: Any) -> 
     assert ask(app, "rui", "status of R-999999") == "I could not find request R-999999 among your requests."
     assert ask(app, "rui", "what is R-99999999999999999999?") == (
         "I could not find request R-99999999999999999999 among your requests.")
+
+
+def test_a_request_decided_since_says_by_whom_when_and_why_and_what_it_was_filed_as(app: Any) -> None:
+    pending = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    before = ask(app, "tess", f"What is {pending.request_id}?")
+    assert before == f"Request {pending.request_id} (Viewer in Ledgerly for you) is waiting for approval. " \
+                     f"{pending.message}"
+    app.approvals.decide(pending.request_id, "boss", False, "not for contractors", "cli")
+    answer = ask(app, "tess", f"What is {pending.request_id}?")
+    today = _last_decided_on(app, pending.request_id)
+    assert answer == (f"Request {pending.request_id} (Viewer in Ledgerly for you): Denied by Quinn Marlowe on {today}: "
+                      f"\"not for contractors\". When it was filed: {pending.message}")
+    # Expired: said so, not "an approver will decide".
+    other = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    assert other.decision is Decision.PENDING_APPROVAL, other.message
+    app.approvals.expire(now=datetime.now(UTC) + timedelta(days=365))
+    expired = ask(app, "tess", f"status of {other.request_id}")
+    expired_on = _last_decided_on(app, other.request_id)
+    assert f"Denied on {expired_on}: it expired before anyone decided it. When it was filed: " in expired
+
+
+def _last_decided_on(app: Any, request_id: str) -> str:
+    """The day (UTC) of the last decision on a request."""
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT max(decided_at) AS at FROM request_decisions WHERE request_id = %s",
+                           (request_id,)).fetchone()
+    return f"{row['at'].astimezone(UTC):%Y-%m-%d}"
 
 
 def test_the_question_is_audited(app: Any) -> None:
