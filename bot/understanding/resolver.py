@@ -273,10 +273,12 @@ _NOT_APPLICATIONS = frozenset("""
     production prod staging test testing dev development practice principle private public turn touch
     """.split())
 _ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
-_ALSO = frozenset({"also", "and", "plus", "both"})
+# Before a role asked for beside another: "..., also Editor", "... or maybe Team Lead".
+_ALSO = frozenset({"also", "and", "plus", "both", "or", "maybe", "perhaps", "possibly", "alternatively"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
 # Words that may stand between role names listed together ("Read, Write and Maintain"; commas are not words).
-_LIST_JOINERS = frozenset({"and", "or", "plus", "also", "both", "as", "well", "the", "a", "an", "role", "roles", "n"})
+_LIST_JOINERS = frozenset({"and", "or", "plus", "also", "both", "as", "well", "the", "a", "an", "role", "roles", "n",
+                           "maybe", "perhaps", "possibly", "either"})
 
 
 def _listed_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:

@@ -472,3 +472,12 @@ def _decided_requests(app) -> int:  # type: ignore[no-untyped-def]
     with psycopg.connect(app.settings.database_url) as conn:
         row = conn.execute("SELECT count(*) FROM requests WHERE status <> 'NEEDS_CLARIFICATION'").fetchone()
     return int(row[0]) if row else 0
+
+
+@pytest.mark.parametrize("text", ["I need Viewer in WikiWiki or maybe Editor",
+                                  "I need Editor in WikiWiki, or perhaps Viewer",
+                                  "I need either Viewer or Editor in WikiWiki"])
+def test_two_roles_offered_as_alternatives_are_never_chosen_between(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION and outcome.role_id is None, outcome.message
+    assert "Viewer" in outcome.message and "Editor" in outcome.message
