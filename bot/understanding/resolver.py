@@ -264,6 +264,9 @@ _APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
 # Where an application is named after a role ("Reader in Box"); "for" often names a person or a purpose instead.
 _UNKNOWN_APP_LINKS = frozenset({"in", "on", "within", "inside"})
 _MAX_UNKNOWN_APP_WORDS = 3
+# Words after which "to" names where the access is: "access to Slack", "log into Figma".
+_ACCESS_TO = frozenset({"access", "permission", "permissions", "rights", "privileges", "login", "log", "sign",
+                        "signin", "admission"})
 # Words after "in"/"on" that name when or why, not an application ("on Monday", "in order to", "in production").
 _NOT_APPLICATIONS = frozenset("""
     monday tuesday wednesday thursday friday saturday sunday weekend weekday morning afternoon evening tonight
@@ -400,7 +403,8 @@ def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) ->
     """The words after "in"/"on" that name nothing in the catalog ("Godmode in salesforce": "salesforce"), where
     an application would stand; "" when there are none."""
     for index, word in enumerate(words):
-        if word not in _UNKNOWN_APP_LINKS:
+        to_access = word in ("to", "into") and index > 0 and words[index - 1] in _ACCESS_TO  # "access to Slack"
+        if word not in _UNKNOWN_APP_LINKS and not to_access:
             continue
         named: list[str] = []
         for following in words[index + 1 : index + 1 + _MAX_UNKNOWN_APP_WORDS]:

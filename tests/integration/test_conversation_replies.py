@@ -299,6 +299,8 @@ def test_a_reply_naming_only_application_and_role_stays_the_reply_for_the_person
                                                     "name is in Ledgerly: is this for Ledgerly?"),
     ("I need Godmode in Workday", 'I do not know an application called "workday".'),
     ("Viewer in Tableau please", 'I do not know an application called "tableau". Which application do you mean?'),
+    ("I need access to Slack", 'I do not know an application called "slack".'),
+    ("Please give me permissions to Figma as Viewer", 'I do not know an application called "figma".'),
 ])
 def test_an_application_nobody_knows_is_said_to_be_unknown_not_guessed(app, text: str, asked: str) -> None:  # type: ignore[no-untyped-def]
     turn = app.service.handle("ana", text)
@@ -317,6 +319,7 @@ def test_a_reply_about_him_stays_about_the_person_asked_about(app, reply: str) -
 
 
 @pytest.mark.parametrize("text", ["I need Viewer on Monday", "I need Viewer in order to read the pages",
+                                  "I need Viewer access to the pages",
                                   "I need Viewer in case the audit asks", "I need Viewer in production"])
 def test_when_or_why_after_in_or_on_is_no_unknown_application(app, text: str) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", text).outcome
