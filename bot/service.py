@@ -662,7 +662,9 @@ class AccessRequestService:
             reason_passages = self._ports.policies.for_reason(verdict.reason, app, role, failed)
         except Exception:  # a citation is helpful, never required
             log.exception("policy lookup for the reason failed")
-        evidence = _evidence(reason_passages + passages, judged, confidence, history_wanted=authorized)
+        # A refusal for the person cites the rule about whom one may ask for, not the role's own passages.
+        evidence = _evidence(reason_passages + (passages if authorized else []), judged, confidence,
+                             history_wanted=authorized)
         request_id = self._ports.store.new_request_id()
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
                                    app.name, request_id, failed, probability, evidence, thin, resolved.until)

@@ -36,6 +36,15 @@ def test_asking_for_someone_else_needs_manager_or_delegate(app) -> None:  # type
     assert by_delegate.reason is not Reason.NOT_AUTHORIZED_FOR_TARGET
 
 
+def test_a_refusal_for_the_person_cites_no_passage_about_the_role(app) -> None:  # type: ignore[no-untyped-def]
+    asked = "please give Ana Ferreira the Journal Approver role in Ledgerly"
+    by_manager = ask(app, "boss", asked)
+    assert any(item.source == "ledger-duties" for item in by_manager.evidence)  # the role's own passage
+    refused = ask(app, "rui", asked)
+    assert refused.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
+    assert not any(item.source == "ledger-duties" for item in refused.evidence), refused.evidence
+
+
 def test_inactive_target_is_denied(app) -> None:  # type: ignore[no-untyped-def]
     outcome = ask(app, "boss", "I need Editor in WikiWiki for Gil Santos")
     assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.USER_INACTIVE)
