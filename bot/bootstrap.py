@@ -224,6 +224,7 @@ class Application:
             judge=self.policy_judge,
             telemetry=self.telemetry,
             ledger=SqlAccessLedger(self.database),
+            withdrawals=self.approvals,
         )
         lookups = self.settings.parallel_lookups
         return AccessRequestService(ports, self.executor, self.settings.auto_approve_threshold,

@@ -38,6 +38,8 @@ class Reason(StrEnum):
     APPROVED_BY_APPROVER = "APPROVED_BY_APPROVER"
     DENIED_BY_APPROVER = "DENIED_BY_APPROVER"
     EXPIRED = "EXPIRED"
+    # Called off while waiting for approval by the person who asked or the one it was for.
+    WITHDRAWN = "WITHDRAWN"
     # Approved after an import took the role or the person out of the catalog: nothing can be granted.
     NO_LONGER_IN_CATALOG = "NO_LONGER_IN_CATALOG"
 

@@ -107,6 +107,8 @@ def since_filed(outcome: Outcome, decider: str = "") -> str:
     when = f"{review.decided_at.astimezone(UTC):%Y-%m-%d}"
     if review.reason is Reason.EXPIRED:
         what = f"Denied on {when}: it expired before anyone decided it."
+    elif review.reason is Reason.WITHDRAWN:
+        what = f"Withdrawn by {decider or review.decided_by} on {when}."
     else:
         comment = review.comment.strip()
         said = f": \"{comment}\"" if comment else ""

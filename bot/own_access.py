@@ -24,7 +24,7 @@ OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do 
                         "Box\".")
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
-_REQUESTS_READ = 50
+REQUESTS_READ = 50
 # "my pending requests", "any open requests?": those still waiting for a decision.
 _WAITING = re.compile(r"(?<!not )(?<!non-)\b(?:pending|open|waiting|outstanding|undecided)\b", re.IGNORECASE)
 
@@ -69,7 +69,7 @@ class OwnAccessAnswers:
         if app_id is None:
             if not held:
                 return "You hold no roles in the applications I know. To ask for one, say what you need."
-            return f"You hold {_count(len(held), 'role')}: {_listing([self._held(vocabulary, g) for g in held])}."
+            return f"You hold {_count(len(held), 'role')}: {listing([self._held(vocabulary, g) for g in held])}."
         app = catalog.applications[app_id]
         mine = [grant for grant in held if catalog.roles[grant.role_id].app_id == app_id]
         role, _, _ = resolve_role(vocabulary, app, vocabulary.words_of(text))
@@ -81,10 +81,10 @@ class OwnAccessAnswers:
         if not mine:
             return (f"You hold no role in {app.name}.{self._pending_note(requester, app_id)} To ask for one, say "
                     f"for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
-        return f"In {app.name} you hold {_listing([self._held(vocabulary, grant) for grant in mine])}."
+        return f"In {app.name} you hold {listing([self._held(vocabulary, grant) for grant in mine])}."
 
     def _pending_note(self, requester: Person, app_id: str) -> str:
-        waiting = [item for item in self._ledger.requests_about(requester.user_id, _REQUESTS_READ)
+        waiting = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                    if item.app_id == app_id and item.decision == Decision.PENDING_APPROVAL.value
                    and item.target_id == requester.user_id]
         return f" Waiting for approval: {', '.join(item.request_id for item in waiting)}." if waiting else ""
@@ -92,7 +92,7 @@ class OwnAccessAnswers:
     def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, *,
                      only_waiting: bool = False) -> str:
         """The latest requests by or for the requester; "my pending requests", those waiting for approval only."""
-        found = [item for item in self._ledger.requests_about(requester.user_id, _REQUESTS_READ)
+        found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                  if (app_id is None or item.app_id == app_id)
                  and (not only_waiting or item.decision == Decision.PENDING_APPROVAL.value)]
         where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
@@ -103,25 +103,28 @@ class OwnAccessAnswers:
         waiting = sum(1 for item in found if item.decision == Decision.PENDING_APPROVAL.value)
         lead = f"Your requests waiting for approval{where}" if only_waiting else \
             f"Your latest requests{where}" + (f" ({waiting} waiting for approval)" if waiting else "")
-        lines = [self._summary(item, requester, vocabulary) for item in found]
-        return f"{lead}: {_listing(lines)}. Ask \"status of R-...\" for one of them."
+        lines = [self.summary(item, requester, vocabulary) for item in found]
+        return f"{lead}: {listing(lines)}. Ask \"status of R-...\" for one of them."
 
     def _one_request(self, request_id: str, requester: Person, vocabulary: CatalogVocabulary) -> str:
         outcome = self._store.get(request_id)
         if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
             return f"I could not find request {request_id} among your requests."
-        what = self._what(outcome, requester, vocabulary)
+        what = self.described(outcome, requester, vocabulary)
         if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
             decider = self._who(outcome.review.decided_by, requester)
             return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
         return f"Request {request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
 
-    def _what(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
+    def described(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        """" (Viewer in Box for you)": what a request asks for, to follow its id; "" when the catalog no longer
+        knows it."""
         described = described_access(vocabulary.catalog, outcome.app_id, outcome.role_id,
                                      self._who(outcome.user_id or "", requester))
         return f" ({described})" if described else ""
 
-    def _summary(self, item: RequestSummary, requester: Person, vocabulary: CatalogVocabulary) -> str:
+    def summary(self, item: RequestSummary, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        """"R-1 (2026-12-05): Viewer in Box for you, waiting for approval": one line of a list of requests."""
         role = vocabulary.catalog.roles.get(item.role_id)
         app = vocabulary.catalog.applications.get(item.app_id)
         what = f"{role.name} in {app.name}" if role and app else item.role_id
@@ -147,6 +150,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _listing(items: list[str]) -> str:
+def listing(items: list[str]) -> str:
     shown = numbered(items[:LISTED])
     return shown + (f"; and {len(items) - LISTED} more" if len(items) > LISTED else "")

@@ -195,6 +195,23 @@ class AccessLedger(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Withdrawal:
+    """What came of calling off a request: withdrawn, or why not (`status`: the request's state, when it is not
+    waiting for approval; "" when it is no request of the person's)."""
+
+    request_id: str
+    withdrawn: bool
+    status: str = ""
+
+
+class RequestWithdrawals(Protocol):
+    def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
+        """Close a request waiting for approval as DENIED (WITHDRAWN), audited, for the person who asked for it or
+        the one it is for; to anyone else the request reads as missing."""
+        ...
+
+
 class DecisionStore(Protocol):
     def pending_request(self, target_id: str, role_id: str) -> Outcome | None:
         """The open PENDING_APPROVAL request for this person and role, if any."""

@@ -63,6 +63,7 @@ from bot.ports import (
     NoTelemetry,
     PolicyJudge,
     PolicyPassage,
+    RequestWithdrawals,
     RulesChecker,
     Telemetry,
 )
@@ -103,6 +104,8 @@ from bot.understanding.time_limits import (
     until_question,
     without_end,
 )
+from bot.understanding.withdrawal import withdrawal_in
+from bot.withdrawals import RequestWithdrawalAnswers
 
 log = logging.getLogger(__name__)
 # Questions that are really answers: the conversation ends with them.
@@ -166,6 +169,8 @@ class ServicePorts:
     telemetry: Telemetry = field(default_factory=NoTelemetry)
     # Answers "what access do I have?" and "status of my requests"; without it those are read as requests.
     ledger: AccessLedger | None = None
+    # Calls off a pending request ("cancel R-1482"); without it (or the ledger) such a message is not understood.
+    withdrawals: RequestWithdrawals | None = None
 
 
 class AccessRequestService:
@@ -277,6 +282,17 @@ class AccessRequestService:
             return self._clarify(requester, answered, recorded_text, channel, conversation_id, None, text, key,
                                  vocabulary.catalog.version, kept=kept)
 
+        withdrawal = withdrawal_in(text)
+        # While a question waits, "cancel my request" calls off the one in progress; "cancel that" right after a
+        # request was sent for approval withdraws it.
+        if withdrawal is not None and (withdrawal.request_id is not None or not waiting and (
+                not withdrawal.that_one or last is not None)) \
+                and self._ports.ledger is not None and self._ports.withdrawals is not None:
+            withdrawals = RequestWithdrawalAnswers(self._ports.ledger, self._ports.withdrawals, self._ports.store,
+                                                   self._ports.directory)
+            reply = withdrawals.answer(withdrawal, requester, vocabulary, text, channel,
+                                       last.request_id if last is not None else None)
+            return answer(ENDED_SLOT, reply, clean(text))
         ending = self._ending(text, waiting)
         if ending is not None:
             texts = [*state.texts, clean(text)] if state is not None and waiting else [clean(text)]

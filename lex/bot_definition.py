@@ -27,6 +27,7 @@ STATUS_INTENT = "CheckRequestStatus"
 FALLBACK_INTENT = "FallbackIntent"
 DECIDE_INTENT = "DecideRequest"
 LIST_APPROVALS_INTENT = "ListPendingApprovals"
+WITHDRAW_INTENT = "WithdrawRequest"
 
 USER_SLOT = "UserName"
 APPLICATION_SLOT = "ApplicationName"
@@ -290,6 +291,27 @@ LIST_PENDING_APPROVALS = IntentDefinition(
     fulfillment_code_hook=True,
 )
 
+WITHDRAW_REQUEST = IntentDefinition(
+    name=WITHDRAW_INTENT,
+    description="Withdraw one of your requests while it waits for approval.",
+    utterances=(
+        "Cancel {RequestId}",
+        "Withdraw {RequestId}",
+        "Cancel request {RequestId}",
+        "Withdraw request {RequestId}",
+        "Please withdraw {RequestId}",
+        "Cancel my request",
+        "Withdraw my request",
+        "I want to withdraw my request",
+        "Call off my request",
+    ),
+    slots=(
+        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
+                       description="The request to withdraw, such as R-1234.",
+                       prompt="Which request? Please give its id, for example R-1234."),
+    ),
+)
+
 FALLBACK = IntentDefinition(
     name=FALLBACK_INTENT,
     description="Anything else: handed to AskIAM's own understanding of free text.",
@@ -389,7 +411,8 @@ def askiam_bot(catalog: Catalog, *, locale_id: str = "en_US") -> BotDefinition:
     applications, roles = catalog_slot_types(catalog)
     locale = BotLocaleDefinition(
         locale_id=locale_id,
-        intents=(ACCESS_REQUEST, CHECK_REQUEST_STATUS, DECIDE_REQUEST, LIST_PENDING_APPROVALS, FALLBACK),
+        intents=(ACCESS_REQUEST, CHECK_REQUEST_STATUS, DECIDE_REQUEST, LIST_PENDING_APPROVALS, WITHDRAW_REQUEST,
+                 FALLBACK),
         slot_types=(PERSON, applications, roles, APPROVE_OR_DENY),
     )
     return BotDefinition(locales=(locale,))

@@ -17,17 +17,18 @@ from typing import Protocol
 
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
-from bot.messages import described_access, status_text
+from bot.messages import described_access, since_filed, status_text
 from bot.ports import Directory
 from bot.service import AccessRequestService, Turn
 from bot.understanding.after_decision import asks_why
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.intent import REMOVAL_SLOT
-from bot.understanding.questions import Asked, question_in
+from bot.understanding.questions import Asked, question_in, request_id_in
 from bot.understanding.resolver import request_words
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import fold
 from bot.understanding.time_limits import shown_end
+from bot.understanding.withdrawal import withdrawal_in
 from lex import approvals as approver_turns
 from lex.bot_definition import (
     ACCESS_INTENT,
@@ -39,6 +40,7 @@ from lex.bot_definition import (
     ROLE_SLOT,
     STATUS_INTENT,
     USER_SLOT,
+    WITHDRAW_INTENT,
 )
 from lex.events import LexEvent
 from lex.responses import (
@@ -62,7 +64,8 @@ from lex.session import LexSession, PendingConfirmation
 log = logging.getLogger(__name__)
 
 CHANNEL = "lex"
-SERVED_INTENTS = frozenset({ACCESS_INTENT, STATUS_INTENT, DECIDE_INTENT, LIST_APPROVALS_INTENT, FALLBACK_INTENT})
+SERVED_INTENTS = frozenset({ACCESS_INTENT, STATUS_INTENT, DECIDE_INTENT, LIST_APPROVALS_INTENT, WITHDRAW_INTENT,
+                            FALLBACK_INTENT})
 _REQUEST_ID_IN_TEXT = re.compile(r"\b(?:R\s*-?\s*|request\s+(?:id\s+)?#?\s*)(\d{1,12})\b", re.IGNORECASE)
 _REQUEST_ID_SLOT_VALUE = re.compile(r"^\s*(?:R\s*-?\s*)?#?(\d{1,12})\s*$", re.IGNORECASE)
 _STATUS_WORDS = re.compile(r"\b(?:status|happened to|last request|my request|approved yet)\b", re.IGNORECASE)
@@ -125,6 +128,8 @@ def respond(channel: Channel, event: LexEvent) -> LexResponse:
         return approver_turns.decide_request(ports, event, requester, session)
     if name == LIST_APPROVALS_INTENT:
         return approver_turns.list_pending(ports, requester, session)
+    if name == WITHDRAW_INTENT:
+        return _withdraw(ports, event, requester, session)
     if name == FALLBACK_INTENT:
         return _fallback(ports, event, requester, session)
     return _access_request(ports, event, requester, session)
@@ -198,8 +203,21 @@ def _idempotency_key(event: LexEvent, pending: PendingConfirmation, state: Conve
     return "lex-" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
 
 
+def _withdraw(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
+    """WithdrawRequest: the core reads the words ("cancel R-1234", "withdraw my request"); a slot value Lex
+    filled from other words is given to it as "withdraw R-1234"."""
+    text = event.input_transcript.strip()
+    slot_value = event.intent.slot_text(REQUEST_ID_SLOT) if event.intent else ""
+    request_id = _request_id(slot_value, _REQUEST_ID_SLOT_VALUE)
+    if withdrawal_in(text) is None or (request_id and request_id_in(text) is None):
+        text = f"withdraw {request_id}" if request_id else "withdraw my request"
+    return _decide(ports, event, requester, text, session.state, session)
+
+
 def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
     text = event.input_transcript.strip()
+    if withdrawal_in(text) is not None and (session.state is None or not session.state.waiting):
+        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if approver_turns.looks_like_a_decision(text):
         return approver_turns.decide_request(ports, event, requester, session)
     if session.state is not None and session.state.waiting:
@@ -254,7 +272,10 @@ def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSessio
                      done, slots)
     what = _describe(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
     headline = f"Request {request_id} is {status_text(outcome.decision)}{f': {what}' if what else ''}."
-    return close(STATUS_INTENT, "Fulfilled", [headline, outcome.message], done.finished(request_id), slots)
+    decider = ports.directory.get_person(outcome.review.decided_by) if outcome.review else None
+    since = since_filed(outcome, "you" if decider and decider.user_id == requester else
+                        decider.display_name if decider else "")
+    return close(STATUS_INTENT, "Fulfilled", [headline, since + outcome.message], done.finished(request_id), slots)
 
 
 def _request_id(text: str, pattern: re.Pattern[str]) -> str | None:

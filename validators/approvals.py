@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
+from bot.ports import Withdrawal
 from validators import audit
 from validators.db import Database
 from validators.decisions import canonical_request_id, is_request_id
@@ -163,6 +164,23 @@ class SqlApprovals:
                         capacity=capacity)
         return ReviewResult(request_id, verdict, checks, granted)
 
+    def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
+        """Call off a request waiting for approval, for the person who asked or the one it is for: it is closed as
+        DENIED (WITHDRAWN), audited, and no approver can decide it after. To anyone else the request reads as
+        missing."""
+        request_id = canonical_request_id(request_id)
+        if not is_request_id(request_id):
+            return Withdrawal(request_id[:40], withdrawn=False)
+        with self._database.connection() as conn, conn.transaction():
+            request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
+                                   (request_id,)).fetchone()
+            if request is None or person_id not in (request["requester_id"], request["target_id"]):
+                return Withdrawal(request_id, withdrawn=False)
+            if request["status"] != Decision.PENDING_APPROVAL.value:
+                return Withdrawal(request_id, withdrawn=False, status=request["status"])
+            self._write(conn, request, Verdict(Decision.DENIED, Reason.WITHDRAWN), [], person_id, "", channel, False)
+        return Withdrawal(request_id, withdrawn=True)
+
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
         """Why `person_id` cannot decide the request now (None if they can), read without locking or deciding."""
         request_id = canonical_request_id(request_id)
@@ -210,7 +228,7 @@ class SqlApprovals:
                 (request["target_id"], request["role_id"], request["access_until"], f"request:{request_id}"),
             )
         version = catalog_version(conn)
-        event_type = {Reason.EXPIRED: "access_request.expired"}.get(
+        event_type = {Reason.EXPIRED: "access_request.expired", Reason.WITHDRAWN: "access_request.withdrawn"}.get(
             verdict.reason, "access_request.approved" if granted else "access_request.denied")
         event = {
             "event_type": event_type, "request_id": request_id, "requester_id": request["requester_id"],

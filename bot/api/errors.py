@@ -103,6 +103,13 @@ class ForbiddenError(ApiError):
     code = "FORBIDDEN"
 
 
+class ConflictError(ApiError):
+    """The request is in a state that does not allow this (e.g. withdrawing one already decided)."""
+
+    status = HTTPStatus.CONFLICT
+    code = "CONFLICT"
+
+
 class InvalidQueryError(ApiError):
     """Query parameters that are each well-formed but do not make a valid question together."""
 

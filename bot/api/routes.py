@@ -22,6 +22,7 @@ from bot.api import console, repository
 from bot.api.errors import (
     ApiError,
     BodyTooLargeError,
+    ConflictError,
     InvalidQueryError,
     MalformedBodyError,
     MethodNotAllowedError,
@@ -268,6 +269,27 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
     if outcome is None or (who not in {outcome.requester_id, outcome.user_id}
                            and not repository.is_approver(rt.app.database.connection, request_id, who)):
         raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+    return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
+
+
+@_route("POST", "/access-requests/<request_id>/withdraw", summary="Withdraw a request waiting for approval",
+        operation_id="withdrawAccessRequest", security=_SECURED,
+        responses=_responses(200, 400, 401, 403, 404, 409, 503))
+def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime,
+                            who: Caller) -> RequestStatusResponse:
+    """For the person who asked or the one it is for, while it waits for approval: closed as DENIED (WITHDRAWN),
+    audited, and no approver can decide it after. Anyone else gets 404, as for a request that does not exist."""
+    request_id = canonical_request_id(request_id)
+    rt.app.service.requester(who, CHANNEL, f"(withdraw {request_id})")
+    rt.app.approvals.expire()  # an overdue request is EXPIRED, not withdrawn
+    result = rt.app.approvals.withdraw(request_id, who, CHANNEL)
+    if not result.withdrawn and not result.status:
+        raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+    if not result.withdrawn:
+        raise ConflictError(f"{request_id} is {result.status}, not waiting for approval; nothing was withdrawn",
+                            code="NOT_PENDING")
+    outcome = rt.app.store.get(request_id)
+    assert outcome is not None
     return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
 
 

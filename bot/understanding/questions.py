@@ -72,12 +72,22 @@ _WHO_APPROVES = re.compile(
     r"has to approve|should approve|do i ask|should i ask)\b")
 
 
+def request_id_in(text: str) -> str | None:
+    """The request id the text names, in its canonical form ("r1159" and "request #1159" are "R-1159")."""
+    found = _REQUEST_ID.search(_folded(text))
+    return f"R-{int(found.group(1) or found.group(2))}" if found else None
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
+
+
 def question_in(text: str) -> SelfQuestion | None:
     """The question about the person's own access or requests the message asks, if it asks one."""
-    folded = re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
-    found = _REQUEST_ID.search(folded)
-    if found and not _ASKING.search(folded):
-        return SelfQuestion(Asked.ONE_REQUEST, f"R-{int(found.group(1) or found.group(2))}")
+    folded = _folded(text)
+    request_id = request_id_in(text)
+    if request_id and not _ASKING.search(folded):
+        return SelfQuestion(Asked.ONE_REQUEST, request_id)
     if _MY_REQUESTS.search(folded):
         return SelfQuestion(Asked.MY_REQUESTS)
     if _MY_ACCESS.search(folded):

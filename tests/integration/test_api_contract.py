@@ -31,7 +31,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Bounded so that the whole module stays well under a minute.
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 OPERATIONS = [("POST", "/chat"), ("POST", "/access-requests"), ("GET", "/access-requests/{request_id}"),
-              ("GET", "/health"), ("GET", "/demo/users"), ("GET", "/approvals"),
+              ("POST", "/access-requests/{request_id}/withdraw"), ("GET", "/health"), ("GET", "/demo/users"),
+              ("GET", "/approvals"),
               ("POST", "/approvals/{request_id}/decision"), ("GET", "/audit/events"), ("GET", "/audit/export"),
               ("GET", "/audit/reports")]
 

@@ -376,3 +376,23 @@ def test_a_value_of_the_wrong_form_is_explained_in_words_not_as_an_expression(ap
     for (status, _, body), words in cases:
         assert status == 422 and body["error"]["code"] == "VALIDATION_FAILED", body
         assert words in body["error"]["message"] and "pattern" not in body["error"]["message"], body
+
+
+def test_withdrawing_a_pending_request_over_http(app) -> None:  # type: ignore[no-untyped-def]
+    _, _, filed = call("POST", "/access-requests", {"user_id": "tess", "app_id": "ledgerly", "role_id": "ldg-viewer"},
+                       user="tess")
+    assert filed["decision"] == "PENDING_APPROVAL", filed
+    request_id = filed["request_id"]
+    before = _counts(app)
+    # Someone it is not about: 404, as for a request that does not exist; nothing changes.
+    assert _code(call("POST", f"/access-requests/{request_id}/withdraw", user="rui")) == (404, "REQUEST_NOT_FOUND")
+    assert _code(call("POST", "/access-requests/R-999999/withdraw", user="tess")) == (404, "REQUEST_NOT_FOUND")
+    assert _counts(app) == before
+    status, _, body = call("POST", f"/access-requests/{request_id.lower()}/withdraw", user="tess")
+    assert status == 200 and (body["request_id"], body["status"], body["reason"]) == (request_id, "DENIED",
+                                                                                      "WITHDRAWN")
+    assert [(entry["decision"], entry["reason"], entry["decided_by"]) for entry in body["history"]][-1] == (
+        "DENIED", "WITHDRAWN", "tess")
+    assert _code(call("POST", f"/access-requests/{request_id}/withdraw", user="tess")) == (409, "NOT_PENDING")
+    assert _code(call("POST", f"/approvals/{request_id}/decision", {"action": "approve"}, user="boss")) == (
+        409, "ALREADY_DECIDED")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.conversation import ConversationState
+from bot.domain import Decision
 from lex import handler
 from tests.conftest import make_app
 from tests.fakes.bundles import rules_org
@@ -336,3 +337,31 @@ def test_same_for_someone_after_a_decision_asks_to_confirm_the_same_access_for_t
     rows = {row["request_id"]: row for row in _requests(app, "lex-same-for")}
     assert (rows[second]["target_id"], rows[second]["role_id"], rows[second]["channel"]) == ("rui", "wiki-editor",
                                                                                              "lex")
+
+
+def test_withdrawing_a_pending_request_by_id_and_from_free_text(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    second = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    assert first.decision is second.decision is Decision.PENDING_APPROVAL
+    chat = Conversation("lex-tess-withdraw")
+    chat.attributes = {"requester_id": "tess"}
+    by_id = chat.say("withdraw_by_id.json", {"1234": first.request_id.removeprefix("R-")})
+    assert by_id["sessionState"]["dialogAction"] == {"type": "Close"}
+    assert messages_of(by_id) == [f"Withdrawn: request {first.request_id} (Viewer in Ledgerly for you) is closed "
+                                  "and will not be decided; its approvers no longer see it."]
+    # Lex heard "R-<id>" into the slot from other words: the slot's request is the one withdrawn.
+    heard = chat.say("withdraw_by_id.json", {"Cancel R-1234": "Cancel that one please",
+                                             "1234": second.request_id.removeprefix("R-")})
+    assert messages_of(heard)[0].startswith(f"Withdrawn: request {second.request_id} ")
+    with app.database.connection() as conn:
+        rows = conn.execute("SELECT status, reason FROM requests WHERE request_id = ANY(%s)",
+                            ([first.request_id, second.request_id],)).fetchall()
+    assert [(row["status"], row["reason"]) for row in rows] == [("DENIED", "WITHDRAWN")] * 2
+    # In free text the core reads it; the status then says who withdrew it and when.
+    free = Conversation("lex-tess-free")
+    free.attributes = {"requester_id": "tess"}
+    nothing = free.say("fallback_free_text.json", {"Ana Ferreira should get Viewer on the wiki please":
+                                                   "please withdraw my request", '"boss"': '"tess"'})
+    assert messages_of(nothing)[0].startswith("None of your requests is waiting for approval")
+    status = free.say("status_by_id.json", {"1234": first.request_id.removeprefix("R-"), '"boss"': '"tess"'})
+    assert messages_of(status)[1].startswith("Withdrawn by you on ")

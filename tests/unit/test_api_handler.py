@@ -364,7 +364,8 @@ def test_the_openapi_document_describes_every_route_and_its_errors(install) -> N
     assert status == 200 and headers["content-type"] == "application/json"
     operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     assert operations == {("POST", "/chat"), ("POST", "/access-requests"), ("GET", "/access-requests/{request_id}"),
-                          ("GET", "/health"), ("GET", "/demo/users"), ("GET", "/approvals"),
+                          ("POST", "/access-requests/{request_id}/withdraw"), ("GET", "/health"),
+                          ("GET", "/demo/users"), ("GET", "/approvals"),
                           ("POST", "/approvals/{request_id}/decision"), ("GET", "/audit/events"),
                           ("GET", "/audit/export"), ("GET", "/audit/reports")}
     for item in document["paths"].values():

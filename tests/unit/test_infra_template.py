@@ -190,7 +190,7 @@ def test_the_lex_bot_has_its_intents_and_their_slots(template: dict[str, Any]) -
     assert locale["LocaleId"] == "en_US"
     intents = {intent["Name"]: intent for intent in locale["Intents"]}
     assert set(intents) == {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
-                            "FallbackIntent"}
+                            "WithdrawRequest", "FallbackIntent"}
     slots = {slot["Name"]: slot["SlotTypeName"] for slot in intents["AccessRequest"]["Slots"]}
     assert slots == {"UserName": "AskiamPerson", "ApplicationName": "AskiamApplication", "RoleName": "AskiamRole"}
     assert intents["FallbackIntent"]["ParentIntentSignature"] == "AMAZON.FallbackIntent"

@@ -56,10 +56,10 @@ def _values(locale: dict[str, Any], type_name: str) -> dict[str, list[str]]:
             for value in slot_type["SlotTypeValues"]}
 
 
-def test_the_bot_has_its_five_intents_and_fallback_is_the_built_in(locale) -> None:  # type: ignore[no-untyped-def]
+def test_the_bot_has_its_six_intents_and_fallback_is_the_built_in(locale) -> None:  # type: ignore[no-untyped-def]
     intents = {intent["Name"]: intent for intent in locale["Intents"]}
     assert set(intents) == {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
-                            "FallbackIntent"}
+                            "WithdrawRequest", "FallbackIntent"}
     assert intents["FallbackIntent"]["ParentIntentSignature"] == "AMAZON.FallbackIntent"
     assert "SampleUtterances" not in intents["FallbackIntent"]
     assert [slot["Name"] for slot in intents["AccessRequest"]["Slots"]] == ["UserName", "ApplicationName", "RoleName"]
