@@ -17,6 +17,9 @@ from bot.understanding.third_person import described_beneficiary, third_person_s
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
+# "I" in scripts without spaces between words, where \b does not find it: 我 (zh), 私 / 僕 / 俺 (ja), 저 / 나 as
+# the subject or object (ko).
+_CASELESS_SELF = re.compile(r"我|私|僕|俺|(?:저|나|제|내)(?:는|가|에게|를|도)")
 _STRONG_SELF = re.compile(r"\b(?:i|me|myself)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # "@gblack": a user id, wherever it stands (not the "@" of an email address).
 _AT_MENTION = re.compile(r"(?<![\w.@])@(?P<id>[A-Za-z0-9][\w-]*(?:\.[\w-]+)*)")
@@ -363,7 +366,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     if subject:
         # "The contractor needs ...", "Our CFO needs ...": someone else, whom no name here tells.
         return TargetFinding(clarification=_ask_relative(subject, requester, directory))
-    self_text = _SELF.search(text)
+    self_text = _SELF.search(text) or _CASELESS_SELF.search(text)
     unread = [word for word in _caseless_words([token.text for token in tokens(text)]) if word not in catalog_words]
     if unread and not self_text:
         # "李娜需要Jira的Read权限": a name may stand in words no pattern here reads; the requester is not assumed.

@@ -481,3 +481,12 @@ def test_two_roles_offered_as_alternatives_are_never_chosen_between(app, text: s
     outcome = app.service.handle("ana", text).outcome
     assert outcome.decision is Decision.NEEDS_CLARIFICATION and outcome.role_id is None, outcome.message
     assert "Viewer" in outcome.message and "Editor" in outcome.message
+
+
+@pytest.mark.parametrize("text", ["我需要WikiWiki的Viewer权限", "私はWikiWikiのViewerが必要です",
+                                  "저는 WikiWiki Viewer 권한이 필요합니다"])
+def test_i_in_a_script_without_spaces_is_the_requester(app_factory, tmp_path: Path, text: str) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    outcome = app.service.handle("boss", text).outcome
+    assert (outcome.user_id, outcome.role_id) == ("boss", "wiki-viewer"), outcome.message
