@@ -236,9 +236,11 @@ def test_catalog_names_are_found_inside_text_written_without_spaces() -> None:
     named = resolve("王伟需要飞书的管理员权限", ME, CASELESS_CATALOG, directory)
     assert (named.target.user_id if named.target else None, named.application.app_id if named.application else None,
             named.role.role_id if named.role else None) == ("wwang", "feishu", "fs-admin")
-    unnamed = resolve("我需要飞书的成员权限", ME, CASELESS_CATALOG, directory)  # nobody known is named: ask who
+    unnamed = resolve("李娜需要飞书的成员权限", ME, CASELESS_CATALOG, directory)  # nobody known is named: ask who
     assert unnamed.role is not None and unnamed.role.role_id == "fs-member"
     assert unnamed.clarification is not None and unnamed.clarification.slot == "user"
+    mine = resolve("我需要飞书的成员权限", ME, CASELESS_CATALOG, directory)  # 我: "I"
+    assert mine.target == ME and mine.clarification is None
     mixed = resolve("I need 成员 in Feishu", ME, CASELESS_CATALOG, directory)
     assert mixed.target == ME and mixed.role is not None and mixed.role.role_id == "fs-member"
 
