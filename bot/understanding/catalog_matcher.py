@@ -71,6 +71,13 @@ class PhraseMatcher:
             self._joined_phrase.setdefault(joined, phrase)
         self._max_len = max((len(phrase) for phrase in self._exact), default=0)
         self._fuzzy_keys = [key for key in self._joined if len(key) >= FUZZY_MIN_CHARS]
+        # Two neighbouring letters swapped ("veiwer", "agnet"), the commonest slip, which the ratio scores too low
+        # to pass for a short name. Other single edits of a short name are often another word ("leader").
+        self._swapped: dict[str, set[str]] = defaultdict(set)
+        for key in self._fuzzy_keys:
+            for index in range(len(key) - 1):
+                if key[index] != key[index + 1]:
+                    self._swapped[key[:index] + key[index + 1] + key[index] + key[index + 2:]].add(key)
         self._exact_hits = lru_cache(maxsize=HIT_CACHE_TEXTS)(self._find_exact)
         self._fuzzy_hits = lru_cache(maxsize=HIT_CACHE_TEXTS)(self._find_fuzzy)
 
@@ -117,12 +124,14 @@ class PhraseMatcher:
             [joined for _, _, joined in windows], self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
         )
         hits: list[PhraseHit] = []
-        for row, (start, end, _) in enumerate(windows):
-            for column in scores[row].nonzero()[0]:
-                key = self._fuzzy_keys[int(column)]
-                score = float(scores[row][column]) / 100.0 * 0.9
+        for row, (start, end, joined) in enumerate(windows):
+            found = {self._fuzzy_keys[int(column)]: float(scores[row][column])
+                     for column in scores[row].nonzero()[0]}
+            for key in self._swapped.get(joined, ()):
+                found.setdefault(key, fuzz.ratio(joined, key))
+            for key, ratio in found.items():
                 for entity_id in self._joined[key]:
-                    hits.append(PhraseHit(entity_id, self._joined_phrase[key], start, end, score))
+                    hits.append(PhraseHit(entity_id, self._joined_phrase[key], start, end, ratio / 100.0 * 0.9))
         return tuple(hits)
 
     def find(self, words: Sequence[str]) -> tuple[PhraseHit, ...]:

@@ -262,3 +262,21 @@ def test_a_list_cut_short_says_how_many_it_leaves_out() -> None:
     assert len(question.candidates) == MAX_LISTED
     assert question.question.endswith("; and 3 more: name the one you mean.")
     assert _ask_app(apps[:2], "Two.").question.endswith("2. App 01.")
+
+
+@pytest.mark.parametrize(("typed", "found"), [("veiwer", "viewer"), ("agnet", "agent"), ("raeder", "reader"),
+                                              ("reporter", "reporter")])
+def test_two_neighbouring_letters_swapped_still_name_the_role(typed: str, found: str) -> None:
+    from bot.understanding.catalog_matcher import PhraseMatcher
+
+    matcher = PhraseMatcher([("viewer", "Viewer"), ("agent", "Agent"), ("reader", "Reader"),
+                             ("reporter", "Reporter")])
+    assert {hit.entity_id for hit in matcher.find(["i", "need", typed])} == {found}
+
+
+@pytest.mark.parametrize("typed", ["leader", "header", "agenda", "review"])
+def test_other_words_one_letter_from_a_short_name_are_not_it(typed: str) -> None:
+    from bot.understanding.catalog_matcher import PhraseMatcher
+
+    matcher = PhraseMatcher([("viewer", "Viewer"), ("agent", "Agent"), ("reader", "Reader")])
+    assert matcher.fuzzy(["a", typed]) == ()
