@@ -24,6 +24,8 @@ OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do 
                         "Box\".")
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
+LISTED_ALL = 200
+_ALL = re.compile(r"\ball\b|\bevery\b|\bfull\b|\bwhole\b|\bcomplete\b", re.IGNORECASE)
 REQUESTS_READ = 50
 # "my pending requests", "any open requests?": those still waiting for a decision.
 _WAITING = re.compile(r"(?<!not )(?<!non-)\b(?:pending|open|waiting|outstanding|undecided)\b", re.IGNORECASE)
@@ -41,6 +43,8 @@ class OwnAccessAnswers:
             return self._one_request(question.request_id, requester, vocabulary)
         if question.asked is Asked.OTHERS_ACCESS:
             return OTHERS_ACCESS_ANSWER
+        if question.asked is Asked.MY_MANAGER:
+            return self._my_manager(requester)
         apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
         app_id = apps[0].entity_id if len(apps) == 1 else None
         if question.asked is Asked.WHO_APPROVES:
@@ -48,6 +52,13 @@ class OwnAccessAnswers:
         if question.asked is Asked.MY_REQUESTS:
             return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)))
         return self._my_access(requester, vocabulary, app_id, text)
+
+    def _my_manager(self, requester: Person) -> str:
+        manager = self._directory.get_person(requester.manager_id) if requester.manager_id else None
+        if manager is None:
+            return f"The directory lists no manager for you. {NOTHING_REQUESTED}"
+        left = "" if manager.is_active else " (no longer active: requests for you go to the application's owner)"
+        return f"Your manager is {manager.display_name} ({manager.email}){left}. {NOTHING_REQUESTED}"
 
     def _who_approves(self, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
         if app_id is None:
@@ -69,7 +80,11 @@ class OwnAccessAnswers:
         if app_id is None:
             if not held:
                 return "You hold no roles in the applications I know. To ask for one, say what you need."
-            return f"You hold {_count(len(held), 'role')}: {listing([self._held(vocabulary, g) for g in held])}."
+            # "show all my access": the whole list; otherwise the first few, and how many more (and how to see them).
+            limit = LISTED_ALL if _ALL.search(text) else LISTED
+            more = " Ask \"show all my access\" for the whole list." if len(held) > limit == LISTED else ""
+            shown = listing([self._held(vocabulary, grant) for grant in held], limit)
+            return f"You hold {_count(len(held), 'role')}: {shown}.{more}"
         app = catalog.applications[app_id]
         mine = [grant for grant in held if catalog.roles[grant.role_id].app_id == app_id]
         role, _, _ = resolve_role(vocabulary, app, vocabulary.words_of(text))
@@ -150,6 +165,6 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def listing(items: list[str]) -> str:
-    shown = numbered(items[:LISTED])
-    return shown + (f"; and {len(items) - LISTED} more" if len(items) > LISTED else "")
+def listing(items: list[str], limit: int = LISTED) -> str:
+    shown = numbered(items[:limit])
+    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")

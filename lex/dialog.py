@@ -227,7 +227,7 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     if approver_turns.looks_like_a_queue_question(text):
         return approver_turns.list_pending(ports, requester, session)
     question = question_in(text)
-    if question is not None and question.asked is Asked.MY_ACCESS or \
+    if question is not None and question.asked in (Asked.MY_ACCESS, Asked.MY_MANAGER) or \
             (question is not None and question.asked is Asked.MY_REQUESTS and session.last_request_id is None):
         return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text) or \

@@ -21,6 +21,8 @@ class Asked(StrEnum):
     OTHERS_ACCESS = "others_access"
     # "Who approves Reader in the Ledger?"
     WHO_APPROVES = "who_approves"
+    # "Who is my manager?"
+    MY_MANAGER = "my_manager"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,16 @@ _MY_ACCESS = re.compile(
     r"|what\s+can\s+i\s+access\b"
     r"|(?:do|have)\s+i\s+(?:already\s+)?(?:have|got|hold)\s+(?:any\s+|the\s+|a\s+)?(?:\w+\s+){0,4}?"
     r"(?:access|role|roles|permission|permissions|rights)\b[^.!]*\?\s*$"
+    # "do I have admin in okta", "am I an Editor in WikiWiki": the question form, with or without its mark.
+    r"|(?:do|have)\s+i\s+(?:already\s+|still\s+|currently\s+)?(?:have|got|hold)\s+(?!to\b|been\b|a\s+question\b)"
+    r"\w+[^.!]*?\s+(?:in|on|for)\s+\S"
+    r"|am\s+i\s+(?:already\s+|still\s+)?(?:an?\s+)?\w+\s+(?:in|on)\s+\S"
+    r")")
+_MY_MANAGER = re.compile(
+    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
+    r"who(?:'s| is)\s+my\s+(?:current\s+|direct\s+|line\s+)?(?:manager|boss|supervisor)\b"
+    r"|(?:who|whom)\s+do\s+i\s+report\s+to\b"
+    r"|(?:what(?:'s| is)|tell me)\s+(?:the\s+name\s+of\s+)?my\s+(?:manager|boss|supervisor)(?:'s\s+name)?\s*\??$"
     r")")
 _MY_REQUESTS = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
@@ -94,6 +106,8 @@ def question_in(text: str) -> SelfQuestion | None:
         return SelfQuestion(Asked.MY_ACCESS)
     if _WHO_APPROVES.search(folded):
         return SelfQuestion(Asked.WHO_APPROVES)
+    if _MY_MANAGER.search(folded):
+        return SelfQuestion(Asked.MY_MANAGER)
     if _OTHERS_ACCESS.search(folded):
         return SelfQuestion(Asked.OTHERS_ACCESS)
     return None

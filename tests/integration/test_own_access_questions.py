@@ -57,6 +57,28 @@ def test_access_in_one_application_and_one_role(app: Any) -> None:
     assert ask(app, "ana", "Do I have access to WikiWiki?").startswith("You hold no role in WikiWiki.")
 
 
+def test_questions_without_their_mark_and_about_ones_manager(app: Any) -> None:
+    assert ask(app, "rui", "do I have Viewer in Ledgerly") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "am I an Editor in WikiWiki?").startswith("No: you do not hold Editor in WikiWiki.")
+    assert ask(app, "ana", "who is my manager?") == (
+        "Your manager is Quinn Marlowe (boss@corp.test). Nothing was requested.")
+    assert ask(app, "boss", "who do I report to") == "The directory lists no manager for you. Nothing was requested."
+
+
+def test_a_long_list_of_roles_says_how_to_see_it_all(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import own_access
+
+    monkeypatch.setattr(own_access, "LISTED", 1)
+    with app.database.connection() as conn:
+        conn.execute("INSERT INTO user_roles (user_id, role_id, granted_at, status, source) "
+                     "VALUES ('ana', 'wiki-viewer', now(), 'active', 'test')")
+    short = ask(app, "ana", "what access do I have?")
+    assert short == ("You hold 2 roles: 1. Journal Poster in Ledgerly; and 1 more. Ask \"show all my access\" for "
+                     "the whole list.")
+    assert ask(app, "ana", "show all my access") == (
+        "You hold 2 roles: 1. Journal Poster in Ledgerly; 2. Viewer in WikiWiki.")
+
+
 def test_a_time_limited_grant_shows_its_end(app: Any) -> None:
     with app.database.connection() as conn:
         conn.execute("UPDATE user_roles SET expires_at = '2099-01-31 23:59:59+00' WHERE user_id = 'ana'")
