@@ -527,8 +527,9 @@ class AccessRequestService:
         is the one just asked, it is asked again saying the reply was not understood."""
         target, app, role, asked = resolved.target, resolved.application, resolved.role, state.asked
         clarification = resolved.clarification
-        if target is None and asked is not None and asked.slot == "user" and clarification is None:
-            clarification = asked  # still nobody named: the same question, with its candidates
+        if target is None and asked is not None and asked.slot == "user" and (
+                clarification is None or clarification.slot != "user"):
+            clarification = asked  # still nobody named: the same question, with its candidates, before any other
         if target is not None and app is not None and role is not None:
             return resolved.model_copy(update={"clarification": None})
         clarification = clarification or self._missing(target, app, vocabulary, state)

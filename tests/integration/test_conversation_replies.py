@@ -331,3 +331,14 @@ def test_a_short_unknown_name_gets_no_far_fetched_guess(app) -> None:  # type: i
     outcome = app.service.handle("ana", "I need Godmode in Box").outcome
     assert outcome.message.startswith('I do not know an application called "box".')
     assert "Did you mean" not in outcome.message, outcome.message
+
+
+def test_an_unreadable_reply_to_who_is_asked_again_before_any_other_question(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("boss", "he needs Godmode in WikiWiki")  # the role is unclear too
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
+    second = app.service.handle("boss", "xyz", state=first.state).outcome
+    assert second.clarification is not None and second.clarification.slot == "user", second.message
+    assert second.message.startswith('Sorry, I could not read "xyz" as an answer. Who do you mean by "he"?')
+    third = app.service.handle("boss", "Rui Costa", state=app.service.handle("boss", "xyz", state=first.state).state)
+    assert third.outcome.user_id == "rui" and third.outcome.clarification is not None
+    assert third.outcome.clarification.slot == "role"
