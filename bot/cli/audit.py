@@ -238,6 +238,11 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
+def _many(count: int, noun: str) -> str:
+    """"1 request", "2 requests"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _share(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -248,20 +253,21 @@ def render_report(result: Any) -> list[str]:
         f"{result.filter.until:%Y-%m-%d %H:%M}Z" if result.filter.until else "now")
     outcomes, auto, latency = result.outcomes, result.auto_approval, result.time_to_decision
     lines = [f"audit report, {window}",
-             f"outcomes: {outcomes.requests} requests: {outcomes.approved} approved, {outcomes.denied} denied, "
-             f"{outcomes.pending} pending, {outcomes.other} other; approved/(approved+denied) "
-             f"{_share(outcomes.approved_share)}",
-             f"auto-approval: {auto.auto_approved} of {auto.decided} decided requests ({_share(auto.rate)})",
-             f"time to decision: median {_duration(latency.median_seconds)} over {latency.decisions} decisions; "
+             f"outcomes: {_many(outcomes.requests, 'request')}: {outcomes.approved} approved, "
+             f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.other} other; "
+             f"approved/(approved+denied) {_share(outcomes.approved_share)}",
+             f"auto-approval: {auto.auto_approved} of {_many(auto.decided, 'decided request')} ({_share(auto.rate)})",
+             f"time to decision: median {_duration(latency.median_seconds)} over "
+             f"{_many(latency.decisions, 'decision')}; "
              f"decided by an approver: median {_duration(latency.median_by_approver_seconds)} over "
              f"{latency.by_approver}",
-             f"decisions per {result.bucket}:"]
+             f"decisions per {result.bucket} (each decision on a request: its filing, then any approver's or expiry):"]
     periods: dict[str, list[str]] = {}
     for item in result.over_time:
         periods.setdefault(item.period.isoformat(), []).append(f"{item.decision} {item.count}")
     lines += [f"  {period}  {'  '.join(counts)}" for period, counts in periods.items()] or ["  (none)"]
     lines.append("top requested roles:")
-    lines += [f"  {role.app_id}/{role.role_id}  {role.requests} requests (approved {role.approved}, denied "
+    lines += [f"  {role.app_id}/{role.role_id}  {_many(role.requests, 'request')} (approved {role.approved}, denied "
               f"{role.denied}, pending {role.pending})" for role in result.top_roles] or ["  (none)"]
     lines.append(f"privileged grants: {result.privileged_grants_total}")
     lines += [f"  {grant.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z  {grant.target_id} got "
@@ -299,7 +305,8 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--role", help="role id")
     group.add_argument("--decision", help="APPROVED, DENIED, PENDING_APPROVAL, ALREADY_GRANTED, NEEDS_CLARIFICATION")
     group.add_argument("--reason", help="e.g. AUTO_APPROVED, SOD_CONFLICT, PRIVILEGED_ROLE")
-    group.add_argument("--channel", help="e.g. cli, web, lex")
+    group.add_argument("--channel", help="where it came from: api (the HTTP API and the web chat), lex, cli, cli-chat, "
+                                         "cli-approvals, system (scheduled jobs), import")
     group.add_argument("--event", help="event type, e.g. access_request.decided")
     group.add_argument("--request", help="request id")
     group.add_argument("--since", type=parse_when, help="from (inclusive): 2025-06-01, this-week, 7d, ...")
