@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -198,6 +199,10 @@ def cmd_serve(app: Application, args: argparse.Namespace) -> int:
 
     try:
         serve(app, host=args.host, port=args.port, on_ready=ready)
+    except socket.gaierror as exc:  # a host that is no address and no name this machine resolves
+        err(f"askiam serve: cannot listen on {args.host}:{args.port}: {args.host!r} is not an address or a host "
+            f"name this machine knows ({exc.strerror}). Use for example --host 127.0.0.1.")
+        return EXIT_USAGE
     except OSError as exc:
         if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise

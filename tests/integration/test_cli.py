@@ -240,6 +240,9 @@ def test_a_port_in_use_or_a_malformed_database_url_is_a_clear_usage_error(env: d
         port = busy.getsockname()[1]
         served = run(["serve", "--port", str(port)], env)
     assert served.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in served.stderr, served.stderr
+    no_host = run(["serve", "--host", "256.1.1.1", "--port", "0"], env)
+    assert no_host.returncode == 2 and "'256.1.1.1' is not an address" in no_host.stderr, no_host.stderr
+    assert "Traceback" not in no_host.stderr and "unexpected error" not in no_host.stderr
     malformed = run(["ask", "--as", "ana", "I need Viewer in WikiWiki"], {**env, "ASKIAM_DATABASE_URL": "not a url"})
     assert malformed.returncode == 2 and "ASKIAM_DATABASE_URL: not a PostgreSQL connection string" in malformed.stderr
 
