@@ -94,7 +94,9 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _json_body(text: str) -> Any:
     _check_size(text)
     try:
-        return json.loads(text, object_pairs_hook=_no_repeated_keys)
+        # A leading byte order mark, which some Windows tools write, is not part of the JSON (RFC 8259 lets a
+        # parser ignore it).
+        return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_no_repeated_keys)
     except RecursionError as exc:
         raise MalformedBodyError("the body is not valid JSON (nested too deeply)") from exc
     except json.JSONDecodeError:

@@ -205,6 +205,12 @@ def test_bad_requests_get_a_4xx_json_error_and_reach_no_service(install, method:
     assert app.service.calls == []
 
 
+def test_a_body_starting_with_a_byte_order_mark_is_read(install) -> None:  # type: ignore[no-untyped-def]
+    app = install()
+    status, _, _ = call("POST", "/chat", user="ana", raw="\ufeff".encode() + b'{"text": "hi"}')
+    assert status == 200 and app.service.calls == [("ana", "hi")]
+
+
 def test_an_idempotency_key_header_reaches_the_service(install) -> None:  # type: ignore[no-untyped-def]
     app = install()
     call("POST", "/chat", {"text": "hi"}, user="ana", headers=[("Idempotency-Key", "k-123456789")])
