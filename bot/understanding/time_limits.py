@@ -82,12 +82,20 @@ _UNTIL = re.compile(
     # "12/31", "31/12/2026"; with dots only with a year ("31.12.26"): "until 10.30" is a time of day. Never a
     # number of some unit ("up to 2.5 days").
     rf"|(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2}}(?:\d{{2}})?)?|\d{{1,2}}\.\d{{1,2}}\.\d{{2}}(?:\d{{2}})?)(?!\s*(?:{_UNIT_NAMES})\b)"
-    r"|tomorrow|tonight|today|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
+    r"|tomorrow|tonight|today|(?:next\s+|this\s+(?:coming\s+)?|coming\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
     r"|end of (?:the |this )?(?:day|week|month|quarter|year)|(?:the )?weekend"
+    r"|(?:the\s+)?end\s+of\s+q[1-4](?:\s+\d{4})?|q[1-4](?:\s+\d{4})?\s+end"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     r")\b")
 
+
+# "until 5pm", "till 17:30 tomorrow", "until noon on Friday": a time of day (UTC), today unless a day is said.
+_UNTIL_CLOCK = re.compile(
+    r"\b(?:until|till|til|untill)\s+(?:(?P<day_first>today|tonight|tomorrow|yesterday)\s+(?:at\s+)?)?"
+    r"(?P<clock>\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
+    r"(?:\s+(?:on\s+)?(?P<day>today|tonight|tomorrow|yesterday|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")))?"
+    r"(?:\s+(?:utc|gmt|z)\b)?")
 
 UNTIL_SLOT = "until"
 NO_END_GIVEN = "gives no end"
@@ -121,6 +129,9 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     found = _REST_OF.search(folded)
     if found:
         return _checked(_end_of(_end_of_period(found.group("period"), now.date())), found.group(0), now)
+    found = _UNTIL_CLOCK.search(folded)
+    if found:
+        return _at_clock(found, now)
     found = _UNTIL.search(folded)
     if found:
         when = found.group("when")
@@ -216,6 +227,29 @@ def _moment(when: str) -> datetime | None:
         return None
 
 
+def _at_clock(found: re.Match[str], now: datetime) -> TimeLimit:
+    """The end given as a time of day, on the day named with it (today when none is)."""
+    said = found.group(0).strip()
+    clock = found.group("clock").replace(".", "").replace(" ", "")
+    named_day = found.group("day_first") or found.group("day") or "today"
+    day = _day(named_day, now.date())
+    if clock == "midnight" and day is not None:
+        return _checked(_end_of(day), said, now)
+    if clock in ("noon", "midday"):
+        hour, minute = 12, 0
+    else:
+        parts = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", clock)
+        assert parts is not None
+        hour, minute, half = int(parts.group(1)), int(parts.group(2) or 0), parts.group(3)
+        if half and not 1 <= hour <= 12:
+            return TimeLimit(until=None, said=said, problem="is not a time I can read")
+        if half:
+            hour = hour % 12 + (12 if half == "pm" else 0)
+    if day is None or hour > 23 or minute > 59:
+        return TimeLimit(until=None, said=said, problem="is not a time I can read")
+    return _checked(datetime.combine(day, time(hour, minute), tzinfo=UTC), said, now)
+
+
 def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
     if until <= now:
         return TimeLimit(until=None, said=said, problem="has already passed")
@@ -237,10 +271,16 @@ def _day(when: str, today: date) -> date | None:
         return today
     if when == "tomorrow":
         return today + timedelta(days=1)
+    if when == "yesterday":
+        return today - timedelta(days=1)
+    quarter = re.search(r"\bq([1-4])(?:\s+(\d{4}))?", when)
+    if quarter:
+        return _end_of_quarter(int(quarter.group(1)), int(quarter.group(2)) if quarter.group(2) else None, today)
     if when.startswith("end of"):
         return _end_of_period(when.split()[-1], today)
     if when == "weekend":
         return today + timedelta(days=(6 - today.weekday()) % 7)
+    when = re.sub(r"^(?:this\s+(?:coming\s+)?|coming\s+)", "", when)
     weekday = when.removeprefix("next ").strip()
     if weekday in _WEEKDAYS:
         ahead = (_WEEKDAYS.index(weekday) - today.weekday()) % 7  # "until Friday" said on a Friday: today
@@ -266,6 +306,12 @@ def _end_of_period(period: str, today: date) -> date:
         last_month = (today.month - 1) // 3 * 3 + 3
         return _last_day(today.year, last_month)
     return _last_day(today.year, today.month)
+
+
+def _end_of_quarter(quarter: int, year: int | None, today: date) -> date:
+    """The last day of quarter `quarter` of `year`; with no year, of the next such quarter not yet over."""
+    end = _last_day(year or today.year, quarter * 3)
+    return end if year or end >= today else _last_day(today.year + 1, quarter * 3)
 
 
 def _last_day(year: int, month: int) -> date:

@@ -199,3 +199,30 @@ def test_a_length_too_short_to_use_or_of_no_fixed_size_is_asked_about(text: str,
                                   "for the night shift team", "for 2 reports"])
 def test_words_near_a_length_that_are_not_one_are_not_an_end(text: str) -> None:
     assert find_time_limit(text, NOW) is None
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("until 6pm", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
+    ("until 5:30 pm today", datetime(2026, 12, 4, 17, 30, tzinfo=UTC)),
+    ("until 17:45", datetime(2026, 12, 4, 17, 45, tzinfo=UTC)),
+    ("till noon tomorrow", datetime(2026, 12, 5, 12, 0, tzinfo=UTC)),
+    ("until tomorrow at 9am", datetime(2026, 12, 5, 9, 0, tzinfo=UTC)),
+    ("until 12am on Monday", datetime(2026, 12, 7, 0, 0, tzinfo=UTC)),
+    ("until midnight", _end_of("2026-12-04")),
+    ("until this Monday", _end_of("2026-12-07")),
+    ("until the end of Q1", _end_of("2027-03-31")),
+    ("until end of Q4 2026", _end_of("2026-12-31")),
+    ("until Q2 end", _end_of("2027-06-30")),
+])
+def test_times_of_day_this_weekday_and_quarters_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until, limit
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("until 4pm", "has already passed"), ("until 13pm", "is not a time I can read"),
+    ("until 24:30", "is not a time I can read"), ("until 17:01 yesterday", "has already passed"),
+])
+def test_a_time_of_day_past_or_impossible_is_asked_about(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem, limit
