@@ -506,7 +506,8 @@ class AccessRequestService:
             if app is not None and clarification is None:
                 earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
                 attempts = [words] if role is not None else [words, earlier]
-                new_role, found, question = resolve_role(vocabulary, app, *attempts)
+                new_role, found, question = resolve_role(vocabulary, app, *attempts,
+                                                         for_whom=_others(target, requester))
                 matches.extend(found)
                 if new_role is not None:
                     role = new_role
@@ -514,7 +515,7 @@ class AccessRequestService:
                     clarification = question
         if app is not None and role is None and clarification is None:
             earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
-            role, found, clarification = resolve_role(vocabulary, app, earlier)
+            role, found, clarification = resolve_role(vocabulary, app, earlier, for_whom=_others(target, requester))
             matches.extend(found)
         resolved = ResolvedRequest(target=target, application=app, role=role, matches=tuple(matches),
                                    clarification=clarification,
@@ -768,6 +769,11 @@ def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool
 def _about_someone_else(last: LastRequest, requester: Person) -> bool:
     """Whether the request decided last named a person other than the requester, whom "he" may then mean."""
     return last.target_explicit and last.target_id != requester.user_id
+
+
+def _others(target: Person | None, requester: Person) -> str | None:
+    """The name of the person the access is for, when that is someone other than the requester."""
+    return target.display_name if target is not None and target.user_id != requester.user_id else None
 
 
 def _reply_target(named: TargetFinding, target: Person | None, requester: Person,

@@ -86,14 +86,15 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     authorized = requester_status == "active" and (is_self or is_manager or bool(row["requester_is_delegate"]))
     if requester_status != "active":
         why = f"the requester {requester_id} is {requester_status}"
+    # Named, not "you": the same check is read by the requester, by approvers (when it runs again) and by auditors.
     elif is_self:
-        why = "you are asking for yourself"
+        why = f"{requester_id} asks for themselves"
     elif is_manager:
-        why = f"you are {target_id}'s manager"
+        why = f"{requester_id} is {target_id}'s manager"
     elif row["requester_is_delegate"]:
-        why = f"you hold the {delegate_role_id} role"
+        why = f"{requester_id} holds the {delegate_role_id} role"
     else:
-        why = f"you are neither {target_id}'s manager nor an access delegate"
+        why = f"{requester_id} is neither {target_id}'s manager nor an access delegate"
     status = row["target_status"] or "unknown"
     sod = row["sod_conflicts"]
     missing = [required["role_id"] for required in row["missing_prerequisites"]]

@@ -595,18 +595,26 @@ def _relative(who: str, requester: Person, directory: Directory) -> TargetFindin
     return TargetFinding(clarification=_ask_relative(who, requester, directory))
 
 
+_GROUP = re.compile(r"\b(?:team|staff|department|group|squad)$", re.IGNORECASE)
+_PLURAL = re.compile(r"\b(?:reports|hires|starters|joiners|colleagues|teammates|members|employees|contractors|"
+                     r"interns|assistants|peers|people|consultants|vendors)$", re.IGNORECASE)
+
+
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
     """Who "my report", "my new hire" is: the requester's reports are offered, when they have any."""
     shown = _MY.sub("your", who)  # asked back: "Who is your report?"
+    # A group is asked who in it: "Who in your team?", "Who among the contractors?".
+    ask = f"Who in {shown}?" if _GROUP.search(who) else f"Who among {shown}?" if _PLURAL.search(who) else \
+        f"Who is {shown}?"
     reports = directory.reports_of(requester.user_id, _LISTED_REPORTS + 1) if _SOMEONE_REPORTING.search(who) else []
     if not reports:
-        question = f"Who is {shown}? Please give the name or email address of the person who should get the access."
+        question = f"{ask} Please give the name or email address of the person who should get the access."
         return Clarification(slot="user", question=question, mentioned=who)
     options = _options(reports[:_LISTED_REPORTS])
     listing = numbered(option.label for option in options)
     more = "; and others" if len(reports) > _LISTED_REPORTS else ""
-    question = (f"Who is {shown}? Your reports: {listing}{more}. Reply with the number, or the name or email address "
-                "of someone else.")
+    question = (f"{ask} Your reports: {listing}{more}. Reply with the number, or the name or email address of "
+                "someone else.")
     return Clarification(slot="user", question=question, candidates=options, mentioned=who)
 
 

@@ -90,8 +90,9 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
     text = clean(text)
     words = _asked_words(text, vocabulary)
     target = find_target(text, requester, directory, set(vocabulary.words))
+    others = target.person.display_name if target.person is not None and not target.is_requester else None
     app, role, app_role_matches, app_role_question = resolve_app_and_role(
-        without_names(words, [match.matched_text for match in target.matches]), vocabulary)
+        without_names(words, [match.matched_text for match in target.matches]), vocabulary, for_whom=others)
     matches = tuple(target.matches + app_role_matches)
     clarification = target.clarification or app_role_question
     return ResolvedRequest(
@@ -138,9 +139,10 @@ def without_names(words: Sequence[str], names: Sequence[str]) -> list[str]:
 
 
 def resolve_app_and_role(
-    words: Sequence[str], vocabulary: CatalogVocabulary
+    words: Sequence[str], vocabulary: CatalogVocabulary, *, for_whom: str | None = None
 ) -> tuple[Application | None, Role | None, list[MatchedEntity], Clarification | None]:
-    """The application and role named in the words, with the question to ask if either is unclear."""
+    """The application and role named in the words, with the question to ask if either is unclear (`for_whom`:
+    the name of the person the access is for, when it is not the requester)."""
     catalog = vocabulary.catalog
     app_hits = winners(vocabulary.apps.find(words))
     if len(app_hits) > 1:
@@ -161,14 +163,17 @@ def resolve_app_and_role(
         return app, None, [app_match], _two_applications(app, other)
     outside = [word if not (app_hit.start <= index < app_hit.end) else "\x00" for index, word in enumerate(words)]
     # Words of the application's name are tried last: "the access delegate role" may name both.
-    role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end))
+    role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end),
+                                                for_whom=for_whom)
     return app, role, [app_match, *role_matches], question
 
 
 def resolve_role(
-    vocabulary: CatalogVocabulary, app: Application, *attempts: Sequence[str], anchor: tuple[int, int] | None = None
+    vocabulary: CatalogVocabulary, app: Application, *attempts: Sequence[str], anchor: tuple[int, int] | None = None,
+    for_whom: str | None = None,
 ) -> tuple[Role | None, list[MatchedEntity], Clarification | None]:
-    """The role of `app` named in the first word list that names any, or the question listing what fits."""
+    """The role of `app` named in the first word list that names any, or the question listing what fits
+    (`for_whom`: the person the access is for, when it is not the requester: "Which role should Ana get?")."""
     catalog = vocabulary.catalog
     role_ids = {role.role_id for role in catalog.roles_of(app.app_id)}
     role_hits: list[PhraseHit] = []
@@ -198,7 +203,8 @@ def resolve_role(
     if role_hits:
         roles = [catalog.roles[hit.entity_id] for hit in role_hits]
         return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
-    return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} do you need?")
+    which = f"should {for_whom} get" if for_whom else "do you need"
+    return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} {which}?")
 
 
 def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:

@@ -490,3 +490,16 @@ def test_i_in_a_script_without_spaces_is_the_requester(app_factory, tmp_path: Pa
     app.import_bundle(international_org(tmp_path / "org"))
     outcome = app.service.handle("boss", text).outcome
     assert (outcome.user_id, outcome.role_id) == ("boss", "wiki-viewer"), outcome.message
+
+
+def test_questions_about_someone_else_speak_of_them_not_of_the_requester(app) -> None:  # type: ignore[no-untyped-def]
+    role = app.service.handle("boss", "Rui Costa needs access to WikiWiki").outcome
+    assert role.message.startswith("Which role in WikiWiki should Rui Costa get? Options:"), role.message
+    own = app.service.handle("boss", "I need access to WikiWiki").outcome
+    assert own.message.startswith("Which role in WikiWiki do you need? Options:"), own.message
+    team = app.service.handle("boss", "Editor in WikiWiki for my team please").outcome
+    assert team.message.startswith("Who in your team?"), team.message
+    many = app.service.handle("boss", "The contractors need Editor in WikiWiki").outcome
+    assert many.message.startswith("Who among the contractors?"), many.message
+    refused = app.service.handle("rui", "Give Ana Ferreira Editor in WikiWiki").outcome
+    assert [check.detail for check in refused.checks] == ["rui is neither ana's manager nor an access delegate"]
