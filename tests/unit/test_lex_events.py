@@ -35,7 +35,7 @@ def test_the_dotnet_event_reads_list_and_null_slots() -> None:
 def test_recorded_events_parse(path) -> None:  # type: ignore[no-untyped-def]
     event = parse_event(json.loads(path.read_text(encoding="utf-8")))
     assert event.intent_name in {"AccessRequest", "CheckRequestStatus", "DecideRequest", "ListPendingApprovals",
-                                 "FallbackIntent"}
+                                 "WithdrawRequest", "FallbackIntent"}
     assert event.session_id
 
 
