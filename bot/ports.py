@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -195,14 +196,23 @@ class AccessLedger(Protocol):
         ...
 
 
+class WithdrawalResult(StrEnum):
+    WITHDRAWN = "withdrawn"
+    # Withdrawn before, by this or an earlier call: asking again changes nothing.
+    ALREADY_WITHDRAWN = "already_withdrawn"
+    # No request of the person's by that id (someone else's reads the same).
+    NOT_FOUND = "not_found"
+    # Decided, expired or never sent for approval.
+    NOT_PENDING = "not_pending"
+
+
 @dataclass(frozen=True)
 class Withdrawal:
-    """What came of calling off a request: withdrawn, or why not (`status`: the request's state, when it is not
-    waiting for approval; "" when it is no request of the person's)."""
+    """What came of calling off a request; `status`, the request's state when it was not pending."""
 
     request_id: str
-    withdrawn: bool
-    status: str = ""
+    result: WithdrawalResult
+    status: Decision | None = None
 
 
 class RequestWithdrawals(Protocol):

@@ -104,7 +104,7 @@ from bot.understanding.time_limits import (
     until_question,
     without_end,
 )
-from bot.understanding.withdrawal import withdrawal_in
+from bot.understanding.withdrawal import WithdrawalAsked, withdrawal_in
 from bot.withdrawals import RequestWithdrawalAnswers
 
 log = logging.getLogger(__name__)
@@ -283,10 +283,7 @@ class AccessRequestService:
                                  vocabulary.catalog.version, kept=kept)
 
         withdrawal = withdrawal_in(text)
-        # While a question waits, "cancel my request" calls off the one in progress; "cancel that" right after a
-        # request was sent for approval withdraws it.
-        if withdrawal is not None and (withdrawal.request_id is not None or not waiting and (
-                not withdrawal.that_one or last is not None)) \
+        if withdrawal is not None and _withdrawal_meant(withdrawal, waiting, last) \
                 and self._ports.ledger is not None and self._ports.withdrawals is not None:
             withdrawals = RequestWithdrawalAnswers(self._ports.ledger, self._ports.withdrawals, self._ports.store,
                                                    self._ports.directory)
@@ -769,6 +766,17 @@ def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool
 def _about_someone_else(last: LastRequest, requester: Person) -> bool:
     """Whether the request decided last named a person other than the requester, whom "he" may then mean."""
     return last.target_explicit and last.target_id != requester.user_id
+
+
+def _withdrawal_meant(withdrawal: WithdrawalAsked, waiting: bool, last: LastRequest | None) -> bool:
+    """Whether a message about withdrawing is answered as one. While a question waits, "cancel my request" and
+    "cancel that" call off the request in progress instead (`_ending`), unless a request id is named; "cancel
+    that" withdraws only right after a request was decided, which it then means."""
+    if withdrawal.request_id is not None:
+        return True
+    if waiting:
+        return False
+    return not withdrawal.that_one or last is not None
 
 
 def _others(target: Person | None, requester: Person) -> str | None:

@@ -1,21 +1,22 @@
-"""Answers to calling off one's own request while it waits for approval ("cancel R-1482", "withdraw my Box
-request", "cancel that").
+"""Answers to calling off one's own request while it waits for approval ("cancel R-1482", "cancel that").
 
-A request is withdrawn only for the person who asked for it or the one it is for; anyone else is told it cannot be
-found, exactly as for an id that does not exist. A message naming no request withdraws the person's only pending
-one (in the application named, if any); with several, it lists them and asks which.
+A withdrawal cannot be undone, so a request is withdrawn only when it is named: by id, or as "that" right after
+it was sent for approval. "Withdraw my request" lists the person's pending requests (those in the application or
+of the role named, if any) with their ids, to choose from. Only the person who asked or the one it is for may
+withdraw a request; to anyone else it reads as not found, exactly as an id that does not exist.
 """
 
 from __future__ import annotations
 
-from bot.domain import Decision, Person, Reason
+from bot.domain import Decision, Person
 from bot.messages import status_text
 from bot.own_access import NOTHING_REQUESTED, REQUESTS_READ, OwnAccessAnswers, listing
-from bot.ports import AccessLedger, DecisionStore, Directory, RequestWithdrawals
+from bot.ports import AccessLedger, DecisionStore, Directory, RequestWithdrawals, WithdrawalResult
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.resolver import CatalogVocabulary
 from bot.understanding.withdrawal import WithdrawalAsked
 
+_HOW = "To withdraw a request waiting for approval, say \"withdraw\" and its id, for example \"withdraw R-1234\"."
 _HELD_ACCESS = (" Access already granted is not withdrawn here: to give it up, ask your IAM team or the "
                 "application's owner.")
 
@@ -30,44 +31,46 @@ class RequestWithdrawalAnswers:
 
     def answer(self, asked: WithdrawalAsked, requester: Person, vocabulary: CatalogVocabulary, text: str,
                channel: str, last_request_id: str | None) -> str:
-        """Withdraw the request meant, and say so; or say why nothing was withdrawn."""
+        """Withdraw the request named, and say so; or say why nothing was withdrawn."""
+        if asked.mixed:
+            return ("Your message asks for access and to withdraw a request; I do one at a time, so nothing was "
+                    f"done. Please send them separately. {NOTHING_REQUESTED}")
+        if asked.several:
+            return f"Your message names several requests; I withdraw one at a time, so nothing was withdrawn. {_HOW}"
         request_id = asked.request_id or (last_request_id if asked.that_one else None)
-        if asked.that_one and request_id is None:
-            return f"There is no request in this conversation to withdraw. {_NAME_IT}"
-        if request_id is None:
-            request_id, reply = self._only_pending(requester, vocabulary, text)
-            if request_id is None:
-                return reply
+        if request_id is None or asked.question:
+            return self._pending(requester, vocabulary, text)
         result = self._withdrawals.withdraw(request_id, requester.user_id, channel)
-        outcome = self._store.get(result.request_id) if result.status or result.withdrawn else None
+        outcome = self._store.get(result.request_id) if result.result is not WithdrawalResult.NOT_FOUND else None
         if outcome is None:
-            return f"I could not find request {result.request_id} among your requests. {_NAME_IT}"
+            return f"I could not find request {result.request_id} among your requests. {_HOW}"
         what = self._own.described(outcome, requester, vocabulary)
-        if result.withdrawn:
+        if result.result is WithdrawalResult.WITHDRAWN:
             return (f"Withdrawn: request {result.request_id}{what} is closed and will not be decided; its approvers "
                     "no longer see it.")
-        held = _HELD_ACCESS if result.status == Decision.APPROVED.value else ""
-        state = "withdrawn" if outcome.reason is Reason.WITHDRAWN else status_text(Decision(result.status))
-        return f"Request {result.request_id}{what} is already {state}, so it cannot be withdrawn.{held}"
+        if result.result is WithdrawalResult.ALREADY_WITHDRAWN:
+            return f"Request {result.request_id}{what} is already withdrawn."
+        if result.status is Decision.NEEDS_CLARIFICATION or result.status is None:
+            return f"{result.request_id} was never sent for approval (it asked for nothing complete), so there is " \
+                   "nothing to withdraw."
+        held = _HELD_ACCESS if result.status is Decision.APPROVED else ""
+        return f"Request {result.request_id}{what} is already {status_text(result.status)}, so it cannot be " \
+               f"withdrawn.{held}"
 
-    def _only_pending(self, requester: Person, vocabulary: CatalogVocabulary,
-                      text: str) -> tuple[str | None, str]:
-        """The id of the person's one pending request (in the application named, if any); or, when there is none
-        or more than one, no id and what to say."""
-        apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
-        app_id = apps[0].entity_id if len(apps) == 1 else None
-        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+    def _pending(self, requester: Person, vocabulary: CatalogVocabulary, text: str) -> str:
+        """The person's requests waiting for approval (in the application, or of the role, the text names), with
+        how to withdraw one."""
+        words = vocabulary.words_of(text)
+        apps = {hit.entity_id for hit in winners(vocabulary.apps.find(words))}
+        roles = {hit.entity_id for hit in vocabulary.roles.exact(words)}
         waiting = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
-                   if item.decision == Decision.PENDING_APPROVAL.value and (app_id is None or item.app_id == app_id)]
+                   if item.decision == Decision.PENDING_APPROVAL.value
+                   and (not apps or item.app_id in apps) and (not roles or item.role_id in roles)]
         if not waiting:
-            return None, f"None of your requests{where} is waiting for approval, so there is nothing to withdraw. " \
-                         f"{NOTHING_REQUESTED}"
-        if len(waiting) > 1:
-            lines = [self._own.summary(item, requester, vocabulary) for item in waiting]
-            return None, (f"{len(waiting)} of your requests{where} are waiting for approval: {listing(lines)}. "
-                          f"Which one should be withdrawn? Say for example \"withdraw {waiting[0].request_id}\". "
-                          f"{NOTHING_REQUESTED}")
-        return waiting[0].request_id, ""
-
-
-_NAME_IT = "Say \"my pending requests\" to see those you can withdraw."
+            named = " of the kind you name" if apps or roles else ""
+            return f"None of your requests{named} is waiting for approval, so there is nothing to withdraw. " \
+                   f"{NOTHING_REQUESTED}"
+        lines = [self._own.summary(item, requester, vocabulary) for item in waiting]
+        lead = "Your request waiting for approval" if len(waiting) == 1 else \
+            f"Your {len(waiting)} requests waiting for approval"
+        return f"{lead}: {listing(lines)}. {_HOW} {NOTHING_REQUESTED}"

@@ -209,17 +209,17 @@ def _withdraw(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     text = event.input_transcript.strip()
     slot_value = event.intent.slot_text(REQUEST_ID_SLOT) if event.intent else ""
     request_id = _request_id(slot_value, _REQUEST_ID_SLOT_VALUE)
-    if withdrawal_in(text) is None or (request_id and request_id_in(text) is None):
-        text = f"withdraw {request_id}" if request_id else "withdraw my request"
-    return _decide(ports, event, requester, text, session.state, session)
+    if request_id and request_id_in(text) is None:
+        text = f"withdraw {request_id}"  # the id Lex heard, in whatever words
+    return _decide(ports, event, requester, text or "withdraw my request", session.state, session)
 
 
 def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
     text = event.input_transcript.strip()
-    if withdrawal_in(text) is not None and (session.state is None or not session.state.waiting):
-        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if approver_turns.looks_like_a_decision(text):
         return approver_turns.decide_request(ports, event, requester, session)
+    if withdrawal_in(text) is not None and (session.state is None or not session.state.waiting):
+        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if session.state is not None and session.state.waiting:
         return _access_request(ports, event, requester, session.asking(session.state))
     if not text:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
-from bot.ports import Withdrawal
+from bot.ports import Withdrawal, WithdrawalResult
 from validators import audit
 from validators.db import Database
 from validators.decisions import canonical_request_id, is_request_id
@@ -166,20 +166,24 @@ class SqlApprovals:
 
     def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
         """Call off a request waiting for approval, for the person who asked or the one it is for: it is closed as
-        DENIED (WITHDRAWN), audited, and no approver can decide it after. To anyone else the request reads as
-        missing."""
+        DENIED (WITHDRAWN), audited, and no approver can decide it after. An overdue request is expired first (it
+        is EXPIRED, whichever channel asks). To anyone else the request reads as missing."""
         request_id = canonical_request_id(request_id)
         if not is_request_id(request_id):
-            return Withdrawal(request_id[:40], withdrawn=False)
+            return Withdrawal(request_id[:40], WithdrawalResult.NOT_FOUND)
+        self.expire()
         with self._database.connection() as conn, conn.transaction():
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
             if request is None or person_id not in (request["requester_id"], request["target_id"]):
-                return Withdrawal(request_id, withdrawn=False)
-            if request["status"] != Decision.PENDING_APPROVAL.value:
-                return Withdrawal(request_id, withdrawn=False, status=request["status"])
+                return Withdrawal(request_id, WithdrawalResult.NOT_FOUND)
+            status = Decision(request["status"])
+            if request["reason"] == Reason.WITHDRAWN.value:
+                return Withdrawal(request_id, WithdrawalResult.ALREADY_WITHDRAWN, status)
+            if status is not Decision.PENDING_APPROVAL:
+                return Withdrawal(request_id, WithdrawalResult.NOT_PENDING, status)
             self._write(conn, request, Verdict(Decision.DENIED, Reason.WITHDRAWN), [], person_id, "", channel, False)
-        return Withdrawal(request_id, withdrawn=True)
+        return Withdrawal(request_id, WithdrawalResult.WITHDRAWN)
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:
         """Why `person_id` cannot decide the request now (None if they can), read without locking or deciding."""

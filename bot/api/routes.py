@@ -52,6 +52,7 @@ from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
 from bot.domain import Decision
+from bot.ports import WithdrawalResult
 from validators import audit_query, audit_reports
 from validators.audit_query import MAX_LIMIT
 from validators.audit_reports import AuditReport
@@ -283,13 +284,13 @@ def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)]
     audited, and no approver can decide it after. Anyone else gets 404, as for a request that does not exist."""
     request_id = canonical_request_id(request_id)
     rt.app.service.requester(who, CHANNEL, f"(withdraw {request_id})")
-    rt.app.approvals.expire()  # an overdue request is EXPIRED, not withdrawn
     result = rt.app.approvals.withdraw(request_id, who, CHANNEL)
-    if not result.withdrawn and not result.status:
+    if result.result is WithdrawalResult.NOT_FOUND:
         raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
-    if not result.withdrawn:
+    if result.result is WithdrawalResult.NOT_PENDING:
         raise ConflictError(f"{request_id} is {result.status}, not waiting for approval; nothing was withdrawn",
                             code="NOT_PENDING")
+    # Withdrawn now or before (a retry after a lost answer): the request as it stands.
     outcome = rt.app.store.get(request_id)
     assert outcome is not None
     return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))

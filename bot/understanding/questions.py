@@ -86,17 +86,25 @@ _WHO_APPROVES = re.compile(
 
 def request_id_in(text: str) -> str | None:
     """The request id the text names, in its canonical form ("r1159" and "request #1159" are "R-1159")."""
-    found = _REQUEST_ID.search(_folded(text))
-    return f"R-{int(found.group(1) or found.group(2))}" if found else None
+    ids = request_ids_in(text)
+    return ids[0] if ids else None
 
 
-def _folded(text: str) -> str:
+def request_ids_in(text: str) -> list[str]:
+    """Every request id the text names, once each, in the order given."""
+    found = (f"R-{int(match.group(1) or match.group(2))}" for match in _REQUEST_ID.finditer(folded_text(text)))
+    return list(dict.fromkeys(found))
+
+
+def folded_text(text: str) -> str:
+    """The text folded as these patterns read it: case and accents folded, curly apostrophes straight, spaces
+    single."""
     return re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
 
 
 def question_in(text: str) -> SelfQuestion | None:
     """The question about the person's own access or requests the message asks, if it asks one."""
-    folded = _folded(text)
+    folded = folded_text(text)
     request_id = request_id_in(text)
     if request_id and not _ASKING.search(folded):
         return SelfQuestion(Asked.ONE_REQUEST, request_id)

@@ -223,7 +223,7 @@ def _moment(when: str) -> datetime | None:
         if clock in ("24:00", "24:00:00"):
             return datetime.fromisoformat(f"{day}T00:00{offset}").astimezone(UTC) + timedelta(days=1)
         return datetime.fromisoformat(f"{day}T{clock}{offset}").astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # no such moment, or one past the calendar's end ("9999-12-31 24:00")
         return None
 
 
@@ -275,7 +275,10 @@ def _day(when: str, today: date) -> date | None:
         return today - timedelta(days=1)
     quarter = re.search(r"\bq([1-4])(?:\s+(\d{4}))?", when)
     if quarter:
-        return _end_of_quarter(int(quarter.group(1)), int(quarter.group(2)) if quarter.group(2) else None, today)
+        try:
+            return _end_of_quarter(int(quarter.group(1)), int(quarter.group(2)) if quarter.group(2) else None, today)
+        except (ValueError, OverflowError):  # "Q4 9999", "Q4 0000": past either end of the calendar
+            return None
     if when.startswith("end of"):
         return _end_of_period(when.split()[-1], today)
     if when == "weekend":
@@ -310,8 +313,10 @@ def _end_of_period(period: str, today: date) -> date:
 
 def _end_of_quarter(quarter: int, year: int | None, today: date) -> date:
     """The last day of quarter `quarter` of `year`; with no year, of the next such quarter not yet over."""
-    end = _last_day(year or today.year, quarter * 3)
-    return end if year or end >= today else _last_day(today.year + 1, quarter * 3)
+    if year is not None:
+        return _last_day(year, quarter * 3)  # year 0 or 9999 raise: no such day
+    end = _last_day(today.year, quarter * 3)
+    return end if end >= today else _last_day(today.year + 1, quarter * 3)
 
 
 def _last_day(year: int, month: int) -> date:

@@ -248,3 +248,16 @@ def test_control_characters_in_a_comment_are_dropped_not_an_error(app) -> None: 
     done = chat.say("approver_03_fulfillment.json", carry=asked)
     assert done["sessionState"]["intent"]["state"] == "Fulfilled", messages_of(done)
     assert status_of(app, request_id) == ("DENIED", [("DENIED", "own", "not needed")])
+
+
+def test_a_decision_that_mentions_withdrawing_is_still_a_decision(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", TESS_VIEWER)
+    event = json.loads((EVENTS / "fallback_deny_with_reason.json").read_text(encoding="utf-8"))
+    event["inputTranscript"] = f"deny {request_id}, they should withdraw it and ask for Reader instead"
+    event["sessionState"]["sessionAttributes"] = {**event["sessionState"]["sessionAttributes"],
+                                                  "requester_id": "own"}
+    response = handler.lambda_handler(event, None)
+    assert_valid_response(response)
+    assert response["sessionState"]["intent"]["name"] == "DecideRequest"
+    assert messages_of(response)[0].startswith(f"Deny {request_id}: Viewer in Ledgerly for Tess Okoro")
+    assert status_of(app, request_id)[0] == "PENDING_APPROVAL"  # asked to confirm, not withdrawn

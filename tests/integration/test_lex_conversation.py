@@ -365,3 +365,27 @@ def test_withdrawing_a_pending_request_by_id_and_from_free_text(app) -> None:  #
     assert messages_of(nothing)[0].startswith("None of your requests is waiting for approval")
     status = free.say("status_by_id.json", {"1234": first.request_id.removeprefix("R-"), '"boss"': '"tess"'})
     assert messages_of(status)[1].startswith("Withdrawn by you on ")
+
+
+@pytest.mark.parametrize("typed", ["Please don't cancel my request", "Cancel WikiWiki", "Cancel my request"])
+def test_the_withdraw_intent_never_withdraws_what_was_not_named(app, typed: str) -> None:  # type: ignore[no-untyped-def]
+    pending = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL
+    chat = Conversation(f"lex-tess-{abs(hash(typed))}")
+    chat.attributes = {"requester_id": "tess"}
+    event_text = json.loads((EVENTS / "withdraw_by_id.json").read_text(encoding="utf-8"))
+    event_text["inputTranscript"] = typed
+    for intent in (event_text["interpretations"][0]["intent"], event_text["sessionState"]["intent"]):
+        intent["slots"] = {"RequestId": None} if typed != "Cancel WikiWiki" else {"RequestId": {
+            "shape": "Scalar", "value": {"originalValue": "WikiWiki", "interpretedValue": "WikiWiki",
+                                         "resolvedValues": []}}}
+    event_text["sessionState"]["sessionAttributes"]["requester_id"] = "tess"
+    response = handler.lambda_handler(event_text, None)
+    assert_valid_response(response)
+    with app.database.connection() as conn:
+        status = conn.execute("SELECT status FROM requests WHERE request_id = %s",
+                              (pending.request_id,)).fetchone()["status"]
+    assert status == "PENDING_APPROVAL", messages_of(response)
+    with app.database.connection() as conn:  # leave the module's shared database as it was
+        conn.execute("UPDATE requests SET status = 'DENIED', reason = 'WITHDRAWN' WHERE request_id = %s",
+                     (pending.request_id,))

@@ -58,8 +58,8 @@ def test_a_pending_request_named_by_id_is_withdrawn_audited_and_leaves_the_queue
         "access_request.withdrawn", "DENIED", "WITHDRAWN")
     assert events[-1] == "access_request.withdrawn"
     # Once withdrawn: not again, not decided by an approver, and said so when asked about.
-    assert _say(app, "tess", f"withdraw {request_id}").startswith(
-        f"Request {request_id} (Viewer in Ledgerly for you) is already withdrawn, so it cannot be withdrawn.")
+    assert _say(app, "tess", f"withdraw {request_id}") == (
+        f"Request {request_id} (Viewer in Ledgerly for you) is already withdrawn.")
     with pytest.raises(Exception, match="not pending"):
         app.approvals.decide(request_id, "boss", True, "", "cli")
     assert "Withdrawn by you on " in _say(app, "tess", f"what is {request_id}?")
@@ -83,16 +83,41 @@ def test_the_person_it_is_for_may_withdraw_a_request_made_for_them(app: Any) -> 
     assert _say(app, "tess", f"withdraw {request_id}").startswith(f"Withdrawn: request {request_id}")
 
 
-def test_without_an_id_the_only_pending_request_is_withdrawn_and_several_are_listed(app: Any) -> None:
+def test_without_an_id_the_pending_requests_are_listed_and_none_is_withdrawn(app: Any) -> None:
     assert _say(app, "tess", "please withdraw my request").startswith(
         "None of your requests is waiting for approval, so there is nothing to withdraw.")
     ledger = _pending(app, "tess", "I need the Viewer role in Ledgerly")
+    only = _say(app, "tess", "please withdraw my request")
+    assert only.startswith(f"Your request waiting for approval: 1. {ledger} (") and '"withdraw R-1234"' in only
     wiki = _pending(app, "tess", "I need Editor in WikiWiki")
     several = _say(app, "tess", "cancel my request")
-    assert several.startswith("2 of your requests are waiting for approval: ") and ledger in several and wiki in several
+    assert several.startswith("Your 2 requests waiting for approval: ") and ledger in several and wiki in several
+    narrowed = _say(app, "tess", "withdraw my WikiWiki request")
+    assert wiki in narrowed and ledger not in narrowed
+    by_role = _say(app, "tess", "cancel my Editor request")
+    assert wiki in by_role and ledger not in by_role
+    assert _say(app, "tess", "cancel my Journal Approver request").startswith(
+        "None of your requests of the kind you name is waiting for approval")
     assert _status(app, ledger)[0] == _status(app, wiki)[0] == "PENDING_APPROVAL"
-    assert _say(app, "tess", "withdraw my WikiWiki request").startswith(f"Withdrawn: request {wiki} ")
-    assert _say(app, "tess", "withdraw my request").startswith(f"Withdrawn: request {ledger} ")
+
+
+@pytest.mark.parametrize("text", [
+    "Can I cancel my request?", "What happens if I withdraw my request?", "I need Viewer in WikiWiki so I can "
+    "cancel the change request", "please cancel R-{id} and R-999999", "I need Editor in WikiWiki; please withdraw "
+    "my Ledgerly request", "don't cancel my request", "cancel his request"])
+def test_questions_purposes_and_mixed_messages_withdraw_nothing(app: Any, text: str) -> None:
+    request_id = _pending(app, "tess", "I need the Viewer role in Ledgerly")
+    app.service.handle("tess", text.replace("{id}", request_id.removeprefix("R-")))
+    assert _status(app, request_id)[0] == "PENDING_APPROVAL"
+
+
+def test_an_overdue_request_is_expired_not_withdrawn(app: Any) -> None:
+    request_id = _pending(app, "tess", "I need the Viewer role in Ledgerly")
+    with app.database.connection() as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '60 days' WHERE request_id = %s",
+                     (request_id,))
+    assert "already denied" in _say(app, "tess", f"cancel {request_id}")
+    assert _status(app, request_id) == ("DENIED", "EXPIRED")
 
 
 def test_cancel_that_right_after_a_request_withdraws_it_and_while_a_question_waits_calls_it_off(app: Any) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.understanding.time_limits import MAX_ACCESS, find_time_limit, shown_end, until_question, without_end
 
@@ -226,3 +228,16 @@ def test_times_of_day_this_weekday_and_quarters_are_read(text: str, until: datet
 def test_a_time_of_day_past_or_impossible_is_asked_about(text: str, problem: str) -> None:
     limit = find_time_limit(text, NOW)
     assert limit is not None and limit.until is None and limit.problem == problem, limit
+
+
+_PIECES = ["until", "till", "for", "end of", "q4", "9999", "0000", "31", "12", "december", "5pm", "12am", "24:00",
+           "noon", "midnight", "tomorrow", "yesterday", "next", "this", "monday", "9999-12-31", "0001-01-01",
+           "2026-02-29", "2d", "48h", "and a half", "a", "week", "business", "working", "hours", "on", "the", "12th",
+           "at", "q1", "2027", "utc", "9999-12-31t23:59-05:00", "12/31/9999", "1/1/0000", "31.12.99"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=7))
+def test_any_words_about_time_give_an_end_or_a_question_never_an_error(words: list[str]) -> None:
+    limit = find_time_limit(" ".join(words), NOW)
+    assert limit is None or (limit.until is None) != (limit.problem == "")

@@ -25,7 +25,23 @@ def test_a_withdrawal_is_read_with_what_it_names(text: str, asked: WithdrawalAsk
     "I need Developer in GitLab to review and delete pull requests", "I need to cancel orders in Shopify",
     "don't cancel my request", "no need to withdraw my request", "please revoke my Developer role",
     "I need the Order Cancel role", "I want to withdraw money in Treasury", "cancel that order in Shopify for me",
-    "what is R-12?",
+    "what is R-12?", "Can I cancel my request?", "What happens if I cancel my request?", "How can I withdraw my "
+    "request?", "Why did you cancel my request?", "I need Fulfiller in ServiceNow to cancel the change request",
+    "I also need Buyer in Coupa so I can cancel the duplicate purchase requests", "cancel his request",
+    "I need Agent in Zendesk so I can delete the ticket I created by mistake",
+    "deny R-1002, they should withdraw it and ask for Reader instead", "Deny R-1016: please cancel the request",
+    "Why was R-1482 denied? should I cancel it?",
 ])
 def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
     assert withdrawal_in(text) is None
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("I need Viewer in Looker; please withdraw my BambooHR request", WithdrawalAsked(mixed=True)),
+    ("cancel R-1482 and R-1483", WithdrawalAsked(several=True)),
+    ("cancel my request?", WithdrawalAsked(question=True)),
+    ("could you please cancel R-12?", WithdrawalAsked(request_id="R-12")),
+    ("No, cancel that", WithdrawalAsked(that_one=True)),
+])
+def test_mixed_several_and_asked_withdrawals_are_told_apart(text: str, asked: WithdrawalAsked) -> None:
+    assert withdrawal_in(text) == asked
