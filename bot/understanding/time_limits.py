@@ -45,15 +45,24 @@ _LEAD = r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\
 # Words between the number and the unit that leave its length as it is ("2 full days", "3 more weeks"); and
 # "business days" / "working days", counted on weekdays only.
 _SAME_LENGTH = r"(?:(?:more|extra|full|whole|calendar|entire)\s+)?"
-_BUSINESS = r"(?P<business>(?:business|working|work)[\s-]+)?"
-_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b")
+_BUSINESS = r"(?:(?P<business>(?:business|working|work)[\s-]+)(?=days?\b))?"
+# "a week and a half": the half after the unit.
+_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
+                       r"(?P<unit_half>\s+and\s+a\s+half\b)?")
 # "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
 _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:and|plus|,)\s+{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
-_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}})\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b")
+# Only where the length ends the phrase: "for 3D printing", "for 24h support" name no length.
+_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?)\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b"
+                      r"(?=\s*(?:$|[,.;!?)]|(?:please|pls|only|max|tops|thanks?|thank|and|then|from|starting|so|"
+                      r"because|as|to|until|till|or)\b))")
+# "2h30", "1d12h", "2h 30m": a length in compact parts, asked about rather than cut to its first part.
+_COMPACT_PARTS = re.compile(rf"{_LEAD}\d{{1,3}}(?:[.,]\d{{1,2}})?\s?(?:h|hrs?|d|w|wk|mo|m)\s?\d{{1,3}}\s?"
+                            r"(?:h|hrs?|d|w|wk|mo|m|mins?)?(?![\w&])")
 _COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week", "wk": "week", "mo": "month"}
 # Periods whose length the organisation sets, not the calendar ("for 2 sprints", "for a semester"): asked about.
-_VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?)\b")
+_VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?|"
+                            r"(?:business|working|work)[\s-]+(?:hours?|weeks?|months?|minutes?|years?))\b")
 # A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
 _NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many)\b)"
 _DURATION_ANYTHING = re.compile(
@@ -75,9 +84,8 @@ _AMBIGUOUS_DATE = "can be read as day/month or as month/day"
 # A day and month without a year, this many days past, is taken as a slip (asked about), not as next year's.
 _RECENTLY_PAST = timedelta(days=31)
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_UNTIL = re.compile(
-    r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
-    r"\s+(?:on\s+|the\s+)?(?P<when>"
+# A day ("friday", "31 december", "12/31", "end of q1"), as "until ..." names it.
+_WHEN = (
     r"\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2})?(?:z|[+-]\d{2}:?\d{2})?)?"
     # "12/31", "31/12/2026"; with dots only with a year ("31.12.26"): "until 10.30" is a time of day. Never a
     # number of some unit ("up to 2.5 days").
@@ -87,15 +95,24 @@ _UNTIL = re.compile(
     r"|(?:the\s+)?end\s+of\s+q[1-4](?:\s+\d{4})?|q[1-4](?:\s+\d{4})?\s+end"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    r")\b")
+    r"|yesterday")
+_UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
+                    rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
 
 
 # "until 5pm", "till 17:30 tomorrow", "until noon on Friday": a time of day (UTC), today unless a day is said.
+# "until 5pm", "till 17:30 tomorrow", "until Friday at noon", "until 5pm on the 12th of December" (UTC).
 _UNTIL_CLOCK = re.compile(
-    r"\b(?:until|till|til|untill)\s+(?:(?P<day_first>today|tonight|tomorrow|yesterday)\s+(?:at\s+)?)?"
+    rf"\b(?:until|till|til|untill)\s+(?:(?:on\s+|the\s+)?(?P<day_first>{_WHEN}),?\s+(?:at\s+)?)?"
     r"(?P<clock>\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
-    r"(?:\s+(?:on\s+)?(?P<day>today|tonight|tomorrow|yesterday|(?:next\s+)?(?:" + "|".join(_WEEKDAYS) + r")))?"
-    r"(?:\s+(?:utc|gmt|z)\b)?")
+    rf"(?:,?\s+(?:on\s+)?(?:the\s+)?(?P<day>{_WHEN}))?"
+    r"(?:\s+(?:utc|gmt|z)\b)?(?![\w:])")
+# After a time of day, what is not read: another zone ("5pm EST"), or a day in words no form reads ("5pm tmrw").
+_ZONE_AFTER = re.compile(r"^\s*(?:est|edt|cst|cdt|mst|mdt|pst|pdt|akst|hst|cet|cest|eet|eest|wet|west|bst|ist|jst|"
+                         r"kst|aest|aedt|acst|awst|nzst|nzdt|hkt|sgt|msk|brt|gst|pkt|ict|sast|cat|eat|wat|local|"
+                         r"(?:utc|gmt)\s*[+-]\s*\d+|[+-]\d{1,2}(?::?\d{2})?)\b")
+_DAY_AFTER = re.compile(r"^\s*(?:,\s*)?(?:on\s+|the\s+|of\s+)*(?:\d|tmrw?\b|tom+or+ow\b|next\b|this\b|week\b|"
+                        rf"(?:{_MONTH_NAMES})\b)")
 
 UNTIL_SLOT = "until"
 NO_END_GIVEN = "gives no end"
@@ -131,7 +148,7 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
         return _checked(_end_of(_end_of_period(found.group("period"), now.date())), found.group(0), now)
     found = _UNTIL_CLOCK.search(folded)
     if found:
-        return _at_clock(found, now)
+        return _at_clock(found, now, folded)
     found = _UNTIL.search(folded)
     if found:
         when = found.group("when")
@@ -167,11 +184,14 @@ def _length(folded: str, now: datetime) -> TimeLimit | None:
     if found:
         return _duration(found, folded, now)
     found = _COMPACT.search(folded)
+    parts = _COMPACT_PARTS.search(folded)
+    if parts:
+        return TimeLimit(until=None, said=parts.group(0), problem="is not a length of time I can read")
     if found and found.group("unit") == "m":
         return TimeLimit(until=None, said=found.group(0), problem="can mean minutes or months")
     if found:
         unit = _UNITS[_COMPACT_UNITS[found.group("unit")]]
-        return _checked(now + int(found.group("amount")) * unit, found.group(0), now)
+        return _checked(now + float(found.group("amount").replace(",", ".")) * unit, found.group(0), now)
     found = _VAGUE_PERIODS.search(folded) or _DURATION_ANYTHING.search(folded)
     if found:
         return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
@@ -181,10 +201,14 @@ def _length(folded: str, now: datetime) -> TimeLimit | None:
 def _duration(found: re.Match[str], folded: str, now: datetime) -> TimeLimit:
     """The end of a length of time, with any further parts it is given in ("two weeks and three days")."""
     said = found.group(0)
-    if found.group("business"):
-        return _checked(_weekdays_after(now, _amount(found)), said, now)
-    length = _amount(found) * _UNITS[found.group("unit").rstrip("s")]
     rest = folded[found.end():]
+    if found.group("business"):
+        if _MORE_DURATION.match(rest) or found.group("unit_half"):  # working days and calendar time together
+            return TimeLimit(until=None, said=said + rest.split(",")[0][:16].rstrip(),
+                             problem="is not a length of time I can read")
+        return _checked(_weekdays_after(now, _amount(found)), said, now)
+    unit = _UNITS[found.group("unit").rstrip("s")]
+    length = (_amount(found) + (0.5 if found.group("unit_half") else 0.0)) * unit
     while more := _MORE_DURATION.match(rest):
         length += _amount(more) * _UNITS[more.group("unit").rstrip("s")]
         said += more.group(0)
@@ -227,25 +251,40 @@ def _moment(when: str) -> datetime | None:
         return None
 
 
-def _at_clock(found: re.Match[str], now: datetime) -> TimeLimit:
+def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     """The end given as a time of day, on the day named with it (today when none is)."""
     said = found.group(0).strip()
+    rest = folded[found.end():]
+    if _ZONE_AFTER.match(rest):
+        said = f"{said} {rest.split()[0]}"
+        return TimeLimit(until=None, said=said, problem="has a time zone I do not read (times here are UTC)")
+    if _DAY_AFTER.match(rest):
+        said = f"{said}{rest.split(',')[0].split('.')[0][:24]}".rstrip()
+        return TimeLimit(until=None, said=said, problem="is not a date I can read")
     clock = found.group("clock").replace(".", "").replace(" ", "")
     named_day = found.group("day_first") or found.group("day") or "today"
+    if _TWO_WAYS.fullmatch(named_day):
+        return TimeLimit(until=None, said=said, problem=_AMBIGUOUS_DATE)
     day = _day(named_day, now.date())
-    if clock == "midnight" and day is not None:
+    if day is None:
+        return TimeLimit(until=None, said=said, problem="is not a date I can read")
+    if clock == "midnight":
         return _checked(_end_of(day), said, now)
     if clock in ("noon", "midday"):
         hour, minute = 12, 0
     else:
         parts = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?(am|pm)?", clock)
-        assert parts is not None
+        if parts is None:
+            return TimeLimit(until=None, said=said, problem="is not a time I can read")
         hour, minute, half = int(parts.group(1)), int(parts.group(2) or 0), parts.group(3)
         if half and not 1 <= hour <= 12:
             return TimeLimit(until=None, said=said, problem="is not a time I can read")
         if half:
             hour = hour % 12 + (12 if half == "pm" else 0)
-    if day is None or hour > 23 or minute > 59:
+    if (hour, minute) == (24, 0):  # "24:00": the end of that day
+        return _checked(datetime.combine(day, time(0, 0), tzinfo=UTC) + timedelta(days=1), said, now) \
+            if day < date.max else TimeLimit(until=None, said=said, problem="is not a date I can read")
+    if hour > 23 or minute > 59:
         return TimeLimit(until=None, said=said, problem="is not a time I can read")
     return _checked(datetime.combine(day, time(hour, minute), tzinfo=UTC), said, now)
 

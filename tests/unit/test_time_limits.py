@@ -233,7 +233,8 @@ def test_a_time_of_day_past_or_impossible_is_asked_about(text: str, problem: str
 _PIECES = ["until", "till", "for", "end of", "q4", "9999", "0000", "31", "12", "december", "5pm", "12am", "24:00",
            "noon", "midnight", "tomorrow", "yesterday", "next", "this", "monday", "9999-12-31", "0001-01-01",
            "2026-02-29", "2d", "48h", "and a half", "a", "week", "business", "working", "hours", "on", "the", "12th",
-           "at", "q1", "2027", "utc", "9999-12-31t23:59-05:00", "12/31/9999", "1/1/0000", "31.12.99"]
+           "at", "q1", "2027", "utc", "9999-12-31t23:59-05:00", "12/31/9999", "1/1/0000", "31.12.99", "0:00",
+           "13:61", "2h30", "1.5h", "est", "12/31", "01/02", ","]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -241,3 +242,38 @@ _PIECES = ["until", "till", "for", "end of", "q4", "9999", "0000", "31", "12", "
 def test_any_words_about_time_give_an_end_or_a_question_never_an_error(words: list[str]) -> None:
     limit = find_time_limit(" ".join(words), NOW)
     assert limit is None or (limit.until is None) != (limit.problem == "")
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("until 5pm on December 12", datetime(2026, 12, 12, 17, 0, tzinfo=UTC)),
+    ("until Tuesday at 5pm", datetime(2026, 12, 8, 17, 0, tzinfo=UTC)),
+    ("until Monday 9am", datetime(2026, 12, 7, 9, 0, tzinfo=UTC)),
+    ("until 12/31 at 5pm", datetime(2026, 12, 31, 17, 0, tzinfo=UTC)),
+    ("until 6pm, thanks", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
+    ("for 1.5h", NOW + timedelta(hours=1.5)),
+    ("for a week and a half", NOW + timedelta(weeks=1.5)),
+    ("for an hour and a half", NOW + timedelta(hours=1.5)),
+])
+def test_a_time_of_day_with_its_date_and_halves_after_the_unit_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until, limit
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("until 5pm on the 12th", "is not a date I can read"), ("until 5pm tmrw", "is not a date I can read"),
+    ("until 5pm EST tomorrow", "has a time zone I do not read (times here are UTC)"),
+    ("until 01/02 at 5pm", "can be read as day/month or as month/day"),
+    ("for 10 business hours", "is not a length of time I can read"),
+    ("for 3 working weeks", "is not a length of time I can read"),
+    ("for 5 working days and 2 days", "is not a length of time I can read"),
+    ("for 2h30", "is not a length of time I can read"), ("for 1d12h", "is not a length of time I can read"),
+])
+def test_what_a_time_or_length_adds_that_cannot_be_read_is_asked_about_not_dropped(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem, limit
+
+
+@pytest.mark.parametrize("text", ["I need Developer in GitLab for 3D printing firmware", "for the 2D design team",
+                                  "I need Agent in Zendesk for 24h support", "I need Explorer for 2 m&a projects"])
+def test_a_number_and_a_letter_that_name_no_length_are_no_end(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
