@@ -13,7 +13,7 @@ from bot.ports import Directory
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import capitals_shape, emails, fold, is_caseless_word, name_key, numbered, tokens
-from bot.understanding.third_person import described_beneficiary, third_person_subject
+from bot.understanding.third_person import described_beneficiary, right_after_the_access, third_person_subject
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
@@ -353,7 +353,7 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         return _ask_unknown(unresolved[0], directory,
                             manager_id=requester.user_id if _names_a_report(text) else None,
                             requester_id=requester.user_id)
-    relation = _relation_named(text)
+    relation = _relation_named(text, catalog_words)
     if relation:
         who = relation.group("who")
         return _relative(who[:1].lower() + who[1:], requester, directory)  # "The new hire" asked as "the new hire"
@@ -570,12 +570,17 @@ def _ask_whether_self(groups: dict[str, list[Person]], requester: Person) -> Cla
                       ask="Who should get it?")
 
 
-def _relation_named(text: str) -> re.Match[str] | None:
+def _relation_named(text: str, catalog_words: set[str]) -> re.Match[str] | None:
     """Where the text names the one to get access by relation ("my new hire needs ..."); not "My manager wants
-    me to have ...", where the manager asks for the requester."""
+    me to have ...", where the manager asks for the requester, nor "I need Reader to prepare slides for my
+    manager", where "for" gives a purpose, not the access."""
     for pattern in _RELATIONS:
         relation = pattern.search(text)
         if relation is None:
+            continue
+        purpose = relation.group(0)[:3].lower() == "for" and _STRONG_SELF.search(text) \
+            and not right_after_the_access(text[: relation.start()], catalog_words)
+        if purpose:
             continue
         # As the subject, "my manager" may speak for the requester ("My manager wants me to have ..."); in the
         # beneficiary's place ("I need Viewer for my manager") it is the one to get access.

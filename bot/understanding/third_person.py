@@ -98,7 +98,7 @@ def described_beneficiary(text: str, catalog_words: set[str]) -> str | None:
     for pattern in _BENEFICIARY_SLOTS:
         for found in pattern.finditer(text):
             if found.group(0)[:3].lower() == "for" and _SELF.search(text) \
-                    and not _right_after_the_access(text[: found.start()], catalog_words):
+                    and not right_after_the_access(text[: found.start()], catalog_words):
                 continue  # "I need Viewer to prepare a report for the auditor": the requester's own
             following = _WORD.findall(text[found.end():])[:1]
             if not following or fold(following[0]) in _FOLLOWERS or fold(following[0]) in catalog_words \
@@ -108,7 +108,7 @@ def described_beneficiary(text: str, catalog_words: set[str]) -> str | None:
     return None
 
 
-def _right_after_the_access(before: str, catalog_words: set[str]) -> bool:
+def right_after_the_access(before: str, catalog_words: set[str]) -> bool:
     """Whether "for ..." follows the access itself ("I need Viewer in Orbit for the contractor", "I need access
     for our new intern"), where it names who gets it, rather than a purpose ("... to prepare a report for ...")."""
     words = _WORD.findall(before)

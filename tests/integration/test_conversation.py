@@ -221,7 +221,9 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "I think I need Editor in WikiWiki", "I will need Editor in WikiWiki",
                  "The audit would like me to have Editor in WikiWiki",
                  "Everyone needs Editor in WikiWiki, me too",
-                 "I need Editor in WikiWiki to prepare a report for the auditor"):
+                 "I need Editor in WikiWiki to prepare a report for the auditor",
+                 "I need Editor in WikiWiki to prepare slides for my manager",
+                 "I need Editor in WikiWiki for a report for my manager"):
         outcome = app.service.handle("ana", text).outcome
         assert (outcome.user_id, outcome.role_id) == ("ana", "wiki-editor"), (text, outcome.message)
 
