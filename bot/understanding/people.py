@@ -452,13 +452,16 @@ _LATER_SUBJECT = re.compile(rf"\s*(?:(?i:also|and|plus|oh|then|ps|p\.s\.)\W+)*(?
 
 # The requester and someone else together: "Miguel Huang and I need ...", "give me and my new hire ...", "for Ana
 # and me", "I need Agent in Zendesk; also add Hannah".
-_OTHER = rf"(?P<other>{_ANY_NAME}|(?i:my|our)\s+(?i:new\s+)?(?i:{_RELATIVE}))(?!['\u2019]s)"
+_OTHER = (rf"(?P<other>{_ANY_NAME}|(?i:my|our)\s+(?i:new\s+)?(?i:{_RELATIVE})"
+          r"(?:\s+(?i:lead|leader|manager|members?|mates?))?)(?!['\u2019]s)")
+# Where a clause starts: "Isaac Sharma and I need ..." also after "For the Q3 audit, ".
+_CLAUSE = r"(?:^|[,;:.!?]\s+)\W*(?:(?i:hi|hello|hey|dear|please|pls|team|all|everyone)\W+)*"
 _ME = r"(?i:me|myself|I)"
 _AND = r"\s+(?:(?i:and|plus|as\s+well\s+as)|&)\s+"
 _TOGETHER_VERBS = r"\s+(?i:need|want|require|both\s+need|would\s+like|should\s+get|must\s+get)\b"
 _WITH_REQUESTER = (
-    re.compile(rf"{_OPENING}{_OTHER}{_AND}{_ME}{_TOGETHER_VERBS}"),
-    re.compile(rf"{_OPENING}{_ME}{_AND}{_OTHER}{_TOGETHER_VERBS}"),
+    re.compile(rf"{_CLAUSE}{_OTHER}{_AND}{_ME}{_TOGETHER_VERBS}"),
+    re.compile(rf"{_CLAUSE}{_ME}{_AND}{_OTHER}{_TOGETHER_VERBS}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+(?i:me|myself){_AND}{_OTHER}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+{_OTHER}{_AND}(?i:me|myself)\b"),
     re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?"
@@ -466,13 +469,14 @@ _WITH_REQUESTER = (
 )
 
 
-def _with_the_requester(text: str, catalog_words: set[str]) -> str | None:
+def _with_the_requester(text: str, catalog_words: set[str], directory: Directory) -> str | None:
     """Someone asked for together with the requester, as typed; None when no one is."""
     for pattern in _WITH_REQUESTER:
         found = pattern.search(text)
         if found is None:
             continue
-        if pattern is _WITH_REQUESTER[-1] and not _STRONG_SELF.search(text[: found.start()]):
+        added = pattern is _WITH_REQUESTER[-1]
+        if added and not _STRONG_SELF.search(text[: found.start()]):
             continue  # "Please add Hannah to ...": Hannah alone
         words = found.group("other").strip(".'\u2019 ").split()
         if fold(words[0]) in ("my", "our"):
@@ -480,6 +484,9 @@ def _with_the_requester(text: str, catalog_words: set[str]) -> str | None:
         while len(words) > 1 and fold(words[-1]) in catalog_words:
             words.pop()  # "Miguel Huang Team Lead in Zendesk": the name ends before the role
         if fold(words[0]) in catalog_words or fold(words[0]) in _NOT_A_NAME_START:
+            continue
+        # "...; also add Finance dashboards": only someone the directory knows is added, not a thing.
+        if added and not directory.find_people(emails=[], names=[name_key(" ".join(words))], user_ids=[]):
             continue
         return " ".join(words)
     return None
@@ -493,7 +500,7 @@ def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[P
     joined = _joined_names(text, catalog_words)
     if joined:
         return _ask_one_of(joined, groups, directory)
-    together = _with_the_requester(text, catalog_words)
+    together = _with_the_requester(text, catalog_words, directory)
     if together:
         return Clarification(slot=ENDED_SLOT, mentioned=together, question=(
             f"Your message asks for access for you and for {_MY.sub('your', together)}, and I handle one person per "

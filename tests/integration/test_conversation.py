@@ -454,6 +454,8 @@ def test_what_the_requester_already_holds_is_not_what_they_ask_for(app, text: st
     ("Me and my new hire need Editor in WikiWiki", "your new hire"),
     ("I need Editor in WikiWiki; also add Rui Costa", "Rui Costa"),
     ("Hi, me and Kiran both need Editor in WikiWiki", "Kiran"),
+    ("For the Q3 audit, Rui Costa and I need Editor in WikiWiki", "Rui Costa"),
+    ("I need Editor in WikiWiki for me and my team lead", "your team lead"),
 ])
 def test_the_requester_and_someone_else_together_are_answered_never_one_dropped(  # type: ignore[no-untyped-def]
         app, text: str, other: str) -> None:
@@ -468,6 +470,11 @@ def test_the_requester_and_someone_else_together_are_answered_never_one_dropped(
                                   "I'd like you to add Rui Costa to Editor in WikiWiki"])
 def test_someone_added_alone_is_still_the_one_asked_for(app, text: str) -> None:  # type: ignore[no-untyped-def]
     assert app.service.handle("boss", text).outcome.user_id == "rui"
+
+
+def test_a_thing_added_is_not_a_second_person(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "I need Editor in WikiWiki; also add Finance dashboards").outcome
+    assert "for you and for" not in outcome.message, outcome.message
 
 
 def _decided_requests(app) -> int:  # type: ignore[no-untyped-def]
