@@ -17,9 +17,10 @@ from bot.understanding.third_person import described_beneficiary, right_after_th
 
 _SELF = re.compile(r"\b(?:i|me|my|myself|mine)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # The requester as the one who asks or gets, not only as an owner ("my team"): "I", "me".
-# "I" in scripts without spaces between words, where \b does not find it: 我 (zh), 私 / 僕 / 俺 (ja), 저 / 나 as
-# the subject or object (ko).
-_CASELESS_SELF = re.compile(r"我|私|僕|俺|(?:저|나|제|내)(?:는|가|에게|를|도)")
+# "I" in scripts without spaces between words, where \b does not find it: 我 (zh; not 我们, "we"), 私 / 僕 / 俺
+# before a particle (ja; 私有 is "private"), 저 / 나 as a word with its particle (ko).
+_CASELESS_SELF = re.compile(r"我(?![们們])|(?:私|僕|俺)(?=[はがにのをもへ])"
+                            r"|(?:^|\s)(?:저는|제가|저에게|저를|저도|나는|내가|나에게|나를|나도)")
 _STRONG_SELF = re.compile(r"\b(?:i|me|myself)\b|\bi['\u2019](?:d|m|ll|ve)\b", re.IGNORECASE)
 # "@gblack": a user id, wherever it stands (not the "@" of an email address).
 _AT_MENTION = re.compile(r"(?<![\w.@])@(?P<id>[A-Za-z0-9][\w-]*(?:\.[\w-]+)*)")

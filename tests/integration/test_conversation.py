@@ -512,3 +512,12 @@ def test_questions_about_someone_else_speak_of_them_not_of_the_requester(app) ->
     assert many.message.startswith("Who among the contractors?"), many.message
     refused = app.service.handle("rui", "Give Ana Ferreira Editor in WikiWiki").outcome
     assert [check.detail for check in refused.checks] == ["rui is neither ana's manager nor an access delegate"]
+
+
+@pytest.mark.parametrize("text", ["李娜需要WikiWiki私有项目的Viewer权限", "我们团队的李娜需要WikiWiki的Viewer权限"])
+def test_words_that_contain_i_in_another_sense_do_not_make_it_the_requesters(app_factory, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                            text: str) -> None:
+    app = app_factory()
+    app.import_bundle(international_org(tmp_path / "org"))
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.user_id != "boss" and outcome.clarification is not None, outcome.message
