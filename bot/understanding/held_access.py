@@ -17,7 +17,11 @@ from dataclasses import dataclass
 _HELD = re.compile(
     r"\b(?:i|we)(?:['\u2019]ve|\s+have)?\s+(?:(?:already|currently|still|now|do|also)\s+)*"
     r"(?:have|hold|own|got)\b(?!\s+(?:to|been|got\s+to)\b)(?P<held>[^.;,!?\n]*?)"
-    r"(?=[.;,!?\n]|\s+(?:but|and|so|now|however|yet|though|although|while|whereas|plus)\b|$)",
+    r"(?=[.;,!?\n]|\s+(?:but|so|now|however|yet|though|although|while|whereas)\b"
+    # "and" ends the clause only before what asks ("... and need Editor"), not inside a list of what is held
+    # ("I have Reader in Confluence and Viewer in Looker, ...").
+    r"|\s+(?:and|plus)\s+(?=(?:i|i'd|i'm|we|now|also|need|needs|want|wants|would|require|please|could|can|"
+    r"should|must|get)\b)|$)",
     re.IGNORECASE)
 # "Can I have ...", "Do I have ...": a request or a question, not a statement of what is held.
 _ASKED_FORM = re.compile(r"\b(?:can|could|may|might|shall|should|will|would|do|does|did|let)\s*$", re.IGNORECASE)

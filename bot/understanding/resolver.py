@@ -114,14 +114,19 @@ def _asked_words(text: str, vocabulary: CatalogVocabulary) -> list[str]:
     if split is None:
         return words
     asked = vocabulary.words_of(split.asked)
-    if not (vocabulary.roles.exact(asked) or vocabulary.roles.fuzzy(asked)):
+    role_hits = vocabulary.roles.exact(asked) or vocabulary.roles.fuzzy(asked)
+    if not role_hits:
         return words  # "I have approval for Reader in Confluence, please grant it": the held clause is the request
     if vocabulary.apps.find(asked):
         return asked
-    for clause in split.held:
-        held = vocabulary.words_of(clause)
-        for hit in winners(vocabulary.apps.find(held)):
-            asked += ["\x00", *held[hit.start : hit.end]]
+    # The held clause's applications, those with a role of the name asked for first ("I have Reader in Confluence
+    # and Viewer in Looker, I need Explorer": Looker).
+    asked_in = {vocabulary.catalog.roles[hit.entity_id].app_id for hit in role_hits}
+    held_apps = [(held[hit.start : hit.end], hit.entity_id) for held in map(vocabulary.words_of, split.held)
+                 for hit in winners(vocabulary.apps.find(held))]
+    fitting = [name for name, app_id in held_apps if app_id in asked_in] or [name for name, _ in held_apps]
+    for name in fitting:
+        asked += ["\x00", *name]
     return asked
 
 

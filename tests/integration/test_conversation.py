@@ -438,6 +438,7 @@ def test_why_after_being_pointed_at_someone_elses_open_request_explains_it(app) 
     "I have Viewer in WikiWiki, I need Editor in WikiWiki", "I already have WikiWiki Viewer but now I need Editor",
     "I've got Viewer in WikiWiki and need Editor too", "I need Editor in WikiWiki; I already have Viewer",
     "We currently hold Viewer in Ledgerly, but I need Editor in WikiWiki",
+    "I have Journal Poster in Ledgerly and Viewer in WikiWiki, I need Editor",
     # Nothing asked beside what is held, or the "held" clause is itself the request: read whole, as before.
     "I have approval for Editor in WikiWiki, please grant it", "Can I have Editor in WikiWiki please",
     "I have to get Editor in WikiWiki",

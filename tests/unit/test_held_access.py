@@ -36,3 +36,10 @@ def test_the_held_clause_may_come_last() -> None:
 ])
 def test_requests_and_questions_are_not_statements_of_what_is_held(text: str) -> None:
     assert split_held(text) is None
+
+
+def test_a_list_of_what_is_held_stays_together_and_a_statement_asks_nothing_alone() -> None:
+    split = split_held("I have Reader in Quill and Viewer in Vantor, I need Author")
+    assert split is not None and [clause.strip() for clause in split.held] == ["Reader in Quill and Viewer in Vantor"]
+    kept = split_held("I have a contractor starting Monday, give him Reader in Quill")
+    assert kept is not None and "give him Reader in Quill" in kept.asked  # the rest is the request, untouched
