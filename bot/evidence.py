@@ -29,9 +29,6 @@ _CACHE_SIZE = 512
 # Cosine similarities below these are topical noise for all-MiniLM-L6-v2 (measured on the demo and sample policies).
 MIN_REQUEST_SCORE = 0.5
 MIN_REASON_SCORE = 0.3
-# A reason about the person is asked without the role's words, so a passage that only shares the request's
-# vocabulary scores lower, and one about the topic higher (0.32 and 0.78 on the test and demo policies): it takes
-# the request's bar.
 
 
 def _failure_subject(failed: CheckResult) -> str:
@@ -125,6 +122,9 @@ class PolicyFinder:
         text = self.reason_query(reason, app, role, failed)
         if text is None:
             return []
+        # A reason about the person is asked without the role's words, so a passage that only shares the request's
+        # vocabulary scores lower, and one about the topic higher (0.32 and 0.78 on the test and demo policies): it
+        # takes the request's bar.
         least = MIN_REQUEST_SCORE if reason in _ABOUT_THE_PERSON else MIN_REASON_SCORE
         return [passage for passage in self._search(text, 1) if passage.score >= least]
 

@@ -81,8 +81,10 @@ class OwnAccessAnswers:
             if not held:
                 return "You hold no roles in the applications I know. To ask for one, say what you need."
             # "show all my access": the whole list; otherwise the first few, and how many more (and how to see them).
-            limit = LISTED_ALL if _ALL.search(text) else LISTED
-            more = " Ask \"show all my access\" for the whole list." if len(held) > limit == LISTED else ""
+            everything = bool(_ALL.search(text))
+            limit = LISTED_ALL if everything else LISTED
+            cut_short = len(held) > limit
+            more = " Ask \"show all my access\" for the whole list." if cut_short and not everything else ""
             shown = listing([self._held(vocabulary, grant) for grant in held], limit)
             return f"You hold {_count(len(held), 'role')}: {shown}.{more}"
         app = catalog.applications[app_id]
@@ -127,7 +129,7 @@ class OwnAccessAnswers:
             return f"I could not find request {request_id} among your requests."
         what = self.described(outcome, requester, vocabulary)
         if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
-            decider = self._who(outcome.review.decided_by, requester)
+            decider = decider_name(outcome, requester.user_id, self._directory)
             return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
         return f"Request {request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
 
@@ -159,6 +161,17 @@ class OwnAccessAnswers:
         app = vocabulary.catalog.applications.get(role.app_id)
         until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else ""
         return f"{role.name} in {app.name if app else role.app_id}{until}"
+
+
+def decider_name(outcome: Outcome, requester_id: str, directory: Directory) -> str:
+    """Who decided a recorded request after it was filed, as the person asking reads it: "you", the decider's name,
+    or their id (the system's own, for an expiry); "" when nobody has."""
+    if outcome.review is None:
+        return ""
+    if outcome.review.decided_by == requester_id:
+        return "you"
+    person = directory.get_person(outcome.review.decided_by)
+    return person.display_name if person is not None else outcome.review.decided_by
 
 
 def _count(number: int, noun: str) -> str:

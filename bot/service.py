@@ -51,7 +51,7 @@ from bot.errors import (
 )
 from bot.evidence import PolicyFinder, passage_evidence
 from bot.messages import NO_APPROVER_NOTE, decision_message, explanation, pending_again_message
-from bot.own_access import OwnAccessAnswers
+from bot.own_access import OwnAccessAnswers, decider_name
 from bot.ports import (
     AccessLedger,
     CatalogSource,
@@ -359,8 +359,7 @@ class AccessRequestService:
         mine = requester.user_id in (outcome.requester_id, outcome.user_id)
         if not mine and not (outcome.decision is Decision.PENDING_APPROVAL and self._may_see(requester, outcome)):
             return NOTHING_TO_EXPLAIN
-        decider = self._ports.directory.get_person(outcome.review.decided_by) if outcome.review else None
-        return explanation(outcome, decider.display_name if decider else "")
+        return explanation(outcome, decider_name(outcome, requester.user_id, self._ports.directory))
 
     def _continuation(self, text: str, requester: Person, vocabulary: CatalogVocabulary,
                       last: LastRequest) -> ResolvedRequest:

@@ -18,6 +18,7 @@ from typing import Protocol
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
 from bot.messages import described_access, since_filed, status_text
+from bot.own_access import decider_name
 from bot.ports import Directory
 from bot.service import AccessRequestService, Turn
 from bot.understanding.after_decision import asks_why
@@ -272,9 +273,7 @@ def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSessio
                      done, slots)
     what = _describe(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
     headline = f"Request {request_id} is {status_text(outcome.decision)}{f': {what}' if what else ''}."
-    decider = ports.directory.get_person(outcome.review.decided_by) if outcome.review else None
-    since = since_filed(outcome, "you" if decider and decider.user_id == requester else
-                        decider.display_name if decider else "")
+    since = since_filed(outcome, decider_name(outcome, requester, ports.directory))
     return close(STATUS_INTENT, "Fulfilled", [headline, since + outcome.message], done.finished(request_id), slots)
 
 

@@ -61,6 +61,15 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class HttpProtocolError(ApiError):
+    """A request the HTTP server itself cannot read (headers too large, a garbled request line): the status is the
+    server's, the code its name ("REQUEST_HEADER_FIELDS_TOO_LARGE")."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message, code=status.name)
+        self.status = status
+
+
 class UnauthenticatedError(ApiError):
     status = HTTPStatus.UNAUTHORIZED
     code = "UNAUTHENTICATED"

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from bot.api.errors import ApiError, BodyTooLargeError, http_error
+from bot.api.errors import ApiError, BodyTooLargeError, HttpProtocolError, http_error
 from bot.api.gateway import HttpRequest, HttpResponse, from_response, to_event
 from bot.api.handler import lambda_handler, use_application
 from bot.api.settings import MAX_BODY_BYTES
@@ -149,10 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
         """http.server's own refusals (a request line or headers it cannot read, an unknown method) in the JSON
         every other answer uses, not its HTML page."""
         status = HTTPStatus(code)
-        error = ApiError(message or status.phrase, code=status.name)
-        error.status = status
         self.close_connection = True
-        self._send(_error_response(error))
+        self._send(_error_response(HttpProtocolError(status, message or status.phrase)))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature http.server calls
         log.info("%s %s", self.address_string(), format % args)

@@ -48,9 +48,11 @@ _MY_ACCESS = re.compile(
     r"|(?:do|have)\s+i\s+(?:already\s+)?(?:have|got|hold)\s+(?:any\s+|the\s+|a\s+)?(?:\w+\s+){0,4}?"
     r"(?:access|role|roles|permission|permissions|rights)\b[^.!]*\?\s*$"
     # "do I have admin in okta", "am I an Editor in WikiWiki": the question form, with or without its mark.
-    r"|(?:do|have)\s+i\s+(?:already\s+|still\s+|currently\s+)?(?:have|got|hold)\s+(?!to\b|been\b|a\s+question\b)"
-    r"\w+[^.!]*?\s+(?:in|on|for)\s+\S"
-    r"|am\s+i\s+(?:already\s+|still\s+)?(?:an?\s+)?\w+\s+(?:in|on)\s+\S"
+    r"|(?:do|have)\s+i\s+(?:already\s+|still\s+|currently\s+)?(?:have|got|hold)\s+"
+    r"(?!to\b|been\b|a\s+question\b|time\b|anyone\b|someone\b|anybody\b|somebody\b|a\s+way\b|any\s+way\b)"
+    r"(?![^.!?]*\b(?:request|apply|ask\s+for|approve)\b)\w+[^.!]*?\s+(?:in|on|for)\s+\S"
+    r"|am\s+i\s+(?:already\s+|still\s+)?(?:an?\s+)?(?!right\b|wrong\b|able\b|allowed\b|supposed\b|going\b|meant\b|"
+    r"ok\b|okay\b|correct\b|sure\b|eligible\b)\w+\s+(?:in|on)\s+\S"
     r")")
 _MY_MANAGER = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"

@@ -104,7 +104,7 @@ _UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and includin
 # "until 5pm", "till 17:30 tomorrow", "until Friday at noon", "until 5pm on the 12th of December" (UTC).
 _UNTIL_CLOCK = re.compile(
     rf"\b(?:until|till|til|untill)\s+(?:(?:on\s+|the\s+)?(?P<day_first>{_WHEN}),?\s+(?:at\s+)?)?"
-    r"(?P<clock>\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
+    r"(?P<clock>\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
     rf"(?:,?\s+(?:on\s+)?(?:the\s+)?(?P<day>{_WHEN}))?"
     r"(?:\s+(?:utc|gmt|z)\b)?(?![\w:])")
 # After a time of day, what is not read: another zone ("5pm EST"), or a day in words no form reads ("5pm tmrw").
@@ -261,7 +261,7 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     if _DAY_AFTER.match(rest):
         said = f"{said}{rest.split(',')[0].split('.')[0][:24]}".rstrip()
         return TimeLimit(until=None, said=said, problem="is not a date I can read")
-    clock = found.group("clock").replace(".", "").replace(" ", "")
+    clock = re.sub(r"(\d)\.(\d)", r"\1:\2", found.group("clock")).replace(".", "").replace(" ", "")
     named_day = found.group("day_first") or found.group("day") or "today"
     if _TWO_WAYS.fullmatch(named_day):
         return TimeLimit(until=None, said=said, problem=_AMBIGUOUS_DATE)

@@ -277,3 +277,8 @@ def test_what_a_time_or_length_adds_that_cannot_be_read_is_asked_about_not_dropp
                                   "I need Agent in Zendesk for 24h support", "I need Explorer for 2 m&a projects"])
 def test_a_number_and_a_letter_that_name_no_length_are_no_end(text: str) -> None:
     assert find_time_limit(text, NOW) is None
+
+
+def test_a_dotted_time_of_day_with_am_or_pm_is_read() -> None:
+    limit = find_time_limit("till 5.30pm tomorrow", NOW)
+    assert limit is not None and limit.until == datetime(2026, 12, 5, 17, 30, tzinfo=UTC)

@@ -280,3 +280,17 @@ def test_other_words_one_letter_from_a_short_name_are_not_it(typed: str) -> None
 
     matcher = PhraseMatcher([("viewer", "Viewer"), ("agent", "Agent"), ("reader", "Reader")])
     assert matcher.fuzzy(["a", typed]) == ()
+
+
+@pytest.mark.parametrize(("text", "asked"), [
+    ("do I have admin in okta", "my_access"), ("am I an Editor in WikiWiki?", "my_access"),
+    ("who is my manager?", "my_manager"), ("who do I report to", "my_manager"),
+    ("am I right in thinking I need Explorer in Looker", None),
+    ("Have I got time to request Explorer in Looker before Friday", None),
+    ("do I have anyone in Finance who can approve Explorer", None), ("Do I have to request Reader in Box?", None),
+])
+def test_questions_about_ones_own_access_and_requests_that_only_sound_like_them(text: str, asked: str | None) -> None:
+    from bot.understanding.questions import question_in
+
+    found = question_in(text)
+    assert (found.asked.value if found else None) == asked
