@@ -193,6 +193,12 @@ def _intent(intent: IntentDefinition) -> dict[str, Any]:
     return rendered
 
 
+def _request_id_slot(description: str) -> SlotDefinition:
+    """The optional slot for a request id ("R-1234"), as every intent about one request has it."""
+    return SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
+                          description=description, prompt="Which request? Please give its id, for example R-1234.")
+
+
 ACCESS_REQUEST = IntentDefinition(
     name=ACCESS_INTENT,
     description="Ask for a role in an application, for yourself or for someone else.",
@@ -239,9 +245,7 @@ CHECK_REQUEST_STATUS = IntentDefinition(
         "Check my last request",
     ),
     slots=(
-        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
-                       description="A request id such as R-1234.",
-                       prompt="Which request? Please give its id, for example R-1234."),
+        _request_id_slot("A request id such as R-1234."),
     ),
 )
 
@@ -264,9 +268,7 @@ DECIDE_REQUEST = IntentDefinition(
         "Deny a request",
     ),
     slots=(
-        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
-                       description="The request to decide, such as R-1234.",
-                       prompt="Which request? Please give its id, for example R-1234."),
+        _request_id_slot("The request to decide, such as R-1234."),
         SlotDefinition(name=DECISION_SLOT, slot_type=DECISION_TYPE, required=False,
                        description="Approve or deny.", prompt="Approve or deny?"),
         SlotDefinition(name=COMMENT_SLOT, slot_type="AMAZON.FreeFormInput", required=False,
@@ -306,9 +308,7 @@ WITHDRAW_REQUEST = IntentDefinition(
         "Call off my request",
     ),
     slots=(
-        SlotDefinition(name=REQUEST_ID_SLOT, slot_type="AMAZON.AlphaNumeric", required=False,
-                       description="The request to withdraw, such as R-1234.",
-                       prompt="Which request? Please give its id, for example R-1234."),
+        _request_id_slot("The request to withdraw, such as R-1234."),
     ),
 )
 
