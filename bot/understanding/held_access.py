@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Words that make what follows "and" a clause of its own ("... and Hannah said I should get Editor").
+_VERBS = (r"i|we|need|needs|want|wants|wish|said|says|told|asked|request|requesting|requested|require|requires|get|"
+          r"gets|am|is|are|was|were|would|should|could|can|will|must|may|might|kindly|also|now|please|thus|hence|"
+          r"therefore")
 # "I have X", "I already have X", "I've got X", "we currently hold X" up to the end of the clause; not "I have to
 # get", "I have been told", "I have a question" (nothing held is named there, so taking it out changes nothing).
 _HELD = re.compile(
     r"\b(?:i|we)(?:['\u2019]ve|\s+have)?\s+(?:(?:already|currently|still|now|do|also)\s+)*"
     r"(?:have|hold|own|got)\b(?!\s+(?:to|been|got\s+to)\b)(?P<held>[^.;,!?\n]*?)"
-    r"(?=[.;,!?\n]|\s+(?:but|so|now|however|yet|though|although|while|whereas)\b"
-    # "and" ends the clause only before what asks ("... and need Editor"), not inside a list of what is held
-    # ("I have Reader in Confluence and Viewer in Looker, ...").
-    r"|\s+(?:and|plus)\s+(?=(?:i|i'd|i'm|we|now|also|need|needs|want|wants|would|require|please|could|can|"
-    r"should|must|get)\b)|$)",
+    r"(?=[.;,!?\n]|\s+(?:but|so|now|however|yet|though|although|while|whereas|thus|hence|therefore)\b"
+    # "and" ends the clause, unless what follows it is more of what is held, "<role> in <application>" with no
+    # verb ("I have Reader in Confluence and Viewer in Looker, ...").
+    rf"|\s+(?:and|plus)\s+(?!(?:(?!\b(?:{_VERBS})\b)[^,.;!?\n])*?\s(?:in|on)\s)|$)",
     re.IGNORECASE)
 # "Can I have ...", "Do I have ...": a request or a question, not a statement of what is held.
 _ASKED_FORM = re.compile(r"\b(?:can|could|may|might|shall|should|will|would|do|does|did|let)\s*$", re.IGNORECASE)

@@ -52,10 +52,12 @@ _DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UN
 # "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
 _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:and|plus|,)\s+{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
-# Only where the length ends the phrase: "for 3D printing", "for 24h support" name no length.
-_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?)\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b"
-                      r"(?=\s*(?:$|[,.;!?)]|(?:please|pls|only|max|tops|thanks?|thank|and|then|from|starting|so|"
-                      r"because|as|to|until|till|or)\b))")
+# Not where the letter makes the number a kind of thing: "for 3D printing", "for the 2D design team", "for 24h
+# support", "for 2 M&A projects".
+_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?)\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b(?!\s*&)"
+                      r"(?!\s*(?:[-/]\s*)?(?:print\w*|design\w*|model\w*|graphic\w*|art|artwork|animation\w*|scan\w*|"
+                      r"render\w*|cad|game\w*|video\w*|map\w*|view\w*|chart\w*|support|service\w*|coverage|"
+                      r"operations|ops|on-?call|monitoring|desk|team\w*|shift\w*|helpdesk|hotline|printer\w*)\b)")
 # "2h30", "1d12h", "2h 30m": a length in compact parts, asked about rather than cut to its first part.
 _COMPACT_PARTS = re.compile(rf"{_LEAD}\d{{1,3}}(?:[.,]\d{{1,2}})?\s?(?:h|hrs?|d|w|wk|mo|m)\s?\d{{1,3}}\s?"
                             r"(?:h|hrs?|d|w|wk|mo|m|mins?)?(?![\w&])")

@@ -43,3 +43,14 @@ def test_a_list_of_what_is_held_stays_together_and_a_statement_asks_nothing_alon
     assert split is not None and [clause.strip() for clause in split.held] == ["Reader in Quill and Viewer in Vantor"]
     kept = split_held("I have a contractor starting Monday, give him Reader in Quill")
     assert kept is not None and "give him Reader in Quill" in kept.asked  # the rest is the request, untouched
+
+
+@pytest.mark.parametrize("text", ["I have Reader in Quill and Hannah said I should get Author",
+                                  "I have Reader in Quill and wish to get Author",
+                                  "I have Reader in Quill and am requesting Author",
+                                  "I have Reader in Quill and kindly request Author",
+                                  "I have Reader in Quill and thus need Author"])
+def test_and_before_a_clause_of_its_own_ends_what_is_held(text: str) -> None:
+    split = split_held(text)
+    assert split is not None and [clause.strip() for clause in split.held] == ["Reader in Quill"]
+    assert "Author" in split.asked

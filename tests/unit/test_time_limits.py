@@ -251,6 +251,9 @@ def test_any_words_about_time_give_an_end_or_a_question_never_an_error(words: li
     ("until 12/31 at 5pm", datetime(2026, 12, 31, 17, 0, tzinfo=UTC)),
     ("until 6pm, thanks", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
     ("for 1.5h", NOW + timedelta(hours=1.5)),
+    ("I need Admin for 24h in Okta", NOW + timedelta(hours=24)),
+    ("for 48h (incident INC-1)", NOW + timedelta(hours=48)),
+    ("for 2w while Hannah is away", NOW + timedelta(weeks=2)),
     ("for a week and a half", NOW + timedelta(weeks=1.5)),
     ("for an hour and a half", NOW + timedelta(hours=1.5)),
 ])
