@@ -16,7 +16,8 @@ from bot.understanding.catalog_matcher import winners
 from bot.understanding.resolver import CatalogVocabulary
 from bot.understanding.withdrawal import WithdrawalAsked
 
-_HOW = "To withdraw a request waiting for approval, say \"withdraw\" and its id, for example \"withdraw R-1234\"."
+_HOW = ("To withdraw a request waiting for approval, say \"withdraw\" and its id and nothing else, for example "
+        "\"withdraw R-1234\".")
 _HELD_ACCESS = (" Access already granted is not withdrawn here: to give it up, ask your IAM team or the "
                 "application's owner.")
 
@@ -37,8 +38,11 @@ class RequestWithdrawalAnswers:
                     f"done. Please send them separately. {NOTHING_REQUESTED}")
         if asked.several:
             return f"Your message names several requests; I withdraw one at a time, so nothing was withdrawn. {_HOW}"
+        if asked.question:  # "Cancel R-1482 next week", "... or is it too late?": never withdrawn on a guess
+            return f"Nothing was withdrawn: a withdrawal cannot be undone, so send the order on its own. " \
+                   f"{self._pending(requester, vocabulary, text)}"
         request_id = asked.request_id or (last_request_id if asked.that_one else None)
-        if request_id is None or asked.question:
+        if request_id is None:
             return self._pending(requester, vocabulary, text)
         result = self._withdrawals.withdraw(request_id, requester.user_id, channel)
         outcome = self._store.get(result.request_id) if result.result is not WithdrawalResult.NOT_FOUND else None

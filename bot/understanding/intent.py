@@ -25,7 +25,7 @@ from bot.understanding.text import fold
 # Verbs (and their nouns) that, acting on access, mean taking it away; matched by stem, or whole with one typo.
 _STEMS = ("remov", "revok", "revoc", "rescind", "relinquish", "renounc", "surrender", "deactivat", "deprovision",
           "unprovision", "unassign", "offboard", "unsubscrib", "withdr", "disabl", "delet", "cancel", "drop",
-          "strip", "retir", "terminat")
+          "strip", "retir", "terminat", "scrap", "retract", "abandon", "undo", "stornier", "annul")
 _TYPO_TARGETS = ("remove", "revoke", "rescind", "relinquish", "renounce", "surrender", "deactivate", "deprovision",
                  "unassign", "offboard")
 _ABBREVIATIONS = {"rmv", "rm"}
@@ -36,7 +36,8 @@ _PHRASES = re.compile(
     r"(?:(?:me|him|her|them|us|it|my|the|this|that)\s+)?(?:\w+\s+){0,5}?(?:up|back|away|off|out)\b"
     r"|\bget(?:ting)? rid of\b|\bopt(?:ing)? (?:me |him |her |them |us )?out\b|\bwant(?:s)? out\b"
     r"|\bstop(?:ping)? having\b|\blet\s+(?:\w+\s+){1,6}?expire\b"
-    r"|\b(?:return|returning|lose|losing|close|closing|end|ending|pull|pulling|stop|stopping)\s+my\b")
+    r"|\b(?:return|returning|lose|losing|close|closing|end|ending|pull|pulling|stop|stopping)\s+my\b"
+    r"|\bcall(?:s|ed|ing)?\s+off\b|\bnever\s*mind\s+(?:the|my)\b|\bchanged?\s+my\s+mind\s+(?:about|on)\b")
 # "Give me back ...", "hand us back ...": access returned to the person, which is a request.
 _GIVEN_BACK = re.compile(r"^(?:give|gives|giving|given|gave|hand|hands|handing|handed)\s+(?:me|him|her|them|us)\b")
 # "No longer needed", "don't need": a lack of need for what follows (or, for "needed", what came before).
@@ -62,7 +63,8 @@ _SETS_UP = re.compile(r"\b(?:set|sets|setting|sign|signs|signed|signing|hook|hoo
 REMOVAL_SLOT = "removal"
 REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was changed. To have access removed, ask "
                   "the application's owner or your IAM team. To request access, say what you need, for example "
-                  "\"I need the Viewer role in Confluence\".")
+                  "\"I need the Viewer role in Confluence\". To withdraw a request still waiting for approval, say "
+                  "\"withdraw\" and its id, for example \"withdraw R-1234\".")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _POLITE = frozenset("please pls plz kindly".split())

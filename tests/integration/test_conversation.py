@@ -262,7 +262,8 @@ REMOVALS = ("Kindly withdraw my {role} access in {app}", "{app} {role} is not ne
             "I'm leaving the team, please deprovision my {app} {role}", "Get me off {role} in {app}",
             "I'd like my {app} {role} role taken away", "Please revoke {role} from me in {app}",
             "i want to give up {role} in {app}", "No need for {role} in {app} any longer, please remove it",
-            "I need to give back my {role} seat in {app}")
+            "I need to give back my {role} seat in {app}", "scrap {role} in {app}", "call off {role} in {app}",
+            "Never mind the {role} in {app}", "I changed my mind about {role} in {app}")
 REQUESTS = ("I need {role} in {app} so I can remove duplicates",
             "Please give me {role} in {app} to clean up and delete old drafts",
             "Can I have {role} in {app} for the Q4 Close project?",
@@ -270,7 +271,8 @@ REQUESTS = ("I need {role} in {app} so I can remove duplicates",
             "I need {role} in {app} to take old entries off the list", "I need {role} in {app} for Budget Review.",
             "I can not use {app} without {role}, please",
             "My {role} role in {app} was revoked by mistake, I need it back",
-            "Please restore my {role} access in {app}, it was removed last week")
+            "Please restore my {role} access in {app}, it was removed last week",
+            "I need {role} in {app} to scrap old pages")
 
 
 @pytest.mark.parametrize("template", REMOVALS)

@@ -39,7 +39,15 @@ def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
 @pytest.mark.parametrize(("text", "asked"), [
     ("I need Viewer in Looker; please withdraw my BambooHR request", WithdrawalAsked(mixed=True)),
     ("cancel R-1482 and R-1483", WithdrawalAsked(several=True)),
-    ("cancel my request?", WithdrawalAsked(question=True)),
+    ("cancel my request?", WithdrawalAsked()),
+    ("cancel R-1482. Actually no, keep it", WithdrawalAsked(question=True)),
+    ("Cancel R-1482 next week", WithdrawalAsked(question=True)),
+    ("Tomorrow, cancel R-1482", WithdrawalAsked(question=True)),
+    ("Can you cancel R-1482 or should I ask my manager?", WithdrawalAsked(question=True)),
+    ("Cancel R-1482 and request Editor in Confluence for me", WithdrawalAsked(mixed=True)),
+    ("I'd also like Editor in Confluence. Cancel R-1482.", WithdrawalAsked(mixed=True)),
+    ("please cancel R-1482 as I no longer need it", WithdrawalAsked(request_id="R-1482")),
+    ("Cancel R-1482, it was filed by mistake, thanks", WithdrawalAsked(request_id="R-1482")),
     ("could you please cancel R-12?", WithdrawalAsked(request_id="R-12")),
     ("No, cancel that", WithdrawalAsked(that_one=True)),
 ])
