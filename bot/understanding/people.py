@@ -453,10 +453,10 @@ _LATER_SUBJECT = re.compile(rf"\s*(?:(?i:also|and|plus|oh|then|ps|p\.s\.)\W+)*(?
 
 # The requester and someone else together: "Miguel Huang and I need ...", "give me and my new hire ...", "for Ana
 # and me", "I need Agent in Zendesk; also add Hannah".
-_OTHER = (rf"(?P<other>{_ANY_NAME}|(?i:my|our)\s+(?i:new\s+)?(?i:{_RELATIVE})"
-          r"(?:\s+(?i:lead|leader|manager|members?|mates?))?)(?!['\u2019]s)")
-# Where a clause starts: "Isaac Sharma and I need ..." also after "For the Q3 audit, ".
-_CLAUSE = r"(?:^|[,;:.!?]\s+)\W*(?:(?i:hi|hello|hey|dear|please|pls|team|all|everyone)\W+)*"
+_OTHER = (rf"(?P<other>(?i:my|our)\s+(?i:new\s+)?(?i:{_RELATIVE})(?:\s+(?i:lead|leader|manager|members?|mates?))?"
+          rf"(?:\s+{_ANY_NAME})?|{_ANY_NAME})(?!['\u2019]s)")
+# Where a clause starts: "Isaac Sharma and I need ..." also after "For the Q3 audit, " or "As discussed - ".
+_CLAUSE = r"(?:^|[,;:.!?]\s+|\s[-\u2013\u2014]\s+)\W*(?:(?i:hi|hello|hey|dear|please|pls|team|all|everyone)\W+)*"
 _ME = r"(?i:me|myself|I)"
 _AND = r"\s+(?:(?i:and|plus|as\s+well\s+as)|&)\s+"
 _TOGETHER_VERBS = r"\s+(?i:need|want|require|both\s+need|would\s+like|should\s+get|must\s+get)\b"
@@ -465,6 +465,10 @@ _WITH_REQUESTER = (
     re.compile(rf"{_CLAUSE}{_ME}{_AND}{_OTHER}{_TOGETHER_VERBS}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+(?i:me|myself){_AND}{_OTHER}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+{_OTHER}{_AND}(?i:me|myself)\b"),
+    # After the requester's own request: "...; also Rui the same", "..., same for Rui", "... Give Li Na the same".
+    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:also\s+)?(?i:add|give|grant)\s+"
+               rf"(?i:also\s+)?{_OTHER}\s+(?i:the\s+same|too|as\s+well)"),
+    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:the\s+)?(?i:same)\s+(?i:for|goes\s+for)\s+{_OTHER}"),
     re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?"
                rf"{_OTHER}"),
 )
@@ -486,11 +490,18 @@ def _with_the_requester(text: str, catalog_words: set[str], directory: Directory
             words.pop()  # "Miguel Huang Team Lead in Zendesk": the name ends before the role
         if fold(words[0]) in catalog_words or fold(words[0]) in _NOT_A_NAME_START:
             continue
-        # "...; also add Finance dashboards": only someone the directory knows is added, not a thing.
-        if added and not directory.find_people(emails=[], names=[name_key(" ".join(words))], user_ids=[]):
+        # "...; also add Finance dashboards": only someone the directory knows (by a whole word of their name) is
+        # added, not a thing.
+        if added and not _known_name(" ".join(words), directory):
             continue
         return " ".join(words)
     return None
+
+
+def _known_name(name: str, directory: Directory) -> bool:
+    """Whether the directory has someone with every word of `name` among the words of their name."""
+    words = set(fold(name).split())
+    return any(words <= set(fold(person.display_name).split()) for person in directory.suggest_people(name, 5))
 
 
 def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[Person]],

@@ -459,6 +459,11 @@ def test_what_the_requester_already_holds_is_not_what_they_ask_for(app, text: st
     ("Hi, me and Kiran both need Editor in WikiWiki", "Kiran"),
     ("For the Q3 audit, Rui Costa and I need Editor in WikiWiki", "Rui Costa"),
     ("I need Editor in WikiWiki for me and my team lead", "your team lead"),
+    ("My colleague Kiran and I need Editor in WikiWiki", "your colleague Kiran"),
+    ("As discussed - Rui Costa and I need Editor in WikiWiki", "Rui Costa"),
+    ("I need Editor in WikiWiki, same for Rui Costa", "Rui Costa"),
+    ("I need Editor in WikiWiki. Please also give Rui Costa the same", "Rui Costa"),
+    ("I need Editor in WikiWiki; also add Rui", "Rui"),
 ])
 def test_the_requester_and_someone_else_together_are_answered_never_one_dropped(  # type: ignore[no-untyped-def]
         app, text: str, other: str) -> None:
