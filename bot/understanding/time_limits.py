@@ -18,7 +18,8 @@ from bot.understanding.text import fold
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
-                 "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a few": 3, "few": 3}
+                 "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a couple": 2,
+                 "a few": 3, "few": 3}
 _UNITS = {"second": timedelta(seconds=1), "sec": timedelta(seconds=1), "minute": timedelta(minutes=1),
           "min": timedelta(minutes=1), "hour": timedelta(hours=1),
           "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "wk": timedelta(weeks=1),
@@ -41,7 +42,10 @@ _AMOUNT = (rf"(?:(?:an?\s+)?(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?|{_NUMBER_WORD
 _UNIT_NAMES = (r"seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|fortnights?|months?|quarters?|"
                r"years?")
 _UNIT = rf"(?P<unit>{_UNIT_NAMES})"
-_LEAD = r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+)?"
+# "for", and words that leave the length as it is ("for about 2 weeks", "for up to 3 days", "for a total of 10").
+_LEAD = (r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just\s+|coming\s+)?"
+         r"(?:(?:about|around|approximately|approx\.?|roughly|some|up\s+to|max(?:imum)?(?:\s+of)?|at\s+most|"
+         r"no\s+more\s+than|(?:a\s+)?(?:period|total|maximum|max)\s+of|a\s+further)\s+)?")
 # Words between the number and the unit that leave its length as it is ("2 full days", "3 more weeks"); and
 # "business days" / "working days", counted on weekdays only.
 _SAME_LENGTH = r"(?:(?:more|extra|full|whole|calendar|entire)\s+)?"
@@ -50,7 +54,7 @@ _BUSINESS = r"(?:(?P<business>(?:business|working|work)[\s-]+)(?=days?\b))?"
 _DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
                        r"(?P<unit_half>\s+and\s+a\s+half\b)?")
 # "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
-_MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:and|plus|,)\s+{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
+_MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:(?:and|plus|,)\s+|\+\s*)?{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
 # Not where the letter makes the number a kind of thing: "for 3D printing", "for the 2D design team", "for 24h
 # support", "for 2 M&A projects".
@@ -72,7 +76,7 @@ _DURATION_ANYTHING = re.compile(
 _WEEKEND = re.compile(r"\b(?:for|over|during)\s+(?:the|this)\s+weekend\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
 # "for the rest of the week", "for this month": to the end of that period.
-_REST_OF = re.compile(r"\bfor\s+(?:the\s+rest\s+of\s+(?:the\s+|this\s+)?|this\s+)"
+_REST_OF = re.compile(r"\b(?:for\s+(?:the\s+rest\s+of\s+(?:the\s+|this\s+)?|this\s+)|(?:just|only)\s+this\s+)"
                       r"(?P<period>day|week|month|quarter|year)\b")
 # "until ..." that no form above reads ("until yesterday", "until the migration is done"): asked about, never dropped.
 # "Till" before a capitalised word may be a given name ("Till Becker needs ..."), so only "until" counts there.
@@ -110,9 +114,15 @@ _UNTIL_CLOCK = re.compile(
     rf"(?:,?\s+(?:on\s+)?(?:the\s+)?(?P<day>{_WHEN}))?"
     r"(?:\s+(?:utc|gmt|z)\b)?(?![\w:])")
 # After a time of day, what is not read: another zone ("5pm EST"), or a day in words no form reads ("5pm tmrw").
-_ZONE_AFTER = re.compile(r"^\s*(?:est|edt|cst|cdt|mst|mdt|pst|pdt|akst|hst|cet|cest|eet|eest|wet|west|bst|ist|jst|"
+_DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+)?(?:(?:next|this)\s+)?(?:week|month|year|tomorrow|today|\d|"
+                            + "|".join(_WEEKDAYS) + r")\b")
+_ZONE_AFTER = re.compile(r"^\s*[,(\[]?\s*(?:et|pt|ct|mt|eastern|pacific|central|mountain|"
+                         r"est|edt|cst|cdt|mst|mdt|pst|pdt|akst|hst|cet|cest|eet|eest|wet|west|bst|ist|jst|"
                          r"kst|aest|aedt|acst|awst|nzst|nzdt|hkt|sgt|msk|brt|gst|pkt|ict|sast|cat|eat|wat|local|"
                          r"(?:utc|gmt)\s*[+-]\s*\d+|[+-]\d{1,2}(?::?\d{2})?)\b")
+# What may follow a time of day that was read whole: the end of the sentence, or words that start something else.
+_CLOCK_ENDS = re.compile(r"^\s*(?:$|[.;!?)]|,|(?:please|pls|thanks?|thank|thx|so|because|as|and|then|for|to|while|"
+                         r"when|since|if|or|i|we|it|latest|at\s+the\s+latest|max|tops)\b)")
 _DAY_AFTER = re.compile(r"^\s*(?:,\s*)?(?:on\s+|the\s+|of\s+)*(?:\d|tmrw?\b|tom+or+ow\b|next\b|this\b|week\b|"
                         rf"(?:{_MONTH_NAMES})\b)")
 
@@ -135,7 +145,7 @@ class TimeLimit:
 
 def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
-    folded = re.sub(r"\s+", " ", fold(text)).strip()
+    folded = _normalised(re.sub(r"\s+", " ", fold(text)).strip())
     length = _length(folded, now)
     if length is not None:
         return length
@@ -152,6 +162,10 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     if found:
         return _at_clock(found, now, folded)
     found = _UNTIL.search(folded)
+    if found and _DAY_LEFT_OVER.match(folded[found.end():]):
+        # "until end of day Friday", "until Monday week": more of the day than the form reads, asked about
+        return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0].split(".")[0][:20],
+                         problem="is not a date I can read")
     if found:
         when = found.group("when")
         moment = _moment(when)
@@ -174,6 +188,21 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     if found:
         return TimeLimit(until=None, said=found.group(0), problem=NO_END_GIVEN)
     return None
+
+
+# Short forms read as the words they stand for.
+_SHORT_FORMS = ((re.compile(r"\b(?:work|week)\s?days?\b|\bbiz\s+days?\b"), "working days"),
+                (re.compile(r"\bmos\b"), "months"), (re.compile(r"\beod\b"), "end of day"),
+                (re.compile(r"\beow\b"), "end of week"), (re.compile(r"\beom\b"), "end of month"),
+                (re.compile(r"\beoq\b"), "end of quarter"), (re.compile(r"\beoy\b"), "end of year"),
+                (re.compile(r"\bfor (?:the )?next (day|week|month)\b"), r"for a \1"),
+                (re.compile(r"\b(?:expires|expiring|expiry|end date)(?: on| at|:)?\s+"), "until "))
+
+
+def _normalised(folded: str) -> str:
+    for pattern, replacement in _SHORT_FORMS:
+        folded = pattern.sub(replacement, folded)
+    return folded
 
 
 def _length(folded: str, now: datetime) -> TimeLimit | None:
@@ -260,7 +289,8 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     if _ZONE_AFTER.match(rest):
         said = f"{said} {rest.split()[0]}"
         return TimeLimit(until=None, said=said, problem="has a time zone I do not read (times here are UTC)")
-    if _DAY_AFTER.match(rest):
+    if _DAY_AFTER.match(rest) or not _CLOCK_ENDS.match(rest):
+        # "until 5pm on the 12th", "until 5pm Berlin time", "until 5pm in two days": more than a time, not read
         said = f"{said}{rest.split(',')[0].split('.')[0][:24]}".rstrip()
         return TimeLimit(until=None, said=said, problem="is not a date I can read")
     clock = re.sub(r"(\d)\.(\d)", r"\1:\2", found.group("clock")).replace(".", "").replace(" ", "")

@@ -285,3 +285,26 @@ def test_a_number_and_a_letter_that_name_no_length_are_no_end(text: str) -> None
 def test_a_dotted_time_of_day_with_am_or_pm_is_read() -> None:
     limit = find_time_limit("till 5.30pm tomorrow", NOW)
     assert limit is not None and limit.until == datetime(2026, 12, 5, 17, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("for about 2 weeks", NOW + timedelta(weeks=2)), ("for up to 3 days", NOW + timedelta(days=3)),
+    ("for a maximum of 48 hours", NOW + timedelta(hours=48)), ("for a total of 10 days", NOW + timedelta(days=10)),
+    ("for a couple days", NOW + timedelta(days=2)), ("for 6 mos", NOW + timedelta(days=180)),
+    ("for 5 weekdays", datetime(2026, 12, 11, 17, 0, tzinfo=UTC)), ("till EOM", _end_of("2026-12-31")),
+    ("expires Monday", _end_of("2026-12-07")), ("end date 2027-01-31", _end_of("2027-01-31")),
+    ("for 2 weeks + 3 days", NOW + timedelta(weeks=2, days=3)), ("for 1 week 2 days", NOW + timedelta(days=9)),
+    ("for 2 hours 30 minutes", NOW + timedelta(hours=2, minutes=30)),
+    ("until 6pm for the release", datetime(2026, 12, 4, 18, 0, tzinfo=UTC)),
+])
+def test_lengths_with_qualifiers_short_forms_and_parts_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until, limit
+
+
+@pytest.mark.parametrize("text", ["until 5pm Berlin time", "until 5pm my time", "until 5pm (CET)", "until 5pm ET",
+                                  "until 5pm on fri", "until 5pm in two days", "until end of day Friday",
+                                  "until Monday week", "until the end of the day tomorrow"])
+def test_more_said_about_an_end_than_is_read_is_asked_about(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem, limit
