@@ -32,7 +32,9 @@ class SelfQuestion:
 
 
 # "R-1159", "r-1159", "R1159", "request 1159", "request #1159" (not "SAP R3").
-_REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{1,30})\b|\br(\d{3,30})\b")
+_REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{1,30})\b|\br\s?(\d{3,30})\b")
+# Another id written after one with only its number: "R-1482/1483", "R-1482 & 1483".
+_NEXT_ID = re.compile(r"\s*(?:/|&|\+)\s*(?:r\s*-?\s*)?(\d{1,30})\b")
 # Words of asking for access: a message with them and a request id is a request that mentions an id.
 _ASKING = re.compile(r"\b(?:i need|i want|i'd like|give me|grant me|please add|needs|wants)\b")
 _MY_ACCESS = re.compile(
@@ -94,7 +96,14 @@ def request_id_in(text: str) -> str | None:
 
 def request_ids_in(text: str) -> list[str]:
     """Every request id the text names, once each, in the order given."""
-    found = (f"R-{int(match.group(1) or match.group(2))}" for match in _REQUEST_ID.finditer(folded_text(text)))
+    folded = folded_text(text)
+    found: list[str] = []
+    for match in _REQUEST_ID.finditer(folded):
+        found.append(f"R-{int(match.group(1) or match.group(2))}")
+        end = match.end()
+        while (more := _NEXT_ID.match(folded, end)) is not None:
+            found.append(f"R-{int(more.group(1))}")
+            end = more.end()
     return list(dict.fromkeys(found))
 
 

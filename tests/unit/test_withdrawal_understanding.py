@@ -39,6 +39,8 @@ def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
 @pytest.mark.parametrize(("text", "asked"), [
     ("I need Viewer in Looker; please withdraw my BambooHR request", WithdrawalAsked(mixed=True)),
     ("cancel R-1482 and R-1483", WithdrawalAsked(several=True)),
+    ("cancel R-1482/1483", WithdrawalAsked(several=True)),
+    ("Cancel R 1482", WithdrawalAsked(request_id="R-1482")),
     ("cancel my request?", WithdrawalAsked()),
     ("cancel R-1482. Actually no, keep it", WithdrawalAsked(question=True)),
     ("Cancel R-1482 next week", WithdrawalAsked(question=True)),
