@@ -32,8 +32,8 @@ _DESCRIBED = r"(?:my|the|this|that|our)\s+(?:[\w-]+\s+){0,3}?(?:access\s+)?(?:re
 _ALONE = re.compile(rf"^\s*{_LEAD}{_POLITE}(?:{_VERBS})\s+(?:(?P<id>{_ID})|(?P<that>{_THAT})|{_DESCRIBED})\b"
                     r"(?P<rest>.*)$")
 # An order about a request opening a clause of a longer message ("Tomorrow, cancel R-1482"); not a purpose ("... so
-# I can cancel the change request").
-_ORDER = re.compile(rf"(?:^|[.;!?,]\s*)\s*{_LEAD}{_POLITE}(?:{_VERBS})\s+(?:{_ID}|{_THAT}|{_DESCRIBED})\b")
+# I can cancel the change request"), and not "it" there ("Rui no longer needs Viewer, revoke it" is a removal).
+_ORDER = re.compile(rf"(?:^|[.;!?,]\s*)\s*{_LEAD}{_POLITE}(?:{_VERBS})\s+(?:{_ID}|{_DESCRIBED})\b")
 _THANKS = r"(?:(?:please|pls|thanks?|thank\s+you|thx|asap|now|right\s+away|today)[\s,.!?]*)*"
 # What may follow the order: thanks, and at most a reason for it.
 _TRAILER = re.compile(
