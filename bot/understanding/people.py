@@ -460,17 +460,19 @@ _CLAUSE = r"(?:^|[,;:.!?]\s+|\s[-\u2013\u2014]\s+)\W*(?:(?i:hi|hello|hey|dear|pl
 _ME = r"(?i:me|myself|I)"
 _AND = r"\s+(?:(?i:and|plus|as\s+well\s+as)|&)\s+"
 _TOGETHER_VERBS = r"\s+(?i:need|want|require|both\s+need|would\s+like|should\s+get|must\s+get)\b"
+# After the requester's own request, a further clause: "...; also ...", "..., and ...".
+_FURTHER = r"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?"
 _WITH_REQUESTER = (
     re.compile(rf"{_CLAUSE}{_OTHER}{_AND}{_ME}{_TOGETHER_VERBS}"),
     re.compile(rf"{_CLAUSE}{_ME}{_AND}{_OTHER}{_TOGETHER_VERBS}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+(?i:me|myself){_AND}{_OTHER}"),
     re.compile(rf"\b(?:{_VERBS}|(?i:for))\s+{_OTHER}{_AND}(?i:me|myself)\b"),
-    # After the requester's own request: "...; also Rui the same", "..., same for Rui", "... Give Li Na the same".
-    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:also\s+)?(?i:add|give|grant)\s+"
-               rf"(?i:also\s+)?{_OTHER}\s+(?i:the\s+same|too|as\s+well)"),
-    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:the\s+)?(?i:same)\s+(?i:for|goes\s+for)\s+{_OTHER}"),
-    re.compile(rf"(?:[;,.]\s*|\s+(?i:and)\s+)(?i:also\s+)?(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?"
-               rf"{_OTHER}"),
+    # After the requester's own request: "... Please also give Li Na the same", "..., same for Rui", "...; also add
+    # Rui" (the last only for someone the directory knows).
+    re.compile(rf"{_FURTHER}(?i:please\s+)?(?i:also\s+)?(?i:add|give|grant)\s+(?i:also\s+)?{_OTHER}"
+               r"\s+(?i:the\s+same|too|as\s+well)"),
+    re.compile(rf"{_FURTHER}(?i:the\s+)?(?i:same)\s+(?i:for|goes\s+for)\s+{_OTHER}"),
+    re.compile(rf"{_FURTHER}(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?{_OTHER}"),
 )
 
 
@@ -490,8 +492,8 @@ def _with_the_requester(text: str, catalog_words: set[str], directory: Directory
             words.pop()  # "Miguel Huang Team Lead in Zendesk": the name ends before the role
         if fold(words[0]) in catalog_words or fold(words[0]) in _NOT_A_NAME_START:
             continue
-        # "...; also add Finance dashboards": only someone the directory knows (by a whole word of their name) is
-        # added, not a thing.
+        # "...; also add Finance dashboards": only someone the directory knows (every word typed a word of their
+        # name) is added, not a thing.
         if added and not _known_name(" ".join(words), directory):
             continue
         return " ".join(words)

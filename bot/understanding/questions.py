@@ -96,7 +96,10 @@ def request_id_in(text: str) -> str | None:
 
 def request_ids_in(text: str) -> list[str]:
     """Every request id the text names, once each, in the order given."""
-    folded = folded_text(text)
+    return _ids_in(folded_text(text))
+
+
+def _ids_in(folded: str) -> list[str]:
     found: list[str] = []
     for match in _REQUEST_ID.finditer(folded):
         found.append(f"R-{int(match.group(1) or match.group(2))}")
@@ -116,9 +119,9 @@ def folded_text(text: str) -> str:
 def question_in(text: str) -> SelfQuestion | None:
     """The question about the person's own access or requests the message asks, if it asks one."""
     folded = folded_text(text)
-    request_id = request_id_in(text)
-    if request_id and not _ASKING.search(folded):
-        return SelfQuestion(Asked.ONE_REQUEST, request_id)
+    ids = _ids_in(folded)
+    if ids and not _ASKING.search(folded):
+        return SelfQuestion(Asked.ONE_REQUEST, ids[0])
     if _MY_REQUESTS.search(folded):
         return SelfQuestion(Asked.MY_REQUESTS)
     if _MY_ACCESS.search(folded):

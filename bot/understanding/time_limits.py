@@ -58,13 +58,15 @@ _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:(?:and|plus|,)\s+|\+\s*)?{_AMOUNT
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
 # Not where the letter makes the number a kind of thing: "for 3D printing", "for the 2D design team", "for 24h
 # support", "for 2 M&A projects".
-_COMPACT = re.compile(rf"{_LEAD}(?P<amount>\d{{1,3}}(?:[.,]\d{{1,2}})?)\s?(?P<unit>h|hrs?|d|w|wk|mo|m)\b(?!\s*&)"
+_COMPACT_AMOUNT = r"\d{1,3}(?:[.,]\d{1,2})?"
+_COMPACT_UNIT = r"h|hrs?|d|w|wk|mo|m"
+_COMPACT = re.compile(rf"{_LEAD}(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPACT_UNIT})\b(?!\s*&)"
                       r"(?!\s*(?:[-/]\s*)?(?:print\w*|design\w*|model\w*|graphic\w*|art|artwork|animation\w*|scan\w*|"
                       r"render\w*|cad|game\w*|video\w*|map\w*|view\w*|chart\w*|support|service\w*|coverage|"
                       r"operations|ops|on-?call|monitoring|desk|team\w*|shift\w*|helpdesk|hotline|printer\w*)\b)")
 # "2h30", "1d12h", "2h 30m": a length in compact parts, asked about rather than cut to its first part.
-_COMPACT_PARTS = re.compile(rf"{_LEAD}\d{{1,3}}(?:[.,]\d{{1,2}})?\s?(?:h|hrs?|d|w|wk|mo|m)\s?\d{{1,3}}\s?"
-                            r"(?:h|hrs?|d|w|wk|mo|m|mins?)?(?![\w&])")
+_COMPACT_PARTS = re.compile(rf"{_LEAD}{_COMPACT_AMOUNT}\s?(?:{_COMPACT_UNIT})\s?\d{{1,3}}\s?"
+                            rf"(?:{_COMPACT_UNIT}|mins?)?(?![\w&])")
 _COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week", "wk": "week", "mo": "month"}
 # Periods whose length the organisation sets, not the calendar ("for 2 sprints", "for a semester"): asked about.
 _VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?|"
@@ -104,18 +106,17 @@ _WHEN = (
     r"|yesterday")
 _UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
                     rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
-
-
-# "until 5pm", "till 17:30 tomorrow", "until noon on Friday": a time of day (UTC), today unless a day is said.
-# "until 5pm", "till 17:30 tomorrow", "until Friday at noon", "until 5pm on the 12th of December" (UTC).
+# After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
+_DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+)?(?:(?:next|this)\s+)?(?:week|month|year|tomorrow|today|\d|"
+                            + "|".join(_WEEKDAYS) + r")\b")
+# A time of day (UTC), on the day said before or after it, today when none is: "until 5pm", "till 17:30 tomorrow",
+# "until Friday at noon", "until 5pm on December 12".
 _UNTIL_CLOCK = re.compile(
     rf"\b(?:until|till|til|untill)\s+(?:(?:on\s+|the\s+)?(?P<day_first>{_WHEN}),?\s+(?:at\s+)?)?"
     r"(?P<clock>\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
     rf"(?:,?\s+(?:on\s+)?(?:the\s+)?(?P<day>{_WHEN}))?"
     r"(?:\s+(?:utc|gmt|z)\b)?(?![\w:])")
 # After a time of day, what is not read: another zone ("5pm EST"), or a day in words no form reads ("5pm tmrw").
-_DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+)?(?:(?:next|this)\s+)?(?:week|month|year|tomorrow|today|\d|"
-                            + "|".join(_WEEKDAYS) + r")\b")
 _ZONE_AFTER = re.compile(r"^\s*[,(\[]?\s*(?:et|pt|ct|mt|eastern|pacific|central|mountain|"
                          r"est|edt|cst|cdt|mst|mdt|pst|pdt|akst|hst|cet|cest|eet|eest|wet|west|bst|ist|jst|"
                          r"kst|aest|aedt|acst|awst|nzst|nzdt|hkt|sgt|msk|brt|gst|pkt|ict|sast|cat|eat|wat|local|"
@@ -214,10 +215,10 @@ def _length(folded: str, now: datetime) -> TimeLimit | None:
                          problem="is not a length of time I can read")
     if found:
         return _duration(found, folded, now)
-    found = _COMPACT.search(folded)
     parts = _COMPACT_PARTS.search(folded)
     if parts:
         return TimeLimit(until=None, said=parts.group(0), problem="is not a length of time I can read")
+    found = _COMPACT.search(folded)
     if found and found.group("unit") == "m":
         return TimeLimit(until=None, said=found.group(0), problem="can mean minutes or months")
     if found:
