@@ -26,6 +26,7 @@ _UNITS = {"second": timedelta(seconds=1), "sec": timedelta(seconds=1), "minute":
           "fortnight": timedelta(weeks=2), "month": timedelta(days=30), "quarter": timedelta(days=91),
           "year": timedelta(days=365)}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_OF = {day[:3]: day for day in _WEEKDAYS}
 _MONTHS = {name: number for number, names in enumerate(
     (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
      ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
@@ -103,11 +104,15 @@ _WHEN = (
     r"|(?:the\s+)?end\s+of\s+q[1-4](?:\s+\d{4})?|q[1-4](?:\s+\d{4})?\s+end"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
-    r"|yesterday")
+    r"|yesterday"
+    # "the 15th": a day of the month alone, the next such day; only where nothing follows that could make it
+    # something else ("until the 2nd round is done")
+    r"|\d{1,2}(?:st|nd|rd|th)(?=\s*(?:$|[,.;!?)]|(?:and|so|because|as|please|pls|thanks?|thank|thx|at|then|"
+    r"for|to|while|when|if|i|we|latest)\b))")
 _UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
                     rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
 # After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
-_DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+)?(?:(?:next|this)\s+)?(?:week|month|year|tomorrow|today|\d|"
+_DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+|of\s+|in\s+)?(?:(?:next|this|the)\s+)?(?:week|month|year|tomorrow|today|\d|"
                             + "|".join(_WEEKDAYS) + r")\b")
 # A time of day (UTC), on the day said before or after it, today when none is: "until 5pm", "till 17:30 tomorrow",
 # "until Friday at noon", "until 5pm on December 12".
@@ -197,7 +202,11 @@ _SHORT_FORMS = ((re.compile(r"\b(?:work|week)\s?days?\b|\bbiz\s+days?\b"), "work
                 (re.compile(r"\beow\b"), "end of week"), (re.compile(r"\beom\b"), "end of month"),
                 (re.compile(r"\beoq\b"), "end of quarter"), (re.compile(r"\beoy\b"), "end of year"),
                 (re.compile(r"\bfor (?:the )?next (day|week|month)\b"), r"for a \1"),
-                (re.compile(r"\b(?:expires|expiring|expiry|end date)(?: on| at|:)?\s+"), "until "))
+                (re.compile(r"\b(?:expires|expiring|expiry|end date)(?: on| at|:)?\s+"), "until "),
+                # "until Fri", "thru next Weds": weekdays cut short, read only after a word that starts an end
+                (re.compile(r"\b((?:until|untill|till|til|through|thru|ending)\s+(?:on\s+)?(?:next\s+|this\s+)?)"
+                            r"(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)\b\.?"),
+                 lambda found: found.group(1) + _WEEKDAY_OF[found.group(2)[:3]]))
 
 
 def _normalised(folded: str) -> str:
@@ -365,6 +374,8 @@ def _day(when: str, today: date) -> date | None:
             return date.fromisoformat(when)
         if re.fullmatch(r"[\d/.]+", when):
             return _numeric_day(when, today)
+        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", when):
+            return _next_day_of_month(int(when[:-2]), today)
         return _day_and_month(when, today)
     except ValueError:
         return None
@@ -419,6 +430,16 @@ def _day_and_month(when: str, today: date) -> date:
     if len(numbers) > 1:
         return date(numbers[1], month, day_of_month)
     return _next_such_day(month, day_of_month, today)
+
+
+def _next_day_of_month(day_of_month: int, today: date) -> date:
+    """'the 15th': the next such day from today on, in this month or the first month after it that has one."""
+    year, month = today.year, today.month
+    for _ in range(3):  # a 31st is at most two months away
+        if day_of_month <= _last_day(year, month).day and date(year, month, day_of_month) >= today:
+            return date(year, month, day_of_month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise ValueError(f"no day {day_of_month} in any month")
 
 
 def _next_such_day(month: int, day_of_month: int, today: date) -> date:

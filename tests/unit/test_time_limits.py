@@ -233,6 +233,7 @@ def test_a_time_of_day_past_or_impossible_is_asked_about(text: str, problem: str
 _PIECES = ["until", "till", "for", "end of", "q4", "9999", "0000", "31", "12", "december", "5pm", "12am", "24:00",
            "noon", "midnight", "tomorrow", "yesterday", "next", "this", "monday", "9999-12-31", "0001-01-01",
            "2026-02-29", "2d", "48h", "and a half", "a", "week", "business", "working", "hours", "on", "the", "12th",
+           "3rd", "fri", "weds", "of",
            "at", "q1", "2027", "utc", "9999-12-31t23:59-05:00", "12/31/9999", "1/1/0000", "31.12.99", "0:00",
            "13:61", "2h30", "1.5h", "est", "12/31", "01/02", ","]
 
@@ -263,7 +264,7 @@ def test_a_time_of_day_with_its_date_and_halves_after_the_unit_are_read(text: st
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ("until 5pm on the 12th", "is not a date I can read"), ("until 5pm tmrw", "is not a date I can read"),
+    ("until 5pm tmrw", "is not a date I can read"),
     ("until 5pm EST tomorrow", "has a time zone I do not read (times here are UTC)"),
     ("until 01/02 at 5pm", "can be read as day/month or as month/day"),
     ("for 10 business hours", "is not a length of time I can read"),
@@ -308,3 +309,37 @@ def test_lengths_with_qualifiers_short_forms_and_parts_are_read(text: str, until
 def test_more_said_about_an_end_than_is_read_is_asked_about(text: str) -> None:
     limit = find_time_limit(text, NOW)
     assert limit is not None and limit.until is None and limit.problem, limit
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("until the 15th", _end_of("2026-12-15")), ("till the 31st please", _end_of("2026-12-31")),
+    ("until 15th, thanks", _end_of("2026-12-15")), ("until the 4th", _end_of("2026-12-04")),
+    # a day of the month already past this month is next month's
+    ("I need Reader until the 3rd", _end_of("2027-01-03")),
+    ("until the 12th at 5pm", datetime(2026, 12, 12, 17, 0, tzinfo=UTC)),
+    ("until 5pm on the 12th", datetime(2026, 12, 12, 17, 0, tzinfo=UTC)),
+    ("until Fri", _end_of("2026-12-04")), ("until Fri.", _end_of("2026-12-04")),
+    ("thru next Weds", _end_of("2026-12-16")), ("till sun", _end_of("2026-12-06")),
+    ("until Tue at 5pm", datetime(2026, 12, 8, 17, 0, tzinfo=UTC)), ("ending Thurs", _end_of("2026-12-10")),
+])
+def test_a_day_of_the_month_alone_and_short_weekday_names_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until, limit
+
+
+def test_the_31st_in_a_month_without_one_is_the_next_month_that_has_it() -> None:
+    limit = find_time_limit("until the 31st", datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
+    assert limit is not None and limit.until == _end_of("2026-12-31")
+
+
+@pytest.mark.parametrize("text", ["until the 2nd round is done", "until the 15th of next month", "until the 32nd",
+                                  "until Friday of next week", "till the 3rd sprint ends"])
+def test_a_day_of_the_month_followed_by_more_than_it_reads_is_asked_about(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == "is not a date I can read", limit
+
+
+@pytest.mark.parametrize("text", ["I need the Fri report role", "Give me Sun access in Confluence",
+                                  "I need Reader for the Wed standup"])
+def test_short_weekday_names_without_an_end_word_are_no_end(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
