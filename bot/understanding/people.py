@@ -473,7 +473,13 @@ _WITH_REQUESTER = (
                r"\s+(?i:the\s+same|too|as\s+well)"),
     re.compile(rf"{_FURTHER}(?i:the\s+)?(?i:same)\s+(?i:for|goes\s+for)\s+{_OTHER}"),
     re.compile(rf"{_FURTHER}(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?{_OTHER}"),
+    # The same in lower case ("...; also add isaac sharma"), where the name ends the clause.
+    re.compile(rf"{_FURTHER}(?i:please\s+)?(?i:add|give|grant|include)\s+(?i:also\s+)?"
+               r"(?P<other>[^\W\d_][\w'\u2019-]*(?:\s+(?!(?i:too|as|please)\b)[^\W\d_][\w'\u2019-]*)?)"
+               r"(?=\s*(?:$|[.,;!?]|(?i:too|as\s+well|please)\b))"),
 )
+# Further clauses that may name a thing instead of a person: they count only for someone the directory knows.
+_ADDED = _WITH_REQUESTER[-2:]
 
 
 def _with_the_requester(text: str, catalog_words: set[str], directory: Directory) -> str | None:
@@ -482,7 +488,7 @@ def _with_the_requester(text: str, catalog_words: set[str], directory: Directory
         found = pattern.search(text)
         if found is None:
             continue
-        added = pattern is _WITH_REQUESTER[-1]
+        added = pattern in _ADDED
         if added and not _STRONG_SELF.search(text[: found.start()]):
             continue  # "Please add Hannah to ...": Hannah alone
         words = found.group("other").strip(".'\u2019 ").split()
@@ -494,16 +500,23 @@ def _with_the_requester(text: str, catalog_words: set[str], directory: Directory
             continue
         # "...; also add Finance dashboards": only someone the directory knows (every word typed a word of their
         # name) is added, not a thing.
-        if added and not _known_name(" ".join(words), directory):
-            continue
-        return " ".join(words)
+        if not added:
+            return " ".join(words)
+        known = _known_as(" ".join(words), directory)
+        if known:
+            return known
     return None
 
 
-def _known_name(name: str, directory: Directory) -> bool:
-    """Whether the directory has someone with every word of `name` among the words of their name."""
+def _known_as(name: str, directory: Directory) -> str | None:
+    """`name` as the directory writes it, when it has someone with every word of `name` among the words of their
+    name (the whole directory name for exactly one such person typed in lower case, else `name` as typed); None
+    when it has no one."""
     words = set(fold(name).split())
-    return any(words <= set(fold(person.display_name).split()) for person in directory.suggest_people(name, 5))
+    people = [person for person in directory.suggest_people(name, 5) if words <= set(fold(person.display_name).split())]
+    if not people:
+        return None
+    return people[0].display_name if len(people) == 1 and name.islower() else name
 
 
 def _several_people(text: str, catalog_words: set[str], groups: dict[str, list[Person]],

@@ -464,6 +464,9 @@ def test_what_the_requester_already_holds_is_not_what_they_ask_for(app, text: st
     ("I need Editor in WikiWiki, same for Rui Costa", "Rui Costa"),
     ("I need Editor in WikiWiki. Please also give Rui Costa the same", "Rui Costa"),
     ("I need Editor in WikiWiki; also add Rui", "Rui"),
+    # a name typed in lower case: the directory's spelling when it names one person
+    ("I need Editor in WikiWiki; also add rui costa", "Rui Costa"),
+    ("i need editor in wikiwiki, also add rui too", "Rui Costa"),
 ])
 def test_the_requester_and_someone_else_together_are_answered_never_one_dropped(  # type: ignore[no-untyped-def]
         app, text: str, other: str) -> None:
@@ -480,8 +483,11 @@ def test_someone_added_alone_is_still_the_one_asked_for(app, text: str) -> None:
     assert app.service.handle("boss", text).outcome.user_id == "rui"
 
 
-def test_a_thing_added_is_not_a_second_person(app) -> None:  # type: ignore[no-untyped-def]
-    outcome = app.service.handle("ana", "I need Editor in WikiWiki; also add Finance dashboards").outcome
+@pytest.mark.parametrize("text", ["I need Editor in WikiWiki; also add Finance dashboards",
+                                  "I need Editor in WikiWiki; also add finance dashboards",
+                                  "I need Editor in WikiWiki, also add read access"])
+def test_a_thing_added_is_not_a_second_person(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
     assert "for you and for" not in outcome.message, outcome.message
 
 
