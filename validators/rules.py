@@ -11,7 +11,8 @@ from validators.db import Database
 # Every check is computed every time, in one round trip. A grant counts while it is active and unexpired.
 CHECKS_SQL = """
 WITH target AS (
-    SELECT user_id, status, manager_id, attributes, folded_attributes FROM users WHERE user_id = %(target)s
+    SELECT user_id, status, manager_id, display_name, attributes, folded_attributes FROM users
+    WHERE user_id = %(target)s
 ), held AS (
     SELECT role_id FROM user_roles
     WHERE user_id = %(target)s AND status = 'active' AND (expires_at IS NULL OR expires_at > now())
@@ -19,6 +20,8 @@ WITH target AS (
 SELECT
     (SELECT status FROM target) AS target_status,
     (SELECT status FROM users WHERE user_id = %(requester)s) AS requester_status,
+    (SELECT display_name FROM target) AS target_name,
+    (SELECT display_name FROM users WHERE user_id = %(requester)s) AS requester_name,
     %(requester)s = %(target)s AS is_self,
     coalesce((SELECT manager_id FROM target) = %(requester)s, false) AS is_manager,
     EXISTS (
@@ -84,17 +87,20 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     # Whoever asks must still be active when the request is decided (an approval comes days later).
     requester_status = row.get("requester_status") or "unknown"
     authorized = requester_status == "active" and (is_self or is_manager or bool(row["requester_is_delegate"]))
+    # Named, not "you": the same check is read by the requester, by approvers (when it runs again) and by auditors;
+    # by the directory's name, the id where there is none (the audit record keeps both ids).
+    requester = row.get("requester_name") or requester_id
+    target = row.get("target_name") or target_id
     if requester_status != "active":
-        why = f"the requester {requester_id} is {requester_status}"
-    # Named, not "you": the same check is read by the requester, by approvers (when it runs again) and by auditors.
+        why = f"the requester {requester} is {requester_status}"
     elif is_self:
-        why = f"{requester_id} asks for themselves"
+        why = f"{requester} asks for themselves"
     elif is_manager:
-        why = f"{requester_id} is {target_id}'s manager"
+        why = f"{requester} is {target}'s manager"
     elif row["requester_is_delegate"]:
-        why = f"{requester_id} holds the {delegate_role_id} role"
+        why = f"{requester} holds the {delegate_role_id} role"
     else:
-        why = f"{requester_id} is neither {target_id}'s manager nor an access delegate"
+        why = f"{requester} is neither {target}'s manager nor an access delegate"
     status = row["target_status"] or "unknown"
     sod = row["sod_conflicts"]
     missing = [required["role_id"] for required in row["missing_prerequisites"]]
@@ -104,10 +110,10 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
         CheckResult(name=CheckName.AUTHORIZED_FOR_TARGET, passed=authorized, detail=why,
                     data={"self": is_self, "manager": is_manager, "delegate": bool(row["requester_is_delegate"])}),
         CheckResult(name=CheckName.TARGET_ACTIVE, passed=status == "active",
-                    detail=f"{target_id} is {status}", data={"status": status}),
+                    detail=f"{target} is {status}", data={"status": status}),
         CheckResult(name=CheckName.NOT_ALREADY_GRANTED, passed=not row["already_granted"],
-                    detail=f"{target_id} already holds this role" if row["already_granted"]
-                    else f"{target_id} does not hold this role yet"),
+                    detail=f"{target} already holds this role" if row["already_granted"]
+                    else f"{target} does not hold this role yet"),
         CheckResult(name=CheckName.NO_SOD_CONFLICT, passed=not sod,
                     detail="; ".join(f"conflicts with {c.get('held_role_name') or c['held_role_id']}, already held "
                                      f"({c['description'] or c['rule_id']})" for c in sod)

@@ -208,7 +208,8 @@ def test_a_refused_request_tells_nothing_about_the_person_asked_for(app, role_id
     assert chat["reason"] == "NOT_AUTHORIZED_FOR_TARGET"
     for answer in (body, read_back, chat, why):
         told = json.dumps(answer).lower()
-        for secret in ("ana is active", "already holds", "does not hold", "conflicts with", "requires",
+        for secret in ("ana is active", "ana ferreira is active", "already holds", "does not hold", "conflicts with",
+                       "requires",
                        "prerequisites", "clearance", "eligible", "accountant", "peers", "similar"):
             assert secret not in told, (secret, answer)
     # The audit record keeps what was decided on: the refusal.

@@ -200,7 +200,7 @@ def test_approval_checks_that_the_requester_is_still_active(app, fresh_database_
     result = app.approvals.decide(request_id, "own", True, "", "cli")
     assert (result.verdict.decision, result.verdict.reason, result.granted) == (
         Decision.DENIED, Reason.NOT_AUTHORIZED_FOR_TARGET, False)
-    assert "the requester boss is inactive" in result.checks[0].detail
+    assert "the requester Quinn Marlowe is inactive" in result.checks[0].detail
 
 
 def test_an_automatic_grant_checks_again_in_its_write(app, app_factory, fresh_database_url: str,  # type: ignore[no-untyped-def]

@@ -525,7 +525,8 @@ def test_questions_about_someone_else_speak_of_them_not_of_the_requester(app) ->
     many = app.service.handle("boss", "The contractors need Editor in WikiWiki").outcome
     assert many.message.startswith("Who among the contractors?"), many.message
     refused = app.service.handle("rui", "Give Ana Ferreira Editor in WikiWiki").outcome
-    assert [check.detail for check in refused.checks] == ["rui is neither ana's manager nor an access delegate"]
+    assert [check.detail for check in refused.checks] == [
+        "Rui Costa is neither Ana Ferreira's manager nor an access delegate"]
 
 
 @pytest.mark.parametrize("text", ["李娜需要WikiWiki私有项目的Viewer权限", "我们团队的李娜需要WikiWiki的Viewer权限"])
