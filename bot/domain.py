@@ -225,6 +225,10 @@ class Review(Frozen):
     decided_by: str
     decided_at: datetime
     comment: str = ""
+    # What an approver chose ("approve", "deny"; None for an expiry or a withdrawal), and the checks that did not
+    # pass when it was decided: an approval the checks overrule is a denial the approver did not choose.
+    action: str | None = None
+    checks_failed: str = ""
 
 
 class Outcome(PublicOutcome):

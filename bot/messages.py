@@ -82,6 +82,12 @@ def _denial_text(reason: Reason) -> str:
     }.get(reason, reason.value)
 
 
+def _overruled_text(reason: Reason) -> str:
+    """Why an approval did not stand, where no check says it (the catalog or the time asked for changed)."""
+    return {Reason.NO_LONGER_IN_CATALOG: "the role or the person is no longer in the catalog",
+            Reason.EXPIRED: "the access asked for had already ended"}.get(reason, _denial_text(reason))
+
+
 # Added to a pending request's answer when nobody may decide it: the owner is the requester (or has left) and has
 # no active manager, so it would wait unseen until it expires.
 NO_APPROVER_NOTE = (" But nobody can decide it at the moment: the application's owner cannot (they asked for it, "
@@ -105,12 +111,18 @@ def since_filed(outcome: Outcome, decider: str = "") -> str:
     if review is None:
         return ""
     when = f"{review.decided_at.astimezone(UTC):%Y-%m-%d}"
-    if review.reason is Reason.EXPIRED:
+    comment = review.comment.strip()
+    said = f" (\"{comment}\")" if comment else ""
+    if review.action == "approve" and review.decision is not Decision.APPROVED:
+        # The approver approved; the checks run again at approval overruled it.
+        why = review.checks_failed or _overruled_text(review.reason)
+        what = (f"{status_text(review.decision).capitalize()} on {when}: {decider or review.decided_by} approved "
+                f"it{said}, but when approved it failed the checks: {why}.")
+    elif review.reason is Reason.EXPIRED:
         what = f"Denied on {when}: it expired before anyone decided it."
     elif review.reason is Reason.WITHDRAWN:
         what = f"Withdrawn by {decider or review.decided_by} on {when}."
     else:
-        comment = review.comment.strip()
         said = f": \"{comment}\"" if comment else ""
         what = f"{status_text(review.decision).capitalize()} by {decider or review.decided_by} on {when}{said}."
     return f"{what} When it was filed: "

@@ -161,7 +161,7 @@ class SqlApprovals:
                 comment = f"{comment} (the access asked for ended at {request['access_until']:%Y-%m-%d %H:%M} UTC)"
             granted = verdict.decision is Decision.APPROVED
             self._write(conn, request, verdict, checks, approver_id, comment.strip(), channel, granted,
-                        capacity=capacity)
+                        capacity=capacity, action="approve" if approve else "deny")
         return ReviewResult(request_id, verdict, checks, granted)
 
     def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
@@ -214,15 +214,18 @@ class SqlApprovals:
         return expired
 
     def _write(self, conn: Any, request: dict[str, Any], verdict: Verdict, checks: list[CheckResult],
-               decided_by: str, comment: str, channel: str, granted: bool, capacity: str | None = None) -> None:
-        """`capacity`: why the approver could decide ('application owner', 'manager' or both); None for the sweep."""
+               decided_by: str, comment: str, channel: str, granted: bool, capacity: str | None = None,
+               action: str | None = None) -> None:
+        """`capacity`: why the approver could decide ('application owner', 'manager' or both); None for the sweep.
+        `action`: what an approver chose ('approve' or 'deny'), which the checks may have overruled."""
         request_id = request["request_id"]
         conn.execute("UPDATE requests SET status = %s, reason = %s WHERE request_id = %s",
                      (verdict.decision.value, verdict.reason.value, request_id))
+        failed = "; ".join(check.detail for check in checks if not check.passed)
         conn.execute(
-            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment),
+            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment, action, checks_failed) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment, action, failed),
         )
         if granted:
             conn.execute(
@@ -238,7 +241,8 @@ class SqlApprovals:
             "event_type": event_type, "request_id": request_id, "requester_id": request["requester_id"],
             "target_id": request["target_id"], "app_id": request["app_id"], "role_id": request["role_id"],
             "decision": verdict.decision.value, "reason": verdict.reason.value, "channel": channel,
-            "details": {"decided_by": decided_by, "capacity": capacity, "comment": comment, "granted": granted,
+            "details": {"decided_by": decided_by, "capacity": capacity, "action": action, "comment": comment,
+                        "granted": granted,
                         "access_until": request["access_until"].isoformat() if request["access_until"] else None,
                         "catalog_version": version,
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},

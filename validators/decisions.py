@@ -87,8 +87,9 @@ class SqlDecisionStore:
             ).fetchall()
             # The filing's own decision is the first; any after it was taken later.
             decisions = conn.execute(
-                "SELECT decision, reason, decided_by, decided_at, comment FROM request_decisions "
-                "WHERE request_id = %s ORDER BY decided_at DESC, ctid DESC LIMIT 2", (request_id,),
+                "SELECT decision, reason, decided_by, decided_at, comment, action, checks_failed "
+                "FROM request_decisions WHERE request_id = %s ORDER BY decided_at DESC, ctid DESC LIMIT 2",
+                (request_id,),
             ).fetchall()
         return Outcome(
             request_id=row["request_id"], decision=Decision(row["status"]), reason=Reason(row["reason"]),

@@ -93,6 +93,10 @@ class DecisionEntry(BaseModel):
     reason: str
     decided_by: str
     comment: str = ""
+    action: Literal["approve", "deny"] | None = Field(
+        default=None, description="What the approver chose; a denial after `approve` is the checks', run again at "
+                                  "approval. Null for the filing, an expiry or a withdrawal.")
+    checks_failed: str = Field(default="", description="The checks that did not pass when this was decided.")
 
 
 class RequestStatusResponse(BaseModel):

@@ -51,7 +51,7 @@ def decision_history(connect: Connect, request_id: str) -> list[DecisionEntry]:
     """Every decision recorded on a request, oldest first."""
     with connect() as conn:
         rows = conn.execute(
-            "SELECT decided_at, decision, reason, decided_by, comment FROM request_decisions "
+            "SELECT decided_at, decision, reason, decided_by, comment, action, checks_failed FROM request_decisions "
             "WHERE request_id = %s ORDER BY decided_at, ctid", (request_id,),
         ).fetchall()
     return [DecisionEntry(**row) for row in rows]

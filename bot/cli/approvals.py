@@ -53,13 +53,19 @@ def cmd_decide(app: Application, args: argparse.Namespace) -> int:
         err(f"askiam: {exc.code}: {exc}")
         return EXIT_USAGE
     verdict = result.verdict
+    failed = [check.detail for check in result.checks if not check.passed]
     line: dict[str, Any] = {"request_id": result.request_id, "decision": verdict.decision.value,
-                            "reason": verdict.reason.value, "granted": result.granted}
+                            "reason": verdict.reason.value, "granted": result.granted, "checks_failed": failed}
     if args.json:
         out(json.dumps(line))
-    else:
-        out(f"{result.request_id}: {verdict.decision.value} ({verdict.reason.value})"
-            + ("; the role was granted" if result.granted else ""))
+        return EXIT_OK
+    said = f"{result.request_id}: {verdict.decision.value} ({verdict.reason.value})"
+    if result.granted:
+        said += "; the role was granted"
+    elif args.action == "approve":
+        # The checks run again at approval overruled the approval: say so, not just "DENIED".
+        said += "; your approval did not stand, nothing was granted" + (f": {'; '.join(failed)}" if failed else "")
+    out(said)
     return EXIT_OK
 
 

@@ -272,6 +272,20 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     assert "APPROVED" in capsys.readouterr().out
 
 
+def test_the_cli_says_when_the_checks_overrule_an_approval(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    request_id = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO user_roles (user_id, role_id, status) VALUES ('rui', 'ldg-poster', 'active')")
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "decide", request_id, "approve", "--as", "boss"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"{request_id}: DENIED (SOD_CONFLICT); your approval did not stand, nothing was granted: "
+                           "conflicts with Journal Poster in Ledgerly"), said
+
+
 def test_the_scheduled_expiry_function_expires_overdue_requests_with_their_event(  # type: ignore[no-untyped-def]
         app, fresh_database_url: str) -> None:
     from bot import scheduled_jobs

@@ -142,6 +142,26 @@ def test_a_request_decided_since_says_by_whom_when_and_why_and_what_it_was_filed
     assert f"Denied on {expired_on}: it expired before anyone decided it. When it was filed: " in expired
 
 
+def test_an_approval_the_checks_overrule_reads_as_such_not_as_the_approvers_denial(app: Any) -> None:
+    pending = app.service.handle("rui", "I need Journal Approver in Ledgerly").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    with app.database.connection() as conn:  # meanwhile Rui is given the role it conflicts with
+        conn.execute("INSERT INTO user_roles (user_id, role_id, status) VALUES ('rui', 'ldg-poster', 'active')")
+    result = app.approvals.decide(pending.request_id, "boss", True, "fine by me", "cli")
+    assert (result.verdict.decision, result.verdict.reason) == (Decision.DENIED, Reason.SOD_CONFLICT)
+    answer = ask(app, "rui", f"status of {pending.request_id}")
+    today = _last_decided_on(app, pending.request_id)
+    assert answer.startswith(
+        f"Request {pending.request_id} (Journal Approver in Ledgerly for you): Denied on {today}: Quinn Marlowe "
+        "approved it (\"fine by me\"), but when approved it failed the checks: conflicts with Journal Poster in "
+        "Ledgerly, already held (Who posts a journal entry must not approve it.). When it was filed: "), answer
+    with app.database.connection() as conn:  # the audit record keeps what the approver chose
+        row = conn.execute("SELECT payload FROM audit_log WHERE request_id = %s AND event_type = "
+                           "'access_request.denied'", (pending.request_id,)).fetchone()
+    details = json.loads(row["payload"])["details"]
+    assert (details["action"], details["decided_by"]) == ("approve", "boss")
+
+
 def _last_decided_on(app: Any, request_id: str) -> str:
     """The day (UTC) of the last decision on a request."""
     with app.database.connection() as conn:
