@@ -18,8 +18,7 @@ from bot.understanding.text import fold
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "fifteen": 15,
-                 "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a couple": 2,
-                 "a few": 3, "few": 3}
+                 "twenty": 20, "thirty": 30, "ninety": 90, "a couple of": 2, "couple of": 2, "a couple": 2}
 _UNITS = {"second": timedelta(seconds=1), "sec": timedelta(seconds=1), "minute": timedelta(minutes=1),
           "min": timedelta(minutes=1), "hour": timedelta(hours=1),
           "hr": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1), "wk": timedelta(weeks=1),
@@ -54,6 +53,11 @@ _BUSINESS = r"(?:(?P<business>(?:business|working|work)[\s-]+)(?=days?\b))?"
 # "a week and a half": the half after the unit.
 _DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
                        r"(?P<unit_half>\s+and\s+a\s+half\b)?")
+# A length standing as a clause of its own, without "for": "Agent in Zendesk, 2 weeks", "(2w)", "- 3 days please".
+_BARE_LEAD = r"(?:^|[,(:;.!?\u2013\u2014]|\s-\s)\s*(?:(?:just|only|approx\.?|about|max)\s+)?"
+_BARE_END = r"(?=\s*(?:$|[).,;!?]|(?:please|pls|thanks?|thx|only|max|tops|is\s+enough|should\s+do)\b))"
+_BARE_DURATION = re.compile(rf"{_BARE_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
+                            rf"(?P<unit_half>\s+and\s+a\s+half\b)?{_BARE_END}")
 # "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
 _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:(?:and|plus|,)\s+|\+\s*)?{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
@@ -66,6 +70,7 @@ _COMPACT = re.compile(rf"{_LEAD}(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPA
                       r"render\w*|cad|game\w*|video\w*|map\w*|view\w*|chart\w*|support|service\w*|coverage|"
                       r"operations|ops|on-?call|monitoring|desk|team\w*|shift\w*|helpdesk|hotline|printer\w*)\b)")
 # "2h30", "1d12h", "2h 30m": a length in compact parts, asked about rather than cut to its first part.
+_BARE_COMPACT = re.compile(rf"{_BARE_LEAD}(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPACT_UNIT})\b{_BARE_END}")
 _COMPACT_PARTS = re.compile(rf"{_LEAD}{_COMPACT_AMOUNT}\s?(?:{_COMPACT_UNIT})\s?\d{{1,3}}\s?"
                             rf"(?:{_COMPACT_UNIT}|mins?)?(?![\w&])")
 _COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week", "wk": "week", "mo": "month"}
@@ -73,9 +78,29 @@ _COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "we
 _VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?|"
                             r"(?:business|working|work)[\s-]+(?:hours?|weeks?|months?|minutes?|years?))\b")
 # A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
-_NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many)\b)"
+_NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many|few)\b)"
 _DURATION_ANYTHING = re.compile(
-    rf"{_LEAD}(?P<what>{_NUMBERISH}(?:[\s-]*(?:{_NUMBERISH}|(?:and|or|to)\b)){{0,4}})[\s-]*{_UNIT}\b")
+    rf"{_LEAD}(?P<what>{_NUMBERISH}(?:[\s-]*(?:{_NUMBERISH}|(?:and|or|to)\b)){{0,4}})[\s-]*{_SAME_LENGTH}{_UNIT}\b")
+# A period named rather than given ("during my on-call week", "over the holidays", "for the next sprint", "for the
+# duration of the project"): asked about, never read as no end.
+_NAMED_PERIOD = re.compile(
+    r"\b(?:(?:during|throughout)\s+(?:the|my|our|his|her|their|this|next|that)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"|over\s+(?:the\s+)?(?:holidays?|holiday\s+(?:season|period)|break|summer|winter|christmas|new\s+year|"
+    r"festive\s+(?:season|period))"
+    r"|for\s+(?:the\s+)?(?:duration|length|life(?:time)?)\s+of\s+(?:the\s+|my\s+|our\s+|this\s+)?[\w-]+"
+    r"|for\s+as\s+long\s+as\b(?:\s+[\w'-]+){0,3}"
+    r"|for\s+(?:the\s+|my\s+|our\s+|this\s+|next\s+)(?:next\s+|current\s+|coming\s+|rest\s+of\s+the\s+)?"
+    r"(?:sprint|on-?call(?:\s+(?:week|shift|rotation))?|holidays?|vacation|secondment|rotation|release\s+window|"
+    r"change\s+window|maintenance\s+window|freeze)"
+    r"|for\s+next\s+(?:week|month|quarter|year)(?:\s+only)?)\b")
+# A start later than now ("for 1 week starting Monday", "from Monday to Wednesday"): access begins once granted, so
+# a length or an end said with a start is asked about rather than counted from now.
+_START = re.compile(r"\b(?:starting|beginning|from|as\s+of|effective)\s+(?:on\s+|from\s+)?(?:the\s+)?"
+                    r"(?P<start>(?:next\s+|this\s+|coming\s+)?(?:" + "|".join(_WEEKDAYS) + r")|tomorrow|next\s+week|"
+                    r"next\s+month|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(_MONTHS) + r")\b|"
+                    r"(?:" + "|".join(_MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?)\b")
+_FROM_TO = re.compile(_START.pattern + r"\s*(?:to|till|til|until|through|thru|-|\u2013)\s+\S+")
+_STARTS_LATER = "starts later, but access begins once it is granted: say only until when"
 _WEEKEND = re.compile(r"\b(?:for|over|during)\s+(?:the|this)\s+weekend\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
 # "for the rest of the week", "for this month": to the end of that period.
@@ -100,7 +125,7 @@ _WHEN = (
     # number of some unit ("up to 2.5 days").
     rf"|(?:\d{{1,2}}/\d{{1,2}}(?:/\d{{2}}(?:\d{{2}})?)?|\d{{1,2}}\.\d{{1,2}}\.\d{{2}}(?:\d{{2}})?)(?!\s*(?:{_UNIT_NAMES})\b)"
     r"|tomorrow|tonight|today|(?:next\s+|this\s+(?:coming\s+)?|coming\s+)?(?:" + "|".join(_WEEKDAYS) + r")"
-    r"|end of (?:the |this )?(?:day|week|month|quarter|year)|(?:the )?weekend"
+    r"|end of (?:the |this |next )?(?:day|week|month|quarter|year)|(?:the )?weekend"
     r"|(?:the\s+)?end\s+of\s+q[1-4](?:\s+\d{4})?|q[1-4](?:\s+\d{4})?\s+end"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH_NAMES})\.?(?:,?\s+\d{{4}})?"
     rf"|(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
@@ -109,7 +134,8 @@ _WHEN = (
     # something else ("until the 2nd round is done")
     r"|\d{1,2}(?:st|nd|rd|th)(?=\s*(?:$|[,.;!?)]|(?:and|so|because|as|please|pls|thanks?|thank|thx|at|then|"
     r"for|to|while|when|if|i|we|latest)\b))")
-_UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending)"
+_UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending|ends on|ends|"
+                    r"end on|finishes on|finishes)"
                     rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
 # After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
 _DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+|of\s+|in\s+)?(?:(?:next|this|the)\s+)?(?:week|month|year|tomorrow|today|\d|"
@@ -152,9 +178,17 @@ class TimeLimit:
 def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
     folded = _normalised(re.sub(r"\s+", " ", fold(text)).strip())
+    limit = _end(text, folded, now)
+    start = _FROM_TO.search(folded) or (_START.search(folded) if limit is not None and limit.until else None)
+    if start is not None:
+        return TimeLimit(until=None, said=start.group(0), problem=_STARTS_LATER)
+    return limit
+
+
+def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
     length = _length(folded, now)
     if length is not None:
-        return length
+        return _and_no_other_end(length, folded, now)
     found = _WEEKEND.search(folded)
     if found:
         return _checked(_end_of(now.date() + timedelta(days=(6 - now.weekday()) % 7)), found.group(0), now)
@@ -190,10 +224,21 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
         past = fold(found.group("when")).split()[0] in ("yesterday", "last", "earlier", "before")
         return TimeLimit(until=None, said=found.group(0).rstrip(".:-"),
                          problem="has already passed" if past else "is not a date I can read")
-    found = _TEMPORARY.search(folded)
+    found = _NAMED_PERIOD.search(folded) or _TEMPORARY.search(folded)
     if found:
         return TimeLimit(until=None, said=found.group(0), problem=NO_END_GIVEN)
     return None
+
+
+def _and_no_other_end(length: TimeLimit, folded: str, now: datetime) -> TimeLimit:
+    """A length, unless the text also gives an end on another day ("for two weeks until Friday"): asked about."""
+    found = _UNTIL.search(folded)
+    if length.until is None or found is None:
+        return length
+    day = _day(found.group("when"), now.date())
+    if day is None or day == length.until.date():
+        return length
+    return TimeLimit(until=None, said=f"{length.said.strip()} ... {found.group(0)}", problem="gives two different ends")
 
 
 # Short forms read as the words they stand for.
@@ -201,7 +246,8 @@ _SHORT_FORMS = ((re.compile(r"\b(?:work|week)\s?days?\b|\bbiz\s+days?\b"), "work
                 (re.compile(r"\bmos\b"), "months"), (re.compile(r"\beod\b"), "end of day"),
                 (re.compile(r"\beow\b"), "end of week"), (re.compile(r"\beom\b"), "end of month"),
                 (re.compile(r"\beoq\b"), "end of quarter"), (re.compile(r"\beoy\b"), "end of year"),
-                (re.compile(r"\bfor (?:the )?next (day|week|month)\b"), r"for a \1"),
+                # "for the next fortnight" is a fortnight; "for next week" (no "the") names a period, asked about
+                (re.compile(r"\bfor the next (hour|day|week|fortnight|month|quarter|year)\b"), r"for a \1"),
                 (re.compile(r"\b(?:expires|expiring|expiry|end date)(?: on| at|:)?\s+"), "until "),
                 # "until Fri", "thru next Weds": weekdays cut short, read only after a word that starts an end
                 (re.compile(r"\b((?:until|untill|till|til|through|thru|ending)\s+(?:on\s+)?(?:next\s+|this\s+)?)"
@@ -222,17 +268,18 @@ def _length(folded: str, now: datetime) -> TimeLimit | None:
         # "for a week or two", "for 2 to 3 days": a range, asked about rather than cut to its lower end
         return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0][:12].rstrip(),
                          problem="is not a length of time I can read")
+    found = found or _BARE_DURATION.search(folded)
     if found:
         return _duration(found, folded, now)
     parts = _COMPACT_PARTS.search(folded)
     if parts:
         return TimeLimit(until=None, said=parts.group(0), problem="is not a length of time I can read")
-    found = _COMPACT.search(folded)
+    found = _COMPACT.search(folded) or _BARE_COMPACT.search(folded)
     if found and found.group("unit") == "m":
         return TimeLimit(until=None, said=found.group(0), problem="can mean minutes or months")
     if found:
-        unit = _UNITS[_COMPACT_UNITS[found.group("unit")]]
-        return _checked(now + float(found.group("amount").replace(",", ".")) * unit, found.group(0), now)
+        unit = _COMPACT_UNITS[found.group("unit")]
+        return _checked(_after(now, float(found.group("amount").replace(",", ".")), unit), found.group(0), now)
     found = _VAGUE_PERIODS.search(folded) or _DURATION_ANYTHING.search(folded)
     if found:
         return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
@@ -248,13 +295,26 @@ def _duration(found: re.Match[str], folded: str, now: datetime) -> TimeLimit:
             return TimeLimit(until=None, said=said + rest.split(",")[0][:16].rstrip(),
                              problem="is not a length of time I can read")
         return _checked(_weekdays_after(now, _amount(found)), said, now)
-    unit = _UNITS[found.group("unit").rstrip("s")]
-    length = (_amount(found) + (0.5 if found.group("unit_half") else 0.0)) * unit
+    end = _after(now, _amount(found) + (0.5 if found.group("unit_half") else 0.0), found.group("unit").rstrip("s"))
     while more := _MORE_DURATION.match(rest):
-        length += _amount(more) * _UNITS[more.group("unit").rstrip("s")]
+        end = _after(end, _amount(more), more.group("unit").rstrip("s"))
         said += more.group(0)
         rest = rest[more.end():]
-    return _checked(now + length, said, now)
+    return _checked(end, said, now)
+
+
+def _after(moment: datetime, amount: float, unit: str) -> datetime:
+    """`amount` units after `moment`: whole months and years by the calendar (a month from the 5th is the 5th,
+    the last day where the month is shorter), anything else as a fixed length."""
+    months = {"month": 1, "year": 12}.get(unit)
+    if months is None or not amount.is_integer():
+        return moment + amount * _UNITS[unit]
+    total = moment.month - 1 + int(amount) * months
+    year, month = moment.year + total // 12, total % 12 + 1
+    try:
+        return moment.replace(year=year, month=month, day=min(moment.day, _last_day(year, month).day))
+    except ValueError:  # past the calendar's end: as far as the fixed length goes (asked about as too long)
+        return moment + amount * _UNITS[unit]
 
 
 def _weekdays_after(now: datetime, days: float) -> datetime:
@@ -332,6 +392,7 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
 
 
 def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
+    said = said.strip(",(:;.!?-\u2013\u2014 ")  # a length standing alone keeps the mark before it
     if until <= now:
         return TimeLimit(until=None, said=said, problem="has already passed")
     if until - now > MAX_ACCESS:
@@ -360,6 +421,8 @@ def _day(when: str, today: date) -> date | None:
             return _end_of_quarter(int(quarter.group(1)), int(quarter.group(2)) if quarter.group(2) else None, today)
         except (ValueError, OverflowError):  # "Q4 9999", "Q4 0000": past either end of the calendar
             return None
+    if when.startswith("end of next "):
+        return _end_of_period(when.split()[-1], _end_of_period(when.split()[-1], today) + timedelta(days=1))
     if when.startswith("end of"):
         return _end_of_period(when.split()[-1], today)
     if when == "weekend":

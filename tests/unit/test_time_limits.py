@@ -22,7 +22,7 @@ def _end_of(day: str) -> datetime:
     ("Confluence Reader for 3 days please", NOW + timedelta(days=3)),
     ("for the next 48 hours", NOW + timedelta(hours=48)),
     ("for a couple of weeks, it's for an audit", NOW + timedelta(weeks=2)),
-    ("for a month", NOW + timedelta(days=30)),
+    ("for a month", datetime(2027, 1, 4, 17, 0, tzinfo=UTC)),  # by the calendar
     ("just for today", _end_of("2026-12-04")),
     ("today only", _end_of("2026-12-04")),
     ("until tomorrow", _end_of("2026-12-05")),
@@ -97,7 +97,6 @@ def test_a_given_name_till_is_not_an_end() -> None:
     ("for two and a half weeks", NOW + timedelta(weeks=2.5)),
     ("for 1,5 days", NOW + timedelta(days=1.5)),
     ("for half a day", NOW + timedelta(hours=12)),
-    ("for a few more days", NOW + timedelta(days=3)),
     ("for the weekend", _end_of("2026-12-06")),
     ("over the weekend", _end_of("2026-12-06")),
     ("until 12/31", _end_of("2026-12-31")),
@@ -175,7 +174,7 @@ def test_a_decimal_number_of_units_is_no_date(text: str) -> None:
     ("for 48h", NOW + timedelta(hours=48)),
     ("for 3d please", NOW + timedelta(days=3)),
     ("for 2 w", NOW + timedelta(weeks=2)),
-    ("for 2mo", NOW + timedelta(days=60)),
+    ("for 2mo", datetime(2027, 2, 4, 17, 0, tzinfo=UTC)),
     ("for two weeks and three days", NOW + timedelta(weeks=2, days=3)),
     ("for 1 week, 2 days", NOW + timedelta(weeks=1, days=2)),
     ("for 2 weeks, and then remove it", NOW + timedelta(weeks=2)),
@@ -291,7 +290,7 @@ def test_a_dotted_time_of_day_with_am_or_pm_is_read() -> None:
 @pytest.mark.parametrize(("text", "until"), [
     ("for about 2 weeks", NOW + timedelta(weeks=2)), ("for up to 3 days", NOW + timedelta(days=3)),
     ("for a maximum of 48 hours", NOW + timedelta(hours=48)), ("for a total of 10 days", NOW + timedelta(days=10)),
-    ("for a couple days", NOW + timedelta(days=2)), ("for 6 mos", NOW + timedelta(days=180)),
+    ("for a couple days", NOW + timedelta(days=2)), ("for 6 mos", datetime(2027, 6, 4, 17, 0, tzinfo=UTC)),
     ("for 5 weekdays", datetime(2026, 12, 11, 17, 0, tzinfo=UTC)), ("till EOM", _end_of("2026-12-31")),
     ("expires Monday", _end_of("2026-12-07")), ("end date 2027-01-31", _end_of("2027-01-31")),
     ("for 2 weeks + 3 days", NOW + timedelta(weeks=2, days=3)), ("for 1 week 2 days", NOW + timedelta(days=9)),
@@ -342,4 +341,53 @@ def test_a_day_of_the_month_followed_by_more_than_it_reads_is_asked_about(text: 
 @pytest.mark.parametrize("text", ["I need the Fri report role", "Give me Sun access in Confluence",
                                   "I need Reader for the Wed standup"])
 def test_short_weekday_names_without_an_end_word_are_no_end(text: str) -> None:
+    assert find_time_limit(text, NOW) is None
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    ("I need Reader in Confluence for the next fortnight", NOW + timedelta(weeks=2)),
+    ("Light Agent in Zendesk, 2 weeks", NOW + timedelta(weeks=2)),
+    ("Light Agent in Zendesk (2w)", NOW + timedelta(weeks=2)),
+    ("Agent in Zendesk - 3 days please", NOW + timedelta(days=3)), ("I need Reader. 3 days", NOW + timedelta(days=3)),
+    ("for the audit, which ends on Friday", _end_of("2026-12-04")),
+    ("till the end of next week", _end_of("2026-12-13")),
+    ("until end of next month", _end_of("2027-01-31")),
+    ("for 1 month", datetime(2027, 1, 4, 17, 0, tzinfo=UTC)), ("for a year", datetime(2027, 12, 4, 17, 0, tzinfo=UTC)),
+    ("for 1 month and 2 weeks", datetime(2027, 1, 18, 17, 0, tzinfo=UTC)),
+    ("for a week until 2026-12-11", NOW + timedelta(weeks=1)),  # both say the same day
+])
+def test_lengths_without_for_calendar_months_and_ends_said_as_ends_are_read(text: str, until: datetime) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.problem == "" and limit.until == until, limit
+
+
+def test_a_month_from_a_day_a_shorter_month_lacks_ends_on_its_last_day() -> None:
+    limit = find_time_limit("for a month", datetime(2027, 1, 31, 9, 0, tzinfo=UTC))
+    assert limit is not None and limit.until == datetime(2027, 2, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("Reader in Confluence for the next sprint pls", "gives no end"),
+    ("Reader in Confluence during my on-call week", "gives no end"),
+    ("I need Reader over the holidays", "gives no end"),
+    ("need Reporter in gitlab for the duration of the project", "gives no end"),
+    ("for as long as the migration runs", "gives no end"), ("for next week only", "gives no end"),
+    ("Reader from Monday to Wednesday", "starts later, but access begins once it is granted: say only until when"),
+    ("need Planner in gitlab for 1 week starting Monday",
+     "starts later, but access begins once it is granted: say only until when"),
+    ("from 1 January until 15 January", "starts later, but access begins once it is granted: say only until when"),
+    ("for two weeks until Friday", "gives two different ends"),
+    ("for a few weeks", "is not a length of time I can read"),
+    ("for a few more days", "is not a length of time I can read"),
+])
+def test_periods_named_starts_later_than_now_two_ends_and_a_few_are_asked_about(text: str, problem: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == problem, limit
+
+
+@pytest.mark.parametrize("text", ["I need it, 2 days ago I asked", "I need Editor for the migration project",
+                                  "access to fix a bug found during testing", "Reader in Confluence starting Monday",
+                                  "I need Editor from today", "I need Viewer - 2 factor auth is set up",
+                                  "I need the Q4 report, 2 pages"])
+def test_what_only_looks_like_a_length_or_a_period_gives_no_end(text: str) -> None:
     assert find_time_limit(text, NOW) is None
