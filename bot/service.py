@@ -70,7 +70,15 @@ from bot.ports import (
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
-from bot.understanding.people import PRONOUNS, TargetFinding, find_target, name_in_passing, uses_pronoun
+from bot.understanding.people import (
+    PRONOUNS,
+    TargetFinding,
+    find_target,
+    name_in_passing,
+    name_in_reply,
+    uses_pronoun,
+    without_reply_opening,
+)
 from bot.understanding.questions import question_in
 from bot.understanding.resolver import (
     CatalogVocabulary,
@@ -480,7 +488,12 @@ class AccessRequestService:
             clarification = None
         else:
             words = vocabulary.words_of(text)
-            named = find_target(clean(text), requester, directory, set(vocabulary.words))
+            # To "who?", a name alone ("Noah", "no, I meant Noah") names that person; the "I" in it is not "me".
+            asked_who = asked is not None and asked.slot == "user"
+            in_reply = name_in_reply(clean(text), set(vocabulary.words), directory, requester.user_id) \
+                if asked_who else None
+            reply = clean(without_reply_opening(text)) if asked_who else clean(text)
+            named = in_reply or find_target(reply or clean(text), requester, directory, set(vocabulary.words))
             # "he" in a reply is the person this conversation is about, once there is one.
             refers_back = target is not None and state.target_explicit and target.user_id != requester.user_id \
                 and named.clarification is not None and named.clarification.mentioned in PRONOUNS

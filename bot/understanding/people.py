@@ -70,6 +70,7 @@ _WEAK_SLOTS = (
                r"(?:[:;,.!?]|$)"),
     re.compile(rf"(?P<name>{_NAME})['\u2019]s\b"),
 )
+_POSSESSIVE_SLOT = _WEAK_SLOTS[-1]
 # Someone named only by how they relate to the requester: "my new hire", "a new starter", "my direct report".
 _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
@@ -216,6 +217,8 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
             name = " ".join(words)
             if weak and speaks_of_self and not _close_to_someone(name, directory):
                 continue
+            if pattern is _POSSESSIVE_SLOT and _STRONG_SELF.search(text):
+                continue  # "I need Viewer to review Ana's dashboard": whose the thing is, not who gets access
             found.append(name)
     return found
 
@@ -307,6 +310,11 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     catalog_words:
         Folded words of application and role names, which are never taken for a person's name.
     """
+    return _manager_of_named(text, requester, directory) or _named_or_asked(text, requester, directory, catalog_words)
+
+
+def _named_or_asked(text: str, requester: Person, directory: Directory, catalog_words: set[str]) -> TargetFinding:
+    """`find_target` for everyone but someone's manager."""
     mentioned_emails = emails(text)
     id_slots = _id_slots(text)
     people = directory.find_people(emails=mentioned_emails, names=_name_windows(text), user_ids=id_slots)
@@ -320,7 +328,8 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
     # A name outside the places where the beneficiary is named ("approved by my manager X") is not the target.
     folded_text = _words_text(text)
     slotted = {mention: group for mention, group in groups.items()
-               if mention in mentioned_emails or mention in id_slots or _in_target_slot(folded_text, mention)}
+               if mention in mentioned_emails or mention in id_slots
+               or _in_target_slot(folded_text, mention, possessive=not _STRONG_SELF.search(text))}
     others = {mention: group for mention, group in groups.items()
               if any(person.user_id != requester.user_id for person in group)}
     if slotted:
@@ -381,18 +390,44 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
 _SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|enrol+|let|allow|enable|set up|sign up|get|on behalf of)"
 
 
+# "Ivana Eriksen's manager needs ...", "give Rui's boss ...": the manager of someone named, where the one to get
+# access stands.
+_MANAGER_OF = re.compile(
+    rf"(?:(?P<verb>\b(?:{_VERBS}|(?i:for|on\s+behalf\s+of))\s+)|{_OPENING})(?P<name>{_ANY_NAME})['\u2019]s\s+"
+    r"(?i:line\s+manager|manager|boss|supervisor)\b(?P<subject>\s+(?i:" + _SUBJECT_VERBS + r")\b)?")
+
+
+def _manager_of_named(text: str, requester: Person, directory: Directory) -> TargetFinding | None:
+    """The manager the directory gives someone named ("Ivana Eriksen's manager needs ..."), or the question who
+    they are when the name is not one person's or that person has no manager; None when no one is so named."""
+    found = next((match for match in _MANAGER_OF.finditer(text) if match.group("verb") or match.group("subject")),
+                 None)
+    if found is None:
+        return None
+    name = found.group("name")
+    people = directory.find_people(emails=[], names=[" ".join(token.text for token in tokens(name))], user_ids=[])
+    manager = directory.get_person(people[0].manager_id) if len(people) == 1 and people[0].manager_id else None
+    if manager is not None:
+        return _named(f"{name}'s manager", [manager], requester)
+    question = (f"Who is {name}'s manager? Please give the name or email address of the person who should get the "
+                "access.")
+    return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=f"{name}'s manager"))
+
+
 def _words_text(text: str) -> str:
     """The sentence as its words, folded, one space apart ("'s" kept on its word): the form mentions take."""
     return "".join(token.text if token.text == "'s" else f" {token.text}" for token in tokens(text)).strip()
 
 
-def _in_target_slot(folded_text: str, mention: str) -> bool:
+def _in_target_slot(folded_text: str, mention: str, *, possessive: bool = True) -> bool:
+    """Whether the mention stands where the one to get access does. "Ana's" counts only with `possessive` (not
+    when the requester speaks of themselves: "I need Viewer to review Ana's dashboard" is theirs)."""
     name = re.escape(mention)
     patterns = (
         rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b",
         rf"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+{name}\s+(?:also\s+)?"
         r"(?:get|have|be|receive|obtain)\b",
-        rf"\b{name}['\u2019]s\b",
+        *([rf"\b{name}['\u2019]s\b"] if possessive else []),
         rf"^\W*(?:\w+\W+){{0,2}}{name}\s+(?:{_SUBJECT_VERBS})\b",
         rf"\b(?:like|want|need|ask for)\s+{name}\s+to\s+(?:have|get|be|receive|access|use)\b",
         rf"\bset(?:s|ting)?\s+{name}\s+up\b",
@@ -639,12 +674,25 @@ _PLURAL = re.compile(r"\b(?:reports|hires|starters|joiners|colleagues|teammates|
                      r"interns|assistants|peers|people|consultants|vendors)$", re.IGNORECASE)
 
 
+# Some of a group: "one of my team", "someone on my team", "two of my engineers", "everyone in my squad".
+_SOME_OF = re.compile(r"^(?P<how_many>(?:just\s+)?(?:one|someone|somebody|anyone|anybody|a\s+person|a\s+member|each|"
+                      r"everyone|everybody|all|both|two|three|four|five|several|some|a\s+few|a\s+couple|few|many|"
+                      r"most|members?|people|the\s+rest))\s+(?:of|in|on|from|among)\s+(?P<group>.+)$", re.IGNORECASE)
+_ONE_OF = re.compile(r"(?:just\s+)?(?:one|someone|somebody|anyone|anybody|a\s+person|a\s+member|each)", re.IGNORECASE)
+_WHOLE = re.compile(r"\b(?:whole|entire|all)\b", re.IGNORECASE)
+_ONE_EACH = " I handle one person per request: name one, and ask again for each of the others."
+
+
 def _ask_relative(who: str, requester: Person, directory: Directory) -> Clarification:
     """Who "my report", "my new hire" is: the requester's reports are offered, when they have any."""
-    shown = _MY.sub("your", who)  # asked back: "Who is your report?"
+    some = _SOME_OF.match(who)
+    group = some.group("group") if some else who
+    shown = _MY.sub("your", group)  # asked back: "Who is your report?"
     # A group is asked who in it: "Who in your team?", "Who among the contractors?".
-    ask = f"Who in {shown}?" if _GROUP.search(who) else f"Who among {shown}?" if _PLURAL.search(who) else \
-        f"Who is {shown}?"
+    ask = f"Who in {shown}?" if _GROUP.search(group) else \
+        f"Who among {shown}?" if _PLURAL.search(group) or (some and fold(group).endswith("s")) else f"Who is {shown}?"
+    if (some and not _ONE_OF.fullmatch(some.group("how_many"))) or _WHOLE.search(group):
+        ask += _ONE_EACH
     reports = directory.reports_of(requester.user_id, _LISTED_REPORTS + 1) if _SOMEONE_REPORTING.search(who) else []
     if not reports:
         question = f"{ask} Please give the name or email address of the person who should get the access."
@@ -698,6 +746,46 @@ def uses_pronoun(text: str) -> bool:
 _FOLLOW_UP_WORDS = frozenset("actually what how about too instead rather same also and plus then sorry great cool "
                              "perfect thanks thank ok okay yes no".split())
 _CAPITALISED_WORD = re.compile(r"(?<![\w'\u2019-])[A-Z][\w'\u2019-]+")
+
+
+# How a reply to "who?" may open before the name it gives: "no, I meant Noah", "sorry - it's Noah", "neither, Noah".
+_REPLY_OPENING = re.compile(
+    r"^\W*(?:(?:no|nope|nah|sorry|oops|actually|neither|none\s+of\s+(?:them|those|these)|not\s+(?:him|her|them|"
+    r"that\s+one|those|these)|wrong\s+(?:one|person))\b\W*)*(?:(?:i\s+(?:meant|mean|was\s+(?:talking\s+about|"
+    r"referring\s+to|thinking\s+of))|it\s*['\u2019]?s|it\s+is|it\s+was|that\s+is|that\s*['\u2019]s)\b\W*)?",
+    re.IGNORECASE)
+# A name given alone as a reply: one to three words of letters (any case), "O'Neil", "Anne-Marie", "J. Smith".
+_NAME_ALONE = re.compile(r"(?:[^\W\d_][\w'\u2019.-]*)(?:\s+[^\W\d_][\w'\u2019.-]*){0,2}")
+
+
+def name_in_reply(text: str, catalog_words: set[str], directory: Directory,
+                  requester_id: str | None = None) -> TargetFinding | None:
+    """The person a reply to "who?" names on its own ("Noah", "no, I meant noah ferreira"): that person when the
+    directory has exactly one by that whole name, else the question of which; None when the reply is not a name
+    alone, or names the requester ("me", "I meant me") or no one the directory comes close to."""
+    name = without_reply_opening(text).strip(" .!?,;:")
+    if not name or not _NAME_ALONE.fullmatch(name):
+        return None
+    folded = fold(name).split()
+    if any(word in _FOLLOW_UP_WORDS or word in PRONOUNS or _SELF.fullmatch(word) for word in folded):
+        return None
+    whole = directory.find_people(emails=[], names=[" ".join(token.text for token in tokens(name))], user_ids=[])
+    if len(whole) == 1:
+        match = MatchedEntity(kind="user", id=whole[0].user_id, label=whole[0].display_name, score=1.0,
+                              matched_text=name)
+        return TargetFinding(person=whole[0], matches=[match])
+    if len(whole) > 1:
+        return TargetFinding(clarification=_ask_which(whole, f"More than one person is called '{name}'.", name))
+    # Not a whole name: a word of the catalog ("Viewer") or a filler is no one's; anything else close to a name is
+    # asked about.
+    if any(word in catalog_words or word in FILLER_WORDS for word in folded) or not directory.suggest_people(name):
+        return None
+    return _ask_unknown(name, directory, requester_id=requester_id)
+
+
+def without_reply_opening(text: str) -> str:
+    """A reply to "who?" without what opens it ("no, I meant ...", "sorry, it's ...")."""
+    return _REPLY_OPENING.sub("", text, count=1)
 
 
 def name_in_passing(text: str, catalog_words: set[str], directory: Directory) -> Clarification | None:

@@ -38,7 +38,7 @@ _PERSON_NOUNS = frozenset("""
     head chief officer president vp svp evp ceo cfo cto coo cio ciso cpo partner associate analyst engineer
     developer designer accountant auditor auditors admin administrator recruiter specialist coordinator
     representative rep agent member members owner client customer visitor guest student successor replacement
-    predecessor counterpart peer peers
+    predecessor counterpart peer peers team teams squad skip-level skiplevel directs
     """.split())
 # Words that stand before a subject without being part of it: greetings, "FYI", "urgent".
 _LEAD_WORDS = frozenset({"hi", "hello", "hey", "dear", "please", "pls", "ok", "okay", "so", "fyi", "urgent",
@@ -69,8 +69,10 @@ def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
     subject = subject[spans[0].start():] if spans else ""
     typed = [span.group() for span in spans]
     words = [fold(word) for word in typed]
-    if not words or len(words) > _MAX_SUBJECT_WORDS or words[0] in _QUESTION_WORDS or words[0] in _EVERYONE:
+    if not words or len(words) > _MAX_SUBJECT_WORDS or words[0] in _QUESTION_WORDS:
         return None
+    if words[0] in _EVERYONE and not any(word in _PERSON_NOUNS for word in words[1:]):
+        return None  # "Everyone needs ..." alone names no one; "Everyone on my team needs ..." several people
     if not _reads_as_a_person(typed, words, catalog_words):
         return None
     if verb.group("many") and not (words[-1].endswith("s") and words[-1].rstrip("s") in _PERSON_NOUNS
@@ -122,7 +124,7 @@ _SLOT_NOUNS = frozenset("""
     someone somebody person guy girl colleague coworker co-worker teammate hire starter joiner newcomer employee
     contractor consultant vendor supplier freelancer intern trainee apprentice temp assistant deputy manager boss
     supervisor director ceo cfo cto coo cio ciso vp analyst engineer developer designer accountant auditor
-    administrator recruiter specialist coordinator successor replacement
+    administrator recruiter specialist coordinator successor replacement team squad
     """.split())
 _NOUNS = "|".join(sorted(_SLOT_NOUNS, key=len, reverse=True))
 _DESCRIBED = rf"(?:the|our|my|a|an|this|that|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?(?:{_NOUNS})s?"

@@ -235,3 +235,61 @@ def test_a_managers_own_report_is_offered_first_among_namesakes(crowded) -> None
     offered = [candidate.id for candidate in turn.outcome.clarification.candidates]
     assert offered[0] == "ozk" and len(offered) == 5
     assert crowded.service.handle("boss", "1", state=turn.state).outcome.user_id == "ozk"
+
+
+def _filed_for(app, requester: str) -> int:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT count(*) AS n FROM requests WHERE requester_id = %s AND target_id = %s "
+                           "AND status <> 'NEEDS_CLARIFICATION'", (requester, requester)).fetchone()
+    return int(row["n"])
+
+
+@pytest.mark.parametrize(("reply", "user_id", "asked_about"), [
+    ("no, I meant Will Page", "wpage", ""), ("sorry I meant will page", "wpage", ""),
+    ("neither - it's Will Page", "wpage", ""),
+    # a name part of someone's: asked which, never the requester's
+    ("no, I meant Grace", None, "Grace Black"), ("Grace", None, "Grace Black"),
+    ("I meant me", "boss", ""),
+])
+def test_a_name_given_in_reply_to_who_is_that_person_and_the_i_in_it_is_not_the_requester(  # type: ignore[no-untyped-def]
+        app, reply: str, user_id: str | None, asked_about: str) -> None:
+    first = app.service.handle("boss", "Can Pat Rivera get Viewer in WikiWiki?")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "user"
+    before = _filed_for(app, "boss")
+    second = app.service.handle("boss", reply, state=first.state).outcome
+    assert second.user_id == user_id, second.message
+    assert asked_about in second.message
+    if user_id != "boss":
+        assert _filed_for(app, "boss") == before
+
+
+@pytest.mark.parametrize(("text", "question", "several"), [
+    ("one of my team needs Viewer in WikiWiki", "Who in your team?", False),
+    ("Someone on my team needs Viewer in WikiWiki", "Who in your team?", False),
+    ("everyone on my team needs Viewer in WikiWiki", "Who in your team?", True),
+    ("my whole team needs Viewer in WikiWiki", "Who in your whole team?", True),
+    ("two of my engineers need Viewer in WikiWiki", "Who among your engineers?", True),
+    ("a few of my reports need Viewer in WikiWiki", "Who among your reports?", True),
+    ("my skip-level needs Viewer in WikiWiki", "Who is your skip-level?", False),
+    ("I need Viewer in WikiWiki for the team", "Who in the team?", False),
+])
+def test_some_of_a_group_or_a_relation_is_asked_who_never_the_requester(  # type: ignore[no-untyped-def]
+        app, text: str, question: str, several: bool) -> None:
+    outcome = app.service.handle("boss", text).outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION and outcome.user_id is None, outcome.message
+    assert outcome.message.startswith(question), outcome.message
+    assert ("I handle one person per request" in outcome.message) is several
+
+
+def test_someones_manager_is_the_manager_the_directory_gives_them(app) -> None:  # type: ignore[no-untyped-def]
+    named = app.service.handle("dele", "Ana Ferreira's manager needs Viewer in WikiWiki").outcome
+    assert named.user_id == "boss", named.message
+    given = app.service.handle("dele", "Please give Rui Costa's boss Editor in WikiWiki").outcome
+    assert given.user_id == "boss", given.message
+    unknown = app.service.handle("dele", "Olu Bankole's manager needs Viewer in WikiWiki").outcome
+    assert unknown.user_id is None and unknown.message.startswith("Who is Olu Bankole's manager?"), unknown.message
+
+
+def test_someones_thing_in_a_requesters_own_sentence_is_not_who_gets_access(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "I need Viewer in WikiWiki to review Rui Costa's pages").outcome
+    assert outcome.user_id == "ana", outcome.message
