@@ -150,6 +150,12 @@ _STATUS_TEXT = {
 }
 
 
-def status_text(decision: Decision) -> str:
-    """A request's state in words: "waiting for approval", "denied", ..."""
+# A denial nobody chose is said as what it was.
+_CLOSED_TEXT = {Reason.WITHDRAWN: "withdrawn", Reason.EXPIRED: "expired (denied: nobody decided it in time)"}
+
+
+def status_text(decision: Decision, reason: Reason | str | None = None) -> str:
+    """A request's state in words: "waiting for approval", "denied", "withdrawn", ..."""
+    if decision is Decision.DENIED and reason is not None and Reason(reason) in _CLOSED_TEXT:
+        return _CLOSED_TEXT[Reason(reason)]
     return _STATUS_TEXT.get(decision, decision.value.lower().replace("_", " "))

@@ -131,7 +131,7 @@ class OwnAccessAnswers:
         if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
             decider = decider_name(outcome, requester.user_id, self._directory)
             return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
-        return f"Request {request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
+        return f"Request {request_id}{what} is {status_text(outcome.decision, outcome.reason)}. {outcome.message}"
 
     def described(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
         """" (Viewer in Box for you)": what a request asks for, to follow its id; "" when the catalog no longer
@@ -147,7 +147,7 @@ class OwnAccessAnswers:
         what = f"{role.name} in {app.name}" if role and app else item.role_id
         until = f" until {shown_end(item.access_until)}" if item.access_until else ""
         return (f"{item.request_id} ({item.created_at:%Y-%m-%d}): {what} for "
-                f"{self._who(item.target_id, requester)}{until}, {status_text(Decision(item.decision))}")
+                f"{self._who(item.target_id, requester)}{until}, {status_text(Decision(item.decision), item.reason)}")
 
     def _who(self, user_id: str, requester: Person) -> str:
         if user_id == requester.user_id:

@@ -58,8 +58,8 @@ class RequestWithdrawalAnswers:
             return f"{result.request_id} was never sent for approval (it asked for nothing complete), so there is " \
                    "nothing to withdraw."
         held = _HELD_ACCESS if result.status is Decision.APPROVED else ""
-        return f"Request {result.request_id}{what} is already {status_text(result.status)}, so it cannot be " \
-               f"withdrawn.{held}"
+        state = status_text(result.status, outcome.reason)
+        return f"Request {result.request_id}{what} is already {state}, so it cannot be withdrawn.{held}"
 
     def _pending(self, requester: Person, vocabulary: CatalogVocabulary, text: str) -> str:
         """The person's requests waiting for approval (in the application, or of the role, the text names), with

@@ -272,7 +272,7 @@ def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSessio
         return close(STATUS_INTENT, "Failed", [f"I could not find request {request_id} among your requests."],
                      done, slots)
     what = _describe(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
-    headline = f"Request {request_id} is {status_text(outcome.decision)}{f': {what}' if what else ''}."
+    headline = f"Request {request_id} is {status_text(outcome.decision, outcome.reason)}{f': {what}' if what else ''}."
     since = since_filed(outcome, decider_name(outcome, requester, ports.directory))
     return close(STATUS_INTENT, "Fulfilled", [headline, since + outcome.message], done.finished(request_id), slots)
 

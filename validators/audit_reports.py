@@ -44,12 +44,14 @@ class AutoApproval(_Model):
 
 
 class OutcomeRatio(_Model):
-    """Each request's latest outcome in the window; `approved_share` = approved / (approved + denied)."""
+    """Each request's latest outcome in the window; `approved_share` = approved / (approved + denied). A request
+    its requester withdrew is counted as `withdrawn`, not as denied: nobody refused it."""
 
     requests: int
     approved: int
     denied: int
     pending: int
+    withdrawn: int = 0
     other: int
     approved_share: float | None
 
@@ -128,15 +130,16 @@ def auto_approval(database: Database, filter: AuditFilter) -> AutoApproval:
 def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
     """The approved/denied ratio: each request counted once, with its latest outcome."""
     conditions, params = _conditions(filter, "request_id IS NOT NULL", "decision IS NOT NULL")
-    rows = _fetch(database, "SELECT decision, count(*) AS n FROM (SELECT DISTINCT ON (request_id) decision "
+    rows = _fetch(database, "SELECT CASE WHEN reason = 'WITHDRAWN' THEN 'WITHDRAWN' ELSE decision END AS outcome, "
+                            "count(*) AS n FROM (SELECT DISTINCT ON (request_id) decision, reason "
                             f"FROM audit_log WHERE {conditions} ORDER BY request_id, seq DESC) latest "
-                            "GROUP BY decision", params)
-    counts = {row["decision"]: int(row["n"]) for row in rows}
+                            "GROUP BY outcome", params)
+    counts = {row["outcome"]: int(row["n"]) for row in rows}
     approved, denied = counts.pop("APPROVED", 0), counts.pop("DENIED", 0)
-    pending = counts.pop("PENDING_APPROVAL", 0)
+    pending, withdrawn = counts.pop("PENDING_APPROVAL", 0), counts.pop("WITHDRAWN", 0)
     other = sum(counts.values())
-    return OutcomeRatio(requests=approved + denied + pending + other, approved=approved, denied=denied,
-                        pending=pending, other=other,
+    return OutcomeRatio(requests=approved + denied + pending + withdrawn + other, approved=approved, denied=denied,
+                        pending=pending, withdrawn=withdrawn, other=other,
                         approved_share=approved / (approved + denied) if approved + denied else None)
 
 

@@ -254,7 +254,8 @@ def render_report(result: Any) -> list[str]:
     outcomes, auto, latency = result.outcomes, result.auto_approval, result.time_to_decision
     lines = [f"audit report, {window}",
              f"outcomes: {_many(outcomes.requests, 'request')}: {outcomes.approved} approved, "
-             f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.other} other; "
+             f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.withdrawn} withdrawn, "
+             f"{outcomes.other} other; "
              f"approved/(approved+denied) {_share(outcomes.approved_share)}",
              f"auto-approval: {auto.auto_approved} of {_many(auto.decided, 'decided request')} ({_share(auto.rate)})",
              f"time to decision: median {_duration(latency.median_seconds)} over "

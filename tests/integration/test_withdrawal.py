@@ -11,6 +11,8 @@ import pytest
 
 from bot.domain import Decision, Reason
 from tests.fakes.bundles import rules_org
+from validators.audit_query import AuditFilter
+from validators.audit_reports import outcomes
 
 pytestmark = pytest.mark.integration
 
@@ -63,6 +65,11 @@ def test_a_pending_request_named_by_id_is_withdrawn_audited_and_leaves_the_queue
     with pytest.raises(Exception, match="not pending"):
         app.approvals.decide(request_id, "boss", True, "", "cli")
     assert "Withdrawn by you on " in _say(app, "tess", f"what is {request_id}?")
+    # In the audit report it is withdrawn, not a denial; in the list of the person's requests, too.
+    counted = outcomes(app.database, AuditFilter(requester_id="tess"))
+    assert (counted.withdrawn, counted.denied) == (1, 0), counted
+    listed = _say(app, "tess", "show my requests")
+    assert f"{request_id} (" in listed and "Viewer in Ledgerly for you, withdrawn" in listed, listed
 
 
 def test_someone_elses_request_or_a_decided_one_is_never_withdrawn(app: Any) -> None:
@@ -116,7 +123,7 @@ def test_an_overdue_request_is_expired_not_withdrawn(app: Any) -> None:
     with app.database.connection() as conn:
         conn.execute("UPDATE requests SET created_at = now() - interval '60 days' WHERE request_id = %s",
                      (request_id,))
-    assert "already denied" in _say(app, "tess", f"cancel {request_id}")
+    assert "already expired (denied: nobody decided it in time)" in _say(app, "tess", f"cancel {request_id}")
     assert _status(app, request_id) == ("DENIED", "EXPIRED")
 
 

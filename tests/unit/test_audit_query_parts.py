@@ -123,7 +123,7 @@ def test_the_report_renders_every_section() -> None:
         over_time=[OutcomeCount(period=date(2025, 6, 2), decision="APPROVED", count=3),
                    OutcomeCount(period=date(2025, 6, 2), decision="DENIED", count=1)],
         auto_approval=AutoApproval(decided=4, auto_approved=3, rate=0.75),
-        outcomes=OutcomeRatio(requests=5, approved=3, denied=1, pending=1, other=0, approved_share=0.75),
+        outcomes=OutcomeRatio(requests=6, approved=3, denied=1, pending=1, withdrawn=1, other=0, approved_share=0.75),
         top_roles=[RoleCount(app_id="wiki", role_id="wiki-editor", requests=4, approved=3, denied=1, pending=0)],
         privileged_grants_total=1,
         privileged_grants=[PrivilegedGrant(seq=9, created_at=NOW, request_id="R-9", target_id="rui",
@@ -135,7 +135,8 @@ def test_the_report_renders_every_section() -> None:
                                          median_by_approver_seconds=7200.0))
     text = "\n".join(render_report(report))
     assert "audit report, 2025-06-02 00:00Z to now" in text
-    assert "outcomes: 5 requests: 3 approved, 1 denied, 1 pending, 0 other; approved/(approved+denied) 75.0%" in text
+    assert "outcomes: 6 requests: 3 approved, 1 denied, 1 pending, 1 withdrawn, 0 other; approved/(approved+denied) " \
+           "75.0%" in text
     assert "auto-approval: 3 of 4 decided requests (75.0%)" in text
     assert "median 0.2 s over 5 decisions" in text and "median 2.0 h over 1" in text
     assert "2025-06-02  APPROVED 3  DENIED 1" in text
