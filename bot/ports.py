@@ -216,9 +216,9 @@ class Withdrawal:
 
 
 class RequestWithdrawals(Protocol):
-    def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
-        """Close a request waiting for approval as DENIED (WITHDRAWN), audited, for the person who asked for it or
-        the one it is for; to anyone else the request reads as missing."""
+    def withdraw(self, request_id: str, person_id: str, channel: str, comment: str = "") -> Withdrawal:
+        """Close a request waiting for approval as DENIED (WITHDRAWN), audited (with `comment`, why), for the person
+        who asked for it or the one it is for; to anyone else the request reads as missing."""
         ...
 
 

@@ -164,7 +164,7 @@ class SqlApprovals:
                         capacity=capacity, action="approve" if approve else "deny")
         return ReviewResult(request_id, verdict, checks, granted)
 
-    def withdraw(self, request_id: str, person_id: str, channel: str) -> Withdrawal:
+    def withdraw(self, request_id: str, person_id: str, channel: str, comment: str = "") -> Withdrawal:
         """Call off a request waiting for approval, for the person who asked or the one it is for: it is closed as
         DENIED (WITHDRAWN), audited, and no approver can decide it after. An overdue request is expired first (it
         is EXPIRED, whichever channel asks). To anyone else the request reads as missing."""
@@ -182,7 +182,8 @@ class SqlApprovals:
                 return Withdrawal(request_id, WithdrawalResult.ALREADY_WITHDRAWN, status)
             if status is not Decision.PENDING_APPROVAL:
                 return Withdrawal(request_id, WithdrawalResult.NOT_PENDING, status)
-            self._write(conn, request, Verdict(Decision.DENIED, Reason.WITHDRAWN), [], person_id, "", channel, False)
+            self._write(conn, request, Verdict(Decision.DENIED, Reason.WITHDRAWN), [], person_id, comment, channel,
+                        False)
         return Withdrawal(request_id, WithdrawalResult.WITHDRAWN)
 
     def refusal(self, request_id: str, person_id: str) -> ReviewError | None:

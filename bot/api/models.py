@@ -191,6 +191,12 @@ class AuditEventsPage(AuditPage):
         "`next_cursor` continues after the last record."))
 
 
+class WithdrawalBody(_Body):
+    # Optional; when sent, read like any other body: malformed JSON or an unknown field changes nothing.
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS, pattern=PRINTABLE_PATTERN,
+                         description="Why it is withdrawn, for the audit record.")
+
+
 class ApprovalDecisionBody(_Body):
     # A misspelt field ("commment") is an error, not a lost comment.
     action: Literal["approve", "deny"]

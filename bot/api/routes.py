@@ -46,6 +46,7 @@ from bot.api.models import (
     ErrorResponse,
     HealthResponse,
     RequestStatusResponse,
+    WithdrawalBody,
 )
 from bot.api.requests import structured_request
 from bot.api.runtime import ApiRuntime, current
@@ -277,14 +278,15 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
 
 @_route("POST", "/access-requests/<request_id>/withdraw", summary="Withdraw a request waiting for approval",
         operation_id="withdrawAccessRequest", security=_SECURED,
-        responses=_responses(200, 400, 401, 403, 404, 409, 503))
-def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime,
-                            who: Caller) -> RequestStatusResponse:
+        responses=_responses(200, 400, 401, 403, 404, 409, 413, 415, 503))
+def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt: Runtime, who: Caller,
+                            body: Annotated[WithdrawalBody | None, Body()] = None) -> RequestStatusResponse:
     """For the person who asked or the one it is for, while it waits for approval: closed as DENIED (WITHDRAWN),
-    audited, and no approver can decide it after. Anyone else gets 404, as for a request that does not exist."""
+    audited, and no approver can decide it after. Anyone else gets 404, as for a request that does not exist. The
+    body is optional (`{"comment": "..."}`)."""
     request_id = canonical_request_id(request_id)
     rt.app.service.requester(who, CHANNEL, f"(withdraw {request_id})")
-    result = rt.app.approvals.withdraw(request_id, who, CHANNEL)
+    result = rt.app.approvals.withdraw(request_id, who, CHANNEL, comment=body.comment.strip() if body else "")
     if result.result is WithdrawalResult.NOT_FOUND:
         raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
     if result.result is WithdrawalResult.NOT_PENDING:

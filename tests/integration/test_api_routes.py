@@ -389,11 +389,18 @@ def test_withdrawing_a_pending_request_over_http(app) -> None:  # type: ignore[n
     assert _code(call("POST", f"/access-requests/{request_id}/withdraw", user="rui")) == (404, "REQUEST_NOT_FOUND")
     assert _code(call("POST", "/access-requests/R-999999/withdraw", user="tess")) == (404, "REQUEST_NOT_FOUND")
     assert _counts(app) == before
-    status, _, body = call("POST", f"/access-requests/{request_id.lower()}/withdraw", user="tess")
+    # A body, optional, is read as any other: malformed or with a field it does not have, nothing is withdrawn.
+    assert _code(call("POST", f"/access-requests/{request_id}/withdraw", raw=b"garbage{", user="tess")) == (
+        400, "INVALID_JSON")
+    assert _code(call("POST", f"/access-requests/{request_id}/withdraw", {"confirm": True}, user="tess")) == (
+        422, "VALIDATION_FAILED")
+    assert _counts(app) == before
+    status, _, body = call("POST", f"/access-requests/{request_id.lower()}/withdraw",
+                           {"comment": "no longer needed"}, user="tess")
     assert status == 200 and (body["request_id"], body["status"], body["reason"]) == (request_id, "DENIED",
                                                                                       "WITHDRAWN")
-    assert [(entry["decision"], entry["reason"], entry["decided_by"]) for entry in body["history"]][-1] == (
-        "DENIED", "WITHDRAWN", "tess")
+    assert [(entry["decision"], entry["reason"], entry["decided_by"], entry["comment"])
+            for entry in body["history"]][-1] == ("DENIED", "WITHDRAWN", "tess", "no longer needed")
     # A retry (the first answer lost) answers the same; the request stays as it is.
     again_status, _, again = call("POST", f"/access-requests/{request_id}/withdraw", user="tess")
     assert (again_status, again["status"], again["reason"], len(again["history"])) == (
