@@ -39,6 +39,10 @@ _THANKS = r"(?:(?:please|pls|thanks?|thank\s+you|thx|asap|now|right\s+away|today
 _TRAILER = re.compile(
     rf"^[\s,.;:!?-]*{_THANKS}(?:(?:as|because|since|-)\s+)?(?:"
     r"(?:i|we)\s+(?:no\s+longer|don'?t|do\s+not)\s+need\s+it(?:\s+any\s*more)?"
+    # someone else no longer needing it: "hannah doesn't need it anymore", "she no longer needs it"
+    r"|(?:[\w'-]+\s+){0,2}?(?:no\s+longer\s+needs|doesn'?t\s+need|does\s+not\s+need|won'?t\s+need)\s+it"
+    r"(?:\s+any\s*more)?"
+    r"|(?:it\s+was\s+|it'?s\s+)?(?:for\s+)?(?:the\s+)?wrong\s+(?:role|person|app(?:lication)?|one)"
     r"|(?:it'?s|it\s+is)\s+(?:no\s+longer\s+needed|not\s+needed(?:\s+any\s*more)?)|not\s+needed(?:\s+any\s*more)?"
     r"|no\s+longer\s+needed|(?:i|we)\s+changed\s+(?:my|our)\s+minds?|(?:it\s+was\s+)?(?:filed|sent|made)\s+by\s+mistake"
     r"|by\s+mistake|(?:it'?s\s+a\s+)?duplicate)?"

@@ -52,6 +52,12 @@ def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
     ("Cancel R-1482, it was filed by mistake, thanks", WithdrawalAsked(request_id="R-1482")),
     ("could you please cancel R-12?", WithdrawalAsked(request_id="R-12")),
     ("No, cancel that", WithdrawalAsked(that_one=True)),
+    # a reason about someone else, or a mistake in what was asked
+    ("withdraw R-1112, hannah doesn't need it anymore", WithdrawalAsked(request_id="R-1112")),
+    ("cancel R-7 - she no longer needs it", WithdrawalAsked(request_id="R-7")),
+    ("please withdraw R-7, wrong role", WithdrawalAsked(request_id="R-7")),
+    ("cancel R-7, it was for the wrong person, thanks", WithdrawalAsked(request_id="R-7")),
+    ("withdraw R-7, Hannah needs Editor instead", WithdrawalAsked(mixed=True)),
 ])
 def test_mixed_several_and_asked_withdrawals_are_told_apart(text: str, asked: WithdrawalAsked) -> None:
     assert withdrawal_in(text) == asked
