@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -314,6 +314,7 @@ class AccessRequestService:
             return answer(ENDED_SLOT, self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN,
                           clean(text))
         asked_until = state is not None and state.asked is not None and state.asked.slot == UNTIL_SLOT
+        changed: LastRequest | None = None  # the request this message changes ("actually make that Reader")
         if state is not None and asked_until:
             resolved = self._until_reply(text, requester, state, vocabulary)
             full_text = " / ".join([*state.texts, clean(text)])
@@ -329,6 +330,7 @@ class AccessRequestService:
         elif last is not None and (continues(text) or (uses_pronoun(text) and _about_someone_else(last, requester))):
             resolved = self._continuation(text, requester, vocabulary, last)
             full_text = clean(text)
+            changed = last
         else:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
@@ -337,7 +339,25 @@ class AccessRequestService:
         version = vocabulary.catalog.version
         if not resolved.is_complete:
             return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
-        return self._evaluate(requester, resolved, full_text, channel, conversation_id, key, version)
+        turn = self._evaluate(requester, resolved, full_text, channel, conversation_id, key, version)
+        return self._noting_earlier_request(turn, changed, vocabulary) if changed is not None else turn
+
+    def _noting_earlier_request(self, turn: Turn, last: LastRequest, vocabulary: CatalogVocabulary) -> Turn:
+        """A change to the last request ("actually make that Content Curator") files a new request; the earlier
+        one, still waiting for the same person in the same application, is said to stand (never withdrawn on a
+        reading of "actually")."""
+        outcome = turn.outcome
+        if outcome.request_id in (None, last.request_id) or (outcome.user_id, outcome.app_id) != (
+                last.target_id, last.app_id):
+            return turn
+        earlier = self._ports.store.get(last.request_id)
+        role = vocabulary.catalog.roles.get(last.role_id)
+        if earlier is None or earlier.decision is not Decision.PENDING_APPROVAL or role is None:
+            return turn
+        app = vocabulary.catalog.applications[last.app_id]
+        note = (f" Your earlier request {last.request_id} ({role.name} in {app.name}) is still waiting for approval; "
+                f"if this one replaces it, say \"cancel {last.request_id}\".")
+        return replace(turn, outcome=outcome.model_copy(update={"message": outcome.message + note}))
 
     @staticmethod
     def _ending(text: str, waiting: bool) -> Clarification | None:

@@ -137,3 +137,18 @@ def test_cancel_that_right_after_a_request_withdraws_it_and_while_a_question_wai
     called_off = app.service.handle("tess", "cancel that", state=asking.state).outcome
     assert called_off.decision is Decision.NEEDS_CLARIFICATION and "withdrawn" not in called_off.message.lower()
     assert _say(app, "tess", "cancel that").startswith("There is no request")
+
+
+def test_a_change_to_a_pending_request_files_a_new_one_and_says_the_earlier_one_stands(app: Any) -> None:
+    first = app.service.handle("tess", "I need the Viewer role in Ledgerly")
+    assert first.outcome.decision is Decision.PENDING_APPROVAL, first.outcome.message
+    changed = app.service.handle("tess", "actually make that Journal Poster", state=first.state).outcome
+    assert changed.role_id == "ldg-poster" and changed.request_id != first.outcome.request_id, changed.message
+    earlier = first.outcome.request_id
+    assert changed.message.endswith(f"Your earlier request {earlier} (Viewer in Ledgerly) is still waiting for "
+                                    f"approval; if this one replaces it, say \"cancel {earlier}\"."), changed.message
+    assert _status(app, str(earlier))[0] == "PENDING_APPROVAL"  # never withdrawn on a reading of "actually"
+    # Another person's request after it is no change of the earlier one: no note.
+    other = app.service.handle("boss", "I need the Viewer role in WikiWiki")
+    same_for = app.service.handle("boss", "same for Rui Costa", state=other.state).outcome
+    assert "earlier request" not in same_for.message, same_for.message
