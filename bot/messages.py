@@ -52,15 +52,18 @@ def decision_message(
                             if item.kind in _PEER_KINDS and item.score is not None and item.score >= 0.5)
         because = f" Approval confidence {confidence:.0%}" + (f": {support}." if support else ".")
         return f"Approved: {who} now {'have' if is_requester else 'has'} {what}{ref}.{because}"
-    if decision is Decision.ALREADY_GRANTED:  # the role as held, whatever end was asked for
-        return (f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {role.name} in {app_name}. "
-                "Nothing to do.")
+    if decision is Decision.ALREADY_GRANTED:  # held, for at least as long as asked
+        held = failed.data.get("held_until") if failed is not None else None
+        held_until = f" until {shown_end(datetime.fromisoformat(held))}" if held else ""
+        return (f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {role.name} in "
+                f"{app_name}{held_until}. Nothing to do.")
     if decision is Decision.DENIED:
         detail = failed.detail if failed else reason.value
         return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{cite}"
     if reason is Reason.PRIVILEGED_ROLE:
-        return (f"Sent for approval{ref}: {what} is a privileged role, so the application owner must approve it "
-                f"for {who}.{cite}")
+        until_said = f" until {shown_end(until)}" if until is not None else ""
+        return (f"Sent for approval{ref}: {role.name} in {app_name} is a privileged role, so the application owner "
+                f"must approve it for {who}{until_said}.{cite}")
     if confidence is None:
         return (f"Sent for approval{ref}: {what} for {who}. The approval confidence is unavailable at the moment, so "
                 "an approver will decide.")

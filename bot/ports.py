@@ -73,8 +73,10 @@ class CatalogSource(Protocol):
 
 
 class RulesChecker(Protocol):
-    def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
-        """Every hard check, in CHECK_ORDER, evaluated against the rules store."""
+    def run_checks(self, requester_id: str, target_id: str, role_id: str,
+                   until: datetime | None = None) -> list[CheckResult]:
+        """Every hard check, in CHECK_ORDER, evaluated against the rules store; `until`, the end of the access asked
+        for (None: without an end), which a grant held until sooner does not cover."""
         ...
 
 

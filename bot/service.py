@@ -655,7 +655,7 @@ class AccessRequestService:
             policies_future = run(self._traced, "policies", self._ports.policies.for_request, app, role)
         # The checks run in this thread while the pool retrieves: one thread hand-off fewer per request.
         checks, timings.rules_ms = self._traced("rules", self._ports.rules.run_checks, requester.user_id,
-                                                target.user_id, role.role_id)
+                                                target.user_id, role.role_id, resolved.until)
         confidence: Confidence | None = None
         passages: list[PolicyPassage] = []
         deadline = parallel_started + self._retrieval_timeout_s

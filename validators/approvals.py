@@ -146,7 +146,7 @@ class SqlApprovals:
             # the next one's checks see this one's grant.
             conn.execute("SELECT 1 FROM users WHERE user_id = %s FOR UPDATE", (request["target_id"],))
             checks = self._rules.run_checks_in(conn, request["requester_id"], request["target_id"],
-                                               request["role_id"])
+                                               request["role_id"], request["access_until"])
             # An import since the request may have taken the role or the person out of the catalog.
             present = conn.execute(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = %s) AS person, "

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 from collections import deque
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -138,14 +139,15 @@ class SqlDecisionStore:
                       "were not written", record.request_id, type(exc).__name__)
             raise
 
-    def _recheck_grant(self, conn: psycopg.Connection[Any], requester_id: str, target_id: str, role_id: str) -> None:
+    def _recheck_grant(self, conn: psycopg.Connection[Any], requester_id: str, target_id: str, role_id: str,
+                       until: datetime | None) -> None:
         """Decisions that grant to one person take turns (approvals take the same lock), and the checks run again
         inside the turn: the checks run before it could miss a grant made meanwhile, such as the other half of a
         segregation-of-duties pair approved at the same moment."""
         conn.execute("SELECT 1 FROM users WHERE user_id = %s FOR UPDATE", (target_id,))
         if self._rules is None:
             return
-        failed = first_failure(self._rules.run_checks_in(conn, requester_id, target_id, role_id))
+        failed = first_failure(self._rules.run_checks_in(conn, requester_id, target_id, role_id, until))
         if failed is not None:
             raise GrantRecheckFailedError(f"{failed.name.value} no longer passes: {failed.detail}")
 
@@ -171,7 +173,7 @@ class SqlDecisionStore:
         role = record.resolved.role
         request_id = record.request_id
         if record.grant and target_id and role:
-            self._recheck_grant(conn, record.requester_id, target_id, role.role_id)
+            self._recheck_grant(conn, record.requester_id, target_id, role.role_id, record.access_until)
         conn.execute(
             "INSERT INTO requests (request_id, requester_id, target_id, app_id, role_id, channel, text, "
             "status, reason, confidence, message, entities, conversation_id, idempotency_key, access_until) "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.domain import CheckName, CheckResult
 from bot.evidence import RoleRules
+from bot.understanding.time_limits import shown_end
 from validators.db import Database
 
 # Every check is computed every time, in one round trip. A grant counts while it is active and unexpired.
@@ -14,7 +16,7 @@ WITH target AS (
     SELECT user_id, status, manager_id, display_name, attributes, folded_attributes FROM users
     WHERE user_id = %(target)s
 ), held AS (
-    SELECT role_id FROM user_roles
+    SELECT role_id, expires_at FROM user_roles
     WHERE user_id = %(target)s AND status = 'active' AND (expires_at IS NULL OR expires_at > now())
 )
 SELECT
@@ -29,7 +31,10 @@ SELECT
         WHERE user_id = %(requester)s AND role_id = %(delegate_role)s AND status = 'active'
           AND (expires_at IS NULL OR expires_at > now())
     ) AS requester_is_delegate,
-    EXISTS (SELECT 1 FROM held WHERE role_id = %(role)s) AS already_granted,
+    -- Held already, for as long as asked: a grant that ends sooner may be extended by a new request.
+    EXISTS (SELECT 1 FROM held WHERE role_id = %(role)s AND (expires_at IS NULL OR
+            (%(until)s::timestamptz IS NOT NULL AND expires_at >= %(until)s::timestamptz))) AS already_granted,
+    (SELECT expires_at FROM held WHERE role_id = %(role)s) AS held_until,
     (
         SELECT coalesce(jsonb_agg(jsonb_build_object(
             'rule_id', s.rule_id,
@@ -67,14 +72,17 @@ class SqlRulesChecker:
         self._database = database
         self._delegate_role_id = delegate_role_id
 
-    def run_checks(self, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
+    def run_checks(self, requester_id: str, target_id: str, role_id: str,
+                   until: datetime | None = None) -> list[CheckResult]:
         with self._database.reading() as conn:
-            return self.run_checks_in(conn, requester_id, target_id, role_id)
+            return self.run_checks_in(conn, requester_id, target_id, role_id, until)
 
-    def run_checks_in(self, conn: Any, requester_id: str, target_id: str, role_id: str) -> list[CheckResult]:
-        """The checks inside a caller's transaction (an approval re-checks under the lock it holds)."""
+    def run_checks_in(self, conn: Any, requester_id: str, target_id: str, role_id: str,
+                      until: datetime | None = None) -> list[CheckResult]:
+        """The checks inside a caller's transaction (an approval re-checks under the lock it holds). `until`: the
+        end of the access asked for (None: no end), which a grant held until sooner does not cover."""
         params = {"requester": requester_id, "target": target_id, "role": role_id,
-                  "delegate_role": self._delegate_role_id}
+                  "delegate_role": self._delegate_role_id, "until": until}
         row = conn.execute(CHECKS_SQL, params).fetchone()
         assert row is not None
         return interpret(row, requester_id, target_id, self._delegate_role_id)
@@ -106,14 +114,21 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     missing = [required["role_id"] for required in row["missing_prerequisites"]]
     missing_names = [required["name"] or required["role_id"] for required in row["missing_prerequisites"]]
     ineligible = row["failed_eligibility"]
+    held_until = row.get("held_until")
+    held = f" until {shown_end(held_until)}" if held_until else ""
+    if row["already_granted"]:
+        granted = f"{target} already holds this role{held}"
+    elif held_until:
+        granted = f"{target} holds this role until {shown_end(held_until)}: this would extend it"
+    else:
+        granted = f"{target} does not hold this role yet"
     return [
         CheckResult(name=CheckName.AUTHORIZED_FOR_TARGET, passed=authorized, detail=why,
                     data={"self": is_self, "manager": is_manager, "delegate": bool(row["requester_is_delegate"])}),
         CheckResult(name=CheckName.TARGET_ACTIVE, passed=status == "active",
                     detail=f"{target} is {status}", data={"status": status}),
-        CheckResult(name=CheckName.NOT_ALREADY_GRANTED, passed=not row["already_granted"],
-                    detail=f"{target} already holds this role" if row["already_granted"]
-                    else f"{target} does not hold this role yet"),
+        CheckResult(name=CheckName.NOT_ALREADY_GRANTED, passed=not row["already_granted"], detail=granted,
+                    data={"held_until": held_until.isoformat() if held_until else None}),
         CheckResult(name=CheckName.NO_SOD_CONFLICT, passed=not sod,
                     detail="; ".join(f"conflicts with {c.get('held_role_name') or c['held_role_id']}, already held "
                                      f"({c['description'] or c['rule_id']})" for c in sod)

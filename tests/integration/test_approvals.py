@@ -210,8 +210,8 @@ def test_an_automatic_grant_checks_again_in_its_write(app, app_factory, fresh_da
     rules = app.service.ports.rules
     checked = rules.run_checks
 
-    def checks_then_a_grant_meanwhile(requester: str, target: str, role: str) -> Any:
-        result = checked(requester, target, role)
+    def checks_then_a_grant_meanwhile(requester: str, target: str, role: str, until: Any = None) -> Any:
+        result = checked(requester, target, role, until)
         monkeypatch.setattr(rules, "run_checks", checked)  # once: the partner is granted between checks and write
         with psycopg.connect(fresh_database_url, autocommit=True) as conn:
             conn.execute("INSERT INTO user_roles (user_id, role_id) VALUES ('rui', 'ldg-approver')")

@@ -139,3 +139,23 @@ def test_asking_again_with_another_end_says_which_end_the_pending_request_keeps(
     again = app.service.handle("rui", "I need admin in Ledgerly for two weeks").outcome
     assert again.request_id == first.request_id and again.repeated
     assert "It keeps that end" in again.message and again.message.count("until") >= 2
+
+
+def test_a_grant_that_ends_sooner_than_asked_is_extended_and_one_that_lasts_is_already_there(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need Viewer in WikiWiki for two weeks").outcome
+    assert first.decision is Decision.APPROVED and first.access_until is not None
+    # Asked for again for less time: already there, with the end it has.
+    shorter = app.service.handle("ana", "I need Viewer in WikiWiki for 3 days").outcome
+    assert shorter.decision is Decision.ALREADY_GRANTED, shorter.message
+    assert shorter.message == (f"You already have Viewer in WikiWiki until {first.access_until:%Y-%m-%d %H:%M} UTC. "
+                               "Nothing to do.")
+    # For longer, or without an end: a request of its own, decided as any other, which moves the end.
+    longer = app.service.handle("ana", "I need Viewer in WikiWiki for 3 months").outcome
+    assert longer.decision is Decision.APPROVED, longer.message
+    held = next(check for check in longer.checks if check.name.value == "NOT_ALREADY_GRANTED")
+    assert held.passed and held.detail.endswith(": this would extend it"), held.detail
+    assert grant_expiry(app, "ana", "wiki-viewer") == longer.access_until > first.access_until
+    open_ended = app.service.handle("ana", "I need Viewer in WikiWiki").outcome
+    assert open_ended.decision is Decision.APPROVED and grant_expiry(app, "ana", "wiki-viewer") is None
+    assert app.service.handle("ana", "I need Viewer in WikiWiki for a week").outcome.decision \
+        is Decision.ALREADY_GRANTED
