@@ -112,7 +112,7 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     auditor.locator("#tab-dashboard").click()
     auditor.wait_for_selector("#chart-over-time svg rect.bar")
     assert auditor.locator("#chart-over-time rect[data-decision='APPROVED']").count() >= 1
-    assert auditor.locator("#chart-roles rect[data-label='ldg-admin']").count() == 1
+    assert auditor.locator("#chart-roles .bar[data-label='ldg-admin']").count() == 1
     shot = tmp_path / "console-dashboard.png"
     auditor.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -161,3 +161,49 @@ def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> 
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == "access_request.decision_refused"
     assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
+
+
+def _fits(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return page.evaluate("() => ({ scroll: document.documentElement.scrollWidth, viewport: innerWidth })")
+
+
+def test_the_queue_and_the_dashboard_fit_a_phone(rules_app, browser, server_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    request_id = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome.request_id
+    rules_app.service.handle("ana", "I need Editor in WikiWiki", channel="api")
+    context = browser.new_context(viewport={"width": 375, "height": 740}, service_workers="block")
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"), lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server_url}/console?as=own")
+        card = page.locator(f".queue-item[data-request-id='{request_id}']")
+        card.wait_for()
+        fits = _fits(page)
+        assert fits["scroll"] <= fits["viewport"] == 375, fits
+        card_right = card.evaluate("node => node.getBoundingClientRect().right")
+        for name in ("Approve", "Deny"):
+            assert card.get_by_role("button", name=name).evaluate("node => node.getBoundingClientRect().right") \
+                <= card_right
+        page.screenshot(path=str(tmp_path / "console-queue-phone.png"), full_page=True)
+
+        page.fill("#user", AUDITOR)
+        page.press("#user", "Enter")
+        page.locator("#tab-dashboard").click()
+        page.wait_for_selector("#chart-roles .hbar")
+        fits = _fits(page)
+        assert fits["scroll"] <= fits["viewport"] == 375, fits
+        for chart in page.locator(".chart").all():
+            assert chart.evaluate("node => node.getBoundingClientRect().right") <= 375
+        # Role names whole: wrapped inside their column, never cut, the full name in the title.
+        labels = page.locator("#chart-roles .hbar-label")
+        expect(labels.filter(has_text="ldg-admin")).to_have_count(1)
+        for label in labels.all():
+            box = label.evaluate("node => ({ over: node.scrollWidth - node.clientWidth, "
+                                 "left: node.getBoundingClientRect().left })")
+            assert box["over"] <= 0 and box["left"] >= 0, box
+            assert label.get_attribute("title") == label.inner_text()
+        page.screenshot(path=str(tmp_path / "console-dashboard-phone.png"), full_page=True)
+    finally:
+        context.close()

@@ -306,7 +306,7 @@
 
   function chart(id, content) {
     const figure = document.getElementById(id);
-    for (const old of figure.querySelectorAll("svg, .empty, .legend")) old.remove();
+    for (const old of figure.querySelectorAll("svg, .empty, .legend, .hbars")) old.remove();
     if (typeof content === "string") figure.appendChild(el("p", "empty", content));
     else figure.append(...[].concat(content));
   }
@@ -350,22 +350,31 @@
     return [root, legend];
   }
 
+  // Rows of label, bar and count in HTML rather than SVG, so that a long label (a role id such as
+  // "bamboohr-compensation-manager") wraps whole at any width instead of running off the chart's left edge.
   function horizontalBars(items, label) {
     // items: [{label, value, colour}]
     const max = Math.max(1, ...items.map((i) => i.value));
-    const row = 24, left = 170, width = 460;
-    const root = svg("svg", { viewBox: `0 0 ${width} ${items.length * row + 6}`, role: "img", "aria-label": label });
-    items.forEach((item, index) => {
-      const y = index * row + 3;
-      const w = (item.value / max) * (width - left - 40);
-      root.appendChild(svg("text", { x: left - 6, y: y + 14, "text-anchor": "end" }, item.label));
-      const rect = svg("rect", { x: left, y: y, width: Math.max(w, 1), height: row - 6, fill: item.colour || "#0b5cad",
-                                 class: "bar", "data-label": item.label });
-      rect.appendChild(svg("title", {}, item.label + ": " + item.value));
-      root.appendChild(rect);
-      root.appendChild(svg("text", { x: left + w + 4, y: y + 14 }, item.value));
-    });
-    return root;
+    const list = el("div", "hbars");
+    list.setAttribute("role", "list");
+    list.setAttribute("aria-label", label);
+    for (const item of items) {
+      const row = el("div", "hbar");
+      row.setAttribute("role", "listitem");
+      const name = el("span", "hbar-label", item.label);
+      name.title = item.label;
+      const track = el("span", "hbar-track");
+      const bar = el("span", "bar");
+      bar.dataset.label = item.label;
+      bar.title = item.label + ": " + item.value;
+      // Through the CSSOM, which the page's Content-Security-Policy allows (a style attribute it would not).
+      bar.style.width = Math.max((item.value / max) * 100, 0.5) + "%";
+      bar.style.backgroundColor = item.colour || "#0b5cad";
+      track.appendChild(bar);
+      row.append(name, track, el("span", "hbar-value", item.value));
+      list.appendChild(row);
+    }
+    return list;
   }
 
   function drawReport(report) {
