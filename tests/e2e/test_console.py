@@ -65,6 +65,12 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     assert card.locator(".message").inner_text().startswith("Answer to the requester: ")
     assert card.locator(".asked").inner_text() == f"\u201c{ADMIN_REQUEST}\u201d"
     assert card.locator(".checks li").count() >= 5
+    # The words the chat uses, not the codes (the codes stay in the titles).
+    who_may_ask = card.locator(".checks li[data-check='AUTHORIZED_FOR_TARGET'] strong")
+    assert (who_may_ask.inner_text(), who_may_ask.get_attribute("title")) == ("Who may ask", "AUTHORIZED_FOR_TARGET")
+    assert card.locator(".reason").inner_text().strip().upper() == "PRIVILEGED ROLE"
+    assert "AUTHORIZED_FOR_TARGET" not in card.inner_text()
+    expect(page.locator("#queue-note")).to_have_text("1 waiting for own.")
     page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)
 
     card.locator(".decide input").fill("needed for the year-end close")
@@ -207,3 +213,23 @@ def test_the_queue_and_the_dashboard_fit_a_phone(rules_app, browser, server_url:
         page.screenshot(path=str(tmp_path / "console-dashboard-phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_with_nobody_signed_in_the_console_asks_who_you_are(open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = open_console("")
+    prompt = page.locator("#queue .sign-in")
+    expect(prompt).to_contain_text("Choose who you are first")
+    expect(page.locator("#user")).to_be_focused()
+    page.locator("#tab-audit").click()
+    page.locator("#audit-search").click()
+    expect(page.locator("#audit-note")).to_contain_text("Choose who you are first")
+    assert "UNAUTHENTICATED" not in page.locator("#audit-note").inner_text()
+
+    page.fill("#user", "own")
+    page.press("#user", "Enter")  # signed in: the tab shown loads as them
+    expect(page.locator("#audit-note")).to_contain_text("NOT_AN_AUDITOR")
+    page.locator("#tab-queue").click()
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
+    expect(prompt).to_have_count(0)

@@ -7,6 +7,7 @@
   const userInput = document.getElementById("user");
   const COLOURS = { APPROVED: "#1a7f37", DENIED: "#c0262d", PENDING_APPROVAL: "#9a6700",
                     ALREADY_GRANTED: "#57606a", NEEDS_CLARIFICATION: "#0b5cad" };
+  const labels = window.AskIamLabels;
   const FILTERS = ["user", "requester", "approver", "app", "role", "decision", "reason", "channel", "since", "until"];
 
   function el(tag, className, text) {
@@ -27,11 +28,21 @@
     return userInput.value.trim();
   }
 
+  // With nobody signed in the console asks who you are rather than sending an empty development token.
+  const SIGN_IN = "Choose who you are first: type your user id under \u201cSigned in as\u201d at the top (the " +
+    "demo's people are offered as you type), or open /console?as=USER_ID.";
+
+  // What a note says about a failure: the server's code and message; the sign-in prompt on its own.
+  function describe(failure) {
+    return failure.code === "SIGN_IN" ? failure.message : failure.code + ": " + failure.message;
+  }
+
   function headers(extra) {
     return Object.assign({ Authorization: "Bearer dev:" + who() }, extra || {});
   }
 
   async function api(path, options) {
+    if (!who()) throw Object.assign(new Error(SIGN_IN), { code: "SIGN_IN", status: 0 });
     let response;
     try {
       response = await fetch(path, Object.assign({ headers: headers() }, options || {}));
@@ -60,7 +71,7 @@
       tab.setAttribute("aria-selected", selected ? "true" : "false");
       document.getElementById("panel-" + tab.dataset.panel).hidden = !selected;
     }
-    if (loaders[name] && who()) loaders[name]();
+    if (loaders[name]) loaders[name]();
   }
   for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
     tab.addEventListener("click", () => show(tab.dataset.panel));
@@ -79,7 +90,9 @@
     for (const check of checks) {
       const item = el("li", check.passed ? "check-pass" : "check-fail");
       item.dataset.check = check.name;
-      item.appendChild(el("strong", null, check.name));
+      const name = el("strong", null, labels.check(check.name));
+      name.title = check.name;
+      item.appendChild(name);
       item.appendChild(document.createTextNode(check.detail ? ": " + check.detail : ""));
       list.appendChild(item);
     }
@@ -90,7 +103,9 @@
     const list = el("ul", "evidence-list");
     for (const item of evidence.slice(0, 5)) {
       const entry = el("li");
-      entry.appendChild(el("span", "kind", item.kind));
+      const kind = el("span", "kind", labels.evidenceKind(item.kind));
+      kind.title = item.kind;
+      entry.appendChild(kind);
       entry.appendChild(document.createTextNode(item.summary + (item.source ? " (" + item.source + ")" : "")));
       list.appendChild(entry);
     }
@@ -146,7 +161,9 @@
       " for " + named(item.user_name, item.user_id) +
       (item.access_until ? " until " + item.access_until.slice(0, 16).replace("T", " ") + " UTC" : "")));
     head.appendChild(el("span", "badge status"));
-    head.appendChild(el("span", "badge status-pending_approval", item.reason));
+    const reason = el("span", "badge reason status-pending_approval", labels.reason(item.reason));
+    reason.title = item.reason;
+    head.appendChild(reason);
     if (item.expiring_soon) head.appendChild(el("span", "badge soon", "expires soon"));
     card.appendChild(head);
     card.appendChild(el("div", "meta", item.request_id + " · asked by " +
@@ -186,8 +203,9 @@
       queueNote.textContent = answer.items.length ? answer.items.length + " waiting for " + answer.approver_id + "."
         : "Nothing is waiting for " + answer.approver_id + ".";
     } catch (failure) {
-      queue.replaceChildren();
-      queueNote.textContent = failure.code + ": " + failure.message;
+      const prompt = failure.code === "SIGN_IN";
+      queue.replaceChildren(...(prompt ? [el("p", "card sign-in", failure.message)] : []));
+      queueNote.textContent = prompt ? "" : describe(failure);
     }
   }
   loaders.queue = loadQueue;
@@ -224,6 +242,7 @@
     // A link cannot carry the Authorization header: fetch the export and save it under its own name.
     auditNote.textContent = "Exporting…";
     try {
+      if (!who()) throw new Error(SIGN_IN);
       const response = await fetch(link.href, { headers: headers() });
       if (!response.ok) {
         const body = await response.json().catch(() => null);
@@ -293,7 +312,7 @@
       if (number !== searchNumber) return;
       if (!cursor) auditRows.replaceChildren();
       nextButton.hidden = true;
-      auditNote.textContent = failure.code + ": " + failure.message;
+      auditNote.textContent = describe(failure);
     }
   }
   loaders.audit = () => searchAudit(null);
@@ -333,7 +352,7 @@
         y -= h;
         const rect = svg("rect", { x: x, y: y, width: bar, height: h, fill: COLOURS[outcome] || "#8c959f",
                                    "data-decision": outcome, "data-period": period, class: "bar" });
-        rect.appendChild(svg("title", {}, period + " " + outcome + ": " + found.count));
+        rect.appendChild(svg("title", {}, period + " " + labels.decision(outcome) + ": " + found.count));
         root.appendChild(rect);
       }
       root.appendChild(svg("text", { x: x + bar / 2, y: height - bottom + 14, "text-anchor": "middle" },
@@ -344,7 +363,7 @@
       const key = svg("svg", { viewBox: "0 0 10 10", width: 10, height: 10, class: "swatch" });
       key.appendChild(svg("rect", { width: 10, height: 10, fill: COLOURS[outcome] || "#8c959f" }));
       const entry = el("span", "legend-entry");
-      entry.append(key, document.createTextNode(" " + outcome));
+      entry.append(key, document.createTextNode(" " + labels.decision(outcome)));
       legend.appendChild(entry);
     }
     return [root, legend];
@@ -410,7 +429,7 @@
         report.time_to_decision.decisions + " decision(s); privileged grants: " + report.privileged_grants_total + ".";
     } catch (failure) {
       for (const id of ["chart-over-time", "chart-auto", "chart-roles", "chart-sod"]) chart(id, "");
-      reportNote.textContent = failure.code + ": " + failure.message;
+      reportNote.textContent = describe(failure);
     }
   }
   loaders.dashboard = loadReport;
@@ -427,10 +446,18 @@
       }
     } catch (_) { /* not local: no demo users to offer */ }
   }
+  function signedIn() {
+    userInput.closest(".picker").classList.toggle("picker-needed", !who());
+  }
   userInput.value = new URLSearchParams(location.search).get("as") || "";
-  userInput.addEventListener("change", () => { if (loaders[current()] && who()) loaders[current()](); });
+  userInput.addEventListener("change", () => {
+    signedIn();
+    if (loaders[current()]) loaders[current()]();
+  });
 
   updateExports("");
   loadUsers();
-  if (who()) loaders.queue();
+  signedIn();
+  loaders.queue();
+  if (!who()) userInput.focus();
 })();
