@@ -1,5 +1,6 @@
 """The console in headless Chromium against the local server: an approver approves a pending request from the
-queue (and the grant is in the database), and an auditor finds its record, exports it and sees the charts."""
+queue (and the grant is in the database), and an auditor finds its record, exports it and sees the charts; a
+request withdrawn while its card is on screen; the queue and the dashboard on a phone; nobody signed in."""
 
 from __future__ import annotations
 
@@ -68,8 +69,9 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     # The words the chat uses, not the codes (the codes stay in the titles).
     who_may_ask = card.locator(".checks li[data-check='AUTHORIZED_FOR_TARGET'] strong")
     assert (who_may_ask.inner_text(), who_may_ask.get_attribute("title")) == ("Who may ask", "AUTHORIZED_FOR_TARGET")
+    assert card.locator(".status").inner_text().strip().upper() == "PENDING APPROVAL"
     assert card.locator(".reason").inner_text().strip().upper() == "PRIVILEGED ROLE"
-    assert "AUTHORIZED_FOR_TARGET" not in card.inner_text()
+    assert "AUTHORIZED_FOR_TARGET" not in card.inner_text() and "PENDING_APPROVAL" not in card.inner_text()
     expect(page.locator("#queue-note")).to_have_text("1 waiting for own.")
     page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)
 
@@ -77,7 +79,8 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     card.get_by_role("button", name="Approve").click()
     page.wait_for_selector(f".queue-item[data-request-id='{request_id}'][data-status='APPROVED']")
     assert card.locator(".status").inner_text().strip().upper() == "APPROVED"
-    assert "granted" in card.locator(".meta-result").inner_text()
+    assert card.locator(".meta-result").inner_text() == "Approved by an approver; the role was granted"
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
     assert card.get_by_role("button", name="Approve").is_disabled()
     shot = tmp_path / "console-approved.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -167,6 +170,32 @@ def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> 
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == "access_request.decision_refused"
     assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
+
+
+def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    request_id = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome.request_id
+    page = open_console("own")
+    card = page.locator(f".queue-item[data-request-id='{request_id}']")
+    card.wait_for()
+    expect(page.locator("#queue-note")).to_have_text("1 waiting for own.")
+
+    rules_app.approvals.withdraw(request_id, "ana", "api")  # meanwhile, Ana calls it off
+    card.get_by_role("button", name="Approve").click()
+
+    expect(card.locator(".error")).to_contain_text(f"Already withdrawn: Ana Ferreira (ana) withdrew {request_id} on ")
+    expect(card.locator(".error")).to_contain_text("before your decision. Nothing was changed.")
+    assert "ALREADY_DECIDED" not in card.inner_text()
+    expect(card).to_have_attribute("data-status", "DENIED")
+    assert card.locator(".status").inner_text().strip().upper() == "DENIED"
+    assert card.locator(".meta-result").inner_text() == "Withdrawn by the requester"
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
+    for name in ("Approve", "Deny"):
+        assert card.get_by_role("button", name=name).is_disabled()
+    with rules_app.database.connection() as conn:
+        status = conn.execute("SELECT status FROM requests WHERE request_id = %s", (request_id,)).fetchone()
+    assert status == {"status": "DENIED"}  # withdrawn, and not approved after
 
 
 def _fits(page) -> dict[str, int]:  # type: ignore[no-untyped-def]

@@ -115,9 +115,63 @@
   function setStatus(card, status, reason) {
     card.dataset.status = status;
     const badge = card.querySelector(".status");
-    badge.textContent = status;
+    badge.textContent = labels.decision(status);
     badge.className = "badge status status-" + status.toLowerCase();
-    badge.title = reason || "";
+    badge.title = status + (reason ? ": " + labels.reason(reason) : "");
+  }
+
+  function countText(waiting, approver) {
+    return waiting ? waiting + " waiting for " + approver + "." : "Nothing is waiting for " + approver + ".";
+  }
+
+  // The count as the server has it now (a request may have been withdrawn or decided by someone else meanwhile);
+  // the cards still pending on screen if the server cannot be asked.
+  async function refreshCount() {
+    try {
+      const answer = await api("/approvals");
+      queueNote.textContent = countText(answer.items.length, answer.approver_id);
+    } catch (_) {
+      queueNote.textContent = countText(queue.querySelectorAll(".queue-item[data-status=PENDING_APPROVAL]").length,
+                                        who());
+    }
+  }
+
+  function closeCard(card) {
+    card.querySelectorAll(".decide button, .decide input").forEach((control) => { control.disabled = true; });
+  }
+
+  // Someone got there first (the requester withdrew it, another approver decided, it expired): say what happened
+  // to the request, as GET /access-requests/{id} tells its approvers, and show the card as it now stands.
+  async function decidedMeanwhile(card, item, failure) {
+    const error = card.querySelector(".error");
+    closeCard(card);
+    let now = null;
+    try {
+      now = await api("/access-requests/" + encodeURIComponent(item.request_id));
+    } catch (_) {
+      now = null;
+    }
+    if (now && now.status !== "PENDING_APPROVAL") {
+      setStatus(card, now.status, now.reason);
+      const last = now.history.length ? now.history[now.history.length - 1] : null;
+      const by = last ? last.decided_by : "";
+      const person = by === item.requester_id ? named(item.requester_name, item.requester_id)
+        : by === item.user_id ? named(item.user_name, item.user_id) : by;
+      const when = last ? " on " + last.decided_at.slice(0, 16).replace("T", " ") + " UTC" : "";
+      card.querySelector(".meta-result").textContent = labels.reason(now.reason);
+      error.textContent = now.reason === "WITHDRAWN"
+        ? "Already withdrawn: " + person + " withdrew " + item.request_id + when + ", before your decision. " +
+          "Nothing was changed."
+        : "Already decided: " + item.request_id + " is " + labels.decision(now.status).toLowerCase() + " (" +
+          labels.reason(now.reason).toLowerCase() + (person ? ", by " + person : "") + when + "). " +
+          "Your decision was not recorded.";
+    } else {
+      card.dataset.status = "DECIDED";
+      error.textContent = "Already decided: " + failure.message + ". Nothing was changed; Refresh shows the queue " +
+        "as it is now.";
+    }
+    card.classList.add("stale");
+    await refreshCount();
   }
 
   async function decideOn(card, item, action) {
@@ -133,17 +187,20 @@
         body: JSON.stringify({ action: action, comment: comment.value }),
       });
       setStatus(card, result.status, result.reason);
-      const left = queue.querySelectorAll(".queue-item[data-status=PENDING_APPROVAL]").length;
-      queueNote.textContent = left + " still waiting for " + who() + ".";
       comment.disabled = true;
-      card.querySelector(".meta-result").textContent = result.reason +
+      card.querySelector(".meta-result").textContent = labels.reason(result.reason) +
         (result.granted ? "; the role was granted" : "");
       if (result.checks && result.checks.length) {
         card.querySelector(".checks").replaceWith(checksList(result.checks));
       }
+      await refreshCount();
     } catch (failure) {
-      error.textContent = failure.code + ": " + failure.message;
-      if (failure.code === "ALREADY_DECIDED" || failure.status === 403) return;
+      if (failure.code === "ALREADY_DECIDED") {
+        await decidedMeanwhile(card, item, failure);
+        return;
+      }
+      error.textContent = describe(failure);
+      if (failure.status === 403) return;
       buttons.forEach((button) => { button.disabled = false; });
     }
   }
@@ -200,8 +257,7 @@
     try {
       const answer = await api("/approvals");
       queue.replaceChildren(...answer.items.map(queueCard));
-      queueNote.textContent = answer.items.length ? answer.items.length + " waiting for " + answer.approver_id + "."
-        : "Nothing is waiting for " + answer.approver_id + ".";
+      queueNote.textContent = countText(answer.items.length, answer.approver_id);
     } catch (failure) {
       const prompt = failure.code === "SIGN_IN";
       queue.replaceChildren(...(prompt ? [el("p", "card sign-in", failure.message)] : []));
