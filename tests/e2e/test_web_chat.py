@@ -116,3 +116,35 @@ def test_anyone_can_be_chatted_as_by_id_listed_or_not(page, server_url: str, rul
     expect(page.locator("#user-other")).to_have_value("tess")
     _ask(page, "I need the Viewer role in Ledgerly", 1)
     assert last_requester() == "tess"
+
+
+def test_the_page_asks_in_general_words_names_people_whole_and_has_an_icon(page, server_url: str,  # type: ignore[no-untyped-def]
+                                                                          rules_app) -> None:
+    # The placeholder once named an application the demo org has not got ("... Analyst role in Workday").
+    placeholder = page.locator("#text").get_attribute("placeholder") or ""
+    assert placeholder == "Ask for a role in an application, in your own words"
+    # The picker is as wide as its longest entry, not cut at 340 px as "Hannah Bergström (hbergstrom), Payroll
+    # Accoun" was in the demo org.
+    with rules_app.database.connection() as conn:
+        conn.execute("UPDATE users SET title = 'Senior Payroll and Compensation Accountant' WHERE user_id = 'ana'")
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    fits = page.evaluate("""() => {
+        const picker = document.getElementById('user');
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(picker).font;
+        probe.style.whiteSpace = 'pre';
+        probe.style.position = 'absolute';
+        document.body.appendChild(probe);
+        const widths = [...picker.options].map((option) => {
+            probe.textContent = option.text;
+            return probe.offsetWidth;
+        });
+        probe.remove();
+        return { text: Math.max(...widths), box: picker.clientWidth };
+    }""")
+    assert fits["text"] + 16 <= fits["box"], fits  # 16: the select's own padding
+    assert page.locator("link[rel=icon]").get_attribute("href") == "/favicon.svg"
+    for path in ("/favicon.svg", "/favicon.ico"):  # browsers ask for /favicon.ico regardless: no 404
+        response = page.request.get(server_url + path)
+        assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
