@@ -21,45 +21,13 @@
     return picker.value === OTHER ? otherUser.value.trim() : picker.options[picker.selectedIndex].text;
   }
 
-  const BADGES = {
-    APPROVED: "Approved",
-    PENDING_APPROVAL: "Pending approval",
-    DENIED: "Denied",
-    ALREADY_GRANTED: "Already granted",
-    NEEDS_CLARIFICATION: "Needs clarification",
-  };
-  const EVIDENCE_KINDS = {
-    policy: "Policy",
-    peer_share: "Peers",
-    team_share: "Team",
-    similar_requests: "Similar requests",
-    role_history: "Role history",
-    past_decision: "Past decision",
-    notice: "Notice",
-  };
-  const CHECKS = {
-    AUTHORIZED_FOR_TARGET: "Who may ask",
-    TARGET_ACTIVE: "Person active",
-    NOT_ALREADY_GRANTED: "Not already held",
-    NO_SOD_CONFLICT: "Segregation of duties",
-    PREREQUISITES_MET: "Prerequisites",
-    ELIGIBLE: "Eligibility",
-  };
-  const REASONS = {
-    AUTO_APPROVED: "Auto-approved",
-    LOW_CONFIDENCE: "Low confidence",
-    INSUFFICIENT_EVIDENCE: "Too little history",
-    PRIVILEGED_ROLE: "Privileged role",
-    ALREADY_GRANTED: "Already held",
-    NOT_AUTHORIZED_FOR_TARGET: "Not authorised for this person",
-    USER_INACTIVE: "Person not active",
-    SOD_CONFLICT: "Segregation-of-duties conflict",
-    PREREQUISITE_MISSING: "Prerequisite missing",
-    NOT_ELIGIBLE: "Not eligible",
-    REMOVAL_NOT_HANDLED: "Removal: not handled here",
-    NOTHING_REQUESTED: "Nothing requested",
-  };
+  const labels = window.AskIamLabels;
   const MAX_EVIDENCE = 5;
+  // The server's limit on a message (characters, as Python counts them: code points); the counter shows from
+  // WARN_AT on, so a long paste is never cut without a word.
+  const MAX_CHARS = 4000;
+  const WARN_AT = 3600;
+  const counter = document.getElementById("counter");
 
   let conversationId = null;
   let busy = false;
@@ -75,24 +43,34 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  function humanize(code) {
-    const words = String(code).toLowerCase().split("_");
-    const text = words.join(" ");
-    return text.charAt(0).toUpperCase() + text.slice(1);
+  // ---- what the page shows --------------------------------------------------------------------------------
+
+  function record(entry) {
+    render(entry);
   }
 
-  function addNote(text, kind) {
-    const note = el("div", "note" + (kind ? " note-" + kind : ""), text);
-    log.appendChild(note);
+  function render(entry) {
+    if (entry.kind === "user") drawUserMessage(entry.text);
+    else if (entry.kind === "decision") drawDecision(entry.answer);
+    else if (entry.kind === "error") drawError(entry.error);
+    else drawNote(entry.text, entry.tone);
     scrollDown();
-    return note;
   }
 
-  function addUserMessage(text) {
+  function addNote(text, tone) {
+    record({ kind: "note", text: text, tone: tone || "" });
+  }
+
+  function drawNote(text, tone) {
+    log.appendChild(el("div", "note" + (tone ? " note-" + tone : ""), text));
+  }
+
+  function drawUserMessage(text) {
     const row = el("div", "row row-user");
-    row.appendChild(el("div", "bubble bubble-user", text));
+    const bubble = el("div", "bubble bubble-user", text);
+    bubble.dir = "auto";  // Arabic or Hebrew reads right to left
+    row.appendChild(bubble);
     log.appendChild(row);
-    scrollDown();
   }
 
   function retireCandidates() {
@@ -110,7 +88,8 @@
     for (const check of failed) {
       const item = el("li");
       item.dataset.check = check.name;
-      item.appendChild(el("strong", null, CHECKS[check.name] || humanize(check.name)));
+      item.dir = "auto";
+      item.appendChild(el("strong", null, labels.check(check.name)));
       item.appendChild(document.createTextNode(": " + check.detail));
       list.appendChild(item);
     }
@@ -125,8 +104,10 @@
     const list = el("ul");
     for (const item of evidence.slice(0, MAX_EVIDENCE)) {
       const entry = el("li", "evidence-" + item.kind);
-      entry.appendChild(el("span", "kind", EVIDENCE_KINDS[item.kind] || humanize(item.kind)));
-      entry.appendChild(el("span", "summary", item.summary));
+      entry.appendChild(el("span", "kind", labels.evidenceKind(item.kind)));
+      const summary = el("span", "summary", item.summary);
+      summary.dir = "auto";
+      entry.appendChild(summary);
       if (item.source) entry.appendChild(el("span", "source", item.source));
       list.appendChild(entry);
     }
@@ -144,23 +125,23 @@
       const button = el("button", "candidate", (index + 1) + ". " + candidate.label);
       button.type = "button";
       button.dataset.number = String(index + 1);
-      button.addEventListener("click", () => send(String(index + 1)));
+      button.addEventListener("click", () => send(String(index + 1), false));
       block.appendChild(button);
     });
     return block;
   }
 
-  function addDecision(answer) {
+  function drawDecision(answer) {
     const row = el("div", "row row-bot");
     const bubble = el("div", "bubble bubble-bot decision");
     bubble.dataset.decision = answer.decision;
     const head = el("div", "decision-head");
     const badge = el("span", "badge badge-" + answer.decision.toLowerCase().replace(/_/g, "-"),
-                     BADGES[answer.decision] || answer.decision);
+                     labels.decision(answer.decision));
     badge.title = answer.decision;
     head.appendChild(badge);
     if (answer.reason && answer.decision !== "NEEDS_CLARIFICATION") {
-      const reason = el("span", "reason-code", REASONS[answer.reason] || humanize(answer.reason));
+      const reason = el("span", "reason-code", labels.reason(answer.reason));
       reason.dataset.reason = answer.reason;
       head.appendChild(reason);
     }
@@ -171,30 +152,33 @@
     }
     head.appendChild(el("span", "request-id", answer.request_id));
     bubble.appendChild(head);
-    bubble.appendChild(el("p", "message", answer.message));
+    const message = el("p", "message", answer.message);
+    message.dir = "auto";
+    bubble.appendChild(message);
     for (const part of [renderReasons(answer.checks || []), renderEvidence(answer.evidence),
                         renderCandidates(answer.clarification)]) {
       if (part) bubble.appendChild(part);
     }
     row.appendChild(bubble);
     log.appendChild(row);
-    scrollDown();
   }
 
-  function addError(error) {
+  function drawError(error) {
     const row = el("div", "row row-bot");
     const bubble = el("div", "bubble bubble-bot bubble-error");
     bubble.appendChild(el("span", "badge badge-error", error.code));
-    bubble.appendChild(el("p", "message", error.message));
+    const message = el("p", "message", error.message);
+    message.dir = "auto";
+    bubble.appendChild(message);
     row.appendChild(bubble);
     log.appendChild(row);
-    scrollDown();
   }
 
   function setBusy(value) {
     busy = value;
     sendButton.disabled = value;
     input.disabled = value;
+    picker.disabled = otherUser.disabled = value;  // an answer is kept for the person who asked
     log.setAttribute("aria-busy", value ? "true" : "false");
   }
 
@@ -212,42 +196,88 @@
     return "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
   }
 
-  async function send(text) {
+  function characters(text) {
+    return Array.from(text).length;  // code points, as the server counts them (an emoji is one, not two)
+  }
+
+  function updateCounter() {
+    const length = characters(input.value.trim());
+    const over = length > MAX_CHARS;
+    counter.hidden = length < WARN_AT;
+    counter.classList.toggle("counter-over", over);
+    input.setAttribute("aria-invalid", over ? "true" : "false");
+    const count = length.toLocaleString("en") + " / " + MAX_CHARS.toLocaleString("en") + " characters";
+    counter.textContent = over ? count + ": " + (length - MAX_CHARS).toLocaleString("en") +
+      " too many. Shorten the message to send it." : count;
+  }
+
+  async function post(message) {
+    const body = { text: message };
+    if (conversationId) body.conversation_id = conversationId;
+    const response = await fetch("/chat", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        "Authorization": "Bearer dev:" + who(),
+        "Idempotency-Key": newKey(),
+      },
+      body: JSON.stringify(body),
+    });
+    return { response: response, answer: await readJson(response) };
+  }
+
+  function errorCode(answer) {
+    return answer && answer.error ? answer.error.code : null;
+  }
+
+  // Sends a message; `typed` when it came from the input, which is emptied once it is sent and given its text
+  // back when the send fails (a rate limit, a lost server), so nothing typed is lost.
+  async function send(text, typed) {
     const message = text.trim();
     if (!message || busy) return;
     if (!who()) {
       addNote(picker.value === OTHER ? "Type the user id you chat as first." : "Pick who you are first.", "warn");
+      if (picker.value === OTHER) otherUser.focus();
+      return;
+    }
+    if (characters(message) > MAX_CHARS) {
+      updateCounter();
+      counter.hidden = false;
       return;
     }
     retireCandidates();
-    addUserMessage(message);
+    record({ kind: "user", text: message });
+    if (typed) input.value = "";
+    updateCounter();
     setBusy(true);
-    const body = { text: message };
-    if (conversationId) body.conversation_id = conversationId;
+    let answered = false;
     try {
-      const response = await fetch("/chat", {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "Authorization": "Bearer dev:" + who(),
-          "Idempotency-Key": newKey(),
-        },
-        body: JSON.stringify(body),
-      });
-      const answer = await readJson(response);
+      let { response, answer } = await post(message);
+      if (errorCode(answer) === "CONVERSATION_TOO_LONG" && conversationId) {
+        // The server ends a conversation after a number of turns: carry on in a new one, as "New" would.
+        conversationId = null;
+        addNote("That conversation reached its length limit, so this message started a new conversation.");
+        ({ response, answer } = await post(message));
+      }
       if (response.ok && answer) {
         conversationId = answer.conversation_id;
-        addDecision(answer);
+        record({ kind: "decision", answer: answer });
+        answered = true;
       } else if (answer && answer.error) {
         if (answer.error.code === "CONVERSATION_NOT_FOUND") conversationId = null;
-        addError(answer.error);
+        record({ kind: "error", error: answer.error });
       } else {
-        addError({ code: "HTTP_" + response.status, message: "The server answered " + response.status + "." });
+        record({ kind: "error", error: { code: "HTTP_" + response.status,
+                                         message: "The server answered " + response.status + "." } });
       }
     } catch (failure) {
-      addError({ code: "OFFLINE", message: "The AskIAM server could not be reached." });
+      record({ kind: "error", error: { code: "OFFLINE", message: "The AskIAM server could not be reached." } });
     } finally {
       setBusy(false);
+      if (typed && !answered && !input.value) {
+        input.value = message;
+        updateCounter();
+      }
       input.focus();
     }
   }
@@ -290,10 +320,9 @@
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const text = input.value;
-    input.value = "";
-    send(text);
+    send(input.value, true);
   });
+  input.addEventListener("input", updateCounter);
   restartButton.addEventListener("click", () => restart("New conversation."));
   picker.addEventListener("change", () => {
     otherLabel.hidden = picker.value !== OTHER;
