@@ -1,6 +1,6 @@
 """The web chat in headless Chromium against the local server: a denial with its reason, a clarification, a
-conversation that outlives its own turn limit, long and right-to-left text, and a failed send that keeps what was
-typed."""
+conversation that outlives a reload and its own turn limit, long and right-to-left text, and a failed send that
+keeps what was typed."""
 
 from __future__ import annotations
 
@@ -131,6 +131,12 @@ def test_anyone_can_be_chatted_as_by_id_listed_or_not(page, server_url: str, rul
     assert last_requester() == "tess"
 
 
+def _stored(page) -> dict:  # type: ignore[no-untyped-def]
+    """What the tab keeps for the person chatted as (sessionStorage)."""
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('askiam.chat.' + document.getElementById('user')"
+                         ".value) || 'null')")
+
+
 def test_the_page_asks_in_general_words_names_people_whole_and_has_an_icon(page, server_url: str,  # type: ignore[no-untyped-def]
                                                                           rules_app) -> None:
     # The placeholder once named an application the demo org has not got ("... Analyst role in Workday").
@@ -161,6 +167,45 @@ def test_the_page_asks_in_general_words_names_people_whole_and_has_an_icon(page,
     for path in ("/favicon.svg", "/favicon.ico"):  # browsers ask for /favicon.ico regardless: no 404
         response = page.request.get(server_url + path)
         assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
+
+
+def test_a_reload_continues_the_conversation_and_new_starts_afresh(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator("#user").select_option("ana")
+    question = _ask(page, "I need viewer access", 1)
+    assert question.get_attribute("data-decision") == "NEEDS_CLARIFICATION"
+    conversation = _stored(page)["conversation_id"]
+
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    expect(page.locator("#user")).to_have_value("ana")  # still chatting as Ana
+    expect(page.locator(".decision")).to_have_count(1)
+    expect(page.locator(".bubble-user")).to_have_text(["I need viewer access"])
+    wiki = page.locator(".decision .candidates button").filter(has_text="WikiWiki")
+    expect(wiki).to_be_enabled()  # the open question can still be answered
+    wiki.click()
+    answer = page.locator(".decision").nth(1)
+    answer.wait_for()
+    assert "Viewer in WikiWiki" in answer.locator(".message").inner_text()  # answered in the same conversation
+    assert _stored(page)["conversation_id"] == conversation
+
+    # Another person sees their own (empty) conversation, and Ana's comes back with her.
+    page.locator("#user").select_option("boss")
+    expect(page.locator(".decision")).to_have_count(0)
+    page.locator("#user").select_option("ana")
+    expect(page.locator(".decision")).to_have_count(2)
+
+    page.locator("#restart").click()
+    expect(page.locator(".decision")).to_have_count(0)
+    expect(page.locator(".note").last).to_have_text("New conversation.")
+    assert _stored(page) is None  # nothing of it kept
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    expect(page.locator("#user")).to_have_value("ana")
+    expect(page.locator(".note")).to_have_text(["Chatting as " + page.locator("#user option[value='ana']").inner_text()
+                                                + ". New conversation."])
+    expect(page.locator(".decision")).to_have_count(0)
 
 
 def test_a_conversation_at_its_turn_limit_carries_on_in_a_new_one(page, rules_app) -> None:  # type: ignore[no-untyped-def]

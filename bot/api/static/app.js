@@ -27,10 +27,15 @@
   // WARN_AT on, so a long paste is never cut without a word.
   const MAX_CHARS = 4000;
   const WARN_AT = 3600;
+  // The conversation survives a reload: its id and what the page showed, per person chatted as, for this tab.
+  const STORE_PREFIX = "askiam.chat.";
+  const WHO_KEY = "askiam.who";  // the person last chatted as in this tab: a reload chats as them again
+  const MAX_KEPT = 200;
   const counter = document.getElementById("counter");
 
   let conversationId = null;
   let busy = false;
+  let transcript = [];  // what the log shows, as entries render() draws again after a reload
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -43,10 +48,38 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  // ---- what the page shows --------------------------------------------------------------------------------
+  // ---- what the page shows: entries, drawn once and kept for a reload ------------------------------------------
+
+  function storageKey(user) {
+    return STORE_PREFIX + user;
+  }
+
+  function save() {
+    if (!who()) return;
+    try {
+      sessionStorage.setItem(storageKey(who()), JSON.stringify({
+        conversation_id: conversationId, transcript: transcript.slice(-MAX_KEPT) }));
+    } catch (_) { /* storage full or refused: the conversation still works, it just does not survive a reload */ }
+  }
+
+  function stored(user) {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(storageKey(user)) || "null");
+      return saved && Array.isArray(saved.transcript) ? saved : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function forget(user) {
+    try { sessionStorage.removeItem(storageKey(user)); } catch (_) { /* nothing kept */ }
+  }
 
   function record(entry) {
+    transcript.push(entry);
+    if (transcript.length > MAX_KEPT) transcript = transcript.slice(-MAX_KEPT);
     render(entry);
+    save();
   }
 
   function render(entry) {
@@ -174,6 +207,22 @@
     log.appendChild(row);
   }
 
+  // The conversation kept for this person (after a reload, or on coming back to them in the picker): drawn again,
+  // with the question still open answerable by its buttons.
+  function restore(user) {
+    const saved = stored(user);
+    conversationId = saved && typeof saved.conversation_id === "string" ? saved.conversation_id : null;
+    transcript = saved ? saved.transcript : [];
+    for (const entry of transcript) render(entry);
+    retireCandidates();
+    const last = transcript[transcript.length - 1];
+    if (conversationId && last && last.kind === "decision") {
+      const open = log.querySelectorAll(".decision");
+      for (const button of open[open.length - 1].querySelectorAll(".candidates button")) button.disabled = false;
+    }
+    return transcript.length > 0;
+  }
+
   function setBusy(value) {
     busy = value;
     sendButton.disabled = value;
@@ -278,14 +327,32 @@
         input.value = message;
         updateCounter();
       }
+      save();
       input.focus();
     }
   }
 
+  // A new conversation for the person chatted as: the log starts empty and nothing of the last one is kept.
   function restart(reason) {
+    if (who()) forget(who());
     conversationId = null;
-    retireCandidates();
-    addNote(reason);
+    transcript = [];
+    log.replaceChildren();
+    drawNote(reason);  // not kept: a reload right after shows the new conversation as new
+  }
+
+  // Another person chosen: their own conversation, if this tab has one, or a new one.
+  function switchUser() {
+    log.replaceChildren();
+    if (restore(who())) drawNote("Chatting as " + whoLabel() + ", continuing where you left off.");
+    else {
+      conversationId = null;
+      transcript = [];
+      addNote("Chatting as " + whoLabel() + ". New conversation.");
+    }
+    picker.title = whoLabel();
+    try { sessionStorage.setItem(WHO_KEY, who()); } catch (_) { /* not kept */ }
+    scrollDown();
   }
 
   async function loadUsers() {
@@ -306,13 +373,15 @@
       other.value = OTHER;
       picker.appendChild(other);
       // ?as=USER opens the chat as that person, listed or not: the demo's suggestions name people by id.
-      const asked = new URLSearchParams(location.search).get("as");
+      let kept = null;
+      try { kept = sessionStorage.getItem(WHO_KEY); } catch (_) { kept = null; }
+      const asked = new URLSearchParams(location.search).get("as") || kept;
       if (asked) {
         const listed = Array.from(picker.options).find((option) => option.value === asked);
         if (listed) picker.value = asked; else { picker.value = OTHER; otherUser.value = asked; }
       }
       otherLabel.hidden = picker.value !== OTHER;
-      if (who()) addNote("Chatting as " + whoLabel() + ".");
+      if (who()) switchUser();
     } catch (failure) {
       addNote("The AskIAM server could not be reached.", "warn");
     }
@@ -330,10 +399,10 @@
       otherUser.focus();
       if (!otherUser.value.trim()) return;
     }
-    restart("Chatting as " + whoLabel() + ". New conversation.");
+    switchUser();
   });
   otherUser.addEventListener("change", () => {
-    if (who()) restart("Chatting as " + who() + ". New conversation.");
+    if (who()) switchUser();
   });
 
   loadUsers();
