@@ -38,6 +38,10 @@ _STATIC = {
     "/console": ("console.html", "text/html; charset=utf-8"),
     "/console.js": ("console.js", "text/javascript; charset=utf-8"),
     "/console.css": ("console.css", "text/css; charset=utf-8"),
+    "/labels.js": ("labels.js", "text/javascript; charset=utf-8"),
+    # The pages link the SVG; browsers and tools that ask for /favicon.ico regardless get it too, not a 404.
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),
 }
 _INVOCATION = threading.Lock()
 _PAGE_HEADERS = (

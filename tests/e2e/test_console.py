@@ -1,5 +1,6 @@
 """The console in headless Chromium against the local server: an approver approves a pending request from the
-queue (and the grant is in the database), and an auditor finds its record, exports it and sees the charts."""
+queue (and the grant is in the database), and an auditor finds its record, exports it and sees the charts; a
+request withdrawn while its card is on screen; the queue and the dashboard on a phone; nobody signed in."""
 
 from __future__ import annotations
 
@@ -65,13 +66,21 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     assert card.locator(".message").inner_text().startswith("Answer to the requester: ")
     assert card.locator(".asked").inner_text() == f"\u201c{ADMIN_REQUEST}\u201d"
     assert card.locator(".checks li").count() >= 5
+    # The words the chat uses, not the codes (the codes stay in the titles).
+    who_may_ask = card.locator(".checks li[data-check='AUTHORIZED_FOR_TARGET'] strong")
+    assert (who_may_ask.inner_text(), who_may_ask.get_attribute("title")) == ("Who may ask", "AUTHORIZED_FOR_TARGET")
+    assert card.locator(".status").inner_text().strip().upper() == "PENDING APPROVAL"
+    assert card.locator(".reason").inner_text().strip().upper() == "PRIVILEGED ROLE"
+    assert "AUTHORIZED_FOR_TARGET" not in card.inner_text() and "PENDING_APPROVAL" not in card.inner_text()
+    expect(page.locator("#queue-note")).to_have_text("1 waiting for own.")
     page.screenshot(path=str(tmp_path / "console-queue.png"), full_page=True)
 
     card.locator(".decide input").fill("needed for the year-end close")
     card.get_by_role("button", name="Approve").click()
     page.wait_for_selector(f".queue-item[data-request-id='{request_id}'][data-status='APPROVED']")
     assert card.locator(".status").inner_text().strip().upper() == "APPROVED"
-    assert "granted" in card.locator(".meta-result").inner_text()
+    assert card.locator(".meta-result").inner_text() == "Approved by an approver; the role was granted"
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
     assert card.get_by_role("button", name="Approve").is_disabled()
     shot = tmp_path / "console-approved.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -112,7 +121,7 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     auditor.locator("#tab-dashboard").click()
     auditor.wait_for_selector("#chart-over-time svg rect.bar")
     assert auditor.locator("#chart-over-time rect[data-decision='APPROVED']").count() >= 1
-    assert auditor.locator("#chart-roles rect[data-label='ldg-admin']").count() == 1
+    assert auditor.locator("#chart-roles .bar[data-label='ldg-admin']").count() == 1
     shot = tmp_path / "console-dashboard.png"
     auditor.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -161,3 +170,95 @@ def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> 
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == "access_request.decision_refused"
     assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
+
+
+def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    request_id = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome.request_id
+    page = open_console("own")
+    card = page.locator(f".queue-item[data-request-id='{request_id}']")
+    card.wait_for()
+    expect(page.locator("#queue-note")).to_have_text("1 waiting for own.")
+
+    rules_app.approvals.withdraw(request_id, "ana", "api")  # meanwhile, Ana calls it off
+    card.get_by_role("button", name="Approve").click()
+
+    expect(card.locator(".error")).to_contain_text(f"Already withdrawn: Ana Ferreira (ana) withdrew {request_id} on ")
+    expect(card.locator(".error")).to_contain_text("before your decision. Nothing was changed.")
+    assert "ALREADY_DECIDED" not in card.inner_text()
+    expect(card).to_have_attribute("data-status", "DENIED")
+    assert card.locator(".status").inner_text().strip().upper() == "DENIED"
+    assert card.locator(".meta-result").inner_text() == "Withdrawn by the requester"
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
+    for name in ("Approve", "Deny"):
+        assert card.get_by_role("button", name=name).is_disabled()
+    with rules_app.database.connection() as conn:
+        status = conn.execute("SELECT status FROM requests WHERE request_id = %s", (request_id,)).fetchone()
+    assert status == {"status": "DENIED"}  # withdrawn, and not approved after
+
+
+def _fits(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return page.evaluate("() => ({ scroll: document.documentElement.scrollWidth, viewport: innerWidth })")
+
+
+def test_the_queue_and_the_dashboard_fit_a_phone(rules_app, browser, server_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    request_id = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome.request_id
+    rules_app.service.handle("ana", "I need Editor in WikiWiki", channel="api")
+    context = browser.new_context(viewport={"width": 375, "height": 740}, service_workers="block")
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1:)"), lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{server_url}/console?as=own")
+        card = page.locator(f".queue-item[data-request-id='{request_id}']")
+        card.wait_for()
+        fits = _fits(page)
+        assert fits["scroll"] <= fits["viewport"] == 375, fits
+        card_right = card.evaluate("node => node.getBoundingClientRect().right")
+        for name in ("Approve", "Deny"):
+            assert card.get_by_role("button", name=name).evaluate("node => node.getBoundingClientRect().right") \
+                <= card_right
+        page.screenshot(path=str(tmp_path / "console-queue-phone.png"), full_page=True)
+
+        page.fill("#user", AUDITOR)
+        page.press("#user", "Enter")
+        page.locator("#tab-dashboard").click()
+        page.wait_for_selector("#chart-roles .hbar")
+        fits = _fits(page)
+        assert fits["scroll"] <= fits["viewport"] == 375, fits
+        for chart in page.locator(".chart").all():
+            assert chart.evaluate("node => node.getBoundingClientRect().right") <= 375
+        # Role names whole: wrapped inside their column, never cut, the full name in the title.
+        labels = page.locator("#chart-roles .hbar-label")
+        expect(labels.filter(has_text="ldg-admin")).to_have_count(1)
+        for label in labels.all():
+            box = label.evaluate("node => ({ over: node.scrollWidth - node.clientWidth, "
+                                 "left: node.getBoundingClientRect().left })")
+            assert box["over"] <= 0 and box["left"] >= 0, box
+            assert label.get_attribute("title") == label.inner_text()
+        page.screenshot(path=str(tmp_path / "console-dashboard-phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_with_nobody_signed_in_the_console_asks_who_you_are(open_console) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = open_console("")
+    prompt = page.locator("#queue .sign-in")
+    expect(prompt).to_contain_text("Choose who you are first")
+    expect(page.locator("#user")).to_be_focused()
+    page.locator("#tab-audit").click()
+    page.locator("#audit-search").click()
+    expect(page.locator("#audit-note")).to_contain_text("Choose who you are first")
+    assert "UNAUTHENTICATED" not in page.locator("#audit-note").inner_text()
+
+    page.fill("#user", "own")
+    page.press("#user", "Enter")  # signed in: the tab shown loads as them
+    expect(page.locator("#audit-note")).to_contain_text("NOT_AN_AUDITOR")
+    page.locator("#tab-queue").click()
+    expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
+    expect(prompt).to_have_count(0)

@@ -45,7 +45,8 @@ def _json(response: http.client.HTTPResponse) -> Any:
 
 
 def test_the_page_and_its_assets_are_served_offline_safe(conn) -> None:  # type: ignore[no-untyped-def]
-    for path, kind in (("/", "text/html"), ("/app.js", "text/javascript"), ("/style.css", "text/css")):
+    for path, kind in (("/", "text/html"), ("/app.js", "text/javascript"), ("/labels.js", "text/javascript"),
+                       ("/style.css", "text/css")):
         conn.request("GET", path)
         response = conn.getresponse()
         body = response.read()

@@ -1,4 +1,6 @@
-"""The web chat in headless Chromium against the local server: a denial with its reason, and a clarification."""
+"""The web chat in headless Chromium against the local server: a denial with its reason, a clarification, a
+conversation that outlives a reload and its own turn limit, long and right-to-left text, and a failed send that
+keeps what was typed."""
 
 from __future__ import annotations
 
@@ -7,13 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation import MAX_TURNS
 from tests.e2e.conftest import CHROMIUM, TIMEOUT_MS
+from tests.fakes.bundles import rules_org
 
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
                                                      "(apt-get install -y chromium)"),
 ]
+
+
+@pytest.fixture
+def rules_app(app_factory, tmp_path: Path, request):  # type: ignore[no-untyped-def]
+    """The served application (tests/e2e/conftest.py): the rules org, with the settings a test parametrizes
+    indirectly (e.g. a rate limit of one request a minute)."""
+    application = app_factory(**getattr(request, "param", {}))
+    application.import_bundle(rules_org(tmp_path / "org"))
+    return application
 
 
 @pytest.fixture
@@ -116,3 +129,161 @@ def test_anyone_can_be_chatted_as_by_id_listed_or_not(page, server_url: str, rul
     expect(page.locator("#user-other")).to_have_value("tess")
     _ask(page, "I need the Viewer role in Ledgerly", 1)
     assert last_requester() == "tess"
+
+
+def _stored(page) -> dict:  # type: ignore[no-untyped-def]
+    """What the tab keeps for the person chatted as (sessionStorage)."""
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('askiam.chat.' + document.getElementById('user')"
+                         ".value) || 'null')")
+
+
+def test_the_page_asks_in_general_words_names_people_whole_and_has_an_icon(page, server_url: str,  # type: ignore[no-untyped-def]
+                                                                          rules_app) -> None:
+    # The placeholder once named an application the demo org has not got ("... Analyst role in Workday").
+    placeholder = page.locator("#text").get_attribute("placeholder") or ""
+    assert placeholder == "Ask for a role in an application, in your own words"
+    # The picker is as wide as its longest entry, not cut at 340 px as "Hannah Bergström (hbergstrom), Payroll
+    # Accoun" was in the demo org.
+    with rules_app.database.connection() as conn:
+        conn.execute("UPDATE users SET title = 'Senior Payroll and Compensation Accountant' WHERE user_id = 'ana'")
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    fits = page.evaluate("""() => {
+        const picker = document.getElementById('user');
+        const probe = document.createElement('span');
+        probe.style.font = getComputedStyle(picker).font;
+        probe.style.whiteSpace = 'pre';
+        probe.style.position = 'absolute';
+        document.body.appendChild(probe);
+        const widths = [...picker.options].map((option) => {
+            probe.textContent = option.text;
+            return probe.offsetWidth;
+        });
+        probe.remove();
+        return { text: Math.max(...widths), box: picker.clientWidth };
+    }""")
+    assert fits["text"] + 16 <= fits["box"], fits  # 16: the select's own padding
+    assert page.locator("link[rel=icon]").get_attribute("href") == "/favicon.svg"
+    for path in ("/favicon.svg", "/favicon.ico"):  # browsers ask for /favicon.ico regardless: no 404
+        response = page.request.get(server_url + path)
+        assert (response.status, response.headers["content-type"]) == (200, "image/svg+xml")
+
+
+def test_a_reload_continues_the_conversation_and_new_starts_afresh(page, server_url: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator("#user").select_option("ana")
+    question = _ask(page, "I need viewer access", 1)
+    assert question.get_attribute("data-decision") == "NEEDS_CLARIFICATION"
+    conversation = _stored(page)["conversation_id"]
+
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    expect(page.locator("#user")).to_have_value("ana")  # still chatting as Ana
+    expect(page.locator(".decision")).to_have_count(1)
+    expect(page.locator(".bubble-user")).to_have_text(["I need viewer access"])
+    wiki = page.locator(".decision .candidates button").filter(has_text="WikiWiki")
+    expect(wiki).to_be_enabled()  # the open question can still be answered
+    wiki.click()
+    answer = page.locator(".decision").nth(1)
+    answer.wait_for()
+    assert "Viewer in WikiWiki" in answer.locator(".message").inner_text()  # answered in the same conversation
+    assert _stored(page)["conversation_id"] == conversation
+
+    # Another person sees their own (empty) conversation, and Ana's comes back with her.
+    page.locator("#user").select_option("boss")
+    expect(page.locator(".decision")).to_have_count(0)
+    page.locator("#user").select_option("ana")
+    expect(page.locator(".decision")).to_have_count(2)
+
+    page.locator("#restart").click()
+    expect(page.locator(".decision")).to_have_count(0)
+    expect(page.locator(".note").last).to_have_text("New conversation.")
+    assert _stored(page) is None  # nothing of it kept
+    page.reload()
+    page.wait_for_selector("#user option[value='ana']", state="attached")
+    expect(page.locator("#user")).to_have_value("ana")
+    expect(page.locator(".note")).to_have_text(["Chatting as " + page.locator("#user option[value='ana']").inner_text()
+                                                + ". New conversation."])
+    expect(page.locator(".decision")).to_have_count(0)
+
+
+def test_a_conversation_at_its_turn_limit_carries_on_in_a_new_one(page, rules_app) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    def conversations() -> list[str]:
+        with rules_app.database.connection() as conn:
+            rows = conn.execute("SELECT conversation_id FROM conversations WHERE requester_id = 'ana' "
+                                "ORDER BY updated_at").fetchall()
+        return [row["conversation_id"] for row in rows]
+
+    page.locator("#user").select_option("ana")
+    _ask(page, "I need viewer access", 1)
+    [first] = conversations()
+    with rules_app.database.connection() as conn:  # as if the conversation had had its MAX_TURNS turns
+        conn.execute("UPDATE conversations SET state = jsonb_set(state, '{turns}', to_jsonb(%s::int)) "
+                     "WHERE conversation_id = %s", (MAX_TURNS, first))
+
+    answer = _ask(page, "I need Editor in WikiWiki", 2)
+
+    assert answer.get_attribute("data-decision") in {"PENDING_APPROVAL", "APPROVED"}
+    assert "Editor in WikiWiki" in answer.locator(".message").inner_text()
+    expect(page.locator(".bubble-error")).to_have_count(0)  # no CONVERSATION_TOO_LONG shown
+    expect(page.locator(".note").last).to_contain_text("started a new conversation")
+    expect(page.locator(".bubble-user")).to_have_count(2)  # the message once, though sent twice
+    assert conversations()[0] == first and len(conversations()) == 2  # answered in a new conversation
+
+
+def test_long_and_right_to_left_text(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator("#user").select_option("ana")
+    counter = page.locator("#counter")
+    expect(counter).to_be_hidden()
+    pasted = "I need Viewer in WikiWiki because " + "x" * 5_402  # 5,436 characters, as a tester pasted
+    page.fill("#text", pasted)
+    assert len(page.locator("#text").input_value()) == 5_436  # nothing cut without a word
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text("5,436 / 4,000 characters: 1,436 too many. Shorten the message to send it.")
+    page.press("#text", "Enter")
+    expect(page.locator(".bubble-user")).to_have_count(0)  # not sent, and still there to shorten
+    assert len(page.locator("#text").input_value()) == 5_436
+    page.fill("#text", "y" * 3_700)
+    expect(counter).to_have_text("3,700 / 4,000 characters")
+    page.fill("#text", "short")
+    expect(counter).to_be_hidden()
+
+    word = "Z" * 300
+    _ask(page, word, 1)
+    spill = page.locator(".bubble-user").first.evaluate(
+        "node => ({ over: node.scrollWidth - node.clientWidth, right: node.getBoundingClientRect().right, "
+        "log: document.getElementById('log').getBoundingClientRect().right })")
+    assert spill["over"] <= 0 and spill["right"] <= spill["log"], spill
+
+    arabic = "أحتاج إلى دور القارئ في ويكي"
+    page.fill("#text", arabic)
+    assert page.locator("#text").evaluate("node => node.matches(':dir(rtl)')")
+    _ask(page, arabic, 2)
+    bubble = page.locator(".bubble-user").nth(1)
+    assert bubble.evaluate("node => node.matches(':dir(rtl)')")
+    assert page.locator(".decision .message").first.evaluate("node => node.matches(':dir(ltr)')")
+    page.screenshot(path=str(tmp_path / "web-chat-long-and-rtl.png"), full_page=True)
+
+
+@pytest.mark.parametrize("rules_app", [{"rate_limit_per_minute": 1}], indirect=True)
+def test_typed_text_is_kept_when_the_send_fails(page) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page.locator("#user").select_option(label="Someone else (type a user id)")
+    page.fill("#text", "I need Editor in WikiWiki")
+    page.press("#text", "Enter")
+    expect(page.locator(".note-warn")).to_have_text("Type the user id you chat as first.")
+    expect(page.locator("#text")).to_have_value("I need Editor in WikiWiki")
+
+    page.locator("#user").select_option("ana")
+    _ask(page, "I need Editor in WikiWiki", 1)
+    expect(page.locator("#text")).to_have_value("")  # sent and answered: emptied
+    page.fill("#text", "I need Viewer in Ledgerly")
+    page.press("#text", "Enter")  # the second request this minute, over the limit of one
+    expect(page.locator(".bubble-error .badge")).to_have_text("RATE_LIMITED")
+    expect(page.locator("#text")).to_have_value("I need Viewer in Ledgerly")

@@ -7,6 +7,7 @@
   const userInput = document.getElementById("user");
   const COLOURS = { APPROVED: "#1a7f37", DENIED: "#c0262d", PENDING_APPROVAL: "#9a6700",
                     ALREADY_GRANTED: "#57606a", NEEDS_CLARIFICATION: "#0b5cad" };
+  const labels = window.AskIamLabels;
   const FILTERS = ["user", "requester", "approver", "app", "role", "decision", "reason", "channel", "since", "until"];
 
   function el(tag, className, text) {
@@ -27,11 +28,21 @@
     return userInput.value.trim();
   }
 
+  // With nobody signed in the console asks who you are rather than sending an empty development token.
+  const SIGN_IN = "Choose who you are first: type your user id under \u201cSigned in as\u201d at the top (the " +
+    "demo's people are offered as you type), or open /console?as=USER_ID.";
+
+  // What a note says about a failure: the server's code and message; the sign-in prompt on its own.
+  function describe(failure) {
+    return failure.code === "SIGN_IN" ? failure.message : failure.code + ": " + failure.message;
+  }
+
   function headers(extra) {
     return Object.assign({ Authorization: "Bearer dev:" + who() }, extra || {});
   }
 
   async function api(path, options) {
+    if (!who()) throw Object.assign(new Error(SIGN_IN), { code: "SIGN_IN", status: 0 });
     let response;
     try {
       response = await fetch(path, Object.assign({ headers: headers() }, options || {}));
@@ -60,7 +71,7 @@
       tab.setAttribute("aria-selected", selected ? "true" : "false");
       document.getElementById("panel-" + tab.dataset.panel).hidden = !selected;
     }
-    if (loaders[name] && who()) loaders[name]();
+    if (loaders[name]) loaders[name]();
   }
   for (const tab of document.querySelectorAll(".tabs [role=tab]")) {
     tab.addEventListener("click", () => show(tab.dataset.panel));
@@ -79,7 +90,9 @@
     for (const check of checks) {
       const item = el("li", check.passed ? "check-pass" : "check-fail");
       item.dataset.check = check.name;
-      item.appendChild(el("strong", null, check.name));
+      const name = el("strong", null, labels.check(check.name));
+      name.title = check.name;
+      item.appendChild(name);
       item.appendChild(document.createTextNode(check.detail ? ": " + check.detail : ""));
       list.appendChild(item);
     }
@@ -90,7 +103,9 @@
     const list = el("ul", "evidence-list");
     for (const item of evidence.slice(0, 5)) {
       const entry = el("li");
-      entry.appendChild(el("span", "kind", item.kind));
+      const kind = el("span", "kind", labels.evidenceKind(item.kind));
+      kind.title = item.kind;
+      entry.appendChild(kind);
       entry.appendChild(document.createTextNode(item.summary + (item.source ? " (" + item.source + ")" : "")));
       list.appendChild(entry);
     }
@@ -100,9 +115,63 @@
   function setStatus(card, status, reason) {
     card.dataset.status = status;
     const badge = card.querySelector(".status");
-    badge.textContent = status;
+    badge.textContent = labels.decision(status);
     badge.className = "badge status status-" + status.toLowerCase();
-    badge.title = reason || "";
+    badge.title = status + (reason ? ": " + labels.reason(reason) : "");
+  }
+
+  function countText(waiting, approver) {
+    return waiting ? waiting + " waiting for " + approver + "." : "Nothing is waiting for " + approver + ".";
+  }
+
+  // The count as the server has it now (a request may have been withdrawn or decided by someone else meanwhile);
+  // the cards still pending on screen if the server cannot be asked.
+  async function refreshCount() {
+    try {
+      const answer = await api("/approvals");
+      queueNote.textContent = countText(answer.items.length, answer.approver_id);
+    } catch (_) {
+      queueNote.textContent = countText(queue.querySelectorAll(".queue-item[data-status=PENDING_APPROVAL]").length,
+                                        who());
+    }
+  }
+
+  function closeCard(card) {
+    card.querySelectorAll(".decide button, .decide input").forEach((control) => { control.disabled = true; });
+  }
+
+  // Someone got there first (the requester withdrew it, another approver decided, it expired): say what happened
+  // to the request, as GET /access-requests/{id} tells its approvers, and show the card as it now stands.
+  async function decidedMeanwhile(card, item, failure) {
+    const error = card.querySelector(".error");
+    closeCard(card);
+    let now = null;
+    try {
+      now = await api("/access-requests/" + encodeURIComponent(item.request_id));
+    } catch (_) {
+      now = null;
+    }
+    if (now && now.status !== "PENDING_APPROVAL") {
+      setStatus(card, now.status, now.reason);
+      const last = now.history.length ? now.history[now.history.length - 1] : null;
+      const by = last ? last.decided_by : "";
+      const person = by === item.requester_id ? named(item.requester_name, item.requester_id)
+        : by === item.user_id ? named(item.user_name, item.user_id) : by;
+      const when = last ? " on " + last.decided_at.slice(0, 16).replace("T", " ") + " UTC" : "";
+      card.querySelector(".meta-result").textContent = labels.reason(now.reason);
+      error.textContent = now.reason === "WITHDRAWN"
+        ? "Already withdrawn: " + person + " withdrew " + item.request_id + when + ", before your decision. " +
+          "Nothing was changed."
+        : "Already decided: " + item.request_id + " is " + labels.decision(now.status).toLowerCase() + " (" +
+          labels.reason(now.reason).toLowerCase() + (person ? ", by " + person : "") + when + "). " +
+          "Your decision was not recorded.";
+    } else {
+      card.dataset.status = "DECIDED";
+      error.textContent = "Already decided: " + failure.message + ". Nothing was changed; Refresh shows the queue " +
+        "as it is now.";
+    }
+    card.classList.add("stale");
+    await refreshCount();
   }
 
   async function decideOn(card, item, action) {
@@ -118,17 +187,20 @@
         body: JSON.stringify({ action: action, comment: comment.value }),
       });
       setStatus(card, result.status, result.reason);
-      const left = queue.querySelectorAll(".queue-item[data-status=PENDING_APPROVAL]").length;
-      queueNote.textContent = left + " still waiting for " + who() + ".";
       comment.disabled = true;
-      card.querySelector(".meta-result").textContent = result.reason +
+      card.querySelector(".meta-result").textContent = labels.reason(result.reason) +
         (result.granted ? "; the role was granted" : "");
       if (result.checks && result.checks.length) {
         card.querySelector(".checks").replaceWith(checksList(result.checks));
       }
+      await refreshCount();
     } catch (failure) {
-      error.textContent = failure.code + ": " + failure.message;
-      if (failure.code === "ALREADY_DECIDED" || failure.status === 403) return;
+      if (failure.code === "ALREADY_DECIDED") {
+        await decidedMeanwhile(card, item, failure);
+        return;
+      }
+      error.textContent = describe(failure);
+      if (failure.status === 403) return;
       buttons.forEach((button) => { button.disabled = false; });
     }
   }
@@ -146,7 +218,9 @@
       " for " + named(item.user_name, item.user_id) +
       (item.access_until ? " until " + item.access_until.slice(0, 16).replace("T", " ") + " UTC" : "")));
     head.appendChild(el("span", "badge status"));
-    head.appendChild(el("span", "badge status-pending_approval", item.reason));
+    const reason = el("span", "badge reason status-pending_approval", labels.reason(item.reason));
+    reason.title = item.reason;
+    head.appendChild(reason);
     if (item.expiring_soon) head.appendChild(el("span", "badge soon", "expires soon"));
     card.appendChild(head);
     card.appendChild(el("div", "meta", item.request_id + " · asked by " +
@@ -183,11 +257,11 @@
     try {
       const answer = await api("/approvals");
       queue.replaceChildren(...answer.items.map(queueCard));
-      queueNote.textContent = answer.items.length ? answer.items.length + " waiting for " + answer.approver_id + "."
-        : "Nothing is waiting for " + answer.approver_id + ".";
+      queueNote.textContent = countText(answer.items.length, answer.approver_id);
     } catch (failure) {
-      queue.replaceChildren();
-      queueNote.textContent = failure.code + ": " + failure.message;
+      const prompt = failure.code === "SIGN_IN";
+      queue.replaceChildren(...(prompt ? [el("p", "card sign-in", failure.message)] : []));
+      queueNote.textContent = prompt ? "" : describe(failure);
     }
   }
   loaders.queue = loadQueue;
@@ -224,6 +298,7 @@
     // A link cannot carry the Authorization header: fetch the export and save it under its own name.
     auditNote.textContent = "Exporting…";
     try {
+      if (!who()) throw new Error(SIGN_IN);
       const response = await fetch(link.href, { headers: headers() });
       if (!response.ok) {
         const body = await response.json().catch(() => null);
@@ -293,7 +368,7 @@
       if (number !== searchNumber) return;
       if (!cursor) auditRows.replaceChildren();
       nextButton.hidden = true;
-      auditNote.textContent = failure.code + ": " + failure.message;
+      auditNote.textContent = describe(failure);
     }
   }
   loaders.audit = () => searchAudit(null);
@@ -306,7 +381,7 @@
 
   function chart(id, content) {
     const figure = document.getElementById(id);
-    for (const old of figure.querySelectorAll("svg, .empty, .legend")) old.remove();
+    for (const old of figure.querySelectorAll("svg, .empty, .legend, .hbars")) old.remove();
     if (typeof content === "string") figure.appendChild(el("p", "empty", content));
     else figure.append(...[].concat(content));
   }
@@ -333,7 +408,7 @@
         y -= h;
         const rect = svg("rect", { x: x, y: y, width: bar, height: h, fill: COLOURS[outcome] || "#8c959f",
                                    "data-decision": outcome, "data-period": period, class: "bar" });
-        rect.appendChild(svg("title", {}, period + " " + outcome + ": " + found.count));
+        rect.appendChild(svg("title", {}, period + " " + labels.decision(outcome) + ": " + found.count));
         root.appendChild(rect);
       }
       root.appendChild(svg("text", { x: x + bar / 2, y: height - bottom + 14, "text-anchor": "middle" },
@@ -344,28 +419,37 @@
       const key = svg("svg", { viewBox: "0 0 10 10", width: 10, height: 10, class: "swatch" });
       key.appendChild(svg("rect", { width: 10, height: 10, fill: COLOURS[outcome] || "#8c959f" }));
       const entry = el("span", "legend-entry");
-      entry.append(key, document.createTextNode(" " + outcome));
+      entry.append(key, document.createTextNode(" " + labels.decision(outcome)));
       legend.appendChild(entry);
     }
     return [root, legend];
   }
 
+  // Rows of label, bar and count in HTML rather than SVG, so that a long label (a role id such as
+  // "bamboohr-compensation-manager") wraps whole at any width instead of running off the chart's left edge.
   function horizontalBars(items, label) {
     // items: [{label, value, colour}]
     const max = Math.max(1, ...items.map((i) => i.value));
-    const row = 24, left = 170, width = 460;
-    const root = svg("svg", { viewBox: `0 0 ${width} ${items.length * row + 6}`, role: "img", "aria-label": label });
-    items.forEach((item, index) => {
-      const y = index * row + 3;
-      const w = (item.value / max) * (width - left - 40);
-      root.appendChild(svg("text", { x: left - 6, y: y + 14, "text-anchor": "end" }, item.label));
-      const rect = svg("rect", { x: left, y: y, width: Math.max(w, 1), height: row - 6, fill: item.colour || "#0b5cad",
-                                 class: "bar", "data-label": item.label });
-      rect.appendChild(svg("title", {}, item.label + ": " + item.value));
-      root.appendChild(rect);
-      root.appendChild(svg("text", { x: left + w + 4, y: y + 14 }, item.value));
-    });
-    return root;
+    const list = el("div", "hbars");
+    list.setAttribute("role", "list");
+    list.setAttribute("aria-label", label);
+    for (const item of items) {
+      const row = el("div", "hbar");
+      row.setAttribute("role", "listitem");
+      const name = el("span", "hbar-label", item.label);
+      name.title = item.label;
+      const track = el("span", "hbar-track");
+      const bar = el("span", "bar");
+      bar.dataset.label = item.label;
+      bar.title = item.label + ": " + item.value;
+      // Through the CSSOM, which the page's Content-Security-Policy allows (a style attribute it would not).
+      bar.style.width = Math.max((item.value / max) * 100, 0.5) + "%";
+      bar.style.backgroundColor = item.colour || "#0b5cad";
+      track.appendChild(bar);
+      row.append(name, track, el("span", "hbar-value", item.value));
+      list.appendChild(row);
+    }
+    return list;
   }
 
   function drawReport(report) {
@@ -401,7 +485,7 @@
         report.time_to_decision.decisions + " decision(s); privileged grants: " + report.privileged_grants_total + ".";
     } catch (failure) {
       for (const id of ["chart-over-time", "chart-auto", "chart-roles", "chart-sod"]) chart(id, "");
-      reportNote.textContent = failure.code + ": " + failure.message;
+      reportNote.textContent = describe(failure);
     }
   }
   loaders.dashboard = loadReport;
@@ -418,10 +502,18 @@
       }
     } catch (_) { /* not local: no demo users to offer */ }
   }
+  function signedIn() {
+    userInput.closest(".picker").classList.toggle("picker-needed", !who());
+  }
   userInput.value = new URLSearchParams(location.search).get("as") || "";
-  userInput.addEventListener("change", () => { if (loaders[current()] && who()) loaders[current()](); });
+  userInput.addEventListener("change", () => {
+    signedIn();
+    if (loaders[current()]) loaders[current()]();
+  });
 
   updateExports("");
   loadUsers();
-  if (who()) loaders.queue();
+  signedIn();
+  loaders.queue();
+  if (!who()) userInput.focus();
 })();
