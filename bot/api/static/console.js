@@ -190,6 +190,13 @@
       comment.disabled = true;
       card.querySelector(".meta-result").textContent = labels.reason(result.reason) +
         (result.granted ? "; the role was granted" : "");
+      const failed = (result.checks || []).filter((check) => !check.passed).map((check) => check.detail);
+      if (action === "approve" && !result.granted) {
+        // The checks run again at approval overruled it: said as such, not left to read as the approver's denial.
+        error.textContent = "Your approval did not stand: when approved, the request failed the checks" +
+          (failed.length ? " (" + failed.join("; ") + ")" : " (" + labels.reason(result.reason).toLowerCase() + ")") +
+          ". Nothing was granted, and the requester is told why.";
+      }
       if (result.checks && result.checks.length) {
         card.querySelector(".checks").replaceWith(checksList(result.checks));
       }
@@ -463,6 +470,7 @@
         { label: "approved (latest)", value: outcomes.approved, colour: COLOURS.APPROVED },
         { label: "denied (latest)", value: outcomes.denied, colour: COLOURS.DENIED },
         { label: "pending (latest)", value: outcomes.pending, colour: COLOURS.PENDING_APPROVAL },
+        { label: "withdrawn (latest)", value: outcomes.withdrawn, colour: COLOURS.NEEDS_CLARIFICATION },
       ], "auto-approval rate"),
     ] : "No decided requests in this window.");
     chart("chart-roles", report.top_roles.length ? horizontalBars(report.top_roles.map((r) => (
