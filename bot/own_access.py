@@ -92,19 +92,31 @@ class OwnAccessAnswers:
         role, _, _ = resolve_role(vocabulary, app, vocabulary.words_of(text))
         if role is not None:
             grant = next((grant for grant in mine if grant.role_id == role.role_id), None)
-            if grant is not None:
-                return f"Yes: you hold {self._held(vocabulary, grant)}."
-            return f"No: you do not hold {role.name} in {app.name}.{self._pending_note(requester, app_id)}"
+            if grant is not None:  # "when does it expire?" is answered by the end, or by there being none
+                return f"Yes: you hold {self._held(vocabulary, grant, say_no_end=True)}. {NOTHING_REQUESTED}"
+            note = self._pending_note(requester, vocabulary, app_id, role.role_id)
+            return f"No: you do not hold {role.name} in {app.name}.{note}"
         if not mine:
-            return (f"You hold no role in {app.name}.{self._pending_note(requester, app_id)} To ask for one, say "
-                    f"for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
-        return f"In {app.name} you hold {listing([self._held(vocabulary, grant) for grant in mine])}."
+            return (f"You hold no role in {app.name}.{self._pending_note(requester, vocabulary, app_id)} To ask for "
+                    f"one, say for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
+        held_here = listing([self._held(vocabulary, grant, say_no_end=True) for grant in mine])
+        return f"In {app.name} you hold {held_here}."
 
-    def _pending_note(self, requester: Person, app_id: str) -> str:
+    def _pending_note(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str,
+                      role_id: str | None = None) -> str:
+        """The person's own requests waiting for approval in the application (for the role, when one is asked
+        about: a request for another role says nothing about this one)."""
         waiting = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                    if item.app_id == app_id and item.decision == Decision.PENDING_APPROVAL.value
-                   and item.target_id == requester.user_id]
-        return f" Waiting for approval: {', '.join(item.request_id for item in waiting)}." if waiting else ""
+                   and item.target_id == requester.user_id and (role_id is None or item.role_id == role_id)]
+        if not waiting:
+            return ""
+        if role_id is not None:
+            return f" Your request for it is waiting for approval: {', '.join(i.request_id for i in waiting)}."
+        roles = vocabulary.catalog.roles
+        listed = ", ".join(f"{item.request_id} ({roles[item.role_id].name if item.role_id in roles else item.role_id})"
+                           for item in waiting)
+        return f" Waiting for approval: {listed}."
 
     def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, *,
                      only_waiting: bool = False) -> str:
@@ -156,10 +168,12 @@ class OwnAccessAnswers:
         return person.display_name if person else user_id
 
     @staticmethod
-    def _held(vocabulary: CatalogVocabulary, grant: HeldRole) -> str:
+    def _held(vocabulary: CatalogVocabulary, grant: HeldRole, *, say_no_end: bool = False) -> str:
+        """"Viewer in Box (until ...)"; with `say_no_end`, a grant without an end says so ("(no end date)")."""
         role = vocabulary.catalog.roles[grant.role_id]
         app = vocabulary.catalog.applications.get(role.app_id)
-        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else ""
+        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else \
+            " (no end date)" if say_no_end else ""
         return f"{role.name} in {app.name if app else role.app_id}{until}"
 
 

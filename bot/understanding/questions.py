@@ -1,5 +1,6 @@
 """Questions a person asks about their own access instead of asking for access: "what access do I have?",
-"do I have access to Box?", "what's the status of my request?", "show my pending requests", "what is R-1159?".
+"do I have access to Box?", "do I already have Box Reader?", "when does my Box access expire?", "what's the status
+of my request?", "show my pending requests", "what is R-1159?".
 
 Only the shape of the message counts here; which application it names is read by the rest of the understanding.
 """
@@ -37,8 +38,12 @@ _REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{
 _NEXT_ID = re.compile(r"\s*(?:/|&|\+)\s*(?:r\s*-?\s*)?(\d{1,30})\b")
 # Words of asking for access: a message with them and a request id is a request that mentions an id.
 _ASKING = re.compile(r"\b(?:i need|i want|i'd like|give me|grant me|please add|needs|wants)\b")
+_LEAD = r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question|and|also)[\s,.!:]+)*"
+# The message carries on with a request of its own ("do I have Viewer in Looker? if not, I need it" stays a
+# question; "... so I can request Editor" does not make one).
+_NOT_ASKING_TO_ACT = r"(?![^.!?]*\b(?:request|apply|ask\s+for|approve)\b)"
 _MY_ACCESS = re.compile(
-    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
+    _LEAD + r"(?:"
     r"(?:what|which)\s+(?:\w+\s+){0,2}(?:access(?:es)?|roles?|permissions?|rights|entitlements?|applications?|apps?)\s+"
     r"(?:do|have|did)\s+i\s+(?:have|got|hold|own)\b"
     r"|(?:what|which)\s+(?:access(?:es)?|roles?|permissions?|rights|entitlements?)\s+"
@@ -49,12 +54,25 @@ _MY_ACCESS = re.compile(
     r"|what\s+can\s+i\s+access\b"
     r"|(?:do|have)\s+i\s+(?:already\s+)?(?:have|got|hold)\s+(?:any\s+|the\s+|a\s+)?(?:\w+\s+){0,4}?"
     r"(?:access|role|roles|permission|permissions|rights)\b[^.!]*\?\s*$"
-    # "do I have admin in okta", "am I an Editor in WikiWiki": the question form, with or without its mark.
-    r"|(?:do|have)\s+i\s+(?:already\s+|still\s+|currently\s+)?(?:have|got|hold)\s+"
-    r"(?!to\b|been\b|a\s+question\b|time\b|anyone\b|someone\b|anybody\b|somebody\b|a\s+way\b|any\s+way\b)"
-    r"(?![^.!?]*\b(?:request|apply|ask\s+for|approve)\b)\w+[^.!]*?\s+(?:in|on|for)\s+\S"
-    r"|am\s+i\s+(?:already\s+|still\s+)?(?:an?\s+)?(?!right\b|wrong\b|able\b|allowed\b|supposed\b|going\b|meant\b|"
-    r"ok\b|okay\b|correct\b|sure\b|eligible\b)\w+\s+(?:in|on)\s+\S"
+    # "do I have GCP prod owner?", "do I already have Looker Viewer", "have I got Editor in WikiWiki?": the question
+    # form, with or without its mark, whatever it names (the answer reads the application and role).
+    r"|(?:do|have)\s+i\s+(?:(?:already|still|currently|actually|really|even)\s+)*(?:have|got|hold|own)\s+"
+    r"(?!to\b|been\b|a\s+question\b|time\b|anyone\b|someone\b|anybody\b|somebody\b|a\s+way\b|any\s+way\b|"
+    r"enough\b|what\s+it\s+takes\b|a\s+minute\b)" + _NOT_ASKING_TO_ACT + r"\w"
+    # "am I an Editor in WikiWiki?", "am I a GitLab maintainer?"; not "am I allowed to ...", "am I approved?".
+    r"|am\s+i\s+(?:(?:already|still|currently)\s+)?(?:an?\s+)?(?!right\b|wrong\b|able\b|allowed\b|supposed\b|"
+    r"going\b|meant\b|ok\b|okay\b|correct\b|sure\b|eligible\b|approved\b|denied\b|rejected\b|getting\b|being\b|"
+    r"still\b|already\b)\w+(?:\s+(?:in|on)\s+\S|(?:\s+\w+){0,4}\s*\?*\s*$)"
+    # "is my Looker access still active?", "are my GitLab roles still valid?"
+    r"|(?:is|are)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:still\s+)?(?:active|valid|current|live|in\s+place|"
+    r"working|expired|expiring)\b"
+    # "when does my GitLab Maintainer access expire?", "until when do I have Viewer in Looker?"
+    r"|when\s+(?:does|do|will|did)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:expire|end|run\s+out|lapse|stop)"
+    r"|(?:does|will|did)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:expire|end|run\s+out|lapse)\b"
+    r"|(?:until|till)\s+when\s+(?:do|can|will)\s+i\s+(?:have|hold|keep|use)\b"
+    r"|how\s+long\s+(?:do|will|can)\s+i\s+(?:still\s+)?(?:have|hold|keep)\b"
+    r"|how\s+long\s+(?:is|are)\s+my\s+(?![^.!?]*\brequests?\b)"
+    r"|what(?:'s|\s+is)\s+the\s+(?:end|expiry|expiration)(?:\s+date)?\s+(?:of|for|on)\s+my\b"
     r")")
 _MY_MANAGER = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"

@@ -51,18 +51,61 @@ def test_what_access_do_i_have_lists_the_roles_held(app: Any, text: str) -> None
 
 
 def test_access_in_one_application_and_one_role(app: Any) -> None:
-    assert ask(app, "rui", "do I have the Viewer role in Ledgerly?") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "do I have the Viewer role in Ledgerly?") == (
+        "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested.")
     assert ask(app, "rui", "Do I have Editor access in WikiWiki?").startswith(
         "No: you do not hold Editor in WikiWiki.")
     assert ask(app, "ana", "Do I have access to WikiWiki?").startswith("You hold no role in WikiWiki.")
 
 
 def test_questions_without_their_mark_and_about_ones_manager(app: Any) -> None:
-    assert ask(app, "rui", "do I have Viewer in Ledgerly") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "do I have Viewer in Ledgerly") == (
+        "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested.")
     assert ask(app, "rui", "am I an Editor in WikiWiki?").startswith("No: you do not hold Editor in WikiWiki.")
     assert ask(app, "ana", "who is my manager?") == (
         "Your manager is Quinn Marlowe (boss@corp.test). Nothing was requested.")
     assert ask(app, "boss", "who do I report to") == "The directory lists no manager for you. Nothing was requested."
+
+
+@pytest.mark.parametrize("text", [
+    "do I have Ledgerly Viewer?", "Do I already have the ledger viewer", "have I got Viewer in Ledgerly",
+    "am I a Ledgerly viewer?", "is my Ledgerly Viewer access still active?",
+    "When does my Ledgerly Viewer access expire?", "how long do I have Viewer in Ledgerly for?",
+    "do I still hold read only in LDG", "until when do I have Viewer in Ledgerly?",
+])
+def test_yes_or_no_questions_about_holding_a_role_are_answered_with_its_end(app: Any, text: str) -> None:
+    assert ask(app, "rui", text) == "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested."
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = '2099-01-15 23:59:59+00' WHERE user_id = 'rui'")
+    assert ask(app, "rui", text) == (
+        "Yes: you hold Viewer in Ledgerly (until the end of 2099-01-15 (UTC)). Nothing was requested.")
+
+
+@pytest.mark.parametrize("text", [
+    "do I have Ledgerly admin?", "Do I already have the Administrator role in Ledgerly", "am I a Ledgerly admin?",
+    "when does my Ledgerly Administrator access expire?",
+])
+def test_a_role_not_held_is_answered_no_and_never_requested(app: Any, text: str) -> None:
+    assert ask(app, "rui", text) == "No: you do not hold Administrator in Ledgerly."
+
+
+def test_only_a_pending_request_for_the_role_asked_about_is_mentioned(app: Any) -> None:
+    pending = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    assert ask(app, "tess", "do I have the Period Closer role in Ledgerly?") == (
+        "No: you do not hold Period Closer in Ledgerly.")
+    assert ask(app, "tess", "do I have Viewer in Ledgerly?") == (
+        f"No: you do not hold Viewer in Ledgerly. Your request for it is waiting for approval: {pending.request_id}.")
+    # Asked about the application, every pending request in it, each with its role.
+    assert ask(app, "tess", "do I have access to Ledgerly?").startswith(
+        f"You hold no role in Ledgerly. Waiting for approval: {pending.request_id} (Viewer).")
+
+
+def test_ordinary_requests_stay_requests(app: Any) -> None:
+    for text in ("I need Editor in WikiWiki", "I already have Viewer in WikiWiki, now I need Editor"):
+        outcome = app.service.handle("ana", text).outcome
+        assert (outcome.role_id, outcome.decision) != (None, Decision.NEEDS_CLARIFICATION), outcome.message
+        assert outcome.reason is not Reason.NOTHING_REQUESTED, outcome.message
 
 
 def test_a_long_list_of_roles_says_how_to_see_it_all(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
