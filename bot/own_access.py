@@ -1,4 +1,5 @@
-"""Answers to a person's questions about their own access: the roles they hold, their requests, one request.
+"""Answers to a person's questions about their own access: the roles they hold, their requests, one request;
+and the questions asked in the chat that are answered elsewhere (the catalog's, an approver's queue, audit figures).
 
 Everything shown is the person's own: requests made by them or for them, roles they hold. A request id that is
 someone else's reads exactly like one that does not exist.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import Decision, Outcome, Person
-from bot.messages import described_access, since_filed, status_text
+from bot.catalog_answers import application_roles, role_described
+from bot.domain import Decision, Outcome, Person, Reason
+from bot.messages import described_access, explanation, since_filed, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.questions import Asked, SelfQuestion
@@ -22,6 +24,13 @@ OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do 
                         "not what someone else holds: ask their manager or the application's owner. Nothing was "
                         "requested; to ask for access for someone, say for example \"Ana Costa needs Reader in "
                         "Box\".")
+APPROVALS_ELSEWHERE = ("I do not decide requests in the chat: decide them in the console (/console) or with "
+                      "\"askiam approvals list --as {user}\" and \"askiam approvals decide ID approve|deny --as "
+                      "{user}\". Nothing was changed.")
+AUDIT_FIGURES_ANSWER = ("In the chat I answer about your own access and requests. Figures over everyone's requests "
+                        "(how many were approved automatically, denied, decided by whom) are for auditors: the audit "
+                        "page of the console (/console), or \"askiam audit report --since this-week\" (also \"askiam "
+                        "audit query --count\" with filters). Nothing was requested.")
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
 LISTED_ALL = 200
@@ -41,17 +50,70 @@ class OwnAccessAnswers:
         if question.asked is Asked.ONE_REQUEST:
             assert question.request_id is not None
             return self._one_request(question.request_id, requester, vocabulary)
-        if question.asked is Asked.OTHERS_ACCESS:
-            return OTHERS_ACCESS_ANSWER
-        if question.asked is Asked.MY_MANAGER:
-            return self._my_manager(requester)
+        elsewhere = self._answered_elsewhere(question, requester, vocabulary, text)
+        if elsewhere is not None:
+            return elsewhere
         apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
         app_id = apps[0].entity_id if len(apps) == 1 else None
         if question.asked is Asked.WHO_APPROVES:
             return self._who_approves(vocabulary, app_id)
+        if question.asked is Asked.LATEST_REQUEST:
+            return self._latest_request(requester, vocabulary, app_id)
+        if question.asked is Asked.WHY_DENIED:
+            return self._why_denied(requester, vocabulary, app_id)
         if question.asked is Asked.MY_REQUESTS:
             return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)))
         return self._my_access(requester, vocabulary, app_id, text)
+
+    def _answered_elsewhere(self, question: SelfQuestion, requester: Person, vocabulary: CatalogVocabulary,
+                            text: str) -> str | None:
+        """The answer to a question that is not about the person's own access or requests, if it is one."""
+        if question.asked is Asked.OTHERS_ACCESS:
+            return OTHERS_ACCESS_ANSWER
+        if question.asked is Asked.MY_MANAGER:
+            return self._my_manager(requester)
+        if question.asked is Asked.APP_ROLES:
+            # "What roles does Rui have?" names no application: it asks about someone else's access.
+            return application_roles(vocabulary, text, question.subject) or OTHERS_ACCESS_ANSWER
+        if question.asked is Asked.ROLE_INFO:
+            return role_described(vocabulary, text)
+        if question.asked is Asked.APPROVAL_QUEUE:
+            return self._approval_queue(requester)
+        if question.asked is Asked.AUDIT_FIGURES:
+            return AUDIT_FIGURES_ANSWER
+        return None
+
+    def _approval_queue(self, requester: Person) -> str:
+        waiting = self._ledger.awaiting_decision_by(requester.user_id)
+        how = APPROVALS_ELSEWHERE.format(user=requester.user_id)
+        if not waiting:
+            return f"No request is waiting for your decision. {how}"
+        return f"{_count(waiting, 'request')} {'is' if waiting == 1 else 'are'} waiting for your decision. {how}"
+
+    def _latest_request(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        """"Was I approved?": the latest request made by or for the person (in the application named, if any)."""
+        found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                 if app_id is None or item.app_id == app_id]
+        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        if not found:
+            return f"You have no requests{where} yet. To ask for access, say what you need."
+        latest = self._one_request(found[0].request_id, requester, vocabulary)
+        more = " Ask \"my requests\" for the others." if len(found) > 1 else ""
+        return f"Your latest request{where}: {latest}{more}"
+
+    def _why_denied(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        """"Why was I denied?": the reasons of the latest request made by or for the person that was denied (a
+        withdrawal is not a denial), in the application named, if any."""
+        denied = next((item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                       if item.decision == Decision.DENIED.value and item.reason != Reason.WITHDRAWN.value
+                       and (app_id is None or item.app_id == app_id)), None)
+        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        outcome = self._store.get(denied.request_id) if denied is not None else None
+        if outcome is None:
+            return (f"None of your recent requests{where} was denied. Ask \"my requests\" for the latest ones, or "
+                    f"\"status of R-...\" for one of them.")
+        decider = decider_name(outcome, requester.user_id, self._directory)
+        return f"{explanation(outcome, decider)} Ask \"status of R-...\" for another request."
 
     def _my_manager(self, requester: Person) -> str:
         manager = self._directory.get_person(requester.manager_id) if requester.manager_id else None

@@ -108,6 +108,65 @@ def test_ordinary_requests_stay_requests(app: Any) -> None:
         assert outcome.reason is not Reason.NOTHING_REQUESTED, outcome.message
 
 
+@pytest.mark.parametrize("text", [
+    "what roles does Ledgerly have?", "which roles are there in the ledger?", "what can I request in Ledgerly?",
+    "list the roles in LDG", "show me all Ledgerly roles",
+])
+def test_an_applications_roles_are_listed_from_the_catalog(app: Any, text: str) -> None:
+    assert ask(app, "tess", text) == (
+        "Ledgerly (General ledger) has 5 roles: 1. Administrator (privileged): Administer Ledgerly; 2. Journal "
+        "Approver: Approve journal entries; 3. Journal Poster: Post journal entries; 4. Period Closer: Close "
+        "accounting periods; 5. Viewer: Read the ledger. To ask for one, say for example \"I need Administrator in "
+        "Ledgerly\". Nothing was requested.")
+
+
+def test_what_a_role_gives_and_someone_elses_roles(app: Any) -> None:
+    assert ask(app, "tess", "what does the Period Closer role give me?") == (
+        "Period Closer in Ledgerly: Close accounting periods. To ask for it, say \"I need Period Closer in "
+        "Ledgerly\". Nothing was requested.")
+    assert ask(app, "tess", "What does Editor in WikiWiki let me do?").startswith("Editor in WikiWiki: Edit pages.")
+    assert ask(app, "tess", "what roles does Rui Costa have?").startswith(
+        "I can tell you about your own access (\"what access do I have?\")")
+
+
+def test_was_i_approved_and_why_was_i_denied_answer_from_the_latest_requests(app: Any) -> None:
+    assert ask(app, "tess", "why was I denied?").startswith("None of your recent requests was denied.")
+    assert ask(app, "tess", "was I approved?").startswith("You have no requests yet.")
+    denied = app.service.handle("tess", "I need Administrator in Ledgerly").outcome  # employees only
+    assert denied.decision is Decision.DENIED, denied.message
+    pending = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    for text in ("why was I denied?", "why did my request get denied", "Why was my Ledgerly request rejected?"):
+        answer = ask(app, "tess", text)
+        assert answer.startswith(f"About request {denied.request_id}: Denied: Administrator in Ledgerly"), answer
+        assert pending.request_id not in answer
+    assert ask(app, "tess", "why was my WikiWiki request denied?").startswith(
+        "None of your recent requests in WikiWiki was denied.")
+    latest = ask(app, "tess", "was I approved?")
+    assert latest.startswith(f"Your latest request: Request {pending.request_id} (Editor in WikiWiki for you) is ")
+    assert ask(app, "tess", "have I been approved for Administrator in Ledgerly?").startswith(
+        f"Your latest request in Ledgerly: Request {denied.request_id} (Administrator in Ledgerly for you) is denied.")
+
+
+def test_an_approvers_queue_is_counted_and_decided_elsewhere(app: Any) -> None:
+    pending = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    for text in ("show me my approval queue", "what requests are waiting for my approval?",
+                 f"approve {pending.request_id}"):
+        answer = ask(app, "boss", text)
+        assert answer.startswith("1 request is waiting for your decision. I do not decide requests in the chat"), \
+            answer
+        assert "askiam approvals list --as boss" in answer and "/console" in answer
+    assert ask(app, "ana", "anything for me to approve?").startswith("No request is waiting for your decision.")
+    # Nothing was decided in the chat: the request is still waiting.
+    assert app.service.ports.store.get(pending.request_id).decision is Decision.PENDING_APPROVAL
+
+
+def test_figures_over_everyones_requests_point_to_the_audit_report(app: Any) -> None:
+    for text in ("how many requests were auto-approved this week?", "what is the denial rate?"):
+        answer = ask(app, "ana", text)
+        assert "askiam audit report" in answer and "/console" in answer, answer
+
+
 def test_a_long_list_of_roles_says_how_to_see_it_all(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot import own_access
 
