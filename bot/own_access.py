@@ -22,8 +22,8 @@ from bot.understanding.time_limits import shown_end
 NOTHING_REQUESTED = "Nothing was requested."
 OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do I have?\") and your own requests, "
                         "not what someone else holds: ask their manager or the application's owner. Nothing was "
-                        "requested; to ask for access for someone, say for example \"Ana Costa needs Reader in "
-                        "Box\".")
+                        "requested; to ask for access for someone who reports to you, start with their name or email "
+                        "instead of \"I\", for example \"... needs Reader in Confluence\".")
 APPROVALS_ELSEWHERE = ("I do not decide requests in the chat: decide them in the console (/console) or with "
                       "\"askiam approvals list --as {user}\" and \"askiam approvals decide ID approve|deny --as "
                       "{user}\". Nothing was changed.")

@@ -1,6 +1,10 @@
 """Messages that ask for nothing: calling off the request being worked out ("never mind", "cancel that"),
 closing words after an answer ("ok thanks") and a greeting alone ("hi"). Only a whole message counts: "cancel"
-inside a sentence is read by the rest of the understanding (a removal, or a request)."""
+inside a sentence is read by the rest of the understanding (a removal, or a request).
+
+The examples the answers give are requests the shipped demo org understands as written (its catalog has Viewer
+and Explorer in Looker, Reader in Confluence); tests ask each of them there.
+"""
 
 from __future__ import annotations
 
@@ -32,19 +36,22 @@ _HELP = re.compile(r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|um+)[\s,.!]+)*(?:he
                    r"usage|\?+)[\s?.!]*$")
 _YES_OR_NO = re.compile(r"^(?:yes|y|yeah|yep|yup|sure|ok(?:ay)?|no|n|nope|nah|correct|right)(?: please| thanks?)?"
                         r"[\s.!]*$")
-HELP_ANSWER = ("I handle requests for access. Say what you need and for whom, for example \"I need the Viewer role "
-               "in Confluence\" or \"Ana Ferreira needs Editor in Jira for two weeks\". I check the rules, look at "
-               "similar past decisions and answer: approved, sent to an approver, denied (with the reason), or a "
-               "question. \"why?\" after an answer gives its reasons; \"same for ...\" asks for the same access for "
-               "someone else.")
+# Requests the answers give as examples; each is understood as written on the demo org (see the module's text).
+EXAMPLE_REQUEST = "I need the Viewer role in Looker"
+EXAMPLE_WITH_END = "I need Explorer in Looker for two weeks"
+HELP_ANSWER = (f"I handle requests for access. Say what you need, for example \"{EXAMPLE_REQUEST}\" or "
+               f"\"{EXAMPLE_WITH_END}\"; for someone who reports to you, start with their name or email instead of "
+               "\"I\". I check the rules, look at similar past decisions and answer: approved, sent to an approver, "
+               "denied (with the reason), or a question. \"why?\" after an answer gives its reasons; \"same for\" and "
+               "a name asks for the same access for someone else. You can also ask \"what access do I have?\", "
+               "\"what roles does Looker have?\" or \"status of my requests\".")
 _SHOWN_CHARS = 40
 NO_QUESTION_OPEN = ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
-                    "example \"I need the Viewer role in Confluence\".")
-GREETING_ANSWER = ("Hello! Tell me what access you need and for whom, for example \"I need the Viewer role in "
-                   "Confluence\".")
+                    f"example \"{EXAMPLE_REQUEST}\".")
+GREETING_ANSWER = f"Hello! Tell me what access you need and for whom, for example \"{EXAMPLE_REQUEST}\"."
 CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
 NOTHING_TO_CANCEL = ("There is no request in progress to cancel. To ask for access, say what you need, for example "
-                     "\"I need the Viewer role in Confluence\".")
+                     f"\"{EXAMPLE_REQUEST}\".")
 THANKS_ANSWER = "You're welcome. Tell me whenever you need other access."
 
 
@@ -82,7 +89,7 @@ def without_words(text: str) -> bool:
 def no_words_answer(text: str) -> str:
     shown = " ".join(text.split())[:_SHOWN_CHARS]
     return (f"There is no question open for \"{shown}\" to answer. To ask for access, say what you need, for "
-            "example \"I need the Viewer role in Confluence\".")
+            f"example \"{EXAMPLE_REQUEST}\".")
 
 
 def only_yes_or_no(text: str) -> bool:
