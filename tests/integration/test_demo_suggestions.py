@@ -73,7 +73,7 @@ def test_every_example_the_answers_give_is_understood_on_the_demo_org(app_factor
     app = app_factory(rate_limit_per_minute=None)
     ensure_demo_org(app)
     answers = [small_talk.HELP_ANSWER, small_talk.GREETING_ANSWER, small_talk.NO_QUESTION_OPEN,
-               small_talk.NOTHING_TO_CANCEL, REMOVAL_ANSWER, OTHERS_ACCESS_ANSWER]
+               small_talk.NOTHING_TO_CANCEL, small_talk.NOT_UNDERSTOOD, REMOVAL_ANSWER, OTHERS_ACCESS_ANSWER]
     # Said only after an answer ("why?", "same for" and a name), a word quoted in passing ("I", "help"), or an id
     # that stands for any.
     in_passing = {"why?", "same for", "I", "help", "withdraw"}
