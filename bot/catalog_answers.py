@@ -18,11 +18,14 @@ LISTED_ROLES = 20
 
 def application_roles(vocabulary: CatalogVocabulary, text: str, subject: str | None = None) -> str | None:
     """The roles of the application the text names, with their descriptions; the applications known when it names
-    none. With a `subject` ("what roles does <subject> have?"), None when the subject names no application: it is
-    then someone's access, not the catalog, that is asked about."""
+    none. With a `subject` ("what roles does <subject> have?", "does <subject> have a Viewer role?"), None when the
+    subject names no application: it is then someone's access, not the catalog, that is asked about; and the role
+    described when the text names one of the application's roles."""
     apps = _applications(vocabulary, subject if subject is not None else text)
     if subject is not None and len(apps) != 1:
         return None
+    if subject is not None and winners(vocabulary.roles.exact(vocabulary.words_of(text))):
+        return role_described(vocabulary, text)
     if len(apps) != 1:
         return _which_application(vocabulary, apps)
     return _roles_listed(vocabulary, apps[0])

@@ -159,15 +159,18 @@ _APP_ROLES = re.compile(
     r"|what(?:'s|\s+is|\s+are)\s+(?:available|there|on\s+offer)\s+(?:in|on|for)\s+\S"
     r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:available\s+)?"
     r"(?:roles?|access\s+levels)\s+(?:in|on|of|for)\s+\S"
-    r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){1,3}roles\s*\??$"
+    r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){1,3}roles(?:\s+please)?\s*\??$"
     r"|what\s+are\s+(?:the\s+|all\s+the\s+)?(?:available\s+)?(?:roles?|options)\s+(?:in|on|of|for)\s+\S"
-    r"|what\s+are\s+(?:the\s+|all\s+the\s+)?(?:\w+\s+){1,3}roles\s*\??$"
+    r"|what\s+are\s+(?:the\s+|all\s+the\s+)?(?:\w+\s+){1,3}roles(?:\s+please)?\s*\??$"
     r"|(?:what|which)\s+roles\s+(?:in|on|of|for)\s+\S"
     r")")
-# "What roles does Looker have?": the subject is an application or a person, which only the catalog can tell.
+# "What roles does Looker have?", "does Looker have a Viewer role?": the subject is an application or a person,
+# which only the catalog can tell.
 _ROLES_OF_SUBJECT = re.compile(
-    _LEAD + r"(?:what|which)\s+(?:roles?|permissions?|access\s+levels)\s+(?:does|do)\s+(?P<subject>(?:\S+\s+){0,3}?\S+)"
-    r"\s+(?:have|offer|provide|support|come\s+with|include)\s*\??\s*$")
+    _LEAD + r"(?:(?:what|which)\s+(?:roles?|permissions?|access\s+levels)\s+(?:does|do)\s+"
+    r"(?P<subject>(?:\S+\s+){0,3}?\S+)\s+(?:have|offer|provide|support|come\s+with|include)"
+    r"|(?:does|do)\s+(?P<owner>(?:\S+\s+){0,3}?\S+)\s+(?:have|offer)\s+(?:a|an|the|any)\s+[^.!?]*?\broles?)"
+    r"\s*\??\s*$")
 # What a role is for: "what does the PII Reader role give me?", "what is the Maintainer role in GitLab?"; not
 # "what does that mean?" (a question about the answer just given).
 _ROLE_INFO = re.compile(
@@ -243,7 +246,7 @@ def question_in(text: str) -> SelfQuestion | None:
     if _APP_ROLES.search(folded):
         return SelfQuestion(Asked.APP_ROLES)
     if (subject := _ROLES_OF_SUBJECT.search(folded)) is not None:
-        return SelfQuestion(Asked.APP_ROLES, subject=subject.group("subject"))
+        return SelfQuestion(Asked.APP_ROLES, subject=subject.group("subject") or subject.group("owner"))
     if _ROLE_INFO.search(folded):
         return SelfQuestion(Asked.ROLE_INFO)
     if _WHO_APPROVES.search(folded):

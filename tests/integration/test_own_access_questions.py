@@ -110,7 +110,7 @@ def test_ordinary_requests_stay_requests(app: Any) -> None:
 
 @pytest.mark.parametrize("text", [
     "what roles does Ledgerly have?", "which roles are there in the ledger?", "what can I request in Ledgerly?",
-    "list the roles in LDG", "show me all Ledgerly roles",
+    "list the roles in LDG", "show me all Ledgerly roles", "show me the Ledgerly roles please",
 ])
 def test_an_applications_roles_are_listed_from_the_catalog(app: Any, text: str) -> None:
     assert ask(app, "tess", text) == (
@@ -126,6 +126,9 @@ def test_what_a_role_gives_and_someone_elses_roles(app: Any) -> None:
         "Ledgerly\". Nothing was requested.")
     assert ask(app, "tess", "What does Editor in WikiWiki let me do?").startswith("Editor in WikiWiki: Edit pages.")
     assert ask(app, "tess", "what roles does Rui Costa have?").startswith(
+        "I can tell you about your own access (\"what access do I have?\")")
+    assert ask(app, "tess", "Does Ledgerly have a Viewer role?").startswith("Viewer in Ledgerly: Read the ledger.")
+    assert ask(app, "tess", "does Rui Costa have a Viewer role?").startswith(
         "I can tell you about your own access (\"what access do I have?\")")
 
 

@@ -45,7 +45,11 @@ def test_no_application_named_lists_the_applications() -> None:
 
 def test_a_subject_that_names_no_application_is_not_a_catalog_question() -> None:
     assert application_roles(VOCAB, "what roles does Lou Berg have?", "lou berg") is None
+    assert application_roles(VOCAB, "does Lou Berg have a Viewer role?", "lou berg") is None
     assert application_roles(VOCAB, "what roles does PeopleHub have?", "peoplehub") is not None
+    # "Does PeopleHub have a Viewer role?": the role, described.
+    assert application_roles(VOCAB, "Does PeopleHub have a Viewer role?", "peoplehub") == (
+        "Viewer in PeopleHub. To ask for it, say \"I need Viewer in PeopleHub\". Nothing was requested.")
 
 
 def test_a_role_is_described_in_its_application_or_in_each_that_has_one_of_its_name() -> None:

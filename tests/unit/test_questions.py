@@ -45,6 +45,7 @@ def test_requests_and_statements_that_only_sound_like_a_question_about_holding_a
     ("what roles does Looker have?", "app_roles"), ("which roles are there in Looker?", "app_roles"),
     ("what can I request in GitLab?", "app_roles"), ("What roles can I ask for in Okta", "app_roles"),
     ("list the roles in GitLab", "app_roles"), ("show me all Looker roles", "app_roles"),
+    ("show me the GitLab roles please", "app_roles"), ("Does Looker have a Viewer role?", "app_roles"),
     ("what are the GitLab roles?", "app_roles"), ("what is available in Confluence?", "app_roles"),
     ("which roles exist?", "app_roles"), ("what access levels are there in Zendesk", "app_roles"),
     ("what does the PII Reader role give me?", "role_info"), ("What does Looker Viewer do?", "role_info"),
@@ -72,6 +73,8 @@ def test_the_subject_of_what_roles_does_x_have_is_kept_for_the_catalog_to_tell_a
     assert found is not None and (found.asked, found.subject) == (Asked.APP_ROLES, "looker")
     found = question_in("what roles does Rui Costa have")
     assert found is not None and (found.asked, found.subject) == (Asked.APP_ROLES, "rui costa")
+    found = question_in("does Looker have any admin roles")
+    assert found is not None and (found.asked, found.subject) == (Asked.APP_ROLES, "looker")
     # Someone's roles in an application is someone else's access, whatever the subject is.
     found = question_in("what roles does Rui have in Looker?")
     assert found is not None and found.asked is Asked.OTHERS_ACCESS
