@@ -97,9 +97,11 @@ class OwnAccessAnswers:
         where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
         if not found:
             return f"You have no requests{where} yet. To ask for access, say what you need."
-        latest = self._one_request(found[0].request_id, requester, vocabulary)
+        latest = self._store.get(found[0].request_id)
+        if latest is None:
+            return self._my_requests(requester, vocabulary, app_id)
         more = " Ask \"my requests\" for the others." if len(found) > 1 else ""
-        return f"Your latest request{where}: {latest}{more}"
+        return f"Your latest request{where}, {self._state_of(latest, requester, vocabulary)}{more}"
 
     def _why_denied(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
         """"Why was I denied?": the reasons of the latest request made by or for the person that was denied (a
@@ -201,11 +203,16 @@ class OwnAccessAnswers:
         outcome = self._store.get(request_id)
         if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
             return f"I could not find request {request_id} among your requests."
+        return f"Request {self._state_of(outcome, requester, vocabulary)}"
+
+    def _state_of(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        """"R-1 (Viewer in Box for you) is waiting for approval. <its answer>", or "R-1 (...): Denied by Lina Reyes
+        on ... When it was filed: ..." for one decided since."""
         what = self.described(outcome, requester, vocabulary)
-        if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
+        if outcome.review is not None:
             decider = decider_name(outcome, requester.user_id, self._directory)
-            return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
-        return f"Request {request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
+            return f"{outcome.request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
+        return f"{outcome.request_id}{what} is {status_text(outcome.decision)}. {outcome.message}"
 
     def described(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
         """" (Viewer in Box for you)": what a request asks for, to follow its id; "" when the catalog no longer

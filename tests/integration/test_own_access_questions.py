@@ -145,9 +145,12 @@ def test_was_i_approved_and_why_was_i_denied_answer_from_the_latest_requests(app
     assert ask(app, "tess", "why was my WikiWiki request denied?").startswith(
         "None of your recent requests in WikiWiki was denied.")
     latest = ask(app, "tess", "was I approved?")
-    assert latest.startswith(f"Your latest request: Request {pending.request_id} (Editor in WikiWiki for you) is ")
+    assert latest.startswith(f"Your latest request, {pending.request_id} (Editor in WikiWiki for you) is ")
     assert ask(app, "tess", "have I been approved for Administrator in Ledgerly?").startswith(
-        f"Your latest request in Ledgerly: Request {denied.request_id} (Administrator in Ledgerly for you) is denied.")
+        f"Your latest request in Ledgerly, {denied.request_id} (Administrator in Ledgerly for you) is denied.")
+    app.approvals.decide(pending.request_id, "boss", False, "not now", "cli")
+    assert ask(app, "tess", "did my request go through?").startswith(
+        f"Your latest request, {pending.request_id} (Editor in WikiWiki for you): Denied by Quinn Marlowe on ")
 
 
 def test_an_approvers_queue_is_counted_and_decided_elsewhere(app: Any) -> None:
