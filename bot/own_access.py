@@ -1,4 +1,5 @@
-"""Answers to a person's questions about their own access: the roles they hold, their requests, one request.
+"""Answers to a person's questions about their own access: the roles they hold, their requests, one request;
+and the questions asked in the chat that are answered elsewhere (the catalog's, an approver's queue, audit figures).
 
 Everything shown is the person's own: requests made by them or for them, roles they hold. A request id that is
 someone else's reads exactly like one that does not exist.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import Decision, Outcome, Person
-from bot.messages import described_access, since_filed, status_text
+from bot.catalog_answers import application_roles, role_described
+from bot.domain import Decision, Outcome, Person, Reason
+from bot.messages import described_access, explanation, since_filed, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.questions import Asked, SelfQuestion
@@ -20,8 +22,15 @@ from bot.understanding.time_limits import shown_end
 NOTHING_REQUESTED = "Nothing was requested."
 OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do I have?\") and your own requests, "
                         "not what someone else holds: ask their manager or the application's owner. Nothing was "
-                        "requested; to ask for access for someone, say for example \"Ana Costa needs Reader in "
-                        "Box\".")
+                        "requested; to ask for access for someone who reports to you, start with their name or email "
+                        "instead of \"I\", for example \"... needs Reader in Confluence\".")
+APPROVALS_ELSEWHERE = ("I do not decide requests in the chat: decide them in the console (/console) or with "
+                      "\"askiam approvals list --as {user}\" and \"askiam approvals decide ID approve|deny --as "
+                      "{user}\". Nothing was changed.")
+AUDIT_FIGURES_ANSWER = ("In the chat I answer about your own access and requests. Figures over everyone's requests "
+                        "(how many were approved automatically, denied, decided by whom) are for auditors: the audit "
+                        "page of the console (/console), or \"askiam audit report --since this-week\" (also \"askiam "
+                        "audit query --count\" with filters). Nothing was requested.")
 # At most this many roles or requests are listed in one answer ("and N more" says what was left out).
 LISTED = 8
 LISTED_ALL = 200
@@ -41,17 +50,72 @@ class OwnAccessAnswers:
         if question.asked is Asked.ONE_REQUEST:
             assert question.request_id is not None
             return self._one_request(question.request_id, requester, vocabulary)
-        if question.asked is Asked.OTHERS_ACCESS:
-            return OTHERS_ACCESS_ANSWER
-        if question.asked is Asked.MY_MANAGER:
-            return self._my_manager(requester)
+        elsewhere = self._answered_elsewhere(question, requester, vocabulary, text)
+        if elsewhere is not None:
+            return elsewhere
         apps = winners(vocabulary.apps.find(vocabulary.words_of(text)))
         app_id = apps[0].entity_id if len(apps) == 1 else None
         if question.asked is Asked.WHO_APPROVES:
             return self._who_approves(vocabulary, app_id)
+        if question.asked is Asked.LATEST_REQUEST:
+            return self._latest_request(requester, vocabulary, app_id)
+        if question.asked is Asked.WHY_DENIED:
+            return self._why_denied(requester, vocabulary, app_id)
         if question.asked is Asked.MY_REQUESTS:
             return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)))
         return self._my_access(requester, vocabulary, app_id, text)
+
+    def _answered_elsewhere(self, question: SelfQuestion, requester: Person, vocabulary: CatalogVocabulary,
+                            text: str) -> str | None:
+        """The answer to a question that is not about the person's own access or requests, if it is one."""
+        if question.asked is Asked.OTHERS_ACCESS:
+            return OTHERS_ACCESS_ANSWER
+        if question.asked is Asked.MY_MANAGER:
+            return self._my_manager(requester)
+        if question.asked is Asked.APP_ROLES:
+            # "What roles does Rui have?" names no application: it asks about someone else's access.
+            return application_roles(vocabulary, text, question.subject) or OTHERS_ACCESS_ANSWER
+        if question.asked is Asked.ROLE_INFO:
+            return role_described(vocabulary, text)
+        if question.asked is Asked.APPROVAL_QUEUE:
+            return self._approval_queue(requester)
+        if question.asked is Asked.AUDIT_FIGURES:
+            return AUDIT_FIGURES_ANSWER
+        return None
+
+    def _approval_queue(self, requester: Person) -> str:
+        waiting = self._ledger.awaiting_decision_by(requester.user_id)
+        how = APPROVALS_ELSEWHERE.format(user=requester.user_id)
+        if not waiting:
+            return f"No request is waiting for your decision. {how}"
+        return f"{_count(waiting, 'request')} {'is' if waiting == 1 else 'are'} waiting for your decision. {how}"
+
+    def _latest_request(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        """"Was I approved?": the latest request made by or for the person (in the application named, if any)."""
+        found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                 if app_id is None or item.app_id == app_id]
+        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        if not found:
+            return f"You have no requests{where} yet. To ask for access, say what you need."
+        latest = self._store.get(found[0].request_id)
+        if latest is None:
+            return self._my_requests(requester, vocabulary, app_id)
+        more = " Ask \"my requests\" for the others." if len(found) > 1 else ""
+        return f"Your latest request{where}, {self._state_of(latest, requester, vocabulary)}{more}"
+
+    def _why_denied(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+        """"Why was I denied?": the reasons of the latest request made by or for the person that was denied (a
+        withdrawal is not a denial), in the application named, if any."""
+        denied = next((item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                       if item.decision == Decision.DENIED.value and item.reason != Reason.WITHDRAWN.value
+                       and (app_id is None or item.app_id == app_id)), None)
+        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        outcome = self._store.get(denied.request_id) if denied is not None else None
+        if outcome is None:
+            return (f"None of your recent requests{where} was denied. Ask \"my requests\" for the latest ones, or "
+                    f"\"status of R-...\" for one of them.")
+        decider = decider_name(outcome, requester.user_id, self._directory)
+        return f"{explanation(outcome, decider)} Ask \"status of R-...\" for another request."
 
     def _my_manager(self, requester: Person) -> str:
         manager = self._directory.get_person(requester.manager_id) if requester.manager_id else None
@@ -92,19 +156,31 @@ class OwnAccessAnswers:
         role, _, _ = resolve_role(vocabulary, app, vocabulary.words_of(text))
         if role is not None:
             grant = next((grant for grant in mine if grant.role_id == role.role_id), None)
-            if grant is not None:
-                return f"Yes: you hold {self._held(vocabulary, grant)}."
-            return f"No: you do not hold {role.name} in {app.name}.{self._pending_note(requester, app_id)}"
+            if grant is not None:  # "when does it expire?" is answered by the end, or by there being none
+                return f"Yes: you hold {self._held(vocabulary, grant, say_no_end=True)}. {NOTHING_REQUESTED}"
+            note = self._pending_note(requester, vocabulary, app_id, role.role_id)
+            return f"No: you do not hold {role.name} in {app.name}.{note}"
         if not mine:
-            return (f"You hold no role in {app.name}.{self._pending_note(requester, app_id)} To ask for one, say "
-                    f"for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
-        return f"In {app.name} you hold {listing([self._held(vocabulary, grant) for grant in mine])}."
+            return (f"You hold no role in {app.name}.{self._pending_note(requester, vocabulary, app_id)} To ask for "
+                    f"one, say for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
+        held_here = listing([self._held(vocabulary, grant, say_no_end=True) for grant in mine])
+        return f"In {app.name} you hold {held_here}."
 
-    def _pending_note(self, requester: Person, app_id: str) -> str:
+    def _pending_note(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str,
+                      role_id: str | None = None) -> str:
+        """The person's own requests waiting for approval in the application (for the role, when one is asked
+        about: a request for another role says nothing about this one)."""
         waiting = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                    if item.app_id == app_id and item.decision == Decision.PENDING_APPROVAL.value
-                   and item.target_id == requester.user_id]
-        return f" Waiting for approval: {', '.join(item.request_id for item in waiting)}." if waiting else ""
+                   and item.target_id == requester.user_id and (role_id is None or item.role_id == role_id)]
+        if not waiting:
+            return ""
+        if role_id is not None:
+            return f" Your request for it is waiting for approval: {', '.join(i.request_id for i in waiting)}."
+        roles = vocabulary.catalog.roles
+        listed = ", ".join(f"{item.request_id} ({roles[item.role_id].name if item.role_id in roles else item.role_id})"
+                           for item in waiting)
+        return f" Waiting for approval: {listed}."
 
     def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, *,
                      only_waiting: bool = False) -> str:
@@ -127,11 +203,16 @@ class OwnAccessAnswers:
         outcome = self._store.get(request_id)
         if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
             return f"I could not find request {request_id} among your requests."
+        return f"Request {self._state_of(outcome, requester, vocabulary)}"
+
+    def _state_of(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        """"R-1 (Viewer in Box for you) is waiting for approval. <its answer>", or "R-1 (...): Denied by Lina Reyes
+        on ... When it was filed: ..." for one decided since."""
         what = self.described(outcome, requester, vocabulary)
-        if outcome.review is not None:  # "Request R-1 (...): Denied by Lina Reyes on ... When it was filed: ..."
+        if outcome.review is not None:
             decider = decider_name(outcome, requester.user_id, self._directory)
-            return f"Request {request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
-        return f"Request {request_id}{what} is {status_text(outcome.decision, outcome.reason)}. {outcome.message}"
+            return f"{outcome.request_id}{what}: {since_filed(outcome, decider)}{outcome.message}"
+        return f"{outcome.request_id}{what} is {status_text(outcome.decision, outcome.reason)}. {outcome.message}"
 
     def described(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:
         """" (Viewer in Box for you)": what a request asks for, to follow its id; "" when the catalog no longer
@@ -156,10 +237,12 @@ class OwnAccessAnswers:
         return person.display_name if person else user_id
 
     @staticmethod
-    def _held(vocabulary: CatalogVocabulary, grant: HeldRole) -> str:
+    def _held(vocabulary: CatalogVocabulary, grant: HeldRole, *, say_no_end: bool = False) -> str:
+        """"Viewer in Box (until ...)"; with `say_no_end`, a grant without an end says so ("(no end date)")."""
         role = vocabulary.catalog.roles[grant.role_id]
         app = vocabulary.catalog.applications.get(role.app_id)
-        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else ""
+        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else \
+            " (no end date)" if say_no_end else ""
         return f"{role.name} in {app.name if app else role.app_id}{until}"
 
 

@@ -197,6 +197,10 @@ class AccessLedger(Protocol):
         """The latest decided requests made by or for the person, newest first (questions left out)."""
         ...
 
+    def awaiting_decision_by(self, approver_id: str) -> int:
+        """How many requests wait for this person's decision as an approver (their queue's length)."""
+        ...
+
 
 class WithdrawalResult(StrEnum):
     WITHDRAWN = "withdrawn"

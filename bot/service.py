@@ -93,10 +93,14 @@ from bot.understanding.small_talk import (
     GREETING_ANSWER,
     HELP_ANSWER,
     NO_QUESTION_OPEN,
+    NOT_UNDERSTOOD,
     NOTHING_TO_CANCEL,
     THANKS_ANSWER,
+    THANKS_WHILE_ASKING,
     asks_for_help,
     calls_off,
+    closes,
+    names_nothing,
     no_words_answer,
     only_greeting,
     only_thanks,
@@ -334,6 +338,8 @@ class AccessRequestService:
         else:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
+            if _names_nothing(text, resolved, vocabulary):  # "test": asking which application would be a guess
+                return answer(ENDED_SLOT, NOT_UNDERSTOOD, full_text)
         if resolved.is_complete and not asked_until:
             resolved = _with_time_limit(resolved, full_text)
         version = vocabulary.catalog.version
@@ -367,6 +373,8 @@ class AccessRequestService:
             return Clarification(slot=ENDED_SLOT, question=CANCELLED_ANSWER if waiting else NOTHING_TO_CANCEL)
         if not waiting and only_thanks(text):
             return Clarification(slot=ENDED_SLOT, question=THANKS_ANSWER)
+        if closes(text):  # "ok thanks" to a question: the person is done, not answering it
+            return Clarification(slot=ENDED_SLOT, question=THANKS_WHILE_ASKING)
         if not waiting and only_greeting(text):
             return Clarification(slot=ENDED_SLOT, question=GREETING_ANSWER)
         if not waiting and asks_for_help(text):
@@ -793,6 +801,18 @@ def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool
     target's manager decides (or, should they have left, the owner), and no query is spent on it."""
     manager = target.manager_id
     return role.privileged or not manager or manager in (requester.user_id, target.user_id)
+
+
+def _names_nothing(text: str, resolved: ResolvedRequest, vocabulary: CatalogVocabulary) -> bool:
+    """Whether a fresh message was read as nothing at all: no person named or asked about, no application or role
+    found, and no word that could be one (`small_talk.names_nothing`)."""
+    if resolved.application is not None or resolved.role is not None:
+        return False
+    if any(match.kind == "user" and match.matched_text for match in resolved.matches):
+        return False
+    if resolved.clarification is not None and resolved.clarification.slot != "application":
+        return False
+    return names_nothing(text, vocabulary.words_of(text), vocabulary.words)
 
 
 def _about_someone_else(last: LastRequest, requester: Person) -> bool:

@@ -29,3 +29,13 @@ class SqlAccessLedger:
                 "ORDER BY created_at DESC, request_id DESC LIMIT %s", (user_id, user_id, limit),
             ).fetchall()
         return [RequestSummary(**row) for row in rows]
+
+    def awaiting_decision_by(self, approver_id: str) -> int:
+        # The one rule of who may decide what is the request_approvers view, as for the queue itself.
+        with self._database.reading() as conn:
+            row = conn.execute(
+                "SELECT count(DISTINCT r.request_id) AS n FROM requests r "
+                "JOIN request_approvers a ON a.request_id = r.request_id "
+                "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s", (approver_id,),
+            ).fetchone()
+        return int(row["n"]) if row is not None else 0

@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from rapidfuzz.distance import OSA
 
 from bot.understanding.catalog_matcher import FILLER_WORDS
+from bot.understanding.small_talk import EXAMPLE_REQUEST
 from bot.understanding.text import fold
 
 # Verbs (and their nouns) that, acting on access, mean taking it away; matched by stem, or whole with one typo.
@@ -63,7 +64,7 @@ _SETS_UP = re.compile(r"\b(?:set|sets|setting|sign|signs|signed|signing|hook|hoo
 REMOVAL_SLOT = "removal"
 REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was changed. To have access removed, ask "
                   "the application's owner or your IAM team. To request access, say what you need, for example "
-                  "\"I need the Viewer role in Confluence\". To withdraw a request still waiting for approval, say "
+                  f"\"{EXAMPLE_REQUEST}\". To withdraw a request still waiting for approval, say "
                   "\"withdraw\" and its id, for example \"withdraw R-1234\".")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

@@ -1,5 +1,8 @@
-"""Questions a person asks about their own access instead of asking for access: "what access do I have?",
-"do I have access to Box?", "what's the status of my request?", "show my pending requests", "what is R-1159?".
+"""Questions a person asks instead of asking for access: about their own access ("what access do I have?", "do I
+have access to Box?", "when does my Box access expire?"), their requests ("what's the status of my request?", "show
+my pending requests", "what is R-1159?", "was I approved?", "why was I denied?"), the catalog ("what roles does Box
+have?", "what does the Reader role give me?"), and the approvers' and auditors' work, which is done elsewhere
+("show my approval queue", "how many requests were auto-approved this week?").
 
 Only the shape of the message counts here; which application it names is read by the rest of the understanding.
 """
@@ -10,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.understanding.after_decision import asks_why
 from bot.understanding.text import fold
 
 
@@ -23,12 +27,27 @@ class Asked(StrEnum):
     WHO_APPROVES = "who_approves"
     # "Who is my manager?"
     MY_MANAGER = "my_manager"
+    # "Was I approved?": the latest request made by or for the person.
+    LATEST_REQUEST = "latest_request"
+    # "Why was I denied?": the reasons of the latest denied request.
+    WHY_DENIED = "why_denied"
+    # "What roles does Looker have?", "what can I request in GitLab?": an application's roles.
+    APP_ROLES = "app_roles"
+    # "What does the PII Reader role give me?": what a role is for.
+    ROLE_INFO = "role_info"
+    # "Show my approval queue", "approve R-1482": an approver's work, done in the approvals list or the console.
+    APPROVAL_QUEUE = "approval_queue"
+    # "How many requests were auto-approved this week?": figures over everyone's requests, for the audit report.
+    AUDIT_FIGURES = "audit_figures"
 
 
 @dataclass(frozen=True)
 class SelfQuestion:
     asked: Asked
     request_id: str | None = None
+    # "What roles does <subject> have?": an application's roles, or someone else's access when it names no
+    # application; which it is depends on the catalog.
+    subject: str | None = None
 
 
 # "R-1159", "r-1159", "R1159", "request 1159", "request #1159" (not "SAP R3").
@@ -37,8 +56,12 @@ _REQUEST_ID = re.compile(r"\b(?:r\s*-\s*|r\s*#\s*|request\s+(?:id\s+)?#?\s*)(\d{
 _NEXT_ID = re.compile(r"\s*(?:/|&|\+)\s*(?:r\s*-?\s*)?(\d{1,30})\b")
 # Words of asking for access: a message with them and a request id is a request that mentions an id.
 _ASKING = re.compile(r"\b(?:i need|i want|i'd like|give me|grant me|please add|needs|wants)\b")
+_LEAD = r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question|and|also)[\s,.!:]+)*"
+# The message carries on with a request of its own ("do I have Viewer in Looker? if not, I need it" stays a
+# question; "... so I can request Editor" does not make one).
+_NOT_ASKING_TO_ACT = r"(?![^.!?]*\b(?:request|apply|ask\s+for|approve)\b)"
 _MY_ACCESS = re.compile(
-    r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
+    _LEAD + r"(?:"
     r"(?:what|which)\s+(?:\w+\s+){0,2}(?:access(?:es)?|roles?|permissions?|rights|entitlements?|applications?|apps?)\s+"
     r"(?:do|have|did)\s+i\s+(?:have|got|hold|own)\b"
     r"|(?:what|which)\s+(?:access(?:es)?|roles?|permissions?|rights|entitlements?)\s+"
@@ -49,12 +72,25 @@ _MY_ACCESS = re.compile(
     r"|what\s+can\s+i\s+access\b"
     r"|(?:do|have)\s+i\s+(?:already\s+)?(?:have|got|hold)\s+(?:any\s+|the\s+|a\s+)?(?:\w+\s+){0,4}?"
     r"(?:access|role|roles|permission|permissions|rights)\b[^.!]*\?\s*$"
-    # "do I have admin in okta", "am I an Editor in WikiWiki": the question form, with or without its mark.
-    r"|(?:do|have)\s+i\s+(?:already\s+|still\s+|currently\s+)?(?:have|got|hold)\s+"
-    r"(?!to\b|been\b|a\s+question\b|time\b|anyone\b|someone\b|anybody\b|somebody\b|a\s+way\b|any\s+way\b)"
-    r"(?![^.!?]*\b(?:request|apply|ask\s+for|approve)\b)\w+[^.!]*?\s+(?:in|on|for)\s+\S"
-    r"|am\s+i\s+(?:already\s+|still\s+)?(?:an?\s+)?(?!right\b|wrong\b|able\b|allowed\b|supposed\b|going\b|meant\b|"
-    r"ok\b|okay\b|correct\b|sure\b|eligible\b)\w+\s+(?:in|on)\s+\S"
+    # "do I have GCP prod owner?", "do I already have Looker Viewer", "have I got Editor in WikiWiki?": the question
+    # form, with or without its mark, whatever it names (the answer reads the application and role).
+    r"|(?:do|have)\s+i\s+(?:(?:already|still|currently|actually|really|even)\s+)*(?:have|got|hold|own)\s+"
+    r"(?!to\b|been\b|a\s+question\b|time\b|anyone\b|someone\b|anybody\b|somebody\b|a\s+way\b|any\s+way\b|"
+    r"enough\b|what\s+it\s+takes\b|a\s+minute\b)" + _NOT_ASKING_TO_ACT + r"\w"
+    # "am I an Editor in WikiWiki?", "am I a GitLab maintainer?"; not "am I allowed to ...", "am I approved?".
+    r"|am\s+i\s+(?:(?:already|still|currently)\s+)?(?:an?\s+)?(?!right\b|wrong\b|able\b|allowed\b|supposed\b|"
+    r"going\b|meant\b|ok\b|okay\b|correct\b|sure\b|eligible\b|approved\b|denied\b|rejected\b|getting\b|being\b|"
+    r"still\b|already\b)\w+(?:\s+(?:in|on)\s+\S|(?:\s+\w+){0,4}\s*\?*\s*$)"
+    # "is my Looker access still active?", "are my GitLab roles still valid?"
+    r"|(?:is|are)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:still\s+)?(?:active|valid|current|live|in\s+place|"
+    r"working|expired|expiring)\b"
+    # "when does my GitLab Maintainer access expire?", "until when do I have Viewer in Looker?"
+    r"|when\s+(?:does|do|will|did)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:expire|end|run\s+out|lapse|stop)"
+    r"|(?:does|will|did)\s+my\s+(?![^.!?]*\brequests?\b)[^.!?]*?\b(?:expire|end|run\s+out|lapse)\b"
+    r"|(?:until|till)\s+when\s+(?:do|can|will)\s+i\s+(?:have|hold|keep|use)\b"
+    r"|how\s+long\s+(?:do|will|can)\s+i\s+(?:still\s+)?(?:have|hold|keep)\b"
+    r"|how\s+long\s+(?:is|are)\s+my\s+(?![^.!?]*\brequests?\b)"
+    r"|what(?:'s|\s+is)\s+the\s+(?:end|expiry|expiration)(?:\s+date)?\s+(?:of|for|on)\s+my\b"
     r")")
 _MY_MANAGER = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so)[\s,.!]+)*(?:"
@@ -72,6 +108,79 @@ _MY_REQUESTS = re.compile(
     r"(?:approved|granted|done|ready|decided|denied|processed|through)\b"
     r"|(?:my|our)\s+(?:pending|open|recent|last|latest)?\s*requests?\s*\??$"
     r"|status\s*\??$"
+    r"|(?:the\s+)?(?:status|progress)\s+(?:of|on|for)\s+(?:my|our)\s+(?:\w+\s+){0,2}requests?\b"
+    r"|(?:is|are)\s+my\s+(?:\w+\s+){0,3}requests?\s+still\s+(?:pending|open|active|waiting)\b"
+    r")")
+# "was I approved?", "have I been approved for Viewer in Looker?", "did my request go through?"
+_LATEST_REQUEST = re.compile(
+    _LEAD + r"(?:"
+    r"(?:was|were|have|has|am|did)\s+i\s+(?:(?:been|get|got|already|finally)\s+)*"
+    r"(?:approved|denied|rejected|refused|declined|granted|accepted)\b"
+    r"|did\s+my\s+(?:\w+\s+){0,3}request\s+(?:get\s+|go\s+)?(?:approved|denied|rejected|through|accepted)\b"
+    r"|(?:has|have)\s+my\s+(?:\w+\s+){0,3}requests?\s+(?:gone|been|got)\s+through\b"
+    r"|did\s+i\s+get\s+(?:the\s+|my\s+)?(?:access|role|approval)\b"
+    r")")
+# "why was I denied?", "why did my request get denied", "why was my Looker request rejected?"
+_WHY_DENIED = re.compile(
+    _LEAD + r"(?:why\s+(?:was|were|did|have|has|is|am)\s+|how\s+come\s+(?:(?:was|were|did|have|has|is|am)\s+)?)"
+    r"(?:i|my\s+(?:\w+\s+){0,4}?requests?(?:\s+for\s+[^.!?]*?)?)\s+(?:(?:was|were|been|get|got|being)\s+)?"
+    r"(?:denied|rejected|refused|declined|turned\s+down|not\s+approved)\b")
+# An approver's queue, or deciding in the chat: "show me my approval queue", "what requests are waiting for my
+# approval?", "anything for me to approve?", "approve R-1482".
+_APPROVAL_QUEUE = re.compile(
+    _LEAD + r"(?:"
+    r"(?:can you\s+)?(?:show|list|open|check|see|view)(?:\s+me)?\s+(?:my\s+|the\s+)?(?:approval|approvals|approver)"
+    r"(?:\s+(?:queue|list|inbox|requests|tasks))?\b"
+    r"|(?:what|which|any|how\s+many)\s+(?:\w+\s+){0,2}?requests?\s+(?:are\s+|is\s+|do\s+i\s+have\s+)?"
+    r"(?:waiting|pending|awaiting|open)\s+(?:for\s+)?(?:my|me\s+to)\s+(?:approv|decid|review|sign)"
+    r"|(?:my\s+)?(?:approval|approvals|approver)\s+(?:queue|list|inbox)\s*\??$"
+    r"|(?:my\s+)?(?:pending|open)\s+approvals\s*\??$"
+    r"|(?:(?:do\s+i\s+have|is\s+there|are\s+there)\s+)?(?:anything|any\w*|something)\s+(?:\w+\s+)?"
+    r"(?:to|for\s+me\s+to|waiting\s+for\s+me\s+to)\s+(?:approve|decide|review)"
+    r"|what\s+(?:do|should|can)\s+i\s+(?:need\s+to\s+)?(?:approve|decide|review)\b"
+    r"|(?:approve|deny|reject|decline)\s+(?:request\s+)?(?:#?r\s*-?\s*\d+|it|this|that|the request|all)\b"
+    r")")
+# Figures over everyone's requests: "how many requests were auto-approved this week?", "what is the denial rate?"
+_AUDIT_FIGURES = re.compile(
+    _LEAD + r"(?:"
+    r"how\s+many\s+(?:\w+\s+){0,3}?(?:requests?|decisions?|approvals?|denials?|grants?)\b(?![^.!?]*\b(?:i|my|me)\b)"
+    r"|what(?:'s|\s+is|\s+was)\s+the\s+(?:auto-?approval|approval|denial)\s+rate\b"
+    r"|(?:show|give|get)\s+(?:me\s+)?(?:the\s+)?(?:audit|decision)\s+(?:report|log|stats|statistics|numbers|figures)\b"
+    r"|(?:audit|decision)\s+(?:report|stats|statistics)\s*\??$"
+    r")")
+# An application's roles: "which roles are there in Looker?", "what can I request in GitLab?", "list Looker roles".
+_ROLE_NOUNS = r"(?:roles?|access(?:es)?|permissions?|options|access\s+levels|entitlements?)"
+_APP_ROLES = re.compile(
+    _LEAD + r"(?:"
+    r"(?:what|which)\s+" + _ROLE_NOUNS + r"\s+(?:are\s+there|exist|are\s+available|is\s+available|are\s+offered|"
+    r"(?:can|could|may)\s+(?:i|one|someone|we)\s+(?:request|ask\s+for|get|have|choose|apply\s+for)|"
+    r"do\s+you\s+have|are\s+(?:in|on|of))\b"
+    r"|what\s+(?:can|could|may)\s+(?:i|one|we)\s+(?:request|ask\s+for|get|apply\s+for)\s+(?:in|on|for|from)\s+\S"
+    r"|what(?:'s|\s+is|\s+are)\s+(?:available|there|on\s+offer)\s+(?:in|on|for)\s+\S"
+    r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:available\s+)?"
+    r"(?:roles?|access\s+levels)\s+(?:in|on|of|for)\s+\S"
+    r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?(?:the\s+)?(?:\w+\s+){1,3}roles(?:\s+please)?\s*\??$"
+    r"|what\s+are\s+(?:the\s+|all\s+the\s+)?(?:available\s+)?(?:roles?|options)\s+(?:in|on|of|for)\s+\S"
+    r"|what\s+are\s+(?:the\s+|all\s+the\s+)?(?:\w+\s+){1,3}roles(?:\s+please)?\s*\??$"
+    r"|(?:what|which)\s+roles\s+(?:in|on|of|for)\s+\S"
+    r")")
+# "What roles does Looker have?", "does Looker have a Viewer role?": the subject is an application or a person,
+# which only the catalog can tell.
+_ROLES_OF_SUBJECT = re.compile(
+    _LEAD + r"(?:(?:what|which)\s+(?:roles?|permissions?|access\s+levels)\s+(?:does|do)\s+"
+    r"(?P<subject>(?:\S+\s+){0,3}?\S+)\s+(?:have|offer|provide|support|come\s+with|include)"
+    r"|(?:does|do)\s+(?P<owner>(?:\S+\s+){0,3}?\S+)\s+(?:have|offer)\s+(?:a|an|the|any)\s+[^.!?]*?\broles?)"
+    r"\s*\??\s*$")
+# What a role is for: "what does the PII Reader role give me?", "what is the Maintainer role in GitLab?"; not
+# "what does that mean?" (a question about the answer just given).
+_ROLE_INFO = re.compile(
+    _LEAD + r"(?:"
+    r"what\s+(?:does|do|will|would|can)\s+(?!(?:that|this|it|they|he|she)\b)(?:the\s+|a\s+|an\s+)?\S[^.!?]*?\s+"
+    r"(?:give|gives|let|lets|allow|allows|grant|grants|do|include|includes|cover|covers|provide|provides|entail|"
+    r"unlock|mean)\b"
+    r"|what(?:'s|\s+is)\s+(?:the\s+|a\s+|an\s+)?(?!(?:that|this|it)\b)\S[^.!?]*?\s+role\b"
+    r"|(?:tell\s+me\s+(?:more\s+)?about|describe|explain)\s+(?:the\s+|a\s+)?\S[^.!?]*?\s+role\b"
+    r"|what\s+(?:can|could)\s+i\s+do\s+with\s+\S"
     r")")
 
 
@@ -117,15 +226,29 @@ def folded_text(text: str) -> str:
 
 
 def question_in(text: str) -> SelfQuestion | None:
-    """The question about the person's own access or requests the message asks, if it asks one."""
+    """The question the message asks instead of asking for access, if it asks one."""
     folded = folded_text(text)
+    if _APPROVAL_QUEUE.search(folded):  # before the id: "approve R-1482" decides nothing here
+        return SelfQuestion(Asked.APPROVAL_QUEUE)
     ids = _ids_in(folded)
     if ids and not _ASKING.search(folded):
         return SelfQuestion(Asked.ONE_REQUEST, ids[0])
+    if _AUDIT_FIGURES.search(folded):
+        return SelfQuestion(Asked.AUDIT_FIGURES)
+    if _WHY_DENIED.search(folded) and not asks_why(text):  # "why was my request denied?" means the last decision
+        return SelfQuestion(Asked.WHY_DENIED)
+    if _LATEST_REQUEST.search(folded):
+        return SelfQuestion(Asked.LATEST_REQUEST)
     if _MY_REQUESTS.search(folded):
         return SelfQuestion(Asked.MY_REQUESTS)
     if _MY_ACCESS.search(folded):
         return SelfQuestion(Asked.MY_ACCESS)
+    if _APP_ROLES.search(folded):
+        return SelfQuestion(Asked.APP_ROLES)
+    if (subject := _ROLES_OF_SUBJECT.search(folded)) is not None:
+        return SelfQuestion(Asked.APP_ROLES, subject=subject.group("subject") or subject.group("owner"))
+    if _ROLE_INFO.search(folded):
+        return SelfQuestion(Asked.ROLE_INFO)
     if _WHO_APPROVES.search(folded):
         return SelfQuestion(Asked.WHO_APPROVES)
     if _MY_MANAGER.search(folded):

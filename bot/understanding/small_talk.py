@@ -1,10 +1,18 @@
 """Messages that ask for nothing: calling off the request being worked out ("never mind", "cancel that"),
-closing words after an answer ("ok thanks") and a greeting alone ("hi"). Only a whole message counts: "cancel"
-inside a sentence is read by the rest of the understanding (a removal, or a request)."""
+closing words after an answer ("ok thanks"), a greeting alone ("hi"), asking for help, and text with nothing a
+request could be made of ("test", markup). Only a whole message counts: "cancel" inside a sentence is read by the
+rest of the understanding (a removal, or a request).
+
+The examples the answers give are requests the shipped demo org understands as written (its catalog has Viewer
+and Explorer in Looker, Reader in Confluence); tests ask each of them there.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
+
+from rapidfuzz.distance import OSA
 
 from bot.understanding.text import fold
 
@@ -26,26 +34,39 @@ ENDED_SLOT = "ended"
 _GREETING = re.compile(r"^(?:(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|yo)"
                        r"(?: there| all| askiam| team)?[\s,.!]*)+$")
 _HELP = re.compile(r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|um+)[\s,.!]+)*(?:help(?: me| please| pls)?|"
+                   # "can you help me?", "I need help", "could someone help me please", "please help"
+                   r"(?:can|could|would|will) (?:you|someone|somebody|anyone|anybody) (?:please )?help(?: me| us)?"
+                   r"(?: (?:please|pls|out|a bit|with something))?|"
+                   r"(?:i|we) (?:need|want|would like|could use) (?:some |a little |your )?(?:help|assistance)"
+                   r"(?: please| pls)?|"
+                   r"(?:please|pls) help(?: me)?|i'?m (?:lost|stuck|confused)|"
                    r"what (?:can|do) you do|what are you(?: for)?|what is this|who are you|"
                    r"how (?:does|do) (?:this|it|you) work|how (?:do|can) i use (?:this|you|it)|"
                    r"how do i (?:ask|request)(?: for)?(?: access)?|what can i (?:ask|say|do)(?: here)?|commands|menu|"
                    r"usage|\?+)[\s?.!]*$")
 _YES_OR_NO = re.compile(r"^(?:yes|y|yeah|yep|yup|sure|ok(?:ay)?|no|n|nope|nah|correct|right)(?: please| thanks?)?"
                         r"[\s.!]*$")
-HELP_ANSWER = ("I handle requests for access. Say what you need and for whom, for example \"I need the Viewer role "
-               "in Confluence\" or \"Ana Ferreira needs Editor in Jira for two weeks\". I check the rules, look at "
-               "similar past decisions and answer: approved, sent to an approver, denied (with the reason), or a "
-               "question. \"why?\" after an answer gives its reasons; \"same for ...\" asks for the same access for "
-               "someone else.")
+# Requests the answers give as examples; each is understood as written on the demo org (see the module's text).
+EXAMPLE_REQUEST = "I need the Viewer role in Looker"
+EXAMPLE_WITH_END = "I need Explorer in Looker for two weeks"
+HELP_ANSWER = (f"I handle requests for access. Say what you need, for example \"{EXAMPLE_REQUEST}\" or "
+               f"\"{EXAMPLE_WITH_END}\"; for someone who reports to you, start with their name or email instead of "
+               "\"I\". I check the rules, look at similar past decisions and answer: approved, sent to an approver, "
+               "denied (with the reason), or a question. \"why?\" after an answer gives its reasons; \"same for\" and "
+               "a name asks for the same access for someone else. You can also ask \"what access do I have?\", "
+               "\"what roles does Looker have?\" or \"status of my requests\".")
 _SHOWN_CHARS = 40
 NO_QUESTION_OPEN = ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
-                    "example \"I need the Viewer role in Confluence\".")
-GREETING_ANSWER = ("Hello! Tell me what access you need and for whom, for example \"I need the Viewer role in "
-                   "Confluence\".")
+                    f"example \"{EXAMPLE_REQUEST}\".")
+GREETING_ANSWER = f"Hello! Tell me what access you need and for whom, for example \"{EXAMPLE_REQUEST}\"."
 CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
 NOTHING_TO_CANCEL = ("There is no request in progress to cancel. To ask for access, say what you need, for example "
-                     "\"I need the Viewer role in Confluence\".")
+                     f"\"{EXAMPLE_REQUEST}\".")
 THANKS_ANSWER = "You're welcome. Tell me whenever you need other access."
+THANKS_WHILE_ASKING = ("You're welcome. I have left the request I asked about: nothing was requested. Tell me "
+                       "whenever you need access.")
+# Closing words that answer no question: "ok" or "fine" alone may be a yes, "thanks" and "bye" never are.
+_CLOSING = re.compile(r"\b(?:thanks?|thank you|cheers|ta|bye|goodbye|that'?s (?:all|it)|no thanks)\b")
 
 
 def _folded(text: str) -> str:
@@ -61,6 +82,13 @@ def only_thanks(text: str) -> bool:
     """Whether the whole message is closing words ("ok thanks", "great, cheers") and asks for nothing."""
     folded = _folded(text)
     return bool(folded) and bool(_THANKS.match(folded))
+
+
+def closes(text: str) -> bool:
+    """Whether the whole message is closing words that cannot answer a question ("ok thanks", "bye"): said while
+    a question waits, it ends the conversation rather than being read as the answer."""
+    folded = _folded(text)
+    return only_thanks(text) and bool(_CLOSING.search(folded))
 
 
 def only_greeting(text: str) -> bool:
@@ -82,9 +110,45 @@ def without_words(text: str) -> bool:
 def no_words_answer(text: str) -> str:
     shown = " ".join(text.split())[:_SHOWN_CHARS]
     return (f"There is no question open for \"{shown}\" to answer. To ask for access, say what you need, for "
-            "example \"I need the Viewer role in Confluence\".")
+            f"example \"{EXAMPLE_REQUEST}\".")
 
 
 def only_yes_or_no(text: str) -> bool:
     """Whether the whole message is a bare yes or no ("yes", "nope"), which answers nothing when nothing was asked."""
     return bool(_YES_OR_NO.match(_folded(text)))
+
+
+# Words that show a message is about access even when it names nothing in the catalog ("I need admin access").
+_ABOUT_ACCESS = frozenset("""
+    access accesses role roles permission permissions right rights admin administrator need needs needed want wants
+    request requests requested requesting give grant granted add added get license licence seat account accounts
+    login log sign read write edit view upgrade join approve approved approval denied pending group member team
+    app application applications tool system
+""".split())
+# Markup or code: "<img src=x onerror=alert(1)>", "<script>", "${jndi:...}".
+_MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|\$\{|javascript:|\bon[a-z]+\s*=", re.IGNORECASE)
+_ASCII_WORD = re.compile(r"[a-z0-9']+")
+
+
+def names_nothing(text: str, words: Sequence[str], catalog_words: Collection[str]) -> bool:
+    """Whether the message has nothing a request could be made of, so that asking which application it means
+    would be a guess ("test", "asdf", markup): no word of the catalog's names or one letter away from one, no word
+    about access, and no name of a person (`words`: its folded words, without the names of the people it names).
+    Markup or code counts as nothing whatever else it holds. Only text in the Latin alphabet is judged: words in
+    other scripts may say anything."""
+    if _MARKUP.search(text):
+        return True
+    if not words or not all(_ASCII_WORD.fullmatch(word) for word in words):
+        return False
+    return not any(word in catalog_words or word in _ABOUT_ACCESS or _near(word, catalog_words) for word in words)
+
+
+def _near(word: str, catalog_words: Collection[str]) -> bool:
+    """A misspelt catalog word ("otka", "lokker"): one edit away, for words long enough to tell."""
+    return len(word) >= 4 and any(abs(len(word) - len(known)) <= 1 and OSA.distance(word, known) <= 1
+                                  for known in catalog_words)
+
+
+# The message is not repeated back: it may be markup that a channel would show as such.
+NOT_UNDERSTOOD = ("Sorry, I did not understand that. I handle requests for access: say what you need, for example "
+                  f"\"{EXAMPLE_REQUEST}\", or ask \"help\".")

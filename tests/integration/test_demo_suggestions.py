@@ -59,3 +59,38 @@ def test_the_web_chat_offers_the_people_the_demo_suggests_first(app_factory: Any
     assert status == 200
     offered = [user["user_id"] for user in body["users"]]
     assert offered[:len(suggested)] == suggested, (offered, suggested)
+
+
+def test_every_example_the_answers_give_is_understood_on_the_demo_org(app_factory: Any) -> None:
+    """The help, the greeting and the other answers that say how to ask give examples; asked as written on the demo
+    org (an example for someone else with a demo manager's report put first), each is understood: a request names
+    its application and role, a question is answered."""
+    from bot.domain import Reason
+    from bot.own_access import OTHERS_ACCESS_ANSWER
+    from bot.understanding import small_talk
+    from bot.understanding.intent import REMOVAL_ANSWER
+
+    app = app_factory(rate_limit_per_minute=None)
+    ensure_demo_org(app)
+    answers = [small_talk.HELP_ANSWER, small_talk.GREETING_ANSWER, small_talk.NO_QUESTION_OPEN,
+               small_talk.NOTHING_TO_CANCEL, small_talk.NOT_UNDERSTOOD, REMOVAL_ANSWER, OTHERS_ACCESS_ANSWER]
+    # Said only after an answer ("why?", "same for" and a name), a word quoted in passing ("I", "help"), or an id
+    # that stands for any.
+    in_passing = {"why?", "same for", "I", "help", "withdraw"}
+    examples = {example for answer in answers for example in re.findall(r'"([^"]+)"', answer)
+                if example not in in_passing and "R-1234" not in example}
+    manager = "santiago.ramirez"
+    report = app.service.ports.directory.reports_of(manager)[0]
+    asked = 0
+    for example in sorted(examples):
+        who, text = ("hbergstrom", example) if not example.startswith("...") else \
+            (manager, report.display_name + example[3:])
+        outcome = app.service.handle(who, text, channel="cli").outcome
+        assert "do not know an application" not in outcome.message, (example, outcome.message)
+        assert outcome.reason is not Reason.AMBIGUOUS_OR_MISSING_ENTITY, (example, outcome.message)
+        if " in " in example:  # a request, or a question about an application: it names one
+            assert outcome.app_id is not None or outcome.reason is Reason.NOTHING_REQUESTED, (example, outcome)
+        if example.startswith(("I need", "...")):
+            assert outcome.role_id is not None, (example, outcome.message)
+        asked += 1
+    assert asked >= 5, examples

@@ -51,18 +51,126 @@ def test_what_access_do_i_have_lists_the_roles_held(app: Any, text: str) -> None
 
 
 def test_access_in_one_application_and_one_role(app: Any) -> None:
-    assert ask(app, "rui", "do I have the Viewer role in Ledgerly?") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "do I have the Viewer role in Ledgerly?") == (
+        "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested.")
     assert ask(app, "rui", "Do I have Editor access in WikiWiki?").startswith(
         "No: you do not hold Editor in WikiWiki.")
     assert ask(app, "ana", "Do I have access to WikiWiki?").startswith("You hold no role in WikiWiki.")
 
 
 def test_questions_without_their_mark_and_about_ones_manager(app: Any) -> None:
-    assert ask(app, "rui", "do I have Viewer in Ledgerly") == "Yes: you hold Viewer in Ledgerly."
+    assert ask(app, "rui", "do I have Viewer in Ledgerly") == (
+        "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested.")
     assert ask(app, "rui", "am I an Editor in WikiWiki?").startswith("No: you do not hold Editor in WikiWiki.")
     assert ask(app, "ana", "who is my manager?") == (
         "Your manager is Quinn Marlowe (boss@corp.test). Nothing was requested.")
     assert ask(app, "boss", "who do I report to") == "The directory lists no manager for you. Nothing was requested."
+
+
+@pytest.mark.parametrize("text", [
+    "do I have Ledgerly Viewer?", "Do I already have the ledger viewer", "have I got Viewer in Ledgerly",
+    "am I a Ledgerly viewer?", "is my Ledgerly Viewer access still active?",
+    "When does my Ledgerly Viewer access expire?", "how long do I have Viewer in Ledgerly for?",
+    "do I still hold read only in LDG", "until when do I have Viewer in Ledgerly?",
+])
+def test_yes_or_no_questions_about_holding_a_role_are_answered_with_its_end(app: Any, text: str) -> None:
+    assert ask(app, "rui", text) == "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested."
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = '2099-01-15 23:59:59+00' WHERE user_id = 'rui'")
+    assert ask(app, "rui", text) == (
+        "Yes: you hold Viewer in Ledgerly (until the end of 2099-01-15 (UTC)). Nothing was requested.")
+
+
+@pytest.mark.parametrize("text", [
+    "do I have Ledgerly admin?", "Do I already have the Administrator role in Ledgerly", "am I a Ledgerly admin?",
+    "when does my Ledgerly Administrator access expire?",
+])
+def test_a_role_not_held_is_answered_no_and_never_requested(app: Any, text: str) -> None:
+    assert ask(app, "rui", text) == "No: you do not hold Administrator in Ledgerly."
+
+
+def test_only_a_pending_request_for_the_role_asked_about_is_mentioned(app: Any) -> None:
+    pending = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    assert ask(app, "tess", "do I have the Period Closer role in Ledgerly?") == (
+        "No: you do not hold Period Closer in Ledgerly.")
+    assert ask(app, "tess", "do I have Viewer in Ledgerly?") == (
+        f"No: you do not hold Viewer in Ledgerly. Your request for it is waiting for approval: {pending.request_id}.")
+    # Asked about the application, every pending request in it, each with its role.
+    assert ask(app, "tess", "do I have access to Ledgerly?").startswith(
+        f"You hold no role in Ledgerly. Waiting for approval: {pending.request_id} (Viewer).")
+
+
+def test_ordinary_requests_stay_requests(app: Any) -> None:
+    for text in ("I need Editor in WikiWiki", "I already have Viewer in WikiWiki, now I need Editor"):
+        outcome = app.service.handle("ana", text).outcome
+        assert (outcome.role_id, outcome.decision) != (None, Decision.NEEDS_CLARIFICATION), outcome.message
+        assert outcome.reason is not Reason.NOTHING_REQUESTED, outcome.message
+
+
+@pytest.mark.parametrize("text", [
+    "what roles does Ledgerly have?", "which roles are there in the ledger?", "what can I request in Ledgerly?",
+    "list the roles in LDG", "show me all Ledgerly roles", "show me the Ledgerly roles please",
+])
+def test_an_applications_roles_are_listed_from_the_catalog(app: Any, text: str) -> None:
+    assert ask(app, "tess", text) == (
+        "Ledgerly (General ledger) has 5 roles: 1. Administrator (privileged): Administer Ledgerly; 2. Journal "
+        "Approver: Approve journal entries; 3. Journal Poster: Post journal entries; 4. Period Closer: Close "
+        "accounting periods; 5. Viewer: Read the ledger. To ask for one, say for example \"I need Administrator in "
+        "Ledgerly\". Nothing was requested.")
+
+
+def test_what_a_role_gives_and_someone_elses_roles(app: Any) -> None:
+    assert ask(app, "tess", "what does the Period Closer role give me?") == (
+        "Period Closer in Ledgerly: Close accounting periods. To ask for it, say \"I need Period Closer in "
+        "Ledgerly\". Nothing was requested.")
+    assert ask(app, "tess", "What does Editor in WikiWiki let me do?").startswith("Editor in WikiWiki: Edit pages.")
+    assert ask(app, "tess", "what roles does Rui Costa have?").startswith(
+        "I can tell you about your own access (\"what access do I have?\")")
+    assert ask(app, "tess", "Does Ledgerly have a Viewer role?").startswith("Viewer in Ledgerly: Read the ledger.")
+    assert ask(app, "tess", "does Rui Costa have a Viewer role?").startswith(
+        "I can tell you about your own access (\"what access do I have?\")")
+
+
+def test_was_i_approved_and_why_was_i_denied_answer_from_the_latest_requests(app: Any) -> None:
+    assert ask(app, "tess", "why was I denied?").startswith("None of your recent requests was denied.")
+    assert ask(app, "tess", "was I approved?").startswith("You have no requests yet.")
+    denied = app.service.handle("tess", "I need Administrator in Ledgerly").outcome  # employees only
+    assert denied.decision is Decision.DENIED, denied.message
+    pending = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    for text in ("why was I denied?", "why did my request get denied", "Why was my Ledgerly request rejected?"):
+        answer = ask(app, "tess", text)
+        assert answer.startswith(f"About request {denied.request_id}: Denied: Administrator in Ledgerly"), answer
+        assert pending.request_id not in answer
+    assert ask(app, "tess", "why was my WikiWiki request denied?").startswith(
+        "None of your recent requests in WikiWiki was denied.")
+    latest = ask(app, "tess", "was I approved?")
+    assert latest.startswith(f"Your latest request, {pending.request_id} (Editor in WikiWiki for you) is ")
+    assert ask(app, "tess", "have I been approved for Administrator in Ledgerly?").startswith(
+        f"Your latest request in Ledgerly, {denied.request_id} (Administrator in Ledgerly for you) is denied.")
+    app.approvals.decide(pending.request_id, "boss", False, "not now", "cli")
+    assert ask(app, "tess", "did my request go through?").startswith(
+        f"Your latest request, {pending.request_id} (Editor in WikiWiki for you): Denied by Quinn Marlowe on ")
+
+
+def test_an_approvers_queue_is_counted_and_decided_elsewhere(app: Any) -> None:
+    pending = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL, pending.message
+    for text in ("show me my approval queue", "what requests are waiting for my approval?",
+                 f"approve {pending.request_id}"):
+        answer = ask(app, "boss", text)
+        assert answer.startswith("1 request is waiting for your decision. I do not decide requests in the chat"), \
+            answer
+        assert "askiam approvals list --as boss" in answer and "/console" in answer
+    assert ask(app, "ana", "anything for me to approve?").startswith("No request is waiting for your decision.")
+    # Nothing was decided in the chat: the request is still waiting.
+    assert app.service.ports.store.get(pending.request_id).decision is Decision.PENDING_APPROVAL
+
+
+def test_figures_over_everyones_requests_point_to_the_audit_report(app: Any) -> None:
+    for text in ("how many requests were auto-approved this week?", "what is the denial rate?"):
+        answer = ask(app, "ana", text)
+        assert "askiam audit report" in answer and "/console" in answer, answer
 
 
 def test_a_long_list_of_roles_says_how_to_see_it_all(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:

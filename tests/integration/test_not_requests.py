@@ -1,0 +1,67 @@
+"""Messages that are not requests and name nothing of one, through the service on a real PostgreSQL: asking for
+help, text nothing could be read from, and closing words while a question waits. Each is answered, requests nothing
+and leaves no question open; requests beside them stay requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.domain import Decision, Reason
+from bot.understanding.small_talk import HELP_ANSWER, NOT_UNDERSTOOD, THANKS_WHILE_ASKING
+from tests.fakes.bundles import rules_org
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app(app_factory: Any, tmp_path: Path) -> Any:
+    application = app_factory()
+    application.import_bundle(rules_org(tmp_path / "org"))
+    return application
+
+
+def answered(app: Any, text: str, state: Any = None) -> Any:
+    turn = app.service.handle("ana", text, state=state)
+    assert (turn.outcome.decision, turn.outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED), \
+        turn.outcome.message
+    assert turn.state is None or not turn.state.waiting  # no question left open
+    return turn
+
+
+@pytest.mark.parametrize("text", ["can you help me?", "I need help", "Could someone help me please", "please help"])
+def test_asking_for_help_gets_the_help(app: Any, text: str) -> None:
+    assert answered(app, text).outcome.message == HELP_ANSWER
+
+
+@pytest.mark.parametrize("text", ["test", "asdf qwerty", "<img src=x onerror=alert(1)>", "lorem ipsum dolor"])
+def test_text_nothing_can_be_read_from_is_said_not_understood(app: Any, text: str) -> None:
+    assert answered(app, text).outcome.message == NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize(("text", "slot"), [
+    ("Ledgerly", "role"), ("ledgrly", "role"), ("I need admin access", "application"),
+    ("Rui Costa", "application"), ("I need the Period Closer role", "application"),
+])
+def test_a_message_naming_something_of_a_request_is_still_asked_about(app: Any, text: str, slot: str) -> None:
+    outcome = app.service.handle("ana", text).outcome
+    assert outcome.reason is Reason.AMBIGUOUS_OR_MISSING_ENTITY, outcome.message
+    assert outcome.clarification is not None and outcome.clarification.slot == slot
+
+
+def test_closing_words_while_a_question_waits_end_the_conversation(app: Any) -> None:
+    first = app.service.handle("ana", "I need the Period Closer role")
+    assert first.state is not None and first.state.waiting
+    closed = answered(app, "ok thanks", first.state)
+    assert closed.outcome.message == THANKS_WHILE_ASKING
+    # "yes" still answers the question ("Is this for Ledgerly?").
+    again = app.service.handle("ana", "I need the Period Closer role")
+    assert app.service.handle("ana", "yes", state=again.state).outcome.role_id == "ldg-closer"
+
+
+def test_ordinary_requests_stay_requests(app: Any) -> None:
+    for text in ("I need Editor in WikiWiki", "Viewer in the ledger please", "give me wiki viewer"):
+        outcome = app.service.handle("rui", text).outcome
+        assert outcome.role_id is not None and outcome.decision is not Decision.NEEDS_CLARIFICATION, outcome.message
