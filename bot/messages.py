@@ -139,8 +139,8 @@ def pending_again_message(request_id: str, role: Role, app_name: str, pending_un
     message = f"This request is already waiting for approval as {request_id} ({role.name} in {app_name}{until})."
     if asked_until != pending_until:
         asked = f"until {shown_end(asked_until)}" if asked_until else "without an end"
-        message += f" It keeps that end: the one asked for now ({asked}) is for its approver to weigh, or for a " \
-                   "new request once it is decided."
+        message += (f" It keeps that end; the one asked for now ({asked}) is not added to it. To change it, withdraw "
+                    f"it (\"cancel {request_id}\") and ask again with the end you need.")
     return message
 
 

@@ -138,7 +138,17 @@ def test_asking_again_with_another_end_says_which_end_the_pending_request_keeps(
     first = app.service.handle("rui", "I need admin in Ledgerly for 3 days").outcome
     again = app.service.handle("rui", "I need admin in Ledgerly for two weeks").outcome
     assert again.request_id == first.request_id and again.repeated
-    assert "It keeps that end" in again.message and again.message.count("until") >= 2
+    assert "It keeps that end; the one asked for now (until " in again.message, again.message
+    assert again.message.endswith(f"To change it, withdraw it (\"cancel {first.request_id}\") and ask again with the "
+                                  "end you need."), again.message
+
+
+def test_only_an_end_said_after_a_request_applies_to_that_request(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("rui", "I need admin in Ledgerly")
+    assert first.outcome.decision is Decision.PENDING_APPROVAL, first.outcome.message
+    then = app.service.handle("rui", "for 2 weeks please", state=first.state).outcome
+    assert then.request_id == first.outcome.request_id and then.repeated, then.message
+    assert "the one asked for now (until " in then.message and "could not tell" not in then.message
 
 
 def test_a_grant_that_ends_sooner_than_asked_is_extended_and_one_that_lasts_is_already_there(app) -> None:  # type: ignore[no-untyped-def]
