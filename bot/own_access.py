@@ -201,7 +201,9 @@ class OwnAccessAnswers:
 
     def _one_request(self, request_id: str, requester: Person, vocabulary: CatalogVocabulary) -> str:
         outcome = self._store.get(request_id)
-        if outcome is None or requester.user_id not in (outcome.requester_id, outcome.user_id):
+        # Theirs, or one they are an approver of ("already waiting for approval as R-1004" told to a manager).
+        if outcome is None or (requester.user_id not in (outcome.requester_id, outcome.user_id)
+                               and not self._ledger.decides(outcome.request_id, requester.user_id)):
             return f"I could not find request {request_id} among your requests."
         return f"Request {self._state_of(outcome, requester, vocabulary)}"
 

@@ -201,6 +201,10 @@ class AccessLedger(Protocol):
         """How many requests wait for this person's decision as an approver (their queue's length)."""
         ...
 
+    def decides(self, request_id: str, person_id: str) -> bool:
+        """Whether the person is one of the request's approvers (so may learn its state)."""
+        ...
+
 
 class WithdrawalResult(StrEnum):
     WITHDRAWN = "withdrawn"

@@ -39,3 +39,9 @@ class SqlAccessLedger:
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s", (approver_id,),
             ).fetchone()
         return int(row["n"]) if row is not None else 0
+
+    def decides(self, request_id: str, person_id: str) -> bool:
+        with self._database.reading() as conn:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM request_approvers WHERE request_id = %s "
+                               "AND approver_id = %s) AS decides", (request_id, person_id)).fetchone()
+        return bool(row and row["decides"])
