@@ -109,6 +109,20 @@ def test_a_clarification_offers_candidates_and_a_click_answers_it(page, tmp_path
     assert shot.stat().st_size > 10_000
 
 
+def test_an_answer_that_files_nothing_is_badged_as_an_answer_without_an_id_of_its_own(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#user").select_option("ana")
+    filed = _ask(page, "I need the Journal Approver role in Ledgerly", 1)
+    request_id = filed.locator(".request-id").inner_text().strip()
+    assert re.fullmatch(r"R-\d+", request_id)
+    status = _ask(page, f"status of {request_id}", 2)
+    assert status.get_attribute("data-answer") == "true"
+    assert status.locator(".badge").inner_text().strip().upper() == "ANSWER"
+    assert status.locator(".request-id").count() == 0  # only the id the answer speaks of
+    assert request_id in status.locator(".message").inner_text()
+    question = _ask(page, "I need access to WikiWiki", 3)  # a question still reads as one
+    assert question.locator(".badge").inner_text().strip().upper() == "NEEDS CLARIFICATION"
+
+
 def test_anyone_can_be_chatted_as_by_id_listed_or_not(page, server_url: str, rules_app) -> None:  # type: ignore[no-untyped-def]
     from playwright.sync_api import expect
 

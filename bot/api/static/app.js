@@ -10,6 +10,8 @@
   const picker = document.getElementById("user");
   const otherUser = document.getElementById("user-other");
   const otherLabel = document.getElementById("user-other-label");
+  // Reasons of a turn that asked for nothing: it was answered, and no question waits.
+  const ANSWER_REASONS = new Set(["NOTHING_REQUESTED", "REMOVAL_NOT_HANDLED"]);
   const OTHER = "(other)";  // the picker's last option: a user id typed in (no user id has parentheses)
 
   // Who the chat speaks as: a person picked from the list, or an id typed in ("Someone else").
@@ -169,9 +171,13 @@
     const bubble = el("div", "bubble bubble-bot decision");
     bubble.dataset.decision = answer.decision;
     const head = el("div", "decision-head");
-    const badge = el("span", "badge badge-" + answer.decision.toLowerCase().replace(/_/g, "-"),
-                     labels.decision(answer.decision));
-    badge.title = answer.decision;
+    // A turn that files nothing (an answer to a question, a withdrawal, a refusal to guess) is an answer, not a
+    // question waiting: no "Needs clarification" badge, and no request id of its own beside ids it speaks of.
+    const answered = answer.decision === "NEEDS_CLARIFICATION" && ANSWER_REASONS.has(answer.reason);
+    bubble.dataset.answer = answered ? "true" : "false";
+    const badge = answered ? el("span", "badge badge-answer", "Answer")
+      : el("span", "badge badge-" + answer.decision.toLowerCase().replace(/_/g, "-"), labels.decision(answer.decision));
+    badge.title = answered ? answer.reason : answer.decision;
     head.appendChild(badge);
     if (answer.reason && answer.decision !== "NEEDS_CLARIFICATION") {
       const reason = el("span", "reason-code", labels.reason(answer.reason));
@@ -183,7 +189,7 @@
     if (weighed && answer.confidence !== null && answer.confidence !== undefined) {
       head.appendChild(el("span", "confidence", "confidence " + Math.round(answer.confidence * 100) + "%"));
     }
-    head.appendChild(el("span", "request-id", answer.request_id));
+    if (!answered) head.appendChild(el("span", "request-id", answer.request_id));
     bubble.appendChild(head);
     const message = el("p", "message", answer.message);
     message.dir = "auto";
