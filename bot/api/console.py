@@ -21,7 +21,9 @@ from bot.api.runtime import ApiRuntime
 from bot.cli.approvals import EXPIRING_SOON
 from bot.domain import Reason
 from validators import audit_query
+from validators.audit_names import AmbiguousFilterError, with_recorded_ids
 from validators.audit_query import AuditFilter, AuditPage, ExportFormat, encode_cursor
+from validators.db import Database
 
 AUDITOR_ROLE_ID = "askiam-auditor"
 # A Lambda response carries at most 6 MB, measured as sent: the export as escaped in the response (a quote takes
@@ -83,9 +85,10 @@ def require_auditor(rt: ApiRuntime, user_id: str, channel: str) -> str:
     return user_id
 
 
-def audit_filter(**fields: Any) -> AuditFilter:
-    """The filter from query parameters; 422 when they contradict each other (e.g. until before since) or a time
-    is not one (times are read as the command line reads them)."""
+def audit_filter(database: Database, **fields: Any) -> AuditFilter:
+    """The filter from query parameters, people, applications and roles read as the ids the log records (names,
+    emails, ids in any case); 422 when they contradict each other (e.g. until before since), a time is not one
+    (times are read as the command line reads them) or a name is several people's, applications' or roles'."""
     for name in ("since", "until"):
         if isinstance(fields.get(name), str) and fields[name]:
             try:
@@ -93,7 +96,10 @@ def audit_filter(**fields: Any) -> AuditFilter:
             except ValueError as exc:
                 raise InvalidQueryError(f"{name}: {exc}") from exc
     try:
-        return AuditFilter(**{name: value for name, value in fields.items() if value not in (None, "")})
+        return with_recorded_ids(database, AuditFilter(**{name: value for name, value in fields.items()
+                                                          if value not in (None, "")}))
+    except AmbiguousFilterError as exc:
+        raise InvalidQueryError(str(exc)) from exc
     except ValidationError as exc:
         problems = "; ".join(str(error.get("msg", "is invalid")).removeprefix("Value error, ")
                              for error in exc.errors())

@@ -341,8 +341,9 @@ def audit_events(rt: Runtime, _: Auditor, user: _User = None, requester: _Text =
                  ) -> AuditEventsPage:
     """Only for holders of the auditor role; `next_cursor` goes back in as `cursor` for the next page. A page
     holds fewer than `limit` records (`truncated`) when one response could carry no more."""
-    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
-                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+    selected = console.audit_filter(rt.app.database, target_id=user, requester_id=requester, approver=approver,
+                                    app_id=app, role_id=role, decision=decision, reason=reason, channel=channel,
+                                    since=since,
                                     until=until, request_id=request, event_type=event)
     return console.within_one_response(audit_query.query(rt.app.database, selected, limit, cursor or None))
 
@@ -357,8 +358,9 @@ def audit_export(rt: Runtime, _: Auditor, format: Annotated[Literal["csv", "json
                  since: _Time = None, until: _Time = None, request: _Text = None,
                  event: _Text = None) -> Response[str]:
     """Newest first; refused with 413 past what one response may carry (narrow the filters)."""
-    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
-                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+    selected = console.audit_filter(rt.app.database, target_id=user, requester_id=requester, approver=approver,
+                                    app_id=app, role_id=role, decision=decision, reason=reason, channel=channel,
+                                    since=since,
                                     until=until, request_id=request, event_type=event)
     body = console.export(rt, selected, format)
     return Response(status_code=200, content_type=console.EXPORT_CONTENT_TYPES[format], body=body,
@@ -372,8 +374,9 @@ def audit_report(rt: Runtime, _: Auditor, since: _Time = None, until: _Time = No
                  requester: _Text = None, approver: _Text = None, app: _Text = None, role: _Text = None,
                  decision: _Text = None, reason: _Text = None, channel: _Text = None) -> AuditReport:
     """Every report section over the window and filters, as `askiam audit report` computes it."""
-    selected = console.audit_filter(target_id=user, requester_id=requester, approver=approver, app_id=app,
-                                    role_id=role, decision=decision, reason=reason, channel=channel, since=since,
+    selected = console.audit_filter(rt.app.database, target_id=user, requester_id=requester, approver=approver,
+                                    app_id=app, role_id=role, decision=decision, reason=reason, channel=channel,
+                                    since=since,
                                     until=until)
     return audit_reports.report(rt.app.database, selected, bucket)
 

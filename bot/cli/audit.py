@@ -149,16 +149,21 @@ def cmd_public_key(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _filter(args: argparse.Namespace) -> Any:
+def _filter(app: Application, args: argparse.Namespace) -> Any:
+    """The filter, people, applications and roles read as the ids the log records ("Hannah Bergström",
+    "HBERGSTROM", "BambooHR" as well as the ids); a name several have is a usage error."""
+    from validators.audit_names import with_recorded_ids  # noqa: PLC0415
     from validators.audit_query import AuditFilter  # noqa: PLC0415
 
-    return AuditFilter(target_id=args.user, requester_id=args.requester, approver=args.approver, app_id=args.app,
-                       role_id=args.role, decision=args.decision, reason=args.reason, channel=args.channel,
-                       event_type=args.event, request_id=args.request, since=args.since, until=args.until)
+    return with_recorded_ids(app.database, AuditFilter(
+        target_id=args.user, requester_id=args.requester, approver=args.approver, app_id=args.app, role_id=args.role,
+        decision=args.decision, reason=args.reason, channel=args.channel, event_type=args.event,
+        request_id=args.request, since=args.since, until=args.until))
 
 
-def _invalid_filter(exc: ValidationError) -> int:
-    err(f"askiam: invalid filter: {str(exc.errors()[0]['msg']).removeprefix('Value error, ')}")
+def _invalid_filter(exc: ValueError) -> int:
+    said = str(exc.errors()[0]["msg"]) if isinstance(exc, ValidationError) else str(exc)
+    err(f"askiam: invalid filter: {said.removeprefix('Value error, ')}")
     return EXIT_USAGE
 
 
@@ -185,8 +190,8 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
     from validators.audit_query import count, query  # noqa: PLC0415
 
     try:
-        selected = _filter(args)
-    except ValidationError as exc:
+        selected = _filter(app, args)
+    except ValueError as exc:  # a ValidationError, or a name several have
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
@@ -215,8 +220,8 @@ def cmd_export(app: Application, args: argparse.Namespace) -> int:
     from validators.audit_query import export  # noqa: PLC0415
 
     try:
-        selected = _filter(args)
-    except ValidationError as exc:
+        selected = _filter(app, args)
+    except ValueError as exc:  # a ValidationError, or a name several have
         return _invalid_filter(exc)
     if args.out in (None, "-"):
         written = export(app.database, selected, args.format, sys.stdout)
@@ -285,8 +290,8 @@ def cmd_report(app: Application, args: argparse.Namespace) -> int:
     from validators.audit_reports import report  # noqa: PLC0415
 
     try:
-        selected = _filter(args)
-    except ValidationError as exc:
+        selected = _filter(app, args)
+    except ValueError as exc:  # a ValidationError, or a name several have
         return _invalid_filter(exc)
     result = report(app.database, selected, args.bucket, top=args.top, listed=args.listed)
     if args.json:

@@ -165,6 +165,11 @@ def test_an_auditor_finds_the_decision_records_and_pages_through_them(app) -> No
     _, _, approved = call("GET", "/audit/events?approver=own", user=AUDITOR)
     assert [(r["request_id"], r["decision"], r["approver"]) for r in approved["records"]] == [
         (request_id, "APPROVED", "own")]
+    # By name, or an id in another case: the same records; a name several roles have is a 422 naming them.
+    by_name = call("GET", "/audit/events?user=Ana%20Ferreira&reason=sod_conflict&app=LEDGERLY", user=AUDITOR)[2]
+    assert [r["request_id"] for r in by_name["records"]] == [denied["request_id"]]
+    status, _, several = call("GET", "/audit/events?role=Viewer", user=AUDITOR)
+    assert status == 422 and "give the id" in several["error"]["message"], several
 
     first = call("GET", "/audit/events?requester=ana&limit=1", user=AUDITOR)[2]
     assert len(first["records"]) == 1 and first["next_cursor"]

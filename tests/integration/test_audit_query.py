@@ -193,3 +193,32 @@ def test_payloads_jsonb_cannot_read_are_still_appended_listed_and_verified(app_f
     assert [r.seq for r in records] == [2, 1] and records[1].details["text"] == "a\x00b"
     assert [r.seq for r in query(app.database, AuditFilter(approver="askiam")).records] == [2]
     assert report(app.database, AuditFilter()).outcomes.requests == 0
+
+
+@pytest.mark.parametrize(("typed", "recorded"), [
+    ({"target_id": "ANA"}, {"target_id": "ana"}), ({"target_id": "Ana Ferreira"}, {"target_id": "ana"}),
+    ({"requester_id": "ana@corp.test"}, {"requester_id": "ana"}), ({"approver": "Olu Bankole"}, {"approver": "own"}),
+    ({"approver": "askiam"}, {"approver": "askiam"}),
+    ({"app_id": "WikiWiki"}, {"app_id": "wikiwiki"}), ({"app_id": "LEDGERLY"}, {"app_id": "ledgerly"}),
+    ({"role_id": "Journal Approver"}, {"role_id": "ldg-approver"}),
+    ({"role_id": "Viewer in WikiWiki"}, {"role_id": "wiki-viewer"}),
+    ({"target_id": "nobody at all"}, {"target_id": "nobody at all"}),  # no one: as typed, matching nothing
+])
+def test_people_applications_and_roles_may_be_given_by_name_or_in_any_case(  # type: ignore[no-untyped-def]
+        audited, typed: dict[str, str], recorded: dict[str, str]) -> None:
+    from validators.audit_names import with_recorded_ids
+
+    app, _, _ = audited
+    selected = with_recorded_ids(app.database, AuditFilter(**typed))
+    assert selected == AuditFilter(**recorded)
+    assert count(app.database, selected).records == count(app.database, AuditFilter(**recorded)).records
+
+
+def test_a_name_several_have_is_refused_with_their_ids(audited) -> None:  # type: ignore[no-untyped-def]
+    from validators.audit_names import AmbiguousFilterError, with_recorded_ids
+
+    app, _, _ = audited
+    with pytest.raises(AmbiguousFilterError, match=r"names 2: .*\(ldg-viewer\).*\(wiki-viewer\); give the id"):
+        with_recorded_ids(app.database, AuditFilter(role_id="Viewer"))
+    with pytest.raises(AmbiguousFilterError, match=r"\(pat1\).*\(pat2\)"):
+        with_recorded_ids(app.database, AuditFilter(target_id="Pat Rivera"))
