@@ -9,6 +9,7 @@ from typing import Any
 from bot.api.errors import DevTokenRejectedError, UnauthenticatedError
 from bot.api.settings import ApiSettings
 from bot.ports import Directory
+from bot.user_ids import directory_user_id
 
 DEV_TOKEN_PREFIX = "dev:"
 _DEV_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
@@ -42,7 +43,9 @@ def caller_id(claims: Mapping[str, Any], authorization: str | None, *, env: str,
         user_id = token[len(DEV_TOKEN_PREFIX):]
         if not _DEV_USER.match(user_id):
             raise UnauthenticatedError("the development token must be 'dev:<user_id>'")
-        return user_id
+        # Typed by a developer ("dev:HBERGSTROM", "/?as=HBERGSTROM"): the directory's spelling of it. A verified
+        # claim (above) is taken exactly as the identity provider gives it.
+        return directory_user_id(directory, user_id)
     if authorization:
         raise UnauthenticatedError("the bearer token was not verified by the API gateway")
     raise UnauthenticatedError("sign in first: no identity came with the request")

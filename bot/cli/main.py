@@ -23,6 +23,7 @@ from bot.conversation import ConversationState
 from bot.domain import Outcome
 from bot.errors import AskIamError, ConversationTooLongError, InvalidRequestError
 from bot.settings import Settings
+from bot.user_ids import directory_user_id
 
 log = logging.getLogger("askiam")
 
@@ -119,7 +120,8 @@ def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:
         return _error("INVALID_REQUEST", f"line {number}: expected an object with the string fields 'as' and "
                                          "'text', each once, and no others", number)
     try:
-        turn = app.service.handle(item["as"], item["text"], channel="cli")
+        turn = app.service.handle(directory_user_id(app.service.ports.directory, item["as"]), item["text"],
+                                  channel="cli")
     except AskIamError as exc:
         return _error(exc.code, str(exc), number)
     return turn.outcome.public_dict()
@@ -334,6 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build(settings)
     _stop_on_sigterm()
     try:
+        if getattr(args, "as_user", None):  # "--as HBERGSTROM": the directory's hbergstrom
+            args.as_user = directory_user_id(app.service.ports.directory, args.as_user)
         code: int = args.handler(app, args)
         return code
     except KeyboardInterrupt:

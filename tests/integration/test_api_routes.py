@@ -412,3 +412,10 @@ def test_withdrawing_a_pending_request_over_http(app) -> None:  # type: ignore[n
     call("POST", f"/approvals/{approved['request_id']}/decision", {"action": "approve"}, user="boss")
     assert _code(call("POST", f"/access-requests/{approved['request_id']}/withdraw", user="tess")) == (
         409, "NOT_PENDING")
+
+
+def test_a_development_sign_in_in_another_case_is_the_directorys_person(app) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = call("POST", "/chat", {"text": "I need the approver role in Ledgerly"}, user="ANA")
+    assert status == 200 and (body["user_id"], body["reason"]) == ("ana", "SOD_CONFLICT"), body
+    assert _code(call("POST", "/chat", {"text": "I need Editor in WikiWiki"}, user="NOBODY")) == (
+        403, "REQUESTER_NOT_ALLOWED")

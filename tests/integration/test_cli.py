@@ -43,6 +43,10 @@ def test_ask_json_prints_one_object_with_the_documented_fields(env: dict[str, st
                             "checks", "evidence", "message", "access_until"}
     assert (outcome["decision"], outcome["reason"]) == ("DENIED", "SOD_CONFLICT")
     assert len(outcome["checks"]) == 6
+    # The requester's id typed in another case is the directory's: the same person, the same answer.
+    shouted = run(["ask", "--as", "ANA", "I need the approver role in Ledgerly", "--json"], env)
+    assert shouted.returncode == 0, shouted.stderr
+    assert (json.loads(shouted.stdout)["user_id"], json.loads(shouted.stdout)["reason"]) == ("ana", "SOD_CONFLICT")
 
 
 def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_object(env: dict[str, str]) -> None:

@@ -21,6 +21,7 @@ from bot.errors import RequesterError
 from bot.ports import NoTelemetry
 from bot.service import Turn
 from bot.settings import Settings
+from tests.fakes.directory import MemoryDirectory
 from validators.errors import StoreUnavailableError
 
 EVENTS = Path(__file__).resolve().parents[1] / "events" / "apigw"
@@ -131,7 +132,9 @@ def install() -> Iterator[Callable[..., StubApp]]:
     def make(env: str = "local", error: Exception | None = None, database_down: bool = False,
              api: ApiSettings | None = None, directory: Any = None) -> StubApp:
         app = StubApp(env, error, database_down)
-        use_application(app, api, conversations=MemoryConversations(), directory=directory)  # type: ignore[arg-type]
+        # The stub has no database: sign-ins are read against an empty directory unless a test gives one.
+        use_application(app, api, conversations=MemoryConversations(),  # type: ignore[arg-type]
+                        directory=directory or MemoryDirectory([]))
         return app
 
     yield make
