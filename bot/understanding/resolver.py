@@ -13,6 +13,7 @@ from bot.understanding.catalog_matcher import (
     PhraseHit,
     PhraseMatcher,
     best_hits,
+    inside_longer_name,
     winners,
     with_cues,
 )
@@ -158,6 +159,11 @@ def resolve_app_and_role(
         options = [catalog.applications[hit.entity_id] for hit in app_hits]
         return None, None, [], _ask_app(options, "Your request could mean more than one application.")
     if not app_hits:
+        named = _role_named_in_full(words, vocabulary)
+        if named is not None:
+            whole = catalog.roles[named.entity_id]
+            return catalog.applications[whole.app_id], whole, [
+                _matched("role", whole.role_id, whole.name, named, words)], None
         return None, None, [], _ask_missing_app(words, vocabulary)
 
     app_hit = app_hits[0]
@@ -171,6 +177,25 @@ def resolve_app_and_role(
     role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end),
                                                 for_whom=for_whom)
     return app, role, [app_match, *role_matches], question
+
+
+def _whole_role_hits(words: Sequence[str], vocabulary: CatalogVocabulary) -> list[PhraseHit]:
+    """The roles named by a whole name or alias; a word of a longer name typed in full is that name's ("Reader" in
+    "PII Reader"), not another role's."""
+    return best_hits(vocabulary.roles.exact(without_speakers(words)))
+
+
+def _role_named_in_full(words: Sequence[str], vocabulary: CatalogVocabulary) -> PhraseHit | None:
+    """The one role named by a name or alias of several words that no other role has ("LookML Developer",
+    "EU tickets"), in a request naming no application: role names are unique only inside an application, so such a
+    name settles the application too. A single word ("Recruiter", "standard"), or one with an access word ("read
+    access"), is too often ordinary words to settle it without asking, and an application named but unknown ("PII
+    Reader in Snowflake") is asked about."""
+    hits = _whole_role_hits(words, vocabulary)
+    if len(hits) != 1 or _unknown_application(words, vocabulary):
+        return None
+    telling = [word for word in hits[0].phrase if word not in FILLER_WORDS and word not in _ROLE_NOUNS]
+    return hits[0] if len(telling) >= 2 else None
 
 
 def resolve_role(
@@ -338,12 +363,17 @@ def without_speakers(words: Sequence[str]) -> list[str]:
 def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str],
                anchor: tuple[int, int] | None = None) -> list[PhraseHit]:
     words = without_speakers(words)
-    hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
+    every_exact = vocabulary.roles.exact(words)
+    # "Developer" typed as part of "LookML Developer" (another application's role) is not this application's
+    # Developer, whether typed exactly or nearly.
+    hits = [hit for hit in every_exact if hit.entity_id in role_ids and not inside_longer_name(hit, every_exact)]
     if not hits:
         # A verb form is not a misspelt role: "approved" is not "Approver", "editing" not "Editor" (but "Biling" is
         # "Billing").
-        hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids
-                and not _verb_form_of(words[hit.start : hit.end], hit.phrase)]
+        every_fuzzy = vocabulary.roles.fuzzy(words)
+        hits = [hit for hit in every_fuzzy if hit.entity_id in role_ids
+                and not _verb_form_of(words[hit.start : hit.end], hit.phrase)
+                and not inside_longer_name(hit, [*every_exact, *every_fuzzy])]
     return winners(with_cues(hits, words, anchor))
 
 
@@ -360,19 +390,30 @@ def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Seque
                          matched_text=" ".join(words[hit.start:hit.end]))
 
 
-def _ask_app(options: Sequence[Application], lead: str, *, why_one: str = "") -> Clarification:
+def _ask_app(options: Sequence[Application], lead: str, *, why_one: str = "", pointed: Role | None = None
+             ) -> Clarification:
     """Which of the options; one option is asked as yes or no (after `lead` and `why_one`, when the application
-    named is unknown: "The role you name is in Confluence.")."""
+    named is unknown: "The role you name is in Confluence: is this for Confluence?"; `why_one` gets the application
+    and what the yes would settle). `pointed` is the one role of the one option that the request fits: the question
+    names it, and keeps it as `mentioned`, so that a yes settles the role as well."""
     candidates = tuple(Candidate(id=app.app_id, label=app.name) for app in options[:MAX_LISTED])
-    if len(candidates) == 1 and why_one:
-        return Clarification(slot="application", candidates=candidates, question=(
-            f"{lead} {why_one.format(candidates[0].label)} Reply yes, or name the application."))
     if len(candidates) == 1:  # one possibility: a yes settles it
-        return Clarification(slot="application", candidates=candidates,
-                             question=f"Is this for {candidates[0].label}? Reply yes, or name the application.")
+        meant = f"{pointed.name} in {candidates[0].label}" if pointed is not None else candidates[0].label
+        asked = f"{lead} {why_one.format(candidates[0].label, meant)}" if why_one else f"Is this for {meant}?"
+        return Clarification(slot="application", candidates=candidates, mentioned=pointed.role_id if pointed else "",
+                             question=f"{asked} Reply yes, or name the application.")
     listing = numbered(option.label for option in candidates)
     return Clarification(slot="application", candidates=candidates,
                          question=f"{lead} Which application do you mean? {listing}{_more(options, candidates)}.")
+
+
+def pointed_role(asked: Clarification | None, app: Application | None, catalog: Catalog) -> Role | None:
+    """The role an application question named for its one option ("is this for Explore Analyst in Zendesk?"),
+    when the application settled is that option: a yes keeps the role rather than asking for it again."""
+    if asked is None or asked.slot != "application" or app is None:
+        return None
+    role = catalog.roles.get(asked.mentioned)
+    return role if role is not None and role.app_id == app.app_id else None
 
 
 def _more(options: Sequence[object], shown: Sequence[object]) -> str:
@@ -386,25 +427,30 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
     catalog = vocabulary.catalog
     unknown = _unknown_application(words, vocabulary)
     lead = f"I do not know an application called \"{unknown}\"." if unknown else ""
-    role_ids = {hit.entity_id for hit in vocabulary.roles.exact(words)}
-    meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
-    for word in meaningful:
-        role_ids |= vocabulary.roles_by_word.get(word, frozenset())
+    # Roles named in full come first: "Viewer" is in the applications that have a Viewer, not in one that has only
+    # a "Reports Viewer"; only when no name is whole do the words of names count.
+    role_ids = {hit.entity_id for hit in _whole_role_hits(words, vocabulary)}
+    if not role_ids:
+        meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
+        for word in meaningful:
+            role_ids |= vocabulary.roles_by_word.get(word, frozenset())
     if not role_ids and not unknown:  # a role spelt nearly like one; not beside an application nobody knows
         role_ids = {hit.entity_id for hit in vocabulary.roles.fuzzy(words)}
     app_ids = sorted({catalog.roles[role_id].app_id for role_id in role_ids})
     if app_ids:
         options = [catalog.applications[app_id] for app_id in app_ids]
+        fitting = [catalog.roles[role_id] for role_id in role_ids]
         # The text names no application this catalog knows (it may name one it does not).
         return _ask_app(options, lead or "I could not tell which application you mean.",
-                        why_one="The role you name is in {0}: is this for {0}?" if unknown else "")
+                        why_one="The role you name is in {0}: is this for {1}?" if unknown else "",
+                        pointed=fitting[0] if len(fitting) == 1 else None)
     phrase = unknown or " ".join(words)
     closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()},
                                       whole=bool(unknown))
     if closest:
         options = [catalog.applications[app_id] for app_id in closest]
         return _ask_app(options, lead or "I could not find that application among the ones I know.",
-                        why_one="Did you mean {0}?" if unknown else "")
+                        why_one="Did you mean {1}?" if unknown else "")
     names = ", ".join(sorted(app.name for app in catalog.applications.values())[:MAX_LISTED])
     return Clarification(slot="application", candidates=(), question=(
         f"{lead} Which application is this for? For example: {names}.".strip()))

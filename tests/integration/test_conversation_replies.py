@@ -144,8 +144,8 @@ def test_a_pronoun_in_a_reply_is_the_person_the_conversation_is_about(app) -> No
 
 
 def test_a_question_with_one_possible_answer_is_a_yes_or_no(app) -> None:  # type: ignore[no-untyped-def]
-    first = app.service.handle("ana", "I need the Period Closer role")
-    assert first.outcome.message == "Is this for Ledgerly? Reply yes, or name the application."
+    first = app.service.handle("ana", "I need the Closer role")
+    assert first.outcome.message == "Is this for Period Closer in Ledgerly? Reply yes, or name the application."
     second = app.service.handle("ana", "yes", state=first.state)
     assert (second.outcome.app_id, second.outcome.role_id) == ("ledgerly", "ldg-closer")
 
@@ -296,7 +296,7 @@ def test_a_reply_naming_only_application_and_role_stays_the_reply_for_the_person
 
 @pytest.mark.parametrize(("text", "asked"), [
     ("I need the Period Closer role in Salesforce", 'I do not know an application called "salesforce". The role you '
-                                                    "name is in Ledgerly: is this for Ledgerly?"),
+                                                    "name is in Ledgerly: is this for Period Closer in Ledgerly?"),
     ("I need Godmode in Workday", 'I do not know an application called "workday".'),
     ("Viewer in Tableau please", 'I do not know an application called "tableau". Which application do you mean?'),
     ("I need access to Slack", 'I do not know an application called "slack".'),
