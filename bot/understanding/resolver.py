@@ -23,6 +23,7 @@ from bot.understanding.people import find_target
 from bot.understanding.short_forms import application_short_forms
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import clean, emails, fold, numbered, phrase_tokens, tokens
+from bot.understanding.unknown_application import ROLE_NOUNS, unknown_application
 
 MAX_LISTED = 8
 
@@ -194,7 +195,7 @@ def _role_named_in_full(words: Sequence[str], vocabulary: CatalogVocabulary) -> 
     hits = _whole_role_hits(words, vocabulary)
     if len(hits) != 1 or _unknown_application(words, vocabulary):
         return None
-    telling = [word for word in hits[0].phrase if word not in FILLER_WORDS and word not in _ROLE_NOUNS]
+    telling = [word for word in hits[0].phrase if word not in FILLER_WORDS and word not in ROLE_NOUNS]
     return hits[0] if len(telling) >= 2 else None
 
 
@@ -293,25 +294,10 @@ def _asked_for(hit: PhraseHit, words: Sequence[str], vocabulary: CatalogVocabula
     before = words[hit.start - 1] if hit.start > 0 else ""
     app_words = vocabulary.app_words | {"\x00"}  # the application's own mention, blanked out of the role's words
     beside_app = (len(after) == 2 and after[0] in _APP_LINKS and after[1] in app_words) or before in app_words
-    return beside_app or (bool(after) and after[0] in _ROLE_NOUNS) or before in _ALSO
+    return beside_app or (bool(after) and after[0] in ROLE_NOUNS) or before in _ALSO
 
 
 _APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
-# Where an application is named after a role ("Reader in Box"); "for" often names a person or a purpose instead.
-_UNKNOWN_APP_LINKS = frozenset({"in", "on", "within", "inside"})
-_MAX_UNKNOWN_APP_WORDS = 3
-# Words after which "to" names where the access is: "access to Slack", "log into Figma".
-_ACCESS_TO = frozenset({"access", "permission", "permissions", "rights", "privileges", "login", "log", "sign",
-                        "signin", "admission"})
-# Words after "in"/"on" that name when or why, not an application ("on Monday", "in order to", "in production").
-_NOT_APPLICATIONS = frozenset("""
-    monday tuesday wednesday thursday friday saturday sunday weekend weekday morning afternoon evening tonight
-    tomorrow yesterday january february march april may june july august september october november december
-    minute minutes hour hours day days week weeks month months quarter year years time advance case order
-    general particular addition person progress place parallel charge future total detail full short fact
-    production prod staging test testing dev development practice principle private public turn touch
-    """.split())
-_ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
 # Before a role asked for beside another: "..., also Editor", "... or maybe Team Lead".
 _ALSO = frozenset({"also", "and", "plus", "both", "or", "maybe", "perhaps", "possibly", "alternatively"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
@@ -457,21 +443,10 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
 
 
 def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) -> str:
-    """The words after "in"/"on" that name nothing in the catalog ("Godmode in salesforce": "salesforce"), where
-    an application would stand; "" when there are none."""
-    for index, word in enumerate(words):
-        to_access = word in ("to", "into") and index > 0 and words[index - 1] in _ACCESS_TO  # "access to Slack"
-        if word not in _UNKNOWN_APP_LINKS and not to_access:
-            continue
-        named: list[str] = []
-        for following in words[index + 1 : index + 1 + _MAX_UNKNOWN_APP_WORDS]:
-            if following in FILLER_WORDS or following in vocabulary.words or following in _ROLE_NOUNS \
-                    or following in _NOT_APPLICATIONS or not following.isalpha():
-                break
-            named.append(following)
-        if named:
-            return " ".join(named)
-    return ""
+    """The words where an application would stand that name nothing in the catalog ("Godmode in salesforce",
+    "Need salesforce admin": "salesforce"); "" when there are none."""
+    return unknown_application(words, vocabulary.words, vocabulary.roles_by_word,
+                               lambda named: bool(vocabulary.roles.fuzzy(named) or vocabulary.apps.fuzzy(named)))
 
 
 def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:
