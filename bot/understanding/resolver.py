@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
@@ -235,7 +235,25 @@ def resolve_role(
         roles = [catalog.roles[hit.entity_id] for hit in role_hits]
         return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
     which = f"should {for_whom} get" if for_whom else "do you need"
-    return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} {which}?")
+    roles = catalog.roles_of(app.app_id)
+    return None, [], _ask_role(app, roles, f"Which role in {app.name} {which}?",
+                               fitting=_roles_sharing_words(app, roles, attempts))
+
+
+def _roles_sharing_words(app: Application, roles: Sequence[Role], attempts: Sequence[Sequence[str]]) -> set[str]:
+    """The roles with a word of their name or alias typed, or begun with four letters or more ("admin" of "Site
+    Administrator", "read" of "Reader"): listed first when no role is named whole ("admin access" in Confluence).
+    Words of the application's own names do not count ("Confluence" of the alias "confluence admin")."""
+    own = {word for name in (app.name, *app.aliases) for word in phrase_tokens(name)}
+    typed = {word for words in attempts for word in words
+             if word.isalpha() and word not in FILLER_WORDS and word not in own}
+    fitting: set[str] = set()
+    for role in roles:
+        role_words = {word for name in (role.name, *role.aliases) for word in phrase_tokens(name)} - own
+        if any(word in role_words or (len(word) >= 4 and any(name_word.startswith(word) for name_word in role_words))
+               for word in typed):
+            fitting.add(role.role_id)
+    return fitting
 
 
 def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:
@@ -449,9 +467,15 @@ def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) ->
                                lambda named: bool(vocabulary.roles.fuzzy(named) or vocabulary.apps.fuzzy(named)))
 
 
-def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:
-    ordered = sorted(roles, key=lambda role: role.name.casefold())[:MAX_LISTED * 2]
+def _ask_role(app: Application, roles: Sequence[Role], lead: str, fitting: Collection[str] = ()) -> Clarification:
+    """Which of the roles; those `fitting` what was said come first, said to be the closest, unless all do."""
+    ordered = sorted(roles, key=lambda role: (role.role_id not in fitting, role.name.casefold()))[:MAX_LISTED * 2]
     candidates = tuple(Candidate(id=role.role_id, label=role.name) for role in ordered)
+    close = sum(1 for role in ordered if role.role_id in fitting)
     listing = numbered(option.label for option in candidates)
+    if 0 < close < len(candidates):
+        listing = (f"{numbered(option.label for option in candidates[:close])}; "
+                   f"or another: {numbered((option.label for option in candidates[close:]), close + 1)}")
+        lead = f"{lead} The closest to what you said come first."
     return Clarification(slot="role", question=f"{lead} Options: {listing}{_more(roles, candidates)}.",
                          candidates=candidates, mentioned=app.app_id)

@@ -79,3 +79,21 @@ def test_confirming_the_application_keeps_the_role_the_question_named(  # type: 
     assert first.outcome.clarification is not None and first.outcome.clarification.mentioned == role_id
     second = app.service.handle("ana", reply, state=first.state).outcome
     assert (second.app_id, second.role_id) == ("ledgerly", role_id), second.message
+
+
+def test_the_roles_sharing_a_word_with_the_request_are_listed_first_once_the_application_is_chosen(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need view access")
+    assert first.outcome.clarification is not None and first.outcome.clarification.slot == "application"
+    second = app.service.handle("ana", "Ledgerly", state=first.state).outcome
+    assert second.clarification is not None and second.clarification.slot == "role"
+    ids = [candidate.id for candidate in second.clarification.candidates]
+    assert ids[:2] == ["ldg-audit-viewer", "ldg-viewer"] and len(ids) == 7, second.message
+    assert "The closest to what you said come first." in second.message
+
+
+def test_a_role_question_with_nothing_to_go_by_lists_every_role_alphabetically(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "I need something in Ledgerly").outcome
+    assert outcome.clarification is not None and outcome.clarification.slot == "role"
+    assert [candidate.label for candidate in outcome.clarification.candidates][:2] == ["Administrator",
+                                                                                       "Audit Trail Viewer"]
+    assert "closest" not in outcome.message
