@@ -97,3 +97,11 @@ def test_a_role_question_with_nothing_to_go_by_lists_every_role_alphabetically(a
     assert [candidate.label for candidate in outcome.clarification.candidates][:2] == ["Administrator",
                                                                                        "Audit Trail Viewer"]
     assert "closest" not in outcome.message
+
+
+def test_no_to_the_role_and_application_named_declines_the_role_too(app) -> None:  # type: ignore[no-untyped-def]
+    first = app.service.handle("ana", "I need the Closer role")
+    assert first.outcome.clarification is not None and first.outcome.clarification.mentioned == "ldg-closer"
+    second = app.service.handle("ana", "no", state=first.state)
+    third = app.service.handle("ana", "Ledgerly", state=second.state).outcome
+    assert third.role_id is None and third.clarification is not None and third.clarification.slot == "role"
