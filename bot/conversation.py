@@ -211,4 +211,6 @@ def declined(asked: Clarification, reply: str) -> Clarification | None:
         return None
     if not _DECLINED.match(fold(clean(reply)).replace("\u2019", "'")):
         return None
-    return Clarification(slot=asked.slot, question=_ASKED_OPENLY[asked.slot], mentioned=asked.mentioned)
+    # A role the application question named ("is this for Explore Analyst in Zendesk?") is declined with it.
+    mentioned = "" if asked.slot == "application" else asked.mentioned
+    return Clarification(slot=asked.slot, question=_ASKED_OPENLY[asked.slot], mentioned=mentioned)

@@ -82,6 +82,7 @@ from bot.understanding.people import (
 from bot.understanding.questions import question_in
 from bot.understanding.resolver import (
     CatalogVocabulary,
+    pointed_role,
     resolve,
     resolve_app_and_role,
     resolve_role,
@@ -511,6 +512,7 @@ class AccessRequestService:
                 target = directory.get_person(chosen.id)
             elif asked.slot == "application":
                 app = catalog.applications.get(chosen.id)
+                role = pointed_role(asked, app, catalog) or role
             elif asked.slot == "role":
                 role = catalog.roles.get(chosen.id)
             matches.append(MatchedEntity(kind=asked.slot, id=chosen.id, label=chosen.label, score=1.0,
@@ -542,6 +544,7 @@ class AccessRequestService:
                 _, _, _, clarification = resolve_app_and_role(words, vocabulary)
             if role is not None and app is not None and role.app_id != app.app_id:
                 role = None
+            role = role or pointed_role(asked, app, catalog)
             if app is not None and clarification is None:
                 earlier = self._words_beside(vocabulary, target, " ".join(state.texts))
                 attempts = [words] if role is not None else [words, earlier]

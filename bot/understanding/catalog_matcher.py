@@ -190,6 +190,17 @@ def best_hits(hits: Sequence[PhraseHit]) -> list[PhraseHit]:
     return kept
 
 
+def inside_longer_name(hit: PhraseHit, others: Sequence[PhraseHit]) -> bool:
+    """Whether the hit's words are only part of a longer name typed for another entity ("Developer" in "LookML
+    Developer"): then they name that entity, not this one. The longer name must be typed in full, or, for a
+    misspelt hit, at least as closely ("developr" in "LookML Developr")."""
+    return any(
+        other.entity_id != hit.entity_id and other.score >= min(hit.score, 0.95) and other.length > hit.length
+        and other.start <= hit.start and hit.end <= other.end
+        for other in others
+    )
+
+
 def winners(hits: Sequence[PhraseHit]) -> list[PhraseHit]:
     """The hits tied for first place (by score, then span length).
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
@@ -13,6 +13,7 @@ from bot.understanding.catalog_matcher import (
     PhraseHit,
     PhraseMatcher,
     best_hits,
+    inside_longer_name,
     winners,
     with_cues,
 )
@@ -22,6 +23,7 @@ from bot.understanding.people import find_target
 from bot.understanding.short_forms import application_short_forms
 from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import clean, emails, fold, numbered, phrase_tokens, tokens
+from bot.understanding.unknown_application import ROLE_NOUNS, unknown_application
 
 MAX_LISTED = 8
 
@@ -158,6 +160,11 @@ def resolve_app_and_role(
         options = [catalog.applications[hit.entity_id] for hit in app_hits]
         return None, None, [], _ask_app(options, "Your request could mean more than one application.")
     if not app_hits:
+        named = _role_named_in_full(words, vocabulary)
+        if named is not None:
+            whole = catalog.roles[named.entity_id]
+            return catalog.applications[whole.app_id], whole, [
+                _matched("role", whole.role_id, whole.name, named, words)], None
         return None, None, [], _ask_missing_app(words, vocabulary)
 
     app_hit = app_hits[0]
@@ -171,6 +178,25 @@ def resolve_app_and_role(
     role, role_matches, question = resolve_role(vocabulary, app, outside, words, anchor=(app_hit.start, app_hit.end),
                                                 for_whom=for_whom)
     return app, role, [app_match, *role_matches], question
+
+
+def _whole_role_hits(words: Sequence[str], vocabulary: CatalogVocabulary) -> list[PhraseHit]:
+    """The roles named by a whole name or alias; a word of a longer name typed in full is that name's ("Reader" in
+    "PII Reader"), not another role's."""
+    return best_hits(vocabulary.roles.exact(without_speakers(words)))
+
+
+def _role_named_in_full(words: Sequence[str], vocabulary: CatalogVocabulary) -> PhraseHit | None:
+    """The one role named by a name or alias of several words that no other role has ("LookML Developer",
+    "EU tickets"), in a request naming no application: role names are unique only inside an application, so such a
+    name settles the application too. A single word ("Recruiter", "standard"), or one with an access word ("read
+    access"), is too often ordinary words to settle it without asking, and an application named but unknown ("PII
+    Reader in Snowflake") is asked about."""
+    hits = _whole_role_hits(words, vocabulary)
+    if len(hits) != 1 or _unknown_application(words, vocabulary):
+        return None
+    telling = [word for word in hits[0].phrase if word not in FILLER_WORDS and word not in ROLE_NOUNS]
+    return hits[0] if len(telling) >= 2 else None
 
 
 def resolve_role(
@@ -209,7 +235,25 @@ def resolve_role(
         roles = [catalog.roles[hit.entity_id] for hit in role_hits]
         return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
     which = f"should {for_whom} get" if for_whom else "do you need"
-    return None, [], _ask_role(app, catalog.roles_of(app.app_id), f"Which role in {app.name} {which}?")
+    roles = catalog.roles_of(app.app_id)
+    return None, [], _ask_role(app, roles, f"Which role in {app.name} {which}?",
+                               fitting=_roles_sharing_words(app, roles, attempts))
+
+
+def _roles_sharing_words(app: Application, roles: Sequence[Role], attempts: Sequence[Sequence[str]]) -> set[str]:
+    """The roles with a word of their name or alias typed, or begun with four letters or more ("admin" of "Site
+    Administrator", "read" of "Reader"): listed first when no role is named whole ("admin access" in Confluence).
+    Words of the application's own names do not count ("Confluence" of the alias "confluence admin")."""
+    own = {word for name in (app.name, *app.aliases) for word in phrase_tokens(name)}
+    typed = {word for words in attempts for word in words
+             if word.isalpha() and word not in FILLER_WORDS and word not in own}
+    fitting: set[str] = set()
+    for role in roles:
+        role_words = {word for name in (role.name, *role.aliases) for word in phrase_tokens(name)} - own
+        if any(word in role_words or (len(word) >= 4 and any(name_word.startswith(word) for name_word in role_words))
+               for word in typed):
+            fitting.add(role.role_id)
+    return fitting
 
 
 def _named_roles(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str]) -> list[str]:
@@ -268,25 +312,10 @@ def _asked_for(hit: PhraseHit, words: Sequence[str], vocabulary: CatalogVocabula
     before = words[hit.start - 1] if hit.start > 0 else ""
     app_words = vocabulary.app_words | {"\x00"}  # the application's own mention, blanked out of the role's words
     beside_app = (len(after) == 2 and after[0] in _APP_LINKS and after[1] in app_words) or before in app_words
-    return beside_app or (bool(after) and after[0] in _ROLE_NOUNS) or before in _ALSO
+    return beside_app or (bool(after) and after[0] in ROLE_NOUNS) or before in _ALSO
 
 
 _APP_LINKS = frozenset({"in", "on", "for", "at", "of", "within"})
-# Where an application is named after a role ("Reader in Box"); "for" often names a person or a purpose instead.
-_UNKNOWN_APP_LINKS = frozenset({"in", "on", "within", "inside"})
-_MAX_UNKNOWN_APP_WORDS = 3
-# Words after which "to" names where the access is: "access to Slack", "log into Figma".
-_ACCESS_TO = frozenset({"access", "permission", "permissions", "rights", "privileges", "login", "log", "sign",
-                        "signin", "admission"})
-# Words after "in"/"on" that name when or why, not an application ("on Monday", "in order to", "in production").
-_NOT_APPLICATIONS = frozenset("""
-    monday tuesday wednesday thursday friday saturday sunday weekend weekday morning afternoon evening tonight
-    tomorrow yesterday january february march april may june july august september october november december
-    minute minutes hour hours day days week weeks month months quarter year years time advance case order
-    general particular addition person progress place parallel charge future total detail full short fact
-    production prod staging test testing dev development practice principle private public turn touch
-    """.split())
-_ROLE_NOUNS = frozenset({"role", "roles", "access", "permission", "permissions", "rights", "privileges", "seat"})
 # Before a role asked for beside another: "..., also Editor", "... or maybe Team Lead".
 _ALSO = frozenset({"also", "and", "plus", "both", "or", "maybe", "perhaps", "possibly", "alternatively"})
 _OWNED_BY = frozenset({"application", "app", "system", "product", "business", "data", "process", "budget"})
@@ -338,12 +367,17 @@ def without_speakers(words: Sequence[str]) -> list[str]:
 def _role_hits(words: Sequence[str], vocabulary: CatalogVocabulary, role_ids: set[str],
                anchor: tuple[int, int] | None = None) -> list[PhraseHit]:
     words = without_speakers(words)
-    hits = [hit for hit in vocabulary.roles.exact(words) if hit.entity_id in role_ids]
+    every_exact = vocabulary.roles.exact(words)
+    # "Developer" typed as part of "LookML Developer" (another application's role) is not this application's
+    # Developer, whether typed exactly or nearly.
+    hits = [hit for hit in every_exact if hit.entity_id in role_ids and not inside_longer_name(hit, every_exact)]
     if not hits:
         # A verb form is not a misspelt role: "approved" is not "Approver", "editing" not "Editor" (but "Biling" is
         # "Billing").
-        hits = [hit for hit in vocabulary.roles.fuzzy(words) if hit.entity_id in role_ids
-                and not _verb_form_of(words[hit.start : hit.end], hit.phrase)]
+        every_fuzzy = vocabulary.roles.fuzzy(words)
+        hits = [hit for hit in every_fuzzy if hit.entity_id in role_ids
+                and not _verb_form_of(words[hit.start : hit.end], hit.phrase)
+                and not inside_longer_name(hit, [*every_exact, *every_fuzzy])]
     return winners(with_cues(hits, words, anchor))
 
 
@@ -360,19 +394,30 @@ def _matched(kind: str, entity_id: str, label: str, hit: PhraseHit, words: Seque
                          matched_text=" ".join(words[hit.start:hit.end]))
 
 
-def _ask_app(options: Sequence[Application], lead: str, *, why_one: str = "") -> Clarification:
+def _ask_app(options: Sequence[Application], lead: str, *, why_one: str = "", pointed: Role | None = None
+             ) -> Clarification:
     """Which of the options; one option is asked as yes or no (after `lead` and `why_one`, when the application
-    named is unknown: "The role you name is in Confluence.")."""
+    named is unknown: "The role you name is in Confluence: is this for Confluence?"; `why_one` gets the application
+    and what the yes would settle). `pointed` is the one role of the one option that the request fits: the question
+    names it, and keeps it as `mentioned`, so that a yes settles the role as well."""
     candidates = tuple(Candidate(id=app.app_id, label=app.name) for app in options[:MAX_LISTED])
-    if len(candidates) == 1 and why_one:
-        return Clarification(slot="application", candidates=candidates, question=(
-            f"{lead} {why_one.format(candidates[0].label)} Reply yes, or name the application."))
     if len(candidates) == 1:  # one possibility: a yes settles it
-        return Clarification(slot="application", candidates=candidates,
-                             question=f"Is this for {candidates[0].label}? Reply yes, or name the application.")
+        meant = f"{pointed.name} in {candidates[0].label}" if pointed is not None else candidates[0].label
+        asked = f"{lead} {why_one.format(candidates[0].label, meant)}" if why_one else f"Is this for {meant}?"
+        return Clarification(slot="application", candidates=candidates, mentioned=pointed.role_id if pointed else "",
+                             question=f"{asked} Reply yes, or name the application.")
     listing = numbered(option.label for option in candidates)
     return Clarification(slot="application", candidates=candidates,
                          question=f"{lead} Which application do you mean? {listing}{_more(options, candidates)}.")
+
+
+def pointed_role(asked: Clarification | None, app: Application | None, catalog: Catalog) -> Role | None:
+    """The role an application question named for its one option ("is this for Explore Analyst in Zendesk?"),
+    when the application settled is that option: a yes keeps the role rather than asking for it again."""
+    if asked is None or asked.slot != "application" or app is None:
+        return None
+    role = catalog.roles.get(asked.mentioned)
+    return role if role is not None and role.app_id == app.app_id else None
 
 
 def _more(options: Sequence[object], shown: Sequence[object]) -> str:
@@ -386,51 +431,51 @@ def _ask_missing_app(words: Sequence[str], vocabulary: CatalogVocabulary) -> Cla
     catalog = vocabulary.catalog
     unknown = _unknown_application(words, vocabulary)
     lead = f"I do not know an application called \"{unknown}\"." if unknown else ""
-    role_ids = {hit.entity_id for hit in vocabulary.roles.exact(words)}
-    meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
-    for word in meaningful:
-        role_ids |= vocabulary.roles_by_word.get(word, frozenset())
+    # Roles named in full come first: "Viewer" is in the applications that have a Viewer, not in one that has only
+    # a "Reports Viewer"; only when no name is whole do the words of names count.
+    role_ids = {hit.entity_id for hit in _whole_role_hits(words, vocabulary)}
+    if not role_ids:
+        meaningful = [word for word in words if word in vocabulary.words and word not in FILLER_WORDS]
+        for word in meaningful:
+            role_ids |= vocabulary.roles_by_word.get(word, frozenset())
     if not role_ids and not unknown:  # a role spelt nearly like one; not beside an application nobody knows
         role_ids = {hit.entity_id for hit in vocabulary.roles.fuzzy(words)}
     app_ids = sorted({catalog.roles[role_id].app_id for role_id in role_ids})
     if app_ids:
         options = [catalog.applications[app_id] for app_id in app_ids]
+        fitting = [catalog.roles[role_id] for role_id in role_ids]
         # The text names no application this catalog knows (it may name one it does not).
         return _ask_app(options, lead or "I could not tell which application you mean.",
-                        why_one="The role you name is in {0}: is this for {0}?" if unknown else "")
+                        why_one="The role you name is in {0}: is this for {1}?" if unknown else "",
+                        pointed=fitting[0] if len(fitting) == 1 else None)
     phrase = unknown or " ".join(words)
     closest = vocabulary.apps.closest(phrase, {app.app_id: app.name for app in catalog.applications.values()},
                                       whole=bool(unknown))
     if closest:
         options = [catalog.applications[app_id] for app_id in closest]
         return _ask_app(options, lead or "I could not find that application among the ones I know.",
-                        why_one="Did you mean {0}?" if unknown else "")
+                        why_one="Did you mean {1}?" if unknown else "")
     names = ", ".join(sorted(app.name for app in catalog.applications.values())[:MAX_LISTED])
     return Clarification(slot="application", candidates=(), question=(
         f"{lead} Which application is this for? For example: {names}.".strip()))
 
 
 def _unknown_application(words: Sequence[str], vocabulary: CatalogVocabulary) -> str:
-    """The words after "in"/"on" that name nothing in the catalog ("Godmode in salesforce": "salesforce"), where
-    an application would stand; "" when there are none."""
-    for index, word in enumerate(words):
-        to_access = word in ("to", "into") and index > 0 and words[index - 1] in _ACCESS_TO  # "access to Slack"
-        if word not in _UNKNOWN_APP_LINKS and not to_access:
-            continue
-        named: list[str] = []
-        for following in words[index + 1 : index + 1 + _MAX_UNKNOWN_APP_WORDS]:
-            if following in FILLER_WORDS or following in vocabulary.words or following in _ROLE_NOUNS \
-                    or following in _NOT_APPLICATIONS or not following.isalpha():
-                break
-            named.append(following)
-        if named:
-            return " ".join(named)
-    return ""
+    """The words where an application would stand that name nothing in the catalog ("Godmode in salesforce",
+    "Need salesforce admin": "salesforce"); "" when there are none."""
+    return unknown_application(words, vocabulary.words, vocabulary.roles_by_word,
+                               lambda named: bool(vocabulary.roles.fuzzy(named) or vocabulary.apps.fuzzy(named)))
 
 
-def _ask_role(app: Application, roles: Sequence[Role], lead: str) -> Clarification:
-    ordered = sorted(roles, key=lambda role: role.name.casefold())[:MAX_LISTED * 2]
+def _ask_role(app: Application, roles: Sequence[Role], lead: str, fitting: Collection[str] = ()) -> Clarification:
+    """Which of the roles; those `fitting` what was said come first, said to be the closest, unless all do."""
+    ordered = sorted(roles, key=lambda role: (role.role_id not in fitting, role.name.casefold()))[:MAX_LISTED * 2]
     candidates = tuple(Candidate(id=role.role_id, label=role.name) for role in ordered)
+    close = sum(1 for role in ordered if role.role_id in fitting)
     listing = numbered(option.label for option in candidates)
+    if 0 < close < len(candidates):
+        listing = (f"{numbered(option.label for option in candidates[:close])}; "
+                   f"or another: {numbered((option.label for option in candidates[close:]), close + 1)}")
+        lead = f"{lead} The closest to what you said come first."
     return Clarification(slot="role", question=f"{lead} Options: {listing}{_more(roles, candidates)}.",
                          candidates=candidates, mentioned=app.app_id)

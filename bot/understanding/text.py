@@ -114,6 +114,6 @@ def emails(text: str) -> list[str]:
     return [match.group(0).casefold() for match in _EMAIL.finditer(text)]
 
 
-def numbered(labels: Iterable[str]) -> str:
-    """Choices as a question lists them: "1. Viewer; 2. Editor"."""
-    return "; ".join(f"{number}. {label}" for number, label in enumerate(labels, 1))
+def numbered(labels: Iterable[str], start: int = 1) -> str:
+    """Choices as a question lists them: "1. Viewer; 2. Editor" (`start`: the first one's number)."""
+    return "; ".join(f"{number}. {label}" for number, label in enumerate(labels, start))

@@ -144,8 +144,8 @@ def test_a_pronoun_in_a_reply_is_the_person_the_conversation_is_about(app) -> No
 
 
 def test_a_question_with_one_possible_answer_is_a_yes_or_no(app) -> None:  # type: ignore[no-untyped-def]
-    first = app.service.handle("ana", "I need the Period Closer role")
-    assert first.outcome.message == "Is this for Ledgerly? Reply yes, or name the application."
+    first = app.service.handle("ana", "I need the Closer role")
+    assert first.outcome.message == "Is this for Period Closer in Ledgerly? Reply yes, or name the application."
     second = app.service.handle("ana", "yes", state=first.state)
     assert (second.outcome.app_id, second.outcome.role_id) == ("ledgerly", "ldg-closer")
 
@@ -296,11 +296,15 @@ def test_a_reply_naming_only_application_and_role_stays_the_reply_for_the_person
 
 @pytest.mark.parametrize(("text", "asked"), [
     ("I need the Period Closer role in Salesforce", 'I do not know an application called "salesforce". The role you '
-                                                    "name is in Ledgerly: is this for Ledgerly?"),
+                                                    "name is in Ledgerly: is this for Period Closer in Ledgerly?"),
     ("I need Godmode in Workday", 'I do not know an application called "workday".'),
     ("Viewer in Tableau please", 'I do not know an application called "tableau". Which application do you mean?'),
     ("I need access to Slack", 'I do not know an application called "slack".'),
     ("Please give me permissions to Figma as Viewer", 'I do not know an application called "figma".'),
+    ("Need salesforce admin", 'I do not know an application called "salesforce".'),
+    ("I need salesforce admin access", 'I do not know an application called "salesforce".'),
+    ("Need jira", 'I do not know an application called "jira".'),
+    ("I need Jira access", 'I do not know an application called "jira".'),
 ])
 def test_an_application_nobody_knows_is_said_to_be_unknown_not_guessed(app, text: str, asked: str) -> None:  # type: ignore[no-untyped-def]
     turn = app.service.handle("ana", text)
@@ -324,6 +328,13 @@ def test_a_reply_about_him_stays_about_the_person_asked_about(app, reply: str) -
 def test_when_or_why_after_in_or_on_is_no_unknown_application(app, text: str) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", text).outcome
     assert outcome.clarification is not None and outcome.clarification.slot == "application"
+    assert "do not know an application" not in outcome.message, outcome.message
+
+
+@pytest.mark.parametrize("text", ["I need elevated access", "I need help with access", "I need temporary access",
+                                  "I need Viewr access", "I need the same access as Rui Costa"])
+def test_ordinary_words_where_an_application_would_stand_are_no_unknown_application(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
     assert "do not know an application" not in outcome.message, outcome.message
 
 
