@@ -58,6 +58,10 @@ def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
     ("please withdraw R-7, wrong role", WithdrawalAsked(request_id="R-7")),
     ("cancel R-7, it was for the wrong person, thanks", WithdrawalAsked(request_id="R-7")),
     ("withdraw R-7, Hannah needs Editor instead", WithdrawalAsked(mixed=True)),
+    # a condition is no order: never withdrawn on it
+    ("cancel R-7 if hannah doesn't need it", WithdrawalAsked(mixed=True)),
+    ("cancel R-7 when she no longer needs it", WithdrawalAsked(mixed=True)),
+    ("cancel R-7 unless hannah doesn't need it", WithdrawalAsked(mixed=True)),
 ])
 def test_mixed_several_and_asked_withdrawals_are_told_apart(text: str, asked: WithdrawalAsked) -> None:
     assert withdrawal_in(text) == asked
