@@ -425,11 +425,11 @@ class AccessRequestService:
                 passed = TimeLimit(until=None, said=f"until {shown_end(last.until)}", problem="has already passed")
                 return resolved.model_copy(update={"clarification": until_question(passed)})
             return resolved
+        named = name_in_passing(text, set(vocabulary.words), self._ports.directory)
+        if named is not None:  # "Rui too", "what about Daniel for a week?": someone named without a verb, asked about
+            return resolved.model_copy(update={"target": None, "clarification": named})
         if find_time_limit(text, datetime.now(UTC)) is not None:
             return resolved  # only an end ("for 2 weeks please"): the same request with it, read by the caller
-        named = name_in_passing(text, set(vocabulary.words), self._ports.directory)
-        if named is not None:  # "Rui too": someone named without a verb, asked about
-            return resolved.model_copy(update={"target": None, "clarification": named})
         _, _, question = resolve_role(vocabulary, resolved.application, vocabulary.words_of(text))
         assert question is not None  # the role did not change, so the words named none
         who = "you" if resolved.target.user_id == requester.user_id else resolved.target.display_name

@@ -68,7 +68,8 @@ def test_why_does_not_show_a_request_of_someone_else(app) -> None:  # type: igno
 
 
 @pytest.mark.parametrize("text", ["same for Rui Costa", "and for Rui Costa", "Rui Costa too", "what about Rui Costa?",
-                                  "ok thanks, same for rui@corp.test please", "same for Rui"])
+                                  "ok thanks, same for rui@corp.test please", "same for Rui",
+                                  "what about Rui for a week?", "and Rui, for 2 weeks"])
 def test_same_for_another_person_keeps_the_application_and_role(app, text: str) -> None:  # type: ignore[no-untyped-def]
     first = app.service.handle("boss", "Ana Ferreira needs Viewer in WikiWiki")
     assert first.outcome.decision is not Decision.NEEDS_CLARIFICATION
