@@ -50,14 +50,25 @@ _LEAD = (r"\b(?:for|during|over)\s+(?:the\s+)?(?:next\s+|another\s+|only\s+|just
 # "business days" / "working days", counted on weekdays only.
 _SAME_LENGTH = r"(?:(?:more|extra|full|whole|calendar|entire)\s+)?"
 _BUSINESS = r"(?:(?P<business>(?:business|working|work)[\s-]+)(?=days?\b))?"
-# "a week and a half": the half after the unit.
-_DURATION = re.compile(rf"{_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
-                       r"(?P<unit_half>\s+and\s+a\s+half\b)?")
-# A length standing as a clause of its own, without "for": "Agent in Zendesk, 2 weeks", "(2w)", "- 3 days please".
+# A length standing as a clause of its own, without "for": "Agent in Zendesk, 2 weeks", "(2w)", "- 3 days please";
+# what may follow it: the end of the clause, thanks, or more of the length or of the end ("and 3 days", "or so",
+# "until Friday"), which the forms below read or ask about.
 _BARE_LEAD = r"(?:^|[,(:;.!?\u2013\u2014]|\s-\s)\s*(?:(?:just|only|approx\.?|about|max)\s+)?"
-_BARE_END = r"(?=\s*(?:$|[).,;!?]|(?:please|pls|thanks?|thx|only|max|tops|is\s+enough|should\s+do)\b))"
-_BARE_DURATION = re.compile(rf"{_BARE_LEAD}{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b"
-                            rf"(?P<unit_half>\s+and\s+a\s+half\b)?{_BARE_END}")
+_BARE_END = (r"(?=\s*(?:$|[).,;!?+]|(?:please|pls|thanks?|thx|only|max|tops|is\s+enough|should\s+do|and|plus|or|"
+             r"to|until|till|through|thru)\b))")
+
+
+def _led(body: str) -> tuple[re.Pattern[str], ...]:
+    """A length after "for ..." ("for two weeks"), and the same standing alone as a clause (", two weeks")."""
+    return re.compile(rf"{_LEAD}{body}"), re.compile(rf"{_BARE_LEAD}{body}{_BARE_END}")
+
+
+def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> re.Match[str] | None:
+    return next((found for pattern in patterns if (found := pattern.search(text))), None)
+
+
+# "a week and a half": the half after the unit.
+_DURATION = _led(rf"{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_BUSINESS}{_UNIT}\b(?P<unit_half>\s+and\s+a\s+half\b)?")
 # "... and 3 days", ", 4 hours": a further part of the same length ("two weeks and three days").
 _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:(?:and|plus|,)\s+|\+\s*)?{_AMOUNT}(?:\s|-)*{_SAME_LENGTH}{_UNIT}\b")
 # "48h", "2d", "3w", "2mo"; "2m" (minutes or months?) is asked about.
@@ -65,41 +76,44 @@ _MORE_DURATION = re.compile(rf"^(?:\s*,)?\s*(?:(?:and|plus|,)\s+|\+\s*)?{_AMOUNT
 # support", "for 2 M&A projects".
 _COMPACT_AMOUNT = r"\d{1,3}(?:[.,]\d{1,2})?"
 _COMPACT_UNIT = r"h|hrs?|d|w|wk|mo|m"
-_COMPACT = re.compile(rf"{_LEAD}(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPACT_UNIT})\b(?!\s*&)"
-                      r"(?!\s*(?:[-/]\s*)?(?:print\w*|design\w*|model\w*|graphic\w*|art|artwork|animation\w*|scan\w*|"
-                      r"render\w*|cad|game\w*|video\w*|map\w*|view\w*|chart\w*|support|service\w*|coverage|"
-                      r"operations|ops|on-?call|monitoring|desk|team\w*|shift\w*|helpdesk|hotline|printer\w*)\b)")
+_COMPACT = _led(rf"(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPACT_UNIT})\b(?!\s*&)"
+                r"(?!\s*(?:[-/]\s*)?(?:print\w*|design\w*|model\w*|graphic\w*|art|artwork|animation\w*|scan\w*|"
+                r"render\w*|cad|game\w*|video\w*|map\w*|view\w*|chart\w*|support|service\w*|coverage|"
+                r"operations|ops|on-?call|monitoring|desk|team\w*|shift\w*|helpdesk|hotline|printer\w*)\b)")
 # "2h30", "1d12h", "2h 30m": a length in compact parts, asked about rather than cut to its first part.
-_BARE_COMPACT = re.compile(rf"{_BARE_LEAD}(?P<amount>{_COMPACT_AMOUNT})\s?(?P<unit>{_COMPACT_UNIT})\b{_BARE_END}")
-_COMPACT_PARTS = re.compile(rf"{_LEAD}{_COMPACT_AMOUNT}\s?(?:{_COMPACT_UNIT})\s?\d{{1,3}}\s?"
-                            rf"(?:{_COMPACT_UNIT}|mins?)?(?![\w&])")
+_COMPACT_PARTS = _led(rf"{_COMPACT_AMOUNT}\s?(?:{_COMPACT_UNIT})\s?\d{{1,3}}\s?(?:{_COMPACT_UNIT}|mins?)?(?![\w&])")
 _COMPACT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week", "wk": "week", "mo": "month"}
 # Periods whose length the organisation sets, not the calendar ("for 2 sprints", "for a semester"): asked about.
-_VAGUE_PERIODS = re.compile(rf"{_LEAD}{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?|"
-                            r"(?:business|working|work)[\s-]+(?:hours?|weeks?|months?|minutes?|years?))\b")
+_VAGUE_PERIODS = _led(rf"{_AMOUNT}[\s-]*(?:sprints?|semesters?|shifts?|rotations?|secondments?|"
+                      r"(?:business|working|work)[\s-]+(?:hours?|weeks?|months?|minutes?|years?))\b")
 # A length of time no form above reads ("for -3 days", "for 10000 hours", "for three or four weeks"): asked about.
 _NUMBERISH = rf"(?:[-+~\u2212]?\d[\d.,/]*|(?:{_NUMBER_WORD}|half|several|some|many|few)\b)"
-_DURATION_ANYTHING = re.compile(
-    rf"{_LEAD}(?P<what>{_NUMBERISH}(?:[\s-]*(?:{_NUMBERISH}|(?:and|or|to)\b)){{0,4}})[\s-]*{_SAME_LENGTH}{_UNIT}\b")
+_DURATION_ANYTHING = _led(
+    rf"(?P<what>{_NUMBERISH}(?:[\s-]*(?:{_NUMBERISH}|(?:and|or|to)\b)){{0,4}})[\s-]*{_SAME_LENGTH}{_UNIT}\b")
 # A period named rather than given ("during my on-call week", "over the holidays", "for the next sprint", "for the
 # duration of the project"): asked about, never read as no end.
+# Only periods of time ("during the export", "for the sprint review" are no ends), ending their phrase.
+_PERIOD_NOUNS = (r"(?:sprint|on-?call(?:\s+(?:week|shift|rotation))?|holidays?|vacation|leave|absence|secondment|"
+                 r"rotation|notice\s+period|(?:release|change|maintenance|migration)\s+window|freeze|cutover|trial|"
+                 r"pilot|transition|handover|parental\s+leave|sabbatical)")
+_PERIOD_ENDS = r"(?=\s*(?:$|[,.;:!?)]|(?:and|please|pls|so|because|as|while|then|thanks?|only)\b))"
 _NAMED_PERIOD = re.compile(
-    r"\b(?:(?:during|throughout)\s+(?:the|my|our|his|her|their|this|next|that)\s+[\w-]+(?:\s+[\w-]+)?"
+    r"\b(?:(?:during|throughout)\s+(?:the|my|our|his|her|their|this|next|that)\s+(?:[\w-]+\s+)?"
+    rf"(?:{_PERIOD_NOUNS}|weeks?|months?|quarter|year){_PERIOD_ENDS}"
     r"|over\s+(?:the\s+)?(?:holidays?|holiday\s+(?:season|period)|break|summer|winter|christmas|new\s+year|"
-    r"festive\s+(?:season|period))"
-    r"|for\s+(?:the\s+)?(?:duration|length|life(?:time)?)\s+of\s+(?:the\s+|my\s+|our\s+|this\s+)?[\w-]+"
+    rf"festive\s+(?:season|period)){_PERIOD_ENDS}"
+    r"|for\s+the\s+(?:duration|life(?:time)?)\s+of\s+(?:the\s+|my\s+|our\s+|this\s+)?[\w-]+"
     r"|for\s+as\s+long\s+as\b(?:\s+[\w'-]+){0,3}"
     r"|for\s+(?:the\s+|my\s+|our\s+|this\s+|next\s+)(?:next\s+|current\s+|coming\s+|rest\s+of\s+the\s+)?"
-    r"(?:sprint|on-?call(?:\s+(?:week|shift|rotation))?|holidays?|vacation|secondment|rotation|release\s+window|"
-    r"change\s+window|maintenance\s+window|freeze)"
-    r"|for\s+next\s+(?:week|month|quarter|year)(?:\s+only)?)\b")
+    rf"{_PERIOD_NOUNS}{_PERIOD_ENDS}"
+    rf"|for\s+next\s+(?:week|month)(?:\s+only)?{_PERIOD_ENDS}|for\s+next\s+(?:quarter|year)\s+only)")
 # A start later than now ("for 1 week starting Monday", "from Monday to Wednesday"): access begins once granted, so
 # a length or an end said with a start is asked about rather than counted from now.
 _START = re.compile(r"\b(?:starting|beginning|from|as\s+of|effective)\s+(?:on\s+|from\s+)?(?:the\s+)?"
                     r"(?P<start>(?:next\s+|this\s+|coming\s+)?(?:" + "|".join(_WEEKDAYS) + r")|tomorrow|next\s+week|"
                     r"next\s+month|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(_MONTHS) + r")\b|"
                     r"(?:" + "|".join(_MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?)\b")
-_FROM_TO = re.compile(_START.pattern + r"\s*(?:to|till|til|until|through|thru|-|\u2013)\s+\S+")
+_FROM_TO_END = r"\s*(?:to|till|til|until|through|thru|\u2013|-(?=\s*\w+\s*(?:$|[,.;!?])))\s*(?:the\s+)?"
 _STARTS_LATER = "starts later, but access begins once it is granted: say only until when"
 _WEEKEND = re.compile(r"\b(?:for|over|during)\s+(?:the|this)\s+weekend\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
@@ -134,9 +148,13 @@ _WHEN = (
     # something else ("until the 2nd round is done")
     r"|\d{1,2}(?:st|nd|rd|th)(?=\s*(?:$|[,.;!?)]|(?:and|so|because|as|please|pls|thanks?|thank|thx|at|then|"
     r"for|to|while|when|if|i|we|latest)\b))")
-_UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending|ends on|ends|"
-                    r"end on|finishes on|finishes)"
+_UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and including|up to|ending on|ending|"
+                    # the access's own end, not another's ("my old access ends tomorrow", "my trial ends Friday")
+                    r"(?:which|that|it|(?<!old\s)(?<!current\s)(?<!existing\s)(?<!previous\s)(?:the\s+)?access|"
+                    r"the\s+grant|the\s+role)\s+(?:ends|finishes)(?:\s+on)?)"
                     rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
+# "from Monday to Wednesday", "from 1 January until 15 January": a start, and an end after it.
+_FROM_TO = re.compile(_START.pattern + _FROM_TO_END + rf"(?:{_WHEN})\b")
 # After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
 _DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+|of\s+|in\s+)?(?:(?:next|this|the)\s+)?(?:week|month|year|tomorrow|today|\d|"
                             + "|".join(_WEEKDAYS) + r")\b")
@@ -180,9 +198,17 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     folded = _normalised(re.sub(r"\s+", " ", fold(text)).strip())
     limit = _end(text, folded, now)
     start = _FROM_TO.search(folded) or (_START.search(folded) if limit is not None and limit.until else None)
-    if start is not None:
+    if start is not None and _later_than_today(start.group("start"), now.date()):
         return TimeLimit(until=None, said=start.group(0), problem=_STARTS_LATER)
     return limit
+
+
+def _later_than_today(start: str, today: date) -> bool:
+    """Whether a start names a day after today ("from Monday"; not "from today", nor a day already past)."""
+    if start.startswith("next "):
+        return True  # next week, next month, next Monday
+    day = _day(start, today)
+    return day is not None and day > today
 
 
 def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
@@ -202,6 +228,12 @@ def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
     if found:
         return _at_clock(found, now, folded)
     found = _UNTIL.search(folded)
+    this_week = re.match(r"\s+of\s+this\s+week\b", folded[found.end():]) if found else None
+    if found and this_week and found.group("when") in _WEEKDAYS:
+        # "until Friday of this week": that day of the week now running (said on a Saturday, it has passed)
+        monday = now.date() - timedelta(days=now.weekday())
+        weekday = monday + timedelta(days=_WEEKDAYS.index(found.group("when")))
+        return _checked(_end_of(weekday), found.group(0) + this_week.group(0), now)
     if found and _DAY_LEFT_OVER.match(folded[found.end():]):
         # "until end of day Friday", "until Monday week": more of the day than the form reads, asked about
         return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0].split(".")[0][:20],
@@ -263,26 +295,25 @@ def _normalised(folded: str) -> str:
 
 def _length(folded: str, now: datetime) -> TimeLimit | None:
     """The end of access given as a length of time ("for two weeks", "for 48h"), or why it cannot be used."""
-    found = _DURATION.search(folded)
+    found = _first(_DURATION, folded)
     if found and re.match(r"\s+(?:or|to)\s+(?:two|three|four|\d|so|more)\b", folded[found.end():]):
         # "for a week or two", "for 2 to 3 days": a range, asked about rather than cut to its lower end
-        return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0][:12].rstrip(),
+        return TimeLimit(until=None, said=_tidy(found.group(0) + folded[found.end():].split(",")[0][:12]),
                          problem="is not a length of time I can read")
-    found = found or _BARE_DURATION.search(folded)
     if found:
         return _duration(found, folded, now)
-    parts = _COMPACT_PARTS.search(folded)
+    parts = _first(_COMPACT_PARTS, folded)
     if parts:
-        return TimeLimit(until=None, said=parts.group(0), problem="is not a length of time I can read")
-    found = _COMPACT.search(folded) or _BARE_COMPACT.search(folded)
+        return TimeLimit(until=None, said=_tidy(parts.group(0)), problem="is not a length of time I can read")
+    found = _first(_COMPACT, folded)
     if found and found.group("unit") == "m":
-        return TimeLimit(until=None, said=found.group(0), problem="can mean minutes or months")
+        return TimeLimit(until=None, said=_tidy(found.group(0)), problem="can mean minutes or months")
     if found:
         unit = _COMPACT_UNITS[found.group("unit")]
         return _checked(_after(now, float(found.group("amount").replace(",", ".")), unit), found.group(0), now)
-    found = _VAGUE_PERIODS.search(folded) or _DURATION_ANYTHING.search(folded)
+    found = _first(_VAGUE_PERIODS, folded) or _first(_DURATION_ANYTHING, folded)
     if found:
-        return TimeLimit(until=None, said=found.group(0), problem="is not a length of time I can read")
+        return TimeLimit(until=None, said=_tidy(found.group(0)), problem="is not a length of time I can read")
     return None
 
 
@@ -391,8 +422,13 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     return _checked(datetime.combine(day, time(hour, minute), tzinfo=UTC), said, now)
 
 
+def _tidy(said: str) -> str:
+    """What was said, without the mark a length standing alone follows (", 2 weeks", "(2w")."""
+    return said.strip(",(:;.!?-\u2013\u2014 ")
+
+
 def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
-    said = said.strip(",(:;.!?-\u2013\u2014 ")  # a length standing alone keeps the mark before it
+    said = _tidy(said)
     if until <= now:
         return TimeLimit(until=None, said=said, problem="has already passed")
     if until - now > MAX_ACCESS:

@@ -391,3 +391,42 @@ def test_periods_named_starts_later_than_now_two_ends_and_a_few_are_asked_about(
                                   "I need the Q4 report, 2 pages"])
 def test_what_only_looks_like_a_length_or_a_period_gives_no_end(text: str) -> None:
     assert find_time_limit(text, NOW) is None
+
+
+SATURDAY = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", [
+    "I need Viewer in Looker, I got a permission error during the export", "to fix a typo I noticed during the review",
+    "to share dashboards throughout the company", "for the sprint planning board", "for the sprint review",
+    "to plan for next year", "for next quarter's budget", "for my vacation requests", "for the rotation schedule",
+    "for the holiday campaign", "for the length of stay report",
+    # starts today or already past, or no start of the access at all
+    "Viewer in Looker from 2026-12-05 to 2026-12-09", "from Saturday to Monday", "Transfer from Jan 5 - need Viewer",
+    # someone else's end
+    "My old access ends tomorrow, I need Viewer in Looker", "I need Viewer in Looker; my trial ends on Friday",
+    "before my onboarding finishes tomorrow",
+])
+def test_periods_starts_and_ends_that_are_not_the_accesss_give_no_end(text: str) -> None:
+    assert find_time_limit(text, SATURDAY) is None
+
+
+@pytest.mark.parametrize(("text", "problem", "said"), [
+    ("Viewer in Looker, 2 weeks or so", "is not a length of time I can read", "2 weeks or so"),
+    ("Viewer in Looker, a few days", "is not a length of time I can read", "a few days"),
+    ("Viewer in Looker, 2-3 days", "is not a length of time I can read", "2-3 days"),
+    ("Viewer in Looker, 2h30", "is not a length of time I can read", "2h30"),
+    ("Viewer in Looker, 2 weeks until Friday", "gives two different ends", "2 weeks ... until friday"),
+    ("Viewer in Looker (2m)", "can mean minutes or months", "2m"),
+    ("until Friday of this week", "has already passed", "until friday of this week"),
+])
+def test_lengths_standing_alone_are_asked_about_as_with_for(text: str, problem: str, said: str) -> None:
+    limit = find_time_limit(text, SATURDAY)
+    assert limit is not None and (limit.until, limit.problem, limit.said) == (None, problem, said), limit
+
+
+def test_lengths_standing_alone_read_in_parts_and_a_weekday_of_this_week() -> None:
+    parts = find_time_limit("Viewer in Looker, 2 weeks and 3 days", SATURDAY)
+    assert parts is not None and parts.until == SATURDAY + timedelta(days=17)
+    wednesday = find_time_limit("until Friday of this week", datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    assert wednesday is not None and wednesday.until == _end_of("2026-12-04")
