@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -93,8 +94,12 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
     words = _asked_words(text, vocabulary)
     target = find_target(text, requester, directory, set(vocabulary.words))
     others = target.person.display_name if target.person is not None and not target.is_requester else None
+    # Whose something is ("Ana Ferreira's access") names a person, never an application or a role.
+    possessors = [name for name in _POSSESSOR.findall(text)
+                  if not any(word in vocabulary.words for word in phrase_tokens(name))]
     app, role, app_role_matches, app_role_question = resolve_app_and_role(
-        without_names(words, [match.matched_text for match in target.matches]), vocabulary, for_whom=others)
+        without_names(words, [*(match.matched_text for match in target.matches), *possessors]), vocabulary,
+        for_whom=others)
     matches = tuple(target.matches + app_role_matches)
     clarification = target.clarification or app_role_question
     return ResolvedRequest(
@@ -105,6 +110,9 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
         clarification=clarification,
         target_is_requester=target.is_requester,
     )
+
+
+_POSSESSOR = re.compile(r"((?:[A-Z][\w-]*\s+){0,2}[A-Z][\w-]*)['\u2019]s\b")
 
 
 def _asked_words(text: str, vocabulary: CatalogVocabulary) -> list[str]:
@@ -187,13 +195,17 @@ def _whole_role_hits(words: Sequence[str], vocabulary: CatalogVocabulary) -> lis
 
 
 def _role_named_in_full(words: Sequence[str], vocabulary: CatalogVocabulary) -> PhraseHit | None:
-    """The one role named by a name or alias of several words that no other role has ("LookML Developer",
-    "EU tickets"), in a request naming no application: role names are unique only inside an application, so such a
+    """The one role named by a name of several words that no other role has ("LookML Developer"), in a request
+    naming no application: role names are unique only inside an application, so such a
     name settles the application too. A single word ("Recruiter", "standard"), or one with an access word ("read
     access"), is too often ordinary words to settle it without asking, and an application named but unknown ("PII
     Reader in Snowflake") is asked about."""
     hits = _whole_role_hits(words, vocabulary)
     if len(hits) != 1 or _unknown_application(words, vocabulary):
+        return None
+    # By its name only: an alias ("standard user", "prod admin") is often everyday words, so it is asked about
+    # ("Is this for ... ?"), never filed on its own.
+    if tuple(phrase_tokens(vocabulary.catalog.roles[hits[0].entity_id].name)) != tuple(hits[0].phrase):
         return None
     telling = [word for word in hits[0].phrase if word not in FILLER_WORDS and word not in ROLE_NOUNS]
     return hits[0] if len(telling) >= 2 else None

@@ -39,10 +39,13 @@ _ORDINARY = _GENERIC_ROLES | frozenset("""
     external internal shared personal database db server servers machine laptop computer desktop phone printer
     environment env sandbox uat qa preprod team group project folder folders file files repo repository data report
     reports dashboard dashboards quick quickly again back still already really same
+    page pages document documents spreadsheet spreadsheets ticket tickets space spaces channel channels board
+    boards site sites records accounts invoices customers logs
     """.split())
 # The verbs of a request: the application is named right after them ("I need Jira", "can I get salesforce admin").
 _ASKING = frozenset({"need", "needs", "want", "wants", "get", "request", "requesting", "require", "requires", "like"})
 _BEFORE_NAME = frozenset({"a", "an", "the", "some", "my", "our", "me", "him", "her", "them", "us"})
+_COMPARING = frozenset({"as", "like", "than", "of"})
 # What may follow an application's name there: the end, a role or access word, or a word that closes the request.
 _AFTER_NAME = ROLE_NOUNS | frozenset({"account", "accounts", "license", "licence", "login", "seats"})
 _CLOSING = frozenset({"please", "pls", "plz", "asap", "now", "today", "urgently", "thanks", "thx", "thank", "too"})
@@ -74,7 +77,10 @@ def _after_a_link(words: Sequence[str], known: Container[str]) -> list[str]:
         to_access = word in ("to", "into") and index > 0 and words[index - 1] in _ACCESS_TO
         if word not in _LINKS and not to_access:
             continue
-        named = _name_at(words, index + 1, known)
+        start = index + 1
+        while start < len(words) and words[start] in _BEFORE_NAME:
+            start += 1  # "on the build server", "in our data warehouse"; but "access to the pages" names no place
+        named = _name_at(words, start, known, _ORDINARY if start > index + 1 else frozenset())
         if named:
             return named
     return []
@@ -85,9 +91,11 @@ def _after_asking(words: Sequence[str], known: Container[str], role_words: Conta
     admin", "jira access please"), when what follows the name shows it is one: the end of the message, a role or
     access word, or "please" and the like. Ordinary words there ("I need elevated access", "I need help") are not."""
     starts = [next((index for index, word in enumerate(words) if word not in FILLER_WORDS), len(words))]
-    starts += [index + 1 for index, word in enumerate(words) if word in _ASKING
+    starts += [index + 1 for index, word in enumerate(words) if _asks(words, index)
                or (word in ("access", "use") and index > 0 and words[index - 1] == "to")]  # "to use Jira"
     for start in starts:
+        if start > 0 and words[start - 1] in _COMPARING and not _asks(words, start - 1):
+            continue  # "the same access as Ana", "access like Ana's": a person, not an application
         while start < len(words) and words[start] in _BEFORE_NAME:
             start += 1
         named = _name_at(words, start, known, _ORDINARY)
@@ -97,6 +105,13 @@ def _after_asking(words: Sequence[str], known: Container[str], role_words: Conta
         if not after or after in _AFTER_NAME or after in _CLOSING or after in role_words or after in _GENERIC_ROLES:
             return named
     return []
+
+
+def _asks(words: Sequence[str], index: int) -> bool:
+    """Whether the word at `index` is the verb of the request; "like" only as "would like" / "I'd like"."""
+    if words[index] == "like":
+        return index > 0 and words[index - 1] in ("would", "id", "d", "i'd")
+    return words[index] in _ASKING
 
 
 def _name_at(words: Sequence[str], start: int, known: Container[str],

@@ -36,13 +36,19 @@ def app(app_factory, tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("text", "role_id"), [
     ("I need the Period Closer role", "ldg-closer"),
     ("need Report Editor", "ldg-report-editor"),
-    ("ledger reports please", "ldg-report-editor"),
     ("Can I get Audit Trail Viewer?", "ldg-audit-viewer"),
 ])
 def test_a_role_named_in_full_is_decided_in_its_application(app, text: str, role_id: str) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", text).outcome
     assert outcome.decision is not Decision.NEEDS_CLARIFICATION, outcome.message
     assert (outcome.app_id, outcome.role_id) == ("ledgerly", role_id)
+
+
+def test_an_alias_only_one_role_has_is_asked_about_with_that_role(app) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", "ledger reports please").outcome
+    assert outcome.message.startswith("Is this for Report Editor in Ledgerly?"), outcome.message
+    confirmed = app.service.handle("ana", "yes", state=app.service.handle("ana", "ledger reports please").state)
+    assert (confirmed.outcome.app_id, confirmed.outcome.role_id) == ("ledgerly", "ldg-report-editor")
 
 
 @pytest.mark.parametrize(("text", "offered"), [

@@ -42,16 +42,24 @@ def understand(text: str):  # type: ignore[no-untyped-def]
     ("I'd like the model developer role please", "prism-model-dev"),
     ("I need Sensitive Reader", "prism-sensitive"),
     ("can I get sensitive reader access?", "prism-sensitive"),
-    ("eu cases please", "keystone-eu"),
     ("I need EU Case Access", "keystone-eu"),
     ("Release Manager for me", "harbor-release"),
-    ("give me release captain", "harbor-release"),
-    ("I need semantic layer access", "prism-model-dev"),
 ])
 def test_a_role_named_in_full_that_only_one_application_has_settles_the_application(text: str, role_id: str) -> None:
     resolved = understand(text)
     assert resolved.is_complete, resolved.clarification
     assert resolved.role.role_id == role_id and resolved.application.app_id == resolved.role.app_id
+
+
+@pytest.mark.parametrize(("text", "role_id"), [
+    ("eu cases please", "keystone-eu"), ("give me release captain", "harbor-release"),
+    ("I need semantic layer access", "prism-model-dev"),
+])
+def test_an_alias_only_one_role_has_is_asked_about_with_that_role(text: str, role_id: str) -> None:
+    resolved = understand(text)
+    assert resolved.role is None and resolved.clarification is not None, resolved
+    role = _catalog().roles[role_id]
+    assert resolved.clarification.question.startswith(f"Is this for {role.name} in "), resolved.clarification
 
 
 @pytest.mark.parametrize("text", [

@@ -66,3 +66,15 @@ def test_ordinary_words_and_catalog_names_in_those_places_are_not_called_applica
 def test_known_applications_are_unchanged(text: str) -> None:
     resolved = resolve(text, ME, VOCAB, MemoryDirectory([ME]))
     assert resolved.application is not None and resolved.role is not None
+
+
+@pytest.mark.parametrize("text", ["I need Viewer on the build server", "I need admin on our Jenkins box",
+                                  "I would like zendesk viewer"])
+def test_a_name_after_a_link_and_an_article_is_an_application_asked_about(text: str) -> None:
+    assert question(text).startswith("I do not know an application called"), question(text)
+
+
+@pytest.mark.parametrize("text", ["I need the same access as Ana", "give me access like Ana",
+                                  "I want Ana Ferreira's access", "I need Ana's access"])
+def test_a_person_compared_with_or_whose_access_it_is_is_no_application(text: str) -> None:
+    assert "do not know an application" not in question(text), question(text)
