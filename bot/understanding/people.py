@@ -204,6 +204,10 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
         for match in pattern.finditer(shape):
             if _names_access(text, match.start("name"), catalog_words):
                 continue  # "give Full Viewer access": what is given, not to whom
+            possessive = re.match(r"['\u2019]s\b", text[match.end("name") - 2 : match.end("name") + 1]) or \
+                re.match(r"['\u2019]s\b", text[match.end("name") :])
+            if possessive and _STRONG_SELF.search(text):
+                continue  # "I need Viewer for Ana's audit": whose the thing is, not who gets access
             words = text[match.start("name") : match.end("name")].strip(".'\u2019 ").split()
             # "Kiran Viewer in Looker": the role follows; "for my report Oliver I need ...": the requester does.
             while len(words) > 1 and (fold(words[-1]) in catalog_words or fold(words[-1]) in _NOT_A_NAME_START):
@@ -393,15 +397,16 @@ _SLOT_VERBS = r"(?:for|give|add|grant|provision|onboard|enrol+|let|allow|enable|
 # "Ivana Eriksen's manager needs ...", "give Rui's boss ...": the manager of someone named, where the one to get
 # access stands.
 _MANAGER_OF = re.compile(
-    rf"(?:(?P<verb>\b(?:{_VERBS}|(?i:for|on\s+behalf\s+of))\s+)|{_OPENING})(?P<name>{_ANY_NAME})['\u2019]s\s+"
-    r"(?i:line\s+manager|manager|boss|supervisor)\b(?P<subject>\s+(?i:" + _SUBJECT_VERBS + r")\b)?")
+    rf"(?:(?P<verb>\b(?:{_VERBS}|(?i:for|on\s+behalf\s+of))\s+)|{_OPENING}(?P<can>(?i:can|could|may|should)\s+)?)"
+    rf"(?P<name>{_ANY_NAME})['\u2019]s\s+(?i:line\s+manager|manager|boss|supervisor)\b(?!['\u2019]s)"
+    r"(?P<subject>\s+(?i:" + _SUBJECT_VERBS + r"|get|have)\b)?")
 
 
 def _manager_of_named(text: str, requester: Person, directory: Directory) -> TargetFinding | None:
     """The manager the directory gives someone named ("Ivana Eriksen's manager needs ..."), or the question who
     they are when the name is not one person's or that person has no manager; None when no one is so named."""
-    found = next((match for match in _MANAGER_OF.finditer(text) if match.group("verb") or match.group("subject")),
-                 None)
+    speaks_of_self = bool(_STRONG_SELF.search(text))
+    found = next((match for match in _MANAGER_OF.finditer(text) if _names_the_manager(match, speaks_of_self)), None)
     if found is None:
         return None
     name = found.group("name")
@@ -414,6 +419,19 @@ def _manager_of_named(text: str, requester: Person, directory: Directory) -> Tar
     return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=f"{name}'s manager"))
 
 
+def _names_the_manager(found: re.Match[str], speaks_of_self: bool) -> bool:
+    """Whether "X's manager" stands where the one to get access does: given something ("give X's manager ..."),
+    as the subject ("X's manager needs ...", "Can X's manager get ..."); after "for" only when the requester does
+    not speak of themselves ("I'm covering for X's manager, I need ..." is the requester's)."""
+    verb = (found.group("verb") or "").strip().lower()
+    if verb:
+        return not (speaks_of_self and verb.startswith(("for", "on behalf")))
+    subject = (found.group("subject") or "").strip().lower()
+    if found.group("can"):
+        return subject in ("get", "have")
+    return bool(subject) and subject not in ("get", "have")
+
+
 def _words_text(text: str) -> str:
     """The sentence as its words, folded, one space apart ("'s" kept on its word): the form mentions take."""
     return "".join(token.text if token.text == "'s" else f" {token.text}" for token in tokens(text)).strip()
@@ -424,7 +442,7 @@ def _in_target_slot(folded_text: str, mention: str, *, possessive: bool = True) 
     when the requester speaks of themselves: "I need Viewer to review Ana's dashboard" is theirs)."""
     name = re.escape(mention)
     patterns = (
-        rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b",
+        rf"\b{_SLOT_VERBS}\s+(?:user\s+)?{name}\b(?!['\u2019]s)",  # "for Ana's manager" is not for Ana
         rf"^\W*(?:(?:hi|hello|hey|please)\W+)*(?:can|could|may|should|would)\s+{name}\s+(?:also\s+)?"
         r"(?:get|have|be|receive|obtain)\b",
         *([rf"\b{name}['\u2019]s\b"] if possessive else []),

@@ -293,3 +293,15 @@ def test_someones_manager_is_the_manager_the_directory_gives_them(app) -> None: 
 def test_someones_thing_in_a_requesters_own_sentence_is_not_who_gets_access(app) -> None:  # type: ignore[no-untyped-def]
     outcome = app.service.handle("ana", "I need Viewer in WikiWiki to review Rui Costa's pages").outcome
     assert outcome.user_id == "ana", outcome.message
+
+
+@pytest.mark.parametrize("text", ["I'm covering for Ana Ferreira's manager, I need Viewer in WikiWiki",
+                                  "I need Viewer in WikiWiki for Ana Ferreira's manager review",
+                                  "I need Viewer in WikiWiki for Rui Costa's audit"])
+def test_someone_named_as_whose_something_is_in_the_requesters_sentence_is_not_the_one(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("dele", text).outcome
+    assert outcome.user_id == "dele", outcome.message
+
+
+def test_can_someones_manager_get_is_that_manager(app) -> None:  # type: ignore[no-untyped-def]
+    assert app.service.handle("dele", "Can Ana Ferreira's manager get Viewer in WikiWiki").outcome.user_id == "boss"
