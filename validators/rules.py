@@ -31,9 +31,11 @@ SELECT
         WHERE user_id = %(requester)s AND role_id = %(delegate_role)s AND status = 'active'
           AND (expires_at IS NULL OR expires_at > now())
     ) AS requester_is_delegate,
-    -- Held already, for as long as asked: a grant that ends sooner may be extended by a new request.
+    -- Held already, for as long as asked: a grant ending more than a day sooner may be extended by a new request
+    -- (asked again minutes later, "for 2 weeks" ends minutes later too: that is no extension).
     EXISTS (SELECT 1 FROM held WHERE role_id = %(role)s AND (expires_at IS NULL OR
-            (%(until)s::timestamptz IS NOT NULL AND expires_at >= %(until)s::timestamptz))) AS already_granted,
+            (%(until)s::timestamptz IS NOT NULL AND expires_at >= %(until)s::timestamptz - interval '1 day')))
+        AS already_granted,
     (SELECT expires_at FROM held WHERE role_id = %(role)s) AS held_until,
     (
         SELECT coalesce(jsonb_agg(jsonb_build_object(

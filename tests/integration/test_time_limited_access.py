@@ -154,7 +154,9 @@ def test_only_an_end_said_after_a_request_applies_to_that_request(app) -> None: 
 def test_a_grant_that_ends_sooner_than_asked_is_extended_and_one_that_lasts_is_already_there(app) -> None:  # type: ignore[no-untyped-def]
     first = app.service.handle("ana", "I need Viewer in WikiWiki for two weeks").outcome
     assert first.decision is Decision.APPROVED and first.access_until is not None
-    # Asked for again for less time: already there, with the end it has.
+    # Asked for again for the same time minutes later, or for less: already there, with the end it has.
+    again = app.service.handle("ana", "I need Viewer in WikiWiki for two weeks").outcome
+    assert again.decision is Decision.ALREADY_GRANTED, again.message
     shorter = app.service.handle("ana", "I need Viewer in WikiWiki for 3 days").outcome
     assert shorter.decision is Decision.ALREADY_GRANTED, shorter.message
     assert shorter.message == (f"You already have Viewer in WikiWiki until {first.access_until:%Y-%m-%d %H:%M} UTC. "
