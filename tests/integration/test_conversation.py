@@ -174,7 +174,7 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("Editor in WikiWiki for my team please", "my team"),
     # Described, not named: the third-person verb says it is someone else's access.
     ("The contractor needs Editor in WikiWiki", "the contractor"),
-    ("Someone on my team needs Editor in WikiWiki", "someone on my team"),
+    ("Someone on my team needs Editor in WikiWiki", "my team"),  # "Who in your team?"
     ("Our CFO needs Editor in WikiWiki", "our CFO"),
     ("hi, the new guy wants Editor in WikiWiki", "the new guy"),
     ("Robert (from finance) needs Editor in WikiWiki", "Robert (from finance)"),

@@ -43,7 +43,7 @@ def test_text_nothing_can_be_read_from_is_said_not_understood(app: Any, text: st
 
 @pytest.mark.parametrize(("text", "slot"), [
     ("Ledgerly", "role"), ("ledgrly", "role"), ("I need admin access", "application"),
-    ("Rui Costa", "application"), ("I need the Period Closer role", "application"),
+    ("Rui Costa", "application"), ("I need the Closer role", "application"),
 ])
 def test_a_message_naming_something_of_a_request_is_still_asked_about(app: Any, text: str, slot: str) -> None:
     outcome = app.service.handle("ana", text).outcome
@@ -52,12 +52,12 @@ def test_a_message_naming_something_of_a_request_is_still_asked_about(app: Any, 
 
 
 def test_closing_words_while_a_question_waits_end_the_conversation(app: Any) -> None:
-    first = app.service.handle("ana", "I need the Period Closer role")
+    first = app.service.handle("ana", "I need the Closer role")
     assert first.state is not None and first.state.waiting
     closed = answered(app, "ok thanks", first.state)
     assert closed.outcome.message == THANKS_WHILE_ASKING
     # "yes" still answers the question ("Is this for Ledgerly?").
-    again = app.service.handle("ana", "I need the Period Closer role")
+    again = app.service.handle("ana", "I need the Closer role")
     assert app.service.handle("ana", "yes", state=again.state).outcome.role_id == "ldg-closer"
 
 
