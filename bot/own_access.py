@@ -201,10 +201,18 @@ class OwnAccessAnswers:
 
     def _one_request(self, request_id: str, requester: Person, vocabulary: CatalogVocabulary) -> str:
         outcome = self._store.get(request_id)
-        # Theirs, or one they are an approver of ("already waiting for approval as R-1004" told to a manager).
-        if outcome is None or (requester.user_id not in (outcome.requester_id, outcome.user_id)
-                               and not self._ledger.decides(outcome.request_id, requester.user_id)):
+        party = outcome is not None and requester.user_id in (outcome.requester_id, outcome.user_id)
+        # Theirs; or one waiting for them as its approver ("already waiting for approval as R-1004" told to a
+        # manager), of which they learn that it waits and where to decide it, not what its requester was told.
+        deciding = outcome is not None and not party and outcome.decision is Decision.PENDING_APPROVAL \
+            and self._ledger.decides(outcome.request_id, requester.user_id)
+        if outcome is None or not (party or deciding):
             return f"I could not find request {request_id} among your requests."
+        if deciding:
+            what = self.described(outcome, requester, vocabulary)
+            return (f"Request {outcome.request_id}{what} is waiting for approval, and you are one of its approvers: "
+                    f"decide it in the console (/console) or with `askiam approvals decide {outcome.request_id} "
+                    "approve|deny`.")
         return f"Request {self._state_of(outcome, requester, vocabulary)}"
 
     def _state_of(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:

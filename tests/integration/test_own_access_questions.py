@@ -229,8 +229,13 @@ def test_one_request_by_id_is_shown_only_to_the_people_it_is_about(app: Any) -> 
     assert ask(app, "rui", "what is R-99999999999999999999?") == (
         "I could not find request R-99999999999999999999 among your requests.")
     # One of its approvers (tess's manager, who is pointed at it when asking the same) may ask too.
-    assert ask(app, "boss", f"status of {outcome.request_id}").startswith(
-        f"Request {outcome.request_id} (Viewer in Ledgerly for Tess Okoro) is waiting for approval.")
+    assert ask(app, "boss", f"status of {outcome.request_id}") == (
+        f"Request {outcome.request_id} (Viewer in Ledgerly for Tess Okoro) is waiting for approval, and you are one "
+        f"of its approvers: decide it in the console (/console) or with `askiam approvals decide "
+        f"{outcome.request_id} approve|deny`.")
+    app.approvals.decide(outcome.request_id, "boss", False, "", "cli")  # decided: no longer theirs to see
+    assert ask(app, "boss", f"status of {outcome.request_id}") == (
+        f"I could not find request {outcome.request_id} among your requests.")
 
 
 def test_a_request_decided_since_says_by_whom_when_and_why_and_what_it_was_filed_as(app: Any) -> None:
