@@ -2,7 +2,8 @@
 and the questions asked in the chat that are answered elsewhere (the catalog's, an approver's queue, audit figures).
 
 Everything shown is the person's own: requests made by them or for them, roles they hold. A request id that is
-someone else's reads exactly like one that does not exist.
+someone else's reads exactly like one that does not exist, except to an approver it waits for, who is told that it
+waits and where to decide it.
 """
 
 from __future__ import annotations

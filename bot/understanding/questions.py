@@ -228,11 +228,30 @@ def folded_text(text: str) -> str:
 def question_in(text: str) -> SelfQuestion | None:
     """The question the message asks instead of asking for access, if it asks one."""
     folded = folded_text(text)
-    if _APPROVAL_QUEUE.search(folded):  # before the id: "approve R-1482" decides nothing here
+    # A message that also asks for access ("What does the Viewer role give me? I need it for 2 weeks") is a
+    # request: answering only the question would file nothing of what was asked.
+    asking = bool(_ASKING.search(_ROLE_INFO.sub(" ", folded)))  # not "what does the X role give me?" itself
+    if _APPROVAL_QUEUE.search(folded) and not asking:  # before the id: "approve R-1482" decides nothing here
         return SelfQuestion(Asked.APPROVAL_QUEUE)
     ids = _ids_in(folded)
-    if ids and not _ASKING.search(folded):
+    if ids and not asking:
         return SelfQuestion(Asked.ONE_REQUEST, ids[0])
+    if asking:
+        return _asked_beside_a_request(folded)
+    return _asked(folded, text)
+
+
+def _asked_beside_a_request(folded: str) -> SelfQuestion | None:
+    """Beside a request, only the questions that could not be one ("do I have Viewer? if not, I need it")."""
+    if _MY_ACCESS.search(folded):
+        return SelfQuestion(Asked.MY_ACCESS)
+    if _MY_MANAGER.search(folded):
+        return SelfQuestion(Asked.MY_MANAGER)
+    return None
+
+
+def _asked(folded: str, text: str) -> SelfQuestion | None:
+    """The question a message that asks for no access asks, if any."""
     if _AUDIT_FIGURES.search(folded):
         return SelfQuestion(Asked.AUDIT_FIGURES)
     if _WHY_DENIED.search(folded) and not asks_why(text):  # "why was my request denied?" means the last decision

@@ -96,3 +96,11 @@ def test_follow_ups_about_the_decision_just_given_are_left_to_it(text: str) -> N
 ])
 def test_ordinary_requests_stay_requests(text: str) -> None:
     assert question_in(text) is None
+
+
+@pytest.mark.parametrize("text", ["What does the Looker Viewer role give me? I need it for 2 weeks",
+                                  "what is the Looker Viewer role, I need it", "Approve it, I need Viewer in Looker",
+                                  "did i get the role right? I need Viewer in Looker",
+                                  "Who approves Editor in Confluence? I need it"])
+def test_a_question_beside_a_request_for_access_leaves_the_request_to_be_read(text: str) -> None:
+    assert question_in(text) is None
