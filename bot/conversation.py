@@ -138,6 +138,9 @@ def _named_self(resolved: ResolvedRequest) -> bool:
     return any(match.kind == "user" and match.matched_text for match in resolved.matches)
 
 
+_NONE_OF_THEM = re.compile(r"(?:no\s*-?\s*one|nobody|none|neither)(?:\s+of\s+(?:them|those|these))?")
+
+
 def choose_candidate(reply: str, candidates: tuple[Candidate, ...]) -> Candidate | None:
     """The candidate a short reply picks: by number, ordinal word, id, email or exact label."""
     if not candidates:
@@ -148,6 +151,8 @@ def choose_candidate(reply: str, candidates: tuple[Candidate, ...]) -> Candidate
         index = int(number.group(1))
         return candidates[index - 1] if 1 <= index <= len(candidates) else None
     folded = fold(text).strip(" .!?")
+    if _NONE_OF_THEM.fullmatch(folded):
+        return None  # "no one", "none of them": not the first one
     words = [word for word in _WORD.findall(folded) if word not in _FILLER]
     if len(words) > 1:  # "the second one", "the viewer one": here "one" stands for a candidate, it is not a number
         words = [word for word in words if word != "one"]

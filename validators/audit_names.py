@@ -4,6 +4,7 @@ nobody has stays as typed (it then matches nothing, as an unknown id does); one 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.understanding.text import name_key
@@ -60,7 +61,8 @@ def _applications(conn: Any, value: str) -> list[tuple[str, str]]:
 
 def _roles(conn: Any, value: str) -> list[tuple[str, str]]:
     """By id, by name ("Payment Approver"), or by name and application ("Viewer in Looker")."""
-    role_name, _, app_name = value.rpartition(" in ") if " in " in value.lower() else (value, "", "")
+    parts = re.split(r"\s+in\s+", value.strip(), flags=re.IGNORECASE)
+    role_name, app_name = (" in ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (value, "")
     rows = conn.execute(
         "SELECT r.role_id, r.name || ' in ' || a.name AS label FROM roles r JOIN applications a USING (app_id) "
         "WHERE r.role_id = %s OR lower(r.role_id) = lower(%s) OR lower(r.name) = lower(%s) "

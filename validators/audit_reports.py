@@ -63,6 +63,7 @@ class RoleCount(_Model):
     approved: int
     denied: int
     pending: int
+    withdrawn: int = 0
 
 
 class _AuditedRequest(_Model):
@@ -148,12 +149,14 @@ def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[
     replaces the "sent for approval" it started with)."""
     conditions, params = _request_conditions(filter, "event_type = %s", "role_id IS NOT NULL")
     rows = _fetch(database, f"WITH asked AS (SELECT request_id, app_id, role_id FROM audit_log WHERE {conditions}), "
-                            "latest AS (SELECT DISTINCT ON (l.request_id) l.request_id, l.decision FROM audit_log l "
+                            "latest AS (SELECT DISTINCT ON (l.request_id) l.request_id, l.decision, l.reason "
+                            "FROM audit_log l "
                             "WHERE l.request_id IN (SELECT request_id FROM asked) AND l.decision IS NOT NULL "
                             "ORDER BY l.request_id, l.seq DESC) "
                             "SELECT a.app_id, a.role_id, count(*) AS requests, "
                             "count(*) FILTER (WHERE l.decision = 'APPROVED') AS approved, "
-                            "count(*) FILTER (WHERE l.decision = 'DENIED') AS denied, "
+                            "count(*) FILTER (WHERE l.decision = 'DENIED' AND l.reason <> 'WITHDRAWN') AS denied, "
+                            "count(*) FILTER (WHERE l.reason = 'WITHDRAWN') AS withdrawn, "
                             "count(*) FILTER (WHERE l.decision = 'PENDING_APPROVAL') AS pending "
                             "FROM asked a LEFT JOIN latest l ON l.request_id = a.request_id "
                             "GROUP BY a.app_id, a.role_id ORDER BY requests DESC, a.role_id LIMIT %s",
@@ -192,7 +195,8 @@ def sod_denials(database: Database, filter: AuditFilter, limit: int = 100) -> tu
 
 
 def time_to_decision(database: Database, filter: AuditFilter) -> DecisionLatency:
-    """Median time from a request's creation to its final decision (approved, denied, expired, ...).
+    """Median time from a request's creation to its final decision (approved, denied, expired, ...); a withdrawal
+    is no decision (the requester called the request off) and is not counted.
 
     The filter applies to the request (requester, target, app, role, channel, id) and to its final decision
     (decision, reason, approver = who decided, since/until = when); `event_type` does not apply here.
@@ -216,7 +220,8 @@ def time_to_decision(database: Database, filter: AuditFilter) -> DecisionLatency
     row = _fetch(database,
                  "WITH f AS (SELECT DISTINCT ON (d.request_id) d.request_id, d.decided_at, d.decision, d.reason, "
                  "d.decided_by FROM request_decisions d WHERE d.decision NOT IN ('PENDING_APPROVAL', "
-                 f"'NEEDS_CLARIFICATION') {before} ORDER BY d.request_id, d.decided_at DESC) "
+                 f"'NEEDS_CLARIFICATION') AND d.reason <> 'WITHDRAWN' {before} "
+                 "ORDER BY d.request_id, d.decided_at DESC) "
                  f"SELECT count(*) AS decisions, percentile_cont(0.5) WITHIN GROUP (ORDER BY {seconds}) AS median, "
                  "count(*) FILTER (WHERE f.decided_by <> %s) AS by_approver, "
                  f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {seconds}) FILTER (WHERE f.decided_by <> %s) "

@@ -274,7 +274,8 @@ def render_report(result: Any) -> list[str]:
     lines += [f"  {period}  {'  '.join(counts)}" for period, counts in periods.items()] or ["  (none)"]
     lines.append("top requested roles:")
     lines += [f"  {role.app_id}/{role.role_id}  {_many(role.requests, 'request')} (approved {role.approved}, denied "
-              f"{role.denied}, pending {role.pending})" for role in result.top_roles] or ["  (none)"]
+              f"{role.denied}, pending {role.pending}" + (f", withdrawn {role.withdrawn}" if role.withdrawn else "")
+              + ")" for role in result.top_roles] or ["  (none)"]
     lines.append(f"privileged grants: {result.privileged_grants_total}")
     lines += [f"  {grant.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z  {grant.target_id} got "
               f"{grant.app_id}/{grant.role_id}, approved by {grant.approver} ({grant.request_id}, asked by "

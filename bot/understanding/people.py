@@ -772,6 +772,10 @@ _REPLY_OPENING = re.compile(
     r"that\s+one|those|these)|wrong\s+(?:one|person))\b\W*)*(?:(?:i\s+(?:meant|mean|was\s+(?:talking\s+about|"
     r"referring\s+to|thinking\s+of))|it\s*['\u2019]?s|it\s+is|it\s+was|that\s+is|that\s*['\u2019]s)\b\W*)?",
     re.IGNORECASE)
+# Replies to "who?" that name no one: "no one", "idk", "stop", "skip".
+_NO_ONE = re.compile(r"(?:no\s*-?\s*one|nobody|none(?:\s+of\s+(?:them|those|these))?|neither|nah|no|nope)")
+_NOT_A_REPLY_NAME = frozenset("""idk dunno unsure unknown stop cancel skip nevermind whatever help huh what why how
+    anyone anybody someone somebody everyone everybody nobody none noone""".split())
 # A name given alone as a reply: one to three words of letters (any case), "O'Neil", "Anne-Marie", "J. Smith".
 _NAME_ALONE = re.compile(r"(?:[^\W\d_][\w'\u2019.-]*)(?:\s+[^\W\d_][\w'\u2019.-]*){0,2}")
 
@@ -781,11 +785,14 @@ def name_in_reply(text: str, catalog_words: set[str], directory: Directory,
     """The person a reply to "who?" names on its own ("Noah", "no, I meant noah ferreira"): that person when the
     directory has exactly one by that whole name, else the question of which; None when the reply is not a name
     alone, or names the requester ("me", "I meant me") or no one the directory comes close to."""
+    if _NO_ONE.fullmatch(fold(text).strip(" .!?,;:")):
+        return None
     name = without_reply_opening(text).strip(" .!?,;:")
     if not name or not _NAME_ALONE.fullmatch(name):
         return None
     folded = fold(name).split()
-    if any(word in _FOLLOW_UP_WORDS or word in PRONOUNS or _SELF.fullmatch(word) for word in folded):
+    if any(word in _FOLLOW_UP_WORDS or word in PRONOUNS or word in _NOT_A_REPLY_NAME or _SELF.fullmatch(word)
+           for word in folded):
         return None
     whole = directory.find_people(emails=[], names=[" ".join(token.text for token in tokens(name))], user_ids=[])
     if len(whole) == 1:
@@ -802,7 +809,9 @@ def name_in_reply(text: str, catalog_words: set[str], directory: Directory,
 
 
 def without_reply_opening(text: str) -> str:
-    """A reply to "who?" without what opens it ("no, I meant ...", "sorry, it's ...")."""
+    """A reply to "who?" without what opens it ("no, I meant ...", "sorry, it's ..."); "no one" is left whole."""
+    if _NO_ONE.fullmatch(fold(text).strip(" .!?,;:")):
+        return text
     return _REPLY_OPENING.sub("", text, count=1)
 
 

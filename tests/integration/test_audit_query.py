@@ -222,3 +222,10 @@ def test_a_name_several_have_is_refused_with_their_ids(audited) -> None:  # type
         with_recorded_ids(app.database, AuditFilter(role_id="Viewer"))
     with pytest.raises(AmbiguousFilterError, match=r"\(pat1\).*\(pat2\)"):
         with_recorded_ids(app.database, AuditFilter(target_id="Pat Rivera"))
+
+
+def test_a_role_and_application_may_be_given_in_any_case(audited) -> None:  # type: ignore[no-untyped-def]
+    from validators.audit_names import with_recorded_ids
+
+    app, _, _ = audited
+    assert with_recorded_ids(app.database, AuditFilter(role_id="viewer IN wikiwiki")).role_id == "wiki-viewer"

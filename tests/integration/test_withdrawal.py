@@ -12,7 +12,7 @@ import pytest
 from bot.domain import Decision, Reason
 from tests.fakes.bundles import rules_org
 from validators.audit_query import AuditFilter
-from validators.audit_reports import outcomes
+from validators.audit_reports import outcomes, time_to_decision, top_roles
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +68,9 @@ def test_a_pending_request_named_by_id_is_withdrawn_audited_and_leaves_the_queue
     # In the audit report it is withdrawn, not a denial; in the list of the person's requests, too.
     counted = outcomes(app.database, AuditFilter(requester_id="tess"))
     assert (counted.withdrawn, counted.denied) == (1, 0), counted
+    roles = top_roles(app.database, AuditFilter(requester_id="tess"))
+    assert [(role.role_id, role.denied, role.withdrawn) for role in roles] == [("ldg-viewer", 0, 1)], roles
+    assert time_to_decision(app.database, AuditFilter(requester_id="tess")).decisions == 0  # no decision taken
     listed = _say(app, "tess", "show my requests")
     assert f"{request_id} (" in listed and "Viewer in Ledgerly for you, withdrawn" in listed, listed
 

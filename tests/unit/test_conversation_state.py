@@ -24,3 +24,8 @@ CANDIDATES = (Candidate(id="sam1", label="Sam Ortiz (sam1@x.test, Sales)"),
 def test_a_short_reply_picks_a_candidate(reply: str, chosen: str | None) -> None:
     found = choose_candidate(reply, CANDIDATES)
     assert (found.id if found else None) == chosen
+
+
+@pytest.mark.parametrize("reply", ["no one", "No-one", "none of them", "nobody", "neither"])
+def test_a_reply_that_picks_none_is_not_the_first_candidate(reply: str) -> None:
+    assert choose_candidate(reply, CANDIDATES) is None

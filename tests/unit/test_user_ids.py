@@ -20,3 +20,4 @@ DIRECTORY = MemoryDirectory([person("hbergstrom", "Hannah Bergström"), person("
 ])
 def test_a_sign_in_in_another_case_is_the_one_person_it_can_be(given: str, signed_in: str) -> None:
     assert directory_user_id(DIRECTORY, given) == signed_in
+
