@@ -49,6 +49,13 @@ _NO_NEED = re.compile(
 # Access lost and wanted back is a request, whatever took it away ("my role was revoked, I need it back").
 _RESTORE = re.compile(r"\b(?:need|needs|want|wants|get|have|like)\s+(?:(?!to\b)\w+\s+){0,4}?back\b|\brestor|\breinstat"
                       r"|\bre-?enabl|\bre-?grant|\bre-?activat")
+# The access asked for, ended later ("until 15 January, then it can be removed"), or chosen instead of another
+# ("I don't want admin, just Reader"): a request, not a removal.
+_REMOVED_LATER = re.compile(r"\b(?:then|after(?:wards|\s+that)?|once\s+(?:done|finished|it\s+ends))\s*,?\s+"
+                            r"(?:it|that|the\s+access|access|the\s+role)\s+(?:can|could|should|will|may)\s+be\s+"
+                            r"(?:removed|revoked|taken\s+away|deleted|disabled|withdrawn)")
+_INSTEAD_OF = re.compile(r"\b(?:don't|dont|do\s+not)\s+(?:want|need)\s+[^.;!?]{1,60}?[,-]?\s+"
+                         r"(?:just|only|but|rather)\s+(?!not\b)\w")
 # A need that ends later is a request with an end date, not a removal ("I need it, won't need it after March").
 _FUTURE = re.compile(r"\b(?:won't|will not|wouldn't|would not)\s+(?:\w+\s+)?(?:need|want|require)")
 _ACCESS_WORDS = frozenset("""
@@ -85,12 +92,19 @@ def asks_for_removal(text: str, app_words: Collection[str], role_words: Collecti
     """Whether the text asks to remove, revoke or give up access (see the module's description). `app_words` and
     `role_words` are the `naming_words` of the catalog's application and role names."""
     folded = re.sub(r"\b(un|de)-(?=[a-z])", r"\1", fold(text).replace("\u2019", "'"))
-    if _RESTORE.search(folded):
+    if _RESTORE.search(folded) or _REMOVED_LATER.search(folded) or _instead_of(folded):
         return False
     written_as_names = {fold(word) for word in _CAPITALISED.findall(text)}
     # A removal word acts on what its own sentence names: "'; DROP TABLE users; -- I need Box Editor" is a request.
     clauses = [clause for clause in _CLAUSE_BREAK.split(folded) if clause.strip()]
     return any(_removal_in(clause, app_words, role_words, written_as_names) for clause in clauses)
+
+
+def _instead_of(folded: str) -> bool:
+    """"I don't want admin, just Reader": another access asked for instead, with no removal word after it ("I don't
+    need Editor anymore, just remove it" is a removal)."""
+    found = _INSTEAD_OF.search(folded)
+    return found is not None and not any(_is_removal_word(word) for word in _WORD.findall(folded[found.end() - 1:]))
 
 
 def _removal_in(folded: str, app_words: Collection[str], role_words: Collection[str],

@@ -135,6 +135,7 @@ def _grants(app) -> int:  # type: ignore[no-untyped-def]
     "Deprovision Editor in WikiWiki for me",
     "please drop my WikiWiki editor access",
     "Rui Costa no longer needs Viewer in Ledgerly, revoke it",
+    "I don't need Editor in WikiWiki anymore, just remove it",
 ])
 def test_asking_to_remove_access_never_grants_or_queues_it(app, text: str) -> None:  # type: ignore[no-untyped-def]
     before = _grants(app)
@@ -146,6 +147,14 @@ def test_asking_to_remove_access_never_grants_or_queues_it(app, text: str) -> No
     assert turn.state is None  # the conversation ends: a "yes" to it is not a request for the role
     assert _grants(app) == before
     assert app.service.handle("rui", "yes").outcome.decision is Decision.NEEDS_CLARIFICATION
+
+
+@pytest.mark.parametrize("text", ["I don't want Viewer, just Editor in WikiWiki",
+                                  "Editor in WikiWiki until 2027-01-15 please, then it can be removed",
+                                  "I do not need Viewer, only Editor in WikiWiki please"])
+def test_an_end_said_as_a_removal_later_or_another_access_instead_is_a_request(app, text: str) -> None:  # type: ignore[no-untyped-def]
+    outcome = app.service.handle("ana", text).outcome
+    assert outcome.reason is not Reason.REMOVAL_NOT_HANDLED and outcome.role_id == "wiki-editor", outcome.message
 
 
 def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type: ignore[no-untyped-def]
