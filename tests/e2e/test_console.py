@@ -262,3 +262,18 @@ def test_with_nobody_signed_in_the_console_asks_who_you_are(open_console) -> Non
     page.locator("#tab-queue").click()
     expect(page.locator("#queue-note")).to_have_text("Nothing is waiting for own.")
     expect(prompt).to_have_count(0)
+
+
+def test_an_approval_the_checks_overrule_says_so_on_the_card(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
+    outcome = rules_app.service.handle("ana", ADMIN_REQUEST, channel="api").outcome
+    request_id = outcome.request_id
+    page = open_console("own")
+    card = page.locator(f".queue-item[data-request-id='{request_id}']")
+    card.wait_for()
+    with rules_app.database.connection() as conn:  # meanwhile Ana leaves: the checks run again at approval fail
+        conn.execute("UPDATE users SET status = 'suspended' WHERE user_id = 'ana'")
+    card.get_by_role("button", name="Approve").click()
+    page.wait_for_selector(f".queue-item[data-request-id='{request_id}'][data-status='DENIED']")
+    said = card.locator(".error").inner_text()
+    assert said.startswith("Your approval did not stand: when approved, the request failed the checks (")
+    assert "Ana Ferreira is suspended" in said and said.endswith("Nothing was granted, and the requester is told why.")
