@@ -228,8 +228,10 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     if approver_turns.looks_like_a_queue_question(text):
         return approver_turns.list_pending(ports, requester, session)
     question = question_in(text)
-    if question is not None and question.asked in (Asked.MY_ACCESS, Asked.MY_MANAGER) or \
-            (question is not None and question.asked is Asked.MY_REQUESTS and session.last_request_id is None):
+    # Questions the core answers ("do I have ...", "was I approved?", "what roles does Looker have?"); a request's
+    # status, by id or as the one just made, is this dialog's own.
+    if question is not None and question.asked is not Asked.ONE_REQUEST and not (
+            question.asked is Asked.MY_REQUESTS and session.last_request_id is not None):
         return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
     if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text) or \
             (asks_why(text) and session.last_request_id is not None):

@@ -317,3 +317,30 @@ def test_who_approves_names_the_owner(app: Any) -> None:
     assert answer.startswith("Requests for roles in Ledgerly go to its owner, Olu Bankole,")
     assert "Privileged roles (Administrator) go to the owner only." in answer
     assert ask(app, "ana", "who do I ask for access?").startswith("A request goes to the application's owner")
+
+
+@pytest.mark.parametrize(("text", "opening"), [
+    ("what roles does Ledgerly have?", "Ledgerly"), ("do I have Viewer in Ledgerly?", "No: you do not hold Viewer"),
+    ("was I approved?", "You have no requests"), ("why was I denied?", "None of your recent requests was denied"),
+])
+def test_lex_answers_the_new_questions_from_the_fallback_and_files_nothing(app: Any, text: str, opening: str) -> None:
+    event = json.loads((EVENTS / "fallback_free_text.json").read_text(encoding="utf-8"))
+    event["inputTranscript"] = text
+    event["sessionState"]["sessionAttributes"] = {"requester_id": "tess"}
+    before = decided(app)
+    response = handler.lambda_handler(event, None)
+    assert_valid_response(response)
+    assert response["sessionState"]["dialogAction"]["type"] == "Close", response
+    assert messages_of(response)[0].startswith(opening), messages_of(response)
+    assert decided(app) == before
+
+
+def test_lex_answers_help_with_its_own_help_and_waits_for_the_request(app: Any) -> None:
+    event = json.loads((EVENTS / "fallback_free_text.json").read_text(encoding="utf-8"))
+    event["inputTranscript"] = "can you help me?"
+    event["sessionState"]["sessionAttributes"] = {"requester_id": "tess"}
+    before = decided(app)
+    response = handler.lambda_handler(event, None)
+    assert_valid_response(response)
+    assert response["sessionState"]["dialogAction"]["type"] == "ElicitIntent"
+    assert messages_of(response)[0].startswith("I can request access for you") and decided(app) == before
