@@ -95,7 +95,7 @@ class OwnAccessAnswers:
         """"Was I approved?": the latest request made by or for the person (in the application named, if any)."""
         found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                  if app_id is None or item.app_id == app_id]
-        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        where = _in_application(vocabulary, app_id)
         if not found:
             return f"You have no requests{where} yet. To ask for access, say what you need."
         latest = self._store.get(found[0].request_id)
@@ -110,7 +110,7 @@ class OwnAccessAnswers:
         denied = next((item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                        if item.decision == Decision.DENIED.value and item.reason != Reason.WITHDRAWN.value
                        and (app_id is None or item.app_id == app_id)), None)
-        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        where = _in_application(vocabulary, app_id)
         outcome = self._store.get(denied.request_id) if denied is not None else None
         if outcome is None:
             return (f"None of your recent requests{where} was denied. Ask \"my requests\" for the latest ones, or "
@@ -189,7 +189,7 @@ class OwnAccessAnswers:
         found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                  if (app_id is None or item.app_id == app_id)
                  and (not only_waiting or item.decision == Decision.PENDING_APPROVAL.value)]
-        where = f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+        where = _in_application(vocabulary, app_id)
         if not found and only_waiting:
             return f"None of your requests{where} is waiting for approval. Ask \"my requests\" for the latest ones."
         if not found:
@@ -266,6 +266,11 @@ def decider_name(outcome: Outcome, requester_id: str, directory: Directory) -> s
         return "you"
     person = directory.get_person(outcome.review.decided_by)
     return person.display_name if person is not None else outcome.review.decided_by
+
+
+def _in_application(vocabulary: CatalogVocabulary, app_id: str | None) -> str:
+    """" in Looker" for the application a question names; "" when it names none."""
+    return f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
 
 
 def _count(number: int, noun: str) -> str:

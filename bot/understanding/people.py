@@ -70,7 +70,6 @@ _WEAK_SLOTS = (
                r"(?:[:;,.!?]|$)"),
     re.compile(rf"(?P<name>{_NAME})['\u2019]s\b"),
 )
-_POSSESSIVE_SLOT = _WEAK_SLOTS[-1]
 # Someone named only by how they relate to the requester: "my new hire", "a new starter", "my direct report".
 _RELATIVE = (r"(?:direct\s+reports?|hires?|starters?|joiners?|colleagues?|teammates?|team\s+members?|team|manager|"
              r"boss|employees?|contractors?|interns?|co-?workers?|assistants?|deputy|peers?|staff)")
@@ -196,6 +195,7 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
     requester speaks of themselves, a weak place counts only for a name close to someone's in the directory
     ("I need X for Hana" when there is a Hannah; not "I need X for Finance")."""
     speaks_of_self = bool(_SELF.search(text))
+    says_i = bool(_STRONG_SELF.search(text))
     found: list[str] = []
     slots = [(pattern, False) for pattern in _STRONG_SLOTS] + [(pattern, True) for pattern in _WEAK_SLOTS]
     # Names that begin with Ł, are written 王伟 or stand in quotes are found by the same patterns.
@@ -206,8 +206,8 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
                 continue  # "give Full Viewer access": what is given, not to whom
             possessive = re.match(r"['\u2019]s\b", text[match.end("name") - 2 : match.end("name") + 1]) or \
                 re.match(r"['\u2019]s\b", text[match.end("name") :])
-            if possessive and _STRONG_SELF.search(text):
-                continue  # "I need Viewer for Ana's audit": whose the thing is, not who gets access
+            if possessive and says_i:
+                continue  # "I need Viewer for Ana's audit", "... to review Ana's dashboard": whose, not who
             words = text[match.start("name") : match.end("name")].strip(".'\u2019 ").split()
             # "Kiran Viewer in Looker": the role follows; "for my report Oliver I need ...": the requester does.
             while len(words) > 1 and (fold(words[-1]) in catalog_words or fold(words[-1]) in _NOT_A_NAME_START):
@@ -221,8 +221,6 @@ def _unresolved_names(text: str, catalog_words: set[str], directory: Directory) 
             name = " ".join(words)
             if weak and speaks_of_self and not _close_to_someone(name, directory):
                 continue
-            if pattern is _POSSESSIVE_SLOT and _STRONG_SELF.search(text):
-                continue  # "I need Viewer to review Ana's dashboard": whose the thing is, not who gets access
             found.append(name)
     return found
 
@@ -410,7 +408,7 @@ def _manager_of_named(text: str, requester: Person, directory: Directory) -> Tar
     if found is None:
         return None
     name = found.group("name")
-    people = directory.find_people(emails=[], names=[" ".join(token.text for token in tokens(name))], user_ids=[])
+    people = directory.find_people(emails=[], names=[name_key(name)], user_ids=[])
     manager = directory.get_person(people[0].manager_id) if len(people) == 1 and people[0].manager_id else None
     if manager is not None:
         return _named(f"{name}'s manager", [manager], requester)
@@ -794,7 +792,7 @@ def name_in_reply(text: str, catalog_words: set[str], directory: Directory,
     if any(word in _FOLLOW_UP_WORDS or word in PRONOUNS or word in _NOT_A_REPLY_NAME or _SELF.fullmatch(word)
            for word in folded):
         return None
-    whole = directory.find_people(emails=[], names=[" ".join(token.text for token in tokens(name))], user_ids=[])
+    whole = directory.find_people(emails=[], names=[name_key(name)], user_ids=[])
     if len(whole) == 1:
         match = MatchedEntity(kind="user", id=whole[0].user_id, label=whole[0].display_name, score=1.0,
                               matched_text=name)

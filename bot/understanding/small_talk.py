@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.understanding.text import fold
@@ -145,8 +146,7 @@ def names_nothing(text: str, words: Sequence[str], catalog_words: Collection[str
 
 def _near(word: str, catalog_words: Collection[str]) -> bool:
     """A misspelt catalog word ("otka", "lokker"): one edit away, for words long enough to tell."""
-    return len(word) >= 4 and any(abs(len(word) - len(known)) <= 1 and OSA.distance(word, known) <= 1
-                                  for known in catalog_words)
+    return len(word) >= 4 and process.extractOne(word, catalog_words, scorer=OSA.distance, score_cutoff=1) is not None
 
 
 # The message is not repeated back: it may be markup that a channel would show as such.
