@@ -8,7 +8,7 @@ import binascii
 import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -29,6 +29,10 @@ _COLUMN_FILTERS = {"target_id": "target_id", "requester_id": "requester_id", "ap
                    "role_id": "role_id", "decision": "decision", "reason": "reason", "channel": "channel",
                    "event_type": "event_type", "request_id": "request_id"}
 ExportFormat = Literal["csv", "jsonl"]
+
+
+# A `since` this far ahead of this machine's clock may be the caller's clock running fast; past it, refused.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class AuditFilter(BaseModel):
@@ -86,6 +90,8 @@ class AuditFilter(BaseModel):
     def _ordered(self) -> AuditFilter:
         if self.since and self.until and self.until < self.since:
             raise ValueError("until is before since")
+        if self.since and self.since > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError(f"since is in the future ({self.since:%Y-%m-%d %H:%M}Z): no record is that new yet")
         return self
 
     def where(self) -> tuple[list[str], list[Any]]:

@@ -228,10 +228,11 @@ def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
     if found:
         return _at_clock(found, now, folded)
     found = _UNTIL.search(folded)
-    this_week = re.match(r"\s+of\s+this\s+week\b", folded[found.end():]) if found else None
+    this_week = re.match(r"\s+(?:of\s+)?(this|next)\s+week\b", folded[found.end():]) if found else None
     if found and this_week and found.group("when") in _WEEKDAYS:
-        # "until Friday of this week": that day of the week now running (said on a Saturday, it has passed)
-        monday = now.date() - timedelta(days=now.weekday())
+        # "until Friday of this week": that day of the week now running (said on a Saturday, it has passed);
+        # "until Friday of next week", "until Friday next week": that day of the week after
+        monday = now.date() - timedelta(days=now.weekday()) + timedelta(weeks=this_week.group(1) == "next")
         weekday = monday + timedelta(days=_WEEKDAYS.index(found.group("when")))
         return _checked(_end_of(weekday), found.group(0) + this_week.group(0), now)
     if found and _DAY_LEFT_OVER.match(folded[found.end():]):

@@ -188,6 +188,9 @@ def test_audit_query_errors_are_the_callers(app) -> None:  # type: ignore[no-unt
     order = call("GET", "/audit/events?since=2026-02-01&until=2026-01-01", user=AUDITOR)
     assert (order[0], order[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
     assert "until is before since" in order[2]["error"]["message"]
+    ahead = call("GET", "/audit/reports?since=2999-01-01", user=AUDITOR)
+    assert (ahead[0], ahead[2]["error"]["code"]) == (422, "VALIDATION_FAILED")
+    assert "since is in the future" in ahead[2]["error"]["message"]
     limit = call("GET", "/audit/events?limit=0", user=AUDITOR)
     assert limit[0] == 422
     fmt = call("GET", "/audit/export?format=xml", user=AUDITOR)

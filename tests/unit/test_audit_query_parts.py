@@ -54,6 +54,15 @@ def test_a_filter_refuses_unknown_fields_and_a_backwards_range() -> None:
         AuditFilter(since=NOW, until=NOW - timedelta(days=1))
 
 
+def test_a_since_in_the_future_is_refused_past_a_few_minutes_of_clock_skew() -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(ValidationError, match="since is in the future"):
+        AuditFilter(since=now + timedelta(days=1))
+    with pytest.raises(ValidationError, match="since is in the future"):
+        AuditFilter(since=now + timedelta(days=1), until=now + timedelta(days=2))
+    assert AuditFilter(since=now + timedelta(minutes=1)).since == now + timedelta(minutes=1)
+
+
 def test_cursors_round_trip_and_anything_else_is_refused() -> None:
     assert decode_cursor(encode_cursor(12345)) == 12345
     for bad in ("", "abc", encode_cursor(1)[:-2] + "!!", "YXVkaXQ6djE6LTE", "YXVkaXQ6djE6MA"):

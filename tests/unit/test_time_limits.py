@@ -332,7 +332,7 @@ def test_the_31st_in_a_month_without_one_is_the_next_month_that_has_it() -> None
 
 
 @pytest.mark.parametrize("text", ["until the 2nd round is done", "until the 15th of next month", "until the 32nd",
-                                  "until Friday of next week", "till the 3rd sprint ends"])
+                                  "till the 3rd sprint ends"])
 def test_a_day_of_the_month_followed_by_more_than_it_reads_is_asked_about(text: str) -> None:
     limit = find_time_limit(text, NOW)
     assert limit is not None and limit.until is None and limit.problem == "is not a date I can read", limit
@@ -430,3 +430,15 @@ def test_lengths_standing_alone_read_in_parts_and_a_weekday_of_this_week() -> No
     assert parts is not None and parts.until == SATURDAY + timedelta(days=17)
     wednesday = find_time_limit("until Friday of this week", datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     assert wednesday is not None and wednesday.until == _end_of("2026-12-04")
+
+
+@pytest.mark.parametrize(("text", "now", "until"), [
+    ("until Friday of next week", SATURDAY, "2026-12-11"),  # the week from Monday 7 December
+    ("until Friday next week", datetime(2026, 12, 2, 9, 0, tzinfo=UTC), "2026-12-11"),  # said on a Wednesday
+    ("till Monday of next week", datetime(2026, 12, 7, 9, 0, tzinfo=UTC), "2026-12-14"),  # said on that Monday
+    ("until Sunday this week", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "2026-12-06"),
+])
+def test_a_weekday_of_this_or_next_week_is_that_day_of_that_calendar_week(text: str, now: datetime,
+                                                                          until: str) -> None:
+    limit = find_time_limit(text, now)
+    assert limit is not None and limit.problem == "" and limit.until == _end_of(until), limit
