@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Decision(StrEnum):
@@ -103,6 +103,11 @@ class Person(Frozen):
         if name in standard:
             return standard[name]
         return self.attributes.get(name)
+
+    @property
+    def time_zone(self) -> str:
+        """The IANA name of the person's time zone (users.csv's `time_zone`), or "" for UTC."""
+        return self.attributes.get("time_zone", "")
 
     def profile(self) -> dict[str, str]:
         """Attributes that describe the person's position, as used for peer similarity."""
@@ -213,8 +218,14 @@ class PublicOutcome(BaseModel):
     checks: list[CheckResult]
     evidence: list[Evidence]
     message: str
-    # When the access granted, or asked for, ends ("for two weeks"); None for access without an end.
+    # When the access granted, or asked for, ends ("for two weeks"); None for access without an end. Always UTC
+    # (read on the requester's clock, it is the same moment), as the records store it.
     access_until: datetime | None = None
+
+    @field_validator("access_until")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
 
 
 class Review(Frozen):

@@ -37,11 +37,12 @@ def decision_message(
     evidence: Sequence[Evidence],
     thin: str = "",
     until: datetime | None = None,
+    zone: str = "",
 ) -> str:
     """The answer for a complete request (`thin`: why the history says too little to approve it unaided; `until`:
-    the end of the access asked for)."""
+    the end of the access asked for; `zone`: the reader's time zone, the clock ends are shown on)."""
     who = _who(target, is_requester)
-    what = f"{role.name} in {app_name}" + (f" until {shown_end(until)}" if until is not None else "")
+    what = f"{role.name} in {app_name}" + (f" until {shown_end(until, zone)}" if until is not None else "")
     ref = f" (request {request_id})" if request_id else ""
     policy = next((item for item in evidence if item.kind == "policy"), None)
     cite = f" See {policy.summary.split(':', 1)[0]}." if policy else ""
@@ -54,14 +55,14 @@ def decision_message(
         return f"Approved: {who} now {'have' if is_requester else 'has'} {what}{ref}.{because}"
     if decision is Decision.ALREADY_GRANTED:  # held, for at least as long as asked
         held = failed.data.get("held_until") if failed is not None else None
-        held_until = f" until {shown_end(datetime.fromisoformat(held))}" if held else ""
+        held_until = f" until {shown_end(datetime.fromisoformat(held), zone)}" if held else ""
         return (f"{who[:1].upper()}{who[1:]} already {'have' if is_requester else 'has'} {role.name} in "
                 f"{app_name}{held_until}. Nothing to do.")
     if decision is Decision.DENIED:
         detail = failed.detail if failed else reason.value
         return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{cite}"
     if reason is Reason.PRIVILEGED_ROLE:
-        until_said = f" until {shown_end(until)}" if until is not None else ""
+        until_said = f" until {shown_end(until, zone)}" if until is not None else ""
         return (f"Sent for approval{ref}: {role.name} in {app_name} is a privileged role, so the application owner "
                 f"must approve it for {who}{until_said}.{cite}")
     if confidence is None:
@@ -132,13 +133,13 @@ def since_filed(outcome: Outcome, decider: str = "") -> str:
 
 
 def pending_again_message(request_id: str, role: Role, app_name: str, pending_until: datetime | None = None,
-                          asked_until: datetime | None = None) -> str:
-    """The answer to asking again for a role still waiting for approval, with the end that request has; an
-    other end asked for now is said not to apply."""
-    until = f" until {shown_end(pending_until)}" if pending_until else ""
+                          asked_until: datetime | None = None, zone: str = "") -> str:
+    """The answer to asking again for a role still waiting for approval, with the end that request has (on the
+    clock of `zone`); an other end asked for now is said not to apply."""
+    until = f" until {shown_end(pending_until, zone)}" if pending_until else ""
     message = f"This request is already waiting for approval as {request_id} ({role.name} in {app_name}{until})."
     if asked_until != pending_until:
-        asked = f"until {shown_end(asked_until)}" if asked_until else "without an end"
+        asked = f"until {shown_end(asked_until, zone)}" if asked_until else "without an end"
         message += (f" It keeps that end; the one asked for now ({asked}) is not added to it. To change it, withdraw "
                     f"it (\"cancel {request_id}\") and ask again with the end you need.")
     return message

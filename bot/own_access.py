@@ -150,7 +150,7 @@ class OwnAccessAnswers:
             limit = LISTED_ALL if everything else LISTED
             cut_short = len(held) > limit
             more = " Ask \"show all my access\" for the whole list." if cut_short and not everything else ""
-            shown = listing([self._held(vocabulary, grant) for grant in held], limit)
+            shown = listing([self._held(vocabulary, grant, requester.time_zone) for grant in held], limit)
             return f"You hold {_count(len(held), 'role')}: {shown}.{more}"
         app = catalog.applications[app_id]
         mine = [grant for grant in held if catalog.roles[grant.role_id].app_id == app_id]
@@ -158,13 +158,14 @@ class OwnAccessAnswers:
         if role is not None:
             grant = next((grant for grant in mine if grant.role_id == role.role_id), None)
             if grant is not None:  # "when does it expire?" is answered by the end, or by there being none
-                return f"Yes: you hold {self._held(vocabulary, grant, say_no_end=True)}. {NOTHING_REQUESTED}"
+                return (f"Yes: you hold {self._held(vocabulary, grant, requester.time_zone, say_no_end=True)}. "
+                        f"{NOTHING_REQUESTED}")
             note = self._pending_note(requester, vocabulary, app_id, role.role_id)
             return f"No: you do not hold {role.name} in {app.name}.{note}"
         if not mine:
             return (f"You hold no role in {app.name}.{self._pending_note(requester, vocabulary, app_id)} To ask for "
                     f"one, say for example \"I need the {catalog.roles_of(app_id)[0].name} role in {app.name}\".")
-        held_here = listing([self._held(vocabulary, grant, say_no_end=True) for grant in mine])
+        held_here = listing([self._held(vocabulary, grant, requester.time_zone, say_no_end=True) for grant in mine])
         return f"In {app.name} you hold {held_here}."
 
     def _pending_note(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str,
@@ -237,7 +238,7 @@ class OwnAccessAnswers:
         role = vocabulary.catalog.roles.get(item.role_id)
         app = vocabulary.catalog.applications.get(item.app_id)
         what = f"{role.name} in {app.name}" if role and app else item.role_id
-        until = f" until {shown_end(item.access_until)}" if item.access_until else ""
+        until = f" until {shown_end(item.access_until, requester.time_zone)}" if item.access_until else ""
         return (f"{item.request_id} ({item.created_at:%Y-%m-%d}): {what} for "
                 f"{self._who(item.target_id, requester)}{until}, {status_text(Decision(item.decision), item.reason)}")
 
@@ -248,11 +249,12 @@ class OwnAccessAnswers:
         return person.display_name if person else user_id
 
     @staticmethod
-    def _held(vocabulary: CatalogVocabulary, grant: HeldRole, *, say_no_end: bool = False) -> str:
-        """"Viewer in Box (until ...)"; with `say_no_end`, a grant without an end says so ("(no end date)")."""
+    def _held(vocabulary: CatalogVocabulary, grant: HeldRole, zone: str, *, say_no_end: bool = False) -> str:
+        """"Viewer in Box (until ...)", the end on the clock of `zone`; with `say_no_end`, a grant without an end
+        says so ("(no end date)")."""
         role = vocabulary.catalog.roles[grant.role_id]
         app = vocabulary.catalog.applications.get(role.app_id)
-        until = f" (until {shown_end(grant.expires_at)})" if grant.expires_at else \
+        until = f" (until {shown_end(grant.expires_at, zone)})" if grant.expires_at else \
             " (no end date)" if say_no_end else ""
         return f"{role.name} in {app.name if app else role.app_id}{until}"
 

@@ -67,6 +67,7 @@ from bot.ports import (
     RulesChecker,
     Telemetry,
 )
+from bot.time_zones import now_in
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
@@ -342,7 +343,7 @@ class AccessRequestService:
             if _names_nothing(text, resolved, vocabulary):  # "test": asking which application would be a guess
                 return answer(ENDED_SLOT, NOT_UNDERSTOOD, full_text)
         if resolved.is_complete and not asked_until:
-            resolved = _with_time_limit(resolved, full_text)
+            resolved = _with_time_limit(resolved, full_text, requester)
         version = vocabulary.catalog.version
         if not resolved.is_complete:
             return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
@@ -421,14 +422,16 @@ class AccessRequestService:
             return resolved.model_copy(update={name: None for name in cleared.get(asked.slot, ())})
         assert resolved.target is not None and resolved.application is not None and resolved.role is not None
         if (resolved.target.user_id, resolved.role.role_id) != (last.target_id, last.role_id):
-            if last.until is not None and carried is None and find_time_limit(text, datetime.now(UTC)) is None:
-                passed = TimeLimit(until=None, said=f"until {shown_end(last.until)}", problem="has already passed")
+            said_no_end = find_time_limit(text, now_in(requester.time_zone)) is None
+            if last.until is not None and carried is None and said_no_end:
+                passed = TimeLimit(until=None, said=f"until {shown_end(last.until, requester.time_zone)}",
+                                   problem="has already passed")
                 return resolved.model_copy(update={"clarification": until_question(passed)})
             return resolved
         named = name_in_passing(text, set(vocabulary.words), self._ports.directory)
         if named is not None:  # "Rui too", "what about Daniel for a week?": someone named without a verb, asked about
             return resolved.model_copy(update={"target": None, "clarification": named})
-        if find_time_limit(text, datetime.now(UTC)) is not None:
+        if find_time_limit(text, now_in(requester.time_zone)) is not None:
             return resolved  # only an end ("for 2 weeks please"): the same request with it, read by the caller
         _, _, question = resolve_role(vocabulary, resolved.application, vocabulary.words_of(text))
         assert question is not None  # the role did not change, so the words named none
@@ -459,7 +462,7 @@ class AccessRequestService:
             return fresh
         # The end said earlier ("I need something in Ledgerly for 3 days") is read once the request is whole.
         return fresh.model_copy(update={"until": state.until}) if state.until else \
-            _with_time_limit(fresh, " ".join(state.texts))
+            _with_time_limit(fresh, " ".join(state.texts), requester)
 
     def _until_reply(self, text: str, requester: Person, state: ConversationState,
                      vocabulary: CatalogVocabulary) -> ResolvedRequest:
@@ -474,7 +477,7 @@ class AccessRequestService:
             return settled.model_copy(update={"clarification": state.asked})  # the catalog changed meanwhile
         if without_end(text):
             return settled
-        limit = find_time_limit(text, datetime.now(UTC))
+        limit = find_time_limit(text, now_in(requester.time_zone))
         if limit is None or limit.until is None:
             question = until_question(limit) if limit is not None else asked_again(state.asked, state.asked, text)
             return settled.model_copy(update={"clarification": question})
@@ -653,7 +656,7 @@ class AccessRequestService:
         pending = self._ports.store.pending_request(target.user_id, role.role_id)
         if pending is not None and self._may_see(requester, pending):
             pending.message = pending_again_message(pending.request_id, role, app.name, pending.access_until,
-                                                    resolved.until)
+                                                    resolved.until, requester.time_zone)
             pending.repeated = True
             return Turn(outcome=pending, state=decided(resolved, pending.request_id), timings=timings)
 
@@ -727,7 +730,8 @@ class AccessRequestService:
                              history_wanted=authorized)
         request_id = self._ports.store.new_request_id()
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
-                                   app.name, request_id, failed, probability, evidence, thin, resolved.until)
+                                   app.name, request_id, failed, probability, evidence, thin, resolved.until,
+                                   requester.time_zone)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
@@ -790,9 +794,10 @@ def _require_same_request(recorded: Outcome, text: str) -> None:
                                         "use a new key for a new request")
 
 
-def _with_time_limit(resolved: ResolvedRequest, text: str) -> ResolvedRequest:
-    """The request with the end of the access its text asks for; an end that cannot be used is asked about."""
-    limit = find_time_limit(text, datetime.now(UTC))
+def _with_time_limit(resolved: ResolvedRequest, text: str, requester: Person) -> ResolvedRequest:
+    """The request with the end of the access its text asks for (on the requester's clock); an end that cannot be
+    used is asked about."""
+    limit = find_time_limit(text, now_in(requester.time_zone))
     if limit is None:
         return resolved
     if limit.until is None:

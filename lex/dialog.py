@@ -329,5 +329,7 @@ def _describe(ports: LexPorts, requester: str, user_id: str | None, app_id: str 
 
 
 def _confirmation_question(ports: LexPorts, requester: str, pending: PendingConfirmation) -> str:
-    until = f" until {shown_end(pending.access_until)}" if pending.access_until else ""
+    asker = ports.directory.get_person(requester) if pending.access_until else None
+    until = f" until {shown_end(pending.access_until, asker.time_zone if asker else '')}" \
+        if pending.access_until else ""
     return f"Request {_describe(ports, requester, pending.target_id, pending.app_id, pending.role_id)}{until}?"

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.time_zones import zone_named
 from bot.understanding.text import fold, name_key
 from validators.errors import ImportRowError
 from validators.user_columns import STANDARD_USER_COLUMNS
@@ -54,6 +55,7 @@ class UserRow(Row):
     title: str = ""
     manager_id: str | None = None
     location: str = ""
+    time_zone: str = ""
 
     _id = field_validator("user_id")(_check_id)
 
@@ -76,6 +78,14 @@ class UserRow(Row):
     @classmethod
     def _manager(cls, value: str | None) -> str | None:
         return _check_id(value) if value and value.strip() else None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        if value and zone_named(value) is None:
+            raise ValueError(f"time_zone '{value[:40]}' is not an IANA time zone (such as Europe/Berlin or "
+                             "America/New_York); leave it empty for UTC")
+        return value
 
 
 class ApplicationRow(Row):

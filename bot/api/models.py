@@ -53,7 +53,9 @@ class AccessRequestBody(_Body):
     app_id: str = Field(pattern=ID_PATTERN, description="The application.")
     role_id: str = Field(pattern=ID_PATTERN, description="The role in that application.")
     access_until: date | None = Field(default=None, description="The last day of the access (it ends at 23:59:59 "
-                                                                "UTC that day); left out, the access has no end.")
+                                                                "that day on the caller's clock: their time_zone in "
+                                                                "the directory, else UTC); left out, the access has "
+                                                                "no end.")
 
 
 class DecisionView(PublicOutcome):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from bot.api.errors import UnknownReferenceError
 from bot.api.models import AccessRequestBody
 from bot.api.runtime import ApiRuntime
 from bot.domain import Application, Outcome, Person, Role
 from bot.errors import InvalidRequestError
+from bot.time_zones import now_in
 from bot.understanding.resolver import resolve
 from bot.understanding.time_limits import find_time_limit
 
@@ -45,7 +44,7 @@ def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBod
     text = request_text(requester, target, app, role)
     if body.access_until is not None:
         text = f"{text} until {body.access_until.isoformat()}"
-        limit = find_time_limit(text, datetime.now(UTC))
+        limit = find_time_limit(text, now_in(requester.time_zone))
         if limit is None or limit.until is None:
             raise InvalidRequestError(f"access_until {body.access_until.isoformat()} "
                                       f"{limit.problem if limit else 'is not a date'}; nothing was requested")

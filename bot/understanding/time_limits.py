@@ -1,7 +1,8 @@
 """How long access is asked for: "for two weeks", "just for today", "until Friday", "until 2026-12-31".
 
 A request that says how long is granted until then (the grant expires); one that says nothing is granted without
-an end. Times are UTC: a day named ("until Friday", "today") lasts to its end, 23:59:59 UTC. A duration counts
+an end. Times are on the requester's clock (`now`'s zone: their users.csv `time_zone`, else UTC): a day named
+("until Friday", "today") lasts to its end, 23:59:59 there, and "until 5pm" is 5pm there. A duration counts
 from the moment the request is understood. "By Friday" is when the access is wanted, not when it ends, and is not
 read here.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain import Clarification
+from bot.time_zones import zone_label, zone_named
 from bot.understanding.text import fold
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -158,8 +160,8 @@ _FROM_TO = re.compile(_START.pattern + _FROM_TO_END + rf"(?:{_WHEN})\b")
 # After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
 _DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+|of\s+|in\s+)?(?:(?:next|this|the)\s+)?(?:week|month|year|tomorrow|today|\d|"
                             + "|".join(_WEEKDAYS) + r")\b")
-# A time of day (UTC), on the day said before or after it, today when none is: "until 5pm", "till 17:30 tomorrow",
-# "until Friday at noon", "until 5pm on December 12".
+# A time of day (on the requester's clock), on the day said before or after it, today when none is: "until 5pm",
+# "till 17:30 tomorrow", "until Friday at noon", "until 5pm on December 12".
 _UNTIL_CLOCK = re.compile(
     rf"\b(?:until|till|til|untill)\s+(?:(?:on\s+|the\s+)?(?P<day_first>{_WHEN}),?\s+(?:at\s+)?)?"
     r"(?P<clock>\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d{1,2}:\d{2}|noon|midday|midnight)"
@@ -217,13 +219,13 @@ def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
         return _and_no_other_end(length, folded, now)
     found = _WEEKEND.search(folded)
     if found:
-        return _checked(_end_of(now.date() + timedelta(days=(6 - now.weekday()) % 7)), found.group(0), now)
+        return _checked(_end_of(now.date() + timedelta(days=(6 - now.weekday()) % 7), now), found.group(0), now)
     found = _TODAY.search(folded)
     if found:
-        return _checked(_end_of(now.date()), found.group(0), now)
+        return _checked(_end_of(now.date(), now), found.group(0), now)
     found = _REST_OF.search(folded)
     if found:
-        return _checked(_end_of(_end_of_period(found.group("period"), now.date())), found.group(0), now)
+        return _checked(_end_of(_end_of_period(found.group("period"), now.date()), now), found.group(0), now)
     found = _UNTIL_CLOCK.search(folded)
     if found:
         return _at_clock(found, now, folded)
@@ -234,14 +236,14 @@ def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
         # "until Friday of next week", "until Friday next week": that day of the week after
         monday = now.date() - timedelta(days=now.weekday()) + timedelta(weeks=this_week.group(1) == "next")
         weekday = monday + timedelta(days=_WEEKDAYS.index(found.group("when")))
-        return _checked(_end_of(weekday), found.group(0) + this_week.group(0), now)
+        return _checked(_end_of(weekday, now), found.group(0) + this_week.group(0), now)
     if found and _DAY_LEFT_OVER.match(folded[found.end():]):
         # "until end of day Friday", "until Monday week": more of the day than the form reads, asked about
         return TimeLimit(until=None, said=found.group(0) + folded[found.end():].split(",")[0].split(".")[0][:20],
                          problem="is not a date I can read")
     if found:
         when = found.group("when")
-        moment = _moment(when)
+        moment = _moment(when, now)
         if moment is not None:
             return _checked(moment, found.group(0), now)
         if re.match(r"\d{4}-\d{2}-\d{2}[t ]", when):  # a time of day that does not exist ("25:00")
@@ -251,7 +253,7 @@ def _end(text: str, folded: str, now: datetime) -> TimeLimit | None:
         day = _day(when, now.date())
         if day is None:
             return TimeLimit(until=None, said=found.group(0), problem="is not a date I can read")
-        return _checked(_end_of(day), found.group(0), now)
+        return _checked(_end_of(day, now), found.group(0), now)
     found = _UNTIL_ANYTHING.search(re.sub(r"\s+", " ", text))
     if found:
         past = fold(found.group("when")).split()[0] in ("yesterday", "last", "earlier", "before")
@@ -368,18 +370,19 @@ def _amount(found: re.Match[str]) -> float:
     return amount + (0.5 if found.group("half") else 0.0)
 
 
-def _moment(when: str) -> datetime | None:
-    """A date with a time of day ("2026-12-31t12:00", UTC unless an offset says otherwise), or None for anything
-    else; "24:00" is the end of that day."""
+def _moment(when: str, now: datetime) -> datetime | None:
+    """A date with a time of day ("2026-12-31t12:00", on `now`'s clock unless an offset says otherwise), or None
+    for anything else; "24:00" is the end of that day."""
     found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[t ](\d{2}:\d{2}(?::\d{2})?)(z|[+-]\d{2}:?\d{2})?", when)
     if found is None:
         return None
-    day, clock, offset = found.group(1), found.group(2), found.group(3) or "+00:00"
-    offset = "+00:00" if offset == "z" else offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
+    day, clock, offset = found.group(1), found.group(2), found.group(3) or ""
+    offset = "+00:00" if offset == "z" else offset if ":" in offset or not offset else f"{offset[:3]}:{offset[3:]}"
     try:
         if clock in ("24:00", "24:00:00"):
-            return datetime.fromisoformat(f"{day}T00:00{offset}").astimezone(UTC) + timedelta(days=1)
-        return datetime.fromisoformat(f"{day}T{clock}{offset}").astimezone(UTC)
+            midnight = datetime.fromisoformat(f"{day}T00:00{offset}")
+            return _on_clock(midnight, now) + timedelta(days=1)
+        return _on_clock(datetime.fromisoformat(f"{day}T{clock}{offset}"), now)
     except (ValueError, OverflowError):  # no such moment, or one past the calendar's end ("9999-12-31 24:00")
         return None
 
@@ -390,7 +393,8 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     rest = folded[found.end():]
     if _ZONE_AFTER.match(rest):
         said = f"{said} {rest.split()[0]}"
-        return TimeLimit(until=None, said=said, problem="has a time zone I do not read (times here are UTC)")
+        return TimeLimit(until=None, said=said,
+                         problem=f"has a time zone I do not read (times here are {zone_label(now)})")
     if _DAY_AFTER.match(rest) or not _CLOCK_ENDS.match(rest):
         # "until 5pm on the 12th", "until 5pm Berlin time", "until 5pm in two days": more than a time, not read
         said = f"{said}{rest.split(',')[0].split('.')[0][:24]}".rstrip()
@@ -403,7 +407,7 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
     if day is None:
         return TimeLimit(until=None, said=said, problem="is not a date I can read")
     if clock == "midnight":
-        return _checked(_end_of(day), said, now)
+        return _checked(_end_of(day, now), said, now)
     if clock in ("noon", "midday"):
         hour, minute = 12, 0
     else:
@@ -416,11 +420,11 @@ def _at_clock(found: re.Match[str], now: datetime, folded: str) -> TimeLimit:
         if half:
             hour = hour % 12 + (12 if half == "pm" else 0)
     if (hour, minute) == (24, 0):  # "24:00": the end of that day
-        return _checked(datetime.combine(day, time(0, 0), tzinfo=UTC) + timedelta(days=1), said, now) \
+        return _checked(datetime.combine(day, time(0, 0), tzinfo=now.tzinfo) + timedelta(days=1), said, now) \
             if day < date.max else TimeLimit(until=None, said=said, problem="is not a date I can read")
     if hour > 23 or minute > 59:
         return TimeLimit(until=None, said=said, problem="is not a time I can read")
-    return _checked(datetime.combine(day, time(hour, minute), tzinfo=UTC), said, now)
+    return _checked(datetime.combine(day, time(hour, minute), tzinfo=now.tzinfo), said, now)
 
 
 def _tidy(said: str) -> str:
@@ -439,8 +443,14 @@ def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
     return TimeLimit(until=until, said=said)
 
 
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+def _end_of(day: date, now: datetime) -> datetime:
+    """The last second of a day on `now`'s clock."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=now.tzinfo)
+
+
+def _on_clock(moment: datetime, now: datetime) -> datetime:
+    """A moment read without an offset is on `now`'s clock; one with an offset keeps it."""
+    return moment.replace(tzinfo=now.tzinfo) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _day(when: str, today: date) -> date | None:
@@ -551,11 +561,15 @@ def _next_such_day(month: int, day_of_month: int, today: date) -> date:
     return date(today.year + 1, month, day_of_month)
 
 
-def shown_end(until: datetime) -> str:
-    """The end as the answer shows it: '2026-12-18 17:05 UTC', or '2026-12-18' for the end of a day."""
+def shown_end(until: datetime, zone: str | None = None) -> str:
+    """The end as the answer shows it, on the clock of `zone` (an IANA name) when given, else on the moment's own:
+    '2026-12-18 17:05 UTC', 'the end of 2026-12-18 (Europe/Berlin)' for the last second of a day."""
+    clock = zone_named(zone) if zone else None
+    if clock is not None:
+        until = until.astimezone(clock)
     if until.time() == time(23, 59, 59):
-        return f"the end of {until:%Y-%m-%d} (UTC)"
-    return f"{until:%Y-%m-%d %H:%M} UTC"
+        return f"the end of {until:%Y-%m-%d} ({zone_label(until)})"
+    return f"{until:%Y-%m-%d %H:%M} {zone_label(until)}"
 
 
 def without_end(text: str) -> bool:

@@ -171,3 +171,48 @@ def test_a_grant_that_ends_sooner_than_asked_is_extended_and_one_that_lasts_is_a
     assert open_ended.decision is Decision.APPROVED and grant_expiry(app, "ana", "wiki-viewer") is None
     assert app.service.handle("ana", "I need Viewer in WikiWiki for a week").outcome.decision \
         is Decision.ALREADY_GRANTED
+
+
+def _with_time_zones(folder: Path, zones: dict[str, str]) -> Path:
+    """The bundle with a time_zone column, giving these people theirs (everyone else none)."""
+    import csv  # noqa: PLC0415
+
+    path = folder / "users.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, [*rows[0].keys(), "time_zone"])
+        writer.writeheader()
+        writer.writerows({**row, "time_zone": zones.get(row["user_id"], "")} for row in rows)
+    return folder
+
+
+def test_a_requester_in_another_time_zone_gets_the_end_of_their_own_day(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    application = app_factory(auto_approve_threshold=0.0, auto_approve_min_history=0)
+    application.import_bundle(_with_time_zones(rules_org(tmp_path / "org"), {"ana": "Pacific/Auckland"}))
+    auckland = ZoneInfo("Pacific/Auckland")
+    tomorrow = datetime.now(auckland).date() + timedelta(days=1)
+    outcome = application.service.handle("ana", "I need Viewer in WikiWiki until tomorrow").outcome
+    assert outcome.decision is Decision.APPROVED
+    assert outcome.access_until == datetime(tomorrow.year, tomorrow.month, tomorrow.day, 23, 59, 59, tzinfo=auckland)
+    assert grant_expiry(application, "ana", "wiki-viewer") == outcome.access_until
+    assert f"until the end of {tomorrow:%Y-%m-%d} (Pacific/Auckland)" in outcome.message
+    # Her own list reads the stored end (UTC) back on her clock; someone without a zone is on UTC.
+    held = application.service.handle("ana", "what access do I have?").outcome.message
+    assert f"Viewer in WikiWiki (until the end of {tomorrow:%Y-%m-%d} (Pacific/Auckland))" in held
+    rui = application.service.handle("rui", "I need Viewer in WikiWiki until tomorrow").outcome
+    assert rui.access_until is not None and rui.access_until.utcoffset() == timedelta(0)
+    assert "(UTC)" in rui.message
+
+
+def test_a_time_zone_that_is_not_one_is_refused_at_import_and_changes_nothing(app_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from validators.errors import ImportRowError  # noqa: PLC0415
+
+    application = app_factory()
+    application.import_bundle(_with_time_zones(rules_org(tmp_path / "good"), {"ana": "Europe/Lisbon"}))
+    with pytest.raises(ImportRowError, match=r"users\.csv:3: .*time_zone 'Europe/Lisbn' is not an IANA time zone"):
+        application.import_bundle(_with_time_zones(rules_org(tmp_path / "bad"), {"ana": "Europe/Lisbn"}))
+    person = application.service.requester("ana", "test", "(check)")
+    assert person.time_zone == "Europe/Lisbon"
