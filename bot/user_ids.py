@@ -4,7 +4,14 @@ signed in as someone else by a guess."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.ports import Directory
+
+
+class EmailClaimRefusedError(ValueError):
+    """An email claim that does not name one person for certain: unverified, or nobody's (or several people's)."""
 
 
 def directory_user_id(directory: Directory, given: str) -> str:
@@ -16,3 +23,23 @@ def directory_user_id(directory: Directory, given: str) -> str:
     ids = {person.user_id for person in directory.find_people(emails=[], names=[], user_ids=[given])
            if person.user_id.casefold() == folded}
     return ids.pop() if len(ids) == 1 and given not in ids else given
+
+
+def user_id_for_email_claim(directory: Directory, claims: Mapping[str, Any], claim: str) -> str:
+    """The user id of the one person whose directory email the token's `claim` holds.
+
+    The identity provider must say the address is verified (`email_verified` true; API Gateway passes claims as
+    strings, so "true" too): in Cognito, as in most providers, people may change their own email attribute, and an
+    unverified one is only what they typed, such as their manager's address. An address that is nobody's is refused
+    too, never tried as a user id.
+    """
+    verified = claims.get("email_verified")
+    if verified is not True and str(verified).strip().lower() != "true":
+        raise EmailClaimRefusedError(f"the token's '{claim}' claim is not a verified email address "
+                                     "(email_verified is not true)")
+    value = str(claims.get(claim) or "").strip()
+    people = directory.find_people(emails=[value.casefold()], names=[], user_ids=[]) if value else []
+    if len(people) != 1:
+        raise EmailClaimRefusedError(f"the token's '{claim}' claim is not the email of anyone in the directory"
+                                     if not people else f"the token's '{claim}' claim is the email of several people")
+    return people[0].user_id

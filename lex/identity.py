@@ -18,6 +18,7 @@ import jwt
 
 from bot.errors import ServiceUnavailableError
 from bot.ports import Directory
+from bot.user_ids import EmailClaimRefusedError, user_id_for_email_claim
 from lex.errors import IdentityConfigError, NotSignedInError, TokenRejectedError
 from lex.settings import LexSettings
 
@@ -205,13 +206,15 @@ def requester_id(session_attributes: Mapping[str, str], *, local: bool, verifier
         raise NotSignedInError("no sign-in token in the session")
     if verifier is None:
         raise IdentityConfigError("no identity verifier is configured")
-    claim = verifier.verify(token).get(lex.identity_claim)
+    claims = verifier.verify(token)
+    claim = claims.get(lex.identity_claim)
     if not isinstance(claim, str) or not claim.strip():
         raise TokenRejectedError(f"the sign-in token carries no '{lex.identity_claim}' claim")
     value = claim.strip()
     if lex.identity_lookup == "email":
-        people = directory().find_people(emails=[value.casefold()], names=[], user_ids=[])
-        if len(people) == 1:
-            return people[0].user_id
+        try:
+            return user_id_for_email_claim(directory(), claims, lex.identity_claim)
+        except EmailClaimRefusedError as exc:
+            raise TokenRejectedError(str(exc)) from exc
     # An id nobody has is passed on as it is: the service refuses it and audits the refusal.
     return value[:200]

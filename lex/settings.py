@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from bot.lambda_placement import LambdaPlacement
 
 # Lex V2 accepts at most 1,024 characters of text input; anything longer did not come from Lex.
 MAX_TRANSCRIPT_CHARS = 1024
 
 
-class LexSettings(BaseSettings):
+class LexSettings(LambdaPlacement):
     """How the Lex handler verifies the signed-in user. Environment variables carry the ASKIAM_LEX_ prefix."""
 
     model_config = SettingsConfigDict(env_prefix="ASKIAM_LEX_", extra="ignore", frozen=True)
@@ -35,11 +37,6 @@ class LexSettings(BaseSettings):
     )
     jwks_cache_seconds: int = Field(default=3600, ge=60, le=86400)
     clock_skew_seconds: int = Field(default=60, ge=0, le=300)
-    # Set by the Lambda runtime and by `sam local`: the local identity is refused inside a deployed Lambda.
-    lambda_function_name: str | None = Field(
-        default=None, validation_alias=AliasChoices("AWS_LAMBDA_FUNCTION_NAME"),
-    )
-    sam_local: bool = Field(default=False, validation_alias=AliasChoices("AWS_SAM_LOCAL"))
 
     @property
     def cognito_issuer(self) -> str:
@@ -52,7 +49,3 @@ class LexSettings(BaseSettings):
     @property
     def cognito_configured(self) -> bool:
         return bool(self.cognito_region and self.cognito_user_pool_id and self.app_client_ids)
-
-    @property
-    def in_deployed_lambda(self) -> bool:
-        return bool(self.lambda_function_name) and not self.sam_local

@@ -9,7 +9,7 @@ from typing import Any
 from bot.api.errors import DevTokenRejectedError, UnauthenticatedError
 from bot.api.settings import ApiSettings
 from bot.ports import Directory
-from bot.user_ids import directory_user_id
+from bot.user_ids import EmailClaimRefusedError, directory_user_id, user_id_for_email_claim
 
 DEV_TOKEN_PREFIX = "dev:"
 _DEV_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")
@@ -38,7 +38,7 @@ def caller_id(claims: Mapping[str, Any], authorization: str | None, *, env: str,
     scheme, _, token = (authorization or "").strip().partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and token.startswith(DEV_TOKEN_PREFIX):
-        if env != "local":
+        if env != "local" or api.in_deployed_lambda:
             raise DevTokenRejectedError("development tokens are accepted only when AskIAM runs locally")
         user_id = token[len(DEV_TOKEN_PREFIX):]
         if not _DEV_USER.match(user_id):
@@ -59,8 +59,9 @@ def _from_claims(claims: Mapping[str, Any], api: ApiSettings, directory: Directo
         raise UnauthenticatedError(f"the token's '{api.identity_claim}' claim is not an id")
     value = value.strip()
     if api.identity_lookup == "email":
-        people = directory.find_people(emails=[value], names=[], user_ids=[])
-        if len(people) == 1:
-            return people[0].user_id
+        try:
+            return user_id_for_email_claim(directory, claims, api.identity_claim)
+        except EmailClaimRefusedError as exc:
+            raise UnauthenticatedError(str(exc)) from exc
     # An id nobody has is passed on as it is: the service refuses it and audits the refusal.
     return value[:200]

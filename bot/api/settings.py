@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bot.lambda_placement import LambdaPlacement
 
 MAX_BODY_BYTES = 16 * 1024
 RETRY_AFTER_S = 5
 
 
-class ApiSettings(BaseSettings):
+class ApiSettings(LambdaPlacement):
     """How the caller's identity is read from a verified JWT. Environment variables carry the ASKIAM_API_ prefix."""
 
     model_config = SettingsConfigDict(env_prefix="ASKIAM_API_", extra="ignore", frozen=True)

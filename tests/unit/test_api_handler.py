@@ -241,6 +241,14 @@ def test_without_an_identity_the_caller_is_unauthenticated(install) -> None:  # 
     assert app.service.calls == []
 
 
+def test_development_tokens_are_rejected_in_a_deployed_lambda_even_with_a_local_env(install) -> None:  # type: ignore[no-untyped-def]
+    app = install(env="local", api=ApiSettings(AWS_LAMBDA_FUNCTION_NAME="askiam-api-prod"))
+    assert _error(call("POST", "/chat", {"text": "hi"}, user="ana")) == (401, "DEV_TOKEN_REJECTED")
+    assert app.service.calls == []
+    install(env="local", api=ApiSettings(AWS_LAMBDA_FUNCTION_NAME="askiam-api", AWS_SAM_LOCAL="true"))
+    assert call("POST", "/chat", {"text": "hi"}, user="ana")[0] == 200  # `sam local` is local
+
+
 @pytest.mark.parametrize("env", ["test", "aws"])
 def test_development_tokens_are_rejected_outside_local(install, env: str) -> None:  # type: ignore[no-untyped-def]
     app = install(env=env)
@@ -271,6 +279,24 @@ def test_an_email_claim_is_mapped_to_the_person(install) -> None:  # type: ignor
     event = json.loads((EVENTS / "aws_post_chat_jwt.json").read_text())
     assert _result(lambda_handler(event, None))[0] == 200  # type: ignore[arg-type]
     assert app.service.calls[0][0] == "ana"
+
+
+@pytest.mark.parametrize("claims", [
+    {"email_verified": "false"},  # an address people may type into their own profile, never confirmed
+    {"email_verified": None},
+    {"email": "boss@corp.test"},  # verified, but nobody's in the directory
+    {"email": "ana"},  # never tried as a user id
+])
+def test_an_email_claim_that_is_unverified_or_nobodys_is_refused(install, claims: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    app = install(env="aws", api=ApiSettings(identity_claim="email", identity_lookup="email"),
+                  directory=EmailDirectory())
+    event = json.loads((EVENTS / "aws_post_chat_jwt.json").read_text())
+    given = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    given.update(claims)
+    if claims.get("email_verified", "") is None:
+        del given["email_verified"]
+    assert _error(_result(lambda_handler(event, None))) == (401, "UNAUTHENTICATED")  # type: ignore[arg-type]
+    assert app.service.calls == []
 
 
 def test_the_default_claim_is_the_cognito_user_name_as_for_lex(install) -> None:  # type: ignore[no-untyped-def]

@@ -217,12 +217,27 @@ def test_production_never_falls_back_to_requester_id_when_the_token_fails(keys, 
 
 def test_an_email_claim_is_looked_up_in_the_directory(keys, verifier) -> None:  # type: ignore[no-untyped-def]
     lex = LexSettings(identity_claim="email", identity_lookup="email")
-    found = requester_id({"idtokenjwt": token(keys, email="Ana@Corp.test")}, local=False, verifier=verifier,
-                         lex=lex, directory=lambda: Directory(ANA))
+    found = requester_id({"idtokenjwt": token(keys, email="Ana@Corp.test", email_verified=True)}, local=False,
+                         verifier=verifier, lex=lex, directory=lambda: Directory(ANA))
     assert found == "ana"
     with pytest.raises(TokenRejectedError, match="no 'custom:user_id' claim"):
         requester_id({"idtokenjwt": token(keys)}, local=False, verifier=verifier,
                      lex=LexSettings(identity_claim="custom:user_id"), directory=_no_directory)
+
+
+@pytest.mark.parametrize(("overrides", "refusal"), [
+    ({"email_verified": False}, "not a verified email address"),  # typed into one's own profile, never confirmed
+    ({"email_verified": "false"}, "not a verified email address"),
+    ({}, "not a verified email address"),  # a provider that does not say
+    ({"email_verified": True, "email": "nobody@corp.test"}, "not the email of anyone"),
+    ({"email_verified": True, "email": "ana"}, "not the email of anyone"),  # never tried as a user id
+])
+def test_an_email_claim_names_someone_only_when_verified_and_theirs(keys, verifier, overrides: dict[str, Any],  # type: ignore[no-untyped-def]
+                                                                    refusal: str) -> None:
+    lex = LexSettings(identity_claim="email", identity_lookup="email")
+    with pytest.raises(TokenRejectedError, match=refusal):
+        requester_id({"idtokenjwt": token(keys, **overrides)}, local=False, verifier=verifier, lex=lex,
+                     directory=lambda: Directory(ANA))
 
 
 def test_local_mode_reads_requester_id_and_nothing_else() -> None:
