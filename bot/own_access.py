@@ -15,16 +15,22 @@ from bot.domain import Decision, Outcome, Person, Reason
 from bot.messages import described_access, explanation, since_filed, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
+from bot.understanding.examples import Examples
 from bot.understanding.questions import Asked, SelfQuestion
 from bot.understanding.resolver import CatalogVocabulary, resolve_role
 from bot.understanding.text import numbered
 from bot.understanding.time_limits import shown_end
 
 NOTHING_REQUESTED = "Nothing was requested."
-OTHERS_ACCESS_ANSWER = ("I can tell you about your own access (\"what access do I have?\") and your own requests, "
-                        "not what someone else holds: ask their manager or the application's owner. Nothing was "
-                        "requested; to ask for access for someone who reports to you, start with their name or email "
-                        "instead of \"I\", for example \"... needs Reader in Confluence\".")
+
+
+def others_access_answer(examples: Examples) -> str:
+    return ("I can tell you about your own access (\"what access do I have?\") and your own requests, not what "
+            "someone else holds: ask their manager or the application's owner. Nothing was requested; to ask for "
+            "access for someone who reports to you, start with their name or email instead of \"I\", for example "
+            f"\"{examples.someone_else}\".")
+
+
 APPROVALS_ELSEWHERE = ("I do not decide requests in the chat: decide them in the console (/console) or with "
                       "\"askiam approvals list --as {user}\" and \"askiam approvals decide ID approve|deny --as "
                       "{user}\". Nothing was changed.")
@@ -70,12 +76,12 @@ class OwnAccessAnswers:
                             text: str) -> str | None:
         """The answer to a question that is not about the person's own access or requests, if it is one."""
         if question.asked is Asked.OTHERS_ACCESS:
-            return OTHERS_ACCESS_ANSWER
+            return others_access_answer(vocabulary.examples)
         if question.asked is Asked.MY_MANAGER:
             return self._my_manager(requester)
         if question.asked is Asked.APP_ROLES:
             # "What roles does Rui have?" names no application: it asks about someone else's access.
-            return application_roles(vocabulary, text, question.subject) or OTHERS_ACCESS_ANSWER
+            return application_roles(vocabulary, text, question.subject) or others_access_answer(vocabulary.examples)
         if question.asked is Asked.ROLE_INFO:
             return role_described(vocabulary, text)
         if question.asked is Asked.APPROVAL_QUEUE:

@@ -70,7 +70,8 @@ from bot.ports import (
 from bot.time_zones import now_in
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
 from bot.understanding.catalog_matcher import winners
-from bot.understanding.intent import REMOVAL_ANSWER, REMOVAL_SLOT, asks_for_removal
+from bot.understanding.examples import Examples
+from bot.understanding.intent import REMOVAL_SLOT, asks_for_removal, removal_answer
 from bot.understanding.people import (
     PRONOUNS,
     TargetFinding,
@@ -92,18 +93,18 @@ from bot.understanding.resolver import (
 from bot.understanding.small_talk import (
     CANCELLED_ANSWER,
     ENDED_SLOT,
-    GREETING_ANSWER,
-    HELP_ANSWER,
-    NO_QUESTION_OPEN,
-    NOT_UNDERSTOOD,
-    NOTHING_TO_CANCEL,
     THANKS_ANSWER,
     THANKS_WHILE_ASKING,
     asks_for_help,
     calls_off,
     closes,
+    greeting_answer,
+    help_answer,
     names_nothing,
+    no_question_open,
     no_words_answer,
+    not_understood,
+    nothing_to_cancel,
     only_greeting,
     only_thanks,
     only_yes_or_no,
@@ -304,13 +305,13 @@ class AccessRequestService:
             reply = withdrawals.answer(withdrawal, requester, vocabulary, text, channel,
                                        last.request_id if last is not None else None)
             return answer(ENDED_SLOT, reply, clean(text))
-        ending = self._ending(text, waiting)
+        ending = self._ending(text, waiting, vocabulary.examples)
         if ending is not None:
             texts = [*state.texts, clean(text)] if state is not None and waiting else [clean(text)]
             return answer(ending.slot, ending.question, " / ".join(texts))
         # A removal is never read as a request for the role it names.
         if asks_for_removal(text, vocabulary.app_words, vocabulary.role_words):
-            return answer(REMOVAL_SLOT, REMOVAL_ANSWER, clean(text))
+            return answer(REMOVAL_SLOT, removal_answer(vocabulary.examples), clean(text))
         question = question_in(text) if not waiting and self._ports.ledger is not None else None
         if question is not None:
             assert self._ports.ledger is not None
@@ -341,7 +342,7 @@ class AccessRequestService:
             resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
             if _names_nothing(text, resolved, vocabulary):  # "test": asking which application would be a guess
-                return answer(ENDED_SLOT, NOT_UNDERSTOOD, full_text)
+                return answer(ENDED_SLOT, not_understood(vocabulary.examples), full_text)
         if resolved.is_complete and not asked_until:
             resolved = _with_time_limit(resolved, full_text, requester)
         version = vocabulary.catalog.version
@@ -368,23 +369,23 @@ class AccessRequestService:
         return replace(turn, outcome=outcome.model_copy(update={"message": outcome.message + note}))
 
     @staticmethod
-    def _ending(text: str, waiting: bool) -> Clarification | None:
+    def _ending(text: str, waiting: bool, examples: Examples) -> Clarification | None:
         """The answer to a message that asks for nothing, which ends the conversation: calling off the request in
         progress, or closing words after an answer (while a question waits, "ok" may be its answer)."""
         if calls_off(text):
-            return Clarification(slot=ENDED_SLOT, question=CANCELLED_ANSWER if waiting else NOTHING_TO_CANCEL)
+            return Clarification(slot=ENDED_SLOT, question=CANCELLED_ANSWER if waiting else nothing_to_cancel(examples))
         if not waiting and only_thanks(text):
             return Clarification(slot=ENDED_SLOT, question=THANKS_ANSWER)
         if closes(text):  # "ok thanks" to a question: the person is done, not answering it
             return Clarification(slot=ENDED_SLOT, question=THANKS_WHILE_ASKING)
         if not waiting and only_greeting(text):
-            return Clarification(slot=ENDED_SLOT, question=GREETING_ANSWER)
+            return Clarification(slot=ENDED_SLOT, question=greeting_answer(examples))
         if not waiting and asks_for_help(text):
-            return Clarification(slot=ENDED_SLOT, question=HELP_ANSWER)
+            return Clarification(slot=ENDED_SLOT, question=help_answer(examples))
         if not waiting and only_yes_or_no(text):
-            return Clarification(slot=ENDED_SLOT, question=NO_QUESTION_OPEN)
+            return Clarification(slot=ENDED_SLOT, question=no_question_open(examples))
         if not waiting and without_words(text):
-            return Clarification(slot=ENDED_SLOT, question=no_words_answer(text))
+            return Clarification(slot=ENDED_SLOT, question=no_words_answer(text, examples))
         return None
 
     def _explain(self, requester: Person, last: LastRequest) -> str:

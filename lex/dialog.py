@@ -26,7 +26,7 @@ from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.intent import REMOVAL_SLOT
 from bot.understanding.questions import Asked, question_in, request_id_in
 from bot.understanding.resolver import request_words
-from bot.understanding.small_talk import ENDED_SLOT
+from bot.understanding.small_talk import ENDED_SLOT, NOT_UNDERSTOOD_LEAD
 from bot.understanding.text import fold
 from bot.understanding.time_limits import shown_end
 from bot.understanding.withdrawal import withdrawal_in
@@ -46,7 +46,6 @@ from lex.bot_definition import (
 from lex.events import LexEvent
 from lex.responses import (
     DECLINED,
-    HELP,
     NOT_SERVED,
     LexResponse,
     OutSlot,
@@ -58,6 +57,7 @@ from lex.responses import (
     delegate,
     elicit_intent,
     elicit_slot,
+    lex_help,
     plain,
 )
 from lex.session import LexSession, PendingConfirmation
@@ -148,7 +148,7 @@ def _access_request(ports: LexPorts, event: LexEvent, requester: str, session: L
                        idempotency_key=_idempotency_key(event, session.pending, session.state))
     text = _turn_text(event, session.state)
     if not text:
-        question = "What access do you need? For example: 'the Viewer role in Ledgerly for me'."
+        question = f"What access do you need? For example: '{ports.service.vocabulary().examples.request}'."
         return elicit_slot(ACCESS_INTENT, APPLICATION_SLOT, {}, [plain(question)], session.asking(None))
     preview = ports.preview.handle(requester, text, channel=CHANNEL, state=session.state,
                                    conversation_id=event.session_id or None)
@@ -178,13 +178,17 @@ def _after_preview(ports: LexPorts, event: LexEvent, requester: str, session: Le
 
 
 def _decide(ports: LexPorts, event: LexEvent, requester: str, text: str, state: ConversationState | None,
-            session: LexSession, *, idempotency_key: str | None = None) -> LexResponse:
+            session: LexSession, *, idempotency_key: str | None = None, answering: str = ACCESS_INTENT) -> LexResponse:
+    """The core's answer to the text. A question it asks is this intent's slot; an answer that ends the turn (a
+    question answered, a withdrawal) closes `answering`, the intent Lex invoked, fulfilled unless nothing was done."""
     turn = ports.service.handle(requester, text, channel=CHANNEL, state=state,
                                 conversation_id=event.session_id or None, idempotency_key=idempotency_key)
     outcome = turn.outcome
     slots = _slots(ports, requester, outcome.user_id, outcome.app_id, outcome.role_id)
     if outcome.clarification is not None and outcome.clarification.slot in (REMOVAL_SLOT, ENDED_SLOT):
-        return close(ACCESS_INTENT, "Failed", [outcome.message], session.finished(), slots)  # nothing to ask
+        done = outcome.clarification.slot == ENDED_SLOT and not outcome.message.startswith(NOT_UNDERSTOOD_LEAD)
+        return close(answering, "Fulfilled" if done else "Failed", [outcome.message], session.finished(),
+                     slots if answering == ACCESS_INTENT else None)  # nothing to ask
     if outcome.decision is Decision.NEEDS_CLARIFICATION:
         return clarification_reply(ACCESS_INTENT, outcome.clarification, outcome.message, slots,
                                    session.asking(turn.state))
@@ -212,7 +216,8 @@ def _withdraw(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     request_id = _request_id(slot_value, _REQUEST_ID_SLOT_VALUE)
     if request_id and request_id_in(text) is None:
         text = f"withdraw {request_id}"  # the id Lex heard, in whatever words
-    return _decide(ports, event, requester, text or "withdraw my request", session.state, session)
+    return _decide(ports, event, requester, text or "withdraw my request", session.state, session,
+                   answering=WITHDRAW_INTENT)
 
 
 def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSession) -> LexResponse:
@@ -220,11 +225,12 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     if approver_turns.looks_like_a_decision(text):
         return approver_turns.decide_request(ports, event, requester, session)
     if withdrawal_in(text) is not None and (session.state is None or not session.state.waiting):
-        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
+        # answered by the core, and audited
+        return _decide(ports, event, requester, text, session.state, session, answering=FALLBACK_INTENT)
     if session.state is not None and session.state.waiting:
         return _access_request(ports, event, requester, session.asking(session.state))
     if not text:
-        return elicit_intent(HELP, session.finished())
+        return elicit_intent(lex_help(ports.service.vocabulary().examples), session.finished())
     if approver_turns.looks_like_a_queue_question(text):
         return approver_turns.list_pending(ports, requester, session)
     question = question_in(text)
@@ -232,7 +238,8 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     # status, by id or as the one just made, is this dialog's own.
     if question is not None and question.asked is not Asked.ONE_REQUEST and not (
             question.asked is Asked.MY_REQUESTS and session.last_request_id is not None):
-        return _decide(ports, event, requester, text, session.state, session)  # answered by the core, and audited
+        # answered by the core, and audited
+        return _decide(ports, event, requester, text, session.state, session, answering=FALLBACK_INTENT)
     if _STATUS_WORDS.search(text) or _REQUEST_ID_IN_TEXT.search(text) or \
             (asks_why(text) and session.last_request_id is not None):
         return _status(ports, event, requester, session)
@@ -242,7 +249,7 @@ def _fallback(ports: LexPorts, event: LexEvent, requester: str, session: LexSess
     preview = ports.preview.handle(requester, text, channel=CHANNEL, state=fresh.state,
                                    conversation_id=event.session_id or None)
     if not _understood(ports, text, preview):
-        return elicit_intent(HELP, fresh)
+        return elicit_intent(lex_help(ports.service.vocabulary().examples), fresh)
     return _after_preview(ports, event, requester, fresh, text, preview, lex_confirmed=False)
 
 
@@ -264,8 +271,9 @@ def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSessio
     request_id = request_id or session.last_request_id
     done = session.finished()
     if request_id is None:
-        question = "Which request? Please give its id, for example R-1234."
-        return elicit_slot(STATUS_INTENT, REQUEST_ID_SLOT, {}, [plain(question)], done)
+        # "What happened to my last request?" in a new session: the person's latest requests, as the core lists
+        # them (each with its id to ask about), never a question for an id they may not have at hand.
+        return _decide(ports, event, requester, MY_REQUESTS_QUESTION, None, done, answering=STATUS_INTENT)
     ports.service.requester(requester, CHANNEL, f"(status of {request_id})")
     outcome = ports.requests.get(request_id)
     slots: Slots = {REQUEST_ID_SLOT: OutSlot.of(request_id)}
@@ -277,6 +285,10 @@ def _status(ports: LexPorts, event: LexEvent, requester: str, session: LexSessio
     headline = f"Request {request_id} is {status_text(outcome.decision, outcome.reason)}{f': {what}' if what else ''}."
     since = since_filed(outcome, decider_name(outcome, requester, ports.directory))
     return close(STATUS_INTENT, "Fulfilled", [headline, since + outcome.message], done.finished(request_id), slots)
+
+
+# How a status question without an id is put to the core.
+MY_REQUESTS_QUESTION = "what is the status of my requests?"
 
 
 def _request_id(text: str, pattern: re.Pattern[str]) -> str | None:

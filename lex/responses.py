@@ -20,6 +20,7 @@ from bot.errors import (
     RequesterError,
     ServiceUnavailableError,
 )
+from bot.understanding.examples import Examples
 from lex.bot_definition import APPLICATION_SLOT, FALLBACK_INTENT, ROLE_SLOT, USER_SLOT
 from lex.errors import IdentityConfigError, MalformedEventError, NotSignedInError
 from lex.session import LexSession
@@ -204,9 +205,13 @@ def elicit_intent(message: str, session: LexSession) -> LexResponse:
 
 # What AskIAM says.
 
-HELP = ("I can request access for you or for someone you may request for, and tell you the status of a request. "
-        "Try 'I need the Viewer role in Ledgerly' or 'What is the status of R-1234?'. "
-        "Approvers can ask 'what is waiting for me' and say 'approve R-1234' or 'deny R-1234 because ...'.")
+def lex_help(examples: Examples) -> str:
+    """What the bot does, with an example request from the org's catalog."""
+    return ("I can request access for you or for someone you may request for, and tell you the status of a "
+            f"request. Try '{examples.request}' or 'What is the status of R-1234?'. Approvers can ask 'what is "
+            "waiting for me' and say 'approve R-1234' or 'deny R-1234 because ...'.")
+
+
 NOT_SERVED = "Sorry, I can only help with access requests and their status here."
 DECLINED = "All right, I have not sent that request. Tell me what you need whenever you are ready."
 def clarification_reply(intent_name: str, clarification: Clarification | None, question: str, slots: Slots,

@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from rapidfuzz.distance import OSA
 
 from bot.understanding.catalog_matcher import FILLER_WORDS
-from bot.understanding.small_talk import EXAMPLE_REQUEST
+from bot.understanding.examples import Examples
 from bot.understanding.text import fold
 
 # Verbs (and their nouns) that, acting on access, mean taking it away; matched by stem, or whole with one typo.
@@ -69,10 +69,15 @@ _CLAUSE_BREAK = re.compile(r"[.;!?\n]+|--+")
 _SETS_UP = re.compile(r"\b(?:set|sets|setting|sign|signs|signed|signing|hook|hooked|hooking|log|logged)\s+up$")
 
 REMOVAL_SLOT = "removal"
-REMOVAL_ANSWER = ("I can only handle requests for new access, so nothing was changed. To have access removed, ask "
-                  "the application's owner or your IAM team. To request access, say what you need, for example "
-                  f"\"{EXAMPLE_REQUEST}\". To withdraw a request still waiting for approval, say "
-                  "\"withdraw\" and its id, for example \"withdraw R-1234\".")
+
+
+def removal_answer(examples: Examples) -> str:
+    return ("I can only handle requests for new access, so nothing was changed. To have access removed, ask the "
+            "application's owner or your IAM team. To request access, say what you need, for example "
+            f"\"{examples.request}\". To withdraw a request still waiting for approval, say \"withdraw\" and its "
+            "id, for example \"withdraw R-1234\".")
+
+
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _POLITE = frozenset("please pls plz kindly".split())

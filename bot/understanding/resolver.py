@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.domain import Application, Candidate, Clarification, MatchedEntity, Person, ResolvedRequest, Role
 from bot.ports import Catalog, Directory
@@ -18,6 +19,7 @@ from bot.understanding.catalog_matcher import (
     winners,
     with_cues,
 )
+from bot.understanding.examples import Examples, examples_of
 from bot.understanding.held_access import split_held
 from bot.understanding.intent import naming_words
 from bot.understanding.people import find_target
@@ -64,6 +66,15 @@ class CatalogVocabulary:
     def words_of(self, text: str) -> list[str]:
         """The request's words (`request_words`), with the catalog's names cut out of runs without spaces."""
         return split_at_terms(request_words(text), self.caseless)
+
+    @cached_property
+    def examples(self) -> Examples:
+        """The requests the answers give as examples, from this catalog (worked out on first use)."""
+        def resolves_to(text: str) -> Role | None:
+            _, role, _, question = resolve_app_and_role(self.words_of(text), self)
+            return role if question is None else None
+
+        return examples_of(self.catalog, resolves_to)
 
 
 def request_words(text: str) -> list[str]:

@@ -3,8 +3,8 @@ closing words after an answer ("ok thanks"), a greeting alone ("hi"), asking for
 request could be made of ("test", markup). Only a whole message counts: "cancel" inside a sentence is read by the
 rest of the understanding (a removal, or a request).
 
-The examples the answers give are requests the shipped demo org understands as written (its catalog has Viewer
-and Explorer in Looker, Reader in Confluence); tests ask each of them there.
+The examples the answers give come from the org's own catalog (`bot.understanding.examples`), each one a request
+that is understood as written there.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.understanding.examples import Examples
 from bot.understanding.text import fold
 
 _POLITE = r"(?:(?:ok(?:ay)?|oh|ah|hmm+|um+|well|actually|no|nah|please|pls|sorry|thanks?|thank you|then)[\s,.!]*)*"
@@ -47,22 +48,33 @@ _HELP = re.compile(r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|um+)[\s,.!]+)*(?:he
                    r"usage|\?+)[\s?.!]*$")
 _YES_OR_NO = re.compile(r"^(?:yes|y|yeah|yep|yup|sure|ok(?:ay)?|no|n|nope|nah|correct|right)(?: please| thanks?)?"
                         r"[\s.!]*$")
-# Requests the answers give as examples; each is understood as written on the demo org (see the module's text).
-EXAMPLE_REQUEST = "I need the Viewer role in Looker"
-EXAMPLE_WITH_END = "I need Explorer in Looker for two weeks"
-HELP_ANSWER = (f"I handle requests for access. Say what you need, for example \"{EXAMPLE_REQUEST}\" or "
-               f"\"{EXAMPLE_WITH_END}\"; for someone who reports to you, start with their name or email instead of "
-               "\"I\". I check the rules, look at similar past decisions and answer: approved, sent to an approver, "
-               "denied (with the reason), or a question. \"why?\" after an answer gives its reasons; \"same for\" and "
-               "a name asks for the same access for someone else. You can also ask \"what access do I have?\", "
-               "\"what roles does Looker have?\" or \"status of my requests\".")
+def help_answer(examples: Examples) -> str:
+    return (f"I handle requests for access. Say what you need, for example \"{examples.request}\" or "
+            f"\"{examples.with_end}\"; for someone who reports to you, start with their name or email instead of "
+            "\"I\". I check the rules, look at similar past decisions and answer: approved, sent to an approver, "
+            "denied (with the reason), or a question. \"why?\" after an answer gives its reasons; \"same for\" and "
+            "a name asks for the same access for someone else. You can also ask \"what access do I have?\", "
+            f"\"what roles does {examples.application} have?\" or \"status of my requests\".")
+
+
 _SHOWN_CHARS = 40
-NO_QUESTION_OPEN = ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
-                    f"example \"{EXAMPLE_REQUEST}\".")
-GREETING_ANSWER = f"Hello! Tell me what access you need and for whom, for example \"{EXAMPLE_REQUEST}\"."
+
+
+def no_question_open(examples: Examples) -> str:
+    return ("There is no question open to answer yes or no to. To ask for access, say what you need, for "
+            f"example \"{examples.request}\".")
+
+
+def greeting_answer(examples: Examples) -> str:
+    return f"Hello! Tell me what access you need and for whom, for example \"{examples.request}\"."
+
+
+def nothing_to_cancel(examples: Examples) -> str:
+    return ("There is no request in progress to cancel. To ask for access, say what you need, for example "
+            f"\"{examples.request}\".")
+
+
 CANCELLED_ANSWER = "Cancelled: nothing was requested and nothing was changed. Tell me whenever you need access."
-NOTHING_TO_CANCEL = ("There is no request in progress to cancel. To ask for access, say what you need, for example "
-                     f"\"{EXAMPLE_REQUEST}\".")
 THANKS_ANSWER = "You're welcome. Tell me whenever you need other access."
 THANKS_WHILE_ASKING = ("You're welcome. I have left the request I asked about: nothing was requested. Tell me "
                        "whenever you need access.")
@@ -108,10 +120,10 @@ def without_words(text: str) -> bool:
     return not any(ch.isalpha() for ch in text)
 
 
-def no_words_answer(text: str) -> str:
+def no_words_answer(text: str, examples: Examples) -> str:
     shown = " ".join(text.split())[:_SHOWN_CHARS]
     return (f"There is no question open for \"{shown}\" to answer. To ask for access, say what you need, for "
-            f"example \"{EXAMPLE_REQUEST}\".")
+            f"example \"{examples.request}\".")
 
 
 def only_yes_or_no(text: str) -> bool:
@@ -150,5 +162,9 @@ def _near(word: str, catalog_words: Collection[str]) -> bool:
 
 
 # The message is not repeated back: it may be markup that a channel would show as such.
-NOT_UNDERSTOOD = ("Sorry, I did not understand that. I handle requests for access: say what you need, for example "
-                  f"\"{EXAMPLE_REQUEST}\", or ask \"help\".")
+NOT_UNDERSTOOD_LEAD = "Sorry, I did not understand that."
+
+
+def not_understood(examples: Examples) -> str:
+    return (f"{NOT_UNDERSTOOD_LEAD} I handle requests for access: say what you need, for example "
+            f"\"{examples.request}\", or ask \"help\".")

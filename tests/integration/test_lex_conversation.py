@@ -347,6 +347,9 @@ def test_withdrawing_a_pending_request_by_id_and_from_free_text(app) -> None:  #
     chat.attributes = {"requester_id": "tess"}
     by_id = chat.say("withdraw_by_id.json", {"1234": first.request_id.removeprefix("R-")})
     assert by_id["sessionState"]["dialogAction"] == {"type": "Close"}
+    # The intent Lex invoked is the one closed, done (not a failed AccessRequest, which analytics would count).
+    assert {key: by_id["sessionState"]["intent"].get(key) for key in ("name", "state")} == {
+        "name": "WithdrawRequest", "state": "Fulfilled"}
     assert messages_of(by_id) == [f"Withdrawn: request {first.request_id} (Viewer in Ledgerly for you) is closed "
                                   "and will not be decided; its approvers no longer see it."]
     # Lex heard "R-<id>" into the slot from other words: the slot's request is the one withdrawn.
@@ -386,6 +389,23 @@ def test_the_withdraw_intent_never_withdraws_what_was_not_named(app, typed: str)
         status = conn.execute("SELECT status FROM requests WHERE request_id = %s",
                               (pending.request_id,)).fetchone()["status"]
     assert status == "PENDING_APPROVAL", messages_of(response)
+    with app.database.connection() as conn:  # leave the module's shared database as it was
+        conn.execute("UPDATE requests SET status = 'DENIED', reason = 'WITHDRAWN' WHERE request_id = %s",
+                     (pending.request_id,))
+
+
+def test_the_status_of_my_last_request_in_a_new_session_lists_the_latest_requests(app) -> None:  # type: ignore[no-untyped-def]
+    pending = app.service.handle("rui", "I need Editor in WikiWiki").outcome
+    assert pending.decision is Decision.PENDING_APPROVAL
+    event = json.loads((EVENTS / "status_last_request.json").read_text(encoding="utf-8"))
+    event["sessionId"] = "lex-rui-status-new-session"
+    event["sessionState"]["sessionAttributes"] = {"requester_id": "rui"}
+    response = handler.lambda_handler(event, None)
+    assert_valid_response(response)
+    assert response["sessionState"]["dialogAction"] == {"type": "Close"}, messages_of(response)
+    assert {key: response["sessionState"]["intent"].get(key) for key in ("name", "state")} == {
+        "name": "CheckRequestStatus", "state": "Fulfilled"}
+    assert pending.request_id in messages_of(response)[0] and "Editor in WikiWiki" in messages_of(response)[0]
     with app.database.connection() as conn:  # leave the module's shared database as it was
         conn.execute("UPDATE requests SET status = 'DENIED', reason = 'WITHDRAWN' WHERE request_id = %s",
                      (pending.request_id,))

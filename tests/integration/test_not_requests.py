@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.domain import Decision, Reason
-from bot.understanding.small_talk import HELP_ANSWER, NOT_UNDERSTOOD, THANKS_WHILE_ASKING
+from bot.understanding.small_talk import THANKS_WHILE_ASKING, help_answer, not_understood
 from tests.fakes.bundles import rules_org
 
 pytestmark = pytest.mark.integration
@@ -33,12 +33,12 @@ def answered(app: Any, text: str, state: Any = None) -> Any:
 
 @pytest.mark.parametrize("text", ["can you help me?", "I need help", "Could someone help me please", "please help"])
 def test_asking_for_help_gets_the_help(app: Any, text: str) -> None:
-    assert answered(app, text).outcome.message == HELP_ANSWER
+    assert answered(app, text).outcome.message == help_answer(app.service.vocabulary().examples)
 
 
 @pytest.mark.parametrize("text", ["test", "asdf qwerty", "<img src=x onerror=alert(1)>", "lorem ipsum dolor"])
 def test_text_nothing_can_be_read_from_is_said_not_understood(app: Any, text: str) -> None:
-    assert answered(app, text).outcome.message == NOT_UNDERSTOOD
+    assert answered(app, text).outcome.message == not_understood(app.service.vocabulary().examples)
 
 
 @pytest.mark.parametrize(("text", "slot"), [

@@ -7,9 +7,9 @@ import pytest
 from bot.conversation import ConversationState
 from bot.domain import Candidate, Clarification, Decision, Evidence
 from bot.errors import InvalidRequestError, RateLimitedError, RequesterError, ServiceUnavailableError
+from bot.understanding.examples import Examples
 from lex.errors import IdentityConfigError, MalformedEventError, NotSignedInError, TokenRejectedError
 from lex.responses import (
-    HELP,
     OutSlot,
     clarification_reply,
     close,
@@ -19,6 +19,7 @@ from lex.responses import (
     elicit_intent,
     elicit_slot,
     error_response,
+    lex_help,
     plain,
 )
 from lex.session import LexSession, PendingConfirmation
@@ -87,7 +88,7 @@ def test_delegate_after_a_yes_is_ready_for_fulfilment() -> None:
 
 
 def test_elicit_intent_has_a_message_and_no_intent() -> None:
-    response = elicit_intent(HELP, SESSION).to_event()
+    response = elicit_intent(lex_help(Examples.generic()), SESSION).to_event()
     assert_valid_response(response)
     assert "intent" not in response["sessionState"]
 
