@@ -1,6 +1,7 @@
 """Someone other than the requester as the subject of a request, described rather than named.
 
-"The contractor needs ...", "Our CFO needs ...", "Someone on my team wants ...", "Robert (from finance) needs ...":
+"The contractor needs ...", "Our CFO needs ...", "The ward clerk needs ...", "Someone on my team wants ...",
+"Robert (from finance) needs ...":
 the verb's third-person form, with a subject that reads as a person, says the access is for someone else, even
 where no name in the sentence can be read. Such a request is asked about, never taken as the requester's own.
 A subject that is a thing ("My laptop needs ...", "The audit requires that I have ...") and any sentence in which
@@ -47,6 +48,20 @@ _LEAD_WORDS = frozenset({"hi", "hello", "hey", "dear", "please", "pls", "ok", "o
 _QUESTION_WORDS = frozenset({"who", "whom", "whoever", "what", "which", "why", "how", "when", "where", "whether",
                              "does", "do", "did", "is", "are", "if"})
 _EVERYONE = frozenset({"everyone", "everybody", "anyone", "anybody", "nobody", "all"})
+# Words that start a description of someone ("the ward clerk", "our locum").
+_DETERMINERS = frozenset({"the", "our", "my", "a", "an", "this", "that", "his", "her", "their", "your", "one"})
+# Words of a subject that is the access itself or a thing, not a person ("my access needs ...", "the request
+# needs ...", "the ETL job needs ...").
+_NOT_A_PERSON = frozenset("""
+    access accesses role roles permission permissions right rights account accounts license licence seat login
+    request requests ticket tickets approval change project report audit deadline system systems app apps
+    application applications tool service server laptop computer machine device job script pipeline bot process
+    it this that which what one migration upgrade rollout release launch build deployment integration dashboard
+    page site database data export import backup test demo meeting presentation workflow quarter budget
+    """.split())
+# Endings of nouns for things, events and activities, not people ("the migration", "the onboarding", "the
+# compliance", "the procurement", "the security").
+_THING_ENDINGS = ("tion", "sion", "ment", "ing", "ance", "ence", "ity", "ship", "ness", "ure", "ysis", "ics")
 _MAX_SUBJECT_WORDS = 8
 _MAX_SHOWN = 60
 
@@ -85,9 +100,15 @@ def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
 
 
 def _reads_as_a_person(typed: list[str], words: list[str], catalog_words: set[str]) -> bool:
-    """A noun for a person ("contractor", "CFO"), or a name: a capitalised word that is no catalog word and not
-    only the capital that starts a sentence ("Robert", not "The" or "My")."""
+    """A noun for a person ("contractor", "CFO"); someone described with a determiner ("the ward clerk", "our ED
+    nurse", "my locum": any org's job titles, which no word list holds), unless the words are the catalog's, the
+    access's or a thing's ("my access", "the request"); or a name: a capitalised word that is no catalog word and
+    not only the capital that starts a sentence ("Robert", not "The" or "My")."""
     if any(word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS for word in words):
+        return True
+    described = [word for word in words[1:] if word not in FILLER_WORDS]  # "the new nurse", "the doctor on call"
+    if words[0] in _DETERMINERS and described and not any(
+            word in catalog_words or word in _NOT_A_PERSON or word.endswith(_THING_ENDINGS) for word in described):
         return True
     return any(word[:1].isupper() and not word.isupper() and folded not in catalog_words
                and folded not in FILLER_WORDS for word, folded in zip(typed, words, strict=True))
