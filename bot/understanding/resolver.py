@@ -176,8 +176,12 @@ def resolve_app_and_role(
         if other is not None and _own_role_beside(words, vocabulary, app_hits[0]):
             # "Viewer in NetSuite and Explorer in Looker": two requests, never one of them chosen.
             return None, None, [], _two_applications(catalog.applications[app_hits[0].entity_id], other)
-        options = [catalog.applications[hit.entity_id] for hit in app_hits]
-        return None, None, [], _ask_app(options, "Your request could mean more than one application.")
+        # "Lab Technologist in EHR", where two applications go by "EHR": those with the role named.
+        having_role = [hit for hit in app_hits if _names_a_role_of(words, vocabulary, hit)]
+        if len(having_role) != 1:
+            options = [catalog.applications[hit.entity_id] for hit in having_role or app_hits]
+            return None, None, [], _ask_app(options, "Your request could mean more than one application.")
+        app_hits = having_role
     if not app_hits:
         named = _role_named_in_full(words, vocabulary)
         if named is not None:
@@ -312,6 +316,13 @@ def _two_applications(app: Application, other: Application) -> Clarification:
     return Clarification(slot=ENDED_SLOT, question=(
         f"Your request names roles in {app.name} and in {other.name}, and I handle one role in one application "
         "per request, so nothing was requested. Please ask for each on its own."))
+
+
+def _names_a_role_of(words: Sequence[str], vocabulary: CatalogVocabulary, app_hit: PhraseHit) -> bool:
+    """Whether the words name one of the application's roles by its exact name or alias, outside its mention."""
+    role_ids = {role.role_id for role in vocabulary.catalog.roles_of(app_hit.entity_id)}
+    return any(hit.entity_id in role_ids and not (hit.start < app_hit.end and app_hit.start < hit.end)
+               for hit in vocabulary.roles.exact(words))
 
 
 def _own_role_beside(words: Sequence[str], vocabulary: CatalogVocabulary, app_hit: PhraseHit) -> bool:
