@@ -154,6 +154,8 @@ class Evidence(Frozen):
     summary: str
     score: float | None = None
     source: str | None = None
+    # A policy passage's document title, whole ("St. Brigid's Hospital: Access Standard"); None for other kinds.
+    title: str | None = None
 
 
 class Confidence(Frozen):

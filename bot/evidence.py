@@ -175,5 +175,5 @@ def passage_evidence(passages: list[PolicyPassage]) -> list[Evidence]:
         seen.add(passage.passage_id)
         evidence.append(Evidence(evidence_id=f"policy:{passage.passage_id}", kind="policy",
                                  summary=f"{passage.title}: {passage.text}", score=round(passage.score, 3),
-                                 source=passage.document))
+                                 source=passage.document, title=passage.title))
     return evidence

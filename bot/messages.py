@@ -45,7 +45,7 @@ def decision_message(
     what = f"{role.name} in {app_name}" + (f" until {shown_end(until, zone)}" if until is not None else "")
     ref = f" (request {request_id})" if request_id else ""
     policy = next((item for item in evidence if item.kind == "policy"), None)
-    cite = f" See {policy.summary.split(':', 1)[0]}." if policy else ""
+    cite = f" See {policy.title or policy.summary.split(': ', 1)[0]}." if policy else ""
     if decision is Decision.APPROVED:
         # What speaks for it: shares of peers or similar requests of one half or more (a "0 of 4 people hold this
         # role" is evidence, but not a reason to approve).
