@@ -266,6 +266,12 @@ class DecisionStore(Protocol):
         """Audit a request refused before it was understood (unknown or inactive requester)."""
         ...
 
+    def record_repeat(self, pending: Outcome, requester_id: str, channel: str, text: str,
+                      asked_until: datetime | None) -> None:
+        """Audit a request asked again while the same one still waits for approval: nothing new is filed, and the
+        record says who asked, in what words and for what end, against the request that waits."""
+        ...
+
 
 @dataclass(frozen=True)
 class OutboxEvent:

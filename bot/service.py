@@ -659,6 +659,7 @@ class AccessRequestService:
             pending.message = pending_again_message(pending.request_id, role, app.name, pending.access_until,
                                                     resolved.until, requester.time_zone)
             pending.repeated = True
+            self._ports.store.record_repeat(pending, requester.user_id, channel, full_text, resolved.until)
             return Turn(outcome=pending, state=decided(resolved, pending.request_id), timings=timings)
 
         # Three independent lookups: the hard checks (SQL), the confidence (history index and statistics) and the

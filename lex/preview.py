@@ -7,6 +7,7 @@ core stays the one place that understands and checks a request, and the Lex dial
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.bootstrap import Application
 from bot.domain import Outcome
@@ -48,6 +49,11 @@ class PreviewStore:
 
     def record_refusal(self, requester_id: str, channel: str, text: str, why: str) -> None:
         self._store.record_refusal(requester_id, channel, text, why)
+
+    def record_repeat(self, pending: Outcome, requester_id: str, channel: str, text: str,
+                      asked_until: datetime | None) -> None:
+        # Asked again while it waits: answered at once, with no confirmation after it, so recorded now.
+        self._store.record_repeat(pending, requester_id, channel, text, asked_until)
 
 
 def preview_service(app: Application) -> AccessRequestService:

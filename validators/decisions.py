@@ -226,6 +226,20 @@ class SqlDecisionStore:
                 "details": {"text": text, "why": why},
             })
 
+    def record_repeat(self, pending: Outcome, requester_id: str, channel: str, text: str,
+                      asked_until: datetime | None) -> None:
+        with self._database.connection() as conn, conn.transaction():
+            audit.append(conn, _repeat_event(pending, requester_id, channel, text, asked_until))
+
+
+def _repeat_event(pending: Outcome, requester_id: str, channel: str, text: str,
+                  asked_until: datetime | None) -> dict[str, Any]:
+    return {"event_type": "access_request.repeated", "request_id": pending.request_id, "requester_id": requester_id,
+            "target_id": pending.user_id, "app_id": pending.app_id, "role_id": pending.role_id, "channel": channel,
+            # No decision of its own (reports count decisions): the request it points to still waits.
+            "details": {"text": text, "asked_until": asked_until.isoformat() if asked_until else None,
+                        "answer": pending.message}}
+
 
 def _insert_details(
     conn: psycopg.Connection[Any], request_id: str, checks: Any, evidence: Any

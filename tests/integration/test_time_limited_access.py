@@ -3,6 +3,7 @@ an approver ends then; a request whose time is over is never granted; an end tha
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -141,6 +142,16 @@ def test_asking_again_with_another_end_says_which_end_the_pending_request_keeps(
     assert "It keeps that end; the one asked for now (until " in again.message, again.message
     assert again.message.endswith(f"To change it, withdraw it (\"cancel {first.request_id}\") and ask again with the "
                                   "end you need."), again.message
+    # Nothing new is filed, but the message is audited against the request that waits, with the end asked for.
+    with app.database.connection() as conn:
+        rows = conn.execute("SELECT event_type, requester_id, decision, payload FROM audit_log WHERE request_id = %s "
+                            "ORDER BY seq", (first.request_id,)).fetchall()
+    assert [row["event_type"] for row in rows] == ["access_request.decided", "access_request.repeated"]
+    repeat = rows[1]
+    details = json.loads(repeat["payload"])["details"]
+    assert (repeat["requester_id"], repeat["decision"]) == ("rui", None)
+    assert details["text"] == "I need admin in Ledgerly for two weeks" and details["asked_until"]
+    assert details["answer"] == again.message
 
 
 def test_only_an_end_said_after_a_request_applies_to_that_request(app) -> None:  # type: ignore[no-untyped-def]
