@@ -151,6 +151,13 @@ class OwnAccessAnswers:
         if app_id is None:
             if not held:
                 return "You hold no roles in the applications I know. To ask for one, say what you need."
+            named, names = _roles_named(vocabulary, held, text)
+            if named:  # "when does my Break-Glass access expire?": that grant (or those of that name), not the list
+                ends = [self._held(vocabulary, grant, requester.time_zone, say_no_end=True) for grant in named]
+                return f"Yes: you hold {ends[0] if len(ends) == 1 else listing(ends)}. {NOTHING_REQUESTED}"
+            if names:
+                return (f"No: you hold no role named {' or '.join(names)}. {NOTHING_REQUESTED} Ask \"what access do I "
+                        "have?\" for the roles you hold.")
             # "show all my access": the whole list; otherwise the first few, and how many more (and how to see them).
             everything = bool(_ALL.search(text))
             limit = LISTED_ALL if everything else LISTED
@@ -263,6 +270,15 @@ class OwnAccessAnswers:
         until = f" (until {shown_end(grant.expires_at, zone)})" if grant.expires_at else \
             " (no end date)" if say_no_end else ""
         return f"{role.name} in {app.name if app else role.app_id}{until}"
+
+
+def _roles_named(vocabulary: CatalogVocabulary, held: list[HeldRole], text: str) -> tuple[list[HeldRole], list[str]]:
+    """The person's grants whose role the text names by its exact name or alias (no application named), and the
+    names of the roles named, held or not."""
+    hits = vocabulary.roles.exact(vocabulary.words_of(text))
+    named = {hit.entity_id for hit in hits}
+    names = sorted({vocabulary.catalog.roles[role_id].name for role_id in named if role_id in vocabulary.catalog.roles})
+    return [grant for grant in held if grant.role_id in named], names
 
 
 def decider_name(outcome: Outcome, requester_id: str, directory: Directory) -> str:

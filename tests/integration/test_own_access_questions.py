@@ -344,3 +344,12 @@ def test_lex_answers_help_with_its_own_help_and_waits_for_the_request(app: Any) 
     assert_valid_response(response)
     assert response["sessionState"]["dialogAction"]["type"] == "ElicitIntent"
     assert messages_of(response)[0].startswith("I can request access for you") and decided(app) == before
+
+
+def test_when_a_role_named_without_its_application_ends_is_that_grants_end(app: Any) -> None:
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = '2099-01-31 23:59:59+00' WHERE user_id = 'ana'")
+    assert ask(app, "ana", "when does my Journal Poster access expire?") == (
+        "Yes: you hold Journal Poster in Ledgerly (until the end of 2099-01-31 (UTC)). Nothing was requested.")
+    # A role of that name not held is said not held, not answered with the whole list.
+    assert ask(app, "ana", "when does my Editor access expire?").startswith("No: you hold no role named Editor.")
