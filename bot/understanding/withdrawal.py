@@ -28,6 +28,10 @@ _ID = r"(?:request\s+(?:id\s+)?)?(?:#\s*)?r\s*-?\s*\d+|request\s+(?:id\s+)?#?\s*
 _THAT = (r"(?:it|that|this)(?:\s+(?:one|request))?(?=\s*(?:$|[,.;:!?-]|(?:please|pls|thanks?|thank|thx|now|as|because|"
          r"since|i|we|actually|oh|wait|just)\b))")
 _DESCRIBED = r"(?:my|the|this|that|our)\s+(?:[\w-]+\s+){0,3}?(?:access\s+)?(?:request|ticket)s?"
+# Asking whether or how to withdraw, rather than ordering it: "Can I cancel my request?", "How do I withdraw R-12?".
+_ASKS_HOW = re.compile(rf"^\s*{_LEAD}(?:(?:can|could|may|should)\s+i|how\s+(?:do|can|could|would|should)\s+i|"
+                       rf"how\s+to|is\s+it\s+possible\s+to)\s+(?:still\s+)?(?:{_VERBS})\s+"
+                       rf"(?:{_ID}|{_THAT}|{_DESCRIBED})\b")
 # The whole message as an order: the verb first, then its object, then `rest`.
 _ALONE = re.compile(rf"^\s*{_LEAD}{_POLITE}(?:{_VERBS})\s+(?:(?P<id>{_ID})|(?P<that>{_THAT})|{_DESCRIBED})\b"
                     r"(?P<rest>.*)$")
@@ -60,13 +64,14 @@ class WithdrawalAsked:
     """What a message about withdrawing asks: withdraw the request named (`request_id`) or the one just made
     (`that_one`); or, with neither, which of the person's pending requests there are to withdraw. `question`: it
     speaks of withdrawing without being the order alone; `mixed`: it asks for access too; `several`: it names more
-    than one request."""
+    than one request; `how`: it asks whether or how to withdraw ("Can I cancel my request?")."""
 
     request_id: str | None = None
     that_one: bool = False
     question: bool = False
     mixed: bool = False
     several: bool = False
+    how: bool = False
 
 
 def withdrawal_in(text: str) -> WithdrawalAsked | None:
@@ -74,6 +79,8 @@ def withdrawal_in(text: str) -> WithdrawalAsked | None:
     folded = folded_text(text)
     if _NOT.search(folded):
         return None
+    if _ASKS_HOW.match(folded):  # "Can I cancel my request?": answered with how, and nothing withdrawn on it
+        return WithdrawalAsked(how=True)
     ids = request_ids_in(text)
     alone = _ALONE.match(folded)
     if alone is not None and not (alone.group("id") or alone.group("that")):

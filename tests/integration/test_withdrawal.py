@@ -112,7 +112,8 @@ def test_without_an_id_the_pending_requests_are_listed_and_none_is_withdrawn(app
 
 
 @pytest.mark.parametrize("text", [
-    "Can I cancel my request?", "What happens if I withdraw my request?", "I need Viewer in WikiWiki so I can "
+    "Can I cancel my request?", "Can I cancel R-{id}?", "How do I withdraw R-{id}?",
+    "What happens if I withdraw my request?", "I need Viewer in WikiWiki so I can "
     "cancel the change request", "please cancel R-{id} and R-999999", "I need Editor in WikiWiki; please withdraw "
     "my Ledgerly request", "don't cancel my request", "cancel his request"])
 def test_questions_purposes_and_mixed_messages_withdraw_nothing(app: Any, text: str) -> None:
@@ -155,3 +156,11 @@ def test_a_change_to_a_pending_request_files_a_new_one_and_says_the_earlier_one_
     other = app.service.handle("boss", "I need the Viewer role in WikiWiki")
     same_for = app.service.handle("boss", "same for Rui Costa", state=other.state).outcome
     assert "earlier request" not in same_for.message, same_for.message
+
+
+def test_asking_whether_or_how_to_withdraw_is_answered_with_how_and_the_requests_that_can_be(app: Any) -> None:
+    request_id = _pending(app, "tess", "I need the Viewer role in Ledgerly")
+    answer = _say(app, "tess", "Can I cancel my request?")
+    assert answer.startswith("Yes, while it waits for approval. Your request waiting for approval: 1. " + request_id)
+    assert '"withdraw R-1234"' in answer and "can only handle requests for new access" not in answer
+    assert _say(app, "rui", "how do I cancel my request?").startswith("None of your requests is waiting")
