@@ -578,6 +578,10 @@ def _check_consistency(users: list[Any], apps: list[Any], roles: list[Any], gran
                                {(role, needed): line for role, edges in requires.items() for needed, line in edges}):
         problems.add("prerequisites.csv", line, f"prerequisites go round in a circle ({' -> '.join(cycle)}): none "
                                                 "of these roles could ever be granted")
+    for line, user, _ in users:
+        if user.manager_id == user.user_id:
+            # Their own manager could ask for and approve their own access, as a circle of two could.
+            problems.add("users.csv", line, "manager_id is the person themselves")
     managers = {user.user_id: [user.manager_id] for _, user, _ in users
                 if user.manager_id and user.manager_id != user.user_id}
     lines = {(user.user_id, user.manager_id): line for line, user, _ in users}

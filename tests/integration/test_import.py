@@ -54,6 +54,9 @@ def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
     ("prerequisites.csv", "ldg-closer,ldg-viewer", "ldg-closer,ldg-viewer\nldg-viewer,ldg-closer",
      "prerequisites.csv:3: prerequisites go round in a circle (ldg-closer -> ldg-viewer -> ldg-closer)"),
     ("users.csv", "Director,,", "Director,ana,", "managers go round in a circle (ana -> boss -> ana)"),
+    ("users.csv", "ana,ana@corp.test,Ana Ferreira,active,employee,Finance,Accountant,boss",
+     "ana,ana@corp.test,Ana Ferreira,active,employee,Finance,Accountant,ana",
+     "users.csv:3: manager_id is the person themselves"),
     ("applications.csv", "wikiwiki,WikiWiki", "wikiwiki,LEDGERLY", "applications.csv:3: name 'LEDGERLY' is also the "
      "name of ledgerly (line 2)"),
     ("roles.csv", "ldg-closer,ledgerly,Period Closer", "ldg-closer,ledgerly,viewer", "roles.csv:5: name 'viewer' is "
