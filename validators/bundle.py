@@ -474,8 +474,8 @@ def read_bundle(folder: Path) -> Bundle:
     _duplicates(history, "request_id", "access_history.csv", problems)
 
     if problems.unread_files:
-        raise ImportRowError([*problems.items, "references between the files are checked once "
-                              f"{', '.join(sorted(problems.unread_files))} can be read"])
+        raise ImportRowError(problems.items, notes=["references between the files are checked once "
+                                                    f"{', '.join(sorted(problems.unread_files))} can be read"])
     reported = {key: {str(cells.get(key) or "").strip() for cells in rows} for key, rows in rejected.items()}
     _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems, reported)
     _check_consistency(users, apps, roles, grants, prereqs, problems)
