@@ -31,6 +31,14 @@ class ImportRowError(StoreError):
         super().__init__(f"{counted} in {where}; nothing was imported:\n{shown}{more}{noted}")
 
 
+class MissingColumnsError(ImportRowError):
+    """A file lacks columns it needs (`columns`); nothing was read from it."""
+
+    def __init__(self, path_name: str, columns: list[str], notes: list[str] | None = None) -> None:
+        self.columns = columns
+        super().__init__([f"{path_name}:1: missing column(s): {', '.join(columns)}"], where=path_name, notes=notes)
+
+
 class ImportIncompleteError(StoreError):
     """The bundle's catalog was written, but a later step of the import (indexing, fitting) failed."""
 
