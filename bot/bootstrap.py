@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -305,7 +305,9 @@ class Application:
             raise ImportIncompleteError(counts.catalog_version, step, f"`askiam import {folder}` again", exc) \
                 from exc
         seconds["fit_confidence"] = time.perf_counter() - started
-        return ImportReport(**asdict(counts), passages=rebuilt.passages, indexed_history=rebuilt.history,
+        # Field by field: asdict would turn the named grants into dicts.
+        counted = {item.name: getattr(counts, item.name) for item in fields(counts)}
+        return ImportReport(**counted, passages=rebuilt.passages, indexed_history=rebuilt.history,
                             model_metrics=model.metrics, seconds=seconds)
 
     def rebuild_indexes(self, *, history: bool = True, policies: bool = True,

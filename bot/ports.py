@@ -291,8 +291,22 @@ class EventPublisher(Protocol):
 
 
 @dataclass(frozen=True)
+class ApprovalGrant:
+    """A grant AskIAM made by approval (request `request_id`), as an import found it: `until` is the end it had
+    ("2027-02-03 09:35 UTC", None: no end); `bundle` what the bundle says of that grant ("" when it does not list
+    it)."""
+
+    request_id: str
+    user_id: str
+    role_id: str
+    until: str | None
+    bundle: str = ""
+
+
+@dataclass(frozen=True)
 class ImportCounts:
-    """What an org bundle import wrote into the rules store."""
+    """What an org bundle import wrote into the rules store. The `*_named` lists name the first of each count
+    (at most `validators.importer.NAMED_AT_MOST`), so that a summary can say which ones."""
 
     users: int
     applications: int
@@ -302,15 +316,23 @@ class ImportCounts:
     history: int
     policies: int
     catalog_version: int
-    # Grants made by approvals in AskIAM that the bundle does not list: kept, or dropped because the person or
-    # the role is no longer in the bundle.
+    # Grants made by approvals in AskIAM since the export: kept (the bundle does not list them, or lists an older
+    # record of the grant that ends sooner); reverted to the bundle's row (it marks the grant not held, or was
+    # recorded after the approval and ends sooner); dropped because the person or the role is no longer in it.
     kept_grants: int
+    reverted_grants: int
     dropped_grants: int
     # Grants as imported that break the catalog's own rules (both roles of an SoD rule held; a prerequisite not held).
     sod_breaches: int
     prerequisite_breaches: int
     # Applications whose owner is missing or not active (their privileged requests may have no approver).
     ownerless_applications: int
+    kept_named: tuple[ApprovalGrant, ...]
+    reverted_named: tuple[ApprovalGrant, ...]
+    dropped_named: tuple[ApprovalGrant, ...]
+    sod_breaches_named: tuple[str, ...]
+    prerequisite_breaches_named: tuple[str, ...]
+    ownerless_applications_named: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -474,8 +474,8 @@ def read_bundle(folder: Path) -> Bundle:
     _duplicates(history, "request_id", "access_history.csv", problems)
 
     if problems.unread_files:
-        raise ImportRowError([*problems.items, "references between the files are checked once "
-                              f"{', '.join(sorted(problems.unread_files))} can be read"])
+        raise ImportRowError(problems.items, notes=["references between the files are checked once "
+                                                    f"{', '.join(sorted(problems.unread_files))} can be read"])
     reported = {key: {str(cells.get(key) or "").strip() for cells in rows} for key, rows in rejected.items()}
     _check_references(users, apps, roles, grants, sod, prereqs, eligibility, history, problems, reported)
     _check_consistency(users, apps, roles, grants, prereqs, problems)
@@ -578,6 +578,10 @@ def _check_consistency(users: list[Any], apps: list[Any], roles: list[Any], gran
                                {(role, needed): line for role, edges in requires.items() for needed, line in edges}):
         problems.add("prerequisites.csv", line, f"prerequisites go round in a circle ({' -> '.join(cycle)}): none "
                                                 "of these roles could ever be granted")
+    for line, user, _ in users:
+        if user.manager_id == user.user_id:
+            # Their own manager could ask for and approve their own access, as a circle of two could.
+            problems.add("users.csv", line, "manager_id is the person themselves")
     managers = {user.user_id: [user.manager_id] for _, user, _ in users
                 if user.manager_id and user.manager_id != user.user_id}
     lines = {(user.user_id, user.manager_id): line for line, user, _ in users}

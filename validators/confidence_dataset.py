@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import numpy as np
 from validators.confidence import assess, current_model, fit_from_store
 from validators.confidence_stats import ScoreRequest
 from validators.db import Database
-from validators.errors import ImportRowError
+from validators.errors import ImportRowError, MissingColumnsError
 from validators.importer import rebuild_history_stats
 
 _APPROVED = {"1", "true", "yes", "approved", "y"}
@@ -62,7 +63,7 @@ def read_table(path: Path, spec: TableSpec, with_labels: bool) -> RequestTable:
         if spec.id_column and spec.id_column not in header:
             missing.append(spec.id_column)
         if missing:
-            raise ImportRowError([f"{path.name}:1: missing column(s): {', '.join(missing)}"], where=path.name)
+            raise MissingColumnsError(path.name, missing)
         skip = {spec.label_column, spec.resource_column, spec.id_column}
         attribute_index = [(i, name) for i, name in enumerate(header) if name not in skip]
         resource_index = header.index(spec.resource_column)
@@ -95,6 +96,54 @@ def read_table(path: Path, spec: TableSpec, with_labels: bool) -> RequestTable:
     if problems:
         raise ImportRowError(problems, where=path.name)
     return RequestTable(roles, profiles, labels if with_labels else None, tuple(name for _, name in attribute_index))
+
+
+# Columns written with the decision (who decided, when, the decision again) describe the decision, not the
+# requester: as attributes they would leak it into the score.
+_WRITTEN_WITH_THE_DECISION = re.compile(r"^(decided|decision|approved|approver|denied|reviewed|reviewer)([ _.-]|$)",
+                                        re.IGNORECASE)
+# A column with a different value on every row (a request id, a timestamp) names the row, never something two
+# requesters share; in a history this short a real attribute may still differ on every row by chance.
+MIN_ROWS_FOR_UNIQUE = 20
+
+
+def columns_left_out(history: RequestTable) -> dict[str, str]:
+    """The history's columns that are not attributes of the requester, each with why: written with the decision,
+    or a different value on every row."""
+    why: dict[str, str] = {}
+    for column in history.attribute_columns:
+        if _WRITTEN_WITH_THE_DECISION.match(column):
+            why[column] = "written with the decision: it describes the decision, not the requester"
+            continue
+        values = [profile.get(column) for profile in history.profiles]
+        if len(values) >= MIN_ROWS_FOR_UNIQUE and None not in values and len(set(values)) == len(values):
+            why[column] = "a different value on every row: it identifies the row, not the requester"
+    return why
+
+
+def without_columns(table: RequestTable, columns: set[str]) -> RequestTable:
+    """The table with these attribute columns dropped from every profile."""
+    if not columns & set(table.attribute_columns):
+        return table
+    return RequestTable(table.roles, [{k: v for k, v in profile.items() if k not in columns}
+                                      for profile in table.profiles], table.labels,
+                        tuple(name for name in table.attribute_columns if name not in columns))
+
+
+@dataclass(frozen=True)
+class ColumnComparison:
+    """A request file's attribute columns against the history's: those it lacks, and those the history lacks."""
+
+    lacking: tuple[str, ...]
+    extra: tuple[str, ...]
+
+
+def compare_columns(history: RequestTable, requests: RequestTable) -> ColumnComparison:
+    """Requests scored without an attribute the history has are scored on less than it learned from (renamed
+    columns: on nothing at all); attributes the history lacks are never used."""
+    known, asked = set(history.attribute_columns), set(requests.attribute_columns)
+    return ColumnComparison(tuple(c for c in history.attribute_columns if c not in asked),
+                            tuple(c for c in requests.attribute_columns if c not in known))
 
 
 def _history_rows(table: RequestTable) -> Iterator[tuple[str, None, str, bool, str]]:

@@ -18,14 +18,25 @@ class ImportBusyError(StoreUnavailableError):
 
 
 class ImportRowError(StoreError):
-    """Rows of an org bundle are invalid; nothing was imported."""
+    """Rows of an org bundle are invalid; nothing was imported. `notes` say what was not checked, after the
+    problems, and are not counted as problems."""
 
-    def __init__(self, problems: list[str], where: str = "the bundle") -> None:
+    def __init__(self, problems: list[str], where: str = "the bundle", notes: list[str] | None = None) -> None:
         self.problems = problems
+        self.notes = notes or []
         shown = "\n".join(problems[:50])
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
         counted = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-        super().__init__(f"{counted} in {where}; nothing was imported:\n{shown}{more}")
+        noted = "".join(f"\n({note})" for note in self.notes)
+        super().__init__(f"{counted} in {where}; nothing was imported:\n{shown}{more}{noted}")
+
+
+class MissingColumnsError(ImportRowError):
+    """A file lacks columns it needs (`columns`); nothing was read from it."""
+
+    def __init__(self, path_name: str, columns: list[str], notes: list[str] | None = None) -> None:
+        self.columns = columns
+        super().__init__([f"{path_name}:1: missing column(s): {', '.join(columns)}"], where=path_name, notes=notes)
 
 
 class ImportIncompleteError(StoreError):

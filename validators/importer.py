@@ -15,6 +15,7 @@ import psycopg
 from bot.ports import ImportCounts
 from bot.understanding.text import fold, name_key
 from validators import audit
+from validators.approved_grants import reconcile
 from validators.bundle import Bundle
 from validators.confidence_stats import rebuild_stats
 from validators.db import Database, analyze
@@ -26,6 +27,10 @@ log = logging.getLogger(__name__)
 # Replaced on every import. Requests, decisions, the audit log and the outbox are kept.
 _CATALOG_TABLES = ("role_attribute_stats", "role_stats", "access_history", "eligibility", "prerequisites",
                    "sod_rules", "user_roles", "roles", "applications", "users", "policy_documents")
+
+
+# At most this many grants, people or applications are named per count in an import's report and audit record.
+NAMED_AT_MOST = 20
 
 
 # One import at a time per database: two at once would each fit the other's data, and report it as their own.
@@ -55,11 +60,10 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
     """Replace the catalog with the bundle's contents in one transaction."""
     with database.connection() as conn, conn.transaction():
         # Grants made here by approval since the export: the bundle (an export of the system of record) may not
-        # show them yet. They survive the import unless the bundle lists that grant itself or no longer has the
-        # person or the role.
+        # show them yet (validators.approved_grants says which survive).
         approved = conn.execute(
             "SELECT user_id, role_id, granted_at, expires_at, status, source FROM user_roles "
-            "WHERE source LIKE 'request:%' AND status = 'active'").fetchall()
+            "WHERE source LIKE 'request:%' AND status = 'active' ORDER BY granted_at, user_id, role_id").fetchall()
         for table in _CATALOG_TABLES:
             conn.execute(f"DELETE FROM {table}")  # table names are constants above
         _copy(conn, "users", ("user_id", "email", "display_name", "folded_name", "status", "employment_type",
@@ -74,16 +78,14 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
               ((r.role_id, r.app_id, r.name, list(r.aliases), r.privileged, r.description) for r in bundle.roles))
         grants = {(g.user_id, g.role_id): g for g in bundle.user_roles}
         imported_at = datetime.now(UTC)  # the date of a grant whose row leaves granted_at empty
-        people = {u.row.user_id for u in bundle.users}
-        role_ids = {r.role_id for r in bundle.roles}
-        kept_grants = [g for g in approved if (g["user_id"], g["role_id"]) not in grants
-                and g["user_id"] in people and g["role_id"] in role_ids]
-        dropped = sum(1 for g in approved if g["user_id"] not in people or g["role_id"] not in role_ids)
+        reconciled = reconcile(approved, grants, {u.row.user_id for u in bundle.users},
+                               {r.role_id for r in bundle.roles})
+        written = {key: (g.user_id, g.role_id, g.granted_at or imported_at, g.expires_at, g.status, "import")
+                   for key, g in grants.items()}
+        written.update({(g["user_id"], g["role_id"]): (g["user_id"], g["role_id"], g["granted_at"], g["expires_at"],
+                                                       g["status"], g["source"]) for g in reconciled.kept})
         _copy(conn, "user_roles", ("user_id", "role_id", "granted_at", "expires_at", "status", "source"),
-              [*((g.user_id, g.role_id, g.granted_at or imported_at, g.expires_at, g.status, "import")
-                 for g in grants.values()),
-               *((g["user_id"], g["role_id"], g["granted_at"], g["expires_at"], g["status"], g["source"])
-                 for g in kept_grants)])
+              written.values())
         _copy(conn, "sod_rules", ("rule_id", "role_a", "role_b", "description"),
               ((s.rule_id, s.role_a, s.role_b, s.description) for s in bundle.sod_rules))
         prerequisites = {(p.role_id, p.requires_role_id) for p in bundle.prerequisites}
@@ -116,9 +118,12 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
         assert row is not None
         counts = ImportCounts(
             users=len(bundle.users), applications=len(bundle.applications), roles=len(bundle.roles),
-            grants=len(grants) + len(kept_grants), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
+            grants=len(written), rules=len(bundle.sod_rules) + len(prerequisites) + len(merged),
             history=len(bundle.history), policies=len(bundle.policies), catalog_version=int(row["version"]),
-            kept_grants=len(kept_grants), dropped_grants=dropped, **_rule_breaches(conn),
+            kept_grants=len(reconciled.kept_named), reverted_grants=len(reconciled.reverted_named),
+            dropped_grants=len(reconciled.dropped_named), kept_named=tuple(reconciled.kept_named[:NAMED_AT_MOST]),
+            reverted_named=tuple(reconciled.reverted_named[:NAMED_AT_MOST]),
+            dropped_named=tuple(reconciled.dropped_named[:NAMED_AT_MOST]), **_rule_breaches(conn),
         )
         # The rules changed: who imported what, and when, is on the record like every decision.
         audit.append(conn, {"event_type": "catalog.imported", "channel": "import",
@@ -126,26 +131,40 @@ def write_bundle(database: Database, bundle: Bundle) -> ImportCounts:
     return counts
 
 
-def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, int]:
+_HELD = ("WITH held AS (SELECT user_id, role_id FROM user_roles "
+         "WHERE status = 'active' AND (expires_at IS NULL OR expires_at > now())) ")
+# Each query names one breach a row, the first NAMED_AT_MOST in order, with the count of all of them.
+_BREACHES = {
+    "sod_breaches": _HELD + """
+        SELECT a.user_id || ' (' || string_agg(s.rule_id || ': ' || s.role_a || ' and ' || s.role_b, '; '
+                                               ORDER BY s.rule_id) || ')' AS name, count(*) OVER () AS total
+        FROM sod_rules s JOIN held a ON a.role_id = s.role_a
+        JOIN held b ON b.role_id = s.role_b AND b.user_id = a.user_id
+        GROUP BY a.user_id ORDER BY a.user_id LIMIT %s""",
+    "prerequisite_breaches": _HELD + """
+        SELECT h.user_id || ': ' || h.role_id || ' without ' || p.requires_role_id AS name, count(*) OVER () AS total
+        FROM held h JOIN prerequisites p ON p.role_id = h.role_id
+        WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id)
+        ORDER BY h.user_id, h.role_id, p.requires_role_id LIMIT %s""",
+    "ownerless_applications": """
+        SELECT a.name || ' (' || a.app_id || ', ' || CASE WHEN a.owner_id IS NULL THEN 'no owner'
+               ELSE 'owner ' || a.owner_id || ' is ' || coalesce(o.status, 'unknown') END || ')' AS name,
+               count(*) OVER () AS total
+        FROM applications a LEFT JOIN users o ON o.user_id = a.owner_id
+        WHERE o.status IS DISTINCT FROM 'active' ORDER BY a.app_id LIMIT %s""",
+}
+
+
+def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """Grants as imported that the catalog's own rules forbid: people holding both roles of a segregation-of-duties
     rule, and grants whose prerequisite role is not held; and applications without an active owner. Imported as
-    they are (they are the system of record's), and counted so that the import can say so."""
-    row = conn.execute("""
-        WITH held AS (
-            SELECT user_id, role_id FROM user_roles
-            WHERE status = 'active' AND (expires_at IS NULL OR expires_at > now())
-        )
-        SELECT
-            (SELECT count(DISTINCT a.user_id) FROM sod_rules s JOIN held a ON a.role_id = s.role_a
-             JOIN held b ON b.role_id = s.role_b AND b.user_id = a.user_id) AS sod_breaches,
-            (SELECT count(*) FROM held h JOIN prerequisites p ON p.role_id = h.role_id
-             WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id))
-                AS prerequisite_breaches,
-            (SELECT count(*) FROM applications a LEFT JOIN users o ON o.user_id = a.owner_id
-             WHERE o.status IS DISTINCT FROM 'active') AS ownerless_applications""").fetchone()
-    assert row is not None
-    return {"sod_breaches": int(row["sod_breaches"]), "prerequisite_breaches": int(row["prerequisite_breaches"]),
-            "ownerless_applications": int(row["ownerless_applications"])}
+    they are (they are the system of record's), counted and named so that the import can say which."""
+    found: dict[str, Any] = {}
+    for kind, query in _BREACHES.items():
+        rows = conn.execute(query, (NAMED_AT_MOST,)).fetchall()
+        found[kind] = int(rows[0]["total"]) if rows else 0
+        found[f"{kind}_named"] = tuple(str(row["name"]) for row in rows)
+    return found
 
 
 def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:

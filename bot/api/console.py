@@ -21,7 +21,7 @@ from bot.api.runtime import ApiRuntime
 from bot.cli.approvals import EXPIRING_SOON
 from bot.domain import Reason
 from validators import audit_query
-from validators.audit_names import AmbiguousFilterError, with_recorded_ids
+from validators.audit_names import FilterNameError, with_recorded_ids
 from validators.audit_query import AuditFilter, AuditPage, ExportFormat, encode_cursor
 from validators.db import Database
 
@@ -88,7 +88,8 @@ def require_auditor(rt: ApiRuntime, user_id: str, channel: str) -> str:
 def audit_filter(database: Database, **fields: Any) -> AuditFilter:
     """The filter from query parameters, people, applications and roles read as the ids the log records (names,
     emails, ids in any case); 422 when they contradict each other (e.g. until before since), a time is not one
-    (times are read as the command line reads them) or a name is several people's, applications' or roles'."""
+    (times are read as the command line reads them) or a name is nobody's or several people's (applications',
+    roles')."""
     for name in ("since", "until"):
         if isinstance(fields.get(name), str) and fields[name]:
             try:
@@ -98,7 +99,7 @@ def audit_filter(database: Database, **fields: Any) -> AuditFilter:
     try:
         return with_recorded_ids(database, AuditFilter(**{name: value for name, value in fields.items()
                                                           if value not in (None, "")}))
-    except AmbiguousFilterError as exc:
+    except FilterNameError as exc:
         raise InvalidQueryError(str(exc)) from exc
     except ValidationError as exc:
         problems = "; ".join(str(error.get("msg", "is invalid")).removeprefix("Value error, ")

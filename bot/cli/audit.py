@@ -151,7 +151,7 @@ def cmd_public_key(app: Application, args: argparse.Namespace) -> int:
 
 def _filter(app: Application, args: argparse.Namespace) -> Any:
     """The filter, people, applications and roles read as the ids the log records ("Hannah Bergström",
-    "HBERGSTROM", "BambooHR" as well as the ids); a name several have is a usage error."""
+    "HBERGSTROM", "BambooHR" as well as the ids); a name nobody or several have is a usage error."""
     from validators.audit_names import with_recorded_ids  # noqa: PLC0415
     from validators.audit_query import AuditFilter  # noqa: PLC0415
 
@@ -191,7 +191,7 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
 
     try:
         selected = _filter(app, args)
-    except ValueError as exc:  # a ValidationError, or a name several have
+    except ValueError as exc:  # a ValidationError, or a name nobody or several have
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
@@ -221,7 +221,7 @@ def cmd_export(app: Application, args: argparse.Namespace) -> int:
 
     try:
         selected = _filter(app, args)
-    except ValueError as exc:  # a ValidationError, or a name several have
+    except ValueError as exc:  # a ValidationError, or a name nobody or several have
         return _invalid_filter(exc)
     if args.out in (None, "-"):
         written = export(app.database, selected, args.format, sys.stdout)
@@ -292,7 +292,7 @@ def cmd_report(app: Application, args: argparse.Namespace) -> int:
 
     try:
         selected = _filter(app, args)
-    except ValueError as exc:  # a ValidationError, or a name several have
+    except ValueError as exc:  # a ValidationError, or a name nobody or several have
         return _invalid_filter(exc)
     result = report(app.database, selected, args.bucket, top=args.top, listed=args.listed)
     if args.json:

@@ -11,13 +11,17 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bot.bootstrap import Application
-from bot.cli.output import EXIT_OK, out
+from bot.cli.output import EXIT_OK, err, out
 from bot.cli.scratch import scratch_application
+from bot.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from validators.confidence_dataset import RequestTable, TableSpec
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,18 @@ class ScoringRun:
     history_rows: int
     seconds: dict[str, float]
     model_metrics: dict[str, float]
+    warnings: tuple[str, ...] = ()
 
 
 def run_scoring(app: Application, history: Path, requests: Path, label_column: str, resource_column: str,
                 id_column: str | None, seed: int) -> ScoringRun:
-    """Import `history` as past decisions into a scratch store, then score every row of `requests`."""
-    from validators.confidence_dataset import TableSpec, import_history, read_table, score_table  # noqa: PLC0415
+    """Import `history` as past decisions into a scratch store, then score every row of `requests`. Raises
+    InvalidRequestError when the requests lack attribute columns the history has."""
+    from validators.confidence_dataset import TableSpec, import_history, score_table  # noqa: PLC0415
 
     spec = TableSpec(label_column, resource_column, id_column)
     started = time.perf_counter()
-    past = read_table(history, spec, with_labels=True)
-    asked = read_table(requests, spec, with_labels=False)
+    past, asked, warnings = _matching_tables(history, requests, spec)
     read_s = time.perf_counter() - started
     with scratch_application(app, "confidence", vector_index="pgvector", embedding_model="minilm",
                              migrate_on_start=True) as scratch:
@@ -50,7 +55,59 @@ def run_scoring(app: Application, history: Path, requests: Path, label_column: s
     seconds = {"read": read_s, "start_database": startup_s, "load_history": timings.load_s,
                "index_history": timings.index_s, "statistics": timings.stats_s, "fit": timings.fit_s,
                "score": score_s}
-    return ScoringRun(scores, len(past), {k: round(v, 3) for k, v in seconds.items()}, timings.model_metrics)
+    return ScoringRun(scores, len(past), {k: round(v, 3) for k, v in seconds.items()}, timings.model_metrics,
+                      tuple(warnings))
+
+
+def _matching_tables(history: Path, requests: Path,
+                     spec: TableSpec) -> tuple[RequestTable, RequestTable, list[str]]:
+    """Both files, with the history's columns that are not the requester's left out of both, and the request
+    file's columns checked against the history's: lacking one is refused (scores on less than the history
+    learned from, or on nothing when the columns were renamed), one the history lacks is left out; the warnings
+    say what was left out."""
+    from validators.confidence_dataset import (  # noqa: PLC0415
+        columns_left_out,
+        compare_columns,
+        without_columns,
+    )
+
+    past = _read_table(history, spec, with_labels=True)
+    asked = _read_table(requests, spec, with_labels=False)
+    warnings: list[str] = []
+    left_out = columns_left_out(past)
+    if left_out:
+        warnings.append(f"{history.name}: column(s) left out, not attributes of the requester: "
+                        + "; ".join(f"{column} ({why})" for column, why in left_out.items())
+                        + " (--id-column names a row id column)")
+        past, asked = without_columns(past, set(left_out)), without_columns(asked, set(left_out))
+    compared = compare_columns(past, asked)
+    if compared.lacking:
+        extra = f"; it has {', '.join(compared.extra)}, which {history.name} lacks" if compared.extra else ""
+        raise InvalidRequestError(
+            f"{requests.name} lacks attribute column(s) {history.name} has: {', '.join(compared.lacking)}{extra}. "
+            "Without them its rows are not scored on what the history learned from them: give "
+            f"{requests.name} the columns of {history.name}, named as there")
+    if compared.extra:
+        warnings.append(f"{requests.name}: column(s) {history.name} lacks, not used: {', '.join(compared.extra)}")
+        asked = without_columns(asked, set(compared.extra))
+    return past, asked, warnings
+
+
+def _read_table(path: Path, spec: TableSpec, *, with_labels: bool) -> RequestTable:
+    """`read_table`, with a hint at the options that name the columns when the role or decision column is
+    missing."""
+    from validators.confidence_dataset import read_table  # noqa: PLC0415
+    from validators.errors import MissingColumnsError  # noqa: PLC0415
+
+    try:
+        return read_table(path, spec, with_labels=with_labels)
+    except MissingColumnsError as exc:
+        if not {spec.label_column, spec.resource_column} & set(exc.columns):
+            raise
+        hint = ("--resource-column names the role column (default RESOURCE), --label-column the decision column "
+                "(default ACTION); every other column is an attribute of the requester, so a file naming the "
+                "requester by id only (an org bundle's access_history.csv) needs their attributes joined in first")
+        raise MissingColumnsError(path.name, exc.columns, notes=[hint]) from exc
 
 
 def cmd_confidence_score(app: Application, args: argparse.Namespace) -> int:
@@ -58,12 +115,18 @@ def cmd_confidence_score(app: Application, args: argparse.Namespace) -> int:
 
     run = run_scoring(app, Path(args.history), Path(args.requests), args.label_column, args.resource_column,
                       args.id_column, args.seed)
+    _warn(run)
     write_scores(Path(args.out), run.scores)
     seconds = run.seconds
     out(f"scored {len(run.scores)} requests against {run.history_rows} past decisions -> {args.out} "
          f"(import {seconds['load_history'] + seconds['index_history'] + seconds['statistics']:.1f} s, "
          f"fit {seconds['fit']:.1f} s, scoring {seconds['score']:.2f} s)")
     return EXIT_OK
+
+
+def _warn(run: ScoringRun) -> None:
+    for warning in run.warnings:
+        err(f"askiam: warning: {warning}")
 
 
 def _write_split(folder: Path, data: Path, test: np.ndarray, label_column: str) -> tuple[Path, Path]:
@@ -93,17 +156,18 @@ def evaluate_file(app: Application, data: Path, *, test_share: float, seed: int,
                   resource_column: str = "RESOURCE", id_column: str | None = None,
                   plot: Path | None = None) -> dict[str, Any]:
     """Split `data` (stratified), score the held-out part through `run_scoring`, measure; a JSON-ready report."""
-    from validators.confidence_dataset import TableSpec, read_table  # noqa: PLC0415
+    from validators.confidence_dataset import TableSpec  # noqa: PLC0415
     from validators.confidence_evaluation import measure, stratified_split  # noqa: PLC0415
     from validators.confidence_plot import write_reliability_png  # noqa: PLC0415
 
-    table = read_table(data, TableSpec(label_column, resource_column, id_column), with_labels=True)
+    table = _read_table(data, TableSpec(label_column, resource_column, id_column), with_labels=True)
     assert table.labels is not None
     labels = np.array(table.labels, dtype=bool)
     test = stratified_split(labels, test_share, seed)
     with tempfile.TemporaryDirectory(prefix="askiam-confidence-split-") as folder:
         history, requests = _write_split(Path(folder), data, test, label_column)
         run = run_scoring(app, history, requests, label_column, resource_column, id_column, seed)
+    _warn(run)
     metrics = measure(labels[test], run.scores)
     report: dict[str, Any] = {"data": str(data), "seed": seed, "test_share": test_share,
                               "history_rows": int((~test).sum()), "test_rows": int(test.sum()),

@@ -18,10 +18,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.bootstrap import Application, build
-from bot.cli.output import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_UNAVAILABLE, EXIT_USAGE, err, out, quantity
+from bot.cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    err,
+    out,
+    quantity,
+    visible,
+)
 from bot.conversation import ConversationState
 from bot.domain import Outcome
 from bot.errors import AskIamError, ConversationTooLongError, InvalidRequestError
+from bot.ports import ApprovalGrant
 from bot.settings import Settings
 from bot.user_ids import directory_user_id
 
@@ -35,17 +46,29 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
               f"{quantity(report.policies, 'policy', 'policies')} ({quantity(report.passages, 'passage')})"]
     out(f"imported {args.folder}: {', '.join(counts)}; catalog version {report.catalog_version}")
     if report.sod_breaches or report.prerequisite_breaches:
-        out("warning: the imported grants break the catalog's own rules: "
-            f"{quantity(report.sod_breaches, 'person holds', 'people hold')} both roles of a segregation-of-duties "
-            f"rule, {quantity(report.prerequisite_breaches, 'grant lacks', 'grants lack')} a prerequisite "
-            "(imported as they are; new requests are checked against the rules)")
+        out("warning: the imported grants break the catalog's own rules (imported as they are; new requests are "
+            "checked against the rules):")
+        if report.sod_breaches:
+            out(f"  {quantity(report.sod_breaches, 'person holds', 'people hold')} both roles of a "
+                f"segregation-of-duties rule: {_listed(report.sod_breaches_named, report.sod_breaches)}")
+        if report.prerequisite_breaches:
+            out(f"  {quantity(report.prerequisite_breaches, 'grant lacks', 'grants lack')} a prerequisite: "
+                f"{_listed(report.prerequisite_breaches_named, report.prerequisite_breaches)}")
     if report.ownerless_applications:
         out(f"warning: {quantity(report.ownerless_applications, 'application has', 'applications have')} no active "
-            "owner: their requests go to the owner's manager when active, else to nobody until they expire")
-    if report.kept_grants or report.dropped_grants:
-        out(f"grants made by approval since the last import and not in the bundle: {report.kept_grants} kept"
-            + (f", {report.dropped_grants} removed (the person or the role is no longer in the bundle)"
-               if report.dropped_grants else ""))
+            f"owner: {_listed(report.ownerless_applications_named, report.ownerless_applications)}; their requests "
+            "go to the owner's manager when active, else to nobody until they expire")
+    if report.kept_grants or report.reverted_grants or report.dropped_grants:
+        out("grants made by approval since the export:")
+        for count, named, what in (
+                (report.kept_grants, report.kept_named, "kept (not in the bundle, or it lists an older grant that "
+                                                        "ends sooner)"),
+                (report.reverted_grants, report.reverted_named, "reverted to the bundle's (it marks them not held, "
+                                                                "or recorded them after the approval)"),
+                (report.dropped_grants, report.dropped_named, "removed (the person or the role is no longer in the "
+                                                              "bundle)")):
+            if count:
+                out(f"  {count} {what}: {_listed([_grant_named(grant) for grant in named], count)}")
     metrics = report.model_metrics
     auc, ece = metrics.get("auc", float("nan")), metrics.get("ece", float("nan"))
     if metrics and auc == auc and ece == ece:  # NaN: nothing held out could be scored
@@ -55,6 +78,23 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
         out(f"approval confidence: {quantity(report.history, 'past decision')}, too few (or all of one outcome) to "
             "fit a model; each role's approval rate stands in until more history is imported")
     return EXIT_OK
+
+
+# An import's summary names this many of each kind, then says how many more there are.
+_NAMED_IN_SUMMARY = 5
+
+
+def _listed(names: Sequence[str], total: int) -> str:
+    """The first few names of a count, then "and N more" for the rest."""
+    shown = [visible(name) for name in names[:_NAMED_IN_SUMMARY]]
+    left = total - len(shown)
+    return "; ".join(shown) + (f"; and {left} more" if left > 0 else "")
+
+
+def _grant_named(grant: ApprovalGrant) -> str:
+    end = f"until {grant.until}" if grant.until else "no end"
+    return f"{grant.request_id} ({grant.user_id}, {grant.role_id}, {end}" + (
+        f"; the bundle: {grant.bundle})" if grant.bundle else ")")
 
 
 def _render(outcome: Outcome, as_json: bool) -> str:

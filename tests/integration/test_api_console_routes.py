@@ -170,6 +170,10 @@ def test_an_auditor_finds_the_decision_records_and_pages_through_them(app) -> No
     assert [r["request_id"] for r in by_name["records"]] == [denied["request_id"]]
     status, _, several = call("GET", "/audit/events?role=Viewer", user=AUDITOR)
     assert status == 422 and "give the id" in several["error"]["message"], several
+    status, _, unknown = call("GET", "/audit/events?app=Nope", user=AUDITOR)
+    assert (status, unknown["error"]["code"]) == (422, "VALIDATION_FAILED")
+    assert "app 'Nope': no application by that id, name or alias is known" in unknown["error"]["message"]
+    assert call("GET", "/audit/export?format=jsonl&user=Rivera", user=AUDITOR)[0] == 422  # Pat and Pat
 
     first = call("GET", "/audit/events?requester=ana&limit=1", user=AUDITOR)[2]
     assert len(first["records"]) == 1 and first["next_cursor"]

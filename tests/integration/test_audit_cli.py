@@ -117,6 +117,12 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     assert "cursor is not valid" in capsys.readouterr().err
     assert run(app, "audit", "query", "--since", "today", "--until", "yesterday") == 2
     assert "until is before since" in capsys.readouterr().err
+    # Nobody by that name: refused, never "0 records"; the log's own ids still select.
+    assert run(app, "audit", "query", "--user", "O'Nobody", "--count") == 2
+    assert capsys.readouterr().err.strip() == ("askiam: invalid filter: user \"O'Nobody\": nobody by that id, email "
+                                               "or name is known (in the directory or the audit log)")
+    assert run(app, "audit", "report", "--app", "Nope") == 2
+    assert "app 'Nope': no application by that id, name or alias is known" in capsys.readouterr().err
 
 
 def test_export_writes_csv_to_a_file_and_jsonl_to_stdout(app, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

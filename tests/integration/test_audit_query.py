@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -89,7 +91,7 @@ def test_time_range_is_since_inclusive_until_exclusive(audited) -> None:  # type
     third = records[-3]
     window = query(app.database, AuditFilter(since=third.created_at, until=records[1].created_at), limit=100)
     assert [r.seq for r in window.records] == list(range(records[1].seq - 1, third.seq - 1, -1))
-    future = datetime.now(UTC) + timedelta(days=1)
+    future = datetime.now(UTC) + timedelta(minutes=1)  # within the clock skew a since may have
     assert query(app.database, AuditFilter(since=future)).records == []
 
 
@@ -170,7 +172,7 @@ def test_the_report_answers_the_classic_questions(audited) -> None:  # type: ign
     assert latency.decisions == 5 and latency.by_approver == 1  # the clarification is not a decision
     assert latency.median_seconds is not None and latency.median_by_approver_seconds is not None
     assert latency.median_by_approver_seconds >= latency.median_seconds >= 0
-    nothing = report(app.database, AuditFilter(since=datetime.now(UTC) + timedelta(days=1)))
+    nothing = report(app.database, AuditFilter(since=datetime.now(UTC) + timedelta(minutes=1)))
     assert nothing.outcomes.requests == 0 and nothing.auto_approval.rate is None
     assert nothing.time_to_decision.median_seconds is None
 
@@ -202,7 +204,11 @@ def test_payloads_jsonb_cannot_read_are_still_appended_listed_and_verified(app_f
     ({"app_id": "WikiWiki"}, {"app_id": "wikiwiki"}), ({"app_id": "LEDGERLY"}, {"app_id": "ledgerly"}),
     ({"role_id": "Journal Approver"}, {"role_id": "ldg-approver"}),
     ({"role_id": "Viewer in WikiWiki"}, {"role_id": "wiki-viewer"}),
-    ({"target_id": "nobody at all"}, {"target_id": "nobody at all"}),  # no one: as typed, matching nothing
+    ({"requester_id": "nobody"}, {"requester_id": "nobody"}),  # in no directory, but the log records them
+    ({"requester_id": "NOBODY"}, {"requester_id": "nobody"}),
+    # Part of a name exactly one person has: a surname, a first name.
+    ({"target_id": "Ferreira"}, {"target_id": "ana"}), ({"approver": "bankole"}, {"approver": "own"}),
+    ({"app_id": "the ledger"}, {"app_id": "ledgerly"}),  # an alias
 ])
 def test_people_applications_and_roles_may_be_given_by_name_or_in_any_case(  # type: ignore[no-untyped-def]
         audited, typed: dict[str, str], recorded: dict[str, str]) -> None:
@@ -222,6 +228,63 @@ def test_a_name_several_have_is_refused_with_their_ids(audited) -> None:  # type
         with_recorded_ids(app.database, AuditFilter(role_id="Viewer"))
     with pytest.raises(AmbiguousFilterError, match=r"\(pat1\).*\(pat2\)"):
         with_recorded_ids(app.database, AuditFilter(target_id="Pat Rivera"))
+
+
+@pytest.mark.parametrize(("typed", "refused"), [
+    ({"target_id": "nobody at all"}, "user 'nobody at all': nobody by that id, email or name is known"),
+    ({"requester_id": "ghost@corp.test"}, "requester 'ghost@corp.test': nobody by that id, email or name is known"),
+    ({"approver": "Olu Bankolé-Smith"}, "approver 'Olu Bankolé-Smith': nobody by that id"),
+    ({"app_id": "Nope"}, "app 'Nope': no application by that id, name or alias is known"),
+    ({"role_id": "Nope"}, "role 'Nope': no role by that id or name is known"),
+])
+def test_a_value_that_names_nobody_is_refused_not_answered_with_no_records(  # type: ignore[no-untyped-def]
+        audited, typed: dict[str, str], refused: str) -> None:
+    from validators.audit_names import UnknownFilterError, with_recorded_ids
+
+    app, _, _ = audited
+    with pytest.raises(UnknownFilterError, match=re.escape(refused)):
+        with_recorded_ids(app.database, AuditFilter(**typed))
+
+
+def test_part_of_a_name_several_people_have_is_refused_with_their_ids(audited) -> None:  # type: ignore[no-untyped-def]
+    from validators.audit_names import AmbiguousFilterError, with_recorded_ids
+
+    app, _, _ = audited
+    with pytest.raises(AmbiguousFilterError, match=r"^user 'Rivera' names 2: Pat Rivera \(pat1\), Pat Rivera "
+                                                   r"\(pat2\); give the id$"):
+        with_recorded_ids(app.database, AuditFilter(target_id="Rivera"))
+    with pytest.raises(AmbiguousFilterError, match=r"^requester 'finn' names 12: .*\(fin1\).* and 7 more; give"):
+        with_recorded_ids(app.database, AuditFilter(requester_id="finn"))
+
+
+def test_people_removed_and_applications_and_roles_renamed_since_are_found_by_what_the_log_recorded(  # type: ignore[no-untyped-def]
+        app_factory, tmp_path: Path) -> None:
+    from validators.audit_names import with_recorded_ids
+
+    app = app_factory(auto_approve_threshold=0.0, auto_approve_min_history=0)
+    folder = rules_org(tmp_path / "org")
+    app.import_bundle(folder)
+    asked = app.service.handle("tess", "I need the Editor role in WikiWiki").outcome
+    assert asked.role_id == "wiki-editor", asked.message
+    # Tess leaves; WikiWiki becomes TeamWiki and its Editor role Page Editor.
+    for name in ("users.csv", "user_roles.csv", "access_history.csv"):
+        lines = (folder / name).read_text().splitlines()
+        (folder / name).write_text("\n".join(line for line in lines if not line.startswith("tess,")
+                                             and ",tess," not in line) + "\n")
+    for name, old, new in (("applications.csv", "wikiwiki,WikiWiki,", "wikiwiki,TeamWiki,"),
+                           ("roles.csv", "wiki-editor,wikiwiki,Editor,", "wiki-editor,wikiwiki,Page Editor,")):
+        (folder / name).write_text((folder / name).read_text().replace(old, new, 1))
+    app.import_bundle(folder)
+    for typed, recorded in (({"target_id": "tess"}, {"target_id": "tess"}),
+                            ({"requester_id": "TESS"}, {"requester_id": "tess"}),
+                            ({"target_id": "Tess Okoro"}, {"target_id": "tess"}),
+                            ({"app_id": "WikiWiki"}, {"app_id": "wikiwiki"}),
+                            ({"app_id": "TeamWiki"}, {"app_id": "wikiwiki"}),
+                            ({"role_id": "Page Editor"}, {"role_id": "wiki-editor"}),
+                            ({"role_id": "Editor"}, {"role_id": "wiki-editor"})):
+        selected = with_recorded_ids(app.database, AuditFilter(**typed))
+        assert selected == AuditFilter(**recorded), typed
+        assert count(app.database, selected).records >= 1, typed
 
 
 def test_a_role_and_application_may_be_given_in_any_case(audited) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,9 @@ def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
     ("prerequisites.csv", "ldg-closer,ldg-viewer", "ldg-closer,ldg-viewer\nldg-viewer,ldg-closer",
      "prerequisites.csv:3: prerequisites go round in a circle (ldg-closer -> ldg-viewer -> ldg-closer)"),
     ("users.csv", "Director,,", "Director,ana,", "managers go round in a circle (ana -> boss -> ana)"),
+    ("users.csv", "ana,ana@corp.test,Ana Ferreira,active,employee,Finance,Accountant,boss",
+     "ana,ana@corp.test,Ana Ferreira,active,employee,Finance,Accountant,ana",
+     "users.csv:3: manager_id is the person themselves"),
     ("applications.csv", "wikiwiki,WikiWiki", "wikiwiki,LEDGERLY", "applications.csv:3: name 'LEDGERLY' is also the "
      "name of ledgerly (line 2)"),
     ("roles.csv", "ldg-closer,ledgerly,Period Closer", "ldg-closer,ledgerly,viewer", "roles.csv:5: name 'viewer' is "
@@ -249,7 +253,9 @@ def test_a_header_alone_never_replaces_the_org_with_nothing(loaded) -> None:  # 
     problems = caught.value.problems
     assert problems[0].startswith("users.csv:2: no rows: an org needs at least one person")
     assert problems[1].startswith("roles.csv:2: no rows: an org needs at least one role")
-    assert len(problems) == 3  # and the note that references wait for those files: no flood of unknown ids
+    assert len(problems) == 2  # no flood of unknown ids, and the note that references wait is not one
+    assert caught.value.notes == ["references between the files are checked once roles.csv, users.csv can be read"]
+    assert str(caught.value).startswith("2 problems in the bundle; nothing was imported:\n")
     assert _counts(app) == before
 
 
@@ -305,8 +311,9 @@ def test_a_file_that_cannot_be_read_is_reported_without_the_references_to_it(app
     with pytest.raises(ImportRowError) as raised:
         app.import_bundle(folder)
     problems = raised.value.problems
-    assert problems[0].startswith("users.csv:") and len(problems) == 2, problems
-    assert "references between the files are checked once users.csv can be read" in problems[-1]
+    assert problems[0].startswith("users.csv:") and len(problems) == 1, problems
+    assert str(raised.value).startswith("1 problem in the bundle; nothing was imported:\nusers.csv:")
+    assert str(raised.value).endswith("\n(references between the files are checked once users.csv can be read)")
 
 
 def test_a_second_import_while_one_runs_is_refused_and_changes_nothing(loaded) -> None:  # type: ignore[no-untyped-def]
@@ -334,6 +341,10 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     app = app_factory()
     report = app.import_bundle(folder)
     assert (report.sod_breaches, report.prerequisite_breaches, report.ownerless_applications) == (1, 1, 0)
+    assert report.sod_breaches_named == ("ana (sod-journal: ldg-poster and ldg-approver)",)
+    assert report.prerequisite_breaches_named == ("tess: ldg-closer without ldg-viewer",)
+    recorded = _last_import_record(app)
+    assert (recorded["sod_breaches"], recorded["sod_breaches_named"]) == (1, [report.sod_breaches_named[0]])
     users = (folder / "users.csv").read_text()
     (folder / "users.csv").write_text(users.replace("own,own@corp.test,Olu Bankole,active",
                                                     "own,own@corp.test,Olu Bankole,inactive"))
@@ -341,6 +352,94 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
     assert main(["import", str(folder)]) == 0
-    assert ("warning: the imported grants break the catalog's own rules: 1 person holds both roles of a "
-            "segregation-of-duties rule, 1 grant lacks a prerequisite") in (shown := capsys.readouterr().out)
-    assert "warning: 3 applications have no active owner" in shown
+    shown = capsys.readouterr().out
+    assert "warning: the imported grants break the catalog's own rules (imported as they are;" in shown
+    assert ("\n  1 person holds both roles of a segregation-of-duties rule: ana (sod-journal: ldg-poster and "
+            "ldg-approver)\n  1 grant lacks a prerequisite: tess: ldg-closer without ldg-viewer\n") in shown
+    assert ("warning: 3 applications have no active owner: AskIAM (askiam, owner own is inactive); Ledgerly "
+            "(ledgerly, owner own is inactive); WikiWiki (wikiwiki, owner own is inactive); their requests") in shown
+
+
+def _add_grant(folder: Path, row: str) -> None:
+    with (folder / "user_roles.csv").open("a", encoding="utf-8") as handle:
+        handle.write(row + "\n")
+
+
+def _extended_by_approval(app, tmp_path: Path, status: str = "active"):  # type: ignore[no-untyped-def]
+    """Tess holds Editor in WikiWiki until ten days from now in the bundle, and an approver extends it to 60 days;
+    the bundle (not yet updated) then lists the old grant with `status`."""
+    folder = rules_org(tmp_path / "org")
+    ends = (datetime.now(UTC) + timedelta(days=10)).date().isoformat()
+    _add_grant(folder, f"tess,wiki-editor,2025-01-01,{ends},active")
+    app.import_bundle(folder)
+    extension = app.service.handle("tess", "I need the Editor role in WikiWiki for 60 days").outcome
+    if extension.decision is Decision.PENDING_APPROVAL:
+        assert app.approvals.decide(extension.request_id, "boss", True, "engagement extended", "cli").granted
+    else:
+        assert extension.decision is Decision.APPROVED, extension.message
+    assert extension.access_until is not None
+    _corrupt(folder, "user_roles.csv", f"tess,wiki-editor,2025-01-01,{ends},active",
+             f"tess,wiki-editor,2025-01-01,{ends},{status}")
+    return folder, ends, extension
+
+
+def _grant(app, user_id: str, role_id: str):  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        return conn.execute("SELECT expires_at, status, source FROM user_roles WHERE user_id = %s AND role_id = %s",
+                            (user_id, role_id)).fetchone()
+
+
+def _last_import_record(app) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    import json
+
+    with app.database.connection() as conn:
+        row = conn.execute("SELECT payload FROM audit_log WHERE event_type = 'catalog.imported' "
+                           "ORDER BY seq DESC LIMIT 1").fetchone()
+    return json.loads(row["payload"])["details"]  # type: ignore[no-any-return]
+
+
+def test_a_reimport_keeps_an_extension_approved_since_the_older_grant_the_bundle_lists(  # type: ignore[no-untyped-def]
+        app_factory, tmp_path: Path, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    app = app_factory()
+    folder, ends, extension = _extended_by_approval(app, tmp_path)
+    report = app.import_bundle(folder)
+    grant = _grant(app, "tess", "wiki-editor")
+    assert (grant["expires_at"], grant["source"]) == (extension.access_until, f"request:{extension.request_id}")
+    assert (report.kept_grants, report.reverted_grants, report.dropped_grants) == (1, 0, 0)
+    [kept] = report.kept_named
+    assert (kept.request_id, kept.user_id, kept.role_id) == (extension.request_id, "tess", "wiki-editor")
+    assert kept.until == f"{extension.access_until:%Y-%m-%d %H:%M} UTC"
+    assert kept.bundle == f"until {ends} 00:00 UTC, recorded 2025-01-01 00:00 UTC"
+    recorded = _last_import_record(app)
+    assert recorded["kept_grants"] == 1 and recorded["kept_named"][0]["request_id"] == extension.request_id
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
+    assert main(["import", str(folder)]) == 0
+    assert (f"  1 kept (not in the bundle, or it lists an older grant that ends sooner): {extension.request_id} "
+            f"(tess, wiki-editor, until {kept.until}; the bundle: until {ends} 00:00 UTC") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bundle_says", ["revoked", "recorded after the approval"])
+def test_a_reimport_reverts_an_extension_the_bundle_revoked_or_recorded_since_and_names_it(  # type: ignore[no-untyped-def]
+        app_factory, tmp_path: Path, bundle_says: str) -> None:
+    app = app_factory()
+    folder, ends, extension = _extended_by_approval(app, tmp_path, "revoked" if bundle_says == "revoked" else "active")
+    if bundle_says != "revoked":
+        # The approval was made in June; the system of record recorded its own (shorter) grant in July.
+        with app.database.connection() as conn:
+            conn.execute("UPDATE user_roles SET granted_at = '2025-06-01' WHERE user_id = 'tess' "
+                         "AND role_id = 'wiki-editor'")
+        _corrupt(folder, "user_roles.csv", "tess,wiki-editor,2025-01-01,", "tess,wiki-editor,2025-07-01,")
+    report = app.import_bundle(folder)
+    grant = _grant(app, "tess", "wiki-editor")
+    assert grant["source"] == "import" and grant["expires_at"] < extension.access_until
+    assert grant["status"] == ("revoked" if bundle_says == "revoked" else "active")
+    assert (report.kept_grants, report.reverted_grants) == (0, 1)
+    [reverted] = report.reverted_named
+    assert (reverted.request_id, reverted.user_id, reverted.role_id) == (extension.request_id, "tess", "wiki-editor")
+    assert reverted.bundle == ("revoked" if bundle_says == "revoked"
+                               else f"until {ends} 00:00 UTC, recorded 2025-07-01 00:00 UTC")
+    recorded = _last_import_record(app)
+    assert recorded["reverted_grants"] == 1 and recorded["reverted_named"][0]["request_id"] == extension.request_id
