@@ -25,8 +25,8 @@ def test_a_withdrawal_is_read_with_what_it_names(text: str, asked: WithdrawalAsk
     "I need Developer in GitLab to review and delete pull requests", "I need to cancel orders in Shopify",
     "don't cancel my request", "no need to withdraw my request", "please revoke my Developer role",
     "I need the Order Cancel role", "I want to withdraw money in Treasury", "cancel that order in Shopify for me",
-    "what is R-12?", "Can I cancel my request?", "What happens if I cancel my request?", "How can I withdraw my "
-    "request?", "Why did you cancel my request?", "I need Fulfiller in ServiceNow to cancel the change request",
+    "what is R-12?", "What happens if I cancel my request?", "Why did you cancel my request?",
+    "I need Fulfiller in ServiceNow to cancel the change request",
     "I also need Buyer in Coupa so I can cancel the duplicate purchase requests", "cancel his request",
     "I need Agent in Zendesk so I can delete the ticket I created by mistake",
     "deny R-1002, they should withdraw it and ask for Reader instead", "Deny R-1016: please cancel the request",
@@ -34,6 +34,12 @@ def test_a_withdrawal_is_read_with_what_it_names(text: str, asked: WithdrawalAsk
 ])
 def test_other_messages_with_such_words_are_no_withdrawal(text: str) -> None:
     assert withdrawal_in(text) is None
+
+
+@pytest.mark.parametrize("text", ["Can I cancel my request?", "How can I withdraw my request?", "can I still cancel "
+                                  "R-12?", "How do I withdraw that request?", "is it possible to cancel my ticket?"])
+def test_asking_whether_or_how_to_withdraw_is_a_question_about_it_never_the_order(text: str) -> None:
+    assert withdrawal_in(text) == WithdrawalAsked(how=True)
 
 
 @pytest.mark.parametrize(("text", "asked"), [
