@@ -221,6 +221,7 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
         raise ValueError("the factors of a score need its assessment made with explain=True")
     effects = group_contributions(model.schema, result.contributions)[0]
     order = np.argsort(-np.abs(effects[:-1]), kind="stable")
+    role_group = next((index for index, (kind, _) in enumerate(model.schema.groups) if kind == ROLE), None)
     evidence: list[Evidence] = []
     for group in order[:limit]:
         effect = float(effects[group])
@@ -230,12 +231,23 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
             continue
         approved = float(result.counts.approved[0, group])
         direction = "raises" if effect > 0 else "lowers"
+        # "14 of 16 approved" lowering the confidence reads as a contradiction unless it says against what.
+        baseline = _baseline(result, role_group) if kind == ROLE_ATTRIBUTE else None
+        against = f", against {baseline:.0%} for this role overall" if baseline is not None and (
+            (effect < 0) == (approved / total >= 0.5)) else ""
         evidence.append(Evidence(
             evidence_id=f"factor:{model.schema.group_label(int(group))}", kind="history_factor",
             summary=f"{_describe_group(model.schema, int(group), request.profile)}: {int(approved)} of "
-                    f"{int(total)} approved ({direction} the confidence)",
+                    f"{int(total)} approved{against} ({direction} the confidence)",
             score=round(approved / total, 3)))
     return evidence
+
+
+def _baseline(result: Assessment, role_group: int | None) -> float | None:
+    """The role's own approval rate over its past requests, if it has any."""
+    if role_group is None or not float(result.counts.total[0, role_group]):
+        return None
+    return float(result.counts.approved[0, role_group]) / float(result.counts.total[0, role_group])
 
 
 # ----------------------------------------------------------------------------------------------------------------

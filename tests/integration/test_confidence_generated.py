@@ -79,6 +79,12 @@ def test_decisions_batch_scoring_and_fitting_read_the_same_evidence(app_factory,
     assert len({c.probability for c in one_by_one}) > 5
     factors = [item for c in one_by_one for item in c.evidence if item.kind == "history_factor"]
     assert factors and all(" of " in item.summary for item in factors)
+    # A mostly approved group that lowers the confidence (or a mostly denied one that raises it) says against what.
+    for item in factors:
+        assert item.score is not None
+        surprising = ("lowers" in item.summary) == (item.score >= 0.5)
+        if surprising and "this role from people" in item.summary:
+            assert "for this role overall" in item.summary, item.summary
 
     # The statistics tables (SQL) hold exactly what fitting counts on the history (numpy), nothing left out.
     with app.database.connection() as conn:
