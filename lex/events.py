@@ -132,12 +132,16 @@ def parse_event(raw: object) -> LexEvent:
     Raises
     ------
     MalformedEventError
-        The event is not a Lex V2 code-hook event (missing sessionState, wrong types, unknown invocationSource).
+        The event is not a Lex V2 code-hook event (missing sessionState, wrong types, unknown invocationSource), or
+        holds text that is not valid Unicode.
     InvalidRequestError
         The event is well formed but the text is longer than Lex itself ever sends.
     """
     if not isinstance(raw, Mapping):
         raise MalformedEventError("the event is not a JSON object")
+    where = _not_unicode(raw)
+    if where is not None:
+        raise MalformedEventError(f"{where}: text that is not valid Unicode (a lone surrogate)")
     try:
         event = LexEvent.model_validate(raw)
     except ValidationError as exc:
@@ -151,3 +155,34 @@ def _describe(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "event"
     return f"{where}: {first['msg']}"
+
+
+def _not_unicode(raw: Mapping[str, Any]) -> str | None:
+    """Where the first string of the event that is not valid Unicode sits, or None.
+
+    JSON's escapes can spell a lone surrogate ("\\ud800"), which no UTF-8 text holds: PostgreSQL cannot store it and
+    pydantic refuses it wherever a length is checked, so it would fail far from here, after the core had read it.
+    Walked without recursion: how deep the event nests is the caller's choice.
+    """
+    pending: list[tuple[str, object]] = [("", raw)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            if not _is_unicode(value):
+                return where or "event"
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and not _is_unicode(key):
+                    return where or "event"
+                pending.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{number}]", item) for number, item in enumerate(value))
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

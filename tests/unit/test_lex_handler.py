@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -81,6 +82,22 @@ def test_malformed_events_get_a_close_that_says_so(event) -> None:  # type: igno
     assert response["sessionState"]["dialogAction"] == {"type": "Close"}
     assert response["sessionState"]["intent"]["state"] == "Failed"
     assert messages_of(response)[0].startswith("Sorry, I could not read that message (")
+
+
+def test_a_transcript_that_is_not_unicode_is_refused_before_anything_is_read(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A lone surrogate is the caller's malformed input, answered as such: no lookup (the app here refuses any), no
+    ERROR, no error metric."""
+    event = load_event("ana_01_access_ledgerly.json")
+    event["inputTranscript"] = "I need Viewer in Ledgerly \ud800"
+    counted: list[str] = []
+    runtime = handler.current()
+    runtime.telemetry.error = counted.append  # type: ignore[method-assign]
+    response = answer(event)
+    assert response["sessionState"]["intent"] == {"name": "AccessRequest", "state": "Failed",
+                                                  "confirmationState": "None"}
+    assert messages_of(response)[0].startswith("Sorry, I could not read that message")
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert counted == []
 
 
 def test_a_malformed_event_keeps_its_intent_name_and_string_attributes() -> None:
