@@ -14,6 +14,13 @@ from bot.errors import InvalidRequestError
 from lex.errors import MalformedEventError
 from lex.settings import MAX_TRANSCRIPT_CHARS
 
+# Reasons a person is told (after "Sorry, I could not read that message: ").
+LEX_V1 = ("this is a Lex V1 event; AskIAM needs Lex V2. Please contact the service desk: the bot is connected to "
+          "the wrong version of Lex.")
+NOT_TEXT = "it holds characters that are not valid text. Please type it again."
+# Keys only a Lex V1 code-hook event has.
+_LEX_V1_KEYS = frozenset({"currentIntent", "outputDialogMode", "recentIntentSummaryView"})
+
 InvocationSource = Literal["DialogCodeHook", "FulfillmentCodeHook"]
 ConfirmationState = Literal["Confirmed", "Denied", "None"]
 MAX_EVENT_ATTRIBUTES = 100
@@ -139,9 +146,11 @@ def parse_event(raw: object) -> LexEvent:
     """
     if not isinstance(raw, Mapping):
         raise MalformedEventError("the event is not a JSON object")
+    if _is_lex_v1(raw):
+        raise MalformedEventError("a Lex V1 event (currentIntent, no sessionState)", told=LEX_V1)
     where = _not_unicode(raw)
     if where is not None:
-        raise MalformedEventError(f"{where}: text that is not valid Unicode (a lone surrogate)")
+        raise MalformedEventError(f"{where}: text that is not valid Unicode (a lone surrogate)", told=NOT_TEXT)
     try:
         event = LexEvent.model_validate(raw)
     except ValidationError as exc:
@@ -149,6 +158,14 @@ def parse_event(raw: object) -> LexEvent:
     if len(event.input_transcript) > MAX_TRANSCRIPT_CHARS:
         raise InvalidRequestError(f"the message is longer than {MAX_TRANSCRIPT_CHARS} characters")
     return event
+
+
+def _is_lex_v1(raw: Mapping[str, Any]) -> bool:
+    """A Lex V1 event: no sessionState, and V1's own keys (or V1's bot, which has an alias name and no id)."""
+    if "sessionState" in raw:
+        return False
+    bot = raw.get("bot")
+    return bool(_LEX_V1_KEYS & raw.keys()) or (isinstance(bot, Mapping) and "alias" in bot and "id" not in bot)
 
 
 def _describe(exc: ValidationError) -> str:

@@ -253,7 +253,7 @@ def error_response(exc: BaseException, intent_name: str, attributes: Mapping[str
         text = "AskIAM is unavailable for a moment and nothing was changed. Please try again in a minute."
     elif isinstance(exc, MalformedEventError):
         log.warning("malformed Lex event: %s", exc)
-        text = f"Sorry, I could not read that message ({exc}). Please try again."
+        text = f"Sorry, I could not read that message: {exc.told}"
     elif isinstance(exc, ConversationTooLongError):
         session = session.finished()  # the next message starts afresh
         text = f"{str(exc)[:1].upper()}{str(exc)[1:]}."

@@ -135,7 +135,8 @@ def test_long_messages_are_clipped_to_what_lex_accepts() -> None:
     (RateLimitedError("too many", retry_after_s=60), "Please wait a minute"),
     (ServiceUnavailableError("down"), "nothing was changed"),
     (StoreUnavailableError("down"), "nothing was changed"),
-    (MalformedEventError("sessionState: Field required"), "could not read that message (sessionState"),
+    (MalformedEventError("sessionState: Field required"), "could not read that message: it did not arrive"),
+    (MalformedEventError("a Lex V1 event", told="this is a Lex V1 event"), "message: this is a Lex V1 event"),
     (InvalidRequestError("the message is empty"), "cannot handle that message: the message is empty"),
     (KeyError("boom"), "something went wrong on my side"),
 ])
