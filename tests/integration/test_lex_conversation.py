@@ -141,6 +141,8 @@ def test_ambiguous_person_missing_role_confirmation_then_the_decision(app) -> No
     retry.attributes = before_the_decision
     again = retry.say("pat_05_fulfillment.json")
     assert retry.attributes["askiam_request_id"] == request_id and messages_of(again) == messages_of(fifth)
+    # ... and leaves the session as the first did, so "same for ..." or "why?" next still refer to it.
+    assert retry.attributes["askiam_state"] == chat.attributes["askiam_state"]
     assert len([row for row in _requests(app, "lex-pat") if row["status"] != "NEEDS_CLARIFICATION"]) == 1
 
     by_last = chat.say("status_last_request.json")
