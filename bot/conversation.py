@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
-from bot.domain import Candidate, Clarification, ResolvedRequest
+from bot.domain import Candidate, Clarification, Decision, Outcome, ResolvedRequest
 from bot.understanding.text import clean, emails, fold
 
 MAX_TURNS = 12
@@ -106,6 +106,22 @@ def decided(resolved: ResolvedRequest, request_id: str) -> ConversationState:
     return ConversationState(last=LastRequest(
         request_id=request_id, target_id=resolved.target.user_id, target_explicit=names_whose(resolved),
         app_id=resolved.application.app_id, role_id=resolved.role.role_id, until=resolved.until))
+
+
+def decided_as_recorded(outcome: Outcome) -> ConversationState | None:
+    """The state `decided` gave a decision, rebuilt from its record: a retried turn answered with the first answer
+    leaves the conversation where the first left it, so "why?" or "same for Daniel" still follow.
+
+    Whose access it is counts as said: it was, for anyone but the requester, and for the requester as "I", "me" or
+    "my" (the record does not keep whether they were left unsaid, which makes no difference to what follows). None
+    for a question, whose state the record does not hold.
+    """
+    if outcome.decision is Decision.NEEDS_CLARIFICATION or not (outcome.user_id and outcome.app_id
+                                                                  and outcome.role_id):
+        return None
+    return ConversationState(last=LastRequest(
+        request_id=outcome.request_id, target_id=outcome.user_id, target_explicit=True, app_id=outcome.app_id,
+        role_id=outcome.role_id, until=outcome.access_until))
 
 
 def after(state: ConversationState | None) -> ConversationState | None:

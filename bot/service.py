@@ -20,6 +20,7 @@ from bot.conversation import (
     asked_again,
     choose_candidate,
     decided,
+    decided_as_recorded,
     declined,
     names_whose,
     remember,
@@ -259,7 +260,7 @@ class AccessRequestService:
             if seen is not None:
                 _require_same_request(seen, text)
                 seen.repeated = True
-                return Turn(outcome=seen, state=None)
+                return Turn(outcome=seen, state=decided_as_recorded(seen))
         try:
             turn = self._answer(requester, text, channel, state, conversation_id, key)
         except DuplicateRequestError:
@@ -268,7 +269,7 @@ class AccessRequestService:
             assert first is not None
             _require_same_request(first, text)
             first.repeated = True
-            return Turn(outcome=first, state=None)
+            return Turn(outcome=first, state=decided_as_recorded(first))
         turn.timings.total_ms = (time.perf_counter() - started) * 1000
         self._ports.telemetry.decided(turn.outcome, channel=channel, latency_ms=_latencies(turn.timings))
         return turn

@@ -2,7 +2,8 @@
 
 The approver is the signed-in requester of the session (lex/identity.py), never a name in the text. Nothing is
 decided before the approver's yes (ConfirmIntent); the decision itself is `SqlApprovals.decide`, which checks
-again under the request's lock that the request is pending and that this person may decide it.
+again under the request's lock that the request is pending and that this person may decide it. A denial given
+without a reason is asked for one first (the Comment slot), once.
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ _DENY_WORDS = frozenset({"deny", "denied", "reject", "rejected", "decline", "dec
 _DECIDE_TEXT = re.compile(r"^\s*(?:please\s+)?(approve|accept|grant|deny|reject|decline)\s+(?:request\s+)?"
                           r"(?:r\s*-?\s*|#)?(\d{1,12})\b", re.IGNORECASE)
 _COMMENT_IN_TEXT = re.compile(r"\b(?:because|since|reason\s*:?|comment\s*:?)\s+(.+)$", re.IGNORECASE)
+# Or set off after the id: "deny R-12, they left the team", "deny R-12 - wrong role".
+_COMMENT_AFTER_ID = re.compile(r"^\s*[,;:\u2013\u2014-]+\s*(.+)$")
+_COURTESY = re.compile(r"^(?:\W*(?:please|pls|thanks?|thank you|ok|okay)\W*)*$", re.IGNORECASE)
+# A reply to "why deny?" that gives no reason ("skip", "no", "none", "n/a", "no comment, thanks").
+_NO_COMMENT = re.compile(r"^\W*(?:skip(?: it)?|no|none|nope|nah|nothing|n/?a|-+|no (?:comment|reason)s?|"
+                         r"nothing to add)(?:\W+(?:thanks?|thank you|please))*\W*$", re.IGNORECASE)
+# The Comment slot's value once the approver said they give none: read back as none, so it is asked only once.
+NO_COMMENT = "none"
 _LIST_TEXT = re.compile(r"\b(?:waiting for me|my approvals|pending approvals|(?:need|needs|for me) to approve|"
                         r"waiting for my (?:approval|decision))\b", re.IGNORECASE)
 
@@ -114,11 +123,14 @@ def decision_in_text(text: str | None) -> bool | None:
 
 
 def comment_in_text(text: str | None) -> str:
-    """What follows 'because' (or 'reason:', 'comment:') in a sentence that carries a decision."""
-    if decision_in_text(text) is None:
+    """What follows 'because' (or 'reason:', 'comment:') in a sentence that carries a decision, else what is set off
+    after its request id by a comma or a dash (a mere 'please' is no comment)."""
+    decision = _DECIDE_TEXT.match(text or "")
+    if decision is None or parse_decision(decision.group(1)) is None:
         return ""
-    match = _COMMENT_IN_TEXT.search(text or "")
-    return clean(match.group(1))[:MAX_COMMENT_CHARS] if match else ""
+    match = _COMMENT_IN_TEXT.search(text or "") or _COMMENT_AFTER_ID.match((text or "")[decision.end():])
+    comment = clean(match.group(1))[:MAX_COMMENT_CHARS] if match else ""
+    return "" if _COURTESY.match(comment) else comment
 
 
 def looks_like_a_decision(text: str | None) -> bool:
@@ -136,11 +148,15 @@ def looks_like_a_queue_question(text: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Asked:
-    """What this turn knows of the decision: from the slots first, the words of the turn second."""
+    """What this turn knows of the decision: from the slots first, the words of the turn second.
+
+    `no_comment`: the approver was asked why and chose to give no reason ("skip").
+    """
 
     request_id: str | None
     approve: bool | None
     comment: str
+    no_comment: bool = False
 
     @classmethod
     def read(cls, event: LexEvent) -> Asked:
@@ -155,14 +171,22 @@ class Asked:
         approve = parse_decision(slot(DECISION_SLOT))
         if approve is None:
             approve = decision_in_text(text)
-        comment = clean(slot(COMMENT_SLOT))[:MAX_COMMENT_CHARS] or comment_in_text(text)
-        return cls(request_id, approve, comment)
+        comment = clean(slot(COMMENT_SLOT))[:MAX_COMMENT_CHARS]
+        if _NO_COMMENT.match(comment):
+            return cls(request_id, approve, "", no_comment=True)
+        return cls(request_id, approve, comment or comment_in_text(text))
+
+    @property
+    def needs_a_reason(self) -> bool:
+        """A denial is asked for its reason once (the requester is shown it); an approval needs none."""
+        return self.approve is False and not self.comment and not self.no_comment
 
     def slots(self) -> Slots:
+        comment = self.comment or (NO_COMMENT if self.no_comment else "")
         return {
             REQUEST_ID_SLOT: OutSlot.of(self.request_id) if self.request_id else None,
             DECISION_SLOT: None if self.approve is None else OutSlot.of("approve" if self.approve else "deny"),
-            COMMENT_SLOT: OutSlot.of(self.comment) if self.comment else None,
+            COMMENT_SLOT: OutSlot.of(comment) if comment else None,
         }
 
 
@@ -200,8 +224,13 @@ def decide_request(ports: LexPorts, event: LexEvent, approver: str, session: Lex
         card = Message(content_type="ImageResponseCard",
                        image_response_card=ImageResponseCard(title="Your decision", buttons=buttons))
         return elicit_slot(DECIDE_INTENT, DECISION_SLOT, asked.slots(), [plain(question), card], done)
+    if asked.needs_a_reason:
+        question = (f"Why deny {item.request_id}: {_describe(item)}? Your reason is recorded with the decision and "
+                    "shown to the requester; say 'skip' to give none.")
+        return elicit_slot(DECIDE_INTENT, COMMENT_SLOT, asked.slots(), [plain(question)], done)
     verb = "Approve" if asked.approve else "Deny"
-    note = f', with the comment "{asked.comment}"' if asked.comment else ""
+    note = f', with the comment "{asked.comment}"' if asked.comment else (", without a comment" if asked.no_comment
+                                                                         else "")
     return confirm_intent(DECIDE_INTENT, asked.slots(), f"{verb} {item.request_id}: {_describe(item)}{note}?",
                           done)
 

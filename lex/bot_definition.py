@@ -7,12 +7,13 @@ The application and role slot types keep what the person typed (ORIGINAL_VALUE):
 the answer to a clarification is often a button's number ("2"), which a slot type restricted to its own values
 (TOP_RESOLUTION) would not let through to the code hook. Their values and synonyms only teach Lex where a name sits
 in a sentence, so a catalog past Lex's quotas loses training data, not requests: the export keeps every name it can
-and leaves out aliases first (see `catalog_slot_types`).
+and leaves out aliases first (see `catalog_slot_types`); a name longer than Lex takes is cut at a word break.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -340,29 +341,29 @@ def _values(what: str, pairs: Iterable[tuple[str, Iterable[str]]],
             budget: int = MAX_SLOT_TYPE_ENTRIES) -> tuple[SlotTypeValue, ...]:
     """One value per distinct name (folded), with its aliases as synonyms; no synonym is another value's name.
 
+    A name or alias longer than Lex allows (MAX_VALUE_CHARS) is cut at a word break, and each one cut is reported;
+    one that would then read as another name (or a name's alias as another's) is left out, and reported too: it
+    would train Lex to place the other's words.
+
     At most `budget` values and synonyms together. Past it, aliases go first: every name's first alias is kept
     before any name's second, and so on. Only when the names alone are too many are names left out too (the last
     in alphabetical order). What is left out is logged as a warning.
     """
-    names: dict[str, str] = {}
-    synonyms: dict[str, list[str]] = {}
-    for name, aliases in pairs:
-        value = " ".join(name.split())[:MAX_VALUE_CHARS]
-        if not value:
-            continue
-        key = value.casefold()
-        names.setdefault(key, value)
-        synonyms.setdefault(key, []).extend(" ".join(alias.split())[:MAX_VALUE_CHARS] for alias in aliases)
+    names, synonyms, cut = _fitted_names(what, pairs)
     ordered = sorted(names.items())
     kept_names, left_out_names = ordered[:budget], ordered[budget:]
     taken = set(names)
     wanted: dict[str, list[str]] = {}
     for key, _ in kept_names:
         wanted[key] = []
-        for alias in synonyms[key]:
-            if alias and alias.casefold() not in taken:
+        for alias, original in synonyms[key]:
+            if alias.casefold() not in taken:
                 taken.add(alias.casefold())
                 wanted[key].append(alias)
+                if original is not None:
+                    cut[alias] = original
+            elif original is not None:
+                _report_cut(f"{what} alias", original, alias, left_out=True)
     room = budget - len(kept_names)
     kept: dict[str, list[str]] = {key: [] for key in wanted}
     rank = 0
@@ -372,11 +373,70 @@ def _values(what: str, pairs: Iterable[tuple[str, Iterable[str]]],
                 kept[key].append(aliases[rank])
                 room -= 1
         rank += 1
+    for key, value in kept_names:
+        for exported in (value, *kept[key]):
+            if exported in cut:
+                _report_cut(what if exported == value else f"{what} alias", cut[exported], exported, left_out=False)
     left_out_aliases = sum(len(wanted[key]) - len(kept[key]) for key in wanted)
     if left_out_names or left_out_aliases:
         _warn_left_out(what, budget, left_out_aliases, sum(map(len, wanted.values())),
                        [value for _, value in left_out_names], len(ordered))
     return tuple(SlotTypeValue(value=value, synonyms=tuple(kept[key])) for key, value in kept_names)
+
+
+def _fitted_names(what: str, pairs: Iterable[tuple[str, Iterable[str]]]) -> tuple[
+        dict[str, str], dict[str, list[tuple[str, str | None]]], dict[str, str]]:
+    """The names as Lex takes them, by folded value; each one's aliases as (value, the original where it was cut);
+    and the names that were cut, each with its original.
+
+    A cut name that reads as another name once cut is left out with its aliases, and reported: a name that fits
+    keeps its value, and two names cut alike are both left out.
+    """
+    spelled: dict[str, tuple[str, list[str]]] = {}  # by the whole name, folded: its first spelling, its aliases
+    for name, aliases in pairs:
+        original = " ".join(name.split())
+        if original:
+            spelled.setdefault(original.casefold(), (original, []))[1].extend(aliases)
+    values = {key: _fitted(original) for key, (original, _) in spelled.items()}
+    readers = Counter(value.casefold() for value, _ in values.values())
+    names: dict[str, str] = {}
+    synonyms: dict[str, list[tuple[str, str | None]]] = {}
+    cut: dict[str, str] = {}
+    for whole, (original, aliases) in spelled.items():
+        value, was_cut = values[whole]
+        if was_cut and readers[value.casefold()] > 1:
+            _report_cut(what, original, value, left_out=True)
+            continue
+        if was_cut:
+            cut[value] = original
+        key = value.casefold()
+        names[key] = value
+        synonyms[key] = []
+        for alias in (" ".join(alias.split()) for alias in aliases):
+            if alias:
+                fitted, alias_cut = _fitted(alias)
+                synonyms[key].append((fitted, alias if alias_cut else None))
+    return names, synonyms, cut
+
+
+def _fitted(text: str) -> tuple[str, bool]:
+    """`text` within MAX_VALUE_CHARS, Lex's limit for a slot value, and whether it had to be cut: at the last word
+    break that fits, mid-word only where a single word is longer than the limit."""
+    if len(text) <= MAX_VALUE_CHARS:
+        return text, False
+    head = text[:MAX_VALUE_CHARS + 1]
+    words = head.rsplit(" ", 1)[0].rstrip() if " " in head else ""
+    return words or text[:MAX_VALUE_CHARS], True
+
+
+def _report_cut(what: str, original: str, value: str, *, left_out: bool) -> None:
+    """One warning per name or alias longer than Lex takes: the export says what it changed or left out."""
+    if left_out:
+        log.warning('Lex takes slot values of at most %d characters: the %s "%s" is left out, as cut to "%s" it '
+                    "would read as another name.", MAX_VALUE_CHARS, what, original, value)
+    else:
+        log.warning('Lex takes slot values of at most %d characters: the %s "%s" is exported cut to "%s".',
+                    MAX_VALUE_CHARS, what, original, value)
 
 
 def _warn_left_out(what: str, budget: int, aliases: int, all_aliases: int, names: list[str], all_names: int) -> None:

@@ -2,7 +2,8 @@
 
 AccessRequest: the core understands the words (slot values only add what the words left out). A missing or
 ambiguous entity is asked for as the slot it concerns; a complete request is read back for a yes (ConfirmIntent);
-the yes is decided by the service, which records it. CheckRequestStatus: a request id, or the session's last one.
+the yes is decided by the service, which records it. Access the person already holds is answered at once.
+CheckRequestStatus: a request id, or the session's last one.
 FallbackIntent: the text goes to the core's understanding; what it cannot place gets the help text.
 """
 
@@ -166,8 +167,9 @@ def _after_preview(ports: LexPorts, event: LexEvent, requester: str, session: Le
         # Kept as the request decided last, as a new decision is: "same for Rui" may follow "already pending".
         return decision_reply(ACCESS_INTENT, outcome.decision, outcome.message, [], slots,
                               session.finished(outcome.request_id).asking(preview.state))
-    if lex_confirmed:
-        # Lex asked for the yes itself (no dialog code hook): decide now.
+    if lex_confirmed or outcome.decision is Decision.ALREADY_GRANTED:
+        # Lex asked for the yes itself (no dialog code hook), or there is nothing to ask a yes for (the access is
+        # already held): decided now, and recorded as every channel records it.
         return _decide(ports, event, requester, text, session.state, session)
     assert outcome.user_id and outcome.app_id and outcome.role_id
     pending = PendingConfirmation(text=text, target_id=outcome.user_id, app_id=outcome.app_id,

@@ -14,6 +14,13 @@ from bot.errors import InvalidRequestError
 from lex.errors import MalformedEventError
 from lex.settings import MAX_TRANSCRIPT_CHARS
 
+# Reasons a person is told (after "Sorry, I could not read that message: ").
+LEX_V1 = ("this is a Lex V1 event; AskIAM needs Lex V2. Please contact the service desk: the bot is connected to "
+          "the wrong version of Lex.")
+NOT_TEXT = "it holds characters that are not valid text. Please type it again."
+# Keys only a Lex V1 code-hook event has.
+_LEX_V1_KEYS = frozenset({"currentIntent", "outputDialogMode", "recentIntentSummaryView"})
+
 InvocationSource = Literal["DialogCodeHook", "FulfillmentCodeHook"]
 ConfirmationState = Literal["Confirmed", "Denied", "None"]
 MAX_EVENT_ATTRIBUTES = 100
@@ -132,12 +139,18 @@ def parse_event(raw: object) -> LexEvent:
     Raises
     ------
     MalformedEventError
-        The event is not a Lex V2 code-hook event (missing sessionState, wrong types, unknown invocationSource).
+        The event is not a Lex V2 code-hook event (missing sessionState, wrong types, unknown invocationSource), or
+        holds text that is not valid Unicode.
     InvalidRequestError
         The event is well formed but the text is longer than Lex itself ever sends.
     """
     if not isinstance(raw, Mapping):
         raise MalformedEventError("the event is not a JSON object")
+    if _is_lex_v1(raw):
+        raise MalformedEventError("a Lex V1 event (currentIntent, no sessionState)", told=LEX_V1)
+    where = _not_unicode(raw)
+    if where is not None:
+        raise MalformedEventError(f"{where}: text that is not valid Unicode (a lone surrogate)", told=NOT_TEXT)
     try:
         event = LexEvent.model_validate(raw)
     except ValidationError as exc:
@@ -147,7 +160,46 @@ def parse_event(raw: object) -> LexEvent:
     return event
 
 
+def _is_lex_v1(raw: Mapping[str, Any]) -> bool:
+    """A Lex V1 event: no sessionState, and V1's own keys (or V1's bot, which has an alias name and no id)."""
+    if "sessionState" in raw:
+        return False
+    bot = raw.get("bot")
+    return bool(_LEX_V1_KEYS & raw.keys()) or (isinstance(bot, Mapping) and "alias" in bot and "id" not in bot)
+
+
 def _describe(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "event"
     return f"{where}: {first['msg']}"
+
+
+def _not_unicode(raw: Mapping[str, Any]) -> str | None:
+    """Where the first string of the event that is not valid Unicode sits, or None.
+
+    JSON's escapes can spell a lone surrogate ("\\ud800"), which no UTF-8 text holds: PostgreSQL cannot store it and
+    pydantic refuses it wherever a length is checked, so it would fail far from here, after the core had read it.
+    Walked without recursion: how deep the event nests is the caller's choice.
+    """
+    pending: list[tuple[str, object]] = [("", raw)]
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            if not _is_unicode(value):
+                return where or "event"
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                if isinstance(key, str) and not _is_unicode(key):
+                    return where or "event"
+                pending.append((f"{where}.{key}" if where else str(key), item))
+        elif isinstance(value, list):
+            pending.extend((f"{where}[{number}]", item) for number, item in enumerate(value))
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

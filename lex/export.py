@@ -12,7 +12,9 @@ BOT_FILE = "askiam-lex-bot.json"
 
 
 def export_bot(app: Application, out_dir: Path) -> Path:
-    """Write the Lex V2 bot definition (the `AWS::Lex::Bot` properties but `RoleArn`) and return its path.
+    """Write the Lex V2 bot definition (the `AWS::Lex::Bot` properties but `RoleArn`, in CloudFormation's casing:
+    its `BotLocales` replace those of the template's `LexBot`) and return its path. What Lex's limits make it cut or
+    leave out is logged as a warning, one per name where a name is cut.
 
     Parameters
     ----------

@@ -224,9 +224,13 @@ def clarification_reply(intent_name: str, clarification: Clarification | None, q
 
 def decision_reply(intent_name: str, decision: Decision, message: str, evidence: Sequence[Evidence], slots: Slots,
                    session: LexSession) -> LexResponse:
-    """The decision as the end of the intent: fulfilled unless denied, with up to three lines of evidence."""
+    """The decision as the end of the intent: fulfilled unless denied, with up to three lines of evidence.
+
+    Access already held gets none: lines on who else holds the role argue for a decision there was no need to take.
+    """
     state: Literal["Fulfilled", "Failed"] = "Failed" if decision is Decision.DENIED else "Fulfilled"
-    lines = [f"- {item.summary}" for item in evidence[:MAX_EVIDENCE_LINES] if item.summary.strip()]
+    shown = () if decision is Decision.ALREADY_GRANTED else evidence[:MAX_EVIDENCE_LINES]
+    lines = [f"- {item.summary}" for item in shown if item.summary.strip()]
     return close(intent_name, state, [message, "\n".join(lines)], session, slots)
 
 
@@ -249,7 +253,7 @@ def error_response(exc: BaseException, intent_name: str, attributes: Mapping[str
         text = "AskIAM is unavailable for a moment and nothing was changed. Please try again in a minute."
     elif isinstance(exc, MalformedEventError):
         log.warning("malformed Lex event: %s", exc)
-        text = f"Sorry, I could not read that message ({exc}). Please try again."
+        text = f"Sorry, I could not read that message: {exc.told}"
     elif isinstance(exc, ConversationTooLongError):
         session = session.finished()  # the next message starts afresh
         text = f"{str(exc)[:1].upper()}{str(exc)[1:]}."

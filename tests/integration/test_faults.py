@@ -118,6 +118,17 @@ def test_the_same_idempotency_key_gives_one_decision_and_one_audit_record(app) -
     assert other_person.request_id != first.request_id  # keys are per requester
 
 
+@pytest.mark.parametrize(("requester", "text"), [
+    CONFIDENT, ("boss", "Rui Costa needs Editor in WikiWiki for 2 weeks")], ids=["for me", "for someone, until"])
+def test_a_retried_decision_leaves_the_conversation_as_the_first_did(app, requester: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """"Why?" or "same for Daniel" after a retried delivery refer to the request decided, as after the first."""
+    first = app.service.handle(requester, text, idempotency_key="retry-state-1")
+    again = app.service.handle(requester, text, idempotency_key="retry-state-1")
+    assert again.outcome.repeated and again.outcome.request_id == first.outcome.request_id
+    assert first.state is not None and first.state.last is not None
+    assert again.state == first.state
+
+
 def test_concurrent_retries_with_one_key_record_once(app) -> None:  # type: ignore[no-untyped-def]
     before = counts(app)
     results: list[str] = []

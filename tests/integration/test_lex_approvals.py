@@ -45,9 +45,12 @@ class Chat:
         self.number = request_id.removeprefix("R-")
         self.attributes: dict[str, str] = {}
 
-    def say(self, name: str, carry: dict[str, Any] | None = None) -> dict[str, Any]:
+    def say(self, name: str, carry: dict[str, Any] | None = None,
+            replace: dict[str, str] | None = None) -> dict[str, Any]:
         """Play one event; `carry` is an earlier response whose slots Lex sends back on this turn."""
         text = (EVENTS / name).read_text(encoding="utf-8").replace("1234", self.number)
+        for old, new in (replace or {}).items():
+            text = text.replace(old, new)
         event = json.loads(text)
         if carry is not None:
             event["sessionState"]["intent"]["slots"] = carry["sessionState"]["intent"]["slots"]
@@ -172,9 +175,57 @@ def test_a_missing_decision_is_asked_with_buttons_then_a_denial(app) -> None:  #
     assert messages_of(asked) == [f"Approve or deny {request_id}: Viewer in Ledgerly for Tess Okoro?"]
     assert [b["value"] for b in asked["messages"][1]["imageResponseCard"]["buttons"]] == ["approve", "deny"]
 
-    confirm = chat.say("approver_choose_deny.json")
-    assert messages_of(confirm) == [f"Deny {request_id}: Viewer in Ledgerly for Tess Okoro?"]
+    why = chat.say("approver_choose_deny.json")
+    assert action(why) == {"type": "ElicitSlot", "slotToElicit": "Comment"}
+    assert slot_value(why, "Decision") == "deny"
+    confirm = chat.say("approver_comment_reply.json", replace={"they moved to another team": "skip"})
+    assert messages_of(confirm) == [f"Deny {request_id}: Viewer in Ledgerly for Tess Okoro, without a comment?"]
     assert slot_value(confirm, "Decision") == "deny"
+
+
+def test_a_denial_without_a_reason_is_asked_why_once_then_recorded_with_it(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", TESS_VIEWER)
+    chat = Chat("boss", request_id)
+    why = chat.say("approver_choose_deny.json")  # "reject", the id and the decision in the slots, no comment
+    assert action(why) == {"type": "ElicitSlot", "slotToElicit": "Comment"}
+    assert why["sessionState"]["intent"]["name"] == "DecideRequest"
+    assert (slot_value(why, "RequestId"), slot_value(why, "Decision")) == (request_id, "deny")
+    assert messages_of(why) == [f"Why deny {request_id}: Viewer in Ledgerly for Tess Okoro? Your reason is recorded "
+                                "with the decision and shown to the requester; say 'skip' to give none."]
+    assert status_of(app, request_id) == ("PENDING_APPROVAL", [])
+
+    confirm = chat.say("approver_comment_reply.json")  # Lex puts the answer in the Comment slot
+    assert action(confirm) == {"type": "ConfirmIntent"}
+    assert messages_of(confirm) == [f'Deny {request_id}: Viewer in Ledgerly for Tess Okoro, with the comment "they '
+                                    'moved to another team"?']
+    assert chat.say("approver_02_confirm_yes.json", carry=confirm)["sessionState"]["dialogAction"] == {
+        "type": "Delegate"}
+    done = chat.say("approver_03_fulfillment.json", carry=confirm)
+    assert messages_of(done) == [f"{request_id} denied."]
+    assert status_of(app, request_id) == ("DENIED", [("DENIED", "boss", "they moved to another team")])
+
+
+@pytest.mark.parametrize("reply", ["skip", "No", "none, thanks", "n/a"])
+def test_no_reason_given_is_asked_once_and_the_denial_has_no_comment(app, reply: str) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", TESS_VIEWER)
+    chat = Chat("boss", request_id)
+    chat.say("approver_choose_deny.json")
+    confirm = chat.say("approver_comment_reply.json", replace={"they moved to another team": reply})
+    assert action(confirm) == {"type": "ConfirmIntent"}, messages_of(confirm)
+    assert slot_value(confirm, "Comment") == "none"  # Lex sends it back: the reason is not asked again
+    again = chat.say("approver_choose_deny.json", carry=confirm)  # e.g. Lex re-running the dialog hook
+    assert action(again) == {"type": "ConfirmIntent"}
+    done = chat.say("approver_03_fulfillment.json", carry=confirm)
+    assert messages_of(done) == [f"{request_id} denied."]
+    assert status_of(app, request_id) == ("DENIED", [("DENIED", "boss", "")])
+
+
+def test_an_approval_is_not_asked_for_a_reason(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = pending(app, "tess", TESS_VIEWER)
+    asked = Chat("boss", request_id).say("approver_choose_deny.json", replace={'"interpretedValue": "deny"':
+                                                                             '"interpretedValue": "approve"'})
+    assert action(asked) == {"type": "ConfirmIntent"}
+    assert messages_of(asked) == [f"Approve {request_id}: Viewer in Ledgerly for Tess Okoro?"]
 
 
 def test_a_non_approver_is_refused_and_nothing_changes(app) -> None:  # type: ignore[no-untyped-def]

@@ -141,6 +141,8 @@ def test_ambiguous_person_missing_role_confirmation_then_the_decision(app) -> No
     retry.attributes = before_the_decision
     again = retry.say("pat_05_fulfillment.json")
     assert retry.attributes["askiam_request_id"] == request_id and messages_of(again) == messages_of(fifth)
+    # ... and leaves the session as the first did, so "same for ..." or "why?" next still refer to it.
+    assert retry.attributes["askiam_state"] == chat.attributes["askiam_state"]
     assert len([row for row in _requests(app, "lex-pat") if row["status"] != "NEEDS_CLARIFICATION"]) == 1
 
     by_last = chat.say("status_last_request.json")
@@ -186,6 +188,7 @@ def test_for_me_fills_the_user_and_a_lex_confirmed_fulfilment_decides(app) -> No
 
 def test_declining_the_confirmation_records_no_decision(app) -> None:  # type: ignore[no-untyped-def]
     chat = Conversation("lex-ana-no")
+    chat.attributes = {"requester_id": "dele"}  # Ana may hold Viewer in Ledgerly by now: that is not confirmed
     chat.say("ana_01_access_ledgerly.json")
     chat.say("ana_02_viewer_for_me.json")
     declined = chat.say("ana_03_declined.json")
@@ -409,3 +412,40 @@ def test_the_status_of_my_last_request_in_a_new_session_lists_the_latest_request
     with app.database.connection() as conn:  # leave the module's shared database as it was
         conn.execute("UPDATE requests SET status = 'DENIED', reason = 'WITHDRAWN' WHERE request_id = %s",
                      (pending.request_id,))
+
+
+def test_access_already_held_is_answered_at_once_and_recorded(app) -> None:  # type: ignore[no-untyped-def]
+    """No "Request Viewer in Ledgerly for you?" for what Rui holds: the answer comes at once, decided and recorded
+    through the service as every channel records it, without the peer lines that argue for a decision."""
+    chat = Conversation("lex-rui-held")
+    chat.attributes = {"requester_id": "rui"}
+    response = chat.say("ana_02_viewer_for_me.json", {'"requester_id": "ana"': '"requester_id": "rui"'})
+    assert response["sessionState"]["dialogAction"] == {"type": "Close"}, messages_of(response)
+    assert {key: response["sessionState"]["intent"][key] for key in ("name", "state")} == {
+        "name": "AccessRequest", "state": "Fulfilled"}
+    (answer,) = messages_of(response)
+    assert "already" in answer and "Viewer in Ledgerly" in answer
+    assert "askiam_confirm" not in chat.attributes
+    decided = [row for row in _requests(app, "lex-rui-held") if row["status"] != "NEEDS_CLARIFICATION"]
+    assert [(row["status"], row["target_id"], row["role_id"], row["channel"]) for row in decided] == [
+        ("ALREADY_GRANTED", "rui", "ldg-viewer", "lex")]
+    assert chat.attributes["askiam_request_id"] == decided[0]["request_id"]
+
+    # The same from free text, for someone else: his manager is told at once too.
+    other = Conversation("lex-boss-rui-held")
+    told = other.say("fallback_free_text.json", {"Ana Ferreira should get Viewer on the wiki please":
+                                                 "Rui Costa should get Viewer in Ledgerly please"})
+    assert told["sessionState"]["dialogAction"] == {"type": "Close"}, messages_of(told)
+    assert len(messages_of(told)) == 1 and "already" in messages_of(told)[0]
+    assert [row["status"] for row in _requests(app, "lex-boss-rui-held")] == ["ALREADY_GRANTED"]
+
+
+def test_a_request_the_rules_deny_is_still_confirmed_before_it_is_decided(app) -> None:  # type: ignore[no-untyped-def]
+    """Only access already held skips the yes: a denial (here Ana's SoD conflict) is read back first."""
+    chat = Conversation("lex-ana-sod")
+    response = chat.say("fallback_free_text.json", {"Ana Ferreira should get Viewer on the wiki please":
+                                                    "I need Journal Approver in Ledgerly",
+                                                    '"requester_id": "boss"': '"requester_id": "ana"'})
+    assert response["sessionState"]["dialogAction"] == {"type": "ConfirmIntent"}, messages_of(response)
+    assert messages_of(response) == ["Request Journal Approver in Ledgerly for you?"]
+    assert _requests(app, "lex-ana-sod") == []

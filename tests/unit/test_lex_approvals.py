@@ -52,6 +52,10 @@ def test_decision_slot_values(value: str | None, expected: bool | None) -> None:
     ("deny R-1042 because not needed", False, "not needed"),
     ("reject r 12 reason: no ticket", False, "no ticket"),
     ("decline 5 since   they left", False, "they left"),
+    ("deny R-7, they should ask for Reader instead", False, "they should ask for Reader instead"),
+    ("deny R-7 \u2013 wrong role", False, "wrong role"),
+    ("deny R-7, please", False, ""),
+    ("approve R-7, thanks!", True, ""),
     ("I need the Viewer role in Ledgerly", None, ""),
     ("approve the budget", None, ""),
     ("grant Ana access to WikiWiki", None, ""),  # an access request, not a decision
@@ -89,3 +93,25 @@ def test_fallback_text_is_read_whole() -> None:
 def test_an_elicited_decision_keeps_the_id_from_the_slot() -> None:
     asked = Asked.read(parse_event(load_event("approver_choose_deny.json")))
     assert asked == Asked("R-1234", False, "")
+
+
+@pytest.mark.parametrize(("comment", "no_comment"), [
+    ("skip", True), ("No", True), ("none, thanks", True), ("n/a", True), ("-", True), ("no comment", True),
+    ("none", True), ("no longer needed", False), ("not needed", False), ("nothing in the ticket", False),
+])
+def test_a_reply_that_gives_no_reason_is_told_from_a_reason(comment: str, no_comment: bool) -> None:
+    event = load_event("approver_choose_deny.json")
+    event["sessionState"]["intent"]["slots"]["Comment"] = {
+        "shape": "Scalar", "value": {"originalValue": comment, "interpretedValue": comment, "resolvedValues": []}}
+    asked = Asked.read(parse_event(event))
+    assert asked == (Asked("R-1234", False, "", no_comment=True) if no_comment else Asked("R-1234", False, comment))
+    assert not asked.needs_a_reason
+
+
+def test_only_a_denial_without_a_reason_needs_one() -> None:
+    assert Asked("R-1", False, "").needs_a_reason
+    assert not Asked("R-1", True, "").needs_a_reason
+    assert not Asked("R-1", None, "").needs_a_reason
+    assert not Asked("R-1", False, "left the team").needs_a_reason
+    slots = Asked("R-1", False, "", no_comment=True).slots()
+    assert slots["Comment"] is not None and slots["Comment"].value.interpreted_value == "none"

@@ -198,3 +198,55 @@ def test_export_refuses_an_empty_catalog(tmp_path: Path) -> None:
     app = SimpleNamespace(service=SimpleNamespace(vocabulary=lambda: SimpleNamespace(catalog=empty)))
     with pytest.raises(ValueError, match="import an org bundle"):
         export_bot(app, tmp_path)  # type: ignore[arg-type]
+
+
+def _catalog_of(roles: dict[str, tuple[str, ...]]) -> Catalog:
+    apps = {"a": Application(app_id="a", name="Ledgerly")}
+    return Catalog(version=1, applications=apps, roles={
+        f"r{number}": Role(role_id=f"r{number}", app_id="a", name=name, aliases=aliases)
+        for number, (name, aliases) in enumerate(roles.items())})
+
+
+def _role_values(catalog: Catalog, caplog: pytest.LogCaptureFixture) -> tuple[dict[str, list[str]], list[str]]:
+    with caplog.at_level(logging.WARNING, logger="lex.bot_definition"):
+        (locale,) = askiam_bot(catalog).to_cloudformation()["BotLocales"]
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    return _values(locale, ROLE_TYPE), warnings
+
+
+LONG = " ".join(f"Segment{number:02d}" for number in range(20))  # 20 words of 9 letters: 199 characters
+
+
+def test_a_name_longer_than_lex_takes_is_cut_at_a_word_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    roles, warnings = _role_values(_catalog_of({LONG: ("short alias",), "Viewer": ()}), caplog)
+    cut = " ".join(f"Segment{number:02d}" for number in range(14))  # 139 characters; a 15th word would pass 140
+    assert roles == {cut: ["short alias"], "Viewer": []}
+    assert warnings == [f'Lex takes slot values of at most 140 characters: the role "{LONG}" is exported cut to '
+                        f'"{cut}".']
+
+
+def test_a_single_word_longer_than_lex_takes_is_cut_where_the_limit_falls(caplog: pytest.LogCaptureFixture) -> None:
+    word = "x" * 150
+    roles, warnings = _role_values(_catalog_of({word: (), "Viewer": ()}), caplog)
+    assert set(roles) == {"x" * 140, "Viewer"} and len(warnings) == 1 and "exported cut to" in warnings[0]
+
+
+def test_a_name_that_reads_as_another_once_cut_is_left_out_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    first = LONG[:139]  # a name that fits: kept
+    roles, warnings = _role_values(_catalog_of({
+        LONG: ("its alias",), first: (), LONG + " Alpha": (), "Viewer": ()}), caplog)
+    # LONG and LONG + " Alpha" both cut to the name that fits: it stays, the two are left out with their aliases.
+    assert roles == {first: [], "Viewer": []}
+    assert len(warnings) == 2 and all(" is left out, as cut to " in warning for warning in warnings)
+    assert {warning.split('"')[1] for warning in warnings} == {LONG, LONG + " Alpha"}
+
+
+def test_an_alias_longer_than_lex_takes_is_cut_or_left_out_and_reported(caplog: pytest.LogCaptureFixture) -> None:
+    roles, warnings = _role_values(_catalog_of({"Viewer": (LONG,), "Editor": (LONG + " Beta", "writer")}), caplog)
+    cut = LONG[:139]
+    assert roles == {"Editor": [cut, "writer"], "Viewer": []}  # Editor's comes first, alphabetically
+    assert sorted(warnings) == sorted([
+        f'Lex takes slot values of at most 140 characters: the role alias "{LONG + " Beta"}" is exported cut to '
+        f'"{cut}".',
+        f'Lex takes slot values of at most 140 characters: the role alias "{LONG}" is left out, as cut to "{cut}" '
+        "it would read as another name."])

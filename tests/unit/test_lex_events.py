@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import InvalidRequestError
 from lex.errors import MalformedEventError
-from lex.events import parse_event
+from lex.events import LEX_V1, parse_event
 from tests.unit.test_lex_support import EVENTS, load_event, shared_events
 
 
@@ -73,6 +73,12 @@ MALFORMED = {
     "confirmation state unknown": _broken(lambda raw: raw["sessionState"]["intent"].update(confirmationState="Y")),
     "transcript not a string": _broken(lambda raw: raw.update(inputTranscript={"text": "hi"})),
     "attributes not an object": _broken(lambda raw: raw["sessionState"].update(sessionAttributes=[1])),
+    # JSON's "\\ud800" escape: a lone surrogate, which is no Unicode text (the HTTP API answers it 422).
+    "a lone surrogate in the transcript": _broken(lambda raw: raw.update(inputTranscript="I need Viewer \ud800")),
+    "a lone surrogate in a slot value": _broken(lambda raw: raw["sessionState"]["intent"]["slots"].update(
+        RoleName={"shape": "Scalar", "value": {"originalValue": "\udc00", "interpretedValue": "\udc00"}})),
+    "a lone surrogate in a session attribute": _broken(
+        lambda raw: raw["sessionState"]["sessionAttributes"].update(note="\ud83d")),
 }
 
 
@@ -98,3 +104,43 @@ def test_null_transcript_and_slots_are_empty() -> None:
     event = parse_event(raw)
     assert event.input_transcript == "" and event.intent is not None and event.intent.slots == {}
     assert event.intent.confirmation_state == "None"
+
+
+def test_text_that_is_not_unicode_is_refused_where_it_sits() -> None:
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw["inputTranscript"] = "I need Viewer in Ledgerly \ud800"
+    with pytest.raises(MalformedEventError, match=r"^inputTranscript: text that is not valid Unicode"):
+        parse_event(raw)
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw["interpretations"][0]["intent"]["slots"]["ApplicationName"]["value"]["resolvedValues"] = ["\udfff"]
+    with pytest.raises(MalformedEventError, match=r"^interpretations\[0\]\.intent\.slots\.ApplicationName\."):
+        parse_event(raw)
+
+
+def test_characters_past_the_basic_plane_are_unicode() -> None:
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw["inputTranscript"] = "I need access to Ledgerly \U0001f680 \u98de\u4e66"
+    assert parse_event(raw).input_transcript.endswith("\U0001f680 \u98de\u4e66")
+
+
+V1_EVENT = {"messageVersion": "1.0", "invocationSource": "DialogCodeHook", "userId": "ana", "inputTranscript": "hi",
+            "bot": {"name": "AskIAM", "alias": "$LATEST", "version": "$LATEST"}, "outputDialogMode": "Text",
+            "currentIntent": {"name": "AccessRequest", "slots": {}, "confirmationStatus": "None"},
+            "sessionAttributes": {}}
+
+
+@pytest.mark.parametrize("raw", [V1_EVENT, {key: value for key, value in V1_EVENT.items()
+                                            if key in {"bot", "invocationSource", "inputTranscript"}}],
+                         ids=["whole", "only V1's bot"])
+def test_a_lex_v1_event_is_told_apart_from_other_malformed_events(raw) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(MalformedEventError) as caught:
+        parse_event(raw)
+    assert caught.value.told == LEX_V1
+
+
+def test_a_v2_event_without_its_session_state_is_not_taken_for_v1() -> None:
+    raw = load_event("ana_01_access_ledgerly.json")
+    raw.pop("sessionState")
+    with pytest.raises(MalformedEventError) as caught:
+        parse_event(raw)
+    assert caught.value.told != LEX_V1 and str(caught.value).startswith("sessionState: ")

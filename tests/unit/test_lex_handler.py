@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -80,17 +82,51 @@ def test_malformed_events_get_a_close_that_says_so(event) -> None:  # type: igno
     response = answer(event)
     assert response["sessionState"]["dialogAction"] == {"type": "Close"}
     assert response["sessionState"]["intent"]["state"] == "Failed"
-    assert messages_of(response)[0].startswith("Sorry, I could not read that message (")
+    (told,) = messages_of(response)
+    assert told.startswith("Sorry, I could not read that message: ")
+    # In the person's words: no field names, no validator's wording.
+    assert not re.search(r"sessionState|invocationSource|Input should|Field required|dictionary|\(", told), told
 
 
-def test_a_malformed_event_keeps_its_intent_name_and_string_attributes() -> None:
+def test_a_lex_v1_event_is_told_apart(caplog) -> None:  # type: ignore[no-untyped-def]
+    with caplog.at_level(logging.WARNING, logger="lex.responses"):
+        response = answer(EXTRA_MALFORMED["a Lex V1 event"])
+    assert messages_of(response) == ["Sorry, I could not read that message: this is a Lex V1 event; AskIAM needs "
+                                     "Lex V2. Please contact the service desk: the bot is connected to the wrong "
+                                     "version of Lex."]
+    assert "a Lex V1 event" in caplog.text
+
+
+def test_a_transcript_that_is_not_unicode_is_refused_before_anything_is_read(caplog) -> None:  # type: ignore[no-untyped-def]
+    """A lone surrogate is the caller's malformed input, answered as such: no lookup (the app here refuses any), no
+    ERROR, no error metric."""
+    event = load_event("ana_01_access_ledgerly.json")
+    event["inputTranscript"] = "I need Viewer in Ledgerly \ud800"
+    counted: list[str] = []
+    runtime = handler.current()
+    runtime.telemetry.error = counted.append  # type: ignore[method-assign]
+    response = answer(event)
+    assert response["sessionState"]["intent"] == {"name": "AccessRequest", "state": "Failed",
+                                                  "confirmationState": "None"}
+    assert messages_of(response) == ["Sorry, I could not read that message: it holds characters that are not valid "
+                                     "text. Please type it again."]
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert counted == []
+
+
+def test_a_malformed_event_keeps_its_intent_name_and_string_attributes(caplog) -> None:  # type: ignore[no-untyped-def]
     event = load_event("ana_01_access_ledgerly.json")
     event["invocationSource"] = "Unknown"
     event["sessionState"]["sessionAttributes"]["count"] = 3
-    response = answer(event)
+    with caplog.at_level(logging.WARNING, logger="lex.responses"):
+        response = answer(event)
     assert response["sessionState"]["intent"]["name"] == "AccessRequest"
     assert response["sessionState"]["sessionAttributes"] == {"requester_id": "ana"}
-    assert "invocationSource" in messages_of(response)[0]
+    # What is wrong, field and all, is for the log; the person is told in plain words.
+    assert "malformed Lex event: invocationSource: " in caplog.text
+    assert messages_of(response) == ["Sorry, I could not read that message: it did not arrive in the form AskIAM "
+                                     "reads from Lex V2. Please try again, or contact the service desk if it keeps "
+                                     "happening."]
 
 
 def test_a_huge_transcript_gets_a_close_that_says_so() -> None:

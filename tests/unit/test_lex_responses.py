@@ -94,8 +94,7 @@ def test_elicit_intent_has_a_message_and_no_intent() -> None:
 
 
 @pytest.mark.parametrize(("decision", "state"), [
-    (Decision.APPROVED, "Fulfilled"), (Decision.PENDING_APPROVAL, "Fulfilled"),
-    (Decision.ALREADY_GRANTED, "Fulfilled"), (Decision.DENIED, "Failed"),
+    (Decision.APPROVED, "Fulfilled"), (Decision.PENDING_APPROVAL, "Fulfilled"), (Decision.DENIED, "Failed"),
 ])
 def test_a_decision_closes_with_its_message_and_three_evidence_lines(decision, state) -> None:  # type: ignore[no-untyped-def]
     session = SESSION.finished("R-1042")
@@ -104,6 +103,17 @@ def test_a_decision_closes_with_its_message_and_three_evidence_lines(decision, s
     assert response["sessionState"]["intent"]["state"] == state
     assert messages_of(response) == ["The answer.", "- line 0\n- line 1\n- line 2"]
     assert response["sessionState"]["sessionAttributes"]["askiam_request_id"] == "R-1042"
+
+
+def test_access_already_held_is_answered_without_evidence_lines() -> None:
+    """Peer lines ("0 of 3 people ... hold this role") beside "already has it" read as an argument, and can read
+    wrong: the person is one of those peers."""
+    session = SESSION.finished("R-1042")
+    response = decision_reply("AccessRequest", Decision.ALREADY_GRANTED, "Ana already has it.", EVIDENCE, SLOTS,
+                              session).to_event()
+    assert_valid_response(response)
+    assert response["sessionState"]["intent"]["state"] == "Fulfilled"
+    assert messages_of(response) == ["Ana already has it."]
 
 
 def test_a_decision_without_evidence_has_one_message() -> None:
@@ -125,7 +135,8 @@ def test_long_messages_are_clipped_to_what_lex_accepts() -> None:
     (RateLimitedError("too many", retry_after_s=60), "Please wait a minute"),
     (ServiceUnavailableError("down"), "nothing was changed"),
     (StoreUnavailableError("down"), "nothing was changed"),
-    (MalformedEventError("sessionState: Field required"), "could not read that message (sessionState"),
+    (MalformedEventError("sessionState: Field required"), "could not read that message: it did not arrive"),
+    (MalformedEventError("a Lex V1 event", told="this is a Lex V1 event"), "message: this is a Lex V1 event"),
     (InvalidRequestError("the message is empty"), "cannot handle that message: the message is empty"),
     (KeyError("boom"), "something went wrong on my side"),
 ])
