@@ -82,7 +82,7 @@ from bot.understanding.people import (
     uses_pronoun,
     without_reply_opening,
 )
-from bot.understanding.questions import question_in
+from bot.understanding.questions import Asked, SelfQuestion, question_in, request_id_in
 from bot.understanding.resolver import (
     CatalogVocabulary,
     pointed_role,
@@ -317,7 +317,11 @@ class AccessRequestService:
         if question is not None:
             assert self._ports.ledger is not None
             answers = OwnAccessAnswers(self._ports.ledger, self._ports.store, self._ports.directory)
-            return answer(ENDED_SLOT, answers.answer(question, requester, vocabulary, text), clean(text))
+            reply = answers.answer(question, requester, vocabulary, text)
+            shown = self._request_asked_about(question, requester, text)
+            if shown is not None:  # "status of R-12", then "why?": the reasons of R-12
+                kept = decided_as_recorded(shown) or kept
+            return answer(ENDED_SLOT, reply, clean(text))
         if not waiting and asks_why(text):
             return answer(ENDED_SLOT, self._explain(requester, last) if last is not None else NOTHING_TO_EXPLAIN,
                           clean(text))
@@ -629,6 +633,15 @@ class AccessRequestService:
             message=question, requester_id=requester.user_id, clarification=resolved.clarification,
         )
         return Turn(outcome=outcome, state=kept if ended else remember(state, resolved, text))
+
+    def _request_asked_about(self, question: SelfQuestion, requester: Person, text: str) -> Outcome | None:
+        """The one request a status question names by id, when it is about the requester (they filed it, or it is
+        for them): what "why?" next refers to."""
+        request_id = request_id_in(text) if question.asked is Asked.ONE_REQUEST else None
+        request = self._ports.store.get(request_id) if request_id else None
+        if request is None or requester.user_id not in (request.requester_id, request.user_id):
+            return None
+        return request
 
     def _may_see(self, requester: Person, request: Outcome) -> bool:
         """Whether the requester may be shown this request (pointed at it instead of a new decision, or told its

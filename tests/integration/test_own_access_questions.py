@@ -353,3 +353,14 @@ def test_when_a_role_named_without_its_application_ends_is_that_grants_end(app: 
         "Yes: you hold Journal Poster in Ledgerly (until the end of 2099-01-31 (UTC)). Nothing was requested.")
     # A role of that name not held is said not held, not answered with the whole list.
     assert ask(app, "ana", "when does my Editor access expire?").startswith("No: you hold no role named Editor.")
+
+
+def test_why_after_the_status_of_a_request_explains_that_request(app: Any) -> None:
+    filed = app.service.handle("rui", "I need the Viewer role in Ledgerly").outcome
+    assert filed.request_id
+    status = app.service.handle("rui", f"status of {filed.request_id}")
+    why = app.service.handle("rui", "why?", state=status.state).outcome
+    assert why.message.startswith(f"About request {filed.request_id}"), why.message
+    # Someone else's request named by id is not taken up: "why?" then has nothing to explain.
+    other = app.service.handle("tess", f"status of {filed.request_id}")
+    assert "About request" not in app.service.handle("tess", "why?", state=other.state).outcome.message
