@@ -139,11 +139,20 @@ class OwnAccessAnswers:
         app = vocabulary.catalog.applications[app_id]
         owner = self._directory.get_person(app.owner_id) if app.owner_id else None
         privileged = [role.name for role in vocabulary.catalog.roles_of(app_id) if role.privileged]
-        who = f"its owner, {owner.display_name}," if owner is not None and owner.is_active else \
-            "its owner (none is active now, so the owner's manager)"
-        only = f" Privileged roles ({', '.join(privileged)}) go to the owner only." if privileged else ""
-        return (f"Requests for roles in {app.name} go to {who} and to the manager of the person they are for.{only} "
-                f"{NOTHING_REQUESTED}")
+        if owner is not None and owner.is_active:
+            deciding, short = f"its owner, {owner.display_name}", "the owner"
+        else:  # the owner cannot decide: their manager does, when active (as the approvals route them)
+            standing_in = self._directory.get_person(owner.manager_id) if owner and owner.manager_id else None
+            deciding, short = (f"its owner's manager, {standing_in.display_name} (the owner is not active now)",
+                               "the owner's manager") if standing_in is not None and standing_in.is_active else ("", "")
+        if not deciding:
+            waits = f" Privileged roles ({', '.join(privileged)}) wait until they expire." if privileged else ""
+            return (f"Requests for roles in {app.name} go to the manager of the person they are for: it has no "
+                    f"owner who can decide now (none active, nor an active manager of one).{waits} "
+                    f"{NOTHING_REQUESTED}")
+        only = f" Privileged roles ({', '.join(privileged)}) go to {short} only." if privileged else ""
+        return (f"Requests for roles in {app.name} go to {deciding}, and to the manager of the person they are "
+                f"for.{only} {NOTHING_REQUESTED}")
 
     def _my_access(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, text: str) -> str:
         catalog = vocabulary.catalog

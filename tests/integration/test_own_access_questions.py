@@ -317,6 +317,19 @@ def test_who_approves_names_the_owner(app: Any) -> None:
     assert answer.startswith("Requests for roles in Ledgerly go to its owner, Olu Bankole,")
     assert "Privileged roles (Administrator) go to the owner only." in answer
     assert ask(app, "ana", "who do I ask for access?").startswith("A request goes to the application's owner")
+    # An owner who cannot decide: their manager does, and is named; with neither, the answer says who remains.
+    with app.database.connection() as conn:  # Olu has no manager in this org
+        conn.execute("UPDATE users SET status = 'inactive' WHERE user_id = 'own'")
+    nobody = ask(app, "ana", "Who approves Viewer in Ledgerly?")
+    assert nobody.startswith("Requests for roles in Ledgerly go to the manager of the person they are for")
+    assert "Privileged roles (Administrator) wait until they expire." in nobody
+    with app.database.connection() as conn:
+        conn.execute("UPDATE users SET manager_id = 'boss' WHERE user_id = 'own'")
+        boss = conn.execute("SELECT display_name FROM users WHERE user_id = 'boss'").fetchone()["display_name"]
+    standing_in = ask(app, "ana", "Who approves Viewer in Ledgerly?")
+    assert standing_in.startswith(f"Requests for roles in Ledgerly go to its owner's manager, {boss} (the owner is "
+                                  "not active now), and to the manager"), standing_in
+    assert "Privileged roles (Administrator) go to the owner's manager only." in standing_in
 
 
 @pytest.mark.parametrize(("text", "opening"), [
