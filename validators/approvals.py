@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,7 +10,7 @@ from typing import Any
 from bot.decision import Verdict, decide_on_review
 from bot.domain import CheckResult, Decision, Reason
 from bot.ports import Withdrawal, WithdrawalResult
-from validators import audit
+from validators import audit, outbox
 from validators.db import Database
 from validators.decisions import canonical_request_id, is_request_id
 from validators.directory import catalog_version
@@ -249,8 +248,7 @@ class SqlApprovals:
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
         }
         audit.append(conn, event)
-        conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
-                     (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
+        outbox.enqueue(conn, event, request["access_until"])
 
 
 def _capacity(conn: Any, request_id: str, person_id: str) -> str | None:
