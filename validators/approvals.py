@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -222,10 +223,11 @@ class SqlApprovals:
         conn.execute("UPDATE requests SET status = %s, reason = %s WHERE request_id = %s",
                      (verdict.decision.value, verdict.reason.value, request_id))
         failed = "; ".join(check.detail for check in checks if not check.passed)
+        ran = json.dumps([check.model_dump(mode="json") for check in checks], default=str) if checks else None
         conn.execute(
-            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment, action, checks_failed) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment, action, failed),
+            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment, action, checks_failed, "
+            "checks) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment, action, failed, ran),
         )
         if granted:
             conn.execute(

@@ -88,7 +88,7 @@ class SqlDecisionStore:
             ).fetchall()
             # The filing's own decision is the first; any after it was taken later.
             decisions = conn.execute(
-                "SELECT decision, reason, decided_by, decided_at, comment, action, checks_failed "
+                "SELECT decision, reason, decided_by, decided_at, comment, action, checks_failed, checks "
                 "FROM request_decisions WHERE request_id = %s ORDER BY decided_at DESC, ctid DESC LIMIT 2",
                 (request_id,),
             ).fetchall()
