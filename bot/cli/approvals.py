@@ -11,12 +11,15 @@ from bot.bootstrap import Application
 from bot.cli.output import EXIT_OK, EXIT_USAGE, err, out
 
 EXPIRING_SOON = timedelta(days=2)
+# Everything `askiam approvals` records (a decision, a refused attempt, a requester check) is on this channel, so an
+# auditor can tell approvers' command-line decisions from requests made with `askiam ask` (channel `cli`).
+CHANNEL = "cli-approvals"
 
 
 def cmd_list(app: Application, args: argparse.Namespace) -> int:
     from validators.approvals import with_id  # noqa: PLC0415
 
-    app.service.requester(args.as_user, "cli-approvals", "(approvals list)")
+    app.service.requester(args.as_user, CHANNEL, "(approvals list)")
     app.approvals.expire()
     items = app.approvals.pending_for(args.as_user)
     now = datetime.now(UTC)
@@ -44,11 +47,11 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
 def cmd_decide(app: Application, args: argparse.Namespace) -> int:
     from validators.approvals import ReviewError  # noqa: PLC0415
 
-    app.service.requester(args.as_user, "cli-approvals", f"(decide {args.request_id})")
+    app.service.requester(args.as_user, CHANNEL, f"(decide {args.request_id})")
     app.approvals.expire()
     try:
         result = app.approvals.decide(args.request_id, args.as_user, args.action == "approve", args.comment or "",
-                                      "cli")
+                                      CHANNEL)
     except ReviewError as exc:
         err(f"askiam: {exc.code}: {exc}")
         return EXIT_USAGE

@@ -312,8 +312,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--role", help="role id")
     group.add_argument("--decision", help="APPROVED, DENIED, PENDING_APPROVAL, ALREADY_GRANTED, NEEDS_CLARIFICATION")
     group.add_argument("--reason", help="e.g. AUTO_APPROVED, SOD_CONFLICT, PRIVILEGED_ROLE")
-    group.add_argument("--channel", help="where it came from: api (the HTTP API and the web chat), lex, cli, cli-chat, "
-                                         "cli-approvals, system (scheduled jobs), import, bench")
+    group.add_argument("--channel", help="where it came from: api (the HTTP API, the web chat and the console), lex, "
+                                         "cli (askiam ask), cli-chat (askiam chat), cli-approvals (askiam approvals: "
+                                         "approvers' decisions and refused attempts), system (scheduled jobs: "
+                                         "expiry), import, bench")
     group.add_argument("--event", help="event type, e.g. access_request.decided")
     group.add_argument("--request", help="request id")
     group.add_argument("--since", type=parse_when, help="from (inclusive): 2025-06-01, this-week, 7d, ...")

@@ -270,6 +270,16 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     assert "NOT_FOUND" in capsys.readouterr().err
     assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0
     assert "APPROVED" in capsys.readouterr().out
+    # The approver's decision and the refused attempt are told apart from `askiam ask` requests (channel cli).
+    with app.database.connection() as conn:
+        channels = conn.execute("SELECT event_type, channel FROM audit_log WHERE request_id = %s ORDER BY seq",
+                                (request_id,)).fetchall()
+        published = conn.execute("SELECT payload->>'channel' AS channel FROM outbox WHERE request_id = %s AND "
+                                 "event_type = 'access_request.approved'", (request_id,)).fetchone()
+    assert [(row["event_type"], row["channel"]) for row in channels] == [
+        ("access_request.decided", "cli"), ("access_request.decision_refused", "cli-approvals"),
+        ("access_request.approved", "cli-approvals")]
+    assert published["channel"] == "cli-approvals"
 
 
 def test_the_cli_says_when_the_checks_overrule_an_approval(  # type: ignore[no-untyped-def]
