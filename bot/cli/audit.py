@@ -185,6 +185,18 @@ def _record_line(record: Any) -> str:
     return " ".join(fields)
 
 
+def _questions(counted: Any) -> str:
+    """"11 questions answered, 1 clarifying question": the messages that asked for no access, in counts and reports
+    alike (every message gets a request id; only access requests are requests)."""
+    return (f"{quantity(counted.questions_answered, 'question answered', 'questions answered')}, "
+            f"{quantity(counted.clarifying_questions, 'clarifying question')}")
+
+
+def _about(counted: Any) -> str:
+    """"3 access requests, 11 questions answered, 1 clarifying question": what counted records are about."""
+    return f"{quantity(counted.requests, 'access request')}, {_questions(counted)}"
+
+
 def cmd_query(app: Application, args: argparse.Namespace) -> int:
     from validators.audit_errors import InvalidCursorError  # noqa: PLC0415
     from validators.audit_query import count, query  # noqa: PLC0415
@@ -195,7 +207,7 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
-        summary = f"{quantity(counted.records, 'record')} ({quantity(counted.requests, 'request')})"
+        summary = f"{quantity(counted.records, 'record')} ({_about(counted)})"
         out(counted.model_dump_json() if args.json else summary)
         return EXIT_OK
     if not 1 <= args.limit <= 1000:
@@ -258,10 +270,11 @@ def render_report(result: Any) -> list[str]:
         f"{result.filter.until:%Y-%m-%d %H:%M}Z" if result.filter.until else "now")
     outcomes, auto, latency = result.outcomes, result.auto_approval, result.time_to_decision
     lines = [f"audit report, {window}",
-             f"outcomes: {_many(outcomes.requests, 'request')}: {outcomes.approved} approved, "
+             f"outcomes: {_many(outcomes.requests, 'access request')}: {outcomes.approved} approved, "
              f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.withdrawn} withdrawn, "
-             f"{outcomes.other} other; "
-             f"approved/(approved+denied) {_share(outcomes.approved_share)}",
+             f"{outcomes.already_granted} already held" + (f", {outcomes.other} other" if outcomes.other else "")
+             + f"; approved/(approved+denied) {_share(outcomes.approved_share)}",
+             f"not requests for access: {_questions(outcomes)}",
              f"auto-approval: {auto.auto_approved} of {_many(auto.decided, 'decided request')} ({_share(auto.rate)})",
              f"time to decision: median {_duration(latency.median_seconds)} over "
              f"{_many(latency.decisions, 'decision')}; "
@@ -355,7 +368,9 @@ def add_commands(subparsers: Any) -> None:
     _add_filters(p)
     p.add_argument("--limit", type=int, default=50, help="records per page (1-1000)")
     p.add_argument("--cursor", help="the cursor printed with the previous page")
-    p.add_argument("--count", action="store_true", help="only count the records and the requests they are about")
+    p.add_argument("--count", action="store_true",
+                   help="only count the records, and the access requests, questions answered and clarifying "
+                        "questions they are about")
     p.add_argument("--json", action="store_true", help="print the page as one JSON object")
     p.set_defaults(handler=cmd_query)
 

@@ -118,9 +118,13 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     auditor.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
+    rules_app.service.handle("ana", "what access do I have?", channel="api")  # answered: no request for access
     auditor.locator("#tab-dashboard").click()
     auditor.wait_for_selector("#chart-over-time svg rect.bar")
     assert auditor.locator("#chart-over-time rect[data-decision='APPROVED']").count() >= 1
+    assert auditor.locator("#chart-over-time rect[data-decision='NEEDS_CLARIFICATION']").count() == 0
+    expect(auditor.locator("#report-note")).to_contain_text(
+        "1 access request; not requests for access: 1 question answered, 0 clarifying questions. ")
     assert auditor.locator("#chart-roles .bar[data-label='ldg-admin']").count() == 1
     shot = tmp_path / "console-dashboard.png"
     auditor.screenshot(path=str(shot), full_page=True)

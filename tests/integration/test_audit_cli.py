@@ -112,7 +112,8 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     assert run(app, "audit", "query", "--approver", "own") == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 record"
     assert run(app, "audit", "query", "--requester", "ana", "--since", "this-week", "--count") == 0
-    assert capsys.readouterr().out.strip() == "2 records (2 requests)"
+    assert capsys.readouterr().out.strip() == "2 records (2 access requests, 0 questions answered, 0 clarifying " \
+                                              "questions)"
     assert run(app, "audit", "query", "--cursor", "garbage") == 2
     assert "cursor is not valid" in capsys.readouterr().err
     assert run(app, "audit", "query", "--since", "today", "--until", "yesterday") == 2
@@ -134,7 +135,7 @@ def test_export_writes_csv_to_a_file_and_jsonl_to_stdout(app, capsys, tmp_path: 
 def test_report_prints_the_sections_and_json(app, capsys) -> None:  # type: ignore[no-untyped-def]
     assert run(app, "audit", "report", "--since", "7d") == 0
     text = capsys.readouterr().out
-    assert "outcomes: 3 requests: 2 approved, 1 denied, 0 pending" in text
+    assert "outcomes: 3 access requests: 2 approved, 1 denied, 0 pending" in text
     assert "privileged grants: 1" in text and "rui got ldg/ldg-admin, approved by own" in text
     assert "SoD denials: 1" in text
     assert run(app, "audit", "report", "--json", "--bucket", "week") == 0

@@ -144,8 +144,9 @@ def test_the_report_renders_every_section() -> None:
                                          median_by_approver_seconds=7200.0))
     text = "\n".join(render_report(report))
     assert "audit report, 2025-06-02 00:00Z to now" in text
-    assert "outcomes: 6 requests: 3 approved, 1 denied, 1 pending, 1 withdrawn, 0 other; approved/(approved+denied) " \
-           "75.0%" in text
+    assert "outcomes: 6 access requests: 3 approved, 1 denied, 1 pending, 1 withdrawn, 0 already held; " \
+           "approved/(approved+denied) 75.0%\nnot requests for access: 0 questions answered, 0 clarifying " \
+           "questions" in text
     assert "auto-approval: 3 of 4 decided requests (75.0%)" in text
     assert "median 0.2 s over 5 decisions" in text and "median 2.0 h over 1" in text
     assert "2025-06-02  APPROVED 3  DENIED 1" in text

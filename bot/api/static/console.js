@@ -63,6 +63,10 @@
     return value === null || value === undefined ? "n/a" : Math.round(value * 100) + "%";
   }
 
+  function many(count, noun, plural) {
+    return count + " " + (count === 1 ? noun : plural || noun + "s");
+  }
+
   // ---- tabs -------------------------------------------------------------------------------------------------
   const loaders = {};
   function show(name) {
@@ -488,7 +492,13 @@
     try {
       const report = await api("/audit/reports?" + filterParams(reportForm, ["since", "until", "bucket"]).toString());
       drawReport(report);
-      reportNote.textContent = "Time to decision: median " + (report.time_to_decision.median_seconds === null ? "n/a"
+      // The same figures as `askiam audit report`: access requests, and apart from them the questions (every
+      // message gets a request id; a question answered or asked back is no request for access).
+      const outcomes = report.outcomes;
+      reportNote.textContent = many(outcomes.requests, "access request") + "; not requests for access: " +
+        many(outcomes.questions_answered, "question answered", "questions answered") + ", " +
+        many(outcomes.clarifying_questions, "clarifying question") + ". " +
+        "Time to decision: median " + (report.time_to_decision.median_seconds === null ? "n/a"
         : Math.round(report.time_to_decision.median_seconds / 60) + " min") + " over " +
         report.time_to_decision.decisions + " decision(s); privileged grants: " + report.privileged_grants_total + ".";
     } catch (failure) {
