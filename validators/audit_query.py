@@ -20,6 +20,9 @@ from validators.decisions import canonical_request_id
 
 # Who decided, as the expression index of migration 0006 has it: keep the two identical or the index goes unused.
 APPROVER_SQL = "(audit_details(payload) ->> 'decided_by')"
+# A withdrawal's record names the person who called the request off (its requester, or the one it was for) as
+# decided_by: they decided nothing as an approver, so the approver filter and `AuditRecord.approver` leave it out.
+NOT_WITHDRAWN_SQL = f"reason IS DISTINCT FROM '{Reason.WITHDRAWN.value}'"
 MAX_LIMIT = 1000
 _CURSOR_PREFIX = "audit:v1:"
 _SELECT = ("SELECT seq, created_at, event_type, request_id, requester_id, target_id, app_id, role_id, decision, "
@@ -132,6 +135,7 @@ class AuditFilter(BaseModel):
         if self.approver is not None:
             conditions.append(f"{APPROVER_SQL} = %s")
             params.append(self.approver)
+            conditions.append(NOT_WITHDRAWN_SQL)
         if self.since is not None:
             conditions.append("created_at >= %s")
             params.append(self.since)
@@ -157,7 +161,10 @@ class AuditRecord(BaseModel):
     decision: str | None
     reason: str | None
     channel: str | None
-    approver: str | None = Field(description="details.decided_by: 'askiam' or the approver's user id.")
+    approver: str | None = Field(description="details.decided_by: 'askiam' or the approver's user id; null for a "
+                                             "withdrawal, which no approver decided (see `withdrawn_by`).")
+    withdrawn_by: str | None = Field(default=None, description=(
+        "Who withdrew the request (its requester, or the person it was for): details.decided_by of a withdrawal."))
     details: dict[str, Any]
     hash: str
 
@@ -169,9 +176,12 @@ class AuditRecord(BaseModel):
             payload = {}  # `audit verify` reports such a record; a query still lists it
         details = payload.get("details") if isinstance(payload, dict) else None
         details = details if isinstance(details, dict) else {}
-        approver = details.get("decided_by")
+        decided_by = details.get("decided_by")
+        decided_by = decided_by if isinstance(decided_by, str) else None
+        withdrawn = row.get("reason") == Reason.WITHDRAWN.value
         return cls(**{key: value for key, value in row.items() if key != "payload"},
-                   approver=approver if isinstance(approver, str) else None, details=details)
+                   approver=None if withdrawn else decided_by, withdrawn_by=decided_by if withdrawn else None,
+                   details=details)
 
 
 class AuditPage(BaseModel):

@@ -170,14 +170,19 @@ def _invalid_filter(exc: ValueError) -> int:
 def _record_line(record: Any) -> str:
     fields = [f"#{record.seq}", f"{record.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z", record.event_type,
               record.request_id or "-"]
+    # A refused attempt to decide: who tried (no decision was taken, so nobody "decided_by").
+    attempted_by = record.details.get("attempted_by")
     for name, value in (("requester", record.requester_id), ("target", record.target_id),
                         ("role", f"{record.app_id}/{record.role_id}" if record.role_id else None),
                         ("decision", "/".join(v for v in (record.decision, record.reason) if v) or None),
-                        ("decided_by", record.approver), ("channel", record.channel)):
+                        ("decided_by", record.approver), ("withdrawn_by", record.withdrawn_by),
+                        ("attempted_by", attempted_by if isinstance(attempted_by, str) else None),
+                        ("channel", record.channel)):
         if value:
             fields.append(f"{name}={visible(value)}")
-    # Free text, quoted: why the approver could decide ("application owner"), and their comment.
-    for name in ("capacity", "comment"):
+    # Free text, quoted: why the approver could decide ("application owner"), their comment, and why an attempt to
+    # decide was refused.
+    for name in ("capacity", "comment", "why"):
         value = record.details.get(name)
         if isinstance(value, str) and value:
             quoted = visible(value).replace('"', '\\"')

@@ -201,6 +201,20 @@ def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, op
         status = conn.execute("SELECT status FROM requests WHERE request_id = %s", (request_id,)).fetchone()
     assert status == {"status": "DENIED"}  # withdrawn, and not approved after
 
+    # In the audit log the withdrawal is Ana's, not an approver's decision: no "Decided by", and said in its note.
+    auditor = open_console(AUDITOR)
+    auditor.locator("#tab-audit").click()
+    auditor.fill("#audit-form input[name=requester]", "ana")
+    auditor.locator("#audit-search").click()
+    row = auditor.locator(f"#audit-results tbody tr[data-request-id='{request_id}']").first
+    expect(row.locator("td").nth(2)).to_have_text("access_request.withdrawn")
+    cells = row.locator("td").all_inner_texts()
+    assert (cells[-2], cells[-1]) == ("", "withdrawn by ana")
+    auditor.fill("#audit-form input[name=requester]", "")
+    auditor.fill("#audit-form input[name=approver]", "ana")
+    auditor.locator("#audit-search").click()
+    expect(auditor.locator("#audit-note")).to_have_text("0 record(s).")
+
 
 def _fits(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return page.evaluate("() => ({ scroll: document.documentElement.scrollWidth, viewport: innerWidth })")

@@ -261,3 +261,20 @@ def test_access_requests_are_counted_apart_from_questions_alike_in_counts_and_re
         assert (outcomes.denied, outcomes.other) == (1, 0)
     assert {item.decision for item in report(app.database, AuditFilter()).over_time} == {"DENIED"}
     assert [role.role_id for role in report(app.database, AuditFilter()).top_roles] == ["ldg-approver"]
+
+
+def test_a_withdrawal_is_no_approvers_decision(app_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(rules_org(tmp_path / "org"))
+    mine = app.service.handle("boss", "I need the Viewer role in Ledgerly").outcome  # boss withdraws his own
+    assert mine.decision.value == "PENDING_APPROVAL"
+    app.approvals.withdraw(mine.request_id, "boss", "api")
+    theirs = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome  # boss decides as manager
+    app.approvals.decide(theirs.request_id, "boss", False, "not now", "api")
+    decided = query(app.database, AuditFilter(approver="boss")).records
+    assert [(record.request_id, record.event_type) for record in decided] == [
+        (theirs.request_id, "access_request.denied")]
+    assert count(app.database, AuditFilter(approver="boss")).records == 1
+    assert report(app.database, AuditFilter(approver="boss")).outcomes.denied == 1
+    (withdrawal,) = query(app.database, AuditFilter(event_type="access_request.withdrawn")).records
+    assert (withdrawal.approver, withdrawal.withdrawn_by) == (None, "boss")

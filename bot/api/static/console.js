@@ -338,10 +338,13 @@
     return record.approver && capacity ? record.approver + " (" + capacity + ")" : record.approver;
   }
 
-  // The approver's comment; for a refused attempt, who tried and why it was refused.
+  // The approver's comment; for a withdrawal, who withdrew it (no approver decided it); for a refused attempt, who
+  // tried and why it was refused.
   function note(record) {
     const details = record.details;
-    if (typeof details.comment === "string" && details.comment) return details.comment;
+    const comment = typeof details.comment === "string" ? details.comment : "";
+    if (record.withdrawn_by) return "withdrawn by " + record.withdrawn_by + (comment ? ": " + comment : "");
+    if (comment) return comment;
     if (typeof details.why === "string") return (details.attempted_by || "") + ": " + details.why;
     return "";
   }
