@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.decision import Verdict, decide_on_review
-from bot.domain import CheckResult, Decision, Reason
+from bot.domain import CheckResult, Decision, Reason, Review
+from bot.messages import closed_text
 from bot.ports import Withdrawal, WithdrawalResult
 from validators import audit, outbox
 from validators.db import Database
@@ -137,7 +138,7 @@ class SqlApprovals:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
             capacity = _capacity(conn, request_id, approver_id)
-            refused = _refusal(request_id, request, approver_id, capacity)
+            refused = _refusal(request_id, request, approver_id, capacity, _closed(conn, request))
             if refused is not None:
                 raise refused
             assert request is not None
@@ -191,7 +192,8 @@ class SqlApprovals:
         request_id = canonical_request_id(request_id)
         with self._database.connection() as conn:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
-            return _refusal(request_id, request, person_id, _capacity(conn, request_id, person_id))
+            return _refusal(request_id, request, person_id, _capacity(conn, request_id, person_id),
+                            _closed(conn, request))
 
     def expire(self, now: datetime | None = None) -> list[str]:
         """Deny every request pending for longer than the expiry; returns their ids."""
@@ -261,9 +263,26 @@ def _capacity(conn: Any, request_id: str, person_id: str) -> str | None:
     return row["capacity"] if row else None
 
 
+def _closed(conn: Any, request: dict[str, Any] | None) -> str:
+    """Why a request no longer waits for a decision, from its latest decision (`messages.closed_text`); "" while it
+    waits."""
+    if request is None or request["status"] == Decision.PENDING_APPROVAL.value:
+        return ""
+    row = conn.execute(
+        "SELECT d.decision, d.reason, d.decided_by, d.decided_at, d.comment, d.action, d.checks_failed, "
+        "coalesce(u.display_name, '') AS name FROM request_decisions d LEFT JOIN users u ON u.user_id = d.decided_by "
+        "WHERE d.request_id = %s ORDER BY d.decided_at DESC, d.ctid DESC LIMIT 1", (request["request_id"],),
+    ).fetchone()
+    if row is None:
+        return f"{request['request_id']} is {request['status']}"
+    name = row.pop("name")
+    return closed_text(request["request_id"], Review(**row), with_id(name, row["decided_by"]))
+
+
 def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
-             capacity: str | None) -> ReviewError | None:
-    """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver).
+             capacity: str | None, closed: str = "") -> ReviewError | None:
+    """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver;
+    `closed`: why it no longer waits for a decision, from `_closed`).
     Whether a request exists, and how it was decided, is told only to its approvers and to the people it is about:
     to anyone else an existing request reads exactly like a missing one, so request ids are not a way to learn
     about others' requests."""
@@ -275,5 +294,6 @@ def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
             return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, a request about them")
         return unknown
     if request["status"] != Decision.PENDING_APPROVAL.value:
-        return ReviewError("ALREADY_DECIDED", f"{request_id} is {request['status']}, not pending")
+        return ReviewError("ALREADY_DECIDED", f"{closed or request_id + ' is ' + request['status']}; it is not "
+                                              "pending, so nothing was changed")
     return None

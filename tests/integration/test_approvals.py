@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from datetime import timedelta
@@ -421,3 +422,38 @@ def test_a_decision_on_something_that_is_no_request_id_is_refused_and_writes_not
     assert len(str(refused.value)) < 200  # a long input is not echoed whole
     with app.database.connection() as conn:
         assert conn.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"] == before
+
+
+def test_a_decision_too_late_says_who_closed_the_request_when_and_how(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    def refused(request_id: str) -> str:
+        with pytest.raises(ReviewError) as caught:
+            app.approvals.decide(request_id, "own", True, "", "api")
+        assert caught.value.code == "ALREADY_DECIDED"
+        return str(caught.value)
+
+    withdrawn = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    app.approvals.withdraw(withdrawn, "tess", "api")
+    assert re.fullmatch(rf"Tess Okoro \(tess\) withdrew {withdrawn} on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC, before your "
+                        "decision; it is not pending, so nothing was changed", refused(withdrawn))
+    expired = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '15 days' WHERE request_id = %s", (expired,))
+    assert app.approvals.expire() == [expired]
+    assert re.fullmatch(rf"{expired} expired on [-\d]+ [:\d]+ UTC before anyone decided it \(pending for more than 14 "
+                        r"days\); it is not pending, so nothing was changed", refused(expired))
+    denied = pending(app, "boss", "I need the Viewer role in Ledgerly")
+    app.approvals.decide(denied, "own", False, "use the reports", "api")
+    assert re.fullmatch(rf'{denied} was already denied by Olu Bankole \(own\) on [-\d]+ [:\d]+ UTC: "use the reports"; '
+                        "it is not pending, so nothing was changed", refused(denied))
+    auto = app.service.handle("ana", "I need the approver role in Ledgerly").outcome  # denied when asked (SoD)
+    with pytest.raises(ReviewError) as caught:
+        app.approvals.decide(auto.request_id, "boss", True, "", "api")
+    assert re.match(rf"AskIAM decided {auto.request_id} when it was asked, on [-\d]+ [:\d]+ UTC \(denied\)",
+                    str(caught.value))
+    # The command line says the same.
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "decide", withdrawn, "approve", "--as", "own"]) == 2
+    assert f"askiam: ALREADY_DECIDED: Tess Okoro (tess) withdrew {withdrawn} on " in capsys.readouterr().err
