@@ -108,6 +108,20 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def verified_line(report: Any) -> str:
+    """What a checkpoint's walk verified, and what it took on trust: a walk from the latest checkpoint checks the
+    records from it on; those before it were checked when it was signed, and an edit to them since is found only by
+    a walk of the whole chain. Said, so that "signed" never reads as "the whole log is intact"."""
+    first, last = report.walked_from, report.records
+    span = f"records {first} to {last}" if first < last else f"record {last}"
+    if first <= 1:
+        return f"verified: the whole chain, {span}"
+    start = report.latest_checkpoint
+    when = f" ({start.signed_at:%Y-%m-%d %H:%M:%S}Z)" if start is not None and start.seq == first else ""
+    return (f"verified: {span}; records before {first} were verified when the checkpoint at record {first} was "
+            f"signed{when}; `askiam audit verify` (or `audit checkpoint --full`) walks the whole chain")
+
+
 def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
     from validators import audit  # noqa: PLC0415
@@ -126,9 +140,13 @@ def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     if signed is None:
         out("nothing to sign: the audit log is empty")
         return EXIT_OK
-    out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
-        f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({quantity(result.report.walked, 'record')} verified since the "
-        "last one)")
+    if result.signed_now:
+        out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
+            f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z")
+    else:
+        out(f"nothing new to sign: the chain head, record {signed.seq}, was signed already (key {signed.key_id}, "
+            f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z)")
+    out(verified_line(result.report))
     where = public_key_path(key.path) if isinstance(key, SigningKey) else "`askiam audit public-key`"
     out(f"public key: {where} (also in the table audit_signing_keys)")
     return EXIT_OK
@@ -360,7 +378,8 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--no-checkpoint", action="store_true", help="do not sign the verified head")
     p.set_defaults(handler=cmd_verify)
 
-    p = sub.add_parser("checkpoint", help="verify the records since the last checkpoint and sign the chain head")
+    p = sub.add_parser("checkpoint", help="verify the records from the last checkpoint on and sign the chain head "
+                                          "(says which records it verified; --full: all of them)")
     _add_key_options(p)
     p.add_argument("--full", action="store_true", help="verify the whole chain first, not only the new records")
     p.set_defaults(handler=cmd_checkpoint)

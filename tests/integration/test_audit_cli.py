@@ -155,3 +155,30 @@ def test_a_key_or_witness_that_cannot_be_used_is_a_clear_error(app, capsys, tmp_
     assert run(app, "audit", "verify", "--witness", str(witness)) == 1
     message = capsys.readouterr().err
     assert f"{witness}:1: not a checkpoint: seq:" in message and "pydantic" not in message, message
+
+
+def test_checkpoint_says_which_records_it_verified_and_when_nothing_new_was_signed(  # type: ignore[no-untyped-def]
+        app, capsys, fresh_database_url) -> None:
+    assert run(app, "audit", "checkpoint") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("checkpoint signed: record 4, head ") and lines[1] == "verified: the whole chain, " \
+        "records 1 to 4"
+    assert run(app, "audit", "checkpoint") == 0  # the head is signed already: nothing is signed again
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("nothing new to sign: the chain head, record 4, was signed already (key ")
+    assert lines[1].startswith("verified: record 4; records before 4 were verified when the checkpoint at record 4 "
+                               "was signed (")
+    # An old record edited behind the checkpoint: the walk from the checkpoint does not see it, and says so.
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE audit_log SET payload = replace(payload, 'SOD_CONFLICT', 'AUTO_APPROVED') WHERE seq = 2")
+    with app.database.connection() as conn, conn.transaction():
+        audit.append(conn, {"event_type": "access_request.refused", "requester_id": "nobody", "details": {}})
+    assert run(app, "audit", "checkpoint") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("checkpoint signed: record 5, head ")
+    assert lines[1].startswith("verified: records 4 to 5; records before 4 were verified when the checkpoint at "
+                               "record 4 was signed (") and lines[1].endswith(
+        "; `askiam audit verify` (or `audit checkpoint --full`) walks the whole chain")
+    assert run(app, "audit", "checkpoint", "--full") == 1
+    assert "BROKEN at record 2" in capsys.readouterr().out
