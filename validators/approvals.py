@@ -279,6 +279,15 @@ def _closed(conn: Any, request: dict[str, Any] | None) -> str:
     return closed_text(request["request_id"], Review(**row), with_id(name, row["decided_by"]))
 
 
+def _their_part(request: dict[str, Any], person_id: str) -> str:
+    """How the request is the person's, which is why they may not decide it: they asked for it, it is for them, or
+    both."""
+    if person_id == request["target_id"]:
+        return "a request they made for themselves" if person_id == request["requester_id"] else \
+            "a request about them"
+    return "a request they made"
+
+
 def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
              capacity: str | None, closed: str = "") -> ReviewError | None:
     """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver;
@@ -291,7 +300,8 @@ def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
         return unknown
     if capacity is None:
         if person_id in (request["requester_id"], request["target_id"]):
-            return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, a request about them")
+            return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, "
+                                                  f"{_their_part(request, person_id)}")
         return unknown
     if request["status"] != Decision.PENDING_APPROVAL.value:
         return ReviewError("ALREADY_DECIDED", f"{closed or request_id + ' is ' + request['status']}; it is not "

@@ -173,7 +173,7 @@ def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> 
     expect(row).to_have_count(1)
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == "access_request.decision_refused"
-    assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
+    assert cells[-1] == f"ana: ana may not decide {request_id}, a request they made for themselves"
 
 
 def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]

@@ -128,13 +128,20 @@ def test_only_approvers_and_the_people_a_request_is_about_learn_of_it(app) -> No
 
 def test_nobody_approves_their_own_request_or_one_for_themselves(app) -> None:  # type: ignore[no-untyped-def]
     own_request = pending(app, "own", "I need Journal Poster in Ledgerly")  # own owns Ledgerly
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match=f"^own may not decide {own_request}, a request they made for themselves$"):
         app.approvals.decide(own_request, "own", True, "", "cli")
     for_dele = pending(app, "dele", "Rui Costa needs Editor in WikiWiki")  # a delegate asking for someone
-    with pytest.raises(ReviewError):
+    # Said as what it is, to them and in the audit record: the delegate made it; it is about Rui.
+    with pytest.raises(ReviewError, match=f"^dele may not decide {for_dele}, a request they made$"):
         app.approvals.decide(for_dele, "dele", True, "", "cli")
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match=f"^rui may not decide {for_dele}, a request about them$"):
         app.approvals.decide(for_dele, "rui", True, "", "cli")
+    with app.database.connection() as conn:
+        why = [row["why"] for row in conn.execute(
+            "SELECT audit_details(payload) ->> 'why' AS why FROM audit_log WHERE request_id = %s "
+            "AND event_type = 'access_request.decision_refused' ORDER BY seq", (for_dele,)).fetchall()]
+    assert why == [f"dele may not decide {for_dele}, a request they made",
+                   f"rui may not decide {for_dele}, a request about them"]
     with pytest.raises(ReviewError) as unknown:
         app.approvals.decide("R-999999", "boss", True, "", "cli")
     assert unknown.value.code == "NOT_FOUND"
