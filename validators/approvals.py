@@ -39,6 +39,9 @@ class PendingItem:
     app_name: str = ""
     target_name: str = ""
     requester_name: str = ""
+    # Whether the person holds the role now, and until when: a request for a role held until a date is an extension.
+    held: bool = False
+    held_until: datetime | None = None
 
     def described(self, *, ids: bool = True) -> str:
         """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'; without `ids`, '... for Hannah Bergström'
@@ -94,12 +97,16 @@ class SqlApprovals:
                 "coalesce(ro.name, r.role_id) AS role_name, coalesce(ap.name, r.app_id) AS app_name, "
                 "coalesce(t.display_name, r.target_id) AS target_name, "
                 "coalesce(q.display_name, r.requester_id) AS requester_name, "
+                "g.user_id IS NOT NULL AS held, g.expires_at AS held_until, "
                 f"{_CAPACITIES} "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
                 "LEFT JOIN roles ro ON ro.role_id = r.role_id LEFT JOIN applications ap ON ap.app_id = r.app_id "
                 "LEFT JOIN users t ON t.user_id = r.target_id LEFT JOIN users q ON q.user_id = r.requester_id "
+                # The grant held now, as the rules read a held role (active, not past its end).
+                "LEFT JOIN user_roles g ON g.user_id = r.target_id AND g.role_id = r.role_id AND g.status = 'active' "
+                "AND (g.expires_at IS NULL OR g.expires_at > now()) "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
-                "GROUP BY r.request_id, ro.name, ap.name, t.display_name, q.display_name "
+                "GROUP BY r.request_id, ro.name, ap.name, t.display_name, q.display_name, g.user_id, g.expires_at "
                 "ORDER BY r.created_at, r.request_id",
                 (approver_id,),
             ).fetchall()

@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -464,3 +464,24 @@ def test_a_decision_too_late_says_who_closed_the_request_when_and_how(  # type: 
     monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
     assert main(["approvals", "decide", withdrawn, "approve", "--as", "own"]) == 2
     assert f"askiam: ALREADY_DECIDED: Tess Okoro (tess) withdrew {withdrawn} on " in capsys.readouterr().err
+
+
+def test_the_cli_queue_says_when_a_request_extends_a_grant(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    held_until = (datetime.now(UTC) + timedelta(days=5)).replace(second=0, microsecond=0)
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # Tess holds Viewer for five more days
+        conn.execute("INSERT INTO user_roles (user_id, role_id, expires_at) VALUES ('tess', 'ldg-viewer', %s)",
+                     (held_until,))
+    extension = pending(app, "tess", "I need the Viewer role in Ledgerly for 30 days")
+    fresh = pending(app, "tess", "I need Editor in WikiWiki")
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "list", "--as", "boss"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert f" UTC, an extension: holds it until {held_until:%Y-%m-%d %H:%M} UTC (asked by" in lines[extension]
+    assert "extension" not in lines[fresh] and "holds it" not in lines[fresh]
+    assert main(["approvals", "list", "--as", "boss", "--json"]) == 0
+    listed = {item["request_id"]: item for item in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert listed[extension]["held"] and datetime.fromisoformat(listed[extension]["held_until"]) == held_until
+    assert (listed[fresh]["held"], listed[fresh]["held_until"]) == (False, None)
