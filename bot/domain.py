@@ -242,6 +242,9 @@ class Review(Frozen):
     # pass when it was decided: an approval the checks overrule is a denial the approver did not choose.
     action: str | None = None
     checks_failed: str = ""
+    # The hard checks as this decision ran them (an approver's decision runs them again under the request's lock);
+    # None where none ran (an expiry, a withdrawal) or the decision was recorded before they were kept.
+    checks: tuple[CheckResult, ...] | None = None
 
 
 class Outcome(PublicOutcome):
@@ -254,6 +257,21 @@ class Outcome(PublicOutcome):
     text: str = ""
     # The last decision taken after filing, on a recorded request read back; `message` is the answer at filing.
     review: Review | None = None
+
+    def checks_now(self) -> list[CheckResult]:
+        """The hard checks as last run: at the decision taken since filing when it ran them again, else at filing.
+        A decision recorded before its checks were kept still says which check turned it down: the one its reason
+        stands for is shown failed, with what was recorded then."""
+        review = self.review
+        if review is None:
+            return list(self.checks)
+        if review.checks is not None:
+            return list(review.checks)
+        failed = next((name for name, reason in FAILURE_REASON.items() if reason is review.reason), None)
+        if not review.checks_failed or failed is None:
+            return list(self.checks)
+        return [check.model_copy(update={"passed": False, "detail": review.checks_failed}) if check.name is failed
+                else check for check in self.checks]
 
     def public_dict(self) -> dict[str, Any]:
         """The JSON object `askiam ask --json` prints."""

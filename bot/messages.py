@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Role
+from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Review, Role
 from bot.ports import Catalog
 from bot.understanding.time_limits import shown_end
 
@@ -130,6 +130,27 @@ def since_filed(outcome: Outcome, decider: str = "") -> str:
         said = f": \"{comment}\"" if comment else ""
         what = f"{status_text(review.decision).capitalize()} by {decider or review.decided_by} on {when}{said}."
     return f"{what} When it was filed: "
+
+
+def closed_text(request_id: str, review: Review, decider: str) -> str:
+    """Why a request no longer waits for a decision, told to an approver who tries to decide it (the API's 409, the
+    command line, Lex), in the console's words: who closed it, when and how. `review`: its latest decision (the
+    filing's if nobody decided since); `decider`: who took it, as named to the approver ("Kwame Kamau (kkamau)")."""
+    when = f"{review.decided_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    status = status_text(review.decision, review.reason)
+    if review.reason is Reason.WITHDRAWN:
+        return f"{decider} withdrew {request_id} on {when}, before your decision"
+    if review.action == "approve" and review.decision is not Decision.APPROVED:
+        why = review.checks_failed or _overruled_text(review.reason)
+        return (f"{decider} approved {request_id} on {when}, but it failed the checks run again then and was "
+                f"{status}: {why}")
+    if review.reason is Reason.EXPIRED:
+        why = f" ({review.comment})" if review.comment else ""
+        return f"{request_id} expired on {when} before anyone decided it{why}"
+    if review.action is None:  # the filing's own decision: approved on its own, denied, or already held
+        return f"AskIAM decided {request_id} when it was asked, on {when} ({status})"
+    said = f": \"{review.comment}\"" if review.comment else ""
+    return f"{request_id} was already {status} by {decider} on {when}{said}"
 
 
 def pending_again_message(request_id: str, role: Role, app_name: str, pending_until: datetime | None = None,

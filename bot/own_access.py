@@ -301,6 +301,13 @@ def decider_name(outcome: Outcome, requester_id: str, directory: Directory) -> s
     return person.display_name if person is not None else outcome.review.decided_by
 
 
+def current_answer(outcome: Outcome, directory: Directory) -> str:
+    """What the requester would be told of a recorded request now, as the chat's status answer tells it: what was
+    decided since filing (by whom, when, with what comment, or that the checks run again turned an approval down),
+    then the answer at filing; the answer at filing alone while nothing was."""
+    return since_filed(outcome, decider_name(outcome, outcome.requester_id, directory)) + outcome.message
+
+
 def _in_application(vocabulary: CatalogVocabulary, app_id: str | None) -> str:
     """" in Looker" for the application a question names; "" when it names none."""
     return f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""

@@ -28,3 +28,11 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"not a time: {text!r} (use {FORMS})") from exc
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC with `Z` ("2026-12-05T09:24:10.835417Z"), as the HTTP API writes times, whatever
+    the database session's zone; None stays None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -216,8 +216,10 @@ def decide_request(ports: LexPorts, event: LexEvent, approver: str, session: Lex
         asked = Asked(queue[0].request_id, asked.approve, asked.comment)
     item = next((item for item in queue if item.request_id == asked.request_id), None)
     if item is None:
-        return _refused(_why_not_in_queue(approvals, asked.request_id or "", approver), asked.request_id or "", asked,
-                        done)
+        refused = approvals.refusal(asked.request_id or "", approver)  # read without deciding (no yes was given)
+        # None: it joined the queue after it was read.
+        return _refused(refused.code if refused else "NOT_FOUND", asked.request_id or "", asked, done,
+                        str(refused) if refused else "")
     if asked.approve is None:
         question = f"Approve or deny {item.request_id}: {_describe(item)}?"
         buttons = [Button(text="Approve", value="approve"), Button(text="Deny", value="deny")]
@@ -271,7 +273,7 @@ def _decide(ports: LexPorts, approvals: Approvals, approver: str, asked: Asked, 
         result = approvals.decide(asked.request_id, approver, asked.approve, asked.comment, CHANNEL)
     except ReviewError as exc:
         log.info("lex decision on %s refused: %s", asked.request_id, exc.code)
-        return _refused(exc.code, asked.request_id, asked, done)
+        return _refused(exc.code, asked.request_id, asked, done, str(exc))
     verdict = result.verdict
     if result.granted:
         text = f"{result.request_id} approved; the role was granted."
@@ -294,15 +296,14 @@ REFUSALS = {
 }
 
 
-def _refused(code: str, request_id: str, asked: Asked, done: LexSession) -> LexResponse:
-    text = REFUSALS.get(code, "I could not record a decision on {id}; nothing was changed.").format(id=request_id)
+def _refused(code: str, request_id: str, asked: Asked, done: LexSession, said: str = "") -> LexResponse:
+    """The refusal in the channel's words; one already decided says who closed it, when and how (`said`: the
+    refusal's own message, which says so to its approvers only)."""
+    if code == "ALREADY_DECIDED" and said:
+        text = f"{said[:1].upper()}{said[1:]}."
+    else:
+        text = REFUSALS.get(code, "I could not record a decision on {id}; nothing was changed.").format(id=request_id)
     return close(DECIDE_INTENT, "Failed", [text], done, asked.slots())
-
-
-def _why_not_in_queue(approvals: Approvals, request_id: str, approver: str) -> str:
-    """Why a request is not in the approver's queue, read without deciding anything (no yes was given yet)."""
-    refused = approvals.refusal(request_id, approver)
-    return "NOT_FOUND" if refused is None else refused.code  # None: it joined the queue after it was read
 
 
 def _elicit_request_id(queue: Sequence[PendingItem], asked: Asked, done: LexSession) -> LexResponse:

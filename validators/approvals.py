@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.decision import Verdict, decide_on_review
-from bot.domain import CheckResult, Decision, Reason
+from bot.domain import CheckResult, Decision, Reason, Review
+from bot.messages import closed_text
 from bot.ports import Withdrawal, WithdrawalResult
-from validators import audit
+from validators import audit, outbox
 from validators.db import Database
 from validators.decisions import canonical_request_id, is_request_id
 from validators.directory import catalog_version
@@ -38,6 +39,9 @@ class PendingItem:
     app_name: str = ""
     target_name: str = ""
     requester_name: str = ""
+    # Whether the person holds the role now, and until when: a request for a role held until a date is an extension.
+    held: bool = False
+    held_until: datetime | None = None
 
     def described(self, *, ids: bool = True) -> str:
         """'HR Reporting in BambooHR for Hannah Bergström (hbergstrom)'; without `ids`, '... for Hannah Bergström'
@@ -93,12 +97,16 @@ class SqlApprovals:
                 "coalesce(ro.name, r.role_id) AS role_name, coalesce(ap.name, r.app_id) AS app_name, "
                 "coalesce(t.display_name, r.target_id) AS target_name, "
                 "coalesce(q.display_name, r.requester_id) AS requester_name, "
+                "g.user_id IS NOT NULL AS held, g.expires_at AS held_until, "
                 f"{_CAPACITIES} "
                 "FROM requests r JOIN request_approvers a ON a.request_id = r.request_id "
                 "LEFT JOIN roles ro ON ro.role_id = r.role_id LEFT JOIN applications ap ON ap.app_id = r.app_id "
                 "LEFT JOIN users t ON t.user_id = r.target_id LEFT JOIN users q ON q.user_id = r.requester_id "
+                # The grant held now, as the rules read a held role (active, not past its end).
+                "LEFT JOIN user_roles g ON g.user_id = r.target_id AND g.role_id = r.role_id AND g.status = 'active' "
+                "AND (g.expires_at IS NULL OR g.expires_at > now()) "
                 "WHERE r.status = 'PENDING_APPROVAL' AND a.approver_id = %s "
-                "GROUP BY r.request_id, ro.name, ap.name, t.display_name, q.display_name "
+                "GROUP BY r.request_id, ro.name, ap.name, t.display_name, q.display_name, g.user_id, g.expires_at "
                 "ORDER BY r.created_at, r.request_id",
                 (approver_id,),
             ).fetchall()
@@ -137,7 +145,7 @@ class SqlApprovals:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s FOR UPDATE",
                                    (request_id,)).fetchone()
             capacity = _capacity(conn, request_id, approver_id)
-            refused = _refusal(request_id, request, approver_id, capacity)
+            refused = _refusal(request_id, request, approver_id, capacity, _closed(conn, request))
             if refused is not None:
                 raise refused
             assert request is not None
@@ -191,7 +199,8 @@ class SqlApprovals:
         request_id = canonical_request_id(request_id)
         with self._database.connection() as conn:
             request = conn.execute("SELECT * FROM requests WHERE request_id = %s", (request_id,)).fetchone()
-            return _refusal(request_id, request, person_id, _capacity(conn, request_id, person_id))
+            return _refusal(request_id, request, person_id, _capacity(conn, request_id, person_id),
+                            _closed(conn, request))
 
     def expire(self, now: datetime | None = None) -> list[str]:
         """Deny every request pending for longer than the expiry; returns their ids."""
@@ -223,10 +232,11 @@ class SqlApprovals:
         conn.execute("UPDATE requests SET status = %s, reason = %s WHERE request_id = %s",
                      (verdict.decision.value, verdict.reason.value, request_id))
         failed = "; ".join(check.detail for check in checks if not check.passed)
+        ran = json.dumps([check.model_dump(mode="json") for check in checks], default=str) if checks else None
         conn.execute(
-            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment, action, checks_failed) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment, action, failed),
+            "INSERT INTO request_decisions (request_id, decision, reason, decided_by, comment, action, checks_failed, "
+            "checks) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (request_id, verdict.decision.value, verdict.reason.value, decided_by, comment, action, failed, ran),
         )
         if granted:
             conn.execute(
@@ -249,8 +259,7 @@ class SqlApprovals:
                         "checks": [{"name": c.name.value, "passed": c.passed, "detail": c.detail} for c in checks]},
         }
         audit.append(conn, event)
-        conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
-                     (request_id, event_type, json.dumps({k: v for k, v in event.items() if k != "details"})))
+        outbox.enqueue(conn, event, request["access_until"])
 
 
 def _capacity(conn: Any, request_id: str, person_id: str) -> str | None:
@@ -261,9 +270,35 @@ def _capacity(conn: Any, request_id: str, person_id: str) -> str | None:
     return row["capacity"] if row else None
 
 
+def _closed(conn: Any, request: dict[str, Any] | None) -> str:
+    """Why a request no longer waits for a decision, from its latest decision (`messages.closed_text`); "" while it
+    waits."""
+    if request is None or request["status"] == Decision.PENDING_APPROVAL.value:
+        return ""
+    row = conn.execute(
+        "SELECT d.decision, d.reason, d.decided_by, d.decided_at, d.comment, d.action, d.checks_failed, "
+        "coalesce(u.display_name, '') AS name FROM request_decisions d LEFT JOIN users u ON u.user_id = d.decided_by "
+        "WHERE d.request_id = %s ORDER BY d.decided_at DESC, d.ctid DESC LIMIT 1", (request["request_id"],),
+    ).fetchone()
+    if row is None:
+        return f"{request['request_id']} is {request['status']}"
+    name = row.pop("name")
+    return closed_text(request["request_id"], Review(**row), with_id(name, row["decided_by"]))
+
+
+def _their_part(request: dict[str, Any], person_id: str) -> str:
+    """How the request is the person's, which is why they may not decide it: they asked for it, it is for them, or
+    both."""
+    if person_id == request["target_id"]:
+        return "a request they made for themselves" if person_id == request["requester_id"] else \
+            "a request about them"
+    return "a request they made"
+
+
 def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
-             capacity: str | None) -> ReviewError | None:
-    """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver).
+             capacity: str | None, closed: str = "") -> ReviewError | None:
+    """Why the person cannot decide the request (`capacity`: why they may, None for someone not its approver;
+    `closed`: why it no longer waits for a decision, from `_closed`).
     Whether a request exists, and how it was decided, is told only to its approvers and to the people it is about:
     to anyone else an existing request reads exactly like a missing one, so request ids are not a way to learn
     about others' requests."""
@@ -272,8 +307,10 @@ def _refusal(request_id: str, request: dict[str, Any] | None, person_id: str,
         return unknown
     if capacity is None:
         if person_id in (request["requester_id"], request["target_id"]):
-            return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, a request about them")
+            return ReviewError("NOT_AN_APPROVER", f"{person_id} may not decide {request_id}, "
+                                                  f"{_their_part(request, person_id)}")
         return unknown
     if request["status"] != Decision.PENDING_APPROVAL.value:
-        return ReviewError("ALREADY_DECIDED", f"{request_id} is {request['status']}, not pending")
+        return ReviewError("ALREADY_DECIDED", f"{closed or request_id + ' is ' + request['status']}; it is not "
+                                              "pending, so nothing was changed")
     return None

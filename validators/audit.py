@@ -130,6 +130,12 @@ class VerifyReport:
     bad_checkpoint: bool = False
     walked: int = 0
 
+    @property
+    def walked_from(self) -> int:
+        """The first record this walk checked: 1 for the whole chain; for a walk from a checkpoint, the record it
+        signed (checked again), the records before it having been verified when it was signed."""
+        return max(self.records - self.walked, 1) if self.records else 0
+
 
 def verify(database: Database, batch: int = 2000, *, trusted_keys: TrustedKeys | None = None,
            witness: Path | None = None, from_checkpoint: bool = False) -> VerifyReport:
@@ -335,6 +341,11 @@ class CheckpointResult:
 
     report: VerifyReport
     checkpoint: Checkpoint | None
+
+    @property
+    def signed_now(self) -> bool:
+        """Whether this run signed a checkpoint: False when the head it verified was signed already (or none was)."""
+        return self.checkpoint is not None and self.checkpoint != self.report.latest_checkpoint
 
 
 def checkpoint(database: Database, key: CheckpointSigner, *, trusted_keys: TrustedKeys | None = None,

@@ -20,6 +20,9 @@ from validators.decisions import canonical_request_id
 
 # Who decided, as the expression index of migration 0006 has it: keep the two identical or the index goes unused.
 APPROVER_SQL = "(audit_details(payload) ->> 'decided_by')"
+# A withdrawal's record names the person who called the request off (its requester, or the one it was for) as
+# decided_by: they decided nothing as an approver, so the approver filter and `AuditRecord.approver` leave it out.
+NOT_WITHDRAWN_SQL = f"reason IS DISTINCT FROM '{Reason.WITHDRAWN.value}'"
 MAX_LIMIT = 1000
 _CURSOR_PREFIX = "audit:v1:"
 _SELECT = ("SELECT seq, created_at, event_type, request_id, requester_id, target_id, app_id, role_id, decision, "
@@ -29,6 +32,32 @@ _COLUMN_FILTERS = {"target_id": "target_id", "requester_id": "requester_id", "ap
                    "role_id": "role_id", "decision": "decision", "reason": "reason", "channel": "channel",
                    "event_type": "event_type", "request_id": "request_id"}
 ExportFormat = Literal["csv", "jsonl"]
+
+# What is a request, one definition for queries and reports. Every message AskIAM answers gets a request id and an
+# audit record; a request id is one with the record of its filing (FILING_EVENT), so an id only named elsewhere (a
+# refused attempt to decide "R-9999") stands for nothing. Its filing says what it was: an access request (decided
+# on access: approved, sent for approval, denied, already held), a question answered (NOTHING_REQUESTED: "status
+# of R-1", "what access do I have?"; REMOVAL_NOT_HANDLED), or a clarifying question asked back (which role? who?).
+FILING_EVENT = "access_request.decided"
+ACCESS_REQUEST, QUESTION_ANSWERED, CLARIFYING_QUESTION = "access_request", "question_answered", "clarifying_question"
+ANSWERED_REASONS = (Reason.NOTHING_REQUESTED.value, Reason.REMOVAL_NOT_HANDLED.value)
+# Not a decision on access: a record of this decision is a question, answered or asked back.
+QUESTION_DECISION = Decision.NEEDS_CLARIFICATION.value
+
+
+def request_kind_sql(filing: str) -> str:
+    """SQL for the kind of a request (ACCESS_REQUEST, ...), from its filing record (`filing`: an audit_log alias)."""
+    answered = ", ".join(f"'{reason}'" for reason in ANSWERED_REASONS)
+    return (f"CASE WHEN {filing}.seq IS NULL THEN NULL "  # no filing: the id stands for no request
+            f"WHEN {filing}.decision <> '{QUESTION_DECISION}' THEN '{ACCESS_REQUEST}' "
+            f"WHEN {filing}.reason IN ({answered}) THEN '{QUESTION_ANSWERED}' ELSE '{CLARIFYING_QUESTION}' END")
+
+
+def filing_join(filing: str, request_id: str) -> str:
+    """SQL joining the filing record (as `filing`) of the request whose id is the expression `request_id`; a
+    LEFT JOIN, so records about no request keep a row (with no kind)."""
+    return (f"LEFT JOIN audit_log {filing} ON {filing}.request_id = {request_id} "
+            f"AND {filing}.event_type = '{FILING_EVENT}'")
 
 
 # A `since` this far ahead of this machine's clock may be the caller's clock running fast; past it, refused.
@@ -106,6 +135,7 @@ class AuditFilter(BaseModel):
         if self.approver is not None:
             conditions.append(f"{APPROVER_SQL} = %s")
             params.append(self.approver)
+            conditions.append(NOT_WITHDRAWN_SQL)
         if self.since is not None:
             conditions.append("created_at >= %s")
             params.append(self.since)
@@ -131,7 +161,10 @@ class AuditRecord(BaseModel):
     decision: str | None
     reason: str | None
     channel: str | None
-    approver: str | None = Field(description="details.decided_by: 'askiam' or the approver's user id.")
+    approver: str | None = Field(description="details.decided_by: 'askiam' or the approver's user id; null for a "
+                                             "withdrawal, which no approver decided (see `withdrawn_by`).")
+    withdrawn_by: str | None = Field(default=None, description=(
+        "Who withdrew the request (its requester, or the person it was for): details.decided_by of a withdrawal."))
     details: dict[str, Any]
     hash: str
 
@@ -143,9 +176,12 @@ class AuditRecord(BaseModel):
             payload = {}  # `audit verify` reports such a record; a query still lists it
         details = payload.get("details") if isinstance(payload, dict) else None
         details = details if isinstance(details, dict) else {}
-        approver = details.get("decided_by")
+        decided_by = details.get("decided_by")
+        decided_by = decided_by if isinstance(decided_by, str) else None
+        withdrawn = row.get("reason") == Reason.WITHDRAWN.value
         return cls(**{key: value for key, value in row.items() if key != "payload"},
-                   approver=approver if isinstance(approver, str) else None, details=details)
+                   approver=None if withdrawn else decided_by, withdrawn_by=decided_by if withdrawn else None,
+                   details=details)
 
 
 class AuditPage(BaseModel):
@@ -158,12 +194,17 @@ class AuditPage(BaseModel):
 
 
 class AuditCount(BaseModel):
-    """How many records match, and how many distinct requests they are about."""
+    """How many records match, and what they are about: distinct access requests, questions answered and clarifying
+    questions asked (each message gets a request id; only the first are requests for access)."""
 
     model_config = ConfigDict(frozen=True)
 
     records: int
-    requests: int
+    requests: int = Field(description="Access requests the records are about (ids of questions and of nothing are "
+                                      "not counted).")
+    questions_answered: int = Field(default=0, description="Questions answered in the chat (NOTHING_REQUESTED: a "
+                                                           "request's status, one's own access; REMOVAL_NOT_HANDLED).")
+    clarifying_questions: int = Field(default=0, description="Clarifying questions asked back (which role? who?).")
 
 
 def encode_cursor(seq: int) -> str:
@@ -211,13 +252,19 @@ def query(database: Database, filter: AuditFilter, limit: int = 50, cursor: str 
 
 
 def count(database: Database, filter: AuditFilter) -> AuditCount:
-    """How many records match, and about how many distinct requests ("how many requests from X this week")."""
+    """How many records match, and how many distinct access requests, questions answered and clarifying questions
+    they are about ("how many requests from X this week": the access requests)."""
     conditions, params = filter.where()
-    sql = f"SELECT count(*) AS records, count(DISTINCT request_id) AS requests FROM audit_log{_where_sql(conditions)}"
+    kinds = ", ".join(f"count(*) FILTER (WHERE {request_kind_sql('f')} = '{kind}') AS {kind}"
+                      for kind in (ACCESS_REQUEST, QUESTION_ANSWERED, CLARIFYING_QUESTION))
+    sql = (f"SELECT coalesce(sum(m.n), 0) AS records, {kinds} FROM (SELECT request_id, count(*) AS n FROM audit_log"
+           f"{_where_sql(conditions)} GROUP BY request_id) m {filing_join('f', 'm.request_id')}")
     with database.connection() as conn:
         row = conn.execute(sql, params).fetchone()
     assert row is not None
-    return AuditCount(records=int(row["records"]), requests=int(row["requests"]))
+    return AuditCount(records=int(row["records"]), requests=int(row[ACCESS_REQUEST]),
+                      questions_answered=int(row[QUESTION_ANSWERED]),
+                      clarifying_questions=int(row[CLARIFYING_QUESTION]))
 
 
 def iter_records(database: Database, filter: AuditFilter, batch: int = 1000) -> Iterator[AuditRecord]:

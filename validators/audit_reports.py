@@ -11,16 +11,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from validators.audit_query import APPROVER_SQL, AuditFilter
+from validators.audit_query import (
+    ACCESS_REQUEST,
+    APPROVER_SQL,
+    CLARIFYING_QUESTION,
+    FILING_EVENT,
+    QUESTION_ANSWERED,
+    QUESTION_DECISION,
+    AuditFilter,
+    filing_join,
+    request_kind_sql,
+)
 from validators.db import Database
 from validators.decisions import SYSTEM_DECIDER
 
 Bucket = Literal["day", "week"]
-DECIDED_EVENT = "access_request.decided"
+DECIDED_EVENT = FILING_EVENT
 # Answers that are not an access decision: left out of the auto-approval rate.
-NOT_DECISIONS = ("NEEDS_CLARIFICATION", "ALREADY_GRANTED")
+NOT_DECISIONS = (QUESTION_DECISION, "ALREADY_GRANTED")
+# A record deciding on access: a question's record (answered or asked back) decides nothing.
+ON_ACCESS = f"decision <> '{QUESTION_DECISION}'"
 _DETAILS = "audit_details(payload)"  # the payload's details as jsonb (migration 0006), NULL if unreadable
 
 
@@ -44,16 +56,23 @@ class AutoApproval(_Model):
 
 
 class OutcomeRatio(_Model):
-    """Each request's latest outcome in the window; `approved_share` = approved / (approved + denied). A request
-    its requester withdrew is counted as `withdrawn`, not as denied: nobody refused it."""
+    """Each access request's latest outcome in the window; `approved_share` = approved / (approved + denied). A
+    request its requester withdrew is counted as `withdrawn`, not as denied: nobody refused it. Questions answered
+    and clarifying questions asked are counted apart: they are not requests for access (`audit_query.FILING_EVENT`
+    says what is)."""
 
-    requests: int
+    requests: int = Field(description="Access requests: approved + denied + pending + withdrawn + already_granted "
+                                      "+ other.")
     approved: int
     denied: int
     pending: int
     withdrawn: int = 0
+    already_granted: int = Field(default=0, description="Answered that the person already holds the role.")
     other: int
     approved_share: float | None
+    questions_answered: int = Field(default=0, description="Questions answered in the chat (a request's status, "
+                                                           "one's own access; NOTHING_REQUESTED, REMOVAL_NOT_HANDLED).")
+    clarifying_questions: int = Field(default=0, description="Clarifying questions asked back (which role? who?).")
 
 
 class RoleCount(_Model):
@@ -110,10 +129,11 @@ class AuditReport(_Model):
 
 
 def decisions_over_time(database: Database, filter: AuditFilter, bucket: Bucket = "day") -> list[OutcomeCount]:
-    """Decision records per day or ISO week (UTC, weeks start on Monday) and outcome, oldest period first."""
+    """Decision records on access requests per day or ISO week (UTC, weeks start on Monday) and outcome, oldest
+    period first (questions, answered or asked back, decide nothing)."""
     if bucket not in ("day", "week"):
         raise ValueError("bucket must be day or week")
-    conditions, params = _conditions(filter, "decision IS NOT NULL")
+    conditions, params = _conditions(filter, "decision IS NOT NULL", ON_ACCESS)
     rows = _fetch(database, "SELECT date_trunc(%s, created_at AT TIME ZONE 'UTC')::date AS period, decision, "
                             f"count(*) AS count FROM audit_log WHERE {conditions} "
                             "GROUP BY period, decision ORDER BY period, decision", [bucket, *params])
@@ -129,25 +149,34 @@ def auto_approval(database: Database, filter: AuditFilter) -> AutoApproval:
 
 
 def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
-    """The approved/denied ratio: each request counted once, with its latest outcome."""
+    """The approved/denied ratio: each access request counted once, with its latest outcome; questions answered
+    and asked back counted apart."""
     conditions, params = _conditions(filter, "request_id IS NOT NULL", "decision IS NOT NULL")
-    rows = _fetch(database, "SELECT CASE WHEN reason = 'WITHDRAWN' THEN 'WITHDRAWN' ELSE decision END AS outcome, "
-                            "count(*) AS n FROM (SELECT DISTINCT ON (request_id) decision, reason "
+    rows = _fetch(database, f"SELECT {request_kind_sql('f')} AS kind, CASE WHEN latest.reason = 'WITHDRAWN' THEN "
+                            "'WITHDRAWN' ELSE latest.decision END AS outcome, count(*) AS n "
+                            "FROM (SELECT DISTINCT ON (request_id) request_id, decision, reason "
                             f"FROM audit_log WHERE {conditions} ORDER BY request_id, seq DESC) latest "
-                            "GROUP BY outcome", params)
-    counts = {row["outcome"]: int(row["n"]) for row in rows}
+                            f"{filing_join('f', 'latest.request_id')} WHERE f.seq IS NOT NULL "
+                            "GROUP BY kind, outcome", params)
+    counts = {row["outcome"]: int(row["n"]) for row in rows if row["kind"] == ACCESS_REQUEST}
     approved, denied = counts.pop("APPROVED", 0), counts.pop("DENIED", 0)
     pending, withdrawn = counts.pop("PENDING_APPROVAL", 0), counts.pop("WITHDRAWN", 0)
+    held = counts.pop("ALREADY_GRANTED", 0)
     other = sum(counts.values())
-    return OutcomeRatio(requests=approved + denied + pending + withdrawn + other, approved=approved, denied=denied,
-                        pending=pending, withdrawn=withdrawn, other=other,
-                        approved_share=approved / (approved + denied) if approved + denied else None)
+    questions = {kind: sum(int(row["n"]) for row in rows if row["kind"] == kind)
+                 for kind in (QUESTION_ANSWERED, CLARIFYING_QUESTION)}
+    return OutcomeRatio(requests=approved + denied + pending + withdrawn + held + other, approved=approved,
+                        denied=denied, pending=pending, withdrawn=withdrawn, already_granted=held, other=other,
+                        approved_share=approved / (approved + denied) if approved + denied else None,
+                        questions_answered=questions[QUESTION_ANSWERED],
+                        clarifying_questions=questions[CLARIFYING_QUESTION])
 
 
 def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[RoleCount]:
-    """The most requested roles, each request counted with its latest outcome (an approver's decision or an expiry
-    replaces the "sent for approval" it started with)."""
-    conditions, params = _request_conditions(filter, "event_type = %s", "role_id IS NOT NULL")
+    """The most requested roles, each access request counted with its latest outcome (an approver's decision or an
+    expiry replaces the "sent for approval" it started with); a question naming a role ("do I have Viewer?") is
+    none."""
+    conditions, params = _request_conditions(filter, "event_type = %s", "role_id IS NOT NULL", ON_ACCESS)
     rows = _fetch(database, f"WITH asked AS (SELECT request_id, app_id, role_id FROM audit_log WHERE {conditions}), "
                             "latest AS (SELECT DISTINCT ON (l.request_id) l.request_id, l.decision, l.reason "
                             "FROM audit_log l "

@@ -17,7 +17,7 @@ from bot.decision import first_failure
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason, Review
 from bot.errors import DuplicateRequestError, GrantRecheckFailedError
 from bot.ports import DecisionRecord
-from validators import audit
+from validators import audit, outbox
 from validators.db import Database
 from validators.directory import catalog_version
 from validators.rules import SqlRulesChecker
@@ -88,7 +88,7 @@ class SqlDecisionStore:
             ).fetchall()
             # The filing's own decision is the first; any after it was taken later.
             decisions = conn.execute(
-                "SELECT decision, reason, decided_by, decided_at, comment, action, checks_failed "
+                "SELECT decision, reason, decided_by, decided_at, comment, action, checks_failed, checks "
                 "FROM request_decisions WHERE request_id = %s ORDER BY decided_at DESC, ctid DESC LIMIT 2",
                 (request_id,),
             ).fetchall()
@@ -212,10 +212,8 @@ class SqlDecisionStore:
                 "catalog_version": version, **(record.extra or {}),
             },
         }
-        conn.execute(
-            "INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
-            (request_id, event["event_type"], json.dumps({k: v for k, v in event.items() if k != "details"})),
-        )
+        if outbox.is_event(record.decision):
+            outbox.enqueue(conn, event, record.access_until)
         # Last: the append locks the chain head until commit, and every concurrent decision waits for it.
         audit.append(conn, event)
 

@@ -4,11 +4,38 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
+from bot.domain import Decision
 from bot.ports import EventPublisher, OutboxEvent
+from bot.when import iso_utc
 from validators.db import Database
 
 log = logging.getLogger(__name__)
+
+# The details of a decision that a subscriber acts on, carried in its event beside the request's ids: who decided
+# (and why they could), what they chose, their comment, whether the role was granted. The end of a grant goes as
+# `access_until`: provisioning must tell a time-limited grant from a permanent one. The rest of the record (the
+# words typed, entities, checks, evidence) stays in the audit log.
+EVENT_DETAILS: dict[str, Any] = {"decided_by": None, "capacity": None, "action": None, "comment": "", "granted": False}
+
+
+def is_event(decision: Decision) -> bool:
+    """Whether an answer is a decision on access, which subscribers get: a question answered in the chat ("status
+    of R-1", "what access do I have?") or one asked back (which role? who?) decides nothing, and is audited only."""
+    return decision is not Decision.NEEDS_CLARIFICATION
+
+
+def enqueue(conn: Any, event: Mapping[str, Any], access_until: datetime | None) -> None:
+    """Write a decision's event to the outbox, in the decision's transaction (`event`: its audit record)."""
+    details = event.get("details") or {}
+    payload = {key: value for key, value in event.items() if key != "details"}
+    payload.update({name: details.get(name, default) for name, default in EVENT_DETAILS.items()})
+    payload["access_until"] = iso_utc(access_until)
+    conn.execute("INSERT INTO outbox (request_id, event_type, payload) VALUES (%s, %s, %s)",
+                 (event["request_id"], event["event_type"], json.dumps(payload)))
 
 
 def relay(database: Database, publisher: EventPublisher, batch: int = 100, max_batches: int = 1000) -> int:
@@ -22,7 +49,7 @@ def relay(database: Database, publisher: EventPublisher, batch: int = 100, max_b
     for _ in range(max_batches):
         with database.connection() as conn, conn.transaction():
             rows = conn.execute(
-                "SELECT event_id, request_id, event_type, payload, created_at::text AS created_at FROM outbox "
+                "SELECT event_id, request_id, event_type, payload, created_at FROM outbox "
                 "WHERE published_at IS NULL ORDER BY event_id LIMIT %s FOR UPDATE SKIP LOCKED", (batch,),
             ).fetchall()
             if not rows:
@@ -31,7 +58,7 @@ def relay(database: Database, publisher: EventPublisher, batch: int = 100, max_b
                                   event_type=row["event_type"],
                                   payload=row["payload"] if isinstance(row["payload"], dict)
                                   else json.loads(row["payload"]),
-                                  created_at=row["created_at"]) for row in rows]
+                                  created_at=iso_utc(row["created_at"]) or "") for row in rows]
             publisher.publish(events)
             conn.execute("UPDATE outbox SET published_at = now() WHERE event_id = ANY(%s)",
                          ([event.event_id for event in events],))

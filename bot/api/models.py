@@ -110,18 +110,27 @@ class RequestStatusResponse(BaseModel):
     app_id: str | None
     role_id: str | None
     confidence: float | None
-    message: str = Field(description="What AskIAM answered when the request was made; `status` and `history` say "
-                                     "what happened since (an approver's decision, an expiry).")
-    checks: list[CheckResult]
+    message: str = Field(description=(
+        "What the requester is told of the request now, as the chat's status answer says it: what was decided since "
+        "it was made (by whom, when, with what comment; an approval the checks run again turned down; an expiry; a "
+        "withdrawal), then the answer given when it was made. While nothing was decided since, the answer given when "
+        "it was made (`filed_message`)."))
+    filed_message: str = Field(description="What AskIAM answered when the request was made.")
+    checks: list[CheckResult] = Field(description=(
+        "The hard checks as last run: when an approver decided, as run again then (a check failed at approval shows "
+        "failed here); otherwise as run when the request was made (`checks_at_filing`)."))
+    checks_at_filing: list[CheckResult] = Field(description="The hard checks as run when the request was made.")
     evidence: list[Evidence]
     history: list[DecisionEntry] = Field(description="Every decision on the request, oldest first.")
 
     @classmethod
-    def of(cls, outcome: Outcome, history: list[DecisionEntry]) -> RequestStatusResponse:
+    def of(cls, outcome: Outcome, history: list[DecisionEntry], message_now: str) -> RequestStatusResponse:
+        """`message_now`: what the requester would be told now (`bot.own_access.current_answer`)."""
         return cls(
             request_id=outcome.request_id, status=outcome.decision, reason=outcome.reason,
             requester_id=outcome.requester_id, user_id=outcome.user_id, app_id=outcome.app_id,
-            role_id=outcome.role_id, confidence=outcome.confidence, message=outcome.message, checks=outcome.checks,
+            role_id=outcome.role_id, confidence=outcome.confidence, message=message_now,
+            filed_message=outcome.message, checks=outcome.checks_now(), checks_at_filing=outcome.checks,
             evidence=outcome.evidence, history=history,
         )
 

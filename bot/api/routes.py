@@ -52,7 +52,8 @@ from bot.api.requests import structured_request
 from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
-from bot.domain import Decision
+from bot.domain import Decision, Outcome
+from bot.own_access import current_answer
 from bot.ports import WithdrawalResult
 from validators import audit_query, audit_reports
 from validators.audit_query import MAX_LIMIT
@@ -273,7 +274,13 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
     if outcome is None or (who not in {outcome.requester_id, outcome.user_id}
                            and not repository.is_approver(rt.app.database.connection, request_id, who)):
         raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
-    return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
+    return _status(rt, outcome)
+
+
+def _status(rt: ApiRuntime, outcome: Outcome) -> RequestStatusResponse:
+    """A recorded request as it stands now, with every decision taken on it."""
+    history = repository.decision_history(rt.app.database.connection, outcome.request_id)
+    return RequestStatusResponse.of(outcome, history, current_answer(outcome, rt.directory))
 
 
 @_route("POST", "/access-requests/<request_id>/withdraw", summary="Withdraw a request waiting for approval",
@@ -295,7 +302,7 @@ def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)]
     # Withdrawn now or before (a retry after a lost answer): the request as it stands.
     outcome = rt.app.store.get(request_id)
     assert outcome is not None
-    return RequestStatusResponse.of(outcome, repository.decision_history(rt.app.database.connection, request_id))
+    return _status(rt, outcome)
 
 
 @_route("GET", "/approvals", summary="The requests waiting for the caller's decision",

@@ -11,12 +11,15 @@ from bot.bootstrap import Application
 from bot.cli.output import EXIT_OK, EXIT_USAGE, err, out
 
 EXPIRING_SOON = timedelta(days=2)
+# Everything `askiam approvals` records (a decision, a refused attempt, a requester check) is on this channel, so an
+# auditor can tell approvers' command-line decisions from requests made with `askiam ask` (channel `cli`).
+CHANNEL = "cli-approvals"
 
 
 def cmd_list(app: Application, args: argparse.Namespace) -> int:
     from validators.approvals import with_id  # noqa: PLC0415
 
-    app.service.requester(args.as_user, "cli-approvals", "(approvals list)")
+    app.service.requester(args.as_user, CHANNEL, "(approvals list)")
     app.approvals.expire()
     items = app.approvals.pending_for(args.as_user)
     now = datetime.now(UTC)
@@ -25,6 +28,7 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
             out(json.dumps({**item.__dict__, "created_at": item.created_at.isoformat(),
                             "expires_at": item.expires_at.isoformat(),
                             "access_until": item.access_until.isoformat() if item.access_until else None,
+                            "held_until": item.held_until.isoformat() if item.held_until else None,
                             "expiring_soon": item.expires_at - now < EXPIRING_SOON}))
         return EXIT_OK
     if not items:
@@ -33,22 +37,32 @@ def cmd_list(app: Application, args: argparse.Namespace) -> int:
     for item in items:
         soon = "  EXPIRES SOON" if item.expires_at - now < EXPIRING_SOON else ""
         confidence = "n/a" if item.confidence is None else f"{item.confidence:.0%}"
-        until = f" until {item.access_until:%Y-%m-%d %H:%M} UTC" if item.access_until else ""
+        until = f" until {item.access_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if item.access_until else ""
         asker = with_id(item.requester_name, item.requester_id)
-        out(f"{item.request_id}  {item.described()}{until} (asked by {asker}), "
+        out(f"{item.request_id}  {item.described()}{until}{_held(item)} (asked by {asker}), "
             f"{item.reason}, confidence {confidence}, you decide as {item.capacity}, "
             f"expires {item.expires_at:%Y-%m-%d}{soon}")
     return EXIT_OK
 
 
+def _held(item: Any) -> str:
+    """", an extension: holds it until ...": what the person holds of the role now, as the API's and console's
+    checks say it; an approval of an extension moves the end of a grant already there."""
+    if not item.held:
+        return ""
+    if item.held_until is None:
+        return ", already held with no end"
+    return f", an extension: holds it until {item.held_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def cmd_decide(app: Application, args: argparse.Namespace) -> int:
     from validators.approvals import ReviewError  # noqa: PLC0415
 
-    app.service.requester(args.as_user, "cli-approvals", f"(decide {args.request_id})")
+    app.service.requester(args.as_user, CHANNEL, f"(decide {args.request_id})")
     app.approvals.expire()
     try:
         result = app.approvals.decide(args.request_id, args.as_user, args.action == "approve", args.comment or "",
-                                      "cli")
+                                      CHANNEL)
     except ReviewError as exc:
         err(f"askiam: {exc.code}: {exc}")
         return EXIT_USAGE

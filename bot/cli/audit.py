@@ -108,6 +108,20 @@ def cmd_verify(app: Application, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def verified_line(report: Any) -> str:
+    """What a checkpoint's walk verified, and what it took on trust: a walk from the latest checkpoint checks the
+    records from it on; those before it were checked when it was signed, and an edit to them since is found only by
+    a walk of the whole chain. Said, so that "signed" never reads as "the whole log is intact"."""
+    first, last = report.walked_from, report.records
+    span = f"records {first} to {last}" if first < last else f"record {last}"
+    if first <= 1:
+        return f"verified: the whole chain, {span}"
+    start = report.latest_checkpoint
+    when = f" ({start.signed_at:%Y-%m-%d %H:%M:%S}Z)" if start is not None and start.seq == first else ""
+    return (f"verified: {span}; records before {first} were verified when the checkpoint at record {first} was "
+            f"signed{when}; `askiam audit verify` (or `audit checkpoint --full`) walks the whole chain")
+
+
 def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     """Verify from the latest good checkpoint (or from genesis with --full) and sign the head."""
     from validators import audit  # noqa: PLC0415
@@ -126,9 +140,13 @@ def cmd_checkpoint(app: Application, args: argparse.Namespace) -> int:
     if signed is None:
         out("nothing to sign: the audit log is empty")
         return EXIT_OK
-    out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
-        f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z ({quantity(result.report.walked, 'record')} verified since the "
-        "last one)")
+    if result.signed_now:
+        out(f"checkpoint signed: record {signed.seq}, head {signed.head_hash}, key {signed.key_id}, "
+            f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z")
+    else:
+        out(f"nothing new to sign: the chain head, record {signed.seq}, was signed already (key {signed.key_id}, "
+            f"at {signed.signed_at:%Y-%m-%d %H:%M:%S}Z)")
+    out(verified_line(result.report))
     where = public_key_path(key.path) if isinstance(key, SigningKey) else "`askiam audit public-key`"
     out(f"public key: {where} (also in the table audit_signing_keys)")
     return EXIT_OK
@@ -170,19 +188,36 @@ def _invalid_filter(exc: ValueError) -> int:
 def _record_line(record: Any) -> str:
     fields = [f"#{record.seq}", f"{record.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z", record.event_type,
               record.request_id or "-"]
+    # A refused attempt to decide: who tried (no decision was taken, so nobody "decided_by").
+    attempted_by = record.details.get("attempted_by")
     for name, value in (("requester", record.requester_id), ("target", record.target_id),
                         ("role", f"{record.app_id}/{record.role_id}" if record.role_id else None),
                         ("decision", "/".join(v for v in (record.decision, record.reason) if v) or None),
-                        ("decided_by", record.approver), ("channel", record.channel)):
+                        ("decided_by", record.approver), ("withdrawn_by", record.withdrawn_by),
+                        ("attempted_by", attempted_by if isinstance(attempted_by, str) else None),
+                        ("channel", record.channel)):
         if value:
             fields.append(f"{name}={visible(value)}")
-    # Free text, quoted: why the approver could decide ("application owner"), and their comment.
-    for name in ("capacity", "comment"):
+    # Free text, quoted: why the approver could decide ("application owner"), their comment, and why an attempt to
+    # decide was refused.
+    for name in ("capacity", "comment", "why"):
         value = record.details.get(name)
         if isinstance(value, str) and value:
             quoted = visible(value).replace('"', '\\"')
             fields.append(f'{name}="{quoted}"')
     return " ".join(fields)
+
+
+def _questions(counted: Any) -> str:
+    """"11 questions answered, 1 clarifying question": the messages that asked for no access, in counts and reports
+    alike (every message gets a request id; only access requests are requests)."""
+    return (f"{quantity(counted.questions_answered, 'question answered', 'questions answered')}, "
+            f"{quantity(counted.clarifying_questions, 'clarifying question')}")
+
+
+def _about(counted: Any) -> str:
+    """"3 access requests, 11 questions answered, 1 clarifying question": what counted records are about."""
+    return f"{quantity(counted.requests, 'access request')}, {_questions(counted)}"
 
 
 def cmd_query(app: Application, args: argparse.Namespace) -> int:
@@ -195,7 +230,7 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
-        summary = f"{quantity(counted.records, 'record')} ({quantity(counted.requests, 'request')})"
+        summary = f"{quantity(counted.records, 'record')} ({_about(counted)})"
         out(counted.model_dump_json() if args.json else summary)
         return EXIT_OK
     if not 1 <= args.limit <= 1000:
@@ -258,10 +293,11 @@ def render_report(result: Any) -> list[str]:
         f"{result.filter.until:%Y-%m-%d %H:%M}Z" if result.filter.until else "now")
     outcomes, auto, latency = result.outcomes, result.auto_approval, result.time_to_decision
     lines = [f"audit report, {window}",
-             f"outcomes: {_many(outcomes.requests, 'request')}: {outcomes.approved} approved, "
+             f"outcomes: {_many(outcomes.requests, 'access request')}: {outcomes.approved} approved, "
              f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.withdrawn} withdrawn, "
-             f"{outcomes.other} other; "
-             f"approved/(approved+denied) {_share(outcomes.approved_share)}",
+             f"{outcomes.already_granted} already held" + (f", {outcomes.other} other" if outcomes.other else "")
+             + f"; approved/(approved+denied) {_share(outcomes.approved_share)}",
+             f"not requests for access: {_questions(outcomes)}",
              f"auto-approval: {auto.auto_approved} of {_many(auto.decided, 'decided request')} ({_share(auto.rate)})",
              f"time to decision: median {_duration(latency.median_seconds)} over "
              f"{_many(latency.decisions, 'decision')}; "
@@ -312,8 +348,10 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--role", help="role id")
     group.add_argument("--decision", help="APPROVED, DENIED, PENDING_APPROVAL, ALREADY_GRANTED, NEEDS_CLARIFICATION")
     group.add_argument("--reason", help="e.g. AUTO_APPROVED, SOD_CONFLICT, PRIVILEGED_ROLE")
-    group.add_argument("--channel", help="where it came from: api (the HTTP API and the web chat), lex, cli, cli-chat, "
-                                         "cli-approvals, system (scheduled jobs), import, bench")
+    group.add_argument("--channel", help="where it came from: api (the HTTP API, the web chat and the console), lex, "
+                                         "cli (askiam ask), cli-chat (askiam chat), cli-approvals (askiam approvals: "
+                                         "approvers' decisions and refused attempts), system (scheduled jobs: "
+                                         "expiry), import, bench")
     group.add_argument("--event", help="event type, e.g. access_request.decided")
     group.add_argument("--request", help="request id")
     group.add_argument("--since", type=parse_when, help="from (inclusive): 2025-06-01, this-week, 7d, ...")
@@ -340,7 +378,8 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--no-checkpoint", action="store_true", help="do not sign the verified head")
     p.set_defaults(handler=cmd_verify)
 
-    p = sub.add_parser("checkpoint", help="verify the records since the last checkpoint and sign the chain head")
+    p = sub.add_parser("checkpoint", help="verify the records from the last checkpoint on and sign the chain head "
+                                          "(says which records it verified; --full: all of them)")
     _add_key_options(p)
     p.add_argument("--full", action="store_true", help="verify the whole chain first, not only the new records")
     p.set_defaults(handler=cmd_checkpoint)
@@ -353,7 +392,9 @@ def add_commands(subparsers: Any) -> None:
     _add_filters(p)
     p.add_argument("--limit", type=int, default=50, help="records per page (1-1000)")
     p.add_argument("--cursor", help="the cursor printed with the previous page")
-    p.add_argument("--count", action="store_true", help="only count the records and the requests they are about")
+    p.add_argument("--count", action="store_true",
+                   help="only count the records, and the access requests, questions answered and clarifying "
+                        "questions they are about")
     p.add_argument("--json", action="store_true", help="print the page as one JSON object")
     p.set_defaults(handler=cmd_query)
 

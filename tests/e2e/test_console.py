@@ -118,9 +118,13 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     auditor.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
 
+    rules_app.service.handle("ana", "what access do I have?", channel="api")  # answered: no request for access
     auditor.locator("#tab-dashboard").click()
     auditor.wait_for_selector("#chart-over-time svg rect.bar")
     assert auditor.locator("#chart-over-time rect[data-decision='APPROVED']").count() >= 1
+    assert auditor.locator("#chart-over-time rect[data-decision='NEEDS_CLARIFICATION']").count() == 0
+    expect(auditor.locator("#report-note")).to_contain_text(
+        "1 access request; not requests for access: 1 question answered, 0 clarifying questions. ")
     assert auditor.locator("#chart-roles .bar[data-label='ldg-admin']").count() == 1
     shot = tmp_path / "console-dashboard.png"
     auditor.screenshot(path=str(shot), full_page=True)
@@ -169,7 +173,7 @@ def test_a_refused_decision_shows_who_tried_and_why(rules_app, open_console) -> 
     expect(row).to_have_count(1)
     cells = row.locator("td").all_inner_texts()
     assert cells[2] == "access_request.decision_refused"
-    assert cells[-1] == f"ana: ana may not decide {request_id}, a request about them"
+    assert cells[-1] == f"ana: ana may not decide {request_id}, a request they made for themselves"
 
 
 def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, open_console) -> None:  # type: ignore[no-untyped-def]
@@ -196,6 +200,20 @@ def test_a_request_withdrawn_while_on_screen_is_shown_as_withdrawn(rules_app, op
     with rules_app.database.connection() as conn:
         status = conn.execute("SELECT status FROM requests WHERE request_id = %s", (request_id,)).fetchone()
     assert status == {"status": "DENIED"}  # withdrawn, and not approved after
+
+    # In the audit log the withdrawal is Ana's, not an approver's decision: no "Decided by", and said in its note.
+    auditor = open_console(AUDITOR)
+    auditor.locator("#tab-audit").click()
+    auditor.fill("#audit-form input[name=requester]", "ana")
+    auditor.locator("#audit-search").click()
+    row = auditor.locator(f"#audit-results tbody tr[data-request-id='{request_id}']").first
+    expect(row.locator("td").nth(2)).to_have_text("access_request.withdrawn")
+    cells = row.locator("td").all_inner_texts()
+    assert (cells[-2], cells[-1]) == ("", "withdrawn by ana")
+    auditor.fill("#audit-form input[name=requester]", "")
+    auditor.fill("#audit-form input[name=approver]", "ana")
+    auditor.locator("#audit-search").click()
+    expect(auditor.locator("#audit-note")).to_have_text("0 record(s).")
 
 
 def _fits(page) -> dict[str, int]:  # type: ignore[no-untyped-def]

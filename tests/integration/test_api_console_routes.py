@@ -89,6 +89,10 @@ def test_approving_grants_the_role_and_a_second_decision_is_a_conflict(app) -> N
 
     again = call("POST", f"/approvals/{request_id}/decision", {"action": "deny"}, user="own")
     assert (again[0], again[2]["error"]["code"]) == (409, "ALREADY_DECIDED")
+    # Why it is closed: by whom, when, with what comment.
+    said = again[2]["error"]["message"]
+    assert said.startswith(f"{request_id} was already approved by Olu Bankole (own) on ") and said.endswith(
+        ' UTC: "ok"; it is not pending, so nothing was changed'), said
     # How it was decided is not told to someone who was never its approver.
     colleague = call("POST", f"/approvals/{request_id}/decision", {"action": "deny"}, user="rui")
     assert (colleague[0], colleague[2]["error"]["code"]) == (404, "NOT_FOUND")

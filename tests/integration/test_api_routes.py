@@ -419,3 +419,36 @@ def test_a_development_sign_in_in_another_case_is_the_directorys_person(app) -> 
     assert status == 200 and (body["user_id"], body["reason"]) == ("ana", "SOD_CONFLICT"), body
     assert _code(call("POST", "/chat", {"text": "I need Editor in WikiWiki"}, user="NOBODY")) == (
         403, "REQUESTER_NOT_ALLOWED")
+
+
+def test_a_request_read_after_its_approval_failed_the_checks_says_so_at_the_top(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str) -> None:
+    _, _, filed = call("POST", "/chat", {"text": "I need the Journal Approver role in Ledgerly"}, user="rui")
+    assert filed["decision"] == "PENDING_APPROVAL" and all(check["passed"] for check in filed["checks"])
+    import psycopg
+
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # the other half of the pair, meanwhile
+        conn.execute("INSERT INTO user_roles (user_id, role_id) VALUES ('rui', 'ldg-poster')")
+    status, _, decided = call("POST", f"/approvals/{filed['request_id']}/decision",
+                              {"action": "approve", "comment": "ok"}, user="boss")
+    assert (status, decided["status"], decided["reason"]) == (200, "DENIED", "SOD_CONFLICT")
+    for viewer in ("rui", "boss"):
+        _, _, body = call("GET", f"/access-requests/{filed['request_id']}", user=viewer)
+        assert (body["status"], body["reason"]) == ("DENIED", "SOD_CONFLICT")
+        # The top level is the outcome now: the chat's status answer, and the checks as run at approval.
+        assert body["message"].startswith("Denied on ") and "Quinn Marlowe approved it (\"ok\"), but when approved " \
+            "it failed the checks: " in body["message"] and body["message"].endswith(filed["message"])
+        sod = {check["name"]: check for check in body["checks"]}["NO_SOD_CONFLICT"]
+        assert not sod["passed"] and "Journal Poster" in sod["detail"]
+        # What was said and checked at filing stays, under its own names.
+        assert body["filed_message"] == filed["message"] and body["checks_at_filing"] == filed["checks"]
+
+
+def test_a_request_nothing_happened_to_since_reads_as_filed(app) -> None:  # type: ignore[no-untyped-def]
+    _, _, filed = call("POST", "/chat", {"text": "I need the Journal Approver role in Ledgerly"}, user="rui")
+    _, _, body = call("GET", f"/access-requests/{filed['request_id']}", user="rui")
+    assert body["message"] == body["filed_message"] == filed["message"]
+    assert body["checks"] == body["checks_at_filing"] == filed["checks"]
+    call("POST", f"/access-requests/{filed['request_id']}/withdraw", {"comment": "not needed"}, user="rui")
+    _, _, withdrawn = call("GET", f"/access-requests/{filed['request_id']}", user="rui")
+    assert withdrawn["message"].startswith("Withdrawn by you on ") and withdrawn["checks"] == filed["checks"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,13 +128,20 @@ def test_only_approvers_and_the_people_a_request_is_about_learn_of_it(app) -> No
 
 def test_nobody_approves_their_own_request_or_one_for_themselves(app) -> None:  # type: ignore[no-untyped-def]
     own_request = pending(app, "own", "I need Journal Poster in Ledgerly")  # own owns Ledgerly
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match=f"^own may not decide {own_request}, a request they made for themselves$"):
         app.approvals.decide(own_request, "own", True, "", "cli")
     for_dele = pending(app, "dele", "Rui Costa needs Editor in WikiWiki")  # a delegate asking for someone
-    with pytest.raises(ReviewError):
+    # Said as what it is, to them and in the audit record: the delegate made it; it is about Rui.
+    with pytest.raises(ReviewError, match=f"^dele may not decide {for_dele}, a request they made$"):
         app.approvals.decide(for_dele, "dele", True, "", "cli")
-    with pytest.raises(ReviewError):
+    with pytest.raises(ReviewError, match=f"^rui may not decide {for_dele}, a request about them$"):
         app.approvals.decide(for_dele, "rui", True, "", "cli")
+    with app.database.connection() as conn:
+        why = [row["why"] for row in conn.execute(
+            "SELECT audit_details(payload) ->> 'why' AS why FROM audit_log WHERE request_id = %s "
+            "AND event_type = 'access_request.decision_refused' ORDER BY seq", (for_dele,)).fetchall()]
+    assert why == [f"dele may not decide {for_dele}, a request they made",
+                   f"rui may not decide {for_dele}, a request about them"]
     with pytest.raises(ReviewError) as unknown:
         app.approvals.decide("R-999999", "boss", True, "", "cli")
     assert unknown.value.code == "NOT_FOUND"
@@ -270,6 +278,16 @@ def test_the_cli_lists_and_decides(app, fresh_database_url: str, monkeypatch: py
     assert "NOT_FOUND" in capsys.readouterr().err
     assert main(["approvals", "decide", request_id, "approve", "--as", "boss", "--comment", "ok"]) == 0
     assert "APPROVED" in capsys.readouterr().out
+    # The approver's decision and the refused attempt are told apart from `askiam ask` requests (channel cli).
+    with app.database.connection() as conn:
+        channels = conn.execute("SELECT event_type, channel FROM audit_log WHERE request_id = %s ORDER BY seq",
+                                (request_id,)).fetchall()
+        published = conn.execute("SELECT payload->>'channel' AS channel FROM outbox WHERE request_id = %s AND "
+                                 "event_type = 'access_request.approved'", (request_id,)).fetchone()
+    assert [(row["event_type"], row["channel"]) for row in channels] == [
+        ("access_request.decided", "cli"), ("access_request.decision_refused", "cli-approvals"),
+        ("access_request.approved", "cli-approvals")]
+    assert published["channel"] == "cli-approvals"
 
 
 def test_the_cli_says_when_the_checks_overrule_an_approval(  # type: ignore[no-untyped-def]
@@ -411,3 +429,59 @@ def test_a_decision_on_something_that_is_no_request_id_is_refused_and_writes_not
     assert len(str(refused.value)) < 200  # a long input is not echoed whole
     with app.database.connection() as conn:
         assert conn.execute("SELECT count(*) AS n FROM audit_log").fetchone()["n"] == before
+
+
+def test_a_decision_too_late_says_who_closed_the_request_when_and_how(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    def refused(request_id: str) -> str:
+        with pytest.raises(ReviewError) as caught:
+            app.approvals.decide(request_id, "own", True, "", "api")
+        assert caught.value.code == "ALREADY_DECIDED"
+        return str(caught.value)
+
+    withdrawn = pending(app, "tess", "I need the Viewer role in Ledgerly")
+    app.approvals.withdraw(withdrawn, "tess", "api")
+    assert re.fullmatch(rf"Tess Okoro \(tess\) withdrew {withdrawn} on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC, before your "
+                        "decision; it is not pending, so nothing was changed", refused(withdrawn))
+    expired = pending(app, "rui", "I need the Journal Approver role in Ledgerly")
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("UPDATE requests SET created_at = now() - interval '15 days' WHERE request_id = %s", (expired,))
+    assert app.approvals.expire() == [expired]
+    assert re.fullmatch(rf"{expired} expired on [-\d]+ [:\d]+ UTC before anyone decided it \(pending for more than 14 "
+                        r"days\); it is not pending, so nothing was changed", refused(expired))
+    denied = pending(app, "boss", "I need the Viewer role in Ledgerly")
+    app.approvals.decide(denied, "own", False, "use the reports", "api")
+    assert re.fullmatch(rf'{denied} was already denied by Olu Bankole \(own\) on [-\d]+ [:\d]+ UTC: "use the reports"; '
+                        "it is not pending, so nothing was changed", refused(denied))
+    auto = app.service.handle("ana", "I need the approver role in Ledgerly").outcome  # denied when asked (SoD)
+    with pytest.raises(ReviewError) as caught:
+        app.approvals.decide(auto.request_id, "boss", True, "", "api")
+    assert re.match(rf"AskIAM decided {auto.request_id} when it was asked, on [-\d]+ [:\d]+ UTC \(denied\)",
+                    str(caught.value))
+    # The command line says the same.
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "decide", withdrawn, "approve", "--as", "own"]) == 2
+    assert f"askiam: ALREADY_DECIDED: Tess Okoro (tess) withdrew {withdrawn} on " in capsys.readouterr().err
+
+
+def test_the_cli_queue_says_when_a_request_extends_a_grant(  # type: ignore[no-untyped-def]
+        app, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from bot.cli.main import main
+
+    held_until = (datetime.now(UTC) + timedelta(days=5)).replace(second=0, microsecond=0)
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # Tess holds Viewer for five more days
+        conn.execute("INSERT INTO user_roles (user_id, role_id, expires_at) VALUES ('tess', 'ldg-viewer', %s)",
+                     (held_until,))
+    extension = pending(app, "tess", "I need the Viewer role in Ledgerly for 30 days")
+    fresh = pending(app, "tess", "I need Editor in WikiWiki")
+    monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
+    assert main(["approvals", "list", "--as", "boss"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert f" UTC, an extension: holds it until {held_until:%Y-%m-%d %H:%M} UTC (asked by" in lines[extension]
+    assert "extension" not in lines[fresh] and "holds it" not in lines[fresh]
+    assert main(["approvals", "list", "--as", "boss", "--json"]) == 0
+    listed = {item["request_id"]: item for item in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert listed[extension]["held"] and datetime.fromisoformat(listed[extension]["held_until"]) == held_until
+    assert (listed[fresh]["held"], listed[fresh]["held_until"]) == (False, None)

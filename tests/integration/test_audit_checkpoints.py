@@ -257,6 +257,30 @@ def test_the_scheduled_checkpoint_function_signs_the_verified_head_with_the_kms_
         scheduled_jobs.use_application(None)
 
 
+def test_the_daily_checkpoint_run_walks_the_whole_chain_and_finds_an_old_edit(  # type: ignore[no-untyped-def]
+        app_factory, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import checkpoint_job, scheduled_jobs
+
+    kms = LocalKms()
+    monkeypatch.setattr("validators.audit_kms_key.default_client", lambda region: kms)
+    app = app_factory(audit_signing_kms_key_id="alias/askiam-audit")
+    append(app, 5)
+    scheduled_jobs.use_application(app)
+    try:
+        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 5}
+        with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # behind the checkpoint, not rehashed
+            conn.execute("SET session_replication_role = replica")
+            conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 2")
+        append(app, 1)
+        # The hourly run walks from the checkpoint at record 5 and cannot see it; the daily one, from genesis, does.
+        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 6}
+        with pytest.raises(checkpoint_job.BrokenChainError, match="record 2"):
+            checkpoint_job.lambda_handler({"full": True}, None)
+        assert len(kms.signed) == 2
+    finally:
+        scheduled_jobs.use_application(None)
+
+
 def test_the_cli_signs_and_shows_the_kms_key_when_one_is_configured(  # type: ignore[no-untyped-def]
         app_factory, fresh_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from bot.cli.main import main

@@ -112,7 +112,8 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     assert run(app, "audit", "query", "--approver", "own") == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 record"
     assert run(app, "audit", "query", "--requester", "ana", "--since", "this-week", "--count") == 0
-    assert capsys.readouterr().out.strip() == "2 records (2 requests)"
+    assert capsys.readouterr().out.strip() == "2 records (2 access requests, 0 questions answered, 0 clarifying " \
+                                              "questions)"
     assert run(app, "audit", "query", "--cursor", "garbage") == 2
     assert "cursor is not valid" in capsys.readouterr().err
     assert run(app, "audit", "query", "--since", "today", "--until", "yesterday") == 2
@@ -140,7 +141,7 @@ def test_export_writes_csv_to_a_file_and_jsonl_to_stdout(app, capsys, tmp_path: 
 def test_report_prints_the_sections_and_json(app, capsys) -> None:  # type: ignore[no-untyped-def]
     assert run(app, "audit", "report", "--since", "7d") == 0
     text = capsys.readouterr().out
-    assert "outcomes: 3 requests: 2 approved, 1 denied, 0 pending" in text
+    assert "outcomes: 3 access requests: 2 approved, 1 denied, 0 pending" in text
     assert "privileged grants: 1" in text and "rui got ldg/ldg-admin, approved by own" in text
     assert "SoD denials: 1" in text
     assert run(app, "audit", "report", "--json", "--bucket", "week") == 0
@@ -160,3 +161,30 @@ def test_a_key_or_witness_that_cannot_be_used_is_a_clear_error(app, capsys, tmp_
     assert run(app, "audit", "verify", "--witness", str(witness)) == 1
     message = capsys.readouterr().err
     assert f"{witness}:1: not a checkpoint: seq:" in message and "pydantic" not in message, message
+
+
+def test_checkpoint_says_which_records_it_verified_and_when_nothing_new_was_signed(  # type: ignore[no-untyped-def]
+        app, capsys, fresh_database_url) -> None:
+    assert run(app, "audit", "checkpoint") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("checkpoint signed: record 4, head ") and lines[1] == "verified: the whole chain, " \
+        "records 1 to 4"
+    assert run(app, "audit", "checkpoint") == 0  # the head is signed already: nothing is signed again
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("nothing new to sign: the chain head, record 4, was signed already (key ")
+    assert lines[1].startswith("verified: record 4; records before 4 were verified when the checkpoint at record 4 "
+                               "was signed (")
+    # An old record edited behind the checkpoint: the walk from the checkpoint does not see it, and says so.
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE audit_log SET payload = replace(payload, 'SOD_CONFLICT', 'AUTO_APPROVED') WHERE seq = 2")
+    with app.database.connection() as conn, conn.transaction():
+        audit.append(conn, {"event_type": "access_request.refused", "requester_id": "nobody", "details": {}})
+    assert run(app, "audit", "checkpoint") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("checkpoint signed: record 5, head ")
+    assert lines[1].startswith("verified: records 4 to 5; records before 4 were verified when the checkpoint at "
+                               "record 4 was signed (") and lines[1].endswith(
+        "; `askiam audit verify` (or `audit checkpoint --full`) walks the whole chain")
+    assert run(app, "audit", "checkpoint", "--full") == 1
+    assert "BROKEN at record 2" in capsys.readouterr().out

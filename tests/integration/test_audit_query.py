@@ -14,6 +14,7 @@ from bot.errors import RequesterError
 from tests.conftest import make_app
 from tests.fakes.bundles import rules_org
 from validators import audit
+from validators.approvals import ReviewError
 from validators.audit_errors import InvalidCursorError
 from validators.audit_query import APPROVER_SQL, AuditFilter, count, iter_records, query
 from validators.audit_reports import report
@@ -91,8 +92,7 @@ def test_time_range_is_since_inclusive_until_exclusive(audited) -> None:  # type
     third = records[-3]
     window = query(app.database, AuditFilter(since=third.created_at, until=records[1].created_at), limit=100)
     assert [r.seq for r in window.records] == list(range(records[1].seq - 1, third.seq - 1, -1))
-    future = datetime.now(UTC) + timedelta(minutes=1)  # within the clock skew a since may have
-    assert query(app.database, AuditFilter(since=future)).records == []
+    assert query(app.database, AuditFilter(until=records[-1].created_at)).records == []  # before the first record
 
 
 def test_pages_are_stable_while_records_are_appended(app_factory) -> None:  # type: ignore[no-untyped-def]
@@ -124,7 +124,8 @@ def test_how_many_requests_from_a_person_this_week(audited) -> None:  # type: ig
     monday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     monday -= timedelta(days=monday.weekday())
     counted = count(app.database, AuditFilter(requester_id="ana", since=monday))
-    assert (counted.records, counted.requests) == (3, 3)
+    # Two access requests; "I need admin access" was answered with a question, which is no request for access.
+    assert (counted.records, counted.requests, counted.clarifying_questions) == (3, 2, 1)
     rui = count(app.database, AuditFilter(requester_id="rui"))
     assert (rui.records, rui.requests) == (3, 2)  # his privileged request has two records: routed, then approved
 
@@ -153,7 +154,8 @@ def test_the_report_answers_the_classic_questions(audited) -> None:  # type: ign
     auto = [o for o in outcomes if o.reason.value == "AUTO_APPROVED"]
     assert len(auto) == 2
     # approved/denied ratio, each request once with its latest outcome: 2 auto + 1 approved by the owner; 2 denied
-    assert (result.outcomes.approved, result.outcomes.denied, result.outcomes.other) == (3, 2, 1)
+    assert (result.outcomes.approved, result.outcomes.denied, result.outcomes.other) == (3, 2, 0)
+    assert (result.outcomes.requests, result.outcomes.clarifying_questions) == (5, 1)  # the question is no request
     assert result.outcomes.approved_share == pytest.approx(3 / 5)
     # auto-approval rate among requests decided when asked (the clarification is not a decision)
     assert (result.auto_approval.auto_approved, result.auto_approval.decided) == (2, 5)
@@ -166,13 +168,14 @@ def test_the_report_answers_the_classic_questions(audited) -> None:  # type: ign
     # ldg-admin: rui's approved by the owner after being sent for approval (its latest outcome), tess's denied
     top = result.top_roles[0]
     assert (top.role_id, top.requests, top.approved, top.denied, top.pending) == ("ldg-admin", 2, 1, 1, 0)
-    assert sum(item.count for item in result.over_time) == 7  # six asked, one approval; the refusal has no decision
+    # five decided when asked, one approval; the clarifying question and the refusal decide nothing
+    assert sum(item.count for item in result.over_time) == 6
     assert {item.period.weekday() for item in result.over_time} == {0}
     latency = result.time_to_decision
     assert latency.decisions == 5 and latency.by_approver == 1  # the clarification is not a decision
     assert latency.median_seconds is not None and latency.median_by_approver_seconds is not None
     assert latency.median_by_approver_seconds >= latency.median_seconds >= 0
-    nothing = report(app.database, AuditFilter(since=datetime.now(UTC) + timedelta(minutes=1)))
+    nothing = report(app.database, AuditFilter(until=datetime(2000, 1, 1, tzinfo=UTC)))
     assert nothing.outcomes.requests == 0 and nothing.auto_approval.rate is None
     assert nothing.time_to_decision.median_seconds is None
 
@@ -292,3 +295,49 @@ def test_a_role_and_application_may_be_given_in_any_case(audited) -> None:  # ty
 
     app, _, _ = audited
     assert with_recorded_ids(app.database, AuditFilter(role_id="viewer IN wikiwiki")).role_id == "wiki-viewer"
+
+
+def test_access_requests_are_counted_apart_from_questions_alike_in_counts_and_reports(app_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(rules_org(tmp_path / "org"))
+    asked = app.service.handle("ana", "I need the approver role in Ledgerly").outcome  # an access request, denied
+    answered = [app.service.handle("ana", text).outcome for text in (
+        f"status of {asked.request_id}", "what access do I have?", "ok thanks")]
+    assert {o.reason.value for o in answered} == {"NOTHING_REQUESTED"}
+    clarified = app.service.handle("ana", "I need admin access").outcome  # which application? asked back
+    assert clarified.reason.value == "AMBIGUOUS_OR_MISSING_ENTITY"
+    with pytest.raises(ReviewError):  # an id that never existed, named by a refused attempt to decide it
+        app.approvals.decide("R-9999", "boss", True, "", "cli-approvals")
+    everything = count(app.database, AuditFilter())
+    assert (everything.requests, everything.questions_answered, everything.clarifying_questions) == (1, 3, 1)
+    assert everything.records == 1 + 1 + 3 + 1 + 1  # the import, the request, three answers, a question, a refusal
+    by_ana = count(app.database, AuditFilter(requester_id="ana"))
+    assert (by_ana.records, by_ana.requests, by_ana.questions_answered, by_ana.clarifying_questions) == (5, 1, 3, 1)
+    nothing = count(app.database, AuditFilter(request_id="R-9999"))
+    assert (nothing.records, nothing.requests, nothing.questions_answered, nothing.clarifying_questions) == (1, 0, 0, 0)
+    # The report counts the same requests as the query, and the same questions.
+    for selected in (AuditFilter(), AuditFilter(requester_id="ana")):
+        outcomes = report(app.database, selected).outcomes
+        counted = count(app.database, selected)
+        assert (outcomes.requests, outcomes.questions_answered, outcomes.clarifying_questions) == (
+            counted.requests, counted.questions_answered, counted.clarifying_questions)
+        assert (outcomes.denied, outcomes.other) == (1, 0)
+    assert {item.decision for item in report(app.database, AuditFilter()).over_time} == {"DENIED"}
+    assert [role.role_id for role in report(app.database, AuditFilter()).top_roles] == ["ldg-approver"]
+
+
+def test_a_withdrawal_is_no_approvers_decision(app_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = app_factory()
+    app.import_bundle(rules_org(tmp_path / "org"))
+    mine = app.service.handle("boss", "I need the Viewer role in Ledgerly").outcome  # boss withdraws his own
+    assert mine.decision.value == "PENDING_APPROVAL"
+    app.approvals.withdraw(mine.request_id, "boss", "api")
+    theirs = app.service.handle("tess", "I need the Viewer role in Ledgerly").outcome  # boss decides as manager
+    app.approvals.decide(theirs.request_id, "boss", False, "not now", "api")
+    decided = query(app.database, AuditFilter(approver="boss")).records
+    assert [(record.request_id, record.event_type) for record in decided] == [
+        (theirs.request_id, "access_request.denied")]
+    assert count(app.database, AuditFilter(approver="boss")).records == 1
+    assert report(app.database, AuditFilter(approver="boss")).outcomes.denied == 1
+    (withdrawal,) = query(app.database, AuditFilter(event_type="access_request.withdrawn")).records
+    assert (withdrawal.approver, withdrawal.withdrawn_by) == (None, "boss")

@@ -106,10 +106,11 @@ def test_approve_by_id_asks_for_the_yes_then_decides_and_grants(app) -> None:  #
     # A second decision (the other approver, or the same fulfilment delivered again) changes nothing.
     late = Chat("boss", request_id).say("approver_01_approve_by_id.json")
     assert action(late) == {"type": "Close"} and late["sessionState"]["intent"]["state"] == "Failed"
-    assert messages_of(late) == [f"{request_id} is no longer waiting for a decision (it was decided or expired); "
-                                 "nothing was changed."]
+    (said,) = messages_of(late)  # who decided it, and when
+    assert said.startswith(f"{request_id} was already approved by Olu Bankole (own) on ") and said.endswith(
+        " UTC; it is not pending, so nothing was changed."), said
     retry = chat.say("approver_03_fulfillment.json")
-    assert retry["sessionState"]["intent"]["state"] == "Failed" and "no longer waiting" in messages_of(retry)[0]
+    assert retry["sessionState"]["intent"]["state"] == "Failed" and "it is not pending" in messages_of(retry)[0]
     assert len(status_of(app, request_id)[1]) == 1
 
 
@@ -120,7 +121,8 @@ def test_already_decided_between_the_question_and_the_yes(app) -> None:  # type:
     app.approvals.decide(request_id, "boss", False, "not now", "cli")  # the other approver is quicker
     response = chat.say("approver_03_fulfillment.json")
     assert response["sessionState"]["intent"]["state"] == "Failed"
-    assert "no longer waiting for a decision" in messages_of(response)[0]
+    said = messages_of(response)[0]
+    assert said.startswith(f"{request_id} was already denied by Quinn Marlowe (boss) on ") and '"not now"' in said
     assert status_of(app, request_id) == ("DENIED", [("DENIED", "boss", "not now")])
 
 

@@ -17,6 +17,7 @@ from validators.audit_errors import InvalidCursorError
 from validators.audit_query import (
     APPROVER_SQL,
     CSV_COLUMNS,
+    NOT_WITHDRAWN_SQL,
     AuditFilter,
     AuditRecord,
     csv_cells,
@@ -42,7 +43,7 @@ def test_every_filter_field_becomes_one_parameterized_condition() -> None:
                            since=datetime(2025, 6, 1), until=NOW)
     conditions, params = selected.where()
     assert conditions == ["target_id = %s", "requester_id = %s", "decision = %s", f"{APPROVER_SQL} = %s",
-                          "created_at >= %s", "created_at < %s"]
+                          NOT_WITHDRAWN_SQL, "created_at >= %s", "created_at < %s"]
     assert params == ["ana", "boss", "APPROVED", "own", datetime(2025, 6, 1, tzinfo=UTC), NOW]
     assert AuditFilter().where() == ([], [])
 
@@ -144,8 +145,9 @@ def test_the_report_renders_every_section() -> None:
                                          median_by_approver_seconds=7200.0))
     text = "\n".join(render_report(report))
     assert "audit report, 2025-06-02 00:00Z to now" in text
-    assert "outcomes: 6 requests: 3 approved, 1 denied, 1 pending, 1 withdrawn, 0 other; approved/(approved+denied) " \
-           "75.0%" in text
+    assert "outcomes: 6 access requests: 3 approved, 1 denied, 1 pending, 1 withdrawn, 0 already held; " \
+           "approved/(approved+denied) 75.0%\nnot requests for access: 0 questions answered, 0 clarifying " \
+           "questions" in text
     assert "auto-approval: 3 of 4 decided requests (75.0%)" in text
     assert "median 0.2 s over 5 decisions" in text and "median 2.0 h over 1" in text
     assert "2025-06-02  APPROVED 3  DENIED 1" in text
@@ -158,3 +160,27 @@ def test_channel_event_and_request_id_are_read_whatever_their_case() -> None:
 
     given = AuditFilter(channel=" API ", event_type="Access_Request.Decided", request_id="r-0012")
     assert (given.channel, given.event_type, given.request_id) == ("api", "access_request.decided", "R-12")
+
+
+def _row(reason: str | None, event_type: str, details: str) -> dict[str, object]:
+    return {"seq": 5, "created_at": NOW, "event_type": event_type, "request_id": "R-5", "requester_id": "kk",
+            "target_id": "kk", "app_id": "wiki", "role_id": "wiki-editor", "decision": "DENIED" if reason else None,
+            "reason": reason, "channel": "api", "payload": '{"details": ' + details + '}', "hash": "h"}
+
+
+def test_a_withdrawal_is_by_the_person_who_withdrew_it_not_an_approver() -> None:
+    withdrawn = AuditRecord.from_row(_row("WITHDRAWN", "access_request.withdrawn",
+                                          '{"decided_by": "kk", "comment": "not needed"}'))
+    assert (withdrawn.approver, withdrawn.withdrawn_by) == (None, "kk")
+    line = audit_cli._record_line(withdrawn)
+    assert "withdrawn_by=kk" in line and "decided_by" not in line and line.endswith('comment="not needed"')
+    denied = AuditRecord.from_row(_row("DENIED_BY_APPROVER", "access_request.denied", '{"decided_by": "own"}'))
+    assert (denied.approver, denied.withdrawn_by) == ("own", None)
+
+
+def test_a_refused_attempt_to_decide_says_who_tried_and_why() -> None:
+    refused = AuditRecord.from_row(_row(None, "access_request.decision_refused", (
+        '{"attempted_by": "alopes", "action": "approve", "code": "NOT_AN_APPROVER", '
+        '"why": "alopes may not decide R-5, a request they made"}')))
+    line = audit_cli._record_line(refused)
+    assert "attempted_by=alopes" in line and line.endswith('why="alopes may not decide R-5, a request they made"')

@@ -18,7 +18,7 @@ def test_control_characters_and_direction_marks_are_written_as_escapes() -> None
 def test_an_audit_line_escapes_what_was_stored() -> None:
     record = SimpleNamespace(seq=7, created_at=datetime(2026, 12, 4, tzinfo=UTC), event_type="access_request.refused",
                              request_id=None, requester_id="evil\x1b[31mRED", target_id=None, app_id=None,
-                             role_id=None, decision=None, reason=None, approver=None, channel="cli",
+                             role_id=None, decision=None, reason=None, approver=None, withdrawn_by=None, channel="cli",
                              details={"comment": 'ok\u202e"gnp.exe'})
     line = _record_line(record)
     assert "\x1b" not in line and "requester=evil\\x1b[31mRED" in line

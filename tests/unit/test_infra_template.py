@@ -172,6 +172,14 @@ def test_only_the_checkpoint_function_may_sign_with_the_audit_key(template: dict
         "Fn::GetAtt": ["AuditSigningKey", "Arn"]}
 
 
+def test_the_checkpoint_function_walks_the_whole_chain_once_a_day(template: dict[str, Any]) -> None:
+    events = template["Resources"]["CheckpointFunction"]["Properties"]["Events"]
+    schedules = {name: event["Properties"] for name, event in events.items() if event["Type"] == "Schedule"}
+    assert schedules["Hourly"]["Schedule"] == "rate(1 hour)" and "Input" not in schedules["Hourly"]
+    assert schedules["Daily"]["Schedule"].startswith("cron(") and json.loads(schedules["Daily"]["Input"]) == {
+        "full": True}
+
+
 def test_vector_data_access_is_read_only_for_the_functions(template: dict[str, Any]) -> None:
     policy = _sub_json(template["Resources"]["VectorAccessPolicy"]["Properties"]["Policy"])
     readers, operator = policy

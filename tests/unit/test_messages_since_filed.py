@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from bot.domain import Decision, Outcome, Reason, Review
-from bot.messages import explanation, since_filed
+from bot.messages import closed_text, explanation, since_filed
 
 _FILED = "Sent for approval (request R-7): Viewer in Orbit for you. An approver will decide."
 
@@ -38,3 +38,20 @@ def test_an_expiry_says_nobody_decided() -> None:
                      decided_at=datetime(2026, 12, 5, 9, 0, tzinfo=UTC), comment="pending for 14 days")
     assert since_filed(_outcome(expired)) == "Denied on 2026-12-05: it expired before anyone decided it. " \
                                              "When it was filed: "
+
+
+def test_an_approver_too_late_is_told_who_closed_the_request_and_how() -> None:
+    at = datetime(2026, 12, 5, 9, 24, tzinfo=UTC)
+    overruled = Review(decision=Decision.DENIED, reason=Reason.SOD_CONFLICT, decided_by="lk", decided_at=at,
+                       action="approve", checks_failed="conflicts with AP Clerk in NetSuite, already held")
+    assert closed_text("R-7", overruled, "Leila Kaur (lk)") == (
+        "Leila Kaur (lk) approved R-7 on 2026-12-05 09:24 UTC, but it failed the checks run again then and was "
+        "denied: conflicts with AP Clerk in NetSuite, already held")
+    ended = Review(decision=Decision.DENIED, reason=Reason.EXPIRED, decided_by="askiam", decided_at=at,
+                   comment="the access asked for ended at 2026-12-04 00:00 UTC before a decision")
+    assert closed_text("R-7", ended, "askiam") == (
+        "R-7 expired on 2026-12-05 09:24 UTC before anyone decided it (the access asked for ended at 2026-12-04 "
+        "00:00 UTC before a decision)")
+    withdrawn = Review(decision=Decision.DENIED, reason=Reason.WITHDRAWN, decided_by="kk", decided_at=at)
+    assert closed_text("R-7", withdrawn, "Kwame Kamau (kk)") == (
+        "Kwame Kamau (kk) withdrew R-7 on 2026-12-05 09:24 UTC, before your decision")

@@ -63,6 +63,10 @@
     return value === null || value === undefined ? "n/a" : Math.round(value * 100) + "%";
   }
 
+  function many(count, noun, plural) {
+    return count + " " + (count === 1 ? noun : plural || noun + "s");
+  }
+
   // ---- tabs -------------------------------------------------------------------------------------------------
   const loaders = {};
   function show(name) {
@@ -334,10 +338,13 @@
     return record.approver && capacity ? record.approver + " (" + capacity + ")" : record.approver;
   }
 
-  // The approver's comment; for a refused attempt, who tried and why it was refused.
+  // The approver's comment; for a withdrawal, who withdrew it (no approver decided it); for a refused attempt, who
+  // tried and why it was refused.
   function note(record) {
     const details = record.details;
-    if (typeof details.comment === "string" && details.comment) return details.comment;
+    const comment = typeof details.comment === "string" ? details.comment : "";
+    if (record.withdrawn_by) return "withdrawn by " + record.withdrawn_by + (comment ? ": " + comment : "");
+    if (comment) return comment;
     if (typeof details.why === "string") return (details.attempted_by || "") + ": " + details.why;
     return "";
   }
@@ -488,7 +495,13 @@
     try {
       const report = await api("/audit/reports?" + filterParams(reportForm, ["since", "until", "bucket"]).toString());
       drawReport(report);
-      reportNote.textContent = "Time to decision: median " + (report.time_to_decision.median_seconds === null ? "n/a"
+      // The same figures as `askiam audit report`: access requests, and apart from them the questions (every
+      // message gets a request id; a question answered or asked back is no request for access).
+      const outcomes = report.outcomes;
+      reportNote.textContent = many(outcomes.requests, "access request") + "; not requests for access: " +
+        many(outcomes.questions_answered, "question answered", "questions answered") + ", " +
+        many(outcomes.clarifying_questions, "clarifying question") + ". " +
+        "Time to decision: median " + (report.time_to_decision.median_seconds === null ? "n/a"
         : Math.round(report.time_to_decision.median_seconds / 60) + " min") + " over " +
         report.time_to_decision.decisions + " decision(s); privileged grants: " + report.privileged_grants_total + ".";
     } catch (failure) {
