@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,8 +231,10 @@ class LocalKms:
         return {"Signature": self.private_key.sign(request["Message"]), "SigningAlgorithm": "ED25519_SHA_512"}
 
 
-def test_the_scheduled_checkpoint_function_signs_the_verified_head_with_the_kms_key(  # type: ignore[no-untyped-def]
-        app_factory, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def scheduled(app_factory, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, LocalKms]]:  # type: ignore[no-untyped-def]
+    """The scheduled checkpoint function's application, signing with a local stand-in for the KMS key, after 5
+    records and the hourly run that signed them."""
     from bot import checkpoint_job, scheduled_jobs
 
     kms = LocalKms()
@@ -241,44 +244,44 @@ def test_the_scheduled_checkpoint_function_signs_the_verified_head_with_the_kms_
     scheduled_jobs.use_application(app)
     try:
         assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 5}
-        append(app, 2)
-        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 7}
-        assert [r["MessageType"] for r in kms.signed] == ["RAW", "RAW"]
-        report = audit.verify(app.database, trusted_keys=trusted([kms.private_key.public_key()]))
-        assert report.ok and report.checkpoints == 2 and report.key_source == "trusted"
-
-        with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # a record edited, chain not rehashed
-            conn.execute("SET session_replication_role = replica")
-            conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 7")
-        with pytest.raises(checkpoint_job.BrokenChainError, match="record 7"):
-            checkpoint_job.lambda_handler({"source": "aws.events"}, None)
-        assert len(kms.signed) == 2  # a broken chain is never signed
+        yield app, kms
     finally:
         scheduled_jobs.use_application(None)
+
+
+def test_the_scheduled_checkpoint_function_signs_the_verified_head_with_the_kms_key(  # type: ignore[no-untyped-def]
+        scheduled, fresh_database_url: str) -> None:
+    from bot import checkpoint_job
+
+    app, kms = scheduled
+    append(app, 2)
+    assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 7}
+    assert [r["MessageType"] for r in kms.signed] == ["RAW", "RAW"]
+    report = audit.verify(app.database, trusted_keys=trusted([kms.private_key.public_key()]))
+    assert report.ok and report.checkpoints == 2 and report.key_source == "trusted"
+
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # a record edited, chain not rehashed
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 7")
+    with pytest.raises(checkpoint_job.BrokenChainError, match="record 7"):
+        checkpoint_job.lambda_handler({"source": "aws.events"}, None)
+    assert len(kms.signed) == 2  # a broken chain is never signed
 
 
 def test_the_daily_checkpoint_run_walks_the_whole_chain_and_finds_an_old_edit(  # type: ignore[no-untyped-def]
-        app_factory, fresh_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import checkpoint_job, scheduled_jobs
+        scheduled, fresh_database_url: str) -> None:
+    from bot import checkpoint_job
 
-    kms = LocalKms()
-    monkeypatch.setattr("validators.audit_kms_key.default_client", lambda region: kms)
-    app = app_factory(audit_signing_kms_key_id="alias/askiam-audit")
-    append(app, 5)
-    scheduled_jobs.use_application(app)
-    try:
-        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 5}
-        with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # behind the checkpoint, not rehashed
-            conn.execute("SET session_replication_role = replica")
-            conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 2")
-        append(app, 1)
-        # The hourly run walks from the checkpoint at record 5 and cannot see it; the daily one, from genesis, does.
-        assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 6}
-        with pytest.raises(checkpoint_job.BrokenChainError, match="record 2"):
-            checkpoint_job.lambda_handler({"full": True}, None)
-        assert len(kms.signed) == 2
-    finally:
-        scheduled_jobs.use_application(None)
+    app, kms = scheduled
+    with psycopg.connect(fresh_database_url, autocommit=True) as conn:  # behind the checkpoint, not rehashed
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE audit_log SET payload = replace(payload, 'DENIED', 'APPROVED') WHERE seq = 2")
+    append(app, 1)
+    # The hourly run walks from the checkpoint at record 5 and cannot see it; the daily one, from genesis, does.
+    assert checkpoint_job.lambda_handler({"source": "aws.events"}, None) == {"checkpoint_seq": 6}
+    with pytest.raises(checkpoint_job.BrokenChainError, match="record 2"):
+        checkpoint_job.lambda_handler({"full": True}, None)
+    assert len(kms.signed) == 2
 
 
 def test_the_cli_signs_and_shows_the_kms_key_when_one_is_configured(  # type: ignore[no-untyped-def]
