@@ -154,8 +154,9 @@ class Evidence(Frozen):
     summary: str
     score: float | None = None
     source: str | None = None
-    # A policy passage's document title, whole ("St. Brigid's Hospital: Access Standard"); None for other kinds.
-    title: str | None = None
+    # A policy passage's document title, whole ("St. Brigid's Hospital: Access Standard"), for citing it in the answer
+    # (the summary leads with it); None for other kinds. Not stored or shown apart: the summary holds it.
+    title: str | None = Field(default=None, exclude=True)
 
 
 class Confidence(Frozen):
