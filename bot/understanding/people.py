@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -298,7 +298,8 @@ def _close_to_someone(name: str, directory: Directory) -> bool:
                for part in fold(person.display_name).split() for word in words)
 
 
-def find_target(text: str, requester: Person, directory: Directory, catalog_words: set[str]) -> TargetFinding:
+def find_target(text: str, requester: Person, directory: Directory, catalog_words: set[str],
+                app_words: Collection[str] = frozenset()) -> TargetFinding:
     """Decide whose access this is, or what to ask to find out.
 
     Parameters
@@ -311,11 +312,15 @@ def find_target(text: str, requester: Person, directory: Directory, catalog_word
         Where people are looked up.
     catalog_words:
         Folded words of application and role names, which are never taken for a person's name.
+    app_words:
+        Words of application names: someone described with one ("the NetSuite integration needs ...") is a thing.
     """
-    return _manager_of_named(text, requester, directory) or _named_or_asked(text, requester, directory, catalog_words)
+    return _manager_of_named(text, requester, directory) or _named_or_asked(text, requester, directory, catalog_words,
+                                                                            app_words)
 
 
-def _named_or_asked(text: str, requester: Person, directory: Directory, catalog_words: set[str]) -> TargetFinding:
+def _named_or_asked(text: str, requester: Person, directory: Directory, catalog_words: set[str],
+                    app_words: Collection[str]) -> TargetFinding:
     """`find_target` for everyone but someone's manager."""
     mentioned_emails = emails(text)
     id_slots = _id_slots(text)
@@ -374,7 +379,7 @@ def _named_or_asked(text: str, requester: Person, directory: Directory, catalog_
         who = pronoun.group("who").lower()
         question = f"Who do you mean by \"{who}\"? Please give the person's name or email address."
         return TargetFinding(clarification=Clarification(slot="user", question=question, mentioned=who))
-    subject = third_person_subject(text, catalog_words) or described_beneficiary(text, catalog_words)
+    subject = third_person_subject(text, catalog_words, app_words) or described_beneficiary(text, catalog_words)
     if subject:
         # "The contractor needs ...", "Our CFO needs ...": someone else, whom no name here tells.
         return TargetFinding(clarification=_ask_relative(subject, requester, directory))

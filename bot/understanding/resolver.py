@@ -103,7 +103,7 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
     """
     text = clean(text)
     words = _asked_words(text, vocabulary)
-    target = find_target(text, requester, directory, set(vocabulary.words))
+    target = find_target(text, requester, directory, set(vocabulary.words), vocabulary.app_words)
     others = target.person.display_name if target.person is not None and not target.is_requester else None
     # Whose something is ("Ana Ferreira's access") names a person, never an application or a role.
     possessors = [name for name in _POSSESSOR.findall(text)

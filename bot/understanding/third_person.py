@@ -11,6 +11,7 @@ the requester speaks of themselves ("... needs me to have ...", "I think ...") a
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from bot.understanding.catalog_matcher import FILLER_WORDS
 from bot.understanding.text import fold
@@ -66,9 +67,10 @@ _MAX_SUBJECT_WORDS = 8
 _MAX_SHOWN = 60
 
 
-def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
+def third_person_subject(text: str, catalog_words: set[str], app_words: Collection[str] = frozenset()) -> str | None:
     """The person a request describes as the one who needs it ("the contractor", "Robert (from finance)"), as
-    typed, or None when the subject is not someone other than the requester."""
+    typed, or None when the subject is not someone other than the requester. `app_words`: the words of the
+    catalog's application names (a description holding one is of a thing: "the NetSuite integration")."""
     text = _WHOM_I.sub("", _HEARSAY.sub("", text, count=1))
     verb = _THIRD_PERSON_VERB.search(text)
     if verb is None or _SELF.search(text):
@@ -88,7 +90,7 @@ def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
         return None
     if words[0] in _EVERYONE and not any(word in _PERSON_NOUNS for word in words[1:]):
         return None  # "Everyone needs ..." alone names no one; "Everyone on my team needs ..." several people
-    if not _reads_as_a_person(typed, words, catalog_words):
+    if not _reads_as_a_person(typed, words, catalog_words, app_words):
         return None
     if verb.group("many") and not (words[-1].endswith("s") and words[-1].rstrip("s") in _PERSON_NOUNS
                                    or words[-1] in {"people", "staff"}):
@@ -99,16 +101,17 @@ def third_person_subject(text: str, catalog_words: set[str]) -> str | None:
     return shown or None
 
 
-def _reads_as_a_person(typed: list[str], words: list[str], catalog_words: set[str]) -> bool:
+def _reads_as_a_person(typed: list[str], words: list[str], catalog_words: set[str], app_words: Collection[str]) -> bool:
     """A noun for a person ("contractor", "CFO"); someone described with a determiner ("the ward clerk", "our ED
-    nurse", "my locum": any org's job titles, which no word list holds), unless the words are the catalog's, the
-    access's or a thing's ("my access", "the request"); or a name: a capitalised word that is no catalog word and
-    not only the capital that starts a sentence ("Robert", not "The" or "My")."""
+    nurse", "my locum": any org's job titles, which no word list holds, and which role names share: "AP Clerk"),
+    unless the words name an application, the access or a thing ("the Looker dashboard", "my access", "the
+    request"); or a name: a capitalised word that is no catalog word and not only the capital that starts a sentence
+    ("Robert", not "The" or "My")."""
     if any(word in _PERSON_NOUNS or word.rstrip("s") in _PERSON_NOUNS for word in words):
         return True
     described = [word for word in words[1:] if word not in FILLER_WORDS]  # "the new nurse", "the doctor on call"
     if words[0] in _DETERMINERS and described and not any(
-            word in catalog_words or word in _NOT_A_PERSON or word.endswith(_THING_ENDINGS) for word in described):
+            word in app_words or word in _NOT_A_PERSON or word.endswith(_THING_ENDINGS) for word in described):
         return True
     return any(word[:1].isupper() and not word.isupper() and folded not in catalog_words
                and folded not in FILLER_WORDS for word, folded in zip(typed, words, strict=True))

@@ -204,6 +204,7 @@ def test_sql_and_ops_words_in_a_request_are_not_a_removal(app) -> None:  # type:
     ("My locum needs Editor in WikiWiki", "my locum"),
     ("Our night shift radiographer needs Editor in WikiWiki", "our night shift radiographer"),
     ("The pharmacist wants Editor in WikiWiki", "the pharmacist"),
+    ("Our period closer needs Editor in WikiWiki", "our period closer"),  # a title that is also a role's name
     # "for ..." right after the access names who gets it, even in a sentence the requester speaks.
     ("I need Editor in WikiWiki for the contractor", "the contractor"),
     ("I need access for our new intern: Editor in WikiWiki", "our new intern"),
@@ -234,6 +235,7 @@ def test_the_requester_is_still_the_target_of_a_plain_request(app) -> None:  # t
                  "The migration needs Editor in WikiWiki", "My manager wants me to have Editor in WikiWiki",
                  "The onboarding needs Editor in WikiWiki", "My access needs to include Editor in WikiWiki",
                  "The request needs Editor in WikiWiki", "The deployment pipeline needs Editor in WikiWiki",
+                 "The Ledgerly sync needs Editor in WikiWiki",
                  "I need Editor in WikiWiki for a client demo", "I need Editor in WikiWiki for the Q3 report",
                  "I think I need Editor in WikiWiki", "I will need Editor in WikiWiki",
                  "The audit would like me to have Editor in WikiWiki",
