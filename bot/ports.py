@@ -327,12 +327,15 @@ class ImportCounts:
     prerequisite_breaches: int
     # Applications whose owner is missing or not active (their privileged requests may have no approver).
     ownerless_applications: int
+    # Grants listed as held whose end has already passed: not held (every check reads the end), told at import.
+    lapsed_grants: int
     kept_named: tuple[ApprovalGrant, ...]
     reverted_named: tuple[ApprovalGrant, ...]
     dropped_named: tuple[ApprovalGrant, ...]
     sod_breaches_named: tuple[str, ...]
     prerequisite_breaches_named: tuple[str, ...]
     ownerless_applications_named: tuple[str, ...]
+    lapsed_grants_named: tuple[str, ...]
 
 
 @dataclass(frozen=True)

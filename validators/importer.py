@@ -146,6 +146,12 @@ _BREACHES = {
         FROM held h JOIN prerequisites p ON p.role_id = h.role_id
         WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id)
         ORDER BY h.user_id, h.role_id, p.requires_role_id LIMIT %s""",
+    "lapsed_grants": """
+        SELECT g.user_id || ': ' || g.role_id || ' ended ' || to_char(g.expires_at AT TIME ZONE 'UTC',
+                                                                       'YYYY-MM-DD HH24:MI') || ' UTC' AS name,
+               count(*) OVER () AS total
+        FROM user_roles g WHERE g.status = 'active' AND g.expires_at <= now()
+        ORDER BY g.user_id, g.role_id LIMIT %s""",
     "ownerless_applications": """
         SELECT a.name || ' (' || a.app_id || ', ' || CASE WHEN a.owner_id IS NULL THEN 'no owner'
                ELSE 'owner ' || a.owner_id || ' is ' || coalesce(o.status, 'unknown') END || ')' AS name,
@@ -157,7 +163,8 @@ _BREACHES = {
 
 def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     """Grants as imported that the catalog's own rules forbid: people holding both roles of a segregation-of-duties
-    rule, and grants whose prerequisite role is not held; and applications without an active owner. Imported as
+    rule, and grants whose prerequisite role is not held; grants listed as held whose end has passed; and
+    applications without an active owner. Imported as
     they are (they are the system of record's), counted and named so that the import can say which."""
     found: dict[str, Any] = {}
     for kind, query in _BREACHES.items():

@@ -54,6 +54,10 @@ def cmd_import(app: Application, args: argparse.Namespace) -> int:
         if report.prerequisite_breaches:
             out(f"  {quantity(report.prerequisite_breaches, 'grant lacks', 'grants lack')} a prerequisite: "
                 f"{_listed(report.prerequisite_breaches_named, report.prerequisite_breaches)}")
+    if report.lapsed_grants:
+        out(f"warning: {quantity(report.lapsed_grants, 'grant is', 'grants are')} listed as held but already ended "
+            f"(not held: requests for them are decided as for anyone without them): "
+            f"{_listed(report.lapsed_grants_named, report.lapsed_grants)}")
     if report.ownerless_applications:
         out(f"warning: {quantity(report.ownerless_applications, 'application has', 'applications have')} no active "
             f"owner: {_listed(report.ownerless_applications_named, report.ownerless_applications)}; their requests "

@@ -338,9 +338,12 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     with (folder / "user_roles.csv").open("a", encoding="utf-8") as handle:
         handle.write("ana,ldg-approver,2025-01-01,,active\n")  # ana holds Journal Poster: the SoD pair
         handle.write("tess,ldg-closer,2025-01-01,,active\n")  # Period Closer needs Viewer, which tess lacks
+        handle.write("rui,wiki-editor,2025-01-01,2025-06-30,\n")  # listed as held, ended long ago
     app = app_factory()
     report = app.import_bundle(folder)
     assert (report.sod_breaches, report.prerequisite_breaches, report.ownerless_applications) == (1, 1, 0)
+    assert (report.lapsed_grants, report.lapsed_grants_named) == (1, ("rui: wiki-editor ended 2025-06-30 00:00 UTC",))
+    assert "Editor" not in app.service.handle("rui", "what access do I have?").outcome.message  # not held
     assert report.sod_breaches_named == ("ana (sod-journal: ldg-poster and ldg-approver)",)
     assert report.prerequisite_breaches_named == ("tess: ldg-closer without ldg-viewer",)
     recorded = _last_import_record(app)
@@ -356,6 +359,8 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     assert "warning: the imported grants break the catalog's own rules (imported as they are;" in shown
     assert ("\n  1 person holds both roles of a segregation-of-duties rule: ana (sod-journal: ldg-poster and "
             "ldg-approver)\n  1 grant lacks a prerequisite: tess: ldg-closer without ldg-viewer\n") in shown
+    assert ("warning: 1 grant is listed as held but already ended (not held: requests for them are decided as for "
+            "anyone without them): rui: wiki-editor ended 2025-06-30 00:00 UTC\n") in shown
     assert ("warning: 3 applications have no active owner: AskIAM (askiam, owner own is inactive); Ledgerly "
             "(ledgerly, owner own is inactive); WikiWiki (wikiwiki, owner own is inactive); their requests") in shown
 
