@@ -428,8 +428,8 @@ class AccessRequestService:
             return resolved.model_copy(update={name: None for name in cleared.get(asked.slot, ())})
         assert resolved.target is not None and resolved.application is not None and resolved.role is not None
         if (resolved.target.user_id, resolved.role.role_id) != (last.target_id, last.role_id):
-            said_no_end = find_time_limit(text, now_in(requester.time_zone)) is None
-            if last.until is not None and carried is None and said_no_end:
+            if last.until is not None and carried is None and \
+                    find_time_limit(text, now_in(requester.time_zone)) is None:
                 passed = TimeLimit(until=None, said=f"until {shown_end(last.until, requester.time_zone)}",
                                    problem="has already passed")
                 return resolved.model_copy(update={"clarification": until_question(passed)})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.domain import Decision, Person
 from bot.messages import status_text
 from bot.own_access import NOTHING_REQUESTED, REQUESTS_READ, OwnAccessAnswers, listing
-from bot.ports import AccessLedger, DecisionStore, Directory, RequestSummary, RequestWithdrawals, WithdrawalResult
+from bot.ports import AccessLedger, DecisionStore, Directory, RequestWithdrawals, WithdrawalResult
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.resolver import CatalogVocabulary
 from bot.understanding.withdrawal import WithdrawalAsked
@@ -39,9 +39,7 @@ class RequestWithdrawalAnswers:
         if asked.several:
             return f"Your message names several requests; I withdraw one at a time, so nothing was withdrawn. {_HOW}"
         if asked.how:  # "Can I cancel my request?", "How do I withdraw R-12?": how, with those that can be
-            waiting = self._waiting(requester, vocabulary, text)
-            return ("Yes, while it waits for approval. " if waiting else "") + \
-                self._pending(requester, vocabulary, text, waiting)
+            return self._pending(requester, vocabulary, text, opening="Yes, while it waits for approval. ")
         if asked.question:  # "Cancel R-1482 next week", "... or is it too late?": never withdrawn on a guess
             return f"Nothing was withdrawn: a withdrawal cannot be undone, so send the order on its own. " \
                    f"{self._pending(requester, vocabulary, text)}"
@@ -65,27 +63,20 @@ class RequestWithdrawalAnswers:
         state = status_text(result.status, outcome.reason)
         return f"Request {result.request_id}{what} is already {state}, so it cannot be withdrawn.{held}"
 
-    def _waiting(self, requester: Person, vocabulary: CatalogVocabulary, text: str) -> list[RequestSummary]:
-        """The person's requests waiting for approval (in the application, or of the role, the text names)."""
+    def _pending(self, requester: Person, vocabulary: CatalogVocabulary, text: str, *, opening: str = "") -> str:
+        """The person's requests waiting for approval (in the application, or of the role, the text names), with
+        how to withdraw one, after `opening` when there are any."""
         words = vocabulary.words_of(text)
         apps = {hit.entity_id for hit in winners(vocabulary.apps.find(words))}
         roles = {hit.entity_id for hit in vocabulary.roles.exact(words)}
-        return [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
-                if item.decision == Decision.PENDING_APPROVAL.value
-                and (not apps or item.app_id in apps) and (not roles or item.role_id in roles)]
-
-    def _pending(self, requester: Person, vocabulary: CatalogVocabulary, text: str,
-                 waiting: list[RequestSummary] | None = None) -> str:
-        """The person's requests waiting for approval (in the application, or of the role, the text names), with
-        how to withdraw one."""
-        waiting = self._waiting(requester, vocabulary, text) if waiting is None else waiting
+        waiting = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                   if item.decision == Decision.PENDING_APPROVAL.value
+                   and (not apps or item.app_id in apps) and (not roles or item.role_id in roles)]
         if not waiting:
-            words = vocabulary.words_of(text)
-            named = " of the kind you name" if winners(vocabulary.apps.find(words)) or \
-                vocabulary.roles.exact(words) else ""
+            named = " of the kind you name" if apps or roles else ""
             return f"None of your requests{named} is waiting for approval, so there is nothing to withdraw. " \
                    f"{NOTHING_REQUESTED}"
         lines = [self._own.summary(item, requester, vocabulary) for item in waiting]
         lead = "Your request waiting for approval" if len(waiting) == 1 else \
             f"Your {len(waiting)} requests waiting for approval"
-        return f"{lead}: {listing(lines)}. {_HOW} {NOTHING_REQUESTED}"
+        return f"{opening}{lead}: {listing(lines)}. {_HOW} {NOTHING_REQUESTED}"

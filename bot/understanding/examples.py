@@ -8,7 +8,7 @@ that the request's reading resolves back to exactly itself, so that every exampl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain import Role
@@ -40,20 +40,20 @@ class Examples:
 
 def examples_of(catalog: Catalog, resolves_to: Callable[[str], Role | None]) -> Examples:
     """The examples for this catalog; `resolves_to` reads a request's text and gives the role it names, if one."""
-    chosen = _first_understood(_candidates(catalog.roles.values(), catalog), resolves_to,
+    candidates = _candidates(catalog)
+    chosen = _first_understood(candidates, resolves_to,
                                lambda role: f"I need the {role.name} role in {catalog.applications[role.app_id].name}")
     if chosen is None:
         return Examples.generic()
     app = catalog.applications[chosen.app_id]
-    siblings = [role for role in _candidates(catalog.roles.values(), catalog)
-                if role.app_id == app.app_id and role.role_id != chosen.role_id]
+    siblings = [role for role in candidates if role.app_id == app.app_id and role.role_id != chosen.role_id]
     second = _first_understood(siblings, resolves_to, lambda role: f"I need {role.name} in {app.name}") or chosen
     return Examples(request=f"I need the {chosen.name} role in {app.name}",
                     with_end=f"I need {second.name} in {app.name} for two weeks",
                     someone_else=f"... needs {chosen.name} in {app.name}", application=app.name)
 
 
-def _candidates(roles: Iterable[Role], catalog: Catalog) -> list[Role]:
+def _candidates(catalog: Catalog) -> list[Role]:
     """Roles anyone could ask for: everyday ones first, then short names (easy to type), then by name."""
     def rank(role: Role) -> tuple[int, int, int, str, str]:
         words = role.name.casefold().split()
@@ -61,7 +61,8 @@ def _candidates(roles: Iterable[Role], catalog: Catalog) -> list[Role]:
         everyday = next((index for index, word in enumerate(_EVERYDAY) if word in words), len(_EVERYDAY))
         return everyday, len(words), len(app_name.split()), app_name.casefold(), role.name.casefold()
 
-    return sorted((role for role in roles if not role.privileged and role.app_id in catalog.applications), key=rank)
+    askable = [role for role in catalog.roles.values() if not role.privileged and role.app_id in catalog.applications]
+    return sorted(askable, key=rank)
 
 
 def _first_understood(roles: list[Role], resolves_to: Callable[[str], Role | None],
