@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain import Clarification
@@ -157,6 +157,12 @@ _UNTIL = re.compile(r"\b(?:until|till|til|untill|through|thru|up to and includin
                     rf"\s+(?:on\s+|the\s+)?(?P<when>{_WHEN})\b")
 # "from Monday to Wednesday", "from 1 January until 15 January": a start, and an end after it.
 _FROM_TO = re.compile(_START.pattern + _FROM_TO_END + rf"(?:{_WHEN})\b")
+# "between Dec 10 and Dec 20", "from the 15th to the 20th", "from 15 to 20 December", "from today to Friday": a start
+# (a day, or a day of the month the end's month completes) and an end.
+_SPAN = re.compile(r"\b(?:from|between)\s+(?:the\s+)?(?P<start>today|now|"
+                   rf"{_WHEN}|\d{{1,2}}(?:st|nd|rd|th)?)"
+                   r"\s*(?:to|till|til|until|through|thru|and|\u2013|-)\s*(?:the\s+)?"
+                   rf"(?P<end>{_WHEN})\b")
 # After "until <day>", more of the day than the form reads ("until end of day Friday", "until Monday week").
 _DAY_LEFT_OVER = re.compile(r"^\s+(?:on\s+|of\s+|in\s+)?(?:(?:next|this|the)\s+)?(?:week|month|year|tomorrow|today|\d|"
                             + "|".join(_WEEKDAYS) + r")\b")
@@ -202,7 +208,30 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     start = _FROM_TO.search(folded) or (_START.search(folded) if limit is not None and limit.until else None)
     if start is not None and _later_than_today(start.group("start"), now.date()):
         return TimeLimit(until=None, said=start.group(0), problem=_STARTS_LATER)
+    span = _SPAN.search(folded)
+    if span is not None:
+        return _span(span, limit, now)
     return limit
+
+
+def _span(span: re.Match[str], limit: TimeLimit | None, now: datetime) -> TimeLimit | None:
+    """A start and an end: the end, when the start is today or past; asked about when it is later (or unread)."""
+    today = now.date()
+    end_day = _day(span.group("end"), today)
+    start = span.group("start")
+    if start in ("today", "now"):
+        start_day: date | None = today
+    elif re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", start):  # "from 15 to 20 December", "the 3rd to the 20th"
+        number = int(re.sub(r"\D", "", start))  # a day of the end's month
+        start_day = end_day.replace(day=number) if end_day and number <= end_day.day else None
+    else:
+        start_day = None if _TWO_WAYS.fullmatch(start) else _day(start, today)
+    if start_day is None or start_day > today:
+        return TimeLimit(until=None, said=span.group(0), problem=_STARTS_LATER)
+    if limit is not None:  # "from today until Friday": read as an end already
+        return limit
+    read = _end(span.group("end"), f"until {span.group('end')}", now)
+    return read if read is None else replace(read, said=span.group(0))
 
 
 def _later_than_today(start: str, today: date) -> bool:

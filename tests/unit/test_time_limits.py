@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -401,14 +401,39 @@ SATURDAY = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
     "to share dashboards throughout the company", "for the sprint planning board", "for the sprint review",
     "to plan for next year", "for next quarter's budget", "for my vacation requests", "for the rotation schedule",
     "for the holiday campaign", "for the length of stay report",
-    # starts today or already past, or no start of the access at all
-    "Viewer in Looker from 2026-12-05 to 2026-12-09", "from Saturday to Monday", "Transfer from Jan 5 - need Viewer",
+    # no start of the access at all
+    "Transfer from Jan 5 - need Viewer", "move the data from Dec 1 to the archive", "I need X from 2 to 3 people",
+    "shifts between 9 and 5",
     # someone else's end
     "My old access ends tomorrow, I need Viewer in Looker", "I need Viewer in Looker; my trial ends on Friday",
     "before my onboarding finishes tomorrow",
 ])
 def test_periods_starts_and_ends_that_are_not_the_accesss_give_no_end(text: str) -> None:
     assert find_time_limit(text, SATURDAY) is None
+
+
+@pytest.mark.parametrize(("text", "until"), [
+    # a start today or already past, and an end: the end (said on Saturday 5 December)
+    ("Viewer in Looker from 2026-12-05 to 2026-12-09", "2026-12-09"), ("from Saturday to Monday", "2026-12-07"),
+    ("from today to Friday", "2026-12-11"), ("between now and the 20th", "2026-12-20"),
+    ("from Dec 1 to Dec 20", "2026-12-20"), ("from the 3rd - the 20th", "2026-12-20"),
+    ("from 1 to 20 December", "2026-12-20"), ("from today until Friday", "2026-12-11"),
+])
+def test_a_span_starting_today_or_before_ends_at_its_end(text: str, until: str) -> None:
+    limit = find_time_limit(text, SATURDAY)
+    assert limit is not None and limit.problem == "" and limit.until is not None, limit
+    assert limit.until.date().isoformat() == until and limit.until.time() == time(23, 59, 59)
+
+
+@pytest.mark.parametrize("text", [
+    # a span starting later (or on a day not read) is never read as access without an end
+    "I need Reader in Confluence from the 15th to the 20th", "between Dec 10 and Dec 20", "from 15 to 20 December",
+    "Viewer from the 28th to the 5th", "from 01/02 to 12/20", "between Monday and Wednesday",
+])
+def test_a_span_starting_later_is_asked_about(text: str) -> None:
+    limit = find_time_limit(text, SATURDAY)
+    assert limit is not None and limit.until is None, limit
+    assert limit.problem == "starts later, but access begins once it is granted: say only until when"
 
 
 @pytest.mark.parametrize(("text", "problem", "said"), [
