@@ -505,9 +505,12 @@ def _day(when: str, today: date) -> date | None:
         return today + timedelta(days=(6 - today.weekday()) % 7)
     when = re.sub(r"^(?:this\s+(?:coming\s+)?|coming\s+)", "", when)
     weekday = when.removeprefix("next ").strip()
+    if weekday in _WEEKDAYS and when.startswith("next "):
+        # "next Monday": that day of the next week (Monday to Sunday), as "Monday of next week"; said on a Saturday,
+        # the Monday two days later
+        return today + timedelta(days=7 - today.weekday() + _WEEKDAYS.index(weekday))
     if weekday in _WEEKDAYS:
-        ahead = (_WEEKDAYS.index(weekday) - today.weekday()) % 7  # "until Friday" said on a Friday: today
-        return today + timedelta(days=ahead + (7 if when.startswith("next ") else 0))
+        return today + timedelta(days=(_WEEKDAYS.index(weekday) - today.weekday()) % 7)  # said on a Friday: today
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", when):
             return date.fromisoformat(when)

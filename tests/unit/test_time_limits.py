@@ -318,7 +318,7 @@ def test_more_said_about_an_end_than_is_read_is_asked_about(text: str) -> None:
     ("until the 12th at 5pm", datetime(2026, 12, 12, 17, 0, tzinfo=UTC)),
     ("until 5pm on the 12th", datetime(2026, 12, 12, 17, 0, tzinfo=UTC)),
     ("until Fri", _end_of("2026-12-04")), ("until Fri.", _end_of("2026-12-04")),
-    ("thru next Weds", _end_of("2026-12-16")), ("till sun", _end_of("2026-12-06")),
+    ("thru next Weds", _end_of("2026-12-09")), ("till sun", _end_of("2026-12-06")),  # next week's Wednesday
     ("until Tue at 5pm", datetime(2026, 12, 8, 17, 0, tzinfo=UTC)), ("ending Thurs", _end_of("2026-12-10")),
 ])
 def test_a_day_of_the_month_alone_and_short_weekday_names_are_read(text: str, until: datetime) -> None:
@@ -462,6 +462,11 @@ def test_lengths_standing_alone_read_in_parts_and_a_weekday_of_this_week() -> No
     ("until Friday next week", datetime(2026, 12, 2, 9, 0, tzinfo=UTC), "2026-12-11"),  # said on a Wednesday
     ("till Monday of next week", datetime(2026, 12, 7, 9, 0, tzinfo=UTC), "2026-12-14"),  # said on that Monday
     ("until Sunday this week", datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "2026-12-06"),
+    # "next Monday" is the Monday of next week, as "Monday of next week" is: said at the weekend, two days later
+    ("until next Monday", SATURDAY, "2026-12-07"), ("until next Friday", SATURDAY, "2026-12-11"),
+    ("until next Monday", datetime(2026, 12, 6, 9, 0, tzinfo=UTC), "2026-12-07"),  # a Sunday
+    ("until next Monday", datetime(2026, 12, 8, 9, 0, tzinfo=UTC), "2026-12-14"),  # a Tuesday: not the 21st
+    ("until next Friday", datetime(2026, 12, 7, 9, 0, tzinfo=UTC), "2026-12-18"),  # a Monday
 ])
 def test_a_weekday_of_this_or_next_week_is_that_day_of_that_calendar_week(text: str, now: datetime,
                                                                           until: str) -> None:
