@@ -117,6 +117,10 @@ _START = re.compile(r"\b(?:starting|beginning|from|as\s+of|effective)\s+(?:on\s+
                     r"(?:" + "|".join(_MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?)\b")
 _FROM_TO_END = r"\s*(?:to|till|til|until|through|thru|\u2013|-(?=\s*\w+\s*(?:$|[,.;!?])))\s*(?:the\s+)?"
 _STARTS_LATER = "starts later, but access begins once it is granted: say only until when"
+STARTS_LATER_ALONE = "starts later, but access begins once it is granted"
+# Words before "starting Monday" that make it a person's start ("a new hire starting Monday", "who starts ...").
+_PERSON_STARTS = re.compile(r"\b(?:hires?|starters?|joiners?|contractors?|interns?|employees?|colleagues?|members?|"
+                            r"person|someone|somebody|he|she|they|who|temps?|consultants?|trainees?|recruits?)\s*,?\s*$")
 _WEEKEND = re.compile(r"\b(?:for|over|during)\s+(?:the|this)\s+weekend\b")
 _TODAY = re.compile(r"\b(?:(?:just|only)\s+)?(?:for\s+(?:the\s+)?(?:day|today)|today only|for\s+today)\b")
 # "for the rest of the week", "for this month": to the end of that period.
@@ -205,9 +209,14 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
     folded = _normalised(re.sub(r"\s+", " ", fold(text)).strip())
     limit = _end(text, folded, now)
-    start = _FROM_TO.search(folded) or (_START.search(folded) if limit is not None and limit.until else None)
+    span = _FROM_TO.search(folded)
+    start = span or _START.search(folded)
     if start is not None and _later_than_today(start.group("start"), now.date()):
-        return TimeLimit(until=None, said=start.group(0), problem=_STARTS_LATER)
+        # "starting Monday", "as of March 1" with no end: granting now would grant before the day asked for
+        alone = span is None and (limit is None or limit.until is None)
+        if alone and _PERSON_STARTS.search(folded[:start.start()]):
+            return limit  # "a contractor starting Monday needs ...": the person starts then, not the access
+        return TimeLimit(until=None, said=start.group(0), problem=STARTS_LATER_ALONE if alone else _STARTS_LATER)
     span = _SPAN.search(folded)
     if span is not None:
         return _span(span, limit, now)
@@ -611,6 +620,11 @@ def without_end(text: str) -> bool:
 
 def until_question(limit: TimeLimit) -> Clarification:
     """The question for an end that cannot be used ("until 2025-01-01" has already passed), or not given."""
+    if limit.problem == STARTS_LATER_ALONE:
+        return Clarification(slot=UNTIL_SLOT, mentioned=limit.said, question=(
+            f"You said \"{limit.said}\", but access begins once it is granted: ask again on that day, or say until "
+            "when you need it from now, for example \"for two weeks\" or \"until 2026-12-31\"; or say \"no end "
+            "date\"."))
     if limit.problem == NO_END_GIVEN:
         return Clarification(slot=UNTIL_SLOT, mentioned=limit.said, question=(
             f"You said \"{limit.said}\" but gave no end: until when do you need the access? For example \"for two "

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.understanding.time_limits import MAX_ACCESS, find_time_limit, shown_end, until_question, without_end
+from bot.understanding.time_limits import (
+    MAX_ACCESS,
+    STARTS_LATER_ALONE,
+    find_time_limit,
+    shown_end,
+    until_question,
+    without_end,
+)
 
 NOW = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # a Friday
 
@@ -386,7 +393,7 @@ def test_periods_named_starts_later_than_now_two_ends_and_a_few_are_asked_about(
 
 
 @pytest.mark.parametrize("text", ["I need it, 2 days ago I asked", "I need Editor for the migration project",
-                                  "access to fix a bug found during testing", "Reader in Confluence starting Monday",
+                                  "access to fix a bug found during testing", "Reader in Confluence starting today",
                                   "I need Editor from today", "I need Viewer - 2 factor auth is set up",
                                   "I need the Q4 report, 2 pages"])
 def test_what_only_looks_like_a_length_or_a_period_gives_no_end(text: str) -> None:
@@ -402,7 +409,9 @@ SATURDAY = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
     "to plan for next year", "for next quarter's budget", "for my vacation requests", "for the rotation schedule",
     "for the holiday campaign", "for the length of stay report",
     # no start of the access at all
-    "Transfer from Jan 5 - need Viewer", "move the data from Dec 1 to the archive", "I need X from 2 to 3 people",
+    # a person's start, not the access's
+    "I have a contractor starting Monday, give him Reader", "a new hire, starting next week, needs Viewer",
+    "move the data from Dec 1 to the archive", "I need X from 2 to 3 people",
     "shifts between 9 and 5",
     # someone else's end
     "My old access ends tomorrow, I need Viewer in Looker", "I need Viewer in Looker; my trial ends on Friday",
@@ -434,6 +443,16 @@ def test_a_span_starting_later_is_asked_about(text: str) -> None:
     limit = find_time_limit(text, SATURDAY)
     assert limit is not None and limit.until is None, limit
     assert limit.problem == "starts later, but access begins once it is granted: say only until when"
+
+
+@pytest.mark.parametrize("text", ["Reader in Confluence starting Monday", "I need Viewer as of March 1",
+                                  "Viewer from tomorrow please", "effective Jan 1 I need Editor",
+                                  "Reader starting next week", "Transfer from Jan 5 - need Viewer"])
+def test_a_later_start_alone_is_asked_about_not_granted_early(text: str) -> None:
+    limit = find_time_limit(text, NOW)
+    assert limit is not None and limit.until is None and limit.problem == STARTS_LATER_ALONE, limit
+    question = until_question(limit).question
+    assert f'"{limit.said}"' in question and "ask again on that day" in question and '"no end date"' in question
 
 
 @pytest.mark.parametrize(("text", "problem", "said"), [
