@@ -560,6 +560,13 @@ def _check_consistency(users: list[Any], apps: list[Any], roles: list[Any], gran
             problems.add("applications.csv", line, f"name '{app.name}' is also the name of {named[key][0]} (line "
                                                    f"{named[key][1]}): a request could not tell them apart")
         named.setdefault(key, (app.app_id, line))
+    for line, app, _ in apps:
+        # An alias may be shared by applications (the role asked for tells them apart), but not be another's name.
+        for alias in app.aliases:
+            owner = named.get(name_key(alias))
+            if owner is not None and owner[0] != app.app_id:
+                problems.add("applications.csv", line, f"alias '{alias}' is the name of {owner[0]} (line {owner[1]}): "
+                                                       "a request naming it could mean either")
     role_named: dict[tuple[str, str], tuple[str, int]] = {}
     for line, role, _ in roles:
         role_key = (role.app_id, name_key(role.name))

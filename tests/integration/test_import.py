@@ -59,6 +59,9 @@ def _corrupt(folder: Path, file: str, old: str, new: str) -> None:
      "users.csv:3: manager_id is the person themselves"),
     ("applications.csv", "wikiwiki,WikiWiki", "wikiwiki,LEDGERLY", "applications.csv:3: name 'LEDGERLY' is also the "
      "name of ledgerly (line 2)"),
+    # an alias may be shared by applications, but not be another's name: "Viewer in LEDGERLY" could mean either
+    ("applications.csv", "wikiwiki,WikiWiki,wiki,", "wikiwiki,WikiWiki,wiki|LEDGERLY,", "applications.csv:3: alias "
+     "'LEDGERLY' is the name of ledgerly (line 2): a request naming it could mean either"),
     ("roles.csv", "ldg-closer,ledgerly,Period Closer", "ldg-closer,ledgerly,viewer", "roles.csv:5: name 'viewer' is "
      "also the name of ldg-viewer (line 4) in ledgerly"),
     ("user_roles.csv", "ana,ldg-poster,2025-01-01,", "ana,ldg-poster,2025-01-01,2024-12-31",
