@@ -111,11 +111,13 @@ class OwnAccessAnswers:
         return f"Your latest request{where}, {self._state_of(latest, requester, vocabulary)}{more}"
 
     def _why_denied(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None) -> str:
-        """"Why was I denied?": the reasons of the latest request made by or for the person that was denied (a
-        withdrawal is not a denial), in the application named, if any."""
-        denied = next((item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
-                       if item.decision == Decision.DENIED.value and item.reason != Reason.WITHDRAWN.value
-                       and (app_id is None or item.app_id == app_id)), None)
+        """"Why was I denied?": the reasons of the request made by or for the person denied last (a withdrawal is
+        not a denial), in the application named, if any."""
+        denials = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
+                   if item.decision == Decision.DENIED.value and item.reason != Reason.WITHDRAWN.value
+                   and (app_id is None or item.app_id == app_id)]
+        # the latest denied: an approver's denial of an older request may be newer than a request denied at once
+        denied = max(denials, key=lambda item: item.decided_at or item.created_at, default=None)
         where = _in_application(vocabulary, app_id)
         outcome = self._store.get(denied.request_id) if denied is not None else None
         if outcome is None:

@@ -184,6 +184,7 @@ class RequestSummary:
     app_id: str
     role_id: str
     access_until: datetime | None = None
+    decided_at: datetime | None = None  # the latest decision on it (an approver's, or the answer when filed)
 
 
 class AccessLedger(Protocol):

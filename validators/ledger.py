@@ -24,9 +24,12 @@ class SqlAccessLedger:
         with self._database.reading() as conn:
             rows = conn.execute(
                 "SELECT request_id, created_at, status AS decision, reason, requester_id, target_id, app_id, role_id, "
-                "access_until FROM requests WHERE (requester_id = %s OR target_id = %s) "
+                "access_until, (SELECT max(d.decided_at) FROM request_decisions d WHERE d.request_id = r.request_id) "
+                "AS decided_at FROM requests r WHERE (requester_id = %s OR target_id = %s) "
                 "AND status <> 'NEEDS_CLARIFICATION' AND role_id IS NOT NULL "
-                "ORDER BY created_at DESC, request_id DESC LIMIT %s", (user_id, user_id, limit),
+                # someone refused for asking on their behalf made no request of theirs ("why was I denied?")
+                "AND NOT (requester_id <> %s AND reason = 'NOT_AUTHORIZED_FOR_TARGET') "
+                "ORDER BY created_at DESC, request_id DESC LIMIT %s", (user_id, user_id, user_id, limit),
             ).fetchall()
         return [RequestSummary(**row) for row in rows]
 

@@ -151,6 +151,14 @@ def test_was_i_approved_and_why_was_i_denied_answer_from_the_latest_requests(app
     app.approvals.decide(pending.request_id, "boss", False, "not now", "cli")
     assert ask(app, "tess", "did my request go through?").startswith(
         f"Your latest request, {pending.request_id} (Editor in WikiWiki for you): Denied by Quinn Marlowe on ")
+    # the denial decided last is the one asked about, though the request was filed after the other
+    assert ask(app, "tess", "why was I denied?").startswith(f"About request {pending.request_id}: ")
+    # someone refused for asking on tess's behalf made no request of hers: not in her answers
+    refused = app.service.handle("rui", "Tess Okoro needs Viewer in Ledgerly").outcome
+    assert refused.reason is Reason.NOT_AUTHORIZED_FOR_TARGET, refused.message
+    for text in ("why was I denied?", "was I approved?", "my requests"):
+        assert refused.request_id not in ask(app, "tess", text)
+    assert ask(app, "tess", "why was I denied?").startswith(f"About request {pending.request_id}: ")
 
 
 def test_an_approvers_queue_is_counted_and_decided_elsewhere(app: Any) -> None:
