@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.domain import CheckResult, Decision, Evidence, Outcome, Person, Reason, Review, Role
+from bot.domain import FAILURE_REASON, CheckResult, Decision, Evidence, Outcome, Person, Reason, Review, Role
 from bot.ports import Catalog
 from bot.understanding.time_limits import shown_end
 
@@ -38,9 +38,11 @@ def decision_message(
     thin: str = "",
     until: datetime | None = None,
     zone: str = "",
+    also_failed: Sequence[CheckResult] = (),
 ) -> str:
     """The answer for a complete request (`thin`: why the history says too little to approve it unaided; `until`:
-    the end of the access asked for; `zone`: the reader's time zone, the clock ends are shown on)."""
+    the end of the access asked for; `zone`: the reader's time zone, the clock ends are shown on; `also_failed`:
+    the checks a denial failed besides `failed`, so that fixing one reason does not lead to the next)."""
     who = _who(target, is_requester)
     what = f"{role.name} in {app_name}" + (f" until {shown_end(until, zone)}" if until is not None else "")
     ref = f" (request {request_id})" if request_id else ""
@@ -60,7 +62,9 @@ def decision_message(
                 f"{app_name}{held_until}. Nothing to do.")
     if decision is Decision.DENIED:
         detail = failed.detail if failed else reason.value
-        return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{cite}"
+        also = "".join(f" Also: {_denial_text(FAILURE_REASON[check.name])} ({check.detail})."
+                       for check in also_failed if check is not failed)
+        return f"Denied: {what} for {who}{ref}. Reason: {_denial_text(reason)} ({detail}).{also}{cite}"
     if reason is Reason.PRIVILEGED_ROLE:
         until_said = f" until {shown_end(until, zone)}" if until is not None else ""
         return (f"Sent for approval{ref}: {role.name} in {app_name} is a privileged role, so the application owner "

@@ -745,9 +745,13 @@ class AccessRequestService:
         evidence = _evidence(reason_passages + (passages if authorized else []), judged, confidence,
                              history_wanted=authorized)
         request_id = self._ports.store.new_request_id()
+        # Every reason a denial has, unless the person may not be asked for (nothing about them is told then) or
+        # is inactive (no other reason matters).
+        also_failed = [check for check in checks if not check.passed] \
+            if authorized and verdict.reason is not Reason.USER_INACTIVE else []
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
                                    app.name, request_id, failed, probability, evidence, thin, resolved.until,
-                                   requester.time_zone)
+                                   requester.time_zone, also_failed)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,

@@ -45,6 +45,27 @@ def test_a_refusal_for_the_person_cites_no_passage_about_the_role(app) -> None: 
     assert not any(item.source == "ledger-duties" for item in refused.evidence), refused.evidence
 
 
+def test_a_denial_names_every_reason_it_has_but_not_to_one_who_may_not_ask(  # type: ignore[no-untyped-def]
+        app, tmp_path: Path) -> None:
+    # tess lacks the prerequisite (Viewer) and the clearance: fixing the first alone would not do
+    folder = rules_org(tmp_path / "uncleared")
+    users = folder / "users.csv"
+    rows = users.read_text().splitlines()
+    users.write_text("\n".join(row[: -len("basic")] + "none" if row.startswith("tess,") else row for row in rows))
+    app.import_bundle(folder)
+    outcome = ask(app, "tess", "I need Period Closer in Ledgerly")
+    assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.PREREQUISITE_MISSING)
+    assert "Reason: a prerequisite role is missing (" in outcome.message
+    assert "Also: the person is not eligible for this role (clearance" in outcome.message, outcome.message
+    # one reason alone: no "Also"
+    single = ask(app, "ana", "I need the approver role in Ledgerly")
+    assert single.reason is Reason.SOD_CONFLICT and "Also:" not in single.message, single.message
+    # someone who may not ask for tess learns nothing else about her
+    refused = ask(app, "rui", "Tess Okoro needs Period Closer in Ledgerly")
+    assert refused.reason is Reason.NOT_AUTHORIZED_FOR_TARGET
+    assert "Also:" not in refused.message and "clearance" not in refused.message, refused.message
+
+
 def test_inactive_target_is_denied(app) -> None:  # type: ignore[no-untyped-def]
     outcome = ask(app, "boss", "I need Editor in WikiWiki for Gil Santos")
     assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.USER_INACTIVE)
