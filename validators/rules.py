@@ -55,6 +55,15 @@ SELECT
         LEFT JOIN applications a ON a.app_id = r.app_id
         WHERE p.role_id = %(role)s AND p.requires_role_id NOT IN (SELECT role_id FROM held)
     ) AS missing_prerequisites,
+    -- A prerequisite held until sooner than the access asked for would end: the role would outlive it.
+    (
+        SELECT coalesce(jsonb_agg(jsonb_build_object('role_id', p.requires_role_id, 'name', r.name || ' in ' || a.name,
+                                                     'until', h.expires_at) ORDER BY p.requires_role_id), '[]'::jsonb)
+        FROM prerequisites p JOIN held h ON h.role_id = p.requires_role_id
+        LEFT JOIN roles r ON r.role_id = p.requires_role_id LEFT JOIN applications a ON a.app_id = r.app_id
+        WHERE p.role_id = %(role)s AND h.expires_at IS NOT NULL
+          AND (%(until)s::timestamptz IS NULL OR h.expires_at < %(until)s::timestamptz)
+    ) AS short_prerequisites,
     (
         SELECT coalesce(jsonb_agg(jsonb_build_object(
             'attribute', e.attribute,
@@ -116,6 +125,7 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     missing = [required["role_id"] for required in row["missing_prerequisites"]]
     missing_names = [required["name"] or required["role_id"] for required in row["missing_prerequisites"]]
     ineligible = row["failed_eligibility"]
+    short = row.get("short_prerequisites") or []
     held_until = row.get("held_until")
     held = f" until {shown_end(held_until)}" if held_until else ""
     if row["already_granted"]:
@@ -136,9 +146,9 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
                                      f"({c['description'] or c['rule_id']})" for c in sod)
                     or "no segregation-of-duties conflict",
                     data={"conflicts": sod}),
-        CheckResult(name=CheckName.PREREQUISITES_MET, passed=not missing,
-                    detail=f"requires {', '.join(missing_names)} first" if missing else "all prerequisites held",
-                    data={"missing": missing}),
+        CheckResult(name=CheckName.PREREQUISITES_MET, passed=not missing and not short,
+                    detail=_prerequisites_detail(missing_names, short), data={"missing": missing,
+                    "held_only_until": {item["role_id"]: item["until"] for item in short}}),
         CheckResult(name=CheckName.ELIGIBLE, passed=not ineligible,
                     detail="; ".join(f"{e['attribute']} is '{e['actual'] or 'not set'}', allowed: "
                                      f"{', '.join(e['allowed'])}" for e in ineligible) or "eligible",
@@ -164,3 +174,17 @@ def static_role_rules(database: Database) -> dict[str, RoleRules]:
     return {role_id: RoleRules(sod_partners=tuple(sorted(kinds["sod"])), prerequisites=tuple(sorted(kinds["pre"])),
                                eligibility_attributes=tuple(sorted(kinds["elig"])))
             for role_id, kinds in rules.items()}
+
+
+def _prerequisites_detail(missing_names: list[str], short: list[dict[str, Any]]) -> str:
+    """'requires Viewer in Looker first'; or, for one held until sooner than the access asked for would last (the
+    role would outlive it), until when it is held and what to ask."""
+    if missing_names:
+        return f"requires {', '.join(missing_names)} first"
+    if not short:
+        return "all prerequisites held"
+    first = min(short, key=lambda item: item["until"])
+    ends = shown_end(datetime.fromisoformat(first["until"]))
+    names = ", ".join(item["name"] or item["role_id"] for item in short)
+    return (f"requires {names} for as long as this access, and it is held only until {ends}: ask until then, or "
+            f"extend it first")

@@ -92,6 +92,28 @@ def test_missing_prerequisite_is_denied(app) -> None:  # type: ignore[no-untyped
     assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.PREREQUISITE_MISSING)
 
 
+def test_a_role_may_not_outlive_its_prerequisite(app) -> None:  # type: ignore[no-untyped-def]
+    # rui holds the Viewer prerequisite for two more days only: Period Closer without an end, or past that, would
+    # outlive it (a short grant of the prerequisite would otherwise carry the role for good)
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = now() + interval '2 days' "
+                     "WHERE user_id = 'rui' AND role_id = 'ldg-viewer'")
+    for text in ("I need Period Closer in Ledgerly", "I need Period Closer in Ledgerly for 3 days"):
+        outcome = ask(app, "rui", text)
+        assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.PREREQUISITE_MISSING), outcome.message
+        assert "requires Viewer in Ledgerly for as long as this access, and it is held only until " in outcome.message
+        assert "ask until then, or extend it first" in outcome.message
+    within = ask(app, "rui", "I need Period Closer in Ledgerly for 1 day")
+    assert within.reason is not Reason.PREREQUISITE_MISSING, within.message
+    assert within.decision is Decision.PENDING_APPROVAL, within.message
+    # the prerequisite cut shorter before the approval: the approval does not stand
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = now() + interval '1 hour' "
+                     "WHERE user_id = 'rui' AND role_id = 'ldg-viewer'")
+    reviewed = app.approvals.decide(within.request_id, "boss", True, "", "cli")
+    assert (reviewed.verdict.decision, reviewed.verdict.reason) == (Decision.DENIED, Reason.PREREQUISITE_MISSING)
+
+
 def test_eligibility_on_an_extra_attribute_and_on_department(app) -> None:  # type: ignore[no-untyped-def]
     outcome = ask(app, "boss", "give Tess Okoro the Journal Approver role in Ledgerly")
     assert (outcome.decision, outcome.reason) == (Decision.DENIED, Reason.NOT_ELIGIBLE)
