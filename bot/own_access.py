@@ -77,6 +77,11 @@ class OwnAccessAnswers:
         """The answer to a question that is not about the person's own access or requests, if it is one."""
         if question.asked is Asked.OTHERS_ACCESS:
             return others_access_answer(vocabulary.examples)
+        if question.asked is Asked.DECLINED:
+            return (f"Nothing was requested: I read that as access not to be given. To ask for access, say what you "
+                    f"need, for example \"{vocabulary.examples.request}\".")
+        if question.asked is Asked.MY_REPORTS:
+            return self._my_reports(requester, vocabulary)
         if question.asked is Asked.MY_MANAGER:
             return self._my_manager(requester)
         if question.asked is Asked.APP_ROLES:
@@ -125,6 +130,16 @@ class OwnAccessAnswers:
                     f"\"status of R-...\" for one of them.")
         decider = decider_name(outcome, requester.user_id, self._directory)
         return f"{explanation(outcome, decider)} Ask \"status of R-...\" for another request."
+
+    def _my_reports(self, requester: Person, vocabulary: CatalogVocabulary) -> str:
+        reports = self._directory.reports_of(requester.user_id, limit=LISTED_ALL)
+        if not reports:
+            return f"The directory lists nobody who reports to you. {NOTHING_REQUESTED}"
+        shown = [f"{person.display_name} ({person.email})" for person in reports]
+        example = vocabulary.examples.someone_else.replace("...", reports[0].display_name, 1)
+        lead = "1 person reports" if len(shown) == 1 else f"{len(shown)} people report"
+        return (f"{lead} to you: {listing(shown)}. To ask for access for one of them, start with their name, for "
+                f"example \"{example}\". {NOTHING_REQUESTED}")
 
     def _my_manager(self, requester: Person) -> str:
         manager = self._directory.get_person(requester.manager_id) if requester.manager_id else None

@@ -39,6 +39,11 @@ class Asked(StrEnum):
     APPROVAL_QUEUE = "approval_queue"
     # "How many requests were auto-approved this week?": figures over everyone's requests, for the audit report.
     AUDIT_FIGURES = "audit_figures"
+    # "Who are my reports?"
+    MY_REPORTS = "my_reports"
+    # "Don't give me Viewer in Looker", "I never asked for Editor", "Hannah should not get Admin": access named in
+    # order not to be given, which must never be read as a request for it.
+    DECLINED = "declined"
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,11 @@ _ROLE_INFO = re.compile(
     r"|what(?:'s|\s+is)\s+(?:the\s+|a\s+|an\s+)?(?!(?:that|this|it)\b)\S[^.!?]*?\s+role\b"
     r"|(?:tell\s+me\s+(?:more\s+)?about|describe|explain)\s+(?:the\s+|a\s+)?\S[^.!?]*?\s+role\b"
     r"|what\s+(?:can|could)\s+i\s+do\s+with\s+\S"
+    # "how do I get Requester in ServiceNow?", "do I need Requisitioner in Coupa to raise a PO?": how, not a request
+    r"|how\s+(?:do|can|could|would|should|does|may)\s+(?:i|we|one|someone|somebody|a\s+person)\s+(?:get|obtain|"
+    r"request|apply\s+for|ask\s+for|be\s+given|be\s+granted|qualify\s+for)\b"
+    r"|do\s+(?:i|we)\s+(?:really\s+|actually\s+|even\s+)?need\s+(?!to\b|it\b|access\s+to\s+\w+\s+(?:for|to)\b)"
+    r"[^.!?]+\b(?:to|for)\s+\w+[^.!?]*\?\s*$"
     r")")
 
 
@@ -191,6 +201,39 @@ _OTHERS_ACCESS = re.compile(
     r"|(?:can you\s+)?(?:check|see|find out|tell me|verify)\s+(?:whether|if)\s+(?!i\b)"
     r"|(?:what|which)\s+(?:access|roles?|permissions?)\s+(?:does|do|has|have)\s+(?!i\b)"
     r")")
+# Questions about who holds access and remarks about someone else's: "who holds Reader in Confluence?", "which of
+# my teammates has Agent in Zendesk?", "list everyone with End User in Okta", "how many people have Sales User?", "is
+# Mia Eriksen a ServiceNow Requester?", "my colleague got Employee Self-Service yesterday", "what's the status of
+# Alejandro's request?", "who is Alejandro's manager?". Named roles in them are never requests.
+_PEOPLE = (r"(?:people|persons|users|colleagues|coworkers|co-workers|teammates|team\s+members|employees|members|staff|"
+           r"reports|folks|ones?|of\s+(?:us|them))")
+_HAVING = r"(?:has|have|had|hold|holds|held|got|own|owns|use|uses|can\s+access|is\s+allowed|are\s+allowed)"
+_ABOUT_OTHERS = re.compile(
+    _LEAD + r"(?:"
+    rf"who\s+(?:else\s+)?(?:already\s+|currently\s+|still\s+)?{_HAVING}\b"
+    rf"|which\s+(?:of\s+)?(?:my\s+|our\s+|the\s+)?(?:\w+\s+)?{_PEOPLE}\s+(?:\w+\s+)?{_HAVING}\b"
+    rf"|how\s+many\s+(?:\w+\s+)?{_PEOPLE}\s+(?:\w+\s+)?{_HAVING}\b"
+    r"|(?:can\s+you\s+)?(?:list|show|tell|name|give)(?:\s+me)?\s+(?:everyone|everybody|anyone|all\s+(?:the\s+)?"
+    rf"(?:{_PEOPLE}|holders)|(?:the\s+)?(?:{_PEOPLE}|holders))\s+(?:with|who|that|having|holding)\b"
+    r"|(?:is|are)\s+(?!i\b|my\b|it\b|this\b|that\b|there\b|the\b|a\b|an\b|you\b)(?:\S+\s+){1,3}?an?\s+"
+    r"(?![^?]*\broles?\b)[^?]*\?\s*$"
+    r"|(?:my|our)\s+(?:\w+\s+)?(?:colleague|coworker|co-worker|teammate|team\s*mate|manager|boss|friend|peer|"
+    r"report|neighbou?r)s?\s+(?:\w+\s+)?(?:got|has|have|holds?|received|was\s+given|were\s+given|already\s+has)\b"
+    r"|(?:(?:what(?:'s|\s+is)|any|is\s+there\s+(?:an?|any))\s+(?:the\s+)?)?(?:status|progress|update|news)\s+"
+    r"(?:of|on|for|with)\s+(?!my\b|our\b)[^.!?]{1,40}?'s\s+(?:\w+\s+){0,2}requests?\b"
+    r"|who(?:'s|\s+is|\s+are)\s+(?!my\b)[^.!?]{1,40}?'s\s+(?:manager|boss|supervisor|reports?|team|approver)\b"
+    r")")
+_MY_REPORTS = re.compile(
+    _LEAD + r"(?:who\s+(?:are|is)\s+(?:in\s+)?my\s+(?:direct\s+)?(?:reports|team|team\s+members)\b"
+    r"|(?:can\s+you\s+)?(?:list|show)(?:\s+me)?\s+(?:all\s+)?my\s+(?:direct\s+)?(?:reports|team(?:\s+members)?)\s*"
+    r"(?:please\s*)?\??\s*$"
+    r"|who\s+reports\s+to\s+me\b)")
+# Access named in order not to be given ("don't give me", "do not grant Hannah", "I never asked for", "she should
+# not get"): whatever else the message names, no request of it.
+_DECLINED = re.compile(
+    r"\b(?:don't|dont|do\s+not|never|shouldn't|should\s+not|must\s+not|mustn't|no\s+need\s+to)\s+(?:\w+\s+)?"
+    r"(?:give|grant|add|provision|assign|approve|ask(?:ed)?|request(?:ed)?|put|enable)\b"
+    r"|\b(?:should|must|may)(?:n't|\s+not)\s+(?:\w+\s+)?(?:get|have|be\s+given|be\s+granted|receive|hold)\b")
 _WHO_APPROVES = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question)[\s,.!:]+)*(?:who|which person|whom)\s+"
     r"(?:approves|can approve|will approve|would approve|decides|owns|is the owner of|signs off|needs to approve|"
@@ -228,6 +271,9 @@ def folded_text(text: str) -> str:
 def question_in(text: str) -> SelfQuestion | None:
     """The question the message asks instead of asking for access, if it asks one."""
     folded = folded_text(text)
+    declined = _DECLINED.search(folded)
+    if declined is not None and not _ASKING.search(_DECLINED.sub(" ", folded)):
+        return SelfQuestion(Asked.DECLINED)  # "don't give me X": the "give me" is in what is declined
     # A message that also asks for access ("What does the Viewer role give me? I need it for 2 weeks") is a
     # request: answering only the question would file nothing of what was asked.
     asking = bool(_ASKING.search(_ROLE_INFO.sub(" ", folded)))  # not "what does the X role give me?" itself
@@ -272,6 +318,8 @@ def _asked(folded: str, text: str) -> SelfQuestion | None:
         return SelfQuestion(Asked.WHO_APPROVES)
     if _MY_MANAGER.search(folded):
         return SelfQuestion(Asked.MY_MANAGER)
-    if _OTHERS_ACCESS.search(folded):
+    if _MY_REPORTS.search(folded):
+        return SelfQuestion(Asked.MY_REPORTS)
+    if _OTHERS_ACCESS.search(folded) or _ABOUT_OTHERS.search(folded):
         return SelfQuestion(Asked.OTHERS_ACCESS)
     return None

@@ -65,3 +65,35 @@ def test_ordinary_requests_stay_requests(app: Any) -> None:
     for text in ("I need Editor in WikiWiki", "Viewer in the ledger please", "give me wiki viewer"):
         outcome = app.service.handle("rui", text).outcome
         assert outcome.role_id is not None and outcome.decision is not Decision.NEEDS_CLARIFICATION, outcome.message
+
+
+def _grants(app: Any) -> list[tuple[str, str]]:
+    with app.database.connection() as conn:
+        rows = conn.execute("SELECT user_id, role_id FROM user_roles WHERE status = 'active' ORDER BY 1, 2").fetchall()
+    return [(row["user_id"], row["role_id"]) for row in rows]
+
+
+@pytest.mark.parametrize(("who", "text", "says"), [
+    ("fin1", "who holds Editor in WikiWiki?", "not what someone else holds"),
+    ("fin1", "which of my teammates has Editor in WikiWiki?", "not what someone else holds"),
+    ("fin1", "list everyone with Viewer in WikiWiki", "not what someone else holds"),
+    ("fin1", "how many people have Viewer in Ledgerly?", "not what someone else holds"),
+    ("fin1", "My colleague got Editor in WikiWiki yesterday", "not what someone else holds"),
+    ("fin1", "Is Rui Costa a Ledgerly Viewer?", "not what someone else holds"),
+    ("fin1", "How do I get Editor in WikiWiki?", "Editor in WikiWiki: Edit pages. To ask for it, say"),
+    ("fin1", "Do I need Editor in WikiWiki to fix a typo?", "Editor in WikiWiki: Edit pages."),
+    ("fin1", "I never asked for Editor in WikiWiki", "Nothing was requested: I read that as access not to be given"),
+    ("fin1", "don't give me Editor in WikiWiki", "Nothing was requested: I read that as access not to be given"),
+    ("boss", "Do not give Ana Ferreira Editor in WikiWiki", "Nothing was requested: I read that as access not"),
+    ("boss", "Ana Ferreira should not get Editor in WikiWiki", "Nothing was requested: I read that as access not"),
+    ("boss", "who are my reports?", "people report to you: 1. "),
+])
+def test_questions_about_others_how_to_and_refusals_grant_nothing_and_file_nothing(app: Any, who: str, text: str,
+                                                                                 says: str) -> None:
+    before = _grants(app)
+    outcome = app.service.handle(who, text).outcome
+    assert (outcome.decision, outcome.reason) == (Decision.NEEDS_CLARIFICATION, Reason.NOTHING_REQUESTED), \
+        outcome.message
+    assert says in outcome.message, outcome.message
+    assert _grants(app) == before
+    assert app.approvals.pending_for("boss") == [] and app.approvals.pending_for("own") == []

@@ -104,3 +104,39 @@ def test_ordinary_requests_stay_requests(text: str) -> None:
                                   "Who approves Editor in Confluence? I need it"])
 def test_a_question_beside_a_request_for_access_leaves_the_request_to_be_read(text: str) -> None:
     assert question_in(text) is None
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    # who holds a role, and remarks about someone else's access: never a request for the speaker
+    ("who holds Reader in Confluence?", "others_access"), ("who else has Agent in Zendesk", "others_access"),
+    ("which of my teammates has Agent in Zendesk?", "others_access"),
+    ("list everyone with End User in Okta", "others_access"),
+    ("show me all the people who hold Admin in Looker", "others_access"),
+    ("how many people have Sales User in HubSpot?", "others_access"),
+    ("Is Mia Eriksen a ServiceNow Requester?", "others_access"),
+    ("My colleague got Employee Self-Service in BambooHR yesterday", "others_access"),
+    ("what's the status of Alejandro Lopes's request?", "others_access"),
+    ("who is Alejandro Lopes's manager?", "others_access"),
+    ("Who are my reports?", "my_reports"), ("list my direct reports", "my_reports"),
+    ("who reports to me?", "my_reports"),
+    # how to get a role, whether one is needed: what it is for, and how to ask
+    ("How do I get Requester in ServiceNow?", "role_info"), ("how can we obtain Editor in Confluence", "role_info"),
+    ("Do I need Requisitioner in Coupa to raise a PO?", "role_info"),
+    # access named in order not to be given
+    ("don't give me Viewer in Google Cloud Production", "declined"),
+    ("I never asked for Requisitioner in Coupa", "declined"),
+    ("Do not give Hannah Bergström Viewer in NetSuite", "declined"),
+    ("Hannah Bergström should not get Viewer in NetSuite", "declined"), ("please do not grant me Admin", "declined"),
+])
+def test_questions_about_others_how_to_and_refusals_are_never_requests(text: str, question: str) -> None:
+    assert asked(text) == question
+
+
+@pytest.mark.parametrize("text", [
+    "I don't want admin, just Reader in Confluence", "Don't give me Admin, I need Viewer in Looker",
+    "My colleague got Viewer in Looker, I need it too", "My manager asked me to request Viewer in Looker",
+    "I need Viewer in Looker, never had it", "Please add me to Viewer in Looker, I never got it",
+    "do I need to request Viewer in Looker?", "can I get Viewer in Looker?", "is it possible to get Viewer in Looker?",
+])
+def test_a_request_beside_a_refusal_or_a_remark_stays_a_request(text: str) -> None:
+    assert question_in(text) is None
