@@ -126,10 +126,35 @@ def resolve(text: str, requester: Person, vocabulary: CatalogVocabulary, directo
 _POSSESSOR = re.compile(r"((?:[A-Z][\w-]*\s+){0,2}[A-Z][\w-]*)['\u2019]s\b")
 
 
+# What the requester says they are or where they work ("As a route planner, ...", "I'm a fleet manager", "I work in
+# the Route Planner team"), which may be an application's name too.
+_SELF_DESCRIBED = re.compile(
+    r"\b(?:as|i'?m|i\s+am)\s+(?:a|an|the)\s+[\w'-]+(?:\s+[\w'-]+){0,3}?"
+    r"(?=\s*(?:[,.;:!?]|$)|\s+(?:i|and|i'd|i'll|who|working|need|needs|want|would|could|can|please)\b)"
+    r"|\bi\s+work\s+(?:in|on|for|with)\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}?\s+"
+    r"(?:team|department|dept|group|unit|squad|office)\b", re.IGNORECASE)
+
+
+def _without_self_description(text: str, vocabulary: CatalogVocabulary) -> str:
+    """The text without what the requester says they are, where that names an application and the rest names
+    another ("As a route planner I need Viewer in Fleet": Fleet, not Route Planner). A description naming no
+    application stays ("add me to Fleet as a dispatcher" names the Dispatcher role)."""
+    spans = [found for found in _SELF_DESCRIBED.finditer(text)
+             if vocabulary.apps.find(vocabulary.words_of(found.group(0)))]
+    if not spans:
+        return text
+    masked = text
+    for found in reversed(spans):
+        masked = masked[:found.start()] + " , " + masked[found.end():]
+    return masked if vocabulary.apps.find(vocabulary.words_of(masked)) else text
+
+
 def _asked_words(text: str, vocabulary: CatalogVocabulary) -> list[str]:
     """The request's words without what the requester says they already hold ("I already have Reader in
     Confluence, but now I need Editor"), where the rest names a role of its own; the held clause's application
-    stays, after the rest, for a rest that names none."""
+    stays, after the rest, for a rest that names none; and without a description of the requester that names an
+    application, where the rest names another."""
+    text = _without_self_description(text, vocabulary)
     words = vocabulary.words_of(text)
     split = split_held(text)
     if split is None:
