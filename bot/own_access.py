@@ -180,7 +180,7 @@ class OwnAccessAnswers:
             named, names = _roles_named(vocabulary, held, text)
             if named:  # "when does my Break-Glass access expire?": that grant (or those of that name), not the list
                 ends = [self._held(vocabulary, grant, requester.time_zone, say_no_end=True) for grant in named]
-                return f"Yes: you hold {ends[0] if len(ends) == 1 else listing(ends)}. {NOTHING_REQUESTED}"
+                return f"{_yes(text)}hold {ends[0] if len(ends) == 1 else listing(ends)}. {NOTHING_REQUESTED}"
             if names:
                 return (f"No: you hold no role named {' or '.join(names)}. {NOTHING_REQUESTED} Ask \"what access do I "
                         "have?\" for the roles you hold.")
@@ -197,7 +197,7 @@ class OwnAccessAnswers:
         if role is not None:
             grant = next((grant for grant in mine if grant.role_id == role.role_id), None)
             if grant is not None:  # "when does it expire?" is answered by the end, or by there being none
-                return (f"Yes: you hold {self._held(vocabulary, grant, requester.time_zone, say_no_end=True)}. "
+                return (f"{_yes(text)}hold {self._held(vocabulary, grant, requester.time_zone, say_no_end=True)}. "
                         f"{NOTHING_REQUESTED}")
             note = self._pending_note(requester, vocabulary, app_id, role.role_id)
             return f"No: you do not hold {role.name} in {app.name}.{note}"
@@ -328,6 +328,15 @@ def current_answer(outcome: Outcome, directory: Directory) -> str:
 def _in_application(vocabulary: CatalogVocabulary, app_id: str | None) -> str:
     """" in Looker" for the application a question names; "" when it names none."""
     return f" in {vocabulary.catalog.applications[app_id].name}" if app_id else ""
+
+
+# "When does my X expire?", "how long do I have X?": asked when, not whether.
+_ASKED_WHEN = re.compile(r"\b(?:when|how\s+long|expir\w*|end\s+date|run\s+out|lapse)\b", re.IGNORECASE)
+
+
+def _yes(text: str) -> str:
+    """The start of the answer that a role is held: "Yes: you " to "do I have X?", "You " to "when does it end?"."""
+    return "You " if _ASKED_WHEN.search(text) else "Yes: you "
 
 
 def _count(number: int, noun: str) -> str:

@@ -288,8 +288,22 @@ def resolve_role(
         return None, [], _ask_role(app, roles, f"More than one role in {app.name} fits your request.")
     which = f"should {for_whom} get" if for_whom else "do you need"
     roles = catalog.roles_of(app.app_id)
-    return None, [], _ask_role(app, roles, f"Which role in {app.name} {which}?",
+    missing = _role_only_elsewhere(vocabulary, app, attempts)
+    lead = f"{app.name} has no {missing} role. " if missing else ""
+    return None, [], _ask_role(app, roles, f"{lead}Which role in {app.name} {which}?",
                                fitting=_roles_sharing_words(app, roles, attempts))
+
+
+def _role_only_elsewhere(vocabulary: CatalogVocabulary, app: Application,
+                         attempts: Sequence[Sequence[str]]) -> str | None:
+    """The name of the role asked for, written whole, when only other applications have it ("Viewer in WMS", where
+    WMS has none): said, so that the list of WMS's roles does not read as if Viewer were among them."""
+    for words in attempts:
+        names = {vocabulary.catalog.roles[hit.entity_id].name for hit in winners(vocabulary.roles.exact(words))
+                 if vocabulary.catalog.roles[hit.entity_id].app_id != app.app_id}
+        if names:
+            return names.pop() if len({name.casefold() for name in names}) == 1 else None
+    return None
 
 
 def _roles_sharing_words(app: Application, roles: Sequence[Role], attempts: Sequence[Sequence[str]]) -> set[str]:

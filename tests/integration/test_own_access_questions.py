@@ -5,6 +5,7 @@ from the person's own grants and requests, audited, never read as a request, nev
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,11 +75,13 @@ def test_questions_without_their_mark_and_about_ones_manager(app: Any) -> None:
     "do I still hold read only in LDG", "until when do I have Viewer in Ledgerly?",
 ])
 def test_yes_or_no_questions_about_holding_a_role_are_answered_with_its_end(app: Any, text: str) -> None:
-    assert ask(app, "rui", text) == "Yes: you hold Viewer in Ledgerly (no end date). Nothing was requested."
+    # "do I have ...?" is answered "Yes: ...", "when does ... expire?" not (it asked when, not whether)
+    yes = "You" if re.search(r"when|how long|expire", text, re.IGNORECASE) else "Yes: you"
+    assert ask(app, "rui", text) == f"{yes} hold Viewer in Ledgerly (no end date). Nothing was requested."
     with app.database.connection() as conn:
         conn.execute("UPDATE user_roles SET expires_at = '2099-01-15 23:59:59+00' WHERE user_id = 'rui'")
     assert ask(app, "rui", text) == (
-        "Yes: you hold Viewer in Ledgerly (until the end of 2099-01-15 (UTC)). Nothing was requested.")
+        f"{yes} hold Viewer in Ledgerly (until the end of 2099-01-15 (UTC)). Nothing was requested.")
 
 
 @pytest.mark.parametrize("text", [
@@ -371,7 +374,7 @@ def test_when_a_role_named_without_its_application_ends_is_that_grants_end(app: 
     with app.database.connection() as conn:
         conn.execute("UPDATE user_roles SET expires_at = '2099-01-31 23:59:59+00' WHERE user_id = 'ana'")
     assert ask(app, "ana", "when does my Journal Poster access expire?") == (
-        "Yes: you hold Journal Poster in Ledgerly (until the end of 2099-01-31 (UTC)). Nothing was requested.")
+        "You hold Journal Poster in Ledgerly (until the end of 2099-01-31 (UTC)). Nothing was requested.")
     # A role of that name not held is said not held, not answered with the whole list.
     assert ask(app, "ana", "when does my Editor access expire?").startswith("No: you hold no role named Editor.")
 

@@ -131,3 +131,12 @@ def test_the_role_pointed_at_is_kept_only_for_its_own_application() -> None:
     assert pointed_role(asked, catalog.applications["prism"], catalog) is None
     assert pointed_role(asked.model_copy(update={"slot": "role"}), catalog.applications["harbor"], catalog) is None
     assert pointed_role(None, catalog.applications["harbor"], catalog) is None
+
+
+def test_a_role_only_other_applications_have_is_said_missing_before_the_applications_roles() -> None:
+    resolved = understand("I need Viewer in Keystone")
+    assert resolved.role is None and resolved.clarification is not None
+    assert resolved.clarification.question.startswith(
+        "Keystone has no Viewer role. Which role in Keystone do you need?"), resolved.clarification.question
+    vague = understand("I need something in Keystone")
+    assert vague.clarification is not None and vague.clarification.question.startswith("Which role in Keystone")
