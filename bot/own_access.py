@@ -69,7 +69,8 @@ class OwnAccessAnswers:
         if question.asked is Asked.WHY_DENIED:
             return self._why_denied(requester, vocabulary, app_id)
         if question.asked is Asked.MY_REQUESTS:
-            return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)))
+            return self._my_requests(requester, vocabulary, app_id, only_waiting=bool(_WAITING.search(text)),
+                                     text=text)
         return self._my_access(requester, vocabulary, app_id, text)
 
     def _answered_elsewhere(self, question: SelfQuestion, requester: Person, vocabulary: CatalogVocabulary,
@@ -224,11 +225,14 @@ class OwnAccessAnswers:
         return f" Waiting for approval: {listed}."
 
     def _my_requests(self, requester: Person, vocabulary: CatalogVocabulary, app_id: str | None, *,
-                     only_waiting: bool = False) -> str:
+                     only_waiting: bool = False, text: str = "") -> str:
         """The latest requests by or for the requester; "my pending requests", those waiting for approval only."""
         found = [item for item in self._ledger.requests_about(requester.user_id, REQUESTS_READ)
                  if (app_id is None or item.app_id == app_id)
                  and (not only_waiting or item.decision == Decision.PENDING_APPROVAL.value)]
+        # "is my Maintenance Planner request approved yet?": the requests for that role, when there are any
+        named = {hit.entity_id for hit in vocabulary.roles.exact(vocabulary.words_of(text))}
+        found = [item for item in found if item.role_id in named] or found
         where = _in_application(vocabulary, app_id)
         if not found and only_waiting:
             return f"None of your requests{where} is waiting for approval. Ask \"my requests\" for the latest ones."

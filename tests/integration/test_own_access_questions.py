@@ -388,3 +388,13 @@ def test_why_after_the_status_of_a_request_explains_that_request(app: Any) -> No
     # Someone else's request named by id is not taken up: "why?" then has nothing to explain.
     other = app.service.handle("tess", f"status of {filed.request_id}")
     assert "About request" not in app.service.handle("tess", "why?", state=other.state).outcome.message
+
+
+def test_my_requests_for_a_role_named_are_those_requests(app: Any) -> None:
+    editor = app.service.handle("tess", "I need Editor in WikiWiki").outcome
+    admin = app.service.handle("tess", "I need Administrator in Ledgerly").outcome
+    answer = ask(app, "tess", "is my Editor request approved yet?")
+    assert editor.request_id in answer and admin.request_id not in answer, answer
+    # a role none of the requests is for: all of them, as before
+    everything = ask(app, "tess", "is my Viewer request approved yet?")
+    assert editor.request_id in everything and admin.request_id in everything, everything
