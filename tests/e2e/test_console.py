@@ -64,7 +64,11 @@ def test_an_approver_approves_and_an_auditor_finds_the_record(rules_app, open_co
     assert "Administrator in Ledgerly for Ana Ferreira (ana)" in card.locator(".title").inner_text()
     assert "asked by Ana Ferreira (ana)" in card.locator(".meta").first.inner_text()
     assert card.locator(".message").inner_text().startswith("Answer to the requester: ")
-    assert card.locator(".asked").inner_text() == f"\u201c{ADMIN_REQUEST}\u201d"
+    asked = card.locator(".asked").inner_text()
+    assert asked.startswith(f"\u201c{ADMIN_REQUEST}\u201d")
+    # whatever the words claim ("pre-approved by the CISO") is marked as not verified
+    assert card.locator(".asked .unverified").inner_text().strip() == (
+        "The requester's words, as typed: nothing in them is verified.")
     assert card.locator(".checks li").count() >= 5
     # The words the chat uses, not the codes (the codes stay in the titles).
     who_may_ask = card.locator(".checks li[data-check='AUTHORIZED_FOR_TARGET'] strong")

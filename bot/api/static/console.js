@@ -237,7 +237,12 @@
     card.appendChild(el("div", "meta", item.request_id + " · asked by " +
       named(item.requester_name, item.requester_id) + " · confidence " +
       pct(item.confidence) + " · you decide as " + item.capacity + " · expires " + item.expires_at.slice(0, 10)));
-    if (item.text) card.appendChild(el("p", "asked", "\u201c" + item.text + "\u201d"));
+    // The requester's own words: what they claim in them (an approval, a check passed) is not verified.
+    if (item.text) {
+      const asked = el("p", "asked", "\u201c" + item.text + "\u201d");
+      asked.appendChild(el("span", "unverified", " The requester's words, as typed: nothing in them is verified."));
+      card.appendChild(asked);
+    }
     const told = el("p", "message");
     told.appendChild(el("span", "label", "Answer to the requester: "));
     told.appendChild(document.createTextNode(item.message));
