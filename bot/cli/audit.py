@@ -230,7 +230,8 @@ def cmd_query(app: Application, args: argparse.Namespace) -> int:
         return _invalid_filter(exc)
     if args.count:
         counted = count(app.database, selected)
-        summary = f"{quantity(counted.records, 'record')} ({_about(counted)})"
+        # records, and the requests they are about (a request has one record when filed, more when decided later)
+        summary = f"{quantity(counted.records, 'record')}, about {_about(counted)}"
         out(counted.model_dump_json() if args.json else summary)
         return EXIT_OK
     if not 1 <= args.limit <= 1000:
