@@ -25,6 +25,16 @@ def directory_user_id(directory: Directory, given: str) -> str:
     return ids.pop() if len(ids) == 1 and given not in ids else given
 
 
+def operator_user_id(directory: Directory, given: str) -> str:
+    """`directory_user_id`, and for the command line (run by someone who holds the database's credentials, not a
+    signed-in user) also an email address exactly one person has: "--as anna.k@corp.example"."""
+    user_id = directory_user_id(directory, given)
+    if "@" not in user_id or directory.get_person(user_id) is not None:
+        return user_id
+    people = directory.find_people(emails=[user_id.casefold()], names=[], user_ids=[])
+    return people[0].user_id if len(people) == 1 else user_id
+
+
 def user_id_for_email_claim(directory: Directory, claims: Mapping[str, Any], claim: str) -> str:
     """The user id of the one person whose directory email the token's `claim` holds.
 

@@ -34,7 +34,7 @@ from bot.domain import Outcome
 from bot.errors import AskIamError, ConversationTooLongError, InvalidRequestError
 from bot.ports import ApprovalGrant
 from bot.settings import Settings
-from bot.user_ids import directory_user_id
+from bot.user_ids import operator_user_id
 
 log = logging.getLogger("askiam")
 
@@ -164,7 +164,7 @@ def _ask_one_line(app: Application, line: str, number: int) -> dict[str, Any]:
         return _error("INVALID_REQUEST", f"line {number}: expected an object with the string fields 'as' and "
                                          "'text', each once, and no others", number)
     try:
-        turn = app.service.handle(directory_user_id(app.service.ports.directory, item["as"]), item["text"],
+        turn = app.service.handle(operator_user_id(app.service.ports.directory, item["as"]), item["text"],
                                   channel="cli")
     except AskIamError as exc:
         return _error(exc.code, str(exc), number)
@@ -380,8 +380,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = build(settings)
     _stop_on_sigterm()
     try:
-        if getattr(args, "as_user", None):  # "--as HBERGSTROM": the directory's hbergstrom
-            args.as_user = directory_user_id(app.service.ports.directory, args.as_user)
+        if getattr(args, "as_user", None):  # "--as HBERGSTROM", "--as hb@corp.example": the directory's hbergstrom
+            args.as_user = operator_user_id(app.service.ports.directory, args.as_user)
         code: int = args.handler(app, args)
         return code
     except KeyboardInterrupt:

@@ -47,6 +47,11 @@ def test_ask_json_prints_one_object_with_the_documented_fields(env: dict[str, st
     shouted = run(["ask", "--as", "ANA", "I need the approver role in Ledgerly", "--json"], env)
     assert shouted.returncode == 0, shouted.stderr
     assert (json.loads(shouted.stdout)["user_id"], json.loads(shouted.stdout)["reason"]) == ("ana", "SOD_CONFLICT")
+    # and by the email address only she has
+    mailed = run(["ask", "--as", "Ana@corp.test", "I need the approver role in Ledgerly", "--json"], env)
+    assert mailed.returncode == 0, mailed.stderr
+    assert json.loads(mailed.stdout)["reason"] == "SOD_CONFLICT"
+    assert run(["ask", "--as", "nobody@corp.test", "I need Viewer in Ledgerly"], env).returncode == 4
 
 
 def test_ask_jsonl_answers_every_line_in_order_and_a_bad_line_gets_an_error_object(env: dict[str, str]) -> None:
