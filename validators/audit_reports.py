@@ -83,6 +83,7 @@ class RoleCount(_Model):
     denied: int
     pending: int
     withdrawn: int = 0
+    already_granted: int = Field(default=0, description="Answered that the person already held the role.")
 
 
 class _AuditedRequest(_Model):
@@ -186,7 +187,8 @@ def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[
                             "count(*) FILTER (WHERE l.decision = 'APPROVED') AS approved, "
                             "count(*) FILTER (WHERE l.decision = 'DENIED' AND l.reason <> 'WITHDRAWN') AS denied, "
                             "count(*) FILTER (WHERE l.reason = 'WITHDRAWN') AS withdrawn, "
-                            "count(*) FILTER (WHERE l.decision = 'PENDING_APPROVAL') AS pending "
+                            "count(*) FILTER (WHERE l.decision = 'PENDING_APPROVAL') AS pending, "
+                            "count(*) FILTER (WHERE l.decision = 'ALREADY_GRANTED') AS already_granted "
                             "FROM asked a LEFT JOIN latest l ON l.request_id = a.request_id "
                             "GROUP BY a.app_id, a.role_id ORDER BY requests DESC, a.role_id LIMIT %s",
                   [DECIDED_EVENT, *params, limit])

@@ -312,6 +312,7 @@ def render_report(result: Any) -> list[str]:
     lines.append("top requested roles:")
     lines += [f"  {role.app_id}/{role.role_id}  {_many(role.requests, 'request')} (approved {role.approved}, denied "
               f"{role.denied}, pending {role.pending}" + (f", withdrawn {role.withdrawn}" if role.withdrawn else "")
+              + (f", already held {role.already_granted}" if role.already_granted else "")
               + ")" for role in result.top_roles] or ["  (none)"]
     lines.append(f"privileged grants: {result.privileged_grants_total}")
     lines += [f"  {grant.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z  {grant.target_id} got "

@@ -46,3 +46,14 @@ def test_unfiltered_and_filtered_by_person_as_before(app) -> None:  # type: igno
     assert everything.outcomes.requests == 3 and everything.auto_approval.decided == 3
     ana = report(app.database, AuditFilter(requester_id="ana"))
     assert [row.role_id for row in ana.top_roles] == ["ldg-admin"]
+
+
+def test_a_role_asked_for_while_held_is_counted_as_already_held_in_the_top_roles(app) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):  # ana holds Journal Poster
+        assert app.service.handle("ana", "I need Journal Poster in Ledgerly").outcome.reason.value == "ALREADY_GRANTED"
+    roles = {row.role_id: row for row in report(app.database, AuditFilter()).top_roles}
+    poster = roles["ldg-poster"]
+    assert (poster.requests, poster.already_granted, poster.approved, poster.denied, poster.pending) == (2, 2, 0, 0, 0)
+    # every role's requests add up to its outcomes
+    for row in roles.values():
+        assert row.requests == row.approved + row.denied + row.pending + row.withdrawn + row.already_granted, row
