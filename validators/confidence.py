@@ -52,6 +52,9 @@ from validators.db import Database
 log = logging.getLogger(__name__)
 
 SIMILAR_THRESHOLD = 0.5
+# Neighbours that all share at least this much of the requester's attributes are "similar" without saying how much;
+# below it, a line counting them says how much they share: "similar" would pass half a profile off as a match.
+CLOSE_SIMILARITY = 0.75
 STALE_MODEL_NOTE = ("the approval confidence was fitted before the last import finished; an approver decides "
                     "until `askiam import` completes")
 # Decisions the trees are fitted on; the statistics always cover the whole history.
@@ -175,8 +178,7 @@ def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[
         approved = sum(1 for n in similar if n.approved)
         evidence.append(Evidence(
             evidence_id=f"similar:{len(similar)}", kind="similar_requests",
-            summary=f"{approved} of {len(similar)} similar past requests for this role were approved",
-            score=round(approved / len(similar), 3)))
+            summary=similar_summary(similar, "for this role"), score=round(approved / len(similar), 3)))
     role_approved, role_total = role_counts
     if role_total:
         evidence.append(Evidence(
@@ -199,8 +201,23 @@ def _application_evidence(neighbours: list[PastDecision], role: Role) -> list[Ev
     approved = sum(1 for n in similar if n.approved)
     return [Evidence(
         evidence_id=f"similar-in-application:{role.app_id}:{len(similar)}", kind="similar_in_application",
-        summary=f"{approved} of {len(similar)} similar past requests for other roles in this application were "
-                "approved", score=round(approved / len(similar), 3))]
+        summary=similar_summary(similar, "for other roles in this application"),
+        score=round(approved / len(similar), 3))]
+
+
+def similar_summary(similar: Sequence[PastDecision], what: str) -> str:
+    """How many of the nearest past requests (`what`: "for this role") were approved, saying how much of the
+    requester's attributes they share unless every one is close: "16 of 25 past requests for this role from people
+    sharing 50% to 62% of this requester's attributes were approved". The score beside it may be low while most of
+    these were approved; the reader must see that these requesters are only partly like this one."""
+    approved = sum(1 for n in similar if n.approved)
+    least = min(n.similarity for n in similar)
+    if least >= CLOSE_SIMILARITY:
+        return f"{approved} of {len(similar)} similar past requests {what} were approved"
+    low, high = round(least * 100), round(max(n.similarity for n in similar) * 100)
+    shared = f"{low}%" if low == high else f"{low}% to {high}%"
+    return (f"{approved} of {len(similar)} past requests {what} from people sharing {shared} of this requester's "
+            "attributes were approved")
 
 
 def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str]) -> str:
