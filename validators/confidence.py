@@ -126,6 +126,7 @@ class SqlConfidenceEstimator:
         with self._database.reading() as conn:
             model, current = self._current_model(conn)
             result = assess(conn, model, [request], explain=True)
+            people = _people_named(conn, profile)
         probability = float(result.probabilities[0])
         counts = result.counts
         role_counts = (float(counts.approved[0, 0]), float(counts.total[0, 0]))
@@ -137,7 +138,7 @@ class SqlConfidenceEstimator:
             # A role nobody has asked for before: what was decided for similar people across its application.
             evidence.extend(_application_evidence(
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
-        evidence.extend(_factors(model, request, result))
+        evidence.extend(_factors(model, request, result, people))
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence), available=current,
                           note="" if current else STALE_MODEL_NOTE,
                           features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1],
@@ -220,9 +221,34 @@ def similar_summary(similar: Sequence[PastDecision], what: str) -> str:
             "attributes were approved")
 
 
-def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str]) -> str:
+def names_a_person(attribute: str) -> bool:
+    """Whether an attribute's value is a person's id (`manager_id`, or any other column named `..._id`)."""
+    return attribute.lower().endswith("_id")
+
+
+def _people_named(conn: psycopg.Connection[Any], profile: Mapping[str, str]) -> dict[str, str]:
+    """The directory's names of the people the requester's attributes name by id (their manager), by id."""
+    ids = sorted({value for attribute, value in profile.items() if names_a_person(attribute)})
+    if not ids:
+        return {}
+    rows = conn.execute("SELECT user_id, display_name FROM users WHERE user_id = ANY(%s)", (ids,)).fetchall()
+    return {row["user_id"]: row["display_name"] for row in rows}
+
+
+def attribute_value(attribute: str, value: str, people: Mapping[str, str]) -> str:
+    """An attribute and its value as a group is named by: "department Finance"; a person's id as the person, when
+    the directory has them ("manager Anna Kowalska (e-10442)", not "manager_id e-10442")."""
+    name = people.get(value) if names_a_person(attribute) else None
+    if not name:
+        return f"{attribute} {value}"
+    return f"{attribute[:-3].replace('_', ' ').strip()} {name} ({value})"
+
+
+def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str],
+                    people: Mapping[str, str] | None = None) -> str:
     kind, members = schema.groups[group]
-    values = " and ".join(f"{schema.attributes[i]} {profile.get(schema.attributes[i], '')}" for i in members)
+    values = " and ".join(attribute_value(schema.attributes[i], profile.get(schema.attributes[i], ""), people or {})
+                          for i in members)
     if kind == ROLE_ATTRIBUTE:
         return f"requests for this role from people with {values}"
     if kind in (ATTRIBUTE, PAIR):
@@ -230,8 +256,10 @@ def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str
     return "requests for this role"
 
 
-def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, limit: int = 2) -> list[Evidence]:
-    """The history groups that moved this score most, with their counts: why the model thinks what it does."""
+def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment,
+             people: Mapping[str, str] | None = None, limit: int = 2) -> list[Evidence]:
+    """The history groups that moved this score most, with their counts: why the model thinks what it does
+    (`people`: the names of the people the requester's attributes name by id, by id)."""
     if model.trees is None:
         return []
     if result.contributions is None:
@@ -254,7 +282,7 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
             (effect < 0) == (approved / total >= 0.5)) else ""
         evidence.append(Evidence(
             evidence_id=f"factor:{model.schema.group_label(int(group))}", kind="history_factor",
-            summary=f"{_describe_group(model.schema, int(group), request.profile)}: {int(approved)} of "
+            summary=f"{_describe_group(model.schema, int(group), request.profile, people)}: {int(approved)} of "
                     f"{int(total)} approved{against} ({direction} the confidence)",
             score=round(approved / total, 3)))
     return evidence
