@@ -5,7 +5,7 @@ A person without one (or before the column existed) is on UTC, as every time was
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -49,3 +49,13 @@ def zone_label(moment: datetime) -> str:
 def now_in(name: str | None) -> datetime:
     """This moment on the clock of the zone named (UTC for none, or a name that is not a zone)."""
     return datetime.now(zone_named(name or "UTC") or UTC)
+
+
+# The last second of a day, as an end given as a day ("until 2026-12-18") is read in the chat and in a bundle alike.
+LAST_SECOND = time(23, 59, 59)
+
+
+def end_of_day(day: date, name: str | None) -> datetime:
+    """The last second of `day` on the clock of the zone named (UTC for none): an end written as a date alone lasts
+    the whole of that day where the person is, not until it begins in UTC."""
+    return datetime.combine(day, LAST_SECOND, tzinfo=zone_named(name or "UTC") or UTC)

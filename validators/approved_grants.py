@@ -7,6 +7,10 @@ may be the export of the grant as it was before the approval (an extension's sho
 is kept when it lasts longer. A bundle row recorded at or after the approval has seen it: the bundle wins, and so
 does a row that marks the grant not held (revoked, expired, suspended, inactive), whenever it was recorded, so that
 nothing the system of record took away on purpose comes back.
+
+Ends compare as moments: a bundle's end given as a date alone is the end of that day on the person's clock (read so
+by validators.bundle), as an approval's "until 2026-12-18" is, so the export of a grant approved here is no shorter
+than the grant itself.
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def _recorded_before(listed_at: datetime | None, approved_at: datetime) -> bool:
 
 
 def _utc(moment: datetime) -> datetime:
-    """A bundle's date without a zone is read as UTC, as every date in a bundle is."""
+    """A date without a zone is on UTC, as a bundle's are (validators.bundle gives them UTC when read)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 

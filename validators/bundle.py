@@ -7,13 +7,13 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.time_zones import zone_named
+from bot.time_zones import end_of_day, zone_named
 from bot.understanding.text import fold, name_key
 from validators.errors import ImportRowError
 from validators.user_columns import STANDARD_USER_COLUMNS
@@ -43,6 +43,8 @@ class Row(BaseModel):
 
 
 RowT = TypeVar("RowT", bound=Row)
+# A row as read: its line, the row and its cells as written.
+_Parsed = tuple[int, RowT, dict[str, str]]
 
 
 class UserRow(Row):
@@ -135,13 +137,24 @@ class RoleRow(Row):
 
 
 def _timestamp(value: str | None) -> datetime | None:
+    """A date or timestamp; one without an offset is on UTC (a date alone: the start of that day in UTC, until
+    `_ends_on_their_clock` reads an end given as a date)."""
     if value is None or not value.strip():
         return None
     text = value.strip().replace("Z", "+00:00")
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"'{value[:40]}' is not an ISO date or timestamp") from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _date_only(value: str | None) -> date | None:
+    """The day a cell names when it gives no time of day ("2026-12-18"), else None."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
 
 
 # A grant is held while active (and unexpired); the other statuses record a grant that is not held.
@@ -454,7 +467,7 @@ def read_bundle(folder: Path) -> Bundle:
     users = _parse(folder, "users.csv", UserRow, problems, rejected["user_id"])
     apps = _parse(folder, "applications.csv", ApplicationRow, problems, rejected["app_id"])
     roles = _parse(folder, "roles.csv", RoleRow, problems, rejected["role_id"])
-    grants = _parse(folder, "user_roles.csv", UserRoleRow, problems)
+    grants = _ends_on_their_clock(_parse(folder, "user_roles.csv", UserRoleRow, problems), users)
     sod = _parse(folder, "sod_rules.csv", SodRuleRow, problems)
     prereqs = _parse(folder, "prerequisites.csv", PrerequisiteRow, problems)
     eligibility = _parse(folder, "eligibility.csv", EligibilityRow, problems)
@@ -499,6 +512,22 @@ def read_bundle(folder: Path) -> Bundle:
         policies=policies,
         source=str(folder),
     )
+
+
+def _ends_on_their_clock(grants: list[_Parsed[UserRoleRow]],
+                         users: list[_Parsed[UserRow]]) -> list[_Parsed[UserRoleRow]]:
+    """Grants whose `expires_at` is a date alone, ending at the last second of that day on the person's clock (their
+    `time_zone`, UTC when empty), as the same date typed in the chat does: the system of record's "until
+    2026-12-18" includes that day. A value with a time keeps it; `granted_at` is never moved (a date alone is the
+    start of that day)."""
+    zones = {user.user_id: user.time_zone for _, user, _ in users}
+    read: list[_Parsed[UserRoleRow]] = []
+    for line, grant, cells in grants:
+        day = _date_only(cells.get("expires_at"))
+        if day is not None:
+            grant = grant.model_copy(update={"expires_at": end_of_day(day, zones.get(grant.user_id))})
+        read.append((line, grant, cells))
+    return read
 
 
 def _check_references(users: list[Any], apps: list[Any], roles: list[Any], grants: list[Any], sod: list[Any],

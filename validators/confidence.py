@@ -52,6 +52,9 @@ from validators.db import Database
 log = logging.getLogger(__name__)
 
 SIMILAR_THRESHOLD = 0.5
+# Neighbours that all share at least this much of the requester's attributes are "similar" without saying how much;
+# below it, a line counting them says how much they share: "similar" would pass half a profile off as a match.
+CLOSE_SIMILARITY = 0.75
 STALE_MODEL_NOTE = ("the approval confidence was fitted before the last import finished; an approver decides "
                     "until `askiam import` completes")
 # Decisions the trees are fitted on; the statistics always cover the whole history.
@@ -123,6 +126,7 @@ class SqlConfidenceEstimator:
         with self._database.reading() as conn:
             model, current = self._current_model(conn)
             result = assess(conn, model, [request], explain=True)
+            people = _people_named(conn, profile)
         probability = float(result.probabilities[0])
         counts = result.counts
         role_counts = (float(counts.approved[0, 0]), float(counts.total[0, 0]))
@@ -134,7 +138,7 @@ class SqlConfidenceEstimator:
             # A role nobody has asked for before: what was decided for similar people across its application.
             evidence.extend(_application_evidence(
                 self._history.similar_in_application(role.app_id, profile, self._neighbours), role))
-        evidence.extend(_factors(model, request, result))
+        evidence.extend(_factors(model, request, result, people))
         return Confidence(probability=round(probability, 4), evidence=tuple(evidence), available=current,
                           note="" if current else STALE_MODEL_NOTE,
                           features={"neighbours": float(len(neighbours)), "role_requests": role_counts[1],
@@ -175,8 +179,7 @@ def _explain(target: Person, role_counts: tuple[float, float], neighbours: list[
         approved = sum(1 for n in similar if n.approved)
         evidence.append(Evidence(
             evidence_id=f"similar:{len(similar)}", kind="similar_requests",
-            summary=f"{approved} of {len(similar)} similar past requests for this role were approved",
-            score=round(approved / len(similar), 3)))
+            summary=similar_summary(similar, "for this role"), score=round(approved / len(similar), 3)))
     role_approved, role_total = role_counts
     if role_total:
         evidence.append(Evidence(
@@ -199,13 +202,53 @@ def _application_evidence(neighbours: list[PastDecision], role: Role) -> list[Ev
     approved = sum(1 for n in similar if n.approved)
     return [Evidence(
         evidence_id=f"similar-in-application:{role.app_id}:{len(similar)}", kind="similar_in_application",
-        summary=f"{approved} of {len(similar)} similar past requests for other roles in this application were "
-                "approved", score=round(approved / len(similar), 3))]
+        summary=similar_summary(similar, "for other roles in this application"),
+        score=round(approved / len(similar), 3))]
 
 
-def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str]) -> str:
+def similar_summary(similar: Sequence[PastDecision], what: str) -> str:
+    """How many of the nearest past requests (`what`: "for this role") were approved, saying how much of the
+    requester's attributes they share unless every one is close: "16 of 25 past requests for this role from people
+    sharing 50% to 62% of this requester's attributes were approved". The score beside it may be low while most of
+    these were approved; the reader must see that these requesters are only partly like this one."""
+    approved = sum(1 for n in similar if n.approved)
+    least = min(n.similarity for n in similar)
+    if least >= CLOSE_SIMILARITY:
+        return f"{approved} of {len(similar)} similar past requests {what} were approved"
+    low, high = round(least * 100), round(max(n.similarity for n in similar) * 100)
+    shared = f"{low}%" if low == high else f"{low}% to {high}%"
+    return (f"{approved} of {len(similar)} past requests {what} from people sharing {shared} of this requester's "
+            "attributes were approved")
+
+
+def names_a_person(attribute: str) -> bool:
+    """Whether an attribute's value is a person's id (`manager_id`, or any other column named `..._id`)."""
+    return attribute.lower().endswith("_id")
+
+
+def _people_named(conn: psycopg.Connection[Any], profile: Mapping[str, str]) -> dict[str, str]:
+    """The directory's names of the people the requester's attributes name by id (their manager), by id."""
+    ids = sorted({value for attribute, value in profile.items() if names_a_person(attribute)})
+    if not ids:
+        return {}
+    rows = conn.execute("SELECT user_id, display_name FROM users WHERE user_id = ANY(%s)", (ids,)).fetchall()
+    return {row["user_id"]: row["display_name"] for row in rows}
+
+
+def attribute_value(attribute: str, value: str, people: Mapping[str, str]) -> str:
+    """An attribute and its value as a group is named by: "department Finance"; a person's id as the person, when
+    the directory has them ("manager Anna Kowalska (e-10442)", not "manager_id e-10442")."""
+    name = people.get(value) if names_a_person(attribute) else None
+    if not name:
+        return f"{attribute} {value}"
+    return f"{attribute[:-3].replace('_', ' ').strip()} {name} ({value})"
+
+
+def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str],
+                    people: Mapping[str, str] | None = None) -> str:
     kind, members = schema.groups[group]
-    values = " and ".join(f"{schema.attributes[i]} {profile.get(schema.attributes[i], '')}" for i in members)
+    values = " and ".join(attribute_value(schema.attributes[i], profile.get(schema.attributes[i], ""), people or {})
+                          for i in members)
     if kind == ROLE_ATTRIBUTE:
         return f"requests for this role from people with {values}"
     if kind in (ATTRIBUTE, PAIR):
@@ -213,8 +256,10 @@ def _describe_group(schema: FeatureSchema, group: int, profile: Mapping[str, str
     return "requests for this role"
 
 
-def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, limit: int = 2) -> list[Evidence]:
-    """The history groups that moved this score most, with their counts: why the model thinks what it does."""
+def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment,
+             people: Mapping[str, str] | None = None, limit: int = 2) -> list[Evidence]:
+    """The history groups that moved this score most, with their counts: why the model thinks what it does
+    (`people`: the names of the people the requester's attributes name by id, by id)."""
     if model.trees is None:
         return []
     if result.contributions is None:
@@ -237,7 +282,7 @@ def _factors(model: ConfidenceModel, request: ScoreRequest, result: Assessment, 
             (effect < 0) == (approved / total >= 0.5)) else ""
         evidence.append(Evidence(
             evidence_id=f"factor:{model.schema.group_label(int(group))}", kind="history_factor",
-            summary=f"{_describe_group(model.schema, int(group), request.profile)}: {int(approved)} of "
+            summary=f"{_describe_group(model.schema, int(group), request.profile, people)}: {int(approved)} of "
                     f"{int(total)} approved{against} ({direction} the confidence)",
             score=round(approved / total, 3)))
     return evidence

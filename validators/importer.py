@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from bot.ports import ImportCounts
+from bot.time_zones import zone_label, zone_named
 from bot.understanding.text import fold, name_key
 from validators import audit
 from validators.approved_grants import reconcile
@@ -147,10 +148,10 @@ _BREACHES = {
         WHERE NOT EXISTS (SELECT 1 FROM held r WHERE r.user_id = h.user_id AND r.role_id = p.requires_role_id)
         ORDER BY h.user_id, h.role_id, p.requires_role_id LIMIT %s""",
     "lapsed_grants": """
-        SELECT g.user_id || ': ' || g.role_id || ' ended ' || to_char(g.expires_at AT TIME ZONE 'UTC',
-                                                                       'YYYY-MM-DD HH24:MI') || ' UTC' AS name,
-               count(*) OVER () AS total
-        FROM user_roles g WHERE g.status = 'active' AND g.expires_at <= now()
+        SELECT g.user_id || ': ' || g.role_id || ' ended ' AS name, g.expires_at AS ended,
+               u.attributes ->> 'time_zone' AS time_zone, count(*) OVER () AS total
+        FROM user_roles g LEFT JOIN users u ON u.user_id = g.user_id
+        WHERE g.status = 'active' AND g.expires_at <= now()
         ORDER BY g.user_id, g.role_id LIMIT %s""",
     "ownerless_applications": """
         SELECT a.name || ' (' || a.app_id || ', ' || CASE WHEN a.owner_id IS NULL THEN 'no owner'
@@ -170,8 +171,15 @@ def _rule_breaches(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     for kind, query in _BREACHES.items():
         rows = conn.execute(query, (NAMED_AT_MOST,)).fetchall()
         found[kind] = int(rows[0]["total"]) if rows else 0
-        found[f"{kind}_named"] = tuple(str(row["name"]) for row in rows)
+        found[f"{kind}_named"] = tuple(str(row["name"]) + (_ended(row) if "ended" in row else "") for row in rows)
     return found
+
+
+def _ended(row: dict[str, Any]) -> str:
+    """When a lapsed grant ended, on the person's clock, where a date alone in the bundle was read: "2026-12-18
+    23:59 America/Los_Angeles"."""
+    ended = row["ended"].astimezone(zone_named(row["time_zone"] or "UTC") or UTC)
+    return f"{ended:%Y-%m-%d %H:%M} {zone_label(ended)}"
 
 
 def rebuild_history_stats(conn: psycopg.Connection[Any]) -> None:

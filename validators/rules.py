@@ -23,6 +23,7 @@ SELECT
     (SELECT status FROM target) AS target_status,
     (SELECT status FROM users WHERE user_id = %(requester)s) AS requester_status,
     (SELECT display_name FROM target) AS target_name,
+    (SELECT attributes ->> 'time_zone' FROM target) AS target_time_zone,
     (SELECT display_name FROM users WHERE user_id = %(requester)s) AS requester_name,
     %(requester)s = %(target)s AS is_self,
     coalesce((SELECT manager_id FROM target) = %(requester)s, false) AS is_manager,
@@ -127,11 +128,13 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
     ineligible = row["failed_eligibility"]
     short = row.get("short_prerequisites") or []
     held_until = row.get("held_until")
-    held = f" until {shown_end(held_until)}" if held_until else ""
+    # On the target's clock, as their grants were given: "until the end of 2026-12-18 (America/Los_Angeles)".
+    zone = row.get("target_time_zone") or ""
+    held = f" until {shown_end(held_until, zone)}" if held_until else ""
     if row["already_granted"]:
         granted = f"{target} already holds this role{held}"
     elif held_until:
-        granted = f"{target} holds this role until {shown_end(held_until)}: this would extend it"
+        granted = f"{target} holds this role{held}: this would extend it"
     else:
         granted = f"{target} does not hold this role yet"
     return [
@@ -147,7 +150,7 @@ def interpret(row: dict[str, Any], requester_id: str, target_id: str, delegate_r
                     or "no segregation-of-duties conflict",
                     data={"conflicts": sod}),
         CheckResult(name=CheckName.PREREQUISITES_MET, passed=not missing and not short,
-                    detail=_prerequisites_detail(missing_names, short), data={"missing": missing,
+                    detail=_prerequisites_detail(missing_names, short, zone), data={"missing": missing,
                     "held_only_until": {item["role_id"]: item["until"] for item in short}}),
         CheckResult(name=CheckName.ELIGIBLE, passed=not ineligible,
                     detail="; ".join(f"{e['attribute']} is '{e['actual'] or 'not set'}', allowed: "
@@ -176,15 +179,15 @@ def static_role_rules(database: Database) -> dict[str, RoleRules]:
             for role_id, kinds in rules.items()}
 
 
-def _prerequisites_detail(missing_names: list[str], short: list[dict[str, Any]]) -> str:
+def _prerequisites_detail(missing_names: list[str], short: list[dict[str, Any]], zone: str = "") -> str:
     """'requires Viewer in Looker first'; or, for one held until sooner than the access asked for would last (the
-    role would outlive it), until when it is held and what to ask."""
+    role would outlive it), until when it is held (on `zone`'s clock, the target's) and what to ask."""
     if missing_names:
         return f"requires {', '.join(missing_names)} first"
     if not short:
         return "all prerequisites held"
     first = min(short, key=lambda item: item["until"])
-    ends = shown_end(datetime.fromisoformat(first["until"]))
+    ends = shown_end(datetime.fromisoformat(first["until"]), zone)
     names = ", ".join(item["name"] or item["role_id"] for item in short)
     return (f"requires {names} for as long as this access, and it is held only until {ends}: ask until then, or "
             f"extend it first")

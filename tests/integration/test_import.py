@@ -345,7 +345,7 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     app = app_factory()
     report = app.import_bundle(folder)
     assert (report.sod_breaches, report.prerequisite_breaches, report.ownerless_applications) == (1, 1, 0)
-    assert (report.lapsed_grants, report.lapsed_grants_named) == (1, ("rui: wiki-editor ended 2025-06-30 00:00 UTC",))
+    assert (report.lapsed_grants, report.lapsed_grants_named) == (1, ("rui: wiki-editor ended 2025-06-30 23:59 UTC",))
     assert "Editor" not in app.service.handle("rui", "what access do I have?").outcome.message  # not held
     assert report.sod_breaches_named == ("ana (sod-journal: ldg-poster and ldg-approver)",)
     assert report.prerequisite_breaches_named == ("tess: ldg-closer without ldg-viewer",)
@@ -363,7 +363,7 @@ def test_grants_that_break_the_catalogs_own_rules_are_imported_and_counted(  # t
     assert ("\n  1 person holds both roles of a segregation-of-duties rule: ana (sod-journal: ldg-poster and "
             "ldg-approver)\n  1 grant lacks a prerequisite: tess: ldg-closer without ldg-viewer\n") in shown
     assert ("warning: 1 grant is listed as held but already ended (not held: requests for them are decided as for "
-            "anyone without them): rui: wiki-editor ended 2025-06-30 00:00 UTC\n") in shown
+            "anyone without them): rui: wiki-editor ended 2025-06-30 23:59 UTC\n") in shown
     assert ("warning: 3 applications have no active owner: AskIAM (askiam, owner own is inactive); Ledgerly "
             "(ledgerly, owner own is inactive); WikiWiki (wikiwiki, owner own is inactive); their requests") in shown
 
@@ -419,14 +419,14 @@ def test_a_reimport_keeps_an_extension_approved_since_the_older_grant_the_bundle
     [kept] = report.kept_named
     assert (kept.request_id, kept.user_id, kept.role_id) == (extension.request_id, "tess", "wiki-editor")
     assert kept.until == f"{extension.access_until:%Y-%m-%d %H:%M} UTC"
-    assert kept.bundle == f"until {ends} 00:00 UTC, recorded 2025-01-01 00:00 UTC"
+    assert kept.bundle == f"until {ends} 23:59 UTC, recorded 2025-01-01 00:00 UTC"
     recorded = _last_import_record(app)
     assert recorded["kept_grants"] == 1 and recorded["kept_named"][0]["request_id"] == extension.request_id
     monkeypatch.setenv("ASKIAM_DATABASE_URL", fresh_database_url)
     monkeypatch.setenv("ASKIAM_HOME", str(tmp_path / "home"))
     assert main(["import", str(folder)]) == 0
     assert (f"  1 kept (not in the bundle, or it lists an older grant that ends sooner): {extension.request_id} "
-            f"(tess, wiki-editor, until {kept.until}; the bundle: until {ends} 00:00 UTC") in capsys.readouterr().out
+            f"(tess, wiki-editor, until {kept.until}; the bundle: until {ends} 23:59 UTC") in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("bundle_says", ["revoked", "recorded after the approval"])
@@ -448,6 +448,6 @@ def test_a_reimport_reverts_an_extension_the_bundle_revoked_or_recorded_since_an
     [reverted] = report.reverted_named
     assert (reverted.request_id, reverted.user_id, reverted.role_id) == (extension.request_id, "tess", "wiki-editor")
     assert reverted.bundle == ("revoked" if bundle_says == "revoked"
-                               else f"until {ends} 00:00 UTC, recorded 2025-07-01 00:00 UTC")
+                               else f"until {ends} 23:59 UTC, recorded 2025-07-01 00:00 UTC")
     recorded = _last_import_record(app)
     assert recorded["reverted_grants"] == 1 and recorded["reverted_named"][0]["request_id"] == extension.request_id

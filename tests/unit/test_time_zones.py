@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.time_zones import now_in, zone_label, zone_named
+from bot.time_zones import end_of_day, now_in, zone_label, zone_named
 from bot.understanding.time_limits import find_time_limit, shown_end
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
@@ -72,3 +72,17 @@ def test_an_end_is_shown_on_the_readers_clock_and_named_with_its_zone() -> None:
     assert shown_end(end_of_day.astimezone(UTC)) == "2026-12-07 10:59 UTC"
     assert shown_end(end_of_day, "America/Los_Angeles") == "2026-12-07 02:59 America/Los_Angeles"
     assert shown_end(datetime(2026, 12, 18, 23, 59, 59, tzinfo=UTC)) == "the end of 2026-12-18 (UTC)"
+
+
+@pytest.mark.parametrize(("zone", "day", "last_second_utc"), [
+    ("America/Los_Angeles", date(2026, 12, 18), datetime(2026, 12, 19, 7, 59, 59, tzinfo=UTC)),  # PST, UTC-8
+    ("America/Los_Angeles", date(2026, 7, 18), datetime(2026, 7, 19, 6, 59, 59, tzinfo=UTC)),  # PDT, UTC-7
+    ("Pacific/Auckland", date(2026, 12, 18), datetime(2026, 12, 18, 10, 59, 59, tzinfo=UTC)),  # NZDT, UTC+13
+    ("", date(2026, 12, 18), datetime(2026, 12, 18, 23, 59, 59, tzinfo=UTC)),
+])
+def test_a_day_ends_at_its_last_second_on_the_persons_clock_as_the_chat_reads_a_date(
+        zone: str, day: date, last_second_utc: datetime) -> None:
+    end = end_of_day(day, zone)
+    assert end.astimezone(UTC) == last_second_utc
+    chat = find_time_limit(f"until {day}", datetime(2026, 6, 1, 9, tzinfo=zone_named(zone or "UTC")))
+    assert chat is not None and chat.until == end
