@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain import Clarification
-from bot.time_zones import zone_label, zone_named
+from bot.time_zones import LAST_SECOND, zone_label, zone_named
 from bot.understanding.text import fold
 
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -482,8 +482,8 @@ def _checked(until: datetime, said: str, now: datetime) -> TimeLimit:
 
 
 def _end_of(day: date, now: datetime) -> datetime:
-    """The last second of a day on `now`'s clock."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=now.tzinfo)
+    """The last second of a day on `now`'s clock (as `time_zones.end_of_day` for a bundle's date)."""
+    return datetime.combine(day, LAST_SECOND, tzinfo=now.tzinfo)
 
 
 def _on_clock(moment: datetime, now: datetime) -> datetime:
