@@ -226,6 +226,21 @@ class Withdrawal:
     status: Decision | None = None
 
 
+@dataclass(frozen=True)
+class RefusedAttempt:
+    """An attempt refused because what it named is not the caller's: who tried, where (`route`, e.g. "POST
+    /access-requests/R-1/withdraw"), what they were answered (`code`) and why. `request_id` when it named a
+    request, `conversation_id` when a conversation."""
+
+    attempted_by: str
+    channel: str
+    route: str
+    code: str
+    why: str
+    request_id: str | None = None
+    conversation_id: str | None = None
+
+
 class RequestWithdrawals(Protocol):
     def withdraw(self, request_id: str, person_id: str, channel: str, comment: str = "") -> Withdrawal:
         """Close a request waiting for approval as DENIED (WITHDRAWN), audited (with `comment`, why), for the person
@@ -271,6 +286,12 @@ class DecisionStore(Protocol):
                       asked_until: datetime | None) -> None:
         """Audit a request asked again while the same one still waits for approval: nothing new is filed, and the
         record says who asked, in what words and for what end, against the request that waits."""
+        ...
+
+    def record_refused_attempt(self, attempt: RefusedAttempt) -> None:
+        """Audit an attempt on something that exists but is not the caller's (someone else's request or
+        conversation, the audit log without the auditor role): the caller is told nothing exists, the log keeps
+        who tried."""
         ...
 
 

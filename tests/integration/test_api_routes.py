@@ -99,7 +99,7 @@ def test_nobody_continues_someone_elses_conversation(app) -> None:  # type: igno
     assert _code(stolen) == (404, "CONVERSATION_NOT_FOUND")
     unknown = call("POST", "/chat", {"text": "2", "conversation_id": "c-" + "0" * 32}, user="boss")
     assert _code(unknown) == (404, "CONVERSATION_NOT_FOUND")
-    assert _counts(app) == before
+    assert _counts(app) == {**before, "audit_log": before["audit_log"] + 1}  # the attempt, audited
 
 
 def test_the_identity_comes_from_the_token_never_the_body(app) -> None:  # type: ignore[no-untyped-def]
@@ -388,6 +388,7 @@ def test_withdrawing_a_pending_request_over_http(app) -> None:  # type: ignore[n
     # Someone it is not about: 404, as for a request that does not exist; nothing changes.
     assert _code(call("POST", f"/access-requests/{request_id}/withdraw", user="rui")) == (404, "REQUEST_NOT_FOUND")
     assert _code(call("POST", "/access-requests/R-999999/withdraw", user="tess")) == (404, "REQUEST_NOT_FOUND")
+    before = {**before, "audit_log": before["audit_log"] + 1}  # rui's attempt, audited
     assert _counts(app) == before
     # A body, optional, is read as any other: malformed or with a field it does not have, nothing is withdrawn.
     assert _code(call("POST", f"/access-requests/{request_id}/withdraw", raw=b"garbage{", user="tess")) == (
