@@ -295,6 +295,19 @@ def test_unknown_ids_are_a_422_that_records_nothing(app, ids: dict[str, str], co
     assert _counts(app) == before
 
 
+def test_ids_are_read_in_any_case_as_the_catalog_has_them(app) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = call("POST", "/access-requests", {"user_id": "ana", "app_id": "WIKIWIKI",
+                                                        "role_id": "Wiki-Editor"}, user="ana")
+    assert status == 201, body
+    assert (body["app_id"], body["role_id"], body["user_id"]) == ("wikiwiki", "wiki-editor", "ana")
+    before = _counts(app)
+    assert _code(call("POST", "/access-requests", {"user_id": "ana", "app_id": "STARSHIP", "role_id": "WIKI-EDITOR"},
+                      user="ana")) == (422, "UNKNOWN_APPLICATION")
+    assert _code(call("POST", "/access-requests", {"user_id": "ana", "app_id": "WikiWiki", "role_id": "LDG-VIEWER"},
+                      user="ana")) == (422, "UNKNOWN_ROLE")
+    assert _counts(app) == before
+
+
 def test_a_request_shows_its_status_checks_evidence_and_history(app) -> None:  # type: ignore[no-untyped-def]
     _, _, created = call("POST", "/chat", {"text": "Please give Ana Ferreira the Viewer role in WikiWiki"},
                          user="boss")
