@@ -53,7 +53,8 @@ from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
-from bot.own_access import current_answer
+from bot.messages import described_access, for_an_approver
+from bot.own_access import current_answer, decider_name
 from bot.ports import RefusedAttempt, WithdrawalResult
 from validators import audit_query, audit_reports
 from validators.audit_query import MAX_LIMIT
@@ -283,7 +284,7 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
         _audit_refused(rt, who, missing, "neither its requester, the person it is for, nor one of its approvers",
                        request_id=request_id)
         raise missing
-    return _status(rt, outcome)
+    return _status(rt, outcome, who)
 
 
 def route_called() -> str:
@@ -301,10 +302,18 @@ def _audit_refused(rt: ApiRuntime, who: str, answer: ApiError, why: str, *, requ
         conversation_id=conversation_id))
 
 
-def _status(rt: ApiRuntime, outcome: Outcome) -> RequestStatusResponse:
-    """A recorded request as it stands now, with every decision taken on it."""
+def _status(rt: ApiRuntime, outcome: Outcome, reader: str) -> RequestStatusResponse:
+    """A recorded request as it stands now, with every decision taken on it, told to `reader`: its requester or
+    the person it is for read what the chat would tell them; an approver reads about the person it is for."""
     history = repository.decision_history(rt.app.database.connection, outcome.request_id)
-    return RequestStatusResponse.of(outcome, history, current_answer(outcome, rt.directory))
+    if reader in {outcome.requester_id, outcome.user_id}:
+        return RequestStatusResponse.of(outcome, history, current_answer(outcome, rt.directory))
+    target = rt.directory.get_person(outcome.user_id or "")
+    described = described_access(rt.app.service.vocabulary().catalog, outcome.app_id, outcome.role_id,
+                                 target.display_name if target is not None else outcome.user_id or "")
+    message = for_an_approver(outcome, f" ({described})" if described else "",
+                              decider_name(outcome, reader, rt.directory))
+    return RequestStatusResponse.of(outcome, history, message)
 
 
 @_route("POST", "/access-requests/<request_id>/withdraw", summary="Withdraw a request waiting for approval",
@@ -331,7 +340,7 @@ def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)]
     # Withdrawn now or before (a retry after a lost answer): the request as it stands.
     outcome = rt.app.store.get(request_id)
     assert outcome is not None
-    return _status(rt, outcome)
+    return _status(rt, outcome, who)
 
 
 @_route("GET", "/approvals", summary="The requests waiting for the caller's decision",

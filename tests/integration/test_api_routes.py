@@ -449,13 +449,39 @@ def test_a_request_read_after_its_approval_failed_the_checks_says_so_at_the_top(
     for viewer in ("rui", "boss"):
         _, _, body = call("GET", f"/access-requests/{filed['request_id']}", user=viewer)
         assert (body["status"], body["reason"]) == ("DENIED", "SOD_CONFLICT")
-        # The top level is the outcome now: the chat's status answer, and the checks as run at approval.
-        assert body["message"].startswith("Denied on ") and "Quinn Marlowe approved it (\"ok\"), but when approved " \
-            "it failed the checks: " in body["message"] and body["message"].endswith(filed["message"])
+        # The top level is the outcome now: the chat's status answer, and the checks as run at approval; the
+        # approver reads it about Rui, without what Rui was told at filing.
+        decider, said = ("Quinn Marlowe", filed["message"]) if viewer == "rui" else ("you", "")
+        assert f"Denied on {datetime.now(UTC):%Y-%m-%d}: {decider} approved it (\"ok\"), but when approved it " \
+            "failed the checks: " in body["message"] and body["message"].endswith(said)
         sod = {check["name"]: check for check in body["checks"]}["NO_SOD_CONFLICT"]
         assert not sod["passed"] and "Journal Poster" in sod["detail"]
         # What was said and checked at filing stays, under its own names.
         assert body["filed_message"] == filed["message"] and body["checks_at_filing"] == filed["checks"]
+
+
+def test_an_approver_reads_a_request_about_the_person_it_is_for(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = _pending_for("tess", "ldg-viewer")
+    _, _, asked = call("GET", f"/access-requests/{request_id}", user="tess")
+    assert "for you" in asked["message"]
+    _, _, waiting = call("GET", f"/access-requests/{request_id}", user="boss")  # tess's manager, an approver
+    assert waiting["message"] == (
+        f"Request {request_id} (Viewer in Ledgerly for Tess Okoro) is waiting for approval, and you are one of its "
+        f"approvers: decide it in the console (/console) or with `askiam approvals decide {request_id} approve|deny`.")
+    call("POST", f"/approvals/{request_id}/decision", {"action": "deny", "comment": "use the report"}, user="boss")
+    day = f"{datetime.now(UTC):%Y-%m-%d}"
+    for reader, decider in (("boss", "you"), ("own", "Quinn Marlowe")):  # the owner, the other approver
+        _, _, body = call("GET", f"/access-requests/{request_id}", user=reader)
+        assert body["message"] == (f"Request {request_id} (Viewer in Ledgerly for Tess Okoro): Denied by {decider} "
+                                   f"on {day}: \"use the report\".")
+        assert body["filed_message"] == asked["message"]  # what tess was told stays, under its own name
+
+
+def _pending_for(user: str, role_id: str) -> str:
+    _, _, filed = call("POST", "/access-requests", {"user_id": user, "app_id": "ledgerly", "role_id": role_id},
+                       user=user)
+    assert filed["decision"] == "PENDING_APPROVAL", filed
+    return str(filed["request_id"])
 
 
 def test_a_request_nothing_happened_to_since_reads_as_filed(app) -> None:  # type: ignore[no-untyped-def]
