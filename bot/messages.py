@@ -133,7 +133,25 @@ def since_filed(outcome: Outcome, decider: str = "") -> str:
     else:
         said = f": \"{comment}\"" if comment else ""
         what = f"{status_text(review.decision).capitalize()} by {decider or review.decided_by} on {when}{said}."
-    return f"{what} When it was filed: "
+    return f"{what}{_FILED_LEAD}"
+
+
+# Leads from what happened since filing into the answer given at filing.
+_FILED_LEAD = " When it was filed: "
+
+
+def for_an_approver(outcome: Outcome, what: str, decider: str) -> str:
+    """A recorded request as one of its approvers reads it (not its requester, nor the person it is for): `what`
+    it asks for and for whom (" (Viewer in Box for Ana Ferreira)"), its state, and where to decide it while it
+    waits, as the chat tells an approver. The answer given at filing spoke to the requester ("... for you") and is
+    left out; `decider`: who decided since filing, as the approver reads it ("you", a name)."""
+    ref = f"Request {outcome.request_id}{what}"
+    if outcome.decision is Decision.PENDING_APPROVAL:
+        return (f"{ref} is waiting for approval, and you are one of its approvers: decide it in the console "
+                f"(/console) or with `askiam approvals decide {outcome.request_id} approve|deny`.")
+    if outcome.review is not None:
+        return f"{ref}: {since_filed(outcome, decider).removesuffix(_FILED_LEAD)}"
+    return f"{ref} is {status_text(outcome.decision, outcome.reason)}."
 
 
 def closed_text(request_id: str, review: Review, decider: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from bot.catalog_answers import application_roles, role_described
 from bot.domain import Decision, Outcome, Person, Reason
-from bot.messages import described_access, explanation, since_filed, status_text
+from bot.messages import described_access, explanation, for_an_approver, since_filed, status_text
 from bot.ports import AccessLedger, DecisionStore, Directory, HeldRole, RequestSummary
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.examples import Examples
@@ -254,10 +254,8 @@ class OwnAccessAnswers:
         if outcome is None or not (party or deciding):
             return f"I could not find request {request_id} among your requests."
         if deciding:
-            what = self.described(outcome, requester, vocabulary)
-            return (f"Request {outcome.request_id}{what} is waiting for approval, and you are one of its approvers: "
-                    f"decide it in the console (/console) or with `askiam approvals decide {outcome.request_id} "
-                    "approve|deny`.")
+            assert outcome is not None
+            return for_an_approver(outcome, self.described(outcome, requester, vocabulary), "")
         return f"Request {self._state_of(outcome, requester, vocabulary)}"
 
     def _state_of(self, outcome: Outcome, requester: Person, vocabulary: CatalogVocabulary) -> str:

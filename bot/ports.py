@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,6 +38,14 @@ class Catalog:
     def roles_of(self, app_id: str) -> list[Role]:
         return list(self._roles_by_application.get(app_id, ()))
 
+    def application_by_id(self, app_id: str) -> Application | None:
+        """The application of this id typed in any case ("LOOKER" is looker), as every channel reads names."""
+        return _in_any_case(self.applications, app_id)
+
+    def role_by_id(self, role_id: str) -> Role | None:
+        """The role of this id typed in any case ("Wiki-Viewer" is wiki-viewer)."""
+        return _in_any_case(self.roles, role_id)
+
     @cached_property
     def _roles_by_application(self) -> dict[str, tuple[Role, ...]]:
         """Built once per snapshot: each request looks up the roles of its application."""
@@ -45,6 +53,19 @@ class Catalog:
         for role in self.roles.values():
             grouped.setdefault(role.app_id, []).append(role)
         return {app_id: tuple(roles) for app_id, roles in grouped.items()}
+
+
+_Item = TypeVar("_Item")
+
+
+def _in_any_case(by_id: Mapping[str, _Item], given: str) -> _Item | None:
+    """The entry of exactly this id, else of the one id equal to it ignoring case; None when no id is, or several
+    are (ids that differ only in case are told apart by their case alone)."""
+    if given in by_id:
+        return by_id[given]
+    folded = given.casefold()
+    matches = [item for item_id, item in by_id.items() if item_id.casefold() == folded]
+    return matches[0] if len(matches) == 1 else None
 
 
 class Directory(Protocol):
@@ -226,6 +247,21 @@ class Withdrawal:
     status: Decision | None = None
 
 
+@dataclass(frozen=True)
+class RefusedAttempt:
+    """An attempt refused because what it named is not the caller's: who tried, where (`route`, e.g. "POST
+    /access-requests/R-1/withdraw"), what they were answered (`code`) and why. `request_id` when it named a
+    request, `conversation_id` when a conversation."""
+
+    attempted_by: str
+    channel: str
+    route: str
+    code: str
+    why: str
+    request_id: str | None = None
+    conversation_id: str | None = None
+
+
 class RequestWithdrawals(Protocol):
     def withdraw(self, request_id: str, person_id: str, channel: str, comment: str = "") -> Withdrawal:
         """Close a request waiting for approval as DENIED (WITHDRAWN), audited (with `comment`, why), for the person
@@ -271,6 +307,12 @@ class DecisionStore(Protocol):
                       asked_until: datetime | None) -> None:
         """Audit a request asked again while the same one still waits for approval: nothing new is filed, and the
         record says who asked, in what words and for what end, against the request that waits."""
+        ...
+
+    def record_refused_attempt(self, attempt: RefusedAttempt) -> None:
+        """Audit an attempt on something that exists but is not the caller's (someone else's request or
+        conversation, the audit log without the auditor role): the caller is told nothing exists, the log keeps
+        who tried."""
         ...
 
 

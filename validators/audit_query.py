@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from bot.domain import Decision, Reason
 from validators.audit_errors import InvalidCursorError
 from validators.db import Database
-from validators.decisions import canonical_request_id
+from validators.decisions import REFUSED_ATTEMPT_EVENT, canonical_request_id
 
 # Who decided, as the expression index of migration 0006 has it: keep the two identical or the index goes unused.
 APPROVER_SQL = "(audit_details(payload) ->> 'decided_by')"
@@ -43,6 +43,10 @@ ACCESS_REQUEST, QUESTION_ANSWERED, CLARIFYING_QUESTION = "access_request", "ques
 ANSWERED_REASONS = (Reason.NOTHING_REQUESTED.value, Reason.REMOVAL_NOT_HANDLED.value)
 # Not a decision on access: a record of this decision is a question, answered or asked back.
 QUESTION_DECISION = Decision.NEEDS_CLARIFICATION.value
+# Records of attempts refused: a requester who may not use AskIAM, an attempt to decide, and one on something not
+# the caller's (another's request or conversation, the audit log without the auditor role). Counted apart: one
+# naming a request ("withdraw R-1", someone else's) is no access request, nor a record about one.
+REFUSED_EVENTS = ("access_request.refused", "access_request.decision_refused", REFUSED_ATTEMPT_EVENT)
 
 
 def request_kind_sql(filing: str) -> str:
@@ -205,6 +209,8 @@ class AuditCount(BaseModel):
     questions_answered: int = Field(default=0, description="Questions answered in the chat (NOTHING_REQUESTED: a "
                                                            "request's status, one's own access; REMOVAL_NOT_HANDLED).")
     clarifying_questions: int = Field(default=0, description="Clarifying questions asked back (which role? who?).")
+    refused_attempts: int = Field(default=0, description="Records of refused attempts (a requester refused, an "
+                                                         "attempt to decide, one on something not the caller's).")
 
 
 def encode_cursor(seq: int) -> str:
@@ -255,16 +261,18 @@ def count(database: Database, filter: AuditFilter) -> AuditCount:
     """How many records match, and how many distinct access requests, questions answered and clarifying questions
     they are about ("how many requests from X this week": the access requests)."""
     conditions, params = filter.where()
-    kinds = ", ".join(f"count(*) FILTER (WHERE {request_kind_sql('f')} = '{kind}') AS {kind}"
+    # A request id counts by the records about it, and a refused attempt naming it is none.
+    kinds = ", ".join(f"count(*) FILTER (WHERE m.n > m.refused AND {request_kind_sql('f')} = '{kind}') AS {kind}"
                       for kind in (ACCESS_REQUEST, QUESTION_ANSWERED, CLARIFYING_QUESTION))
-    sql = (f"SELECT coalesce(sum(m.n), 0) AS records, {kinds} FROM (SELECT request_id, count(*) AS n FROM audit_log"
-           f"{_where_sql(conditions)} GROUP BY request_id) m {filing_join('f', 'm.request_id')}")
+    sql = (f"SELECT coalesce(sum(m.n), 0) AS records, coalesce(sum(m.refused), 0) AS refused, {kinds} "
+           "FROM (SELECT request_id, count(*) AS n, count(*) FILTER (WHERE event_type = ANY(%s)) AS refused "
+           f"FROM audit_log{_where_sql(conditions)} GROUP BY request_id) m {filing_join('f', 'm.request_id')}")
     with database.connection() as conn:
-        row = conn.execute(sql, params).fetchone()
+        row = conn.execute(sql, [list(REFUSED_EVENTS), *params]).fetchone()
     assert row is not None
     return AuditCount(records=int(row["records"]), requests=int(row[ACCESS_REQUEST]),
                       questions_answered=int(row[QUESTION_ANSWERED]),
-                      clarifying_questions=int(row[CLARIFYING_QUESTION]))
+                      clarifying_questions=int(row[CLARIFYING_QUESTION]), refused_attempts=int(row["refused"]))
 
 
 def iter_records(database: Database, filter: AuditFilter, batch: int = 1000) -> Iterator[AuditRecord]:

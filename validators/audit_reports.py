@@ -20,6 +20,7 @@ from validators.audit_query import (
     FILING_EVENT,
     QUESTION_ANSWERED,
     QUESTION_DECISION,
+    REFUSED_EVENTS,
     AuditFilter,
     filing_join,
     request_kind_sql,
@@ -73,6 +74,8 @@ class OutcomeRatio(_Model):
     questions_answered: int = Field(default=0, description="Questions answered in the chat (a request's status, "
                                                            "one's own access; NOTHING_REQUESTED, REMOVAL_NOT_HANDLED).")
     clarifying_questions: int = Field(default=0, description="Clarifying questions asked back (which role? who?).")
+    refused_attempts: int = Field(default=0, description="Records of refused attempts (a requester refused, an "
+                                                         "attempt to decide, one on something not the caller's).")
 
 
 class RoleCount(_Model):
@@ -151,7 +154,7 @@ def auto_approval(database: Database, filter: AuditFilter) -> AutoApproval:
 
 def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
     """The approved/denied ratio: each access request counted once, with its latest outcome; questions answered
-    and asked back counted apart."""
+    and asked back, and records of refused attempts, counted apart."""
     conditions, params = _conditions(filter, "request_id IS NOT NULL", "decision IS NOT NULL")
     rows = _fetch(database, f"SELECT {request_kind_sql('f')} AS kind, CASE WHEN latest.reason = 'WITHDRAWN' THEN "
                             "'WITHDRAWN' ELSE latest.decision END AS outcome, count(*) AS n "
@@ -166,11 +169,14 @@ def outcomes(database: Database, filter: AuditFilter) -> OutcomeRatio:
     other = sum(counts.values())
     questions = {kind: sum(int(row["n"]) for row in rows if row["kind"] == kind)
                  for kind in (QUESTION_ANSWERED, CLARIFYING_QUESTION)}
+    refused_conditions, refused_params = _conditions(filter, "event_type = ANY(%s)")
+    refused = int(_fetch(database, f"SELECT count(*) AS n FROM audit_log WHERE {refused_conditions}",
+                         [list(REFUSED_EVENTS), *refused_params])[0]["n"])
     return OutcomeRatio(requests=approved + denied + pending + withdrawn + held + other, approved=approved,
                         denied=denied, pending=pending, withdrawn=withdrawn, already_granted=held, other=other,
                         approved_share=approved / (approved + denied) if approved + denied else None,
                         questions_answered=questions[QUESTION_ANSWERED],
-                        clarifying_questions=questions[CLARIFYING_QUESTION])
+                        clarifying_questions=questions[CLARIFYING_QUESTION], refused_attempts=refused)
 
 
 def top_roles(database: Database, filter: AuditFilter, limit: int = 10) -> list[RoleCount]:

@@ -16,7 +16,7 @@ from psycopg import errors as pg_errors
 from bot.decision import first_failure
 from bot.domain import CheckResult, Decision, Evidence, Outcome, Reason, Review
 from bot.errors import DuplicateRequestError, GrantRecheckFailedError
-from bot.ports import DecisionRecord
+from bot.ports import DecisionRecord, RefusedAttempt
 from validators import audit, outbox
 from validators.db import Database
 from validators.directory import catalog_version
@@ -25,6 +25,9 @@ from validators.rules import SqlRulesChecker
 log = logging.getLogger(__name__)
 
 SYSTEM_DECIDER = "askiam"
+# An attempt on something that exists but is not the caller's (someone else's request or conversation, the audit
+# log without the auditor role), refused as if it did not exist.
+REFUSED_ATTEMPT_EVENT = "resource_access.refused"
 # The unique index that makes a retried request (same requester and idempotency key) one request.
 IDEMPOTENCY_CONSTRAINT = "requests_idempotency_key_key"
 # Request numbers are taken from the sequence this many at a time, one statement per block instead of one per
@@ -228,6 +231,17 @@ class SqlDecisionStore:
                       asked_until: datetime | None) -> None:
         with self._database.connection() as conn, conn.transaction():
             audit.append(conn, _repeat_event(pending, requester_id, channel, text, asked_until))
+
+    def record_refused_attempt(self, attempt: RefusedAttempt) -> None:
+        # Who tried goes in the details, as for a refused decision: they asked for nothing, so they are no
+        # requester, and the request named keeps its own requester.
+        details: dict[str, Any] = {"attempted_by": attempt.attempted_by, "route": attempt.route,
+                                   "code": attempt.code, "why": attempt.why}
+        if attempt.conversation_id is not None:
+            details["conversation_id"] = attempt.conversation_id
+        with self._database.connection() as conn, conn.transaction():
+            audit.append(conn, {"event_type": REFUSED_ATTEMPT_EVENT, "request_id": attempt.request_id,
+                                "channel": attempt.channel, "details": details})
 
 
 def _repeat_event(pending: Outcome, requester_id: str, channel: str, text: str,

@@ -20,6 +20,7 @@ from bot.api.models import ApprovalDecisionResponse, ApprovalQueueResponse, Audi
 from bot.api.runtime import ApiRuntime
 from bot.cli.approvals import EXPIRING_SOON
 from bot.domain import Reason
+from bot.ports import RefusedAttempt
 from validators import audit_query
 from validators.audit_names import FilterNameError, with_recorded_ids
 from validators.audit_query import AuditFilter, AuditPage, ExportFormat, encode_cursor
@@ -77,11 +78,16 @@ def decide(rt: ApiRuntime, request_id: str, approver_id: str, approve: bool, com
                                     reason=result.verdict.reason, granted=result.granted, checks=result.checks)
 
 
-def require_auditor(rt: ApiRuntime, user_id: str, channel: str) -> str:
-    """The caller's id if they hold the auditor role; ForbiddenError otherwise."""
+def require_auditor(rt: ApiRuntime, user_id: str, channel: str, route: str) -> str:
+    """The caller's id if they hold the auditor role; ForbiddenError otherwise, and the attempt (`route`, what was
+    called) audited."""
     rt.app.service.requester(user_id, channel, "(audit log)")
     if not repository.holds_role(rt.app.database.connection, user_id, AUDITOR_ROLE_ID):
-        raise ForbiddenError(f"reading the audit log needs the {AUDITOR_ROLE_ID} role", code="NOT_AN_AUDITOR")
+        refused = ForbiddenError(f"reading the audit log needs the {AUDITOR_ROLE_ID} role", code="NOT_AN_AUDITOR")
+        rt.app.store.record_refused_attempt(RefusedAttempt(
+            attempted_by=user_id, channel=channel, route=route, code=refused.code,
+            why=f"does not hold the {AUDITOR_ROLE_ID} role"))
+        raise refused
     return user_id
 
 

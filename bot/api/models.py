@@ -114,7 +114,8 @@ class RequestStatusResponse(BaseModel):
         "What the requester is told of the request now, as the chat's status answer says it: what was decided since "
         "it was made (by whom, when, with what comment; an approval the checks run again turned down; an expiry; a "
         "withdrawal), then the answer given when it was made. While nothing was decided since, the answer given when "
-        "it was made (`filed_message`)."))
+        "it was made (`filed_message`). To one of its approvers (not its requester, nor the person it is for): the "
+        "request about the person it is for, its state, and where to decide it while it waits."))
     filed_message: str = Field(description="What AskIAM answered when the request was made.")
     checks: list[CheckResult] = Field(description=(
         "The hard checks as last run: when an approver decided, as run again then (a check failed at approval shows "
@@ -125,7 +126,8 @@ class RequestStatusResponse(BaseModel):
 
     @classmethod
     def of(cls, outcome: Outcome, history: list[DecisionEntry], message_now: str) -> RequestStatusResponse:
-        """`message_now`: what the requester would be told now (`bot.own_access.current_answer`)."""
+        """`message_now`: what the reader would be told now (`bot.own_access.current_answer`, or
+        `bot.messages.for_an_approver` for an approver)."""
         return cls(
             request_id=outcome.request_id, status=outcome.decision, reason=outcome.reason,
             requester_id=outcome.requester_id, user_id=outcome.user_id, app_id=outcome.app_id,

@@ -34,6 +34,13 @@ class ConversationRepository:
             ).fetchone()
         return ConversationState.model_validate(row["state"]) if row else None
 
+    def exists(self, conversation_id: str) -> bool:
+        """Whether anyone's conversation has this id (to tell someone else's, whose use is audited, from none)."""
+        with self._connect() as conn:
+            row = conn.execute("SELECT EXISTS (SELECT 1 FROM conversations WHERE conversation_id = %s) AS found",
+                               (conversation_id,)).fetchone()
+        return bool(row and row["found"])
+
     def save(self, conversation_id: str, requester_id: str, state: ConversationState) -> None:
         """Insert or replace the state; a row owned by another requester is never overwritten."""
         with self._connect() as conn:

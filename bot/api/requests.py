@@ -32,10 +32,10 @@ def structured_request(rt: ApiRuntime, requester_id: str, body: AccessRequestBod
     describe = f"(structured request: user {body.user_id}, app {body.app_id}, role {body.role_id})"
     requester = service.requester(requester_id, channel, describe)
     vocabulary = service.vocabulary()
-    app = vocabulary.catalog.applications.get(body.app_id)
+    app = vocabulary.catalog.application_by_id(body.app_id)
     if app is None:
         raise UnknownReferenceError(f"there is no application {body.app_id!r}", code="UNKNOWN_APPLICATION")
-    role = vocabulary.catalog.roles.get(body.role_id)
+    role = vocabulary.catalog.role_by_id(body.role_id)
     if role is None or role.app_id != app.app_id:
         raise UnknownReferenceError(f"{app.name} has no role {body.role_id!r}", code="UNKNOWN_ROLE")
     target = rt.directory.get_person(body.user_id)

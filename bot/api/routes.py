@@ -53,8 +53,9 @@ from bot.api.runtime import ApiRuntime, current
 from bot.api.settings import MAX_BODY_BYTES
 from bot.conversation import ConversationState
 from bot.domain import Decision, Outcome
-from bot.own_access import current_answer
-from bot.ports import WithdrawalResult
+from bot.messages import described_access, for_an_approver
+from bot.own_access import current_answer, decider_name
+from bot.ports import RefusedAttempt, WithdrawalResult
 from validators import audit_query, audit_reports
 from validators.audit_query import MAX_LIMIT
 from validators.audit_reports import AuditReport
@@ -239,8 +240,12 @@ def chat(body: Annotated[ChatRequest, Body()], rt: Runtime, who: Caller,
     if body.conversation_id is not None:
         state = rt.conversations.load(body.conversation_id, who)
         if state is None:
-            raise ResourceNotFoundError("no such conversation; start a new one without conversation_id",
-                                        code="CONVERSATION_NOT_FOUND")
+            missing = ResourceNotFoundError("no such conversation; start a new one without conversation_id",
+                                            code="CONVERSATION_NOT_FOUND")
+            if rt.conversations.exists(body.conversation_id):
+                _audit_refused(rt, who, missing, "the conversation is another person's",
+                               conversation_id=body.conversation_id)
+            raise missing
         conversation_id = body.conversation_id
     else:
         conversation_id = repository.new_conversation_id()
@@ -271,16 +276,44 @@ def get_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)], rt:
     rt.app.service.requester(who, CHANNEL, f"(status of {request_id})")
     rt.app.approvals.expire()  # an overdue request reads EXPIRED, not pending until the next sweep
     outcome = rt.app.store.get(request_id)
-    if outcome is None or (who not in {outcome.requester_id, outcome.user_id}
-                           and not repository.is_approver(rt.app.database.connection, request_id, who)):
-        raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
-    return _status(rt, outcome)
+    missing = ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+    if outcome is None:
+        raise missing
+    if who not in {outcome.requester_id, outcome.user_id} and \
+            not repository.is_approver(rt.app.database.connection, request_id, who):
+        _audit_refused(rt, who, missing, "neither its requester, the person it is for, nor one of its approvers",
+                       request_id=request_id)
+        raise missing
+    return _status(rt, outcome, who)
 
 
-def _status(rt: ApiRuntime, outcome: Outcome) -> RequestStatusResponse:
-    """A recorded request as it stands now, with every decision taken on it."""
+def route_called() -> str:
+    """The method and path called ("POST /access-requests/R-1/withdraw"), as an audit record names them."""
+    event = resolver.current_event
+    return f"{event.http_method.upper()} {event.path}"
+
+
+def _audit_refused(rt: ApiRuntime, who: str, answer: ApiError, why: str, *, request_id: str | None = None,
+                   conversation_id: str | None = None) -> None:
+    """Keep who tried something that exists but is not theirs; they are answered as if it did not exist, and
+    the log is where anyone learns of the attempt."""
+    rt.app.store.record_refused_attempt(RefusedAttempt(
+        attempted_by=who, channel=CHANNEL, route=route_called(), code=answer.code, why=why, request_id=request_id,
+        conversation_id=conversation_id))
+
+
+def _status(rt: ApiRuntime, outcome: Outcome, reader: str) -> RequestStatusResponse:
+    """A recorded request as it stands now, with every decision taken on it, told to `reader`: its requester or
+    the person it is for read what the chat would tell them; an approver reads about the person it is for."""
     history = repository.decision_history(rt.app.database.connection, outcome.request_id)
-    return RequestStatusResponse.of(outcome, history, current_answer(outcome, rt.directory))
+    if reader in {outcome.requester_id, outcome.user_id}:
+        return RequestStatusResponse.of(outcome, history, current_answer(outcome, rt.directory))
+    target = rt.directory.get_person(outcome.user_id or "")
+    described = described_access(rt.app.service.vocabulary().catalog, outcome.app_id, outcome.role_id,
+                                 target.display_name if target is not None else outcome.user_id or "")
+    message = for_an_approver(outcome, f" ({described})" if described else "",
+                              decider_name(outcome, reader, rt.directory))
+    return RequestStatusResponse.of(outcome, history, message)
 
 
 @_route("POST", "/access-requests/<request_id>/withdraw", summary="Withdraw a request waiting for approval",
@@ -295,14 +328,19 @@ def withdraw_access_request(request_id: Annotated[str, Path(pattern=ID_PATTERN)]
     rt.app.service.requester(who, CHANNEL, f"(withdraw {request_id})")
     result = rt.app.approvals.withdraw(request_id, who, CHANNEL, comment=body.comment.strip() if body else "")
     if result.result is WithdrawalResult.NOT_FOUND:
-        raise ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+        missing = ResourceNotFoundError(f"no request {request_id} of yours", code="REQUEST_NOT_FOUND")
+        named = rt.app.store.get(result.request_id)
+        if named is not None and who not in {named.requester_id, named.user_id}:
+            _audit_refused(rt, who, missing, "neither its requester nor the person it is for",
+                           request_id=result.request_id)
+        raise missing
     if result.result is WithdrawalResult.NOT_PENDING:
         raise ConflictError(f"{request_id} is {result.status}, not waiting for approval; nothing was withdrawn",
                             code="NOT_PENDING")
     # Withdrawn now or before (a retry after a lost answer): the request as it stands.
     outcome = rt.app.store.get(request_id)
     assert outcome is not None
-    return _status(rt, outcome)
+    return _status(rt, outcome, who)
 
 
 @_route("GET", "/approvals", summary="The requests waiting for the caller's decision",
@@ -325,7 +363,7 @@ def decide_approval(request_id: Annotated[str, Path(pattern=ID_PATTERN)],
 
 def auditor(rt: Runtime, who: Caller) -> str:
     """The caller, if they hold the auditor role (403 otherwise)."""
-    return console.require_auditor(rt, who, CHANNEL)
+    return console.require_auditor(rt, who, CHANNEL, route_called())
 
 
 Auditor = Annotated[str, Depends(auditor)]

@@ -188,19 +188,20 @@ def _invalid_filter(exc: ValueError) -> int:
 def _record_line(record: Any) -> str:
     fields = [f"#{record.seq}", f"{record.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}Z", record.event_type,
               record.request_id or "-"]
-    # A refused attempt to decide: who tried (no decision was taken, so nobody "decided_by").
-    attempted_by = record.details.get("attempted_by")
+    # A refused attempt: who tried (no decision was taken, so nobody "decided_by"), and the conversation it named.
+    attempted_by, conversation = record.details.get("attempted_by"), record.details.get("conversation_id")
     for name, value in (("requester", record.requester_id), ("target", record.target_id),
                         ("role", f"{record.app_id}/{record.role_id}" if record.role_id else None),
                         ("decision", "/".join(v for v in (record.decision, record.reason) if v) or None),
                         ("decided_by", record.approver), ("withdrawn_by", record.withdrawn_by),
                         ("attempted_by", attempted_by if isinstance(attempted_by, str) else None),
+                        ("conversation", conversation if isinstance(conversation, str) else None),
                         ("channel", record.channel)):
         if value:
             fields.append(f"{name}={visible(value)}")
-    # Free text, quoted: why the approver could decide ("application owner"), their comment, and why an attempt to
-    # decide was refused.
-    for name in ("capacity", "comment", "why"):
+    # Free text, quoted: why the approver could decide ("application owner"), their comment, and what a refused
+    # attempt called and why it was refused.
+    for name in ("capacity", "comment", "route", "why"):
         value = record.details.get(name)
         if isinstance(value, str) and value:
             quoted = visible(value).replace('"', '\\"')
@@ -216,8 +217,10 @@ def _questions(counted: Any) -> str:
 
 
 def _about(counted: Any) -> str:
-    """"3 access requests, 11 questions answered, 1 clarifying question": what counted records are about."""
-    return f"{quantity(counted.requests, 'access request')}, {_questions(counted)}"
+    """"3 access requests, 11 questions answered, 1 clarifying question, 2 refused attempts": what counted records
+    are about."""
+    return (f"{quantity(counted.requests, 'access request')}, {_questions(counted)}, "
+            f"{quantity(counted.refused_attempts, 'refused attempt')}")
 
 
 def cmd_query(app: Application, args: argparse.Namespace) -> int:
@@ -298,7 +301,8 @@ def render_report(result: Any) -> list[str]:
              f"{outcomes.denied} denied, {outcomes.pending} pending, {outcomes.withdrawn} withdrawn, "
              f"{outcomes.already_granted} already held" + (f", {outcomes.other} other" if outcomes.other else "")
              + f"; approved/(approved+denied) {_share(outcomes.approved_share)}",
-             f"not requests for access: {_questions(outcomes)}",
+             f"not requests for access: {_questions(outcomes)}; "
+             f"{_many(outcomes.refused_attempts, 'refused attempt')}",
              f"auto-approval: {auto.auto_approved} of {_many(auto.decided, 'decided request')} ({_share(auto.rate)})",
              f"time to decision: median {_duration(latency.median_seconds)} over "
              f"{_many(latency.decisions, 'decision')}; "

@@ -99,7 +99,7 @@ def test_nobody_continues_someone_elses_conversation(app) -> None:  # type: igno
     assert _code(stolen) == (404, "CONVERSATION_NOT_FOUND")
     unknown = call("POST", "/chat", {"text": "2", "conversation_id": "c-" + "0" * 32}, user="boss")
     assert _code(unknown) == (404, "CONVERSATION_NOT_FOUND")
-    assert _counts(app) == before
+    assert _counts(app) == {**before, "audit_log": before["audit_log"] + 1}  # the attempt, audited
 
 
 def test_the_identity_comes_from_the_token_never_the_body(app) -> None:  # type: ignore[no-untyped-def]
@@ -295,6 +295,19 @@ def test_unknown_ids_are_a_422_that_records_nothing(app, ids: dict[str, str], co
     assert _counts(app) == before
 
 
+def test_ids_are_read_in_any_case_as_the_catalog_has_them(app) -> None:  # type: ignore[no-untyped-def]
+    status, _, body = call("POST", "/access-requests", {"user_id": "ana", "app_id": "WIKIWIKI",
+                                                        "role_id": "Wiki-Editor"}, user="ana")
+    assert status == 201, body
+    assert (body["app_id"], body["role_id"], body["user_id"]) == ("wikiwiki", "wiki-editor", "ana")
+    before = _counts(app)
+    assert _code(call("POST", "/access-requests", {"user_id": "ana", "app_id": "STARSHIP", "role_id": "WIKI-EDITOR"},
+                      user="ana")) == (422, "UNKNOWN_APPLICATION")
+    assert _code(call("POST", "/access-requests", {"user_id": "ana", "app_id": "WikiWiki", "role_id": "LDG-VIEWER"},
+                      user="ana")) == (422, "UNKNOWN_ROLE")
+    assert _counts(app) == before
+
+
 def test_a_request_shows_its_status_checks_evidence_and_history(app) -> None:  # type: ignore[no-untyped-def]
     _, _, created = call("POST", "/chat", {"text": "Please give Ana Ferreira the Viewer role in WikiWiki"},
                          user="boss")
@@ -388,6 +401,7 @@ def test_withdrawing_a_pending_request_over_http(app) -> None:  # type: ignore[n
     # Someone it is not about: 404, as for a request that does not exist; nothing changes.
     assert _code(call("POST", f"/access-requests/{request_id}/withdraw", user="rui")) == (404, "REQUEST_NOT_FOUND")
     assert _code(call("POST", "/access-requests/R-999999/withdraw", user="tess")) == (404, "REQUEST_NOT_FOUND")
+    before = {**before, "audit_log": before["audit_log"] + 1}  # rui's attempt, audited
     assert _counts(app) == before
     # A body, optional, is read as any other: malformed or with a field it does not have, nothing is withdrawn.
     assert _code(call("POST", f"/access-requests/{request_id}/withdraw", raw=b"garbage{", user="tess")) == (
@@ -435,13 +449,39 @@ def test_a_request_read_after_its_approval_failed_the_checks_says_so_at_the_top(
     for viewer in ("rui", "boss"):
         _, _, body = call("GET", f"/access-requests/{filed['request_id']}", user=viewer)
         assert (body["status"], body["reason"]) == ("DENIED", "SOD_CONFLICT")
-        # The top level is the outcome now: the chat's status answer, and the checks as run at approval.
-        assert body["message"].startswith("Denied on ") and "Quinn Marlowe approved it (\"ok\"), but when approved " \
-            "it failed the checks: " in body["message"] and body["message"].endswith(filed["message"])
+        # The top level is the outcome now: the chat's status answer, and the checks as run at approval; the
+        # approver reads it about Rui, without what Rui was told at filing.
+        decider, said = ("Quinn Marlowe", filed["message"]) if viewer == "rui" else ("you", "")
+        assert f"Denied on {datetime.now(UTC):%Y-%m-%d}: {decider} approved it (\"ok\"), but when approved it " \
+            "failed the checks: " in body["message"] and body["message"].endswith(said)
         sod = {check["name"]: check for check in body["checks"]}["NO_SOD_CONFLICT"]
         assert not sod["passed"] and "Journal Poster" in sod["detail"]
         # What was said and checked at filing stays, under its own names.
         assert body["filed_message"] == filed["message"] and body["checks_at_filing"] == filed["checks"]
+
+
+def test_an_approver_reads_a_request_about_the_person_it_is_for(app) -> None:  # type: ignore[no-untyped-def]
+    request_id = _pending_for("tess", "ldg-viewer")
+    _, _, asked = call("GET", f"/access-requests/{request_id}", user="tess")
+    assert "for you" in asked["message"]
+    _, _, waiting = call("GET", f"/access-requests/{request_id}", user="boss")  # tess's manager, an approver
+    assert waiting["message"] == (
+        f"Request {request_id} (Viewer in Ledgerly for Tess Okoro) is waiting for approval, and you are one of its "
+        f"approvers: decide it in the console (/console) or with `askiam approvals decide {request_id} approve|deny`.")
+    call("POST", f"/approvals/{request_id}/decision", {"action": "deny", "comment": "use the report"}, user="boss")
+    day = f"{datetime.now(UTC):%Y-%m-%d}"
+    for reader, decider in (("boss", "you"), ("own", "Quinn Marlowe")):  # the owner, the other approver
+        _, _, body = call("GET", f"/access-requests/{request_id}", user=reader)
+        assert body["message"] == (f"Request {request_id} (Viewer in Ledgerly for Tess Okoro): Denied by {decider} "
+                                   f"on {day}: \"use the report\".")
+        assert body["filed_message"] == asked["message"]  # what tess was told stays, under its own name
+
+
+def _pending_for(user: str, role_id: str) -> str:
+    _, _, filed = call("POST", "/access-requests", {"user_id": user, "app_id": "ledgerly", "role_id": role_id},
+                       user=user)
+    assert filed["decision"] == "PENDING_APPROVAL", filed
+    return str(filed["request_id"])
 
 
 def test_a_request_nothing_happened_to_since_reads_as_filed(app) -> None:  # type: ignore[no-untyped-def]

@@ -113,7 +113,7 @@ def test_query_prints_a_page_and_the_cursor_to_the_next(app, capsys) -> None:  #
     assert capsys.readouterr().out.splitlines()[-1] == "1 record"
     assert run(app, "audit", "query", "--requester", "ana", "--since", "this-week", "--count") == 0
     assert capsys.readouterr().out.strip() == "2 records, about 2 access requests, 0 questions answered, 0 " \
-                                              "clarifying questions"
+                                              "clarifying questions, 0 refused attempts"
     assert run(app, "audit", "query", "--cursor", "garbage") == 2
     assert "cursor is not valid" in capsys.readouterr().err
     assert run(app, "audit", "query", "--since", "today", "--until", "yesterday") == 2

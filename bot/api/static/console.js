@@ -344,13 +344,15 @@
   }
 
   // The approver's comment; for a withdrawal, who withdrew it (no approver decided it); for a refused attempt, who
-  // tried and why it was refused.
+  // tried, what they called and why it was refused.
   function note(record) {
     const details = record.details;
     const comment = typeof details.comment === "string" ? details.comment : "";
     if (record.withdrawn_by) return "withdrawn by " + record.withdrawn_by + (comment ? ": " + comment : "");
     if (comment) return comment;
-    if (typeof details.why === "string") return (details.attempted_by || "") + ": " + details.why;
+    const conversation = typeof details.conversation_id === "string" ? ", conversation " + details.conversation_id : "";
+    const called = typeof details.route === "string" ? " (" + details.route + conversation + ")" : "";
+    if (typeof details.why === "string") return (details.attempted_by || "") + called + ": " + details.why;
     return "";
   }
 
