@@ -56,7 +56,8 @@ def thin_evidence(support: Support | None, min_role_decisions: int) -> str:
     if support.like_requester == 0:
         return "nobody in the same department or with the same title has asked for this role or holds it"
     if 2 * support.similar_approved < support.similar:
-        return f"only {support.similar_approved} of {support.similar} similar past requests for this role were approved"
+        return (f"only {support.similar_approved} of the {support.similar} nearest past requests for this role were "
+                "approved")
     return ""
 
 

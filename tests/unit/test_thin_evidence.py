@@ -20,7 +20,7 @@ ROLE = Role(role_id="r", app_id="a", name="Reader", privileged=False)
     (Support(1, 1, 1, 1), "this role has only 1 past decision (automatic approval needs at least 5)"),
     (Support(60, 25, 25, 0),
      "nobody in the same department or with the same title has asked for this role or holds it"),
-    (Support(60, 25, 10, 8), "only 10 of 25 similar past requests for this role were approved"),
+    (Support(60, 25, 10, 8), "only 10 of the 25 nearest past requests for this role were approved"),
     (Support(60, 25, 13, 1), ""), (Support(5, 1, 1, 3), ""), (Support(5, 0, 0, 2), ""),
 ])
 def test_what_the_history_must_hold_before_an_automatic_approval(support: Support, why: str) -> None:
