@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz
 
 from bot.domain import Candidate, Clarification, Decision, Outcome, ResolvedRequest
+from bot.understanding.asking import CONFIRM_SLOT
+from bot.understanding.small_talk import ENDED_SLOT
 from bot.understanding.text import clean, emails, fold
 
 MAX_TURNS = 12
@@ -228,10 +230,12 @@ def _spelt_like(word: str, name: list[str]) -> bool:
 def declined(asked: Clarification, reply: str) -> Clarification | None:
     """The open question to ask when the reply is a plain "no" to a question offering one candidate ("Do you mean
     Łukasz Wiśniewski?" "no"), else None."""
-    if len(asked.candidates) != 1 or asked.slot not in _ASKED_OPENLY:
+    if len(asked.candidates) != 1 or asked.slot not in (*_ASKED_OPENLY, CONFIRM_SLOT):
         return None
     if not _DECLINED.match(fold(clean(reply)).replace("\u2019", "'")):
         return None
+    if asked.slot == CONFIRM_SLOT:  # "Do you want to ask for Viewer in Looker?" "no": nothing is asked for
+        return Clarification(slot=ENDED_SLOT, question="Nothing was requested.")
     # A role the application question named ("is this for Explore Analyst in Zendesk?") is declined with it.
     mentioned = "" if asked.slot == "application" else asked.mentioned
     return Clarification(slot=asked.slot, question=_ASKED_OPENLY[asked.slot], mentioned=mentioned)

@@ -70,6 +70,7 @@ from bot.ports import (
 )
 from bot.time_zones import now_in
 from bot.understanding.after_decision import NOTHING_TO_EXPLAIN, asks_why, continues
+from bot.understanding.asking import CONFIRM_SLOT, asks_for_access, not_asking_answer, whether_meant
 from bot.understanding.catalog_matcher import winners
 from bot.understanding.examples import Examples
 from bot.understanding.intent import REMOVAL_SLOT, asks_for_removal, removal_answer
@@ -344,10 +345,11 @@ class AccessRequestService:
             full_text = clean(text)
             changed = last
         else:
-            resolved = resolve(text, requester, vocabulary, self._ports.directory)
             full_text = clean(text)
-            if _names_nothing(text, resolved, vocabulary):  # "test": asking which application would be a guess
-                return answer(ENDED_SLOT, not_understood(vocabulary.examples), full_text)
+            read = self._fresh(text, requester, vocabulary)
+            if isinstance(read, str):
+                return answer(ENDED_SLOT, read, full_text)
+            resolved = read
         if resolved.is_complete and not asked_until:
             resolved = _with_time_limit(resolved, full_text, requester)
         version = vocabulary.catalog.version
@@ -355,6 +357,19 @@ class AccessRequestService:
             return self._clarify(requester, resolved, full_text, channel, conversation_id, state, text, key, version)
         turn = self._evaluate(requester, resolved, full_text, channel, conversation_id, key, version)
         return self._noting_earlier_request(turn, changed, vocabulary) if changed is not None else turn
+
+    def _fresh(self, text: str, requester: Person, vocabulary: CatalogVocabulary) -> ResolvedRequest | str:
+        """A message that starts a request, read; or the answer that ends it when it names nothing ("test": asking
+        which application would be a guess) or names access without asking for it ("thanks for Looker Viewer!",
+        asked whether it is meant, or answered when it is not even clear which access)."""
+        resolved = resolve(text, requester, vocabulary, self._ports.directory)
+        if _names_nothing(text, resolved, vocabulary):
+            return not_understood(vocabulary.examples)
+        if _asks(text, resolved, vocabulary, requester):
+            return resolved
+        if not resolved.is_complete:
+            return not_asking_answer(vocabulary.examples.request)
+        return whether_meant(_with_time_limit(resolved, clean(text), requester), requester)
 
     def _noting_earlier_request(self, turn: Turn, last: LastRequest, vocabulary: CatalogVocabulary) -> Turn:
         """A change to the last request ("actually make that Content Curator") files a new request; the earlier
@@ -522,7 +537,7 @@ class AccessRequestService:
             elif asked.slot == "application":
                 app = catalog.applications.get(chosen.id)
                 role = pointed_role(asked, app, catalog) or role
-            elif asked.slot == "role":
+            elif asked.slot in ("role", CONFIRM_SLOT):
                 role = catalog.roles.get(chosen.id)
             matches.append(MatchedEntity(kind=asked.slot, id=chosen.id, label=chosen.label, score=1.0,
                                          matched_text=clean(text)))
@@ -751,7 +766,8 @@ class AccessRequestService:
             if authorized and verdict.reason is not Reason.USER_INACTIVE else []
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
                                    app.name, request_id, failed, probability, evidence, thin, resolved.until,
-                                   requester.time_zone, also_failed)
+                                   requester.time_zone, also_failed) + _extension_note(verdict.decision, checks,
+                                                                                       target, resolved, requester)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
@@ -831,6 +847,33 @@ def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool
     target's manager decides (or, should they have left, the owner), and no query is spent on it."""
     manager = target.manager_id
     return role.privileged or not manager or manager in (requester.user_id, target.user_id)
+
+
+def _extension_note(decision: Decision, checks: Sequence[CheckResult], target: Person, resolved: ResolvedRequest,
+                    requester: Person) -> str:
+    """For a request for a role held until a date, granted or sent for approval: that it changes the end of a grant
+    held (to a later one, or to none), not a new grant."""
+    if decision not in (Decision.APPROVED, Decision.PENDING_APPROVAL):
+        return ""
+    held = next((check.data.get("held_until") for check in checks if check.name is CheckName.NOT_ALREADY_GRANTED),
+                None)
+    if not held:
+        return ""
+    who = "you" if resolved.target_is_requester else target.display_name
+    ends = shown_end(datetime.fromisoformat(held), requester.time_zone)
+    new_end = "no end" if resolved.until is None else "the new end"
+    if decision is Decision.APPROVED:
+        return f" This extends the grant {who} held until {ends}: it has {new_end} now."
+    holds = "hold" if resolved.target_is_requester else "holds"
+    return f" This would extend the grant {who} {holds} until {ends} ({new_end} if approved)."
+
+
+def _asks(text: str, resolved: ResolvedRequest, vocabulary: CatalogVocabulary, requester: Person) -> bool:
+    """Whether a fresh message asks for the access it names (`asking.asks_for_access`), the words read as the
+    person, the application and the role (as typed: "ledgrly") and the end it gives being part of such a request."""
+    limit = find_time_limit(text, now_in(requester.time_zone))
+    known = [match.matched_text for match in resolved.matches]
+    return asks_for_access(text, vocabulary.words, [*known, limit.said if limit is not None else ""])
 
 
 def _names_nothing(text: str, resolved: ResolvedRequest, vocabulary: CatalogVocabulary) -> bool:

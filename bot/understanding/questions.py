@@ -185,6 +185,7 @@ _ROLE_INFO = re.compile(
     r"unlock|mean)\b"
     r"|what(?:'s|\s+is)\s+(?:the\s+|a\s+|an\s+)?(?!(?:that|this|it)\b)\S[^.!?]*?\s+role\b"
     r"|(?:tell\s+me\s+(?:more\s+)?about|describe|explain)\s+(?:the\s+|a\s+)?\S[^.!?]*?\s+role\b"
+    r"|(?:tell\s+me\s+(?:more\s+)?about|what\s+is\s+the\s+sla\s+for)\s+(?!my\b|your\b|it\b|that\b|this\b)\S"
     r"|what\s+(?:can|could)\s+i\s+do\s+with\s+\S"
     # "how do I get Requester in ServiceNow?", "do I need Requisitioner in Coupa to raise a PO?": how, not a request
     r"|how\s+(?:do|can|could|would|should|does|may)\s+(?:i|we|one|someone|somebody|a\s+person)\s+(?:get|obtain|"

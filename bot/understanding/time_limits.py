@@ -106,7 +106,8 @@ _NAMED_PERIOD = re.compile(
     rf"festive\s+(?:season|period)){_PERIOD_ENDS}"
     r"|for\s+the\s+(?:duration|life(?:time)?)\s+of\s+(?:the\s+|my\s+|our\s+|this\s+)?[\w-]+"
     r"|for\s+as\s+long\s+as\b(?:\s+[\w'-]+){0,3}"
-    r"|for\s+(?:the\s+|my\s+|our\s+|this\s+|next\s+)(?:next\s+|current\s+|coming\s+|rest\s+of\s+the\s+)?"
+    r"|for\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+|their\s+|your\s+|this\s+|next\s+)"
+    r"(?:next\s+|current\s+|coming\s+|rest\s+of\s+the\s+)?"
     rf"{_PERIOD_NOUNS}{_PERIOD_ENDS}"
     rf"|for\s+next\s+(?:week|month)(?:\s+only)?{_PERIOD_ENDS}|for\s+next\s+(?:quarter|year)\s+only)")
 # A start later than now ("for 1 week starting Monday", "from Monday to Wednesday"): access begins once granted, so

@@ -97,3 +97,30 @@ def test_questions_about_others_how_to_and_refusals_grant_nothing_and_file_nothi
     assert says in outcome.message, outcome.message
     assert _grants(app) == before
     assert app.approvals.pending_for("boss") == [] and app.approvals.pending_for("own") == []
+
+
+@pytest.mark.parametrize(("who", "text"), [
+    ("fin1", "thanks for the Editor access in WikiWiki!"), ("fin1", "Editor in WikiWiki works now, thank you"),
+    ("fin1", "If I had Editor in WikiWiki I could fix the typo myself"), ("fin1", "I heard Editor in WikiWiki is slow"),
+    ("boss", "Should I give Ana Ferreira Editor in WikiWiki?"),
+    ("boss", "Ana Ferreira already has Editor in WikiWiki, right?"),
+    ("boss", "Ana Ferreira wants Editor in WikiWiki but I said no"), ("fin1", "I already have Editor in WikiWiki"),
+    ("rui", "Ana Ferreira has Editor in WikiWiki"),
+])
+def test_a_message_naming_access_without_asking_for_it_files_nothing_until_confirmed(app: Any, who: str,
+                                                                                   text: str) -> None:
+    before = _grants(app)
+    turn = app.service.handle(who, text)
+    outcome = turn.outcome
+    assert outcome.decision is Decision.NEEDS_CLARIFICATION, outcome.message
+    assert outcome.message.startswith("Nothing was requested: I could not tell whether you are asking for access. "
+                                      "Do you want to ask for Editor in WikiWiki"), outcome.message
+    assert _grants(app) == before and app.approvals.pending_for("boss") == []
+    with app.database.connection() as conn:  # nothing filed: only the question is on record
+        statuses = {row["status"] for row in conn.execute("SELECT status FROM requests").fetchall()}
+    assert statuses <= {"NEEDS_CLARIFICATION"}, statuses
+    # "no" ends it; asked again, "yes" files it as a request like any other
+    assert app.service.handle(who, "no", state=turn.state).outcome.message == "Nothing was requested."
+    again = app.service.handle(who, text)
+    filed = app.service.handle(who, "yes", state=again.state).outcome
+    assert filed.decision is not Decision.NEEDS_CLARIFICATION and filed.role_id == "wiki-editor", filed.message

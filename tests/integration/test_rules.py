@@ -189,3 +189,17 @@ def test_application_role_cannot_rewrite_the_audit_log(app) -> None:  # type: ig
         conn.rollback()
         user = conn.execute("SELECT current_user AS u").fetchone()
     assert user["u"] == "askiam_app"
+
+
+def test_a_request_for_a_role_held_until_a_date_says_it_extends_that_grant(app) -> None:  # type: ignore[no-untyped-def]
+    with app.database.connection() as conn:
+        conn.execute("UPDATE user_roles SET expires_at = '2099-01-15 23:59:59+00' "
+                     "WHERE user_id = 'rui' AND role_id = 'ldg-viewer'")
+    outcome = ask(app, "rui", "I need Viewer in Ledgerly")
+    assert outcome.decision in (Decision.APPROVED, Decision.PENDING_APPROVAL), outcome.message
+    said = ("This extends the grant you held until the end of 2099-01-15 (UTC): it has no end now."
+            if outcome.decision is Decision.APPROVED else
+            "This would extend the grant you hold until the end of 2099-01-15 (UTC) (no end if approved).")
+    assert outcome.message.endswith(said), outcome.message
+    fresh = ask(app, "tess", "I need Editor in WikiWiki")  # not held: no such note
+    assert "extend" not in fresh.message

@@ -376,6 +376,7 @@ def test_a_month_from_a_day_a_shorter_month_lacks_ends_on_its_last_day() -> None
 @pytest.mark.parametrize(("text", "problem"), [
     ("Reader in Confluence for the next sprint pls", "gives no end"),
     ("Reader in Confluence during my on-call week", "gives no end"),
+    ("Jonas needs Viewer in GCP prod for his on-call week", "gives no end"), ("for her vacation", "gives no end"),
     ("I need Reader over the holidays", "gives no end"),
     ("need Reporter in gitlab for the duration of the project", "gives no end"),
     ("for as long as the migration runs", "gives no end"), ("for next week only", "gives no end"),

@@ -1,0 +1,89 @@
+"""Whether a message asks for access at all, before anything is filed for the role it names.
+
+A message naming a role is not thereby a request: "thanks for the Confluence Reader access!", "Mai already has
+Looker Viewer, right?", "If I had Admin I could fix it", "Tell me about Payroll Processor" name roles and ask for
+none. Filed as requests they would be granted to whoever they seem to be for. So a message is read as a request
+only when it says it asks ("I need", "can I get", "please add me", "Ana needs", "for me", "please"), or when it is
+no more than the access itself ("Reader in Confluence", "looker viewer for 2 weeks"). Anything else is asked about
+("Do you want to ask for ...?") and a "yes" files it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+
+from bot.domain import Candidate, Clarification, Person, ResolvedRequest
+from bot.understanding.text import fold
+
+# The question asked of a message that names access without asking for it; "yes" files it, "no" ends it.
+CONFIRM_SLOT = "confirm"
+
+_NEED = r"(?:need|ne+d|nede|nedd|neeed|want|wnat|wan+a|require|request|like|love)"
+_ASKING = re.compile("|".join((
+    # "I need", "we'd like", "I really need", "i ned"; not "I might need", "I'm not asking for"
+    rf"\b(?:i|we)(?:'d|'ll|\s+(?:would|will|do|really|also|still|urgently|just|now|definitely|actually|only|"
+    rf"kindly|badly|truly|then))*\s+{_NEED}\b",
+    r"\b(?:i|we)(?:'m|\s+am|'re|\s+are)\s+(?:requesting|asking\s+for|applying\s+for|looking\s+for)\b",
+    # "need Planner in GitLab", "requesting Viewer": the message starts with the need
+    rf"^(?:(?:hi|hello|hey|ok|so|also)\W+)*(?:{_NEED}s?|requesting|looking\s+for)\b",
+    # "please add me to ...", "give me ...", "can you set me up with ...": asked of AskIAM
+    r"(?:^|[.!?;:,]\s*|\b(?:please|pls|plz|kindly|and|also|then|just)\s+)(?:please\s+|pls\s+|kindly\s+)?"
+    r"(?:give|grant|add|provision|assign|enable|set\s+\w+\s+up|set\s+up|get\s+(?:me|us|him|her|them)|"
+    r"onboard|enrol+|sign\s+\w+\s+up|put\s+(?:me|us|him|her|them))\b",
+    r"\b(?:can|could|may|might|shall)\s+(?:i|we)\s+(?:please\s+|also\s+|maybe\s+|possibly\s+|just\s+|now\s+)?"
+    r"(?:get|have|be\s+given|be\s+granted|request|obtain|be\s+added|access|ask\s+for|apply\s+for)\b",
+    r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|u)\s+(?:please\s+|pls\s+|kindly\s+|also\s+)?"
+    r"(?:give|grant|add|set|get|enable|provision|assign|request|help\s+(?:me|us)\s+get|sort\s+(?:me|us)\s+out)\b",
+    r"\bis\s+it\s+possible\s+(?:for\s+(?:me|us)\s+)?to\s+(?:get|have|be)\b|\bwould\s+it\s+be\s+possible\b|"
+    r"\bany\s+chance\b|\bhelp\s+me\s+get\b|\bwondering\s+if\s+(?:i|we)\s+could\b",
+    # "Ana needs ...", "my new hire should get ...": for someone else
+    r"\b(?:needs|requires|wants|should\s+get|should\s+have|must\s+have|has\s+to\s+have|is\s+to\s+get)\b",
+    r"\bfor\s+(?:me|us|myself|ourselves)\b",
+    r"\b(?:please|pls|plz|kindly|asap)\b",
+)))
+# Words that take back what a request cue says: thanks for what was had, "but I said no", "by mistake", "please
+# ignore", "never mind".
+_TAKEN_BACK = re.compile(r"\b(?:thanks|thank\s+you|thx|cheers|grateful)\s+(?:so\s+much\s+|a\s+lot\s+)?for\b|"
+                         r"\b(?:i|we)\s+(?:said\s+no|declined|refused|rejected)\b|\bby\s+mistake\b|\bignore\b|"
+                         r"\btesting\b|\bnever\s*mind\b|\bforget\s+(?:it|that|this|the|about)\b|\bwrong\s+chat\b")
+# Words a message that is only the access itself may have besides the catalog's names and the end it gives.
+_BARE = frozenset("""
+    i me my myself mine we us our a an the to in on at of for with and or role roles access permission permissions
+    rights right app application account please pls plz thanks thank thx hi hello hey ok okay asap urgent urgently
+    kindly just only also too as well via level s
+""".split())
+
+
+def asks_for_access(text: str, catalog_words: Collection[str], also_known: Iterable[str] = ()) -> bool:
+    """Whether the message asks for access: it says so, or it is only the access asked for. `catalog_words`: the
+    words of the catalog's names; `also_known`: other words the message is allowed to be made of (the name of the
+    person it is for, the words of the end it gives)."""
+    folded = re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
+    if _TAKEN_BACK.search(folded):
+        return False
+    if _ASKING.search(folded):
+        return True
+    known = {word for phrase in also_known for word in re.findall(r"\w+", fold(phrase))}
+    words = re.findall(r"\w+", folded)
+    return bool(words) and all(word in _BARE or word in catalog_words or word in known or word.isdigit()
+                               for word in words)
+
+
+def whether_meant(resolved: ResolvedRequest, requester: Person) -> ResolvedRequest:
+    """The request a message names without asking for it, held back behind a question: "Do you want to ask for
+    Viewer in Looker?" (its role is what "yes" settles)."""
+    assert resolved.role is not None and resolved.application is not None and resolved.target is not None
+    role, app, target = resolved.role, resolved.application, resolved.target
+    whose = "" if target.user_id == requester.user_id else f" for {target.display_name}"
+    question = (f"Nothing was requested: I could not tell whether you are asking for access. Do you want to ask for "
+                f"{role.name} in {app.name}{whose}? Reply yes to ask for it.")
+    return resolved.model_copy(update={"role": None, "clarification": Clarification(
+        slot=CONFIRM_SLOT, question=question, candidates=(Candidate(id=role.role_id, label=role.name),),
+        mentioned=app.app_id)})
+
+
+def not_asking_answer(example: str) -> str:
+    """The answer to a message that names access, asks for none, and leaves it unclear which access it is."""
+    return (f"I could not tell whether you are asking for access, so nothing was requested. To ask for it, say what "
+            f"you need, for example \"{example}\".")
