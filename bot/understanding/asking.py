@@ -37,21 +37,45 @@ _ASKING = re.compile("|".join((
     r"(?:give|grant|add|set|get|enable|provision|assign|request|help\s+(?:me|us)\s+get|sort\s+(?:me|us)\s+out)\b",
     r"\bis\s+it\s+possible\s+(?:for\s+(?:me|us)\s+)?to\s+(?:get|have|be)\b|\bwould\s+it\s+be\s+possible\b|"
     r"\bany\s+chance\b|\bhelp\s+me\s+get\b|\bwondering\s+if\s+(?:i|we)\s+could\b",
-    # "Ana needs ...", "my new hire should get ...": for someone else
-    r"\b(?:needs|requires|wants|should\s+get|should\s+have|must\s+have|has\s+to\s+have|is\s+to\s+get)\b",
+    # "Ana needs ...", "my new hire should get ...", "the contractors need ...", "she'll need": for someone else
+    r"\b(?:need|needs|requires|wants|should\s+get|should\s+have|must\s+have|has\s+to\s+have|have\s+to\s+(?:get|have)|"
+    r"is\s+to\s+get|would\s+like|'d\s+like|on\s+behalf\s+of)\b",
+    # "can the contractor get ...", "could Grace get ...", "can Will have ..."
+    r"\b(?:can|could|may)\s+(?:\S+\s+){1,3}?(?:also\s+)?(?:get|have|be\s+given|be\s+granted|receive)\b",
+    # "would you mind setting Grace up with ...", "set me up with ..."
+    r"\bset(?:s|ting)?\s+(?:\S+\s+){0,2}up\s+with\b",
+    # "I don't want Viewer, just Editor": the other one asked for
+    r"\b(?:don't|dont|do\s+not)\s+(?:want|need)\b[^.!?]{1,60}?\b(?:just|only|but|rather|instead)\b",
     r"\bfor\s+(?:me|us|myself|ourselves)\b",
     r"\b(?:please|pls|plz|kindly|asap)\b",
 )))
-# Words that take back what a request cue says: thanks for what was had, "but I said no", "by mistake", "please
-# ignore", "never mind".
+# Asking in scripts without spaces, read on the text as written (folding takes Hangul apart): "需要" (zh),
+# "お願いします" / "必要" (ja), "필요" / "신청" (ko).
+_ASKING_UNSPACED = re.compile(r"需要|申请|請求|お願い|必要|欲しい|필요|신청|부탁")
+# Words that take back what a request cue says: thanks for what was had, "but I said no", "might need", "requested
+# by mistake", "please ignore", "never mind".
 _TAKEN_BACK = re.compile(r"\b(?:thanks|thank\s+you|thx|cheers|grateful)\s+(?:so\s+much\s+|a\s+lot\s+)?for\b|"
-                         r"\b(?:i|we)\s+(?:said\s+no|declined|refused|rejected)\b|\bby\s+mistake\b|\bignore\b|"
+                         r"\b(?:i|we)\s+(?:said\s+no|declined|refused|rejected)\b|"
+                         # maybe, later, whether: not now
+                         r"\b(?:might|may|probably|possibly|maybe|ever)\s+(?:\w+\s+)?(?:need|want)\b|\bwhether\b|"
+                         r"\bin\s+case\b|\bat\s+some\s+point\b|\bsomeday\b|\beventually\b|\bone\s+day\b|"
+                         r"\bnot\s+(?:now|yet|sure)\b|\blet\s+me\s+think\b|\bcheck\s+if\b|\breminder\b|"
+                         r"\b(?:i|we)(?:'ll|\s+will)\s+(?:request|ask\s+for|apply\s+for)\b|"
+                         # about what was asked or decided: "was approved for me last week, right?", "why was it denied"
+                         r"\b(?:was|were)\s+(?:approved|granted|given|denied|rejected|refused)\b|\bright\s*\?|"
+                         r"\bwhy\s+(?:was|were|did|is|are|has|have|does|do)\b|"
+                         r"\b(?:did|has|have)\s+\S+(?:\s+\S+){0,3}?\s+(?:ask|asked|request|requested)\b|"
+                         r"^(?:does|did|why\s+does|why\s+would)\s+\S+(?:\s+\S+){0,3}?\s+(?:really\s+)?need\b|"
+                         r"\b(?:requested|asked\s+for|filed)\b[^.!?]{0,60}\bby\s+mistake\b|\bplease\s+ignore\b|"
+                         r"\bignore\s+(?:this|that|it|me|my\s+(?:last\s+)?message)\b|"
                          r"\btesting\b|\bnever\s*mind\b|\bforget\s+(?:it|that|this|the|about)\b|\bwrong\s+chat\b")
+# A word written as a name is ("O'Connor", "Hana"; not "SLA").
+_CAPITALISED = re.compile(r"(?<![\w@])[A-Z\u00c0-\u024f][a-z\u00df-\u024f'-][\w'-]*")
 # Words a message that is only the access itself may have besides the catalog's names and the end it gives.
 _BARE = frozenset("""
     i me my myself mine we us our a an the to in on at of for with and or role roles access permission permissions
     rights right app application account please pls plz thanks thank thx hi hello hey ok okay asap urgent urgently
-    kindly just only also too as well via level s
+    kindly just only also too as well via level s from team new hire report reports direct colleague
 """.split())
 
 
@@ -62,12 +86,16 @@ def asks_for_access(text: str, catalog_words: Collection[str], also_known: Itera
     folded = re.sub(r"\s+", " ", fold(text).replace("\u2019", "'")).strip()
     if _TAKEN_BACK.search(folded):
         return False
-    if _ASKING.search(folded):
+    if _ASKING.search(folded) or _ASKING_UNSPACED.search(text):
         return True
     known = {word for phrase in also_known for word in re.findall(r"\w+", fold(phrase))}
-    words = re.findall(r"\w+", folded)
+    # A word written with a capital (outside the catalog's names) is taken for a person's name ("Viewer in WikiWiki
+    # for O'Connor"), as is an @id.
+    named = {fold(found.group(0)) for found in _CAPITALISED.finditer(text)
+             if not re.search(r"(?:^|[.!?:;]\s*)$", text[:found.start()])}  # not a sentence's first word
+    words = re.findall(r"\w+", re.sub(r"(?<![\w.])@[\w.-]+", " ", folded))
     return bool(words) and all(word in _BARE or word in catalog_words or word in known or word.isdigit()
-                               for word in words)
+                               or any(word in re.findall(r"\w+", name) for name in named) for word in words)
 
 
 def whether_meant(resolved: ResolvedRequest, requester: Person) -> ResolvedRequest:

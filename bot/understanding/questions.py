@@ -188,6 +188,8 @@ _ROLE_INFO = re.compile(
     r"|(?:tell\s+me\s+(?:more\s+)?about|what\s+is\s+the\s+sla\s+for)\s+(?!my\b|your\b|it\b|that\b|this\b)\S"
     r"|what\s+(?:can|could)\s+i\s+do\s+with\s+\S"
     # "how do I get Requester in ServiceNow?", "do I need Requisitioner in Coupa to raise a PO?": how, not a request
+    r"|where\s+(?:do|can|should|would)\s+(?:i|we|one)\s+(?:request|ask\s+for|apply\s+for|get)\b"
+    r"|can\s+(?:i|we)\s+(?:request|ask\s+for)\s+[^.!?]*\bfor\s+(?:someone|somebody|others?|other\s+people)\b"
     r"|how\s+(?:do|can|could|would|should|does|may)\s+(?:i|we|one|someone|somebody|a\s+person)\s+(?:get|obtain|"
     r"request|apply\s+for|ask\s+for|be\s+given|be\s+granted|qualify\s+for)\b"
     r"|do\s+(?:i|we)\s+(?:really\s+|actually\s+|even\s+)?need\s+(?!to\b|it\b|access\s+to\s+\w+\s+(?:for|to)\b)"
@@ -233,7 +235,11 @@ _MY_REPORTS = re.compile(
 # not get"): whatever else the message names, no request of it.
 _DECLINED = re.compile(
     r"\b(?:don't|dont|do\s+not|never|shouldn't|should\s+not|must\s+not|mustn't|no\s+need\s+to)\s+(?:\w+\s+)?"
-    r"(?:give|grant|add|provision|assign|approve|ask(?:ed)?|request(?:ed)?|put|enable)\b"
+    r"(?:give|grant|add|provision|assign|approve|ask(?:ed)?|request(?:ed)?|put|enable|set|sign|file|submit|raise|"
+    r"log|open)\b"
+    # "No Marketing User for me, thanks"
+    r"|^(?:no|not)\s+(?!rush\b|hurry\b|worries\b|problem\b|pressure\b|need\b)(?:[\w'-]+\s+){1,5}?for\s+"
+    r"(?:me|us|him|her|them)\b"
     r"|\b(?:should|must|may)(?:n't|\s+not)\s+(?:\w+\s+)?(?:get|have|be\s+given|be\s+granted|receive|hold)\b")
 _WHO_APPROVES = re.compile(
     r"^(?:(?:hi|hello|hey|please|ok(?:ay)?|so|quick question)[\s,.!:]+)*(?:who|which person|whom)\s+"

@@ -127,8 +127,8 @@ def test_a_refused_attempt_on_what_is_not_the_callers_is_audited_and_answered_as
     assert (outcomes.requests, outcomes.pending, outcomes.refused_attempts) == (1, 1, 6)
     code, out = _cli(monkeypatch, capsys, fresh_database_url, tmp_path / "home", "audit", "query", "--event",
                      REFUSED_ATTEMPT_EVENT, "--count")
-    assert out.strip() == "6 records (0 access requests, 0 questions answered, 0 clarifying questions, " \
-                          "6 refused attempts)"
+    assert out.strip() == "6 records, about 0 access requests, 0 questions answered, 0 clarifying questions, " \
+                          "6 refused attempts"
     code, out = _cli(monkeypatch, capsys, fresh_database_url, tmp_path / "home", "audit", "query", "--request",
                      request_id, "--event", REFUSED_ATTEMPT_EVENT)
     assert f'attempted_by=rui channel=api route="POST /access-requests/{request_id}/withdraw" why="' in out, out

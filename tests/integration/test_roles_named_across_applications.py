@@ -71,7 +71,9 @@ def test_another_application_chosen_asks_for_its_role_rather_than_swapping_the_r
     assert first.outcome.clarification is not None and first.outcome.clarification.slot == "application"
     second = app.service.handle("ana", reply, state=first.state).outcome
     assert second.decision is Decision.NEEDS_CLARIFICATION and second.role_id is None, second.message
-    assert second.message.startswith("Which role in WikiWiki do you need?"), second.message
+    # the role named belongs to another application: said so, then WikiWiki's own roles offered
+    assert second.message.startswith("WikiWiki has no ") and "Which role in WikiWiki do you need?" in second.message, \
+        second.message
 
 
 @pytest.mark.parametrize(("text", "reply", "role_id"), [
