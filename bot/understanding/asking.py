@@ -36,7 +36,9 @@ _ASKING = re.compile("|".join((
     r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|u)\s+(?:please\s+|pls\s+|kindly\s+|also\s+)?"
     r"(?:give|grant|add|set|get|enable|provision|assign|request|help\s+(?:me|us)\s+get|sort\s+(?:me|us)\s+out)\b",
     r"\bis\s+it\s+possible\s+(?:for\s+(?:me|us)\s+)?to\s+(?:get|have|be)\b|\bwould\s+it\s+be\s+possible\b|"
-    r"\bany\s+chance\b|\bhelp\s+me\s+get\b|\bwondering\s+if\s+(?:i|we)\s+could\b",
+    r"\bany\s+chance\b|\bhelp\s+me\s+get\b|\bwondering\s+if\s+(?:i|we)\s+could\b|"
+    r"\b(?:am|are)\s+(?:i|we)\s+able\s+to\s+(?:get|have)\b|\bis\s+there\s+a\s+way\s+(?:for\s+me\s+)?to\s+get\b|"
+    r"\basked\s+(?:me|us)\s+to\s+(?:get|request|ask\s+for|apply\s+for)\b",
     # "Ana needs ...", "my new hire should get ...", "the contractors need ...", "she'll need": for someone else
     r"\b(?:need|needs|requires|wants|should\s+get|should\s+have|must\s+have|has\s+to\s+have|have\s+to\s+(?:get|have)|"
     r"is\s+to\s+get|would\s+like|'d\s+like|on\s+behalf\s+of)\b",
@@ -59,7 +61,7 @@ _TAKEN_BACK = re.compile(r"\b(?:thanks|thank\s+you|thx|cheers|grateful)\s+(?:so\
                          # maybe, later, whether: not now
                          r"\b(?:might|may|probably|possibly|maybe|ever)\s+(?:\w+\s+)?(?:need|want)\b|\bwhether\b|"
                          r"\bin\s+case\b|\bat\s+some\s+point\b|\bsomeday\b|\beventually\b|\bone\s+day\b|"
-                         r"\bnot\s+(?:now|yet|sure)\b|\blet\s+me\s+think\b|\bcheck\s+if\b|\breminder\b|"
+                         r"\bnot\s+(?:now|yet)\b|\bnot\s+sure\b(?![^.!?]*\bbut\b)|\blet\s+me\s+think\b|\bcheck\s+if\b|\breminder\b|"
                          r"\b(?:i|we)(?:'ll|\s+will)\s+(?:request|ask\s+for|apply\s+for)\b|"
                          # about what was asked or decided: "was approved for me last week, right?", "why was it denied"
                          r"\b(?:was|were)\s+(?:approved|granted|given|denied|rejected|refused)\b|\bright\s*\?|"
@@ -76,7 +78,18 @@ _BARE = frozenset("""
     i me my myself mine we us our a an the to in on at of for with and or role roles access permission permissions
     rights right app application account please pls plz thanks thank thx hi hello hey ok okay asap urgent urgently
     kindly just only also too as well via level s from team new hire report reports direct colleague
+    until till til through thru starting start as of by if possible today tomorrow tonight now next this end eom eod
+    eow eoy week weeks day days month months hour hours year years quarter fortnight weekend business working one two
+    three four five six seven eight nine ten couple half monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december jan feb mar apr jun jul
+    aug sep sept oct nov dec q1 q2 q3 q4
 """.split())
+# What a bare request may say besides the access: "no rush", and why it is needed ("so I can read the tickets", "to
+# build the quarterly dashboards", "because ...").
+_ASIDES = re.compile(r"\bno\s+(?:rush|hurry|pressure)\b|\b(?:so\s+(?:that\s+)?(?:i|we)\s+(?:can|could)|in\s+order\s+to|"
+                     r"because|since|as\s+i|to\s+(?:be\s+able\s+to\s+)?(?:do|see|read|check|build|review|fix|"
+                     r"update|edit|run|help|work|look|access|view|approve|manage|create|support|finish|prepare)\b)"
+                     r"[^.!?]*")
 
 
 def asks_for_access(text: str, catalog_words: Collection[str], also_known: Iterable[str] = ()) -> bool:
@@ -93,8 +106,9 @@ def asks_for_access(text: str, catalog_words: Collection[str], also_known: Itera
     # for O'Connor"), as is an @id.
     named = {fold(found.group(0)) for found in _CAPITALISED.finditer(text)
              if not re.search(r"(?:^|[.!?:;]\s*)$", text[:found.start()])}  # not a sentence's first word
-    words = re.findall(r"\w+", re.sub(r"(?<![\w.])@[\w.-]+", " ", folded))
-    return bool(words) and all(word in _BARE or word in catalog_words or word in known or word.isdigit()
+    words = re.findall(r"\w+", _ASIDES.sub(" ", re.sub(r"(?<![\w.])@[\w.-]+", " ", folded)))
+    return bool(words) and all(word in _BARE or word in catalog_words or word in known
+                               or re.fullmatch(r"\d+(?:st|nd|rd|th)?", word)
                                or any(word in re.findall(r"\w+", name) for name in named) for word in words)
 
 

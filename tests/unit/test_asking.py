@@ -27,7 +27,10 @@ def test_a_request_says_so_or_is_only_the_access(text: str) -> None:
 def test_the_person_and_the_end_given_belong_to_a_bare_request() -> None:
     assert asks_for_access("Viewer in Looker for 2 weeks", CATALOG_WORDS, ["for 2 weeks"])
     assert asks_for_access("Looker Viewer for Hannah Bergstrom", CATALOG_WORDS, ["Hannah Bergstrom"])
-    assert not asks_for_access("Viewer in Looker for 2 weeks", CATALOG_WORDS)  # words it was not told of
+    assert asks_for_access("Viewer in Looker until Friday the 18th", CATALOG_WORDS)
+    assert asks_for_access("Viewer in Looker so I can check the campaign dashboards", CATALOG_WORDS)
+    assert asks_for_access("Developer in GitLab, no rush", CATALOG_WORDS)
+    assert not asks_for_access("Viewer in Looker was a mess yesterday", CATALOG_WORDS)  # words of no request
 
 
 @pytest.mark.parametrize("text", [
