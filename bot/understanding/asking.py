@@ -60,7 +60,7 @@ _TAKEN_BACK = re.compile(r"\b(?:thanks|thank\s+you|thx|cheers|grateful)\s+(?:so\
                          r"\b(?:i|we)\s+(?:said\s+no|declined|refused|rejected)\b|"
                          # maybe, later, whether: not now
                          r"\b(?:might|may|probably|possibly|maybe|ever)\s+(?:\w+\s+)?(?:need|want)\b|\bwhether\b|"
-                         r"\bin\s+case\b|\bat\s+some\s+point\b|\bsomeday\b|\beventually\b|\bone\s+day\b|"
+                         r"\bin\s+case\s+(?:i|we)\s+(?:ever\s+)?(?:need|want)\b|\bat\s+some\s+point\b|\bsomeday\b|\beventually\b|\bone\s+day\b|"
                          r"\bnot\s+(?:now|yet)\b|\bnot\s+sure\b(?![^.!?]*\bbut\b)|\blet\s+me\s+think\b|\bcheck\s+if\b|\breminder\b|"
                          r"\b(?:i|we)(?:'ll|\s+will)\s+(?:request|ask\s+for|apply\s+for)\b|"
                          # about what was asked or decided: "was approved for me last week, right?", "why was it denied"
@@ -104,8 +104,10 @@ def asks_for_access(text: str, catalog_words: Collection[str], also_known: Itera
     known = {word for phrase in also_known for word in re.findall(r"\w+", fold(phrase))}
     # A word written with a capital (outside the catalog's names) is taken for a person's name ("Viewer in WikiWiki
     # for O'Connor"), as is an @id.
+    # not a sentence's first word, unless a name's next word follows ("Grace Black from my team, ...")
     named = {fold(found.group(0)) for found in _CAPITALISED.finditer(text)
-             if not re.search(r"(?:^|[.!?:;]\s*)$", text[:found.start()])}  # not a sentence's first word
+             if not re.search(r"(?:^|[.!?:;]\s*)$", text[:found.start()])
+             or _CAPITALISED.match(text, found.end() + 1)}
     words = re.findall(r"\w+", _ASIDES.sub(" ", re.sub(r"(?<![\w.])@[\w.-]+", " ", folded)))
     return bool(words) and all(word in _BARE or word in catalog_words or word in known
                                or re.fullmatch(r"\d+(?:st|nd|rd|th)?", word)
