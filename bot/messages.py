@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from bot.domain import FAILURE_REASON, CheckResult, Decision, Evidence, Outcome, Person, Reason, Review, Role
+from bot.domain import FAILURE_REASON, CheckName, CheckResult, Decision, Evidence, Outcome, Person, Reason, Review, Role
 from bot.ports import Catalog
 from bot.understanding.time_limits import shown_end
 
@@ -78,6 +78,25 @@ def decision_message(
                 "approver will decide.")
     return (f"Sent for approval{ref}: {what} for {who}. The approval confidence ({shown}) is below the "
             "auto-approval threshold, so an approver will decide.")
+
+
+def extension_note(decision: Decision, checks: Sequence[CheckResult], target: Person, is_requester: bool,
+                   until: datetime | None, zone: str = "") -> str:
+    """Added to the answer for a request for a role held until a date, granted or sent for approval: that it
+    changes the end of a grant held (to `until`, or to none), not a new grant."""
+    if decision not in (Decision.APPROVED, Decision.PENDING_APPROVAL):
+        return ""
+    held = next((check.data.get("held_until") for check in checks if check.name is CheckName.NOT_ALREADY_GRANTED),
+                None)
+    if not held:
+        return ""
+    who = _who(target, is_requester)
+    ends = shown_end(datetime.fromisoformat(held), zone)
+    new_end = "no end" if until is None else "the new end"
+    if decision is Decision.APPROVED:
+        return f" This extends the grant {who} held until {ends}: it has {new_end} now."
+    holds = "hold" if is_requester else "holds"
+    return f" This would extend the grant {who} {holds} until {ends} ({new_end} if approved)."
 
 
 def _denial_text(reason: Reason) -> str:

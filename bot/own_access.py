@@ -231,7 +231,7 @@ class OwnAccessAnswers:
                  if (app_id is None or item.app_id == app_id)
                  and (not only_waiting or item.decision == Decision.PENDING_APPROVAL.value)]
         # "is my Maintenance Planner request approved yet?": the requests for that role, when there are any
-        named = {hit.entity_id for hit in vocabulary.roles.exact(vocabulary.words_of(text))}
+        named = _role_ids_named(vocabulary, text)
         found = [item for item in found if item.role_id in named] or found
         where = _in_application(vocabulary, app_id)
         if not found and only_waiting:
@@ -303,10 +303,14 @@ class OwnAccessAnswers:
 def _roles_named(vocabulary: CatalogVocabulary, held: list[HeldRole], text: str) -> tuple[list[HeldRole], list[str]]:
     """The person's grants whose role the text names by its exact name or alias (no application named), and the
     names of the roles named, held or not."""
-    hits = vocabulary.roles.exact(vocabulary.words_of(text))
-    named = {hit.entity_id for hit in hits}
+    named = _role_ids_named(vocabulary, text)
     names = sorted({vocabulary.catalog.roles[role_id].name for role_id in named if role_id in vocabulary.catalog.roles})
     return [grant for grant in held if grant.role_id in named], names
+
+
+def _role_ids_named(vocabulary: CatalogVocabulary, text: str) -> set[str]:
+    """The roles the text names by their exact name or alias, in whatever application."""
+    return {hit.entity_id for hit in vocabulary.roles.exact(vocabulary.words_of(text))}
 
 
 def decider_name(outcome: Outcome, requester_id: str, directory: Directory) -> str:

@@ -51,7 +51,7 @@ from bot.errors import (
     RequesterError,
 )
 from bot.evidence import PolicyFinder, passage_evidence
-from bot.messages import NO_APPROVER_NOTE, decision_message, explanation, pending_again_message
+from bot.messages import NO_APPROVER_NOTE, decision_message, explanation, extension_note, pending_again_message
 from bot.own_access import OwnAccessAnswers, decider_name
 from bot.ports import (
     AccessLedger,
@@ -766,8 +766,8 @@ class AccessRequestService:
             if authorized and verdict.reason is not Reason.USER_INACTIVE else []
         message = decision_message(verdict.decision, verdict.reason, target, resolved.target_is_requester, role,
                                    app.name, request_id, failed, probability, evidence, thin, resolved.until,
-                                   requester.time_zone, also_failed) + _extension_note(verdict.decision, checks,
-                                                                                       target, resolved, requester)
+                                   requester.time_zone, also_failed) + extension_note(
+            verdict.decision, checks, target, resolved.target_is_requester, resolved.until, requester.time_zone)
         record = DecisionRecord(
             request_id=request_id, requester_id=requester.user_id, channel=channel, text=full_text, resolved=resolved,
             decision=verdict.decision, reason=verdict.reason, checks=checks, evidence=evidence,
@@ -847,25 +847,6 @@ def _may_lack_an_approver(requester: Person, target: Person, role: Role) -> bool
     target's manager decides (or, should they have left, the owner), and no query is spent on it."""
     manager = target.manager_id
     return role.privileged or not manager or manager in (requester.user_id, target.user_id)
-
-
-def _extension_note(decision: Decision, checks: Sequence[CheckResult], target: Person, resolved: ResolvedRequest,
-                    requester: Person) -> str:
-    """For a request for a role held until a date, granted or sent for approval: that it changes the end of a grant
-    held (to a later one, or to none), not a new grant."""
-    if decision not in (Decision.APPROVED, Decision.PENDING_APPROVAL):
-        return ""
-    held = next((check.data.get("held_until") for check in checks if check.name is CheckName.NOT_ALREADY_GRANTED),
-                None)
-    if not held:
-        return ""
-    who = "you" if resolved.target_is_requester else target.display_name
-    ends = shown_end(datetime.fromisoformat(held), requester.time_zone)
-    new_end = "no end" if resolved.until is None else "the new end"
-    if decision is Decision.APPROVED:
-        return f" This extends the grant {who} held until {ends}: it has {new_end} now."
-    holds = "hold" if resolved.target_is_requester else "holds"
-    return f" This would extend the grant {who} {holds} until {ends} ({new_end} if approved)."
 
 
 def _asks(text: str, resolved: ResolvedRequest, vocabulary: CatalogVocabulary, requester: Person) -> bool:

@@ -210,11 +210,11 @@ def find_time_limit(text: str, now: datetime) -> TimeLimit | None:
     """The end of the access the text asks for, if it gives one (None when it asks for access without an end)."""
     folded = _normalised(re.sub(r"\s+", " ", fold(text)).strip())
     limit = _end(text, folded, now)
-    span = _FROM_TO.search(folded)
-    start = span or _START.search(folded)
+    from_to = _FROM_TO.search(folded)
+    start = from_to or _START.search(folded)
     if start is not None and _later_than_today(start.group("start"), now.date()):
         # "starting Monday", "as of March 1" with no end: granting now would grant before the day asked for
-        alone = span is None and (limit is None or limit.until is None)
+        alone = from_to is None and (limit is None or limit.until is None)
         if alone and _PERSON_STARTS.search(folded[:start.start()]):
             return limit  # "a contractor starting Monday needs ...": the person starts then, not the access
         return TimeLimit(until=None, said=start.group(0), problem=STARTS_LATER_ALONE if alone else _STARTS_LATER)
